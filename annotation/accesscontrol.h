@@ -1,0 +1,35 @@
+#pragma once
+
+#include "annotation/permission.h"
+#include "annotation/principal.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <stdexcept>
+
+namespace digitdesk::annotation {
+
+class PermissionDenied final : public std::runtime_error
+{
+public:
+    PermissionDenied(const Principal &who, Action action);
+};
+
+// The one permission check every service call goes through. A refusal is audited before it
+// is thrown, so attempts show in the log even when the UI would never have offered them.
+class AccessControl final
+{
+public:
+    explicit AccessControl(QSqlDatabase db) : m_db(std::move(db)) {}
+
+    void require(const Principal &who, Action action, const QString &target = {}) const;
+    // Records a completed action in the audit log.
+    void audit(const Principal &who, Action action, const QString &target,
+               const QString &detail = {}) const;
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace digitdesk::annotation

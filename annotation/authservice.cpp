@@ -1,0 +1,165 @@
+#include "annotation/authservice.h"
+
+#include "annotation/passwordhasher.h"
+#include "storage/auditlog.h"
+#include "storage/sessionrepository.h"
+#include "storage/settingsrepository.h"
+#include "storage/transaction.h"
+#include "storage/userrepository.h"
+
+#include <algorithm>
+
+namespace digitdesk::annotation {
+namespace {
+
+// Verifying against this keeps an unknown name as slow as a wrong password, so timing does
+// not tell which names exist.
+const QString &dummyHash()
+{
+    static const QString hash = PasswordHasher::hash(QStringLiteral("not a real password"));
+    return hash;
+}
+
+int lockSecondsAfter(int failures)
+{
+    if (failures < AuthService::FreeAttempts) {
+        return 0;
+    }
+    const int exponent = std::min(failures - AuthService::FreeAttempts + 1, 16);
+    return std::min(1 << exponent, AuthService::MaxLockSeconds);
+}
+
+} // namespace
+
+AuthService::AuthService(QSqlDatabase db, Clock clock) : m_db(std::move(db)), m_clock(std::move(clock))
+{
+}
+
+QDateTime AuthService::now() const
+{
+    return m_clock ? m_clock() : QDateTime::currentDateTimeUtc();
+}
+
+LoginResult AuthService::login(const QString &name, const QString &password, const QString &client)
+{
+    storage::UserRepository users(m_db);
+    storage::AuditLog audit(m_db);
+    const QDateTime at = now();
+    LoginResult result;
+
+    const auto user = users.findByName(name);
+    if (!user) {
+        PasswordHasher::verify(dummyHash(), password);
+        audit.append({at, name, 0, 0, QStringLiteral("login"), name, QStringLiteral("failed"),
+                      QStringLiteral("unknown user")});
+        result.message = QStringLiteral("Wrong user name or password.");
+        return result;
+    }
+    if (user->lockedUntil.isValid() && user->lockedUntil > at) {
+        const qint64 seconds = std::max<qint64>(1, at.secsTo(user->lockedUntil));
+        audit.append({at, name, user->id, 0, QStringLiteral("login"), name,
+                      QStringLiteral("denied"),
+                      QStringLiteral("rate limited after %1 failed logins").arg(user->failedLogins)});
+        result.status = LoginResult::Status::RateLimited;
+        result.retryAfter = user->lockedUntil;
+        result.message = QStringLiteral("Too many failed logins for %1: try again in %2 s.")
+                             .arg(name)
+                             .arg(seconds);
+        return result;
+    }
+    if (!PasswordHasher::verify(user->passwordHash, password)) {
+        const int failures = user->failedLogins + 1;
+        const int lockSeconds = lockSecondsAfter(failures);
+        const QDateTime lockedUntil = lockSeconds > 0 ? at.addSecs(lockSeconds) : QDateTime();
+        storage::Transaction transaction(m_db);
+        users.recordFailedLogin(user->id, failures, lockedUntil);
+        audit.append({at, name, user->id, 0, QStringLiteral("login"), name,
+                      QStringLiteral("failed"),
+                      QStringLiteral("wrong password (%1 in a row)").arg(failures)});
+        transaction.commit();
+        result.message = QStringLiteral("Wrong user name or password.");
+        if (lockSeconds > 0) {
+            result.message += QStringLiteral(" Next attempt in %1 s.").arg(lockSeconds);
+        }
+        return result;
+    }
+    if (user->disabled) {
+        audit.append({at, name, user->id, 0, QStringLiteral("login"), name,
+                      QStringLiteral("denied"), QStringLiteral("account disabled")});
+        result.status = LoginResult::Status::Disabled;
+        result.message = QStringLiteral("The account %1 is disabled; ask an admin.").arg(name);
+        return result;
+    }
+
+    storage::Transaction transaction(m_db);
+    if (user->failedLogins > 0) {
+        users.clearFailedLogins(user->id);
+    }
+    if (PasswordHasher::needsRehash(user->passwordHash)) {
+        users.setPasswordHash(user->id, PasswordHasher::hash(password));
+    }
+    const qint64 sessionId = storage::SessionRepository(m_db).open(user->id, client, at);
+    audit.append({at, name, user->id, sessionId, QStringLiteral("login"), name,
+                  QStringLiteral("ok"), client});
+    transaction.commit();
+
+    result.status = LoginResult::Status::Ok;
+    result.principal = {user->name, roleFromString(user->role).value_or(Role::Annotator),
+                        user->id, sessionId};
+    return result;
+}
+
+void AuthService::logout(const Principal &who)
+{
+    if (who.sessionId == 0) {
+        return;
+    }
+    const QDateTime at = now();
+    storage::Transaction transaction(m_db);
+    storage::SessionRepository(m_db).close(who.sessionId, QStringLiteral("logout"), at);
+    storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
+                                    QStringLiteral("logout"), who.name, QStringLiteral("ok"), {}});
+    transaction.commit();
+}
+
+int AuthService::idleTimeoutSeconds() const
+{
+    return storage::SettingsRepository(m_db).intValue(QString::fromLatin1(IdleTimeoutSetting),
+                                                      DefaultIdleTimeoutSeconds);
+}
+
+bool AuthService::touch(const Principal &who)
+{
+    if (who.sessionId == 0) {
+        return true;
+    }
+    storage::SessionRepository sessions(m_db);
+    const auto session = sessions.find(who.sessionId);
+    if (!session || session->endedAt.isValid()) {
+        return false;
+    }
+    const QDateTime at = now();
+    if (session->lastSeenAt.secsTo(at) > idleTimeoutSeconds()) {
+        storage::Transaction transaction(m_db);
+        sessions.close(who.sessionId, QStringLiteral("idle"), at);
+        storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
+                                        QStringLiteral("logout"), who.name, QStringLiteral("ok"),
+                                        QStringLiteral("idle timeout")});
+        transaction.commit();
+        return false;
+    }
+    sessions.touch(who.sessionId, at);
+    return true;
+}
+
+bool AuthService::confirmPassword(const Principal &who, const QString &password)
+{
+    const auto user = storage::UserRepository(m_db).findById(who.userId);
+    const bool ok = user && !user->disabled && PasswordHasher::verify(user->passwordHash, password);
+    storage::AuditLog(m_db).append({now(), who.name, who.userId, who.sessionId,
+                                    QStringLiteral("unlock"), who.name,
+                                    ok ? QStringLiteral("ok") : QStringLiteral("failed"), {}});
+    return ok;
+}
+
+} // namespace digitdesk::annotation

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "annotation/principal.h"
+
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <functional>
+
+namespace digitdesk::annotation {
+
+struct LoginResult
+{
+    enum class Status { Ok, WrongCredentials, RateLimited, Disabled };
+    Status status = Status::WrongCredentials;
+    Principal principal;     // valid when status is Ok
+    QString message;         // what to tell the person, naming the reason
+    QDateTime retryAfter;    // when RateLimited
+    bool ok() const { return status == Status::Ok; }
+};
+
+// Login, logout and idle timeout. A login opens a login-session row; every later action
+// carries that session. Failed logins are counted per user: after FreeAttempts the account
+// waits 2 s, then 4 s, 8 s, ... (at most MaxLockSeconds) before the next attempt is even
+// checked, and each failure and refusal is audited.
+class AuthService final
+{
+public:
+    using Clock = std::function<QDateTime()>;
+    static constexpr int FreeAttempts = 3;
+    static constexpr int MaxLockSeconds = 300;
+    static constexpr int DefaultIdleTimeoutSeconds = 900;
+    static constexpr const char *IdleTimeoutSetting = "session.idle_timeout_seconds";
+
+    explicit AuthService(QSqlDatabase db, Clock clock = {});
+
+    LoginResult login(const QString &name, const QString &password, const QString &client);
+    void logout(const Principal &who);
+
+    int idleTimeoutSeconds() const;
+    // Records activity. Returns false, and closes the session as "idle", when the session
+    // has been idle past the timeout or was closed; the person must then log in again.
+    bool touch(const Principal &who);
+    // Checks a password again for a locked screen, without opening a new session.
+    bool confirmPassword(const Principal &who, const QString &password);
+
+private:
+    QDateTime now() const;
+
+    QSqlDatabase m_db;
+    Clock m_clock;
+};
+
+} // namespace digitdesk::annotation

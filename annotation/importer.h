@@ -1,0 +1,69 @@
+#pragma once
+
+#include "annotation/principal.h"
+
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <vector>
+
+namespace digitdesk::storage {
+class BlobStore;
+}
+
+namespace digitdesk::annotation {
+
+// What to do with labels that come with the data (IDX labels, a CSV label column, or an
+// ImageFolder parent folder named 0-9).
+enum class LabelPolicy { Ignore, Unreviewed, Approved };
+bool parseLabelPolicy(const QString &text, LabelPolicy *policy);
+
+struct ImportOptions
+{
+    QString source; // empty: named after each path given
+    LabelPolicy labels = LabelPolicy::Unreviewed;
+};
+
+struct ImportProblem
+{
+    QString item;   // file, or file:line, or file#index
+    QString reason;
+};
+
+struct ImportReport
+{
+    qint64 imported = 0;
+    qint64 duplicates = 0;
+    qint64 skipped = 0; // files in folders that are not images, IDX or CSV
+    std::vector<ImportProblem> problems;
+    QStringList duplicateItems;
+    bool cancelled = false;
+    double seconds = 0;
+};
+
+// Imports folders (recursive) of PNG, JPEG, BMP and TIFF scans, MNIST IDX pairs (raw or
+// gzipped) and CSV files (label + 784 pixels). Every image is normalised to MNIST form; a bad
+// file is reported with its reason and the import goes on. Work is done in batches: decoding
+// and normalising run on every core, and each batch is one transaction.
+class Importer final
+{
+public:
+    using Progress = std::function<void(qint64 done, qint64 total)>;
+    static constexpr qint64 MaxFileBytes = 256LL * 1024 * 1024;
+    static constexpr int BatchSize = 512;
+
+    Importer(QSqlDatabase db, const storage::BlobStore &blobs, Principal who);
+
+    ImportReport run(const QStringList &paths, const ImportOptions &options,
+                     const Progress &progress = {}, const std::atomic<bool> *cancel = nullptr);
+
+private:
+    QSqlDatabase m_db;
+    const storage::BlobStore &m_blobs;
+    Principal m_who;
+};
+
+} // namespace digitdesk::annotation

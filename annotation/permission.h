@@ -1,0 +1,46 @@
+#pragma once
+
+#include "annotation/role.h"
+
+#include <QString>
+
+#include <array>
+
+namespace digitdesk::annotation {
+
+// Every action a service performs for someone. Each service call names one and goes through
+// AccessControl::require(), whatever the UI shows or hides.
+enum class Action {
+    ViewImages,
+    ImportImages,
+    Annotate,
+    Review,
+    ManageGold,
+    ViewQualityFigures,
+    ManageDatasets,
+    TrainModel,
+    ImportModel,
+    MoveModelAlias,
+    ControlServing,
+    ManageUsers,
+    ViewAuditLog,
+    CheckWorkspace,
+    BackupWorkspace,
+    ChangeOwnPassword,
+};
+
+inline constexpr std::array AllActions = {
+    Action::ViewImages,     Action::ImportImages,   Action::Annotate,
+    Action::Review,         Action::ManageGold,     Action::ViewQualityFigures,
+    Action::ManageDatasets, Action::TrainModel,     Action::ImportModel,
+    Action::MoveModelAlias, Action::ControlServing, Action::ManageUsers,
+    Action::ViewAuditLog,   Action::CheckWorkspace, Action::BackupWorkspace,
+    Action::ChangeOwnPassword,
+};
+
+QString toString(Action action);
+
+// The permission matrix: which role may do what.
+bool isAllowed(Role role, Action action);
+
+} // namespace digitdesk::annotation

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+
+namespace digitdesk::models {
+
+enum class DeviceRequest { Auto, Cpu, Cuda };
+
+struct ComputeDevice
+{
+    bool cuda = false;
+    QString description; // "CPU (2 threads)" or "CUDA device 0 (...)"
+};
+
+struct RuntimeInfo
+{
+    QString torchVersion;
+    bool cudaBuiltIn = false;
+    int cudaDevices = 0;
+    int intraOpThreads = 0;
+};
+
+// Parses "auto", "cpu" or "cuda"; returns false for anything else.
+bool parseDeviceRequest(const QString &text, DeviceRequest *request);
+
+// Sets LibTorch's intra-op threads (Debian's LibTorch defaults to one); 0 means the core count.
+void setIntraOpThreads(int threads);
+
+// CUDA when LibTorch has it and a GPU is present, else CPU; "cuda" asked for but unavailable
+// throws std::runtime_error with a message saying why, never a silent fallback.
+ComputeDevice chooseDevice(DeviceRequest request);
+
+RuntimeInfo runtimeInfo();
+
+} // namespace digitdesk::models

@@ -1,0 +1,270 @@
+#include "storage/imagerepository.h"
+
+#include "storage/sqlquery.h"
+#include "storage/timestamps.h"
+
+#include <QVariant>
+
+namespace digitdesk::storage {
+namespace {
+
+QVariant idOrNull(qint64 id)
+{
+    return id > 0 ? QVariant(id) : QVariant();
+}
+
+QVariant textOrNull(const QString &text)
+{
+    return text.isEmpty() ? QVariant() : QVariant(text);
+}
+
+QString whereClause(const ImageFilter &filter)
+{
+    QStringList conditions;
+    if (filter.status) {
+        conditions << QStringLiteral("i.status = :status");
+    }
+    if (!filter.source.isEmpty()) {
+        conditions << QStringLiteral("i.source = :source");
+    }
+    return conditions.isEmpty() ? QString()
+                                : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+}
+
+void bindFilter(SqlQuery &query, const ImageFilter &filter)
+{
+    if (filter.status) {
+        query.bind(QStringLiteral(":status"), toString(*filter.status));
+    }
+    if (!filter.source.isEmpty()) {
+        query.bind(QStringLiteral(":source"), filter.source);
+    }
+}
+
+const QString LatestLabel = QStringLiteral(
+    "(SELECT COALESCE(l.label, 10) FROM labels l WHERE l.image_id = i.id ORDER BY l.id DESC"
+    " LIMIT 1)");
+
+int labelFromColumn(const QVariant &value)
+{
+    // NULL: no label at all; 10: labelled "not a digit" (-2 to the caller).
+    if (value.isNull()) {
+        return -1;
+    }
+    const int label = value.toInt();
+    return label == 10 ? -2 : label;
+}
+
+} // namespace
+
+QString toString(ImageStatus status)
+{
+    switch (status) {
+    case ImageStatus::Incoming:
+        return QStringLiteral("incoming");
+    case ImageStatus::Labelled:
+        return QStringLiteral("labelled");
+    case ImageStatus::Approved:
+        return QStringLiteral("approved");
+    }
+    return {};
+}
+
+std::optional<ImageStatus> imageStatusFromString(const QString &text)
+{
+    for (ImageStatus status : {ImageStatus::Incoming, ImageStatus::Labelled, ImageStatus::Approved}) {
+        if (toString(status) == text) {
+            return status;
+        }
+    }
+    return std::nullopt;
+}
+
+struct ImageRepository::Statements
+{
+    explicit Statements(const QSqlDatabase &db)
+        : insertImage(db,
+                      QStringLiteral(
+                          "INSERT INTO images (sha256, source, pixels, original_sha256,"
+                          " original_name, status, imported_at, imported_by, session_id) VALUES"
+                          " (:sha, :source, :pixels, :original, :name, :status, :at, :by,"
+                          " :session) ON CONFLICT (sha256) DO NOTHING"),
+                      QStringLiteral("store an image")),
+          insertLabel(db,
+                      QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id,"
+                                     " session_id, created_at) VALUES (:image, :label, :origin,"
+                                     " NULL, :session, :at)"),
+                      QStringLiteral("store an imported label")),
+          insertReview(db,
+                       QStringLiteral("INSERT INTO reviews (label_id, verdict, reviewer,"
+                                      " reviewer_id, session_id, comment, created_at) VALUES"
+                                      " (:label, 'approved', :reviewer, :reviewer_id, :session,"
+                                      " :comment, :at)"),
+                       QStringLiteral("store the approval of an imported label"))
+    {
+    }
+    SqlQuery insertImage;
+    SqlQuery insertLabel;
+    SqlQuery insertReview;
+};
+
+ImageRepository::ImageRepository(QSqlDatabase db) : m_db(std::move(db)) {}
+
+ImageRepository::~ImageRepository() = default;
+
+qint64 ImageRepository::insert(const NewImage &image, const ActorRef &actor)
+{
+    if (!m_statements) {
+        m_statements = std::make_unique<Statements>(m_db);
+    }
+    const QString at = nowDbTime();
+    const ImageStatus status = image.labelKind == ImportedLabel::Approved ? ImageStatus::Approved
+                               : image.labelKind == ImportedLabel::Unreviewed
+                                   ? ImageStatus::Labelled
+                                   : ImageStatus::Incoming;
+    SqlQuery &insertImage = m_statements->insertImage;
+    insertImage.bindAll({{QStringLiteral(":sha"), image.sha256},
+                         {QStringLiteral(":source"), image.source},
+                         {QStringLiteral(":pixels"), image.pixels},
+                         {QStringLiteral(":original"), textOrNull(image.originalSha256)},
+                         {QStringLiteral(":name"), textOrNull(image.originalName)},
+                         {QStringLiteral(":status"), toString(status)},
+                         {QStringLiteral(":at"), at},
+                         {QStringLiteral(":by"), actor.name},
+                         {QStringLiteral(":session"), idOrNull(actor.sessionId)}});
+    insertImage.exec();
+    if (insertImage.numRowsAffected() == 0) {
+        return 0;
+    }
+    const qint64 imageId = insertImage.lastInsertId();
+    if (image.labelKind == ImportedLabel::None) {
+        return imageId;
+    }
+    SqlQuery &insertLabel = m_statements->insertLabel;
+    insertLabel.bindAll({{QStringLiteral(":image"), imageId},
+                         {QStringLiteral(":label"), image.label},
+                         {QStringLiteral(":origin"), QStringLiteral("import:") + image.source},
+                         {QStringLiteral(":session"), idOrNull(actor.sessionId)},
+                         {QStringLiteral(":at"), at}});
+    insertLabel.exec();
+    if (image.labelKind == ImportedLabel::Approved) {
+        SqlQuery &insertReview = m_statements->insertReview;
+        insertReview.bindAll({{QStringLiteral(":label"), insertLabel.lastInsertId()},
+                              {QStringLiteral(":reviewer"), actor.name},
+                              {QStringLiteral(":reviewer_id"), idOrNull(actor.userId)},
+                              {QStringLiteral(":session"), idOrNull(actor.sessionId)},
+                              {QStringLiteral(":comment"), QStringLiteral("imported as approved")},
+                              {QStringLiteral(":at"), at}});
+        insertReview.exec();
+    }
+    return imageId;
+}
+
+qint64 ImageRepository::count(const ImageFilter &filter) const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT COUNT(*) FROM images i") + whereClause(filter),
+                   QStringLiteral("count images"));
+    bindFilter(query, filter);
+    query.exec();
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+std::vector<ImageSummary> ImageRepository::list(const ImageFilter &filter) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT i.id, i.status, ") + LatestLabel +
+                       QStringLiteral(" FROM images i") + whereClause(filter) +
+                       QStringLiteral(" ORDER BY i.id"),
+                   QStringLiteral("list images"));
+    bindFilter(query, filter);
+    query.exec();
+    std::vector<ImageSummary> images;
+    images.reserve(static_cast<size_t>(count(filter)));
+    while (query.next()) {
+        ImageSummary summary;
+        summary.id = query.value(0).toLongLong();
+        summary.status = imageStatusFromString(query.value(1).toString()).value_or(ImageStatus::Incoming);
+        summary.label = labelFromColumn(query.value(2));
+        images.push_back(summary);
+    }
+    return images;
+}
+
+QStringList ImageRepository::sources() const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT DISTINCT source FROM images ORDER BY source"),
+                   QStringLiteral("list image sources"));
+    query.exec();
+    QStringList sources;
+    while (query.next()) {
+        sources << query.value(0).toString();
+    }
+    return sources;
+}
+
+QHash<qint64, QByteArray> ImageRepository::pixels(const std::vector<qint64> &ids) const
+{
+    QHash<qint64, QByteArray> result;
+    if (ids.empty()) {
+        return result;
+    }
+    // Ids are bound as one JSON array: a single statement for any number of ids, no SQL built
+    // from values.
+    QStringList numbers;
+    numbers.reserve(static_cast<qsizetype>(ids.size()));
+    for (qint64 id : ids) {
+        numbers << QString::number(id);
+    }
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT id, pixels FROM images WHERE id IN"
+                                  " (SELECT value FROM json_each(:ids))"),
+                   QStringLiteral("read image pixels"));
+    query.bind(QStringLiteral(":ids"), QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']'));
+    query.exec();
+    while (query.next()) {
+        result.insert(query.value(0).toLongLong(), query.value(1).toByteArray());
+    }
+    return result;
+}
+
+std::optional<ImageDetails> ImageRepository::details(qint64 id) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT i.id, i.sha256, i.source, i.pixels, i.original_sha256,"
+                                  " i.original_name, i.status, i.imported_at, i.imported_by, ") +
+                       LatestLabel + QStringLiteral(" FROM images i WHERE i.id = :id"),
+                   QStringLiteral("read image #%1").arg(id));
+    query.bind(QStringLiteral(":id"), id);
+    query.exec();
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    ImageDetails image;
+    image.id = query.value(0).toLongLong();
+    image.sha256 = query.value(1).toString();
+    image.source = query.value(2).toString();
+    image.pixels = query.value(3).toByteArray();
+    image.originalSha256 = query.value(4).toString();
+    image.originalName = query.value(5).toString();
+    image.status = imageStatusFromString(query.value(6).toString()).value_or(ImageStatus::Incoming);
+    image.importedAt = fromDbTime(query.value(7).toString());
+    image.importedBy = query.value(8).toString();
+    image.label = labelFromColumn(query.value(9));
+    return image;
+}
+
+QStringList ImageRepository::originalDigests() const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT DISTINCT original_sha256 FROM images"
+                                  " WHERE original_sha256 IS NOT NULL"),
+                   QStringLiteral("list original scans"));
+    query.exec();
+    QStringList digests;
+    while (query.next()) {
+        digests << query.value(0).toString();
+    }
+    return digests;
+}
+
+} // namespace digitdesk::storage

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "storage/actorref.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QHash>
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace digitdesk::storage {
+
+enum class ImageStatus { Incoming, Labelled, Approved };
+QString toString(ImageStatus status);
+std::optional<ImageStatus> imageStatusFromString(const QString &text);
+
+// What an import knows of an image's label.
+enum class ImportedLabel { None, Unreviewed, Approved };
+
+struct NewImage
+{
+    QString sha256;       // of the 784 normalised pixels: the identity of the example
+    QString source;
+    QByteArray pixels;    // 28x28, row-major, white ink on black
+    QString originalSha256; // of the original file in the blob store; empty when none
+    QString originalName;
+    ImportedLabel labelKind = ImportedLabel::None;
+    int label = -1;
+};
+
+struct ImageSummary
+{
+    qint64 id = 0;
+    ImageStatus status = ImageStatus::Incoming;
+    int label = -1; // latest label, -1 when none
+};
+
+struct ImageDetails
+{
+    qint64 id = 0;
+    QString sha256;
+    QString source;
+    QByteArray pixels;
+    QString originalSha256;
+    QString originalName;
+    ImageStatus status = ImageStatus::Incoming;
+    QDateTime importedAt;
+    QString importedBy;
+    int label = -1;
+};
+
+struct ImageFilter
+{
+    std::optional<ImageStatus> status;
+    QString source; // empty: every source
+};
+
+class ImageRepository final
+{
+public:
+    explicit ImageRepository(QSqlDatabase db);
+    ~ImageRepository();
+
+    // Inserts one image (and its imported label) unless an image with the same digest exists.
+    // Returns the new id, or 0 for a duplicate. Call inside a Transaction for speed.
+    qint64 insert(const NewImage &image, const ActorRef &actor);
+
+    qint64 count(const ImageFilter &filter = {}) const;
+    std::vector<ImageSummary> list(const ImageFilter &filter) const;
+    QStringList sources() const;
+    QHash<qint64, QByteArray> pixels(const std::vector<qint64> &ids) const;
+    std::optional<ImageDetails> details(qint64 id) const;
+    // Every (original digest) the images table refers to, for the workspace check.
+    QStringList originalDigests() const;
+
+private:
+    struct Statements;
+    QSqlDatabase m_db;
+    std::unique_ptr<Statements> m_statements;
+};
+
+} // namespace digitdesk::storage

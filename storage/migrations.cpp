@@ -1,0 +1,203 @@
+#include "storage/migrations.h"
+
+#include "storage/sqlquery.h"
+#include "storage/storageerror.h"
+#include "storage/timestamps.h"
+#include "storage/transaction.h"
+
+namespace digitdesk::storage {
+namespace {
+
+// Portable SQL (SQLite and PostgreSQL): no SQLite-only types; times are ISO text in UTC.
+std::vector<Migration> makeMigrations()
+{
+    std::vector<Migration> list;
+    list.push_back(
+        {1,
+         QStringLiteral("users, roles, login sessions, audit log, settings"),
+         {
+             QStringLiteral("CREATE TABLE roles ("
+                            " name TEXT PRIMARY KEY,"
+                            " rank INTEGER NOT NULL UNIQUE,"
+                            " description TEXT NOT NULL)"),
+             QStringLiteral("INSERT INTO roles (name, rank, description) VALUES"
+                            " ('annotator', 1, 'labels images'),"
+                            " ('reviewer', 2, 'approves or corrects labels; also annotates'),"
+                            " ('ml_engineer', 3, 'versions data, trains and promotes models'),"
+                            " ('admin', 4, 'everything, and manages users')"),
+             QStringLiteral("CREATE TABLE users ("
+                            " id INTEGER PRIMARY KEY,"
+                            " name TEXT NOT NULL UNIQUE,"
+                            " password_hash TEXT NOT NULL,"
+                            " role TEXT NOT NULL REFERENCES roles(name),"
+                            " disabled INTEGER NOT NULL DEFAULT 0,"
+                            " failed_logins INTEGER NOT NULL DEFAULT 0,"
+                            " locked_until TEXT,"
+                            " created_at TEXT NOT NULL,"
+                            " created_by TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE login_sessions ("
+                            " id INTEGER PRIMARY KEY,"
+                            " user_id INTEGER NOT NULL REFERENCES users(id),"
+                            " client TEXT NOT NULL,"
+                            " started_at TEXT NOT NULL,"
+                            " last_seen_at TEXT NOT NULL,"
+                            " ended_at TEXT,"
+                            " end_reason TEXT)"),
+             QStringLiteral("CREATE INDEX login_sessions_open ON login_sessions(user_id, ended_at)"),
+             QStringLiteral("CREATE TABLE audit_log ("
+                            " id INTEGER PRIMARY KEY,"
+                            " at TEXT NOT NULL,"
+                            " actor TEXT NOT NULL,"
+                            " user_id INTEGER REFERENCES users(id),"
+                            " session_id INTEGER REFERENCES login_sessions(id),"
+                            " action TEXT NOT NULL,"
+                            " target TEXT NOT NULL DEFAULT '',"
+                            " outcome TEXT NOT NULL,"
+                            " detail TEXT NOT NULL DEFAULT '')"),
+             QStringLiteral("CREATE INDEX audit_log_at ON audit_log(at)"),
+             QStringLiteral("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+                            " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"),
+             QStringLiteral("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+                            " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"),
+             QStringLiteral("CREATE TABLE settings ("
+                            " key TEXT PRIMARY KEY,"
+                            " value TEXT NOT NULL,"
+                            " updated_at TEXT NOT NULL)"),
+         }});
+    list.push_back(
+        {2,
+         QStringLiteral("images, predictions, labels, reviews"),
+         {
+             QStringLiteral("CREATE TABLE images ("
+                            " id INTEGER PRIMARY KEY,"
+                            " sha256 TEXT NOT NULL UNIQUE,"
+                            " source TEXT NOT NULL,"
+                            " pixels BLOB NOT NULL,"
+                            " original_sha256 TEXT,"
+                            " original_name TEXT,"
+                            " status TEXT NOT NULL DEFAULT 'incoming'"
+                            "   CHECK (status IN ('incoming', 'labelled', 'approved')),"
+                            " imported_at TEXT NOT NULL,"
+                            " imported_by TEXT NOT NULL,"
+                            " session_id INTEGER REFERENCES login_sessions(id))"),
+             QStringLiteral("CREATE INDEX images_status ON images(status, id)"),
+             QStringLiteral("CREATE INDEX images_source ON images(source, id)"),
+             QStringLiteral("CREATE TABLE predictions ("
+                            " id INTEGER PRIMARY KEY,"
+                            " image_id INTEGER NOT NULL REFERENCES images(id),"
+                            " model_ref TEXT NOT NULL,"
+                            " label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),"
+                            " confidence REAL NOT NULL,"
+                            " probabilities TEXT NOT NULL,"
+                            " created_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX predictions_image ON predictions(image_id)"),
+             // label NULL means "not a digit / unreadable".
+             QStringLiteral("CREATE TABLE labels ("
+                            " id INTEGER PRIMARY KEY,"
+                            " image_id INTEGER NOT NULL REFERENCES images(id),"
+                            " label INTEGER CHECK (label BETWEEN 0 AND 9),"
+                            " origin TEXT NOT NULL,"
+                            " annotator_id INTEGER REFERENCES users(id),"
+                            " session_id INTEGER REFERENCES login_sessions(id),"
+                            " created_at TEXT NOT NULL,"
+                            " time_spent_ms INTEGER)"),
+             QStringLiteral("CREATE INDEX labels_image ON labels(image_id)"),
+             QStringLiteral("CREATE TABLE reviews ("
+                            " id INTEGER PRIMARY KEY,"
+                            " label_id INTEGER NOT NULL REFERENCES labels(id),"
+                            " verdict TEXT NOT NULL"
+                            "   CHECK (verdict IN ('approved', 'corrected', 'rejected')),"
+                            " corrected_label INTEGER CHECK (corrected_label BETWEEN 0 AND 9),"
+                            " reviewer TEXT NOT NULL,"
+                            " reviewer_id INTEGER REFERENCES users(id),"
+                            " session_id INTEGER REFERENCES login_sessions(id),"
+                            " comment TEXT NOT NULL DEFAULT '',"
+                            " created_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX reviews_label ON reviews(label_id)"),
+         }});
+    return list;
+}
+
+bool hasMigrationsTable(const QSqlDatabase &db)
+{
+    SqlQuery query(db,
+                   QStringLiteral("SELECT COUNT(*) FROM sqlite_master"
+                                  " WHERE type = 'table' AND name = 'schema_migrations'"),
+                   QStringLiteral("look for the schema version table"));
+    query.exec();
+    return query.next() && query.value(0).toInt() > 0;
+}
+
+} // namespace
+
+const std::vector<Migration> &Migrations::all()
+{
+    static const std::vector<Migration> migrations = makeMigrations();
+    return migrations;
+}
+
+int Migrations::latestVersion()
+{
+    return all().back().version;
+}
+
+int Migrations::currentVersion(const QSqlDatabase &db)
+{
+    if (!hasMigrationsTable(db)) {
+        return 0;
+    }
+    SqlQuery query(db, QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"),
+                   QStringLiteral("read the schema version"));
+    query.exec();
+    return query.next() ? query.value(0).toInt() : 0;
+}
+
+void Migrations::apply(const QSqlDatabase &db, int target)
+{
+    if (target < 0) {
+        target = latestVersion();
+    }
+    Transaction transaction(db);
+    const int current = currentVersion(db);
+    if (current > latestVersion()) {
+        throw WorkspaceRefused(
+            QStringLiteral("the workspace database %1 has schema version %2, newer than the %3 "
+                           "this DigitDesk knows; open it with a newer DigitDesk")
+                .arg(db.databaseName())
+                .arg(current)
+                .arg(latestVersion()));
+    }
+    if (current >= target) {
+        return;
+    }
+    if (current == 0) {
+        execStatement(db,
+                      QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                     " version INTEGER PRIMARY KEY,"
+                                     " description TEXT NOT NULL,"
+                                     " applied_at TEXT NOT NULL)"),
+                      QStringLiteral("create the schema version table"));
+    }
+    for (const Migration &migration : all()) {
+        if (migration.version <= current || migration.version > target) {
+            continue;
+        }
+        for (const QString &statement : migration.statements) {
+            execStatement(db, statement,
+                          QStringLiteral("apply migration %1 (%2)")
+                              .arg(migration.version)
+                              .arg(migration.description));
+        }
+        SqlQuery record(db,
+                        QStringLiteral("INSERT INTO schema_migrations (version, description,"
+                                       " applied_at) VALUES (:version, :description, :at)"),
+                        QStringLiteral("record migration %1").arg(migration.version));
+        record.bindAll({{QStringLiteral(":version"), migration.version},
+                        {QStringLiteral(":description"), migration.description},
+                        {QStringLiteral(":at"), nowDbTime()}});
+        record.exec();
+    }
+    transaction.commit();
+}
+
+} // namespace digitdesk::storage

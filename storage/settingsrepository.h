@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+namespace digitdesk::storage {
+
+// Workspace-wide settings (thresholds, timeouts): shared by every process on the workspace,
+// unlike QSettings, which is per user and machine.
+class SettingsRepository final
+{
+public:
+    explicit SettingsRepository(QSqlDatabase db) : m_db(std::move(db)) {}
+
+    QString value(const QString &key, const QString &fallback = {}) const;
+    int intValue(const QString &key, int fallback) const;
+    void setValue(const QString &key, const QString &value);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace digitdesk::storage

@@ -1,0 +1,29 @@
+#include "storage/transaction.h"
+
+#include "storage/sqlquery.h"
+
+#include <QSqlQuery>
+
+namespace digitdesk::storage {
+
+Transaction::Transaction(QSqlDatabase db) : m_db(std::move(db))
+{
+    execStatement(m_db, QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("begin a transaction"));
+    m_open = true;
+}
+
+Transaction::~Transaction()
+{
+    if (m_open) {
+        QSqlQuery rollback(m_db);
+        rollback.exec(QStringLiteral("ROLLBACK"));
+    }
+}
+
+void Transaction::commit()
+{
+    execStatement(m_db, QStringLiteral("COMMIT"), QStringLiteral("commit a transaction"));
+    m_open = false;
+}
+
+} // namespace digitdesk::storage

@@ -1,0 +1,105 @@
+#include "storage/workspace.h"
+
+#include "storage/migrations.h"
+#include "storage/storageerror.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <git2.h>
+
+namespace digitdesk::storage {
+namespace {
+
+void initialiseDatasetRepository(const QString &path)
+{
+    git_libgit2_init();
+    git_repository *repository = nullptr;
+    const int error =
+        git_repository_init(&repository, QFile::encodeName(path).constData(), /*is_bare=*/1);
+    QString reason;
+    if (error < 0) {
+        const git_error *last = git_error_last();
+        reason = last ? QString::fromUtf8(last->message) : QStringLiteral("unknown libgit2 error");
+    }
+    git_repository_free(repository);
+    git_libgit2_shutdown();
+    if (error < 0) {
+        throw StorageError(
+            QStringLiteral("cannot create the dataset repository %1: %2").arg(path, reason));
+    }
+}
+
+} // namespace
+
+Workspace::Workspace(const QString &root)
+    : m_root(QDir(root).absolutePath()), m_blobs(m_root + QStringLiteral("/blobs"))
+{
+}
+
+Workspace::~Workspace() = default;
+
+bool Workspace::looksLikeWorkspace(const QString &folder)
+{
+    return QFileInfo::exists(QDir(folder).filePath(QString::fromLatin1(DatabaseFileName)));
+}
+
+std::unique_ptr<Workspace> Workspace::create(const QString &folder)
+{
+    const QDir dir(folder);
+    if (dir.exists() && !dir.isEmpty()) {
+        throw StorageError(QStringLiteral("cannot create a workspace in %1: the folder is not "
+                                          "empty")
+                               .arg(dir.absolutePath()));
+    }
+    for (const QString &sub : {QStringLiteral("blobs"), QStringLiteral("models"),
+                               QStringLiteral("logs")}) {
+        if (!QDir().mkpath(dir.filePath(sub))) {
+            throw StorageError(QStringLiteral("cannot create folder %1").arg(dir.filePath(sub)));
+        }
+    }
+    std::unique_ptr<Workspace> workspace(new Workspace(folder));
+    initialiseDatasetRepository(workspace->datasetRepositoryPath());
+    workspace->m_connection = std::make_unique<Connection>(workspace->databasePath());
+    Migrations::apply(workspace->db());
+    return workspace;
+}
+
+std::unique_ptr<Workspace> Workspace::open(const QString &folder)
+{
+    if (!QFileInfo(folder).isDir()) {
+        throw WorkspaceRefused(QStringLiteral("%1 is not a folder").arg(folder));
+    }
+    if (!looksLikeWorkspace(folder)) {
+        throw WorkspaceRefused(
+            QStringLiteral("%1 is not a DigitDesk workspace (it has no %2); create one with "
+                           "`digitdesk workspace init %1`")
+                .arg(folder, QString::fromLatin1(DatabaseFileName)));
+    }
+    std::unique_ptr<Workspace> workspace(new Workspace(folder));
+    workspace->m_connection = std::make_unique<Connection>(workspace->databasePath());
+    Migrations::apply(workspace->db());
+    return workspace;
+}
+
+QString Workspace::databasePath() const
+{
+    return m_root + QLatin1Char('/') + QString::fromLatin1(DatabaseFileName);
+}
+
+QString Workspace::datasetRepositoryPath() const
+{
+    return m_root + QStringLiteral("/dataset.git");
+}
+
+QString Workspace::modelsPath() const
+{
+    return m_root + QStringLiteral("/models");
+}
+
+QString Workspace::logsPath() const
+{
+    return m_root + QStringLiteral("/logs");
+}
+
+} // namespace digitdesk::storage
