@@ -140,16 +140,25 @@ bool AuthService::touch(const Principal &who)
     }
     const QDateTime at = now();
     if (session->lastSeenAt.secsTo(at) > idleTimeoutSeconds()) {
-        storage::Transaction transaction(m_db);
-        sessions.close(who.sessionId, QStringLiteral("idle"), at);
-        storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
-                                        QStringLiteral("logout"), who.name, QStringLiteral("ok"),
-                                        QStringLiteral("idle timeout")});
-        transaction.commit();
+        closeIdle(who);
         return false;
     }
     sessions.touch(who.sessionId, at);
     return true;
+}
+
+void AuthService::closeIdle(const Principal &who)
+{
+    if (who.sessionId == 0) {
+        return;
+    }
+    const QDateTime at = now();
+    storage::Transaction transaction(m_db);
+    storage::SessionRepository(m_db).close(who.sessionId, QStringLiteral("idle"), at);
+    storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
+                                    QStringLiteral("logout"), who.name, QStringLiteral("ok"),
+                                    QStringLiteral("idle timeout")});
+    transaction.commit();
 }
 
 bool AuthService::confirmPassword(const Principal &who, const QString &password)

@@ -42,6 +42,8 @@ public:
     // Records activity. Returns false, and closes the session as "idle", when the session
     // has been idle past the timeout or was closed; the person must then log in again.
     bool touch(const Principal &who);
+    // Ends the session because the person went away (the GUI's idle timer fired).
+    void closeIdle(const Principal &who);
     // Checks a password again for a locked screen, without opening a new session.
     bool confirmPassword(const Principal &who, const QString &password);
 

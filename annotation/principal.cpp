@@ -2,13 +2,17 @@
 
 #include <QtGlobal>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace digitdesk::annotation {
 
 Principal Principal::localOperator()
 {
     QString login = qEnvironmentVariable("USER");
     if (login.isEmpty()) {
-        login = QStringLiteral("unknown");
+        const passwd *entry = ::getpwuid(::getuid());
+        login = entry ? QString::fromLocal8Bit(entry->pw_name) : QStringLiteral("uid%1").arg(::getuid());
     }
     return {QStringLiteral("operator:") + login, Role::Admin, 0, 0};
 }

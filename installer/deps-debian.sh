@@ -12,7 +12,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   # images, dataset versions, passwords, workspace
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
-  libgit2-dev libsodium-dev libsqlite3-dev zlib1g-dev
+  libgit2-dev libsodium-dev libsqlite3-dev zlib1g-dev openssl
   # the HTTP endpoint (Boost.Beast / Asio, header-only)
   libboost-dev
   # demo data fetch (npm pack) and test fixtures

@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Each installs what is missing,
+# builds, and prepares the data it needs.
+BUILD_DIR ?= build
+DATA_DIR ?= $(HOME)/.cache/digitdesk/mnist
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+DIGITDESK := $(BUILD_DIR)/app/digitdesk
+
+.PHONY: all deps configure build data demo run test bench format clean
+
+all: build
+
+deps:
+	@./installer/deps-debian.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	    -DDIGITDESK_DATA_DIR=$(DATA_DIR) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR)
+
+data: build
+	@./resources/demo/fetch-mnist.sh $(DIGITDESK) $(DATA_DIR)
+
+demo: data
+	@$(DIGITDESK) demo create --data $(DATA_DIR)
+
+run: demo
+	$(DIGITDESK) --workspace "$$($(DIGITDESK) demo path)"
+
+test: data
+	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 600 -j2
+
+bench: data
+	@for b in $(BUILD_DIR)/tests/bench/*_bench; do echo "== $$b"; $$b $(DATA_DIR) || exit 1; done
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

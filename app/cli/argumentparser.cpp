@@ -1,0 +1,50 @@
+#include "app/cli/argumentparser.h"
+
+#include "app/cli/console.h"
+#include "app/cli/exitcodes.h"
+
+namespace digitdesk::app {
+
+ArgumentParser::ArgumentParser(QString usage, QString description) : m_usage(std::move(usage))
+{
+    m_parser.setApplicationDescription(description);
+    m_parser.addOption({{QStringLiteral("h"), QStringLiteral("help")},
+                        QStringLiteral("Show this help.")});
+}
+
+void ArgumentParser::addWorkspaceOption()
+{
+    m_parser.addOption({QStringLiteral("workspace"),
+                        QStringLiteral("The workspace folder (default: $DIGITDESK_WORKSPACE)."),
+                        QStringLiteral("DIR")});
+}
+
+std::optional<int> ArgumentParser::parse(const QStringList &arguments, int minPositional,
+                                         int maxPositional)
+{
+    if (!m_parser.parse(arguments)) {
+        return usageError(m_parser.errorText());
+    }
+    if (m_parser.isSet(QStringLiteral("help"))) {
+        printOut(QStringLiteral("Usage: %1\n\n%2").arg(m_usage, m_parser.helpText().section(QLatin1Char('\n'), 2)));
+        return ExitOk;
+    }
+    const auto count = m_parser.positionalArguments().size();
+    if (count < minPositional) {
+        return usageError(QStringLiteral("missing arguments"));
+    }
+    if (maxPositional >= 0 && count > maxPositional) {
+        return usageError(QStringLiteral("unexpected argument '%1'")
+                              .arg(m_parser.positionalArguments().value(maxPositional)));
+    }
+    return std::nullopt;
+}
+
+int ArgumentParser::usageError(const QString &reason) const
+{
+    printErr(QStringLiteral("digitdesk: %1\nUsage: %2\nRun with --help for the options.")
+                 .arg(reason, m_usage));
+    return ExitUsage;
+}
+
+} // namespace digitdesk::app

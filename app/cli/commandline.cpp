@@ -1,0 +1,97 @@
+#include "annotation/accesscontrol.h"
+#include "annotation/idxfile.h"
+#include "annotation/userservice.h"
+#include "app/cli/commands.h"
+#include "app/cli/console.h"
+#include "app/cli/exitcodes.h"
+#include "storage/storageerror.h"
+#include "storage/workspace.h"
+
+namespace digitdesk::app {
+namespace {
+
+const QString Usage = QStringLiteral(
+    "Usage: digitdesk [--workspace DIR]            open the GUI\n"
+    "       digitdesk COMMAND [ARGS] [--help]\n"
+    "\n"
+    "Commands:\n"
+    "  workspace init DIR         create a workspace\n"
+    "  workspace check            SQLite integrity check and blob digests\n"
+    "  workspace backup FILE      online backup of the database while others write\n"
+    "  users add NAME --role R    add a user (password from the terminal or stdin)\n"
+    "  users list                 list users\n"
+    "  users passwd NAME          set a user's password\n"
+    "  users role NAME ROLE       change a user's role\n"
+    "  users disable|enable NAME  stop or allow a user's logins\n"
+    "  import PATH...             import scans, MNIST IDX pairs or CSV files\n"
+    "  demo convert|create|path   make the demo data and workspace; print its folder\n"
+    "  info                       versions, LibTorch device and threads\n"
+    "\n"
+    "Every command takes --workspace DIR (or $DIGITDESK_WORKSPACE).\n"
+    "Exit codes: 0 ok, 1 usage, 2 failed, 3 permission denied, 4 workspace refused,\n"
+    "            5 done with problems reported.");
+
+} // namespace
+
+bool isCliCommand(const QStringList &arguments)
+{
+    static const QStringList commands = {QStringLiteral("workspace"), QStringLiteral("users"),
+                                         QStringLiteral("import"),    QStringLiteral("demo"),
+                                         QStringLiteral("info"),      QStringLiteral("help"),
+                                         QStringLiteral("--help"),    QStringLiteral("-h")};
+    return arguments.size() > 1 && commands.contains(arguments[1]);
+}
+
+QString workspaceFolder(const QString &option)
+{
+    QString folder = option;
+    if (folder.isEmpty()) {
+        folder = qEnvironmentVariable("DIGITDESK_WORKSPACE");
+    }
+    if (folder.isEmpty()) {
+        throw storage::WorkspaceRefused(
+            QStringLiteral("no workspace given: use --workspace DIR or set DIGITDESK_WORKSPACE"));
+    }
+    return folder;
+}
+
+std::unique_ptr<storage::Workspace> openWorkspace(const QString &option)
+{
+    return storage::Workspace::open(workspaceFolder(option));
+}
+
+int runCli(const QStringList &arguments)
+{
+    const QString command = arguments.value(1);
+    const QStringList rest = arguments.mid(1);
+    try {
+        if (command == QStringLiteral("workspace")) {
+            return runWorkspaceCommand(rest);
+        }
+        if (command == QStringLiteral("users")) {
+            return runUsersCommand(rest);
+        }
+        if (command == QStringLiteral("import")) {
+            return runImportCommand(rest);
+        }
+        if (command == QStringLiteral("demo")) {
+            return runDemoCommand(rest);
+        }
+        if (command == QStringLiteral("info")) {
+            return runInfoCommand(rest);
+        }
+        printOut(Usage);
+        return ExitOk;
+    } catch (const annotation::PermissionDenied &error) {
+        printErr(QStringLiteral("digitdesk: %1").arg(QString::fromUtf8(error.what())));
+        return ExitPermissionDenied;
+    } catch (const storage::WorkspaceRefused &error) {
+        printErr(QStringLiteral("digitdesk: %1").arg(error.message()));
+        return ExitWorkspaceRefused;
+    } catch (const std::exception &error) {
+        printErr(QStringLiteral("digitdesk: %1").arg(QString::fromUtf8(error.what())));
+        return ExitFailed;
+    }
+}
+
+} // namespace digitdesk::app

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QStringList>
+
+#include <memory>
+
+namespace digitdesk::storage {
+class Workspace;
+}
+
+namespace digitdesk::app {
+
+// `digitdesk <command> ...` without a GUI. `arguments` start with the program name.
+bool isCliCommand(const QStringList &arguments);
+int runCli(const QStringList &arguments);
+
+// Each command gets its own arguments ("digitdesk users add ..." -> {"users", "add", ...}).
+int runWorkspaceCommand(const QStringList &arguments);
+int runUsersCommand(const QStringList &arguments);
+int runImportCommand(const QStringList &arguments);
+int runDemoCommand(const QStringList &arguments);
+int runInfoCommand(const QStringList &arguments);
+
+// The workspace named by --workspace, else $DIGITDESK_WORKSPACE; throws WorkspaceRefused.
+QString workspaceFolder(const QString &option);
+std::unique_ptr<storage::Workspace> openWorkspace(const QString &option);
+
+} // namespace digitdesk::app

@@ -1,0 +1,39 @@
+#include "app/cli/argumentparser.h"
+#include "app/cli/commands.h"
+#include "app/cli/console.h"
+#include "app/cli/exitcodes.h"
+#include "models/computedevice.h"
+
+#include <QCoreApplication>
+
+namespace digitdesk::app {
+
+int runInfoCommand(const QStringList &arguments)
+{
+    ArgumentParser parser(QStringLiteral("digitdesk info [--threads N]"),
+                          QStringLiteral("Print versions and the device LibTorch would use."));
+    parser.addOption({QStringLiteral("threads"),
+                      QStringLiteral("Intra-op threads for LibTorch (default: the core count)."),
+                      QStringLiteral("N"), QStringLiteral("0")});
+    if (auto exit = parser.parse(arguments, 0, 0)) {
+        return *exit;
+    }
+    bool ok = false;
+    const int threads = parser.value(QStringLiteral("threads")).toInt(&ok);
+    if (!ok || threads < 0) {
+        return parser.usageError(QStringLiteral("--threads takes a number, 0 for the core count"));
+    }
+    models::setIntraOpThreads(threads);
+    const models::RuntimeInfo info = models::runtimeInfo();
+    const models::ComputeDevice device = models::chooseDevice(models::DeviceRequest::Auto);
+    printOut(QStringLiteral("DigitDesk %1").arg(QCoreApplication::applicationVersion()));
+    printOut(QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion())));
+    printOut(QStringLiteral("LibTorch %1, CUDA %2 (%3 device(s))")
+                 .arg(info.torchVersion,
+                      info.cudaBuiltIn ? QStringLiteral("built in") : QStringLiteral("not built in"))
+                 .arg(info.cudaDevices));
+    printOut(QStringLiteral("Device: %1").arg(device.description));
+    return ExitOk;
+}
+
+} // namespace digitdesk::app

@@ -1,0 +1,66 @@
+#include "ui/importrunner.h"
+
+#include "storage/connection.h"
+#include "storage/workspace.h"
+
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace digitdesk::ui {
+
+ImportRunner::ImportRunner(const storage::Workspace &workspace, annotation::Principal who,
+                           QObject *parent)
+    : QObject(parent), m_workspace(workspace), m_who(std::move(who)),
+      m_cancel(std::make_shared<std::atomic<bool>>(false))
+{
+    connect(&m_watcher, &QFutureWatcherBase::finished, this, [this] {
+        const Outcome outcome = m_watcher.result();
+        if (outcome.error.isEmpty()) {
+            Q_EMIT finished(outcome.report);
+        } else {
+            Q_EMIT failed(outcome.error);
+        }
+    });
+}
+
+ImportRunner::~ImportRunner()
+{
+    // The worker holds references into this object's workspace: stop it and wait.
+    m_cancel->store(true);
+    m_watcher.waitForFinished();
+}
+
+void ImportRunner::start(const QStringList &paths, const annotation::ImportOptions &options)
+{
+    m_cancel->store(false);
+    const QString databasePath = m_workspace.databasePath();
+    const storage::BlobStore *blobs = &m_workspace.blobs();
+    const QPointer<ImportRunner> self(this);
+    auto cancel = m_cancel;
+    const annotation::Principal who = m_who;
+    m_watcher.setFuture(QtConcurrent::run([=]() -> Outcome {
+        Outcome outcome;
+        try {
+            const storage::Connection connection(databasePath);
+            annotation::Importer importer(connection.db(), *blobs, who);
+            outcome.report = importer.run(
+                paths, options,
+                [self](qint64 done, qint64 total) {
+                    QMetaObject::invokeMethod(
+                        self.data(),
+                        [self, done, total] {
+                            if (self) {
+                                Q_EMIT self->progressed(done, total);
+                            }
+                        },
+                        Qt::QueuedConnection);
+                },
+                cancel.get());
+        } catch (const std::exception &error) {
+            outcome.error = QString::fromUtf8(error.what());
+        }
+        return outcome;
+    }));
+}
+
+} // namespace digitdesk::ui

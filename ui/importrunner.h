@@ -1,0 +1,51 @@
+#pragma once
+
+#include "annotation/importer.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+namespace digitdesk::storage {
+class Workspace;
+}
+
+namespace digitdesk::ui {
+
+// Runs an import on a worker thread with its own database connection and reports progress
+// back to the GUI thread; cancel() stops it between batches (each batch is committed whole).
+class ImportRunner final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ImportRunner)
+
+public:
+    ImportRunner(const storage::Workspace &workspace, annotation::Principal who,
+                 QObject *parent = nullptr);
+    ~ImportRunner() override;
+
+    void start(const QStringList &paths, const annotation::ImportOptions &options);
+    void cancel() { m_cancel->store(true); }
+    bool isRunning() const { return m_watcher.isRunning(); }
+
+Q_SIGNALS:
+    void progressed(qint64 done, qint64 total);
+    void finished(const digitdesk::annotation::ImportReport &report);
+    void failed(const QString &reason);
+
+private:
+    struct Outcome
+    {
+        annotation::ImportReport report;
+        QString error;
+    };
+
+    const storage::Workspace &m_workspace;
+    annotation::Principal m_who;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    QFutureWatcher<Outcome> m_watcher;
+};
+
+} // namespace digitdesk::ui

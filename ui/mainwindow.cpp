@@ -1,0 +1,158 @@
+#include "ui/mainwindow.h"
+
+#include "annotation/permission.h"
+#include "storage/workspace.h"
+#include "ui/imagebrowserview.h"
+#include "ui/importrunner.h"
+
+#include <QApplication>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QStackedWidget>
+#include <QStatusBar>
+
+namespace digitdesk::ui {
+namespace {
+
+QString summary(const annotation::ImportReport &report)
+{
+    QString text = QObject::tr("Imported %1 image(s); %2 duplicate(s) not stored again; %3 "
+                               "problem(s).")
+                       .arg(report.imported)
+                       .arg(report.duplicates)
+                       .arg(report.problems.size());
+    if (report.cancelled) {
+        text += QObject::tr(" Cancelled: the batches before the cancel are kept.");
+    }
+    return text;
+}
+
+QString problemList(const annotation::ImportReport &report)
+{
+    QStringList lines;
+    for (const annotation::ImportProblem &problem : report.problems) {
+        lines << QStringLiteral("%1: %2").arg(problem.item, problem.reason);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principal who,
+                       QWidget *parent)
+    : QMainWindow(parent), m_workspace(workspace), m_who(std::move(who)),
+      m_nav(new QListWidget(this)), m_views(new QStackedWidget(this)),
+      m_browser(new ImageBrowserView(workspace, this)),
+      m_import(new ImportRunner(workspace, m_who, this))
+{
+    setWindowTitle(tr("DigitDesk — %1").arg(workspace.root()));
+    m_nav->setObjectName(QStringLiteral("navigation"));
+    m_nav->setFixedWidth(150);
+    m_nav->addItem(tr("Images"));
+    m_views->addWidget(m_browser);
+    connect(m_nav, &QListWidget::currentRowChanged, m_views, &QStackedWidget::setCurrentIndex);
+    m_nav->setCurrentRow(0);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->addWidget(m_nav);
+    layout->addWidget(m_views, 1);
+    setCentralWidget(central);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *importFiles = file->addAction(tr("&Import files…"), this, &MainWindow::handleImportFiles);
+    importFiles->setShortcut(QKeySequence(tr("Ctrl+I")));
+    QAction *importFolder =
+        file->addAction(tr("Import &folder…"), this, &MainWindow::handleImportFolder);
+    importFolder->setShortcut(QKeySequence(tr("Ctrl+Shift+I")));
+    // Hidden for roles that may not import; the importer checks the role again regardless.
+    const bool mayImport = annotation::isAllowed(m_who.role, annotation::Action::ImportImages);
+    importFiles->setVisible(mayImport);
+    importFolder->setVisible(mayImport);
+    file->addSeparator();
+    file->addAction(tr("&Log out"), this, &MainWindow::logoutRequested);
+    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence::Quit);
+
+    auto *userLabel = new QLabel(tr("%1 (%2)").arg(m_who.name, annotation::toString(m_who.role)),
+                                 this);
+    userLabel->setObjectName(QStringLiteral("currentUser"));
+    statusBar()->addPermanentWidget(userLabel);
+    resize(1200, 800);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::handleImportFiles()
+{
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Import images"), QString(),
+        tr("Images and digit files (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.csv *ubyte *ubyte.gz "
+           "*.idx*);;All files (*)"));
+    if (!files.isEmpty()) {
+        importPaths(files);
+    }
+}
+
+void MainWindow::handleImportFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Import a folder"));
+    if (!folder.isEmpty()) {
+        importPaths({folder});
+    }
+}
+
+void MainWindow::importPaths(const QStringList &paths)
+{
+    if (m_import->isRunning()) {
+        QMessageBox::information(this, tr("Import"), tr("An import is running already."));
+        return;
+    }
+    auto *progress = new QProgressDialog(tr("Importing…"), tr("Cancel"), 0, 0, this);
+    progress->setObjectName(QStringLiteral("importProgress"));
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(300);
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    connect(progress, &QProgressDialog::canceled, m_import, &ImportRunner::cancel);
+    connect(m_import, &ImportRunner::progressed, progress, [progress](qint64 done, qint64 total) {
+        progress->setMaximum(static_cast<int>(total));
+        progress->setValue(static_cast<int>(done));
+        progress->setLabelText(tr("Importing… %1 of %2").arg(done).arg(total));
+    });
+    auto finish = [this, progress] {
+        disconnect(m_import, nullptr, progress, nullptr);
+        disconnect(m_import, &ImportRunner::finished, this, nullptr);
+        disconnect(m_import, &ImportRunner::failed, this, nullptr);
+        progress->close();
+        m_browser->reload();
+        Q_EMIT importFinished();
+    };
+    connect(m_import, &ImportRunner::finished, this,
+            [this, finish](const annotation::ImportReport &report) {
+                finish();
+                statusBar()->showMessage(summary(report), 15000);
+                if (!report.problems.empty()) {
+                    auto *box = new QMessageBox(QMessageBox::Warning, tr("Import"),
+                                                summary(report), QMessageBox::Ok, this);
+                    box->setObjectName(QStringLiteral("importProblems"));
+                    box->setAttribute(Qt::WA_DeleteOnClose);
+                    box->setInformativeText(
+                        tr("Skipped files are listed under Details; the rest was imported."));
+                    box->setDetailedText(problemList(report));
+                    box->open();
+                }
+            });
+    connect(m_import, &ImportRunner::failed, this, [this, finish](const QString &reason) {
+        finish();
+        QMessageBox::critical(this, tr("Import failed"), reason);
+    });
+    annotation::ImportOptions options;
+    m_import->start(paths, options);
+}
+
+} // namespace digitdesk::ui

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "annotation/principal.h"
+
+#include <QMainWindow>
+
+class QListWidget;
+class QStackedWidget;
+
+namespace digitdesk::storage {
+class Workspace;
+}
+
+namespace digitdesk::ui {
+
+class ImageBrowserView;
+class ImportRunner;
+
+// The window after login: a list of views on the left (those the role may use), the current
+// view on the right, the user, role and workspace in the status bar.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    MainWindow(const storage::Workspace &workspace, annotation::Principal who,
+               QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    ImageBrowserView *imageBrowser() const { return m_browser; }
+    // Starts an import of the paths with a progress dialog (also used by tests).
+    void importPaths(const QStringList &paths);
+
+Q_SIGNALS:
+    void logoutRequested();
+    void importFinished();
+
+private:
+    void handleImportFiles();
+    void handleImportFolder();
+
+    const storage::Workspace &m_workspace;
+    annotation::Principal m_who;
+    QListWidget *m_nav;
+    QStackedWidget *m_views;
+    ImageBrowserView *m_browser;
+    ImportRunner *m_import;
+};
+
+} // namespace digitdesk::ui
