@@ -11,6 +11,12 @@ QVariant idOrNull(qint64 id)
     return id > 0 ? QVariant(id) : QVariant();
 }
 
+// A null QString binds as SQL NULL; the log's text columns hold '' for "nothing".
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
+}
+
 } // namespace
 
 void AuditLog::append(const AuditEntry &entry)
@@ -26,9 +32,9 @@ void AuditLog::append(const AuditEntry &entry)
                    {QStringLiteral(":user"), idOrNull(entry.userId)},
                    {QStringLiteral(":session"), idOrNull(entry.sessionId)},
                    {QStringLiteral(":action"), entry.action},
-                   {QStringLiteral(":target"), entry.target},
+                   {QStringLiteral(":target"), text(entry.target)},
                    {QStringLiteral(":outcome"), entry.outcome},
-                   {QStringLiteral(":detail"), entry.detail}});
+                   {QStringLiteral(":detail"), text(entry.detail)}});
     query.exec();
 }
 

@@ -1,0 +1,57 @@
+#include "tests/support/testdata.h"
+
+#include "annotation/userservice.h"
+#include "storage/userrepository.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace digitdesk::testing {
+
+TempWorkspace::TempWorkspace() : workspace(storage::Workspace::create(folder())) {}
+
+annotation::Principal addUser(const storage::Workspace &workspace, const QString &name,
+                              annotation::Role role, const QString &password)
+{
+    annotation::UserService(workspace.db())
+        .addUser(annotation::Principal::localOperator(), name, password, role);
+    const auto user = storage::UserRepository(workspace.db()).findByName(name);
+    return {name, role, user ? user->id : 0, 0};
+}
+
+QByteArray encodeRing(const QString &extension, int width, int height, int cx, int cy, int radius,
+                      bool darkOnLight)
+{
+    cv::Mat image(height, width, CV_8U, cv::Scalar(darkOnLight ? 235 : 10));
+    cv::circle(image, {cx, cy}, radius, cv::Scalar(darkOnLight ? 20 : 245),
+               std::max(2, radius / 3), cv::LINE_AA);
+    std::vector<uchar> bytes;
+    cv::imencode((QLatin1Char('.') + extension).toStdString(), image, bytes);
+    return QByteArray(reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size()));
+}
+
+QByteArray ringPixels(int seed)
+{
+    cv::Mat image = cv::Mat::zeros(28, 28, CV_8U);
+    cv::circle(image, {10 + seed % 8, 10 + (seed / 8) % 8}, 4 + seed % 3, cv::Scalar(255), 2);
+    return QByteArray(reinterpret_cast<const char *>(image.data), 784);
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+QString demoDataFile(const QString &name)
+{
+    return QDir(QStringLiteral(DIGITDESK_DATA_DIR)).filePath(name);
+}
+
+} // namespace digitdesk::testing

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "annotation/principal.h"
+#include "storage/workspace.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace digitdesk::testing {
+
+// A fresh workspace in a temporary folder that is removed with it.
+struct TempWorkspace
+{
+    TempWorkspace();
+    QTemporaryDir dir;
+    std::unique_ptr<storage::Workspace> workspace;
+    QString folder() const { return dir.path() + QStringLiteral("/ws"); }
+};
+
+// Adds a user with the given role straight through the service, as the operator.
+annotation::Principal addUser(const storage::Workspace &workspace, const QString &name,
+                              annotation::Role role, const QString &password = QStringLiteral("correct horse"));
+
+// A digit-like stroke drawn with OpenCV: a thick ring ("0") of radius r at (cx, cy) on a
+// width x height canvas. `darkOnLight` paints black ink on white paper, as a scanner does.
+QByteArray encodeRing(const QString &extension, int width, int height, int cx, int cy, int radius,
+                      bool darkOnLight);
+// 28x28 pixels with one ring, for IDX and CSV fixtures; `seed` varies the position.
+QByteArray ringPixels(int seed);
+
+// True when f() throws E (and nothing else).
+template <typename E, typename F>
+bool throws(F f)
+{
+    try {
+        f();
+    } catch (const E &) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+    return false;
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes);
+QString demoDataFile(const QString &name); // in the folder `make data` fills
+
+} // namespace digitdesk::testing

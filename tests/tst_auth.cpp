@@ -1,0 +1,213 @@
+#include "annotation/authservice.h"
+#include "annotation/passwordhasher.h"
+#include "annotation/userservice.h"
+#include "storage/auditlog.h"
+#include "storage/sessionrepository.h"
+#include "storage/settingsrepository.h"
+#include "storage/sqlquery.h"
+#include "storage/userrepository.h"
+#include "tests/support/testdata.h"
+
+#include <QTest>
+
+using namespace digitdesk;
+using annotation::LoginResult;
+
+class tst_Auth : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void hashIsArgon2idAndSalted();
+    void verifyAcceptsOnlyTheRightPassword();
+    void rightPasswordOpensASession();
+    void wrongPasswordIsRefusedAndAudited();
+    void unknownUserLooksLikeAWrongPassword();
+    void disabledAccountIsLocked();
+    void repeatedFailuresAreRateLimited();
+    void successResetsTheFailures();
+    void logoutClosesTheSession();
+    void idleTimeoutClosesTheSession();
+    void passwordIsNeverStoredInClear();
+
+private:
+    QDateTime m_now = QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC);
+    annotation::AuthService::Clock clock()
+    {
+        return [this] { return m_now; };
+    }
+};
+
+void tst_Auth::hashIsArgon2idAndSalted()
+{
+    const QString first = annotation::PasswordHasher::hash(QStringLiteral("correct horse"));
+    const QString second = annotation::PasswordHasher::hash(QStringLiteral("correct horse"));
+    QVERIFY2(first.startsWith(QStringLiteral("$argon2id$")), qPrintable(first));
+    QVERIFY(first != second);
+    QVERIFY(!annotation::PasswordHasher::needsRehash(first));
+}
+
+void tst_Auth::verifyAcceptsOnlyTheRightPassword()
+{
+    const QString hash = annotation::PasswordHasher::hash(QStringLiteral("ünïcödé pass"));
+    QVERIFY(annotation::PasswordHasher::verify(hash, QStringLiteral("ünïcödé pass")));
+    QVERIFY(!annotation::PasswordHasher::verify(hash, QStringLiteral("unicode pass")));
+    QVERIFY(!annotation::PasswordHasher::verify(hash, QString()));
+    QVERIFY(!annotation::PasswordHasher::verify(QStringLiteral("not a hash"), QStringLiteral("x")));
+}
+
+void tst_Auth::rightPasswordOpensASession()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    const LoginResult result =
+        auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("test"));
+    QVERIFY2(result.ok(), qPrintable(result.message));
+    QCOMPARE(result.principal.name, QStringLiteral("ana"));
+    QVERIFY(result.principal.role == annotation::Role::Annotator);
+    QVERIFY(result.principal.sessionId > 0);
+    const auto session = storage::SessionRepository(temp.workspace->db()).find(result.principal.sessionId);
+    QVERIFY(session.has_value());
+    QCOMPARE(session->userId, result.principal.userId);
+    QCOMPARE(session->startedAt, m_now);
+    QVERIFY(!session->endedAt.isValid());
+    const auto audit = storage::AuditLog(temp.workspace->db()).latest(1);
+    QCOMPARE(audit.front().action, QStringLiteral("login"));
+    QCOMPARE(audit.front().outcome, QStringLiteral("ok"));
+    QCOMPARE(audit.front().sessionId, result.principal.sessionId);
+}
+
+void tst_Auth::wrongPasswordIsRefusedAndAudited()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    const LoginResult result =
+        auth.login(QStringLiteral("ana"), QStringLiteral("wrong horse"), QStringLiteral("test"));
+    QCOMPARE(result.status, LoginResult::Status::WrongCredentials);
+    QVERIFY(result.message.contains(QStringLiteral("Wrong user name or password")));
+    const auto audit = storage::AuditLog(temp.workspace->db()).latest(1);
+    QCOMPARE(audit.front().outcome, QStringLiteral("failed"));
+    QVERIFY(audit.front().detail.contains(QStringLiteral("wrong password")));
+    QCOMPARE(storage::UserRepository(temp.workspace->db()).findByName(QStringLiteral("ana"))->failedLogins, 1);
+}
+
+void tst_Auth::unknownUserLooksLikeAWrongPassword()
+{
+    testing::TempWorkspace temp;
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    const LoginResult result =
+        auth.login(QStringLiteral("nobody"), QStringLiteral("whatever1"), QStringLiteral("test"));
+    QCOMPARE(result.status, LoginResult::Status::WrongCredentials);
+    QCOMPARE(result.message, QStringLiteral("Wrong user name or password."));
+    QCOMPARE(storage::AuditLog(temp.workspace->db()).latest(1).front().detail,
+             QStringLiteral("unknown user"));
+}
+
+void tst_Auth::disabledAccountIsLocked()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    annotation::UserService(temp.workspace->db())
+        .setDisabled(annotation::Principal::localOperator(), QStringLiteral("ana"), true);
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    const LoginResult result =
+        auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("test"));
+    QCOMPARE(result.status, LoginResult::Status::Disabled);
+    QVERIFY(result.message.contains(QStringLiteral("disabled")));
+    QCOMPARE(result.principal.sessionId, 0);
+}
+
+void tst_Auth::repeatedFailuresAreRateLimited()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    for (int i = 0; i < annotation::AuthService::FreeAttempts; ++i) {
+        QCOMPARE(auth.login(QStringLiteral("ana"), QStringLiteral("guess%1").arg(i), QStringLiteral("t")).status,
+                 LoginResult::Status::WrongCredentials);
+    }
+    // Now even the right password waits: the attempt is not checked at all.
+    LoginResult limited =
+        auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"));
+    QCOMPARE(limited.status, LoginResult::Status::RateLimited);
+    QCOMPARE(limited.retryAfter, m_now.addSecs(2));
+    QVERIFY(limited.message.contains(QStringLiteral("try again in 2 s")));
+    QCOMPARE(storage::AuditLog(temp.workspace->db()).latest(1).front().outcome, QStringLiteral("denied"));
+
+    // Each further failure doubles the wait.
+    m_now = m_now.addSecs(3);
+    QCOMPARE(auth.login(QStringLiteral("ana"), QStringLiteral("guess"), QStringLiteral("t")).status,
+             LoginResult::Status::WrongCredentials);
+    limited = auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"));
+    QCOMPARE(limited.status, LoginResult::Status::RateLimited);
+    QCOMPARE(limited.retryAfter, m_now.addSecs(4));
+
+    // Once the wait is over, the right password works.
+    m_now = m_now.addSecs(5);
+    QVERIFY(auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t")).ok());
+}
+
+void tst_Auth::successResetsTheFailures()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    auth.login(QStringLiteral("ana"), QStringLiteral("guess"), QStringLiteral("t"));
+    QVERIFY(auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t")).ok());
+    const auto user = storage::UserRepository(temp.workspace->db()).findByName(QStringLiteral("ana"));
+    QCOMPARE(user->failedLogins, 0);
+    QVERIFY(!user->lockedUntil.isValid());
+}
+
+void tst_Auth::logoutClosesTheSession()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    const auto who = auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t")).principal;
+    m_now = m_now.addSecs(60);
+    auth.logout(who);
+    const auto session = storage::SessionRepository(temp.workspace->db()).find(who.sessionId);
+    QCOMPARE(session->endedAt, m_now);
+    QCOMPARE(session->endReason, QStringLiteral("logout"));
+    QVERIFY(!auth.touch(who));
+}
+
+void tst_Auth::idleTimeoutClosesTheSession()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    storage::SettingsRepository(temp.workspace->db())
+        .setValue(QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting), QStringLiteral("600"));
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    QCOMPARE(auth.idleTimeoutSeconds(), 600);
+    const auto who = auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t")).principal;
+    m_now = m_now.addSecs(590);
+    QVERIFY(auth.touch(who));
+    m_now = m_now.addSecs(590);
+    QVERIFY(auth.touch(who)); // activity 590 s after the last one keeps it open
+    m_now = m_now.addSecs(601);
+    QVERIFY(!auth.touch(who));
+    const auto session = storage::SessionRepository(temp.workspace->db()).find(who.sessionId);
+    QCOMPARE(session->endReason, QStringLiteral("idle"));
+    QVERIFY(!auth.touch(who));
+}
+
+void tst_Auth::passwordIsNeverStoredInClear()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator,
+                     QStringLiteral("a very secret one"));
+    storage::SqlQuery query(temp.workspace->db(),
+                            QStringLiteral("SELECT COUNT(*) FROM users WHERE password_hash LIKE"
+                                           " '%very secret%'"),
+                            QStringLiteral("look for clear passwords"));
+    query.exec();
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toInt(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_Auth)
+#include "tst_auth.moc"

@@ -1,0 +1,129 @@
+#include "storage/connection.h"
+#include "storage/migrations.h"
+#include "storage/sqlquery.h"
+#include "storage/storageerror.h"
+#include "storage/transaction.h"
+#include "storage/userrepository.h"
+#include "storage/workspace.h"
+#include "tests/support/testdata.h"
+
+#include <QDir>
+#include <QTest>
+
+using namespace digitdesk;
+
+class tst_Migrations : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void freshWorkspaceHasLatestSchema();
+    void upgradeKeepsData();
+    void newerSchemaIsRefused();
+    void notAWorkspaceIsRefused();
+    void failedTransactionRollsBack();
+    void walAndForeignKeysAreOn();
+};
+
+void tst_Migrations::freshWorkspaceHasLatestSchema()
+{
+    testing::TempWorkspace temp;
+    QCOMPARE(storage::Migrations::currentVersion(temp.workspace->db()),
+             storage::Migrations::latestVersion());
+    for (const char *table : {"users", "roles", "login_sessions", "images", "predictions",
+                                 "labels", "reviews", "audit_log", "settings"}) {
+        QVERIFY2(temp.workspace->db().tables().contains(QString::fromLatin1(table)), table);
+    }
+    QVERIFY(QDir(temp.workspace->datasetRepositoryPath()).exists(QStringLiteral("HEAD")));
+    QVERIFY(QDir(temp.workspace->root()).exists(QStringLiteral("blobs")));
+    QVERIFY(QDir(temp.workspace->root()).exists(QStringLiteral("models")));
+    QVERIFY(QDir(temp.workspace->root()).exists(QStringLiteral("logs")));
+}
+
+void tst_Migrations::upgradeKeepsData()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("digitdesk.sqlite"));
+    {
+        const storage::Connection connection(path);
+        storage::Migrations::apply(connection.db(), 1);
+        QCOMPARE(storage::Migrations::currentVersion(connection.db()), 1);
+        QVERIFY(!connection.db().tables().contains(QStringLiteral("images")));
+        storage::UserRepository(connection.db())
+            .add(QStringLiteral("old"), QStringLiteral("hash"), QStringLiteral("admin"),
+                 QStringLiteral("test"));
+    }
+    const auto workspace = storage::Workspace::open(dir.path());
+    QCOMPARE(storage::Migrations::currentVersion(workspace->db()), storage::Migrations::latestVersion());
+    QVERIFY(workspace->db().tables().contains(QStringLiteral("images")));
+    QVERIFY(storage::UserRepository(workspace->db()).findByName(QStringLiteral("old")).has_value());
+}
+
+void tst_Migrations::newerSchemaIsRefused()
+{
+    testing::TempWorkspace temp;
+    const QString folder = temp.workspace->root();
+    storage::SqlQuery future(temp.workspace->db(),
+                             QStringLiteral("INSERT INTO schema_migrations (version, description,"
+                                            " applied_at) VALUES (:v, 'from the future', 'now')"),
+                             QStringLiteral("fake a newer schema"));
+    future.bind(QStringLiteral(":v"), storage::Migrations::latestVersion() + 1);
+    future.exec();
+    temp.workspace.reset();
+    try {
+        storage::Workspace::open(folder);
+        QFAIL("a newer schema was opened");
+    } catch (const storage::WorkspaceRefused &error) {
+        QVERIFY2(error.message().contains(QStringLiteral("newer")), qPrintable(error.message()));
+        QVERIFY(error.message().contains(QString::number(storage::Migrations::latestVersion() + 1)));
+    }
+}
+
+void tst_Migrations::notAWorkspaceIsRefused()
+{
+    QTemporaryDir dir;
+    QVERIFY(testing::throws<storage::WorkspaceRefused>([&] { storage::Workspace::open(dir.path()); }));
+    QVERIFY(testing::throws<storage::WorkspaceRefused>([&] { storage::Workspace::open(dir.filePath(QStringLiteral("missing"))); }));
+    testing::writeFile(dir.filePath(QStringLiteral("file")), "x");
+    QVERIFY(testing::throws<storage::StorageError>([&] { storage::Workspace::create(dir.path()); }));
+}
+
+void tst_Migrations::failedTransactionRollsBack()
+{
+    testing::TempWorkspace temp;
+    storage::UserRepository users(temp.workspace->db());
+    try {
+        storage::Transaction transaction(temp.workspace->db());
+        users.add(QStringLiteral("first"), QStringLiteral("h"), QStringLiteral("admin"),
+                  QStringLiteral("test"));
+        // A role that does not exist breaks the foreign key: the whole transaction must go.
+        users.add(QStringLiteral("second"), QStringLiteral("h"), QStringLiteral("no_such_role"),
+                  QStringLiteral("test"));
+        transaction.commit();
+        QFAIL("the foreign key was not enforced");
+    } catch (const storage::StorageError &) {
+    }
+    QCOMPARE(users.count(), 0);
+    // The connection is usable afterwards.
+    users.add(QStringLiteral("third"), QStringLiteral("h"), QStringLiteral("admin"),
+              QStringLiteral("test"));
+    QCOMPARE(users.count(), 1);
+}
+
+void tst_Migrations::walAndForeignKeysAreOn()
+{
+    testing::TempWorkspace temp;
+    storage::SqlQuery mode(temp.workspace->db(), QStringLiteral("PRAGMA journal_mode"),
+                           QStringLiteral("read the journal mode"));
+    mode.exec();
+    QVERIFY(mode.next());
+    QCOMPARE(mode.value(0).toString(), QStringLiteral("wal"));
+    storage::SqlQuery keys(temp.workspace->db(), QStringLiteral("PRAGMA foreign_keys"),
+                           QStringLiteral("read foreign keys"));
+    keys.exec();
+    QVERIFY(keys.next());
+    QCOMPARE(keys.value(0).toInt(), 1);
+}
+
+QTEST_GUILESS_MAIN(tst_Migrations)
+#include "tst_migrations.moc"

@@ -1,0 +1,182 @@
+#include "annotation/accesscontrol.h"
+#include "annotation/importer.h"
+#include "annotation/permission.h"
+#include "annotation/userservice.h"
+#include "storage/auditlog.h"
+#include "storage/imagerepository.h"
+#include "tests/support/testdata.h"
+
+#include <QTest>
+
+using namespace digitdesk;
+using annotation::Action;
+using annotation::Role;
+
+Q_DECLARE_METATYPE(annotation::Action)
+Q_DECLARE_METATYPE(annotation::Role)
+
+namespace {
+
+// The matrix as the product defines it, written out independently of permission.cpp:
+// A = annotator, R = reviewer, M = ml_engineer, D = admin.
+struct Row
+{
+    Action action;
+    const char *allowed;
+};
+
+const Row Expected[] = {
+    {Action::ViewImages, "ARMD"},     {Action::ImportImages, "MD"},
+    {Action::Annotate, "ARMD"},       {Action::Review, "RMD"},
+    {Action::ManageGold, "RMD"},      {Action::ViewQualityFigures, "RMD"},
+    {Action::ManageDatasets, "MD"},   {Action::TrainModel, "MD"},
+    {Action::ImportModel, "MD"},      {Action::MoveModelAlias, "MD"},
+    {Action::ControlServing, "MD"},   {Action::ManageUsers, "D"},
+    {Action::ViewAuditLog, "D"},      {Action::CheckWorkspace, "MD"},
+    {Action::BackupWorkspace, "MD"},  {Action::ChangeOwnPassword, "ARMD"},
+};
+
+char letter(Role role)
+{
+    switch (role) {
+    case Role::Annotator:
+        return 'A';
+    case Role::Reviewer:
+        return 'R';
+    case Role::MlEngineer:
+        return 'M';
+    case Role::Admin:
+        return 'D';
+    }
+    return '?';
+}
+
+} // namespace
+
+class tst_Permissions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyActionIsInTheMatrix();
+    void matrix_data();
+    void matrix();
+    void accessControlRefusesAndAudits_data();
+    void accessControlRefusesAndAudits();
+    void userServiceChecksTheCaller();
+    void importerChecksTheCaller();
+    void ownPasswordOnly();
+};
+
+void tst_Permissions::everyActionIsInTheMatrix()
+{
+    QCOMPARE(std::size(Expected), annotation::AllActions.size());
+    for (size_t i = 0; i < std::size(Expected); ++i) {
+        QVERIFY(Expected[i].action == annotation::AllActions[i]);
+    }
+}
+
+void tst_Permissions::matrix_data()
+{
+    QTest::addColumn<Role>("role");
+    QTest::addColumn<Action>("action");
+    QTest::addColumn<bool>("allowed");
+    for (const Row &row : Expected) {
+        for (Role role : {Role::Annotator, Role::Reviewer, Role::MlEngineer, Role::Admin}) {
+            const QString name = annotation::toString(role) + QLatin1Char('/') + annotation::toString(row.action);
+            QTest::newRow(qPrintable(name)) << role << row.action
+                                             << (std::strchr(row.allowed, letter(role)) != nullptr);
+        }
+    }
+}
+
+void tst_Permissions::matrix()
+{
+    QFETCH(Role, role);
+    QFETCH(Action, action);
+    QFETCH(bool, allowed);
+    QCOMPARE(annotation::isAllowed(role, action), allowed);
+}
+
+void tst_Permissions::accessControlRefusesAndAudits_data()
+{
+    matrix_data();
+}
+
+void tst_Permissions::accessControlRefusesAndAudits()
+{
+    QFETCH(Role, role);
+    QFETCH(Action, action);
+    QFETCH(bool, allowed);
+    static testing::TempWorkspace temp;
+    const annotation::AccessControl access(temp.workspace->db());
+    const annotation::Principal who{QStringLiteral("someone"), role, 0, 0};
+    const auto before = storage::AuditLog(temp.workspace->db()).latest(1);
+    bool refused = false;
+    try {
+        access.require(who, action, QStringLiteral("target"));
+    } catch (const annotation::PermissionDenied &error) {
+        refused = true;
+        QVERIFY(QString::fromUtf8(error.what()).contains(annotation::toString(role)));
+    }
+    QCOMPARE(refused, !allowed);
+    const auto after = storage::AuditLog(temp.workspace->db()).latest(1);
+    if (refused) {
+        QCOMPARE(after.front().outcome, QStringLiteral("denied"));
+        QCOMPARE(after.front().action, annotation::toString(action));
+    } else {
+        QCOMPARE(after.size(), before.size());
+    }
+}
+
+void tst_Permissions::userServiceChecksTheCaller()
+{
+    testing::TempWorkspace temp;
+    const auto annotator = testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
+    const auto engineer = testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
+    const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
+    annotation::UserService users(temp.workspace->db());
+    for (const auto &who : {annotator, engineer}) {
+        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.addUser(who, QStringLiteral("new"), QStringLiteral("password1"), Role::Admin); }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.listUsers(who); }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.setRole(who, QStringLiteral("ana"), Role::Admin); }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.setDisabled(who, QStringLiteral("ada"), true); }));
+    }
+    users.addUser(admin, QStringLiteral("new"), QStringLiteral("password1"), Role::Reviewer);
+    QCOMPARE(users.listUsers(admin).size(), 4u);
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { users.addUser(admin, QStringLiteral("new"), QStringLiteral("password1"), Role::Reviewer); }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { users.addUser(admin, QStringLiteral("bad name"), QStringLiteral("password1"), Role::Reviewer); }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { users.addUser(admin, QStringLiteral("short"), QStringLiteral("pw"), Role::Reviewer); }));
+}
+
+void tst_Permissions::importerChecksTheCaller()
+{
+    testing::TempWorkspace temp;
+    const QString file = temp.dir.filePath(QStringLiteral("in/one.png"));
+    QVERIFY(testing::writeFile(file, testing::encodeRing(QStringLiteral("png"), 40, 40, 20, 20, 10, true)));
+    for (Role role : {Role::Annotator, Role::Reviewer}) {
+        const auto who = testing::addUser(*temp.workspace, annotation::toString(role), role);
+        annotation::Importer importer(temp.workspace->db(), temp.workspace->blobs(), who);
+        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { importer.run({file}, {}); }));
+    }
+    QCOMPARE(storage::ImageRepository(temp.workspace->db()).count(), 0);
+
+    // Importing labels as approved is a review as well: an engineer may, and so may an admin.
+    const auto engineer = testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
+    annotation::Importer importer(temp.workspace->db(), temp.workspace->blobs(), engineer);
+    const auto report = importer.run({file}, {QString(), annotation::LabelPolicy::Approved});
+    QCOMPARE(report.imported, 1);
+}
+
+void tst_Permissions::ownPasswordOnly()
+{
+    testing::TempWorkspace temp;
+    auto ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
+    testing::addUser(*temp.workspace, QStringLiteral("rui"), Role::Reviewer);
+    annotation::UserService users(temp.workspace->db());
+    users.changePassword(ana, QStringLiteral("ana"), QStringLiteral("another one"));
+    QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.changePassword(ana, QStringLiteral("rui"), QStringLiteral("hijacked!")); }));
+}
+
+QTEST_GUILESS_MAIN(tst_Permissions)
+#include "tst_permissions.moc"
