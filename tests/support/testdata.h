@@ -28,7 +28,7 @@ annotation::Principal addUser(const storage::Workspace &workspace, const QString
 // width x height canvas. `darkOnLight` paints black ink on white paper, as a scanner does.
 QByteArray encodeRing(const QString &extension, int width, int height, int cx, int cy, int radius,
                       bool darkOnLight);
-// 28x28 pixels with one ring, for IDX and CSV fixtures; `seed` varies the position.
+// 28x28 pixels with one ring, for IDX and CSV fixtures; every seed gives a different image.
 QByteArray ringPixels(int seed);
 
 // True when f() throws E (and nothing else).
