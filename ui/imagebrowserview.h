@@ -56,6 +56,7 @@ private:
     QLabel *m_details;
     QFutureWatcher<std::vector<storage::ImageSummary>> *m_watcher;
     bool m_reloadPending = false;
+    bool m_loading = false;
 };
 
 } // namespace digitdesk::ui
