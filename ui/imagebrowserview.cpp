@@ -86,7 +86,8 @@ ImageBrowserView::ImageBrowserView(const storage::Workspace &workspace, QWidget 
     auto *sideLayout = new QVBoxLayout(side);
     sideLayout->addWidget(new QLabel(tr("28 x 28"), side));
     sideLayout->addWidget(m_image);
-    sideLayout->addWidget(new QLabel(tr("Original scan"), side));
+    m_originalCaption = new QLabel(tr("Original scan"), side);
+    sideLayout->addWidget(m_originalCaption);
     sideLayout->addWidget(m_original);
     sideLayout->addWidget(m_details, 1);
     side->setFixedWidth(LargeSide + 24);
@@ -98,6 +99,15 @@ ImageBrowserView::ImageBrowserView(const storage::Workspace &workspace, QWidget 
     filters->addWidget(new QLabel(tr("Source"), this));
     filters->addWidget(m_source);
     filters->addStretch(1);
+    for (storage::ImageStatus status : {storage::ImageStatus::Incoming,
+                                        storage::ImageStatus::Labelled,
+                                        storage::ImageStatus::Approved}) {
+        auto *legend = new QLabel(this);
+        legend->setText(QStringLiteral("<span style='color:%1'>&#9644;</span> %2")
+                            .arg(ImageTileDelegate::statusColour(status).name(), storage::toString(status)));
+        filters->addWidget(legend);
+    }
+    filters->addSpacing(12);
     filters->addWidget(m_count);
 
     auto *splitter = new QSplitter(this);
@@ -192,6 +202,8 @@ void ImageBrowserView::handleCurrentChanged()
     const QModelIndex current = m_list->currentIndex();
     m_image->clear();
     m_original->clear();
+    m_original->hide();
+    m_originalCaption->hide();
     if (!current.isValid()) {
         m_details->clear();
         return;
@@ -210,9 +222,9 @@ void ImageBrowserView::handleCurrentChanged()
         if (!original.isNull()) {
             m_original->setPixmap(original.scaled(LargeSide, LargeSide, Qt::KeepAspectRatio,
                                                   Qt::SmoothTransformation));
+            m_original->show();
+            m_originalCaption->show();
         }
-    } else {
-        m_original->setText(tr("none"));
     }
     const QString label = image->label >= 0    ? QString::number(image->label)
                           : image->label == -2 ? tr("not a digit")

@@ -53,6 +53,7 @@ private:
     QLabel *m_empty;
     QLabel *m_image;
     QLabel *m_original;
+    QLabel *m_originalCaption = nullptr;
     QLabel *m_details;
     QFutureWatcher<std::vector<storage::ImageSummary>> *m_watcher;
     bool m_reloadPending = false;

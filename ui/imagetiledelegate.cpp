@@ -7,11 +7,9 @@
 #include <QPainter>
 
 namespace digitdesk::ui {
-namespace {
-
-QColor statusColour(int status)
+QColor ImageTileDelegate::statusColour(storage::ImageStatus status)
 {
-    switch (static_cast<storage::ImageStatus>(status)) {
+    switch (status) {
     case storage::ImageStatus::Incoming:
         return {0x9e, 0x9e, 0x9e};
     case storage::ImageStatus::Labelled:
@@ -21,8 +19,6 @@ QColor statusColour(int status)
     }
     return Qt::gray;
 }
-
-} // namespace
 
 void ImageTileDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                               const QModelIndex &index) const
@@ -41,7 +37,7 @@ void ImageTileDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         painter->drawImage(imageRect, image);
     }
     painter->fillRect(QRect(tile.left(), imageRect.bottom() + 3, tile.width(), 3),
-                      statusColour(index.data(ImageListModel::StatusRole).toInt()));
+                      statusColour(static_cast<storage::ImageStatus>(index.data(ImageListModel::StatusRole).toInt())));
 
     const int label = index.data(ImageListModel::LabelRole).toInt();
     const QString text = label >= 0 ? QString::number(label) : label == -2 ? QStringLiteral("x") : QStringLiteral("–");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "storage/imagerepository.h"
+
 #include <QStyledItemDelegate>
 
 namespace digitdesk::ui {
@@ -16,6 +18,7 @@ public:
     static constexpr int TileHeight = 84;
 
     using QStyledItemDelegate::QStyledItemDelegate;
+    static QColor statusColour(storage::ImageStatus status);
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;

@@ -25,7 +25,12 @@ LoginDialog::LoginDialog(Attempt attempt, const QString &workspaceName, QWidget 
     m_login->setObjectName(QStringLiteral("login"));
     m_login->setDefault(true);
 
-    auto *heading = new QLabel(tr("Workspace: <b>%1</b>").arg(workspaceName.toHtmlEscaped()), this);
+    // The folder's name in bold, its full path below in small print: paths can be long.
+    const QString folderName = workspaceName.section(QLatin1Char('/'), -1);
+    auto *heading = new QLabel(tr("Workspace <b>%1</b><br><small>%2</small>")
+                                   .arg(folderName.toHtmlEscaped(), workspaceName.toHtmlEscaped()),
+                               this);
+    heading->setWordWrap(true);
     heading->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *form = new QFormLayout;
     form->addRow(tr("&User name"), m_name);
