@@ -9,16 +9,20 @@ PermissionDenied::PermissionDenied(const Principal &who, Action action)
                              .arg(who.name, toString(who.role),
                                   toString(action).replace(QLatin1Char('_'), QLatin1Char(' ')))
                              .toStdString())
-{
-}
+{}
 
 void AccessControl::require(const Principal &who, Action action, const QString &target) const
 {
     if (isAllowed(who.role, action)) {
         return;
     }
-    storage::AuditLog(m_db).append({{}, who.name, who.userId, who.sessionId, toString(action),
-                                    target, QStringLiteral("denied"),
+    storage::AuditLog(m_db).append({{},
+                                    who.name,
+                                    who.userId,
+                                    who.sessionId,
+                                    toString(action),
+                                    target,
+                                    QStringLiteral("denied"),
                                     QStringLiteral("role %1").arg(toString(who.role))});
     throw PermissionDenied(who, action);
 }
@@ -26,8 +30,14 @@ void AccessControl::require(const Principal &who, Action action, const QString &
 void AccessControl::audit(const Principal &who, Action action, const QString &target,
                           const QString &detail) const
 {
-    storage::AuditLog(m_db).append({{}, who.name, who.userId, who.sessionId, toString(action),
-                                    target, QStringLiteral("ok"), detail});
+    storage::AuditLog(m_db).append({{},
+                                    who.name,
+                                    who.userId,
+                                    who.sessionId,
+                                    toString(action),
+                                    target,
+                                    QStringLiteral("ok"),
+                                    detail});
 }
 
 } // namespace digitdesk::annotation

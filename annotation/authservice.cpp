@@ -31,9 +31,9 @@ int lockSecondsAfter(int failures)
 
 } // namespace
 
-AuthService::AuthService(QSqlDatabase db, Clock clock) : m_db(std::move(db)), m_clock(std::move(clock))
-{
-}
+AuthService::AuthService(QSqlDatabase db, Clock clock)
+    : m_db(std::move(db)), m_clock(std::move(clock))
+{}
 
 QDateTime AuthService::now() const
 {
@@ -57,9 +57,9 @@ LoginResult AuthService::login(const QString &name, const QString &password, con
     }
     if (user->lockedUntil.isValid() && user->lockedUntil > at) {
         const qint64 seconds = std::max<qint64>(1, at.secsTo(user->lockedUntil));
-        audit.append({at, name, user->id, 0, QStringLiteral("login"), name,
-                      QStringLiteral("denied"),
-                      QStringLiteral("rate limited after %1 failed logins").arg(user->failedLogins)});
+        audit.append(
+            {at, name, user->id, 0, QStringLiteral("login"), name, QStringLiteral("denied"),
+             QStringLiteral("rate limited after %1 failed logins").arg(user->failedLogins)});
         result.status = LoginResult::Status::RateLimited;
         result.retryAfter = user->lockedUntil;
         result.message = QStringLiteral("Too many failed logins for %1: try again in %2 s.")
@@ -104,8 +104,8 @@ LoginResult AuthService::login(const QString &name, const QString &password, con
     transaction.commit();
 
     result.status = LoginResult::Status::Ok;
-    result.principal = {user->name, roleFromString(user->role).value_or(Role::Annotator),
-                        user->id, sessionId};
+    result.principal = {user->name, roleFromString(user->role).value_or(Role::Annotator), user->id,
+                        sessionId};
     return result;
 }
 
@@ -117,8 +117,14 @@ void AuthService::logout(const Principal &who)
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
     storage::SessionRepository(m_db).close(who.sessionId, QStringLiteral("logout"), at);
-    storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
-                                    QStringLiteral("logout"), who.name, QStringLiteral("ok"), {}});
+    storage::AuditLog(m_db).append({at,
+                                    who.name,
+                                    who.userId,
+                                    who.sessionId,
+                                    QStringLiteral("logout"),
+                                    who.name,
+                                    QStringLiteral("ok"),
+                                    {}});
     transaction.commit();
 }
 
@@ -165,9 +171,14 @@ bool AuthService::confirmPassword(const Principal &who, const QString &password)
 {
     const auto user = storage::UserRepository(m_db).findById(who.userId);
     const bool ok = user && !user->disabled && PasswordHasher::verify(user->passwordHash, password);
-    storage::AuditLog(m_db).append({now(), who.name, who.userId, who.sessionId,
-                                    QStringLiteral("unlock"), who.name,
-                                    ok ? QStringLiteral("ok") : QStringLiteral("failed"), {}});
+    storage::AuditLog(m_db).append({now(),
+                                    who.name,
+                                    who.userId,
+                                    who.sessionId,
+                                    QStringLiteral("unlock"),
+                                    who.name,
+                                    ok ? QStringLiteral("ok") : QStringLiteral("failed"),
+                                    {}});
     return ok;
 }
 

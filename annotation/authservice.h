@@ -12,11 +12,17 @@ namespace digitdesk::annotation {
 
 struct LoginResult
 {
-    enum class Status { Ok, WrongCredentials, RateLimited, Disabled };
+    enum class Status
+    {
+        Ok,
+        WrongCredentials,
+        RateLimited,
+        Disabled
+    };
     Status status = Status::WrongCredentials;
-    Principal principal;     // valid when status is Ok
-    QString message;         // what to tell the person, naming the reason
-    QDateTime retryAfter;    // when RateLimited
+    Principal principal;  // valid when status is Ok
+    QString message;      // what to tell the person, naming the reason
+    QDateTime retryAfter; // when RateLimited
     bool ok() const { return status == Status::Ok; }
 };
 

@@ -1,7 +1,7 @@
 #include "annotation/idxfile.h"
 
-#include <QFile>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <zlib.h>
@@ -71,7 +71,9 @@ std::vector<int> parseHeader(const QByteArray &bytes, const QString &path, qint6
                                          "number")
                               .arg(path));
     }
-    const auto byte = [&](qsizetype i) { return static_cast<unsigned char>(bytes[i]); };
+    const auto byte = [&](qsizetype i) {
+        return static_cast<unsigned char>(bytes[i]);
+    };
     if (byte(0) != 0 || byte(1) != 0) {
         throw ImportError(QStringLiteral("%1: not an IDX file: wrong magic number 0x%2")
                               .arg(path, QString::fromLatin1(bytes.left(4).toHex())));
@@ -94,7 +96,8 @@ std::vector<int> parseHeader(const QByteArray &bytes, const QString &path, qint6
     std::vector<int> dimensions;
     for (int d = 0; d < rank; ++d) {
         const qsizetype at = 4 + 4 * d;
-        const quint32 value = byte(at) << 24 | byte(at + 1) << 16 | byte(at + 2) << 8 | byte(at + 3);
+        const quint32 value =
+            byte(at) << 24 | byte(at + 1) << 16 | byte(at + 2) << 8 | byte(at + 3);
         if (value > 100'000'000u) {
             throw ImportError(QStringLiteral("%1: IDX dimension %2 is implausibly large (%3)")
                                   .arg(path)
@@ -161,8 +164,9 @@ void writeIdxFile(const QString &path, const std::vector<int> &dimensions, const
     const QString temporary = path + QStringLiteral(".partial");
     if (path.endsWith(QStringLiteral(".gz"))) {
         gzFile out = gzopen(QFile::encodeName(temporary).constData(), "wb9");
-        const bool ok = out && gzwrite(out, bytes.constData(), static_cast<unsigned>(bytes.size())) ==
-                                   static_cast<int>(bytes.size());
+        const bool ok =
+            out && gzwrite(out, bytes.constData(), static_cast<unsigned>(bytes.size())) ==
+                       static_cast<int>(bytes.size());
         if (!out || gzclose(out) != Z_OK || !ok) {
             throw ImportError(QStringLiteral("%1: cannot write").arg(path));
         }
@@ -194,7 +198,8 @@ QString idxLabelsPathFor(const QString &imagesPath)
 bool looksLikeIdxName(const QString &fileName)
 {
     return fileName.contains(QStringLiteral("-idx")) || fileName.contains(QStringLiteral(".idx")) ||
-           fileName.endsWith(QStringLiteral("ubyte")) || fileName.endsWith(QStringLiteral("ubyte.gz"));
+           fileName.endsWith(QStringLiteral("ubyte")) ||
+           fileName.endsWith(QStringLiteral("ubyte.gz"));
 }
 
 } // namespace digitdesk::annotation

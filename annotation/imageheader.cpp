@@ -10,7 +10,10 @@ class Bytes
 {
 public:
     explicit Bytes(const QByteArray &data) : m_data(data) {}
-    bool has(qint64 offset, qint64 count) const { return offset >= 0 && offset + count <= m_data.size(); }
+    bool has(qint64 offset, qint64 count) const
+    {
+        return offset >= 0 && offset + count <= m_data.size();
+    }
     uint32_t u8(qint64 i) const { return static_cast<uint8_t>(m_data[i]); }
     uint32_t be16(qint64 i) const { return u8(i) << 8 | u8(i + 1); }
     uint32_t be32(qint64 i) const { return be16(i) << 16 | be16(i + 2); }
@@ -32,7 +35,8 @@ ImageHeader fail(const QString &format, const QString &reason)
 
 ImageHeader truncated(const QString &format)
 {
-    return fail(format, QStringLiteral("truncated %1: the header is incomplete").arg(format.toUpper()));
+    return fail(format,
+                QStringLiteral("truncated %1: the header is incomplete").arg(format.toUpper()));
 }
 
 ImageHeader readPng(const Bytes &b)
@@ -60,8 +64,8 @@ ImageHeader readJpeg(const Bytes &b)
             continue;
         }
         const uint32_t length = b.be16(i + 2);
-        const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
-                                  marker != 0xC8 && marker != 0xCC;
+        const bool startOfFrame =
+            marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (startOfFrame) {
             if (!b.has(i + 5, 4)) {
                 break;
@@ -95,8 +99,12 @@ ImageHeader readBmp(const Bytes &b)
 
 ImageHeader readTiff(const Bytes &b, bool littleEndian)
 {
-    auto r16 = [&](qint64 i) { return littleEndian ? b.le16(i) : b.be16(i); };
-    auto r32 = [&](qint64 i) { return littleEndian ? b.le32(i) : b.be32(i); };
+    auto r16 = [&](qint64 i) {
+        return littleEndian ? b.le16(i) : b.be16(i);
+    };
+    auto r32 = [&](qint64 i) {
+        return littleEndian ? b.le32(i) : b.be32(i);
+    };
     const qint64 ifd = r32(4);
     if (!b.has(ifd, 2)) {
         return truncated(QStringLiteral("tiff"));
@@ -119,7 +127,8 @@ ImageHeader readTiff(const Bytes &b, bool littleEndian)
         }
     }
     if (width < 0 || height < 0) {
-        return fail(QStringLiteral("tiff"), QStringLiteral("corrupt TIFF: no image width or height"));
+        return fail(QStringLiteral("tiff"),
+                    QStringLiteral("corrupt TIFF: no image width or height"));
     }
     return {QStringLiteral("tiff"), width, height, {}};
 }

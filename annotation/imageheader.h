@@ -10,7 +10,7 @@ struct ImageHeader
     QString format; // "png", "jpeg", "bmp", "tiff"; empty when not recognised
     qint64 width = 0;
     qint64 height = 0;
-    QString error;  // why the header could not be read
+    QString error; // why the header could not be read
     bool ok() const { return error.isEmpty(); }
 };
 

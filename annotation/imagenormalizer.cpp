@@ -94,7 +94,8 @@ NormalizedImage normalizeGray(const cv::Mat &source)
     double maxValue = 0;
     cv::minMaxLoc(gray, nullptr, &maxValue);
     if (maxValue - background < MinContrast) {
-        return failure(QStringLiteral("no ink found: the image is blank or has too little contrast"));
+        return failure(
+            QStringLiteral("no ink found: the image is blank or has too little contrast"));
     }
     cv::Mat stretched;
     const double alpha = 255.0 / (maxValue - background);
@@ -111,8 +112,10 @@ NormalizedImage normalizeGray(const cv::Mat &source)
     const cv::Mat crop = stretched(box);
 
     const double scale = static_cast<double>(FitSide) / std::max(box.width, box.height);
-    const int fittedWidth = std::clamp(static_cast<int>(std::lround(box.width * scale)), 1, FitSide);
-    const int fittedHeight = std::clamp(static_cast<int>(std::lround(box.height * scale)), 1, FitSide);
+    const int fittedWidth =
+        std::clamp(static_cast<int>(std::lround(box.width * scale)), 1, FitSide);
+    const int fittedHeight =
+        std::clamp(static_cast<int>(std::lround(box.height * scale)), 1, FitSide);
     cv::Mat fitted;
     cv::resize(crop, fitted, cv::Size(fittedWidth, fittedHeight), 0, 0,
                scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
@@ -131,7 +134,8 @@ NormalizedImage normalizeGray(const cv::Mat &source)
     fitted(cv::Rect(visible.x - left, visible.y - top, visible.width, visible.height))
         .copyTo(out(visible));
 
-    result.pixels = QByteArray(reinterpret_cast<const char *>(out.data), NormalizedImage::PixelCount);
+    result.pixels =
+        QByteArray(reinterpret_cast<const char *>(out.data), NormalizedImage::PixelCount);
     return result;
 }
 

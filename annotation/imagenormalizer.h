@@ -10,7 +10,7 @@ struct NormalizedImage
     static constexpr int Side = 28;
     static constexpr int PixelCount = Side * Side;
 
-    QByteArray pixels;  // 28x28 row-major, white ink (255) on black (0); empty on error
+    QByteArray pixels;     // 28x28 row-major, white ink (255) on black (0); empty on error
     bool inverted = false; // the source was dark ink on light paper
     QString error;
     bool ok() const { return error.isEmpty(); }

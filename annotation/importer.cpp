@@ -68,8 +68,7 @@ bool parseLabelPolicy(const QString &text, LabelPolicy *policy)
 
 Importer::Importer(QSqlDatabase db, const storage::BlobStore &blobs, Principal who)
     : m_db(std::move(db)), m_blobs(blobs), m_who(std::move(who))
-{
-}
+{}
 
 ImportReport Importer::run(const QStringList &paths, const ImportOptions &options,
                            const Progress &progress, const std::atomic<bool> *cancel)
@@ -97,12 +96,14 @@ ImportReport Importer::run(const QStringList &paths, const ImportOptions &option
             break;
         }
         const std::vector<ImportItem> batch = source.nextBatch(BatchSize);
-        const QList<Prepared> prepared = QtConcurrent::blockingMapped<QList<Prepared>>(batch, prepare);
+        const QList<Prepared> prepared =
+            QtConcurrent::blockingMapped<QList<Prepared>>(batch, prepare);
 
         bool anyBlob = false;
         for (qsizetype i = 0; i < prepared.size(); ++i) {
             if (prepared[i].image.ok() && !prepared[i].originalDigest.isEmpty()) {
-                m_blobs.putWithDigest(batch[static_cast<size_t>(i)].bytes, prepared[i].originalDigest);
+                m_blobs.putWithDigest(batch[static_cast<size_t>(i)].bytes,
+                                      prepared[i].originalDigest);
                 anyBlob = true;
             }
         }

@@ -18,7 +18,12 @@ namespace digitdesk::annotation {
 
 // What to do with labels that come with the data (IDX labels, a CSV label column, or an
 // ImageFolder parent folder named 0-9).
-enum class LabelPolicy { Ignore, Unreviewed, Approved };
+enum class LabelPolicy
+{
+    Ignore,
+    Unreviewed,
+    Approved
+};
 bool parseLabelPolicy(const QString &text, LabelPolicy *policy);
 
 struct ImportOptions
@@ -29,7 +34,7 @@ struct ImportOptions
 
 struct ImportProblem
 {
-    QString item;   // file, or file:line, or file#index
+    QString item; // file, or file:line, or file#index
     QString reason;
 };
 

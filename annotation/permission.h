@@ -10,7 +10,8 @@ namespace digitdesk::annotation {
 
 // Every action a service performs for someone. Each service call names one and goes through
 // AccessControl::require(), whatever the UI shows or hides.
-enum class Action {
+enum class Action
+{
     ViewImages,
     ImportImages,
     Annotate,
@@ -30,12 +31,14 @@ enum class Action {
 };
 
 inline constexpr std::array AllActions = {
-    Action::ViewImages,     Action::ImportImages,   Action::Annotate,
-    Action::Review,         Action::ManageGold,     Action::ViewQualityFigures,
-    Action::ManageDatasets, Action::TrainModel,     Action::ImportModel,
-    Action::MoveModelAlias, Action::ControlServing, Action::ManageUsers,
-    Action::ViewAuditLog,   Action::CheckWorkspace, Action::BackupWorkspace,
-    Action::ChangeOwnPassword,
+    Action::ViewImages,      Action::ImportImages,
+    Action::Annotate,        Action::Review,
+    Action::ManageGold,      Action::ViewQualityFigures,
+    Action::ManageDatasets,  Action::TrainModel,
+    Action::ImportModel,     Action::MoveModelAlias,
+    Action::ControlServing,  Action::ManageUsers,
+    Action::ViewAuditLog,    Action::CheckWorkspace,
+    Action::BackupWorkspace, Action::ChangeOwnPassword,
 };
 
 QString toString(Action action);

@@ -7,9 +7,15 @@
 
 namespace digitdesk::annotation {
 
-enum class Role { Annotator, Reviewer, MlEngineer, Admin };
+enum class Role
+{
+    Annotator,
+    Reviewer,
+    MlEngineer,
+    Admin
+};
 
-QString toString(Role role);            // "annotator", "reviewer", "ml_engineer", "admin"
+QString toString(Role role); // "annotator", "reviewer", "ml_engineer", "admin"
 std::optional<Role> roleFromString(const QString &text);
 QStringList allRoleNames();
 

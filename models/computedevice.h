@@ -4,7 +4,12 @@
 
 namespace digitdesk::models {
 
-enum class DeviceRequest { Auto, Cpu, Cuda };
+enum class DeviceRequest
+{
+    Auto,
+    Cpu,
+    Cuda
+};
 
 struct ComputeDevice
 {

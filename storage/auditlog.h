@@ -11,12 +11,12 @@ namespace digitdesk::storage {
 struct AuditEntry
 {
     QDateTime at;
-    QString actor;       // user name, or "operator:<login>" for the command line
-    qint64 userId = 0;   // 0 when the actor is not a workspace user
+    QString actor;     // user name, or "operator:<login>" for the command line
+    qint64 userId = 0; // 0 when the actor is not a workspace user
     qint64 sessionId = 0;
     QString action;
     QString target;
-    QString outcome;     // "ok", "denied", "failed"
+    QString outcome; // "ok", "denied", "failed"
     QString detail;
 };
 

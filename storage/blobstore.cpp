@@ -53,7 +53,8 @@ void BlobStore::putWithDigest(const QByteArray &bytes, const QString &digest) co
     if (!QDir().mkpath(folder)) {
         throw StorageError(QStringLiteral("cannot create blob folder %1").arg(folder));
     }
-    const QString temporary = path + QStringLiteral(".tmp-%1").arg(QCoreApplication::applicationPid());
+    const QString temporary =
+        path + QStringLiteral(".tmp-%1").arg(QCoreApplication::applicationPid());
     QFile file(temporary);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         throw StorageError(

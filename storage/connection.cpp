@@ -17,7 +17,8 @@ QString nextConnectionName()
 
 } // namespace
 
-Connection::Connection(const QString &databasePath) : m_path(databasePath), m_name(nextConnectionName())
+Connection::Connection(const QString &databasePath)
+    : m_path(databasePath), m_name(nextConnectionName())
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
     db.setDatabaseName(m_path);
@@ -29,7 +30,8 @@ Connection::Connection(const QString &databasePath) : m_path(databasePath), m_na
         throw StorageError(QStringLiteral("cannot open database %1: %2").arg(m_path, reason));
     }
     try {
-        execStatement(db, QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("switch to WAL"));
+        execStatement(db, QStringLiteral("PRAGMA journal_mode=WAL"),
+                      QStringLiteral("switch to WAL"));
         execStatement(db, QStringLiteral("PRAGMA foreign_keys=ON"),
                       QStringLiteral("turn on foreign keys"));
         execStatement(db, QStringLiteral("PRAGMA synchronous=FULL"),

@@ -27,8 +27,9 @@ QString whereClause(const ImageFilter &filter)
     if (!filter.source.isEmpty()) {
         conditions << QStringLiteral("i.source = :source");
     }
-    return conditions.isEmpty() ? QString()
-                                : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+    return conditions.isEmpty()
+               ? QString()
+               : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
 }
 
 void bindFilter(SqlQuery &query, const ImageFilter &filter)
@@ -72,7 +73,8 @@ QString toString(ImageStatus status)
 
 std::optional<ImageStatus> imageStatusFromString(const QString &text)
 {
-    for (ImageStatus status : {ImageStatus::Incoming, ImageStatus::Labelled, ImageStatus::Approved}) {
+    for (ImageStatus status :
+         {ImageStatus::Incoming, ImageStatus::Labelled, ImageStatus::Approved}) {
         if (toString(status) == text) {
             return status;
         }
@@ -83,13 +85,13 @@ std::optional<ImageStatus> imageStatusFromString(const QString &text)
 struct ImageRepository::Statements
 {
     explicit Statements(const QSqlDatabase &db)
-        : insertImage(db,
-                      QStringLiteral(
-                          "INSERT INTO images (sha256, source, pixels, original_sha256,"
-                          " original_name, status, imported_at, imported_by, session_id) VALUES"
-                          " (:sha, :source, :pixels, :original, :name, :status, :at, :by,"
-                          " :session) ON CONFLICT (sha256) DO NOTHING"),
-                      QStringLiteral("store an image")),
+        : insertImage(
+              db,
+              QStringLiteral("INSERT INTO images (sha256, source, pixels, original_sha256,"
+                             " original_name, status, imported_at, imported_by, session_id) VALUES"
+                             " (:sha, :source, :pixels, :original, :name, :status, :at, :by,"
+                             " :session) ON CONFLICT (sha256) DO NOTHING"),
+              QStringLiteral("store an image")),
           insertLabel(db,
                       QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id,"
                                      " session_id, created_at) VALUES (:image, :label, :origin,"
@@ -101,8 +103,7 @@ struct ImageRepository::Statements
                                       " (:label, 'approved', :reviewer, :reviewer_id, :session,"
                                       " :comment, :at)"),
                        QStringLiteral("store the approval of an imported label"))
-    {
-    }
+    {}
     SqlQuery insertImage;
     SqlQuery insertLabel;
     SqlQuery insertReview;
@@ -183,7 +184,8 @@ std::vector<ImageSummary> ImageRepository::list(const ImageFilter &filter) const
     while (query.next()) {
         ImageSummary summary;
         summary.id = query.value(0).toLongLong();
-        summary.status = imageStatusFromString(query.value(1).toString()).value_or(ImageStatus::Incoming);
+        summary.status =
+            imageStatusFromString(query.value(1).toString()).value_or(ImageStatus::Incoming);
         summary.label = labelFromColumn(query.value(2));
         images.push_back(summary);
     }
@@ -219,7 +221,8 @@ QHash<qint64, QByteArray> ImageRepository::pixels(const std::vector<qint64> &ids
                    QStringLiteral("SELECT id, pixels FROM images WHERE id IN"
                                   " (SELECT value FROM json_each(:ids))"),
                    QStringLiteral("read image pixels"));
-    query.bind(QStringLiteral(":ids"), QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']'));
+    query.bind(QStringLiteral(":ids"),
+               QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']'));
     query.exec();
     while (query.next()) {
         result.insert(query.value(0).toLongLong(), query.value(1).toByteArray());

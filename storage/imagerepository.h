@@ -15,18 +15,28 @@
 
 namespace digitdesk::storage {
 
-enum class ImageStatus { Incoming, Labelled, Approved };
+enum class ImageStatus
+{
+    Incoming,
+    Labelled,
+    Approved
+};
 QString toString(ImageStatus status);
 std::optional<ImageStatus> imageStatusFromString(const QString &text);
 
 // What an import knows of an image's label.
-enum class ImportedLabel { None, Unreviewed, Approved };
+enum class ImportedLabel
+{
+    None,
+    Unreviewed,
+    Approved
+};
 
 struct NewImage
 {
-    QString sha256;       // of the 784 normalised pixels: the identity of the example
+    QString sha256; // of the 784 normalised pixels: the identity of the example
     QString source;
-    QByteArray pixels;    // 28x28, row-major, white ink on black
+    QByteArray pixels;      // 28x28, row-major, white ink on black
     QString originalSha256; // of the original file in the blob store; empty when none
     QString originalName;
     ImportedLabel labelKind = ImportedLabel::None;

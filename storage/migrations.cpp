@@ -43,7 +43,8 @@ std::vector<Migration> makeMigrations()
                             " last_seen_at TEXT NOT NULL,"
                             " ended_at TEXT,"
                             " end_reason TEXT)"),
-             QStringLiteral("CREATE INDEX login_sessions_open ON login_sessions(user_id, ended_at)"),
+             QStringLiteral(
+                 "CREATE INDEX login_sessions_open ON login_sessions(user_id, ended_at)"),
              QStringLiteral("CREATE TABLE audit_log ("
                             " id INTEGER PRIMARY KEY,"
                             " at TEXT NOT NULL,"

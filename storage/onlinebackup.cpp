@@ -68,7 +68,8 @@ int backupDatabase(const QSqlDatabase &db, const QString &destination)
         throw StorageError(QStringLiteral("backup to %1 failed: %2").arg(destination, reason));
     }
     if (!QFile::rename(partial, destination)) {
-        throw StorageError(QStringLiteral("cannot move the finished backup to %1").arg(destination));
+        throw StorageError(
+            QStringLiteral("cannot move the finished backup to %1").arg(destination));
     }
     return pages;
 }

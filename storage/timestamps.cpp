@@ -1,6 +1,5 @@
 #include "storage/timestamps.h"
 
-
 namespace digitdesk::storage {
 
 QString toDbTime(const QDateTime &time)

@@ -34,8 +34,7 @@ void initialiseDatasetRepository(const QString &path)
 
 Workspace::Workspace(const QString &root)
     : m_root(QDir(root).absolutePath()), m_blobs(m_root + QStringLiteral("/blobs"))
-{
-}
+{}
 
 Workspace::~Workspace() = default;
 
@@ -52,8 +51,8 @@ std::unique_ptr<Workspace> Workspace::create(const QString &folder)
                                           "empty")
                                .arg(dir.absolutePath()));
     }
-    for (const QString &sub : {QStringLiteral("blobs"), QStringLiteral("models"),
-                               QStringLiteral("logs")}) {
+    for (const QString &sub :
+         {QStringLiteral("blobs"), QStringLiteral("models"), QStringLiteral("logs")}) {
         if (!QDir().mkpath(dir.filePath(sub))) {
             throw StorageError(QStringLiteral("cannot create folder %1").arg(dir.filePath(sub)));
         }

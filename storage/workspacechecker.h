@@ -9,7 +9,7 @@ class Workspace;
 
 struct WorkspaceCheckReport
 {
-    QStringList problems;   // each names the thing and what is wrong with it
+    QStringList problems; // each names the thing and what is wrong with it
     qint64 blobsChecked = 0;
     bool ok() const { return problems.isEmpty(); }
 };

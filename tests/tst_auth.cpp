@@ -34,7 +34,9 @@ private:
     QDateTime m_now = QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC);
     annotation::AuthService::Clock clock()
     {
-        return [this] { return m_now; };
+        return [this] {
+            return m_now;
+        };
     }
 };
 
@@ -67,7 +69,8 @@ void tst_Auth::rightPasswordOpensASession()
     QCOMPARE(result.principal.name, QStringLiteral("ana"));
     QVERIFY(result.principal.role == annotation::Role::Annotator);
     QVERIFY(result.principal.sessionId > 0);
-    const auto session = storage::SessionRepository(temp.workspace->db()).find(result.principal.sessionId);
+    const auto session =
+        storage::SessionRepository(temp.workspace->db()).find(result.principal.sessionId);
     QVERIFY(session.has_value());
     QCOMPARE(session->userId, result.principal.userId);
     QCOMPARE(session->startedAt, m_now);
@@ -90,7 +93,10 @@ void tst_Auth::wrongPasswordIsRefusedAndAudited()
     const auto audit = storage::AuditLog(temp.workspace->db()).latest(1);
     QCOMPARE(audit.front().outcome, QStringLiteral("failed"));
     QVERIFY(audit.front().detail.contains(QStringLiteral("wrong password")));
-    QCOMPARE(storage::UserRepository(temp.workspace->db()).findByName(QStringLiteral("ana"))->failedLogins, 1);
+    QCOMPARE(storage::UserRepository(temp.workspace->db())
+                 .findByName(QStringLiteral("ana"))
+                 ->failedLogins,
+             1);
 }
 
 void tst_Auth::unknownUserLooksLikeAWrongPassword()
@@ -125,8 +131,10 @@ void tst_Auth::repeatedFailuresAreRateLimited()
     testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
     annotation::AuthService auth(temp.workspace->db(), clock());
     for (int i = 0; i < annotation::AuthService::FreeAttempts; ++i) {
-        QCOMPARE(auth.login(QStringLiteral("ana"), QStringLiteral("guess%1").arg(i), QStringLiteral("t")).status,
-                 LoginResult::Status::WrongCredentials);
+        QCOMPARE(
+            auth.login(QStringLiteral("ana"), QStringLiteral("guess%1").arg(i), QStringLiteral("t"))
+                .status,
+            LoginResult::Status::WrongCredentials);
     }
     // Now even the right password waits: the attempt is not checked at all.
     LoginResult limited =
@@ -134,19 +142,22 @@ void tst_Auth::repeatedFailuresAreRateLimited()
     QCOMPARE(limited.status, LoginResult::Status::RateLimited);
     QCOMPARE(limited.retryAfter, m_now.addSecs(2));
     QVERIFY(limited.message.contains(QStringLiteral("try again in 2 s")));
-    QCOMPARE(storage::AuditLog(temp.workspace->db()).latest(1).front().outcome, QStringLiteral("denied"));
+    QCOMPARE(storage::AuditLog(temp.workspace->db()).latest(1).front().outcome,
+             QStringLiteral("denied"));
 
     // Each further failure doubles the wait.
     m_now = m_now.addSecs(3);
     QCOMPARE(auth.login(QStringLiteral("ana"), QStringLiteral("guess"), QStringLiteral("t")).status,
              LoginResult::Status::WrongCredentials);
-    limited = auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"));
+    limited =
+        auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"));
     QCOMPARE(limited.status, LoginResult::Status::RateLimited);
     QCOMPARE(limited.retryAfter, m_now.addSecs(4));
 
     // Once the wait is over, the right password works.
     m_now = m_now.addSecs(5);
-    QVERIFY(auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t")).ok());
+    QVERIFY(auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"))
+                .ok());
 }
 
 void tst_Auth::successResetsTheFailures()
@@ -155,8 +166,10 @@ void tst_Auth::successResetsTheFailures()
     testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
     annotation::AuthService auth(temp.workspace->db(), clock());
     auth.login(QStringLiteral("ana"), QStringLiteral("guess"), QStringLiteral("t"));
-    QVERIFY(auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t")).ok());
-    const auto user = storage::UserRepository(temp.workspace->db()).findByName(QStringLiteral("ana"));
+    QVERIFY(auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"))
+                .ok());
+    const auto user =
+        storage::UserRepository(temp.workspace->db()).findByName(QStringLiteral("ana"));
     QCOMPARE(user->failedLogins, 0);
     QVERIFY(!user->lockedUntil.isValid());
 }
@@ -166,7 +179,9 @@ void tst_Auth::logoutClosesTheSession()
     testing::TempWorkspace temp;
     testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
     annotation::AuthService auth(temp.workspace->db(), clock());
-    const auto who = auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t")).principal;
+    const auto who =
+        auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"))
+            .principal;
     m_now = m_now.addSecs(60);
     auth.logout(who);
     const auto session = storage::SessionRepository(temp.workspace->db()).find(who.sessionId);
@@ -180,10 +195,13 @@ void tst_Auth::idleTimeoutClosesTheSession()
     testing::TempWorkspace temp;
     testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
     storage::SettingsRepository(temp.workspace->db())
-        .setValue(QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting), QStringLiteral("600"));
+        .setValue(QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting),
+                  QStringLiteral("600"));
     annotation::AuthService auth(temp.workspace->db(), clock());
     QCOMPARE(auth.idleTimeoutSeconds(), 600);
-    const auto who = auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t")).principal;
+    const auto who =
+        auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"))
+            .principal;
     m_now = m_now.addSecs(590);
     QVERIFY(auth.touch(who));
     m_now = m_now.addSecs(590);

@@ -56,7 +56,8 @@ void tst_BlobStore::rejectsBadDigests()
 {
     testing::TempWorkspace temp;
     QVERIFY(!temp.workspace->blobs().contains(QStringLiteral("../../etc/passwd")));
-    QVERIFY(testing::throws<storage::StorageError>([&] { temp.workspace->blobs().pathOf(QStringLiteral("../x")); }));
+    QVERIFY(testing::throws<storage::StorageError>(
+        [&] { temp.workspace->blobs().pathOf(QStringLiteral("../x")); }));
 }
 
 void tst_BlobStore::checkFindsMissingAndDamagedBlobs()
@@ -66,7 +67,8 @@ void tst_BlobStore::checkFindsMissingAndDamagedBlobs()
     storage::ImageRepository images(temp.workspace->db());
     QStringList digests;
     for (int i = 0; i < 3; ++i) {
-        const QByteArray scan = testing::encodeRing(QStringLiteral("png"), 40, 40, 20, 20, 8 + i, true);
+        const QByteArray scan =
+            testing::encodeRing(QStringLiteral("png"), 40, 40, 20, 20, 8 + i, true);
         storage::NewImage image;
         image.pixels = testing::ringPixels(i);
         image.sha256 = storage::BlobStore::digestOf(image.pixels);
@@ -86,7 +88,8 @@ void tst_BlobStore::checkFindsMissingAndDamagedBlobs()
 
     const storage::WorkspaceCheckReport report = storage::checkWorkspace(*temp.workspace);
     QCOMPARE(report.problems.size(), 2);
-    QVERIFY(report.problems.join(QLatin1Char('\n')).contains(digests[0] + QStringLiteral(": missing")));
+    QVERIFY(
+        report.problems.join(QLatin1Char('\n')).contains(digests[0] + QStringLiteral(": missing")));
     QVERIFY(report.problems.join(QLatin1Char('\n')).contains(QStringLiteral("damaged")));
 }
 

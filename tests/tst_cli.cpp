@@ -66,21 +66,28 @@ void tst_Cli::helpAndUsage_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("help") << QStringList{QStringLiteral("help")} << 0 << QStringLiteral("Exit codes");
-    for (const char *command : {"workspace init", "workspace check", "workspace backup", "users add",
-                                "users list", "users passwd", "users role", "users disable",
-                                "import", "demo convert", "demo create", "info"}) {
+    QTest::newRow("help") << QStringList{QStringLiteral("help")} << 0
+                          << QStringLiteral("Exit codes");
+    for (const char *command : {"workspace init", "workspace check", "workspace backup",
+                                "users add", "users list", "users passwd", "users role",
+                                "users disable", "import", "demo convert", "demo create", "info"}) {
         QStringList arguments = QString::fromLatin1(command).split(QLatin1Char(' '));
         QTest::newRow(qPrintable(QStringLiteral("%1 --help").arg(QString::fromLatin1(command))))
             << (arguments << QStringLiteral("--help")) << 0 << QStringLiteral("Usage: digitdesk");
     }
-    QTest::newRow("unknown subcommand") << QStringList{QStringLiteral("users"), QStringLiteral("fly")} << 1
-                                        << QStringLiteral("unknown subcommand 'fly'");
-    QTest::newRow("missing argument") << QStringList{QStringLiteral("workspace"), QStringLiteral("init")} << 1
-                                      << QStringLiteral("missing arguments");
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("import"), QStringLiteral("--frobnicate"), QStringLiteral("x")}
-                                    << 1 << QStringLiteral("frobnicate");
-    QTest::newRow("bad role") << QStringList{QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("x"), QStringLiteral("--role"), QStringLiteral("king")}
+    QTest::newRow("unknown subcommand")
+        << QStringList{QStringLiteral("users"), QStringLiteral("fly")} << 1
+        << QStringLiteral("unknown subcommand 'fly'");
+    QTest::newRow("missing argument")
+        << QStringList{QStringLiteral("workspace"), QStringLiteral("init")} << 1
+        << QStringLiteral("missing arguments");
+    QTest::newRow("unknown option")
+        << QStringList{QStringLiteral("import"), QStringLiteral("--frobnicate"),
+                       QStringLiteral("x")}
+        << 1 << QStringLiteral("frobnicate");
+    QTest::newRow("bad role") << QStringList{QStringLiteral("users"), QStringLiteral("add"),
+                                             QStringLiteral("x"), QStringLiteral("--role"),
+                                             QStringLiteral("king")}
                               << 1 << QStringLiteral("unknown role 'king'");
 }
 
@@ -100,34 +107,41 @@ void tst_Cli::endToEnd()
     QCOMPARE(run.exitCode, 0);
     QVERIFY(storage::Workspace::looksLikeWorkspace(ws()));
 
-    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("ana"), QStringLiteral("--role"),
-                     QStringLiteral("annotator"), QStringLiteral("--workspace"), ws()},
-                    "first password\n");
+    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("ana"),
+                        QStringLiteral("--role"), QStringLiteral("annotator"),
+                        QStringLiteral("--workspace"), ws()},
+                       "first password\n");
     QCOMPARE(run.exitCode, 0);
-    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("ana"), QStringLiteral("--role"),
-                     QStringLiteral("annotator"), QStringLiteral("--workspace"), ws()},
-                    "first password\n");
+    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("ana"),
+                        QStringLiteral("--role"), QStringLiteral("annotator"),
+                        QStringLiteral("--workspace"), ws()},
+                       "first password\n");
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains(QStringLiteral("exists already")));
 
-    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--workspace"), ws()});
+    run = runDigitdesk(
+        {QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains(QStringLiteral("ana")));
     QVERIFY(run.out.contains(QStringLiteral("annotator")));
 
     const QString oldHash = [&] {
         const auto workspace = storage::Workspace::open(ws());
-        return storage::UserRepository(workspace->db()).findByName(QStringLiteral("ana"))->passwordHash;
+        return storage::UserRepository(workspace->db())
+            .findByName(QStringLiteral("ana"))
+            ->passwordHash;
     }();
-    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("passwd"), QStringLiteral("ana"), QStringLiteral("--workspace"), ws()},
-                    "second password\n");
+    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("passwd"), QStringLiteral("ana"),
+                        QStringLiteral("--workspace"), ws()},
+                       "second password\n");
     QCOMPARE(run.exitCode, 0);
-    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("passwd"), QStringLiteral("ana"), QStringLiteral("--workspace"), ws()},
-                    "short\n");
+    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("passwd"), QStringLiteral("ana"),
+                        QStringLiteral("--workspace"), ws()},
+                       "short\n");
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains(QStringLiteral("too short")));
-    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("role"), QStringLiteral("ana"), QStringLiteral("reviewer"),
-                     QStringLiteral("--workspace"), ws()});
+    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("role"), QStringLiteral("ana"),
+                        QStringLiteral("reviewer"), QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 0);
     {
         const auto workspace = storage::Workspace::open(ws());
@@ -137,16 +151,21 @@ void tst_Cli::endToEnd()
     }
 
     // Import: a folder of scans with one bad file, and the demo IDX pair.
-    QVERIFY(testing::writeFile(m_dir.filePath(QStringLiteral("scans/a.png")),
-                               testing::encodeRing(QStringLiteral("png"), 80, 80, 40, 40, 20, true)));
+    QVERIFY(
+        testing::writeFile(m_dir.filePath(QStringLiteral("scans/a.png")),
+                           testing::encodeRing(QStringLiteral("png"), 80, 80, 40, 40, 20, true)));
     QVERIFY(testing::writeFile(m_dir.filePath(QStringLiteral("scans/b.png")), "broken"));
-    run = runDigitdesk({QStringLiteral("import"), m_dir.filePath(QStringLiteral("scans")), QStringLiteral("--source"),
-                     QStringLiteral("counter 3"), QStringLiteral("--workspace"), ws()});
+    run = runDigitdesk({QStringLiteral("import"), m_dir.filePath(QStringLiteral("scans")),
+                        QStringLiteral("--source"), QStringLiteral("counter 3"),
+                        QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 5);
     QVERIFY2(run.out.contains(QStringLiteral("Imported 1 image(s)")), qPrintable(run.out));
-    QVERIFY2(run.err.contains(QStringLiteral("b.png: not a PNG, JPEG, BMP or TIFF image")), qPrintable(run.err));
-    run = runDigitdesk({QStringLiteral("import"), testing::demoDataFile(QStringLiteral("demo-incoming-images-idx3-ubyte")),
-                     QStringLiteral("--labels"), QStringLiteral("approved"), QStringLiteral("--workspace"), ws()});
+    QVERIFY2(run.err.contains(QStringLiteral("b.png: not a PNG, JPEG, BMP or TIFF image")),
+             qPrintable(run.err));
+    run = runDigitdesk({QStringLiteral("import"),
+                        testing::demoDataFile(QStringLiteral("demo-incoming-images-idx3-ubyte")),
+                        QStringLiteral("--labels"), QStringLiteral("approved"),
+                        QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.out.contains(QStringLiteral("Imported 2000 image(s)")), qPrintable(run.out));
     QVERIFY(run.err.contains(QStringLiteral("Importing: 2000 / 2000 (100%)")));
@@ -157,15 +176,18 @@ void tst_Cli::endToEnd()
         QCOMPARE(storage::ImageRepository(workspace->db()).count(approved), 2000);
     }
 
-    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("check"), QStringLiteral("--workspace"), ws()});
+    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("check"),
+                        QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.out.contains(QStringLiteral(": ok; 1 blob(s) verified")), qPrintable(run.out));
 
     const QString backup = m_dir.filePath(QStringLiteral("backup.sqlite"));
-    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("backup"), backup, QStringLiteral("--workspace"), ws()});
+    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("backup"), backup,
+                        QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(QFile(backup).size() > 1000000);
-    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("backup"), backup, QStringLiteral("--workspace"), ws()});
+    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("backup"), backup,
+                        QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains(QStringLiteral("exists already")));
 }
@@ -175,15 +197,18 @@ void tst_Cli::workspaceErrors()
     Run run = runDigitdesk({QStringLiteral("users"), QStringLiteral("list")});
     QCOMPARE(run.exitCode, 4);
     QVERIFY(run.err.contains(QStringLiteral("no workspace given")));
-    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--workspace"), m_dir.filePath(QStringLiteral("nothing"))});
+    run = runDigitdesk({QStringLiteral("users"), QStringLiteral("list"),
+                        QStringLiteral("--workspace"), m_dir.filePath(QStringLiteral("nothing"))});
     QCOMPARE(run.exitCode, 4);
     QVERIFY(run.err.contains(QStringLiteral("is not a folder")));
     QDir().mkpath(m_dir.filePath(QStringLiteral("plain")));
-    run = runDigitdesk({QStringLiteral("import"), QStringLiteral("x"), QStringLiteral("--workspace"), m_dir.filePath(QStringLiteral("plain"))});
+    run = runDigitdesk({QStringLiteral("import"), QStringLiteral("x"),
+                        QStringLiteral("--workspace"), m_dir.filePath(QStringLiteral("plain"))});
     QCOMPARE(run.exitCode, 4);
     QVERIFY(run.err.contains(QStringLiteral("is not a DigitDesk workspace")));
     testing::writeFile(m_dir.filePath(QStringLiteral("full/file")), "x");
-    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), m_dir.filePath(QStringLiteral("full"))});
+    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"),
+                        m_dir.filePath(QStringLiteral("full"))});
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains(QStringLiteral("not empty")));
 }
@@ -191,10 +216,12 @@ void tst_Cli::workspaceErrors()
 void tst_Cli::passwordsNeverOnTheCommandLine()
 {
     const QString folder = m_dir.filePath(QStringLiteral("pw"));
-    QCOMPARE(runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), folder}).exitCode, 0);
-    const Run run = runDigitdesk({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("bob"), QStringLiteral("--role"),
-                               QStringLiteral("admin"), QStringLiteral("--password"), QStringLiteral("secret123"),
-                               QStringLiteral("--workspace"), folder});
+    QCOMPARE(runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), folder}).exitCode,
+             0);
+    const Run run = runDigitdesk(
+        {QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("bob"),
+         QStringLiteral("--role"), QStringLiteral("admin"), QStringLiteral("--password"),
+         QStringLiteral("secret123"), QStringLiteral("--workspace"), folder});
     QCOMPARE(run.exitCode, 1);
     QVERIFY(run.err.contains(QStringLiteral("password")));
 }
@@ -202,20 +229,27 @@ void tst_Cli::passwordsNeverOnTheCommandLine()
 void tst_Cli::checkReportsDamage()
 {
     const QString folder = m_dir.filePath(QStringLiteral("damaged"));
-    QCOMPARE(runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), folder}).exitCode, 0);
-    QVERIFY(testing::writeFile(m_dir.filePath(QStringLiteral("one/a.png")),
-                               testing::encodeRing(QStringLiteral("png"), 80, 80, 40, 40, 20, true)));
-    QCOMPARE(runDigitdesk({QStringLiteral("import"), m_dir.filePath(QStringLiteral("one")), QStringLiteral("--workspace"), folder}).exitCode, 0);
+    QCOMPARE(runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), folder}).exitCode,
+             0);
+    QVERIFY(
+        testing::writeFile(m_dir.filePath(QStringLiteral("one/a.png")),
+                           testing::encodeRing(QStringLiteral("png"), 80, 80, 40, 40, 20, true)));
+    QCOMPARE(runDigitdesk({QStringLiteral("import"), m_dir.filePath(QStringLiteral("one")),
+                           QStringLiteral("--workspace"), folder})
+                 .exitCode,
+             0);
     QString blob;
     {
         const auto workspace = storage::Workspace::open(folder);
-        blob = workspace->blobs().pathOf(storage::ImageRepository(workspace->db()).details(1)->originalSha256);
+        blob = workspace->blobs().pathOf(
+            storage::ImageRepository(workspace->db()).details(1)->originalSha256);
     }
     QFile file(blob);
     QVERIFY(file.open(QIODevice::Append));
     file.write("bit rot");
     file.close();
-    const Run run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("check"), QStringLiteral("--workspace"), folder});
+    const Run run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("check"),
+                                  QStringLiteral("--workspace"), folder});
     QCOMPARE(run.exitCode, 5);
     QVERIFY2(run.out.contains(QStringLiteral("content is damaged")), qPrintable(run.out));
 }

@@ -39,8 +39,9 @@ QProcess *startWriter(QObject *parent, const QString &folder, int count, int tag
 {
     auto *process = new QProcess(parent);
     process->setProcessChannelMode(QProcess::ForwardedChannels);
-    process->start(QCoreApplication::applicationFilePath(),
-                   {QStringLiteral("--writer"), folder, QString::number(count), QString::number(tag)});
+    process->start(
+        QCoreApplication::applicationFilePath(),
+        {QStringLiteral("--writer"), folder, QString::number(count), QString::number(tag)});
     return process;
 }
 
@@ -101,8 +102,10 @@ void tst_ConcurrentWriters::backupWhileAnotherProcessWrites()
     QVERIFY(backups >= 1);
     QCOMPARE(imageCount(temp.workspace->db(), QStringLiteral("writer-3")), Count);
     // A backup never overwrites an existing file.
-    QVERIFY(testing::throws<storage::StorageError>([&] { storage::backupDatabase(temp.workspace->db(),
-                                temp.dir.filePath(QStringLiteral("backup-0.sqlite"))); }));
+    QVERIFY(testing::throws<storage::StorageError>([&] {
+        storage::backupDatabase(temp.workspace->db(),
+                                temp.dir.filePath(QStringLiteral("backup-0.sqlite")));
+    }));
 }
 
 int main(int argc, char *argv[])

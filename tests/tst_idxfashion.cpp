@@ -34,10 +34,12 @@ void tst_IdxFashion::initTestCase()
 
 void tst_IdxFashion::readsTheGenuineFiles()
 {
-    const annotation::IdxArray images = annotation::readIdxFile(Folder + QStringLiteral("/t10k-images-idx3-ubyte.gz"));
+    const annotation::IdxArray images =
+        annotation::readIdxFile(Folder + QStringLiteral("/t10k-images-idx3-ubyte.gz"));
     QCOMPARE(images.dimensions, (std::vector<int>{10000, 28, 28}));
     QCOMPARE(images.data.size(), 10000 * 784);
-    const annotation::IdxArray labels = annotation::readIdxFile(Folder + QStringLiteral("/t10k-labels-idx1-ubyte.gz"));
+    const annotation::IdxArray labels =
+        annotation::readIdxFile(Folder + QStringLiteral("/t10k-labels-idx1-ubyte.gz"));
     QCOMPARE(labels.dimensions, (std::vector<int>{10000}));
     // Fashion-MNIST's test set has 1,000 of each of its ten classes.
     int counts[10] = {};
@@ -55,10 +57,12 @@ void tst_IdxFashion::readsTheGenuineFiles()
 void tst_IdxFashion::importsTheTestPair()
 {
     testing::TempWorkspace temp;
-    const auto engineer = testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
+    const auto engineer =
+        testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
     annotation::Importer importer(temp.workspace->db(), temp.workspace->blobs(), engineer);
     const annotation::ImportReport report =
-        importer.run({Folder + QStringLiteral("/t10k-images-idx3-ubyte.gz")}, {QStringLiteral("fashion"), annotation::LabelPolicy::Ignore});
+        importer.run({Folder + QStringLiteral("/t10k-images-idx3-ubyte.gz")},
+                     {QStringLiteral("fashion"), annotation::LabelPolicy::Ignore});
     QVERIFY(report.problems.empty());
     QCOMPARE(report.imported + report.duplicates, 10000);
     QVERIFY(report.imported > 9900);
@@ -73,7 +77,8 @@ void tst_IdxFashion::readsTheDemoDigits()
     QVERIFY2(QFile::exists(images), "run `make data` first");
     const annotation::IdxArray array = annotation::readIdxFile(images);
     QCOMPARE(array.dimensions, (std::vector<int>{10000, 28, 28}));
-    const annotation::IdxArray labels = annotation::readIdxFile(testing::demoDataFile(QStringLiteral("mnist-10k-labels-idx1-ubyte")));
+    const annotation::IdxArray labels = annotation::readIdxFile(
+        testing::demoDataFile(QStringLiteral("mnist-10k-labels-idx1-ubyte")));
     int counts[10] = {};
     for (char label : labels.data) {
         ++counts[static_cast<unsigned char>(label)];

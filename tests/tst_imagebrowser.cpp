@@ -61,16 +61,19 @@ void tst_ImageBrowser::emptyWorkspaceSaysHowToStart()
     auto *empty = view.findChild<QLabel *>(QStringLiteral("emptyState"));
     QVERIFY(empty->isVisible());
     QVERIFY(empty->text().contains(QStringLiteral("Import")));
-    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("imageCount"))->text(), QStringLiteral("0 image(s)"));
+    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("imageCount"))->text(),
+             QStringLiteral("0 image(s)"));
 }
 
 void tst_ImageBrowser::filtersByStatusAndSource()
 {
     testing::TempWorkspace temp;
     addImages(*temp.workspace, 30, QStringLiteral("alpha"));
-    addImages(*temp.workspace, 9, QStringLiteral("a very long source name from the sorting office in the north"));
+    addImages(*temp.workspace, 9,
+              QStringLiteral("a very long source name from the sorting office in the north"));
     ui::ImageBrowserView view(*temp.workspace);
-    QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester tester(view.model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
     view.show();
     QTRY_VERIFY(!view.isLoading());
     auto *count = view.findChild<QLabel *>(QStringLiteral("imageCount"));
@@ -102,9 +105,11 @@ void tst_ImageBrowser::filtersByStatusAndSource()
 void tst_ImageBrowser::selectingShowsTheImageAndItsScan()
 {
     testing::TempWorkspace temp;
-    const auto engineer = testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
-    QVERIFY(testing::writeFile(temp.dir.filePath(QStringLiteral("s/scan.png")),
-                               testing::encodeRing(QStringLiteral("png"), 120, 100, 50, 50, 30, true)));
+    const auto engineer =
+        testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
+    QVERIFY(
+        testing::writeFile(temp.dir.filePath(QStringLiteral("s/scan.png")),
+                           testing::encodeRing(QStringLiteral("png"), 120, 100, 50, 50, 30, true)));
     annotation::Importer(temp.workspace->db(), temp.workspace->blobs(), engineer)
         .run({temp.dir.filePath(QStringLiteral("s"))}, {});
     ui::ImageBrowserView view(*temp.workspace);
@@ -126,7 +131,8 @@ void tst_ImageBrowser::hundredThousandImages()
     view.resize(1200, 800);
     view.show();
     QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 60000);
-    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("imageCount"))->text(), QStringLiteral("100000 image(s)"));
+    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("imageCount"))->text(),
+             QStringLiteral("100000 image(s)"));
     auto *list = view.findChild<QListView *>(QStringLiteral("imageGrid"));
     // Keys move through the grid; the end of the list paints like the start.
     list->setFocus();
@@ -141,10 +147,12 @@ void tst_ImageBrowser::hundredThousandImages()
 void tst_ImageBrowser::importFromTheMainWindow()
 {
     testing::TempWorkspace temp;
-    const auto engineer = testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
+    const auto engineer =
+        testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
     for (int i = 0; i < 5; ++i) {
-        QVERIFY(testing::writeFile(temp.dir.filePath(QStringLiteral("in/%1.png").arg(i)),
-                                   testing::encodeRing(QStringLiteral("png"), 60, 60, 30, 30, 10 + i, true)));
+        QVERIFY(testing::writeFile(
+            temp.dir.filePath(QStringLiteral("in/%1.png").arg(i)),
+            testing::encodeRing(QStringLiteral("png"), 60, 60, 30, 30, 10 + i, true)));
     }
     QVERIFY(testing::writeFile(temp.dir.filePath(QStringLiteral("in/bad.png")), "bad"));
     ui::MainWindow window(*temp.workspace, engineer);
@@ -154,7 +162,8 @@ void tst_ImageBrowser::importFromTheMainWindow()
     window.importPaths({temp.dir.filePath(QStringLiteral("in"))});
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
     QTRY_VERIFY(!window.imageBrowser()->isLoading());
-    QCOMPARE(window.imageBrowser()->findChild<QLabel *>(QStringLiteral("imageCount"))->text(), QStringLiteral("5 image(s)"));
+    QCOMPARE(window.imageBrowser()->findChild<QLabel *>(QStringLiteral("imageCount"))->text(),
+             QStringLiteral("5 image(s)"));
     auto *problems = window.findChild<QMessageBox *>(QStringLiteral("importProblems"));
     QVERIFY(problems);
     QVERIFY(problems->detailedText().contains(QStringLiteral("bad.png")));
@@ -164,7 +173,8 @@ void tst_ImageBrowser::importFromTheMainWindow()
 void tst_ImageBrowser::annotatorCannotSeeImport()
 {
     testing::TempWorkspace temp;
-    const auto annotator = testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const auto annotator =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
     ui::MainWindow window(*temp.workspace, annotator);
     for (QAction *action : window.menuBar()->actions().first()->menu()->actions()) {
         if (action->text().contains(QStringLiteral("Import"))) {

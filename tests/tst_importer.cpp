@@ -50,10 +50,12 @@ void writeIdxPair(const QString &folder, const QString &prefix, int count, bool 
     }
     const QString suffix = gzip ? QStringLiteral(".gz") : QString();
     QDir().mkpath(folder);
-    annotation::writeIdxFile(QDir(folder).filePath(prefix + QStringLiteral("-images-idx3-ubyte") + suffix),
-                             {count, 28, 28}, pixels);
-    annotation::writeIdxFile(QDir(folder).filePath(prefix + QStringLiteral("-labels-idx1-ubyte") + suffix),
-                             {count}, labels);
+    annotation::writeIdxFile(
+        QDir(folder).filePath(prefix + QStringLiteral("-images-idx3-ubyte") + suffix),
+        {count, 28, 28}, pixels);
+    annotation::writeIdxFile(
+        QDir(folder).filePath(prefix + QStringLiteral("-labels-idx1-ubyte") + suffix), {count},
+        labels);
 }
 
 } // namespace
@@ -81,7 +83,8 @@ private:
     ImportReport import(const QStringList &paths, LabelPolicy labels = LabelPolicy::Unreviewed,
                         const QString &source = {})
     {
-        annotation::Importer importer(m_temp->workspace->db(), m_temp->workspace->blobs(), m_engineer);
+        annotation::Importer importer(m_temp->workspace->db(), m_temp->workspace->blobs(),
+                                      m_engineer);
         return importer.run(paths, {source, labels});
     }
     QString path(const QString &relative) const { return m_temp->dir.filePath(relative); }
@@ -90,19 +93,22 @@ private:
 void tst_Importer::init()
 {
     m_temp = std::make_unique<testing::TempWorkspace>();
-    m_engineer = testing::addUser(*m_temp->workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
+    m_engineer =
+        testing::addUser(*m_temp->workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
 }
 
 void tst_Importer::scanFolderOfEveryFormat()
 {
     int i = 0;
     for (const QString extension : {"png", "jpg", "jpeg", "bmp", "tif", "tiff"}) {
-        QVERIFY(testing::writeFile(path(QStringLiteral("scans/batch%1/deeper/scan.%2").arg(i).arg(extension)),
-                                   testing::encodeRing(extension, 90 + 10 * i, 80, 40, 40, 12 + 3 * i, true)));
+        QVERIFY(testing::writeFile(
+            path(QStringLiteral("scans/batch%1/deeper/scan.%2").arg(i).arg(extension)),
+            testing::encodeRing(extension, 90 + 10 * i, 80, 40, 40, 12 + 3 * i, true)));
         ++i;
     }
     QVERIFY(testing::writeFile(path(QStringLiteral("scans/notes.txt")), "not an image"));
-    const ImportReport report = import({path(QStringLiteral("scans"))}, LabelPolicy::Unreviewed, QStringLiteral("post office 7"));
+    const ImportReport report = import({path(QStringLiteral("scans"))}, LabelPolicy::Unreviewed,
+                                       QStringLiteral("post office 7"));
     QVERIFY2(report.problems.empty(), qPrintable(problemsOf(report)));
     QCOMPARE(report.imported, 6);
     QCOMPARE(report.skipped, 1);
@@ -124,8 +130,9 @@ void tst_Importer::scanFolderOfEveryFormat()
 void tst_Importer::imageFolderLayoutGivesLabels()
 {
     for (int digit : {3, 8}) {
-        QVERIFY(testing::writeFile(path(QStringLiteral("tree/%1/a.png").arg(digit)),
-                                   testing::encodeRing(QStringLiteral("png"), 50, 50, 25, 25, 10 + digit, false)));
+        QVERIFY(testing::writeFile(
+            path(QStringLiteral("tree/%1/a.png").arg(digit)),
+            testing::encodeRing(QStringLiteral("png"), 50, 50, 25, 25, 10 + digit, false)));
     }
     const ImportReport report = import({path(QStringLiteral("tree"))});
     QCOMPARE(report.imported, 2);
@@ -151,13 +158,15 @@ void tst_Importer::idxPairs()
     QFETCH(bool, gzip);
     writeIdxPair(path(QStringLiteral("idx")), QStringLiteral("t10k"), 50, gzip);
     // The images file alone brings its labels file along.
-    const QString images = path(QStringLiteral("idx/t10k-images-idx3-ubyte")) + (gzip ? QStringLiteral(".gz") : QString());
+    const QString images = path(QStringLiteral("idx/t10k-images-idx3-ubyte")) +
+                           (gzip ? QStringLiteral(".gz") : QString());
     const ImportReport report = import({images});
     QVERIFY2(report.problems.empty(), qPrintable(problemsOf(report)));
     QCOMPARE(report.imported, 50);
     QCOMPARE(scalar(m_temp->workspace->db(), QStringLiteral("SELECT COUNT(*) FROM labels")), 50);
     QCOMPARE(scalar(m_temp->workspace->db(),
-                    QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'labelled'")), 50);
+                    QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'labelled'")),
+             50);
     // MNIST-form pixels are stored exactly as they are in the file.
     const auto first = storage::ImageRepository(m_temp->workspace->db()).details(1);
     QCOMPARE(first->pixels, testing::ringPixels(0));
@@ -184,46 +193,63 @@ void tst_Importer::csvWithAndWithoutLabels()
     }
     QVERIFY(testing::writeFile(path(QStringLiteral("a.csv")), withLabels));
     QVERIFY(testing::writeFile(path(QStringLiteral("b.csv")), withoutLabels));
-    const ImportReport report = import({path(QStringLiteral("a.csv")), path(QStringLiteral("b.csv"))});
+    const ImportReport report =
+        import({path(QStringLiteral("a.csv")), path(QStringLiteral("b.csv"))});
     QVERIFY2(report.problems.empty(), qPrintable(problemsOf(report)));
     QCOMPARE(report.imported, 3);
     QCOMPARE(report.duplicates, 3); // b.csv holds the same pixels
-    QCOMPARE(scalar(m_temp->workspace->db(), QStringLiteral("SELECT SUM(label) FROM labels")), 4 + 5 + 6);
+    QCOMPARE(scalar(m_temp->workspace->db(), QStringLiteral("SELECT SUM(label) FROM labels")),
+             4 + 5 + 6);
 }
 
 void tst_Importer::badFilesAreReportedAndTheImportGoesOn()
 {
     const QByteArray png = testing::encodeRing(QStringLiteral("png"), 300, 300, 150, 150, 80, true);
-    const QByteArray jpeg = testing::encodeRing(QStringLiteral("jpg"), 300, 300, 150, 150, 80, true);
+    const QByteArray jpeg =
+        testing::encodeRing(QStringLiteral("jpg"), 300, 300, 150, 150, 80, true);
     QByteArray huge = png.left(33);
-    huge[18] = 0x4e; huge[19] = 0x20; huge[22] = 0x4e; huge[23] = 0x20; // 20000 x 20000
+    huge[18] = 0x4e;
+    huge[19] = 0x20;
+    huge[22] = 0x4e;
+    huge[23] = 0x20; // 20000 x 20000
     huge.append(QByteArray(4096, '\0'));
     QVERIFY(testing::writeFile(path(QStringLiteral("mixed/good.png")), png));
     QVERIFY(testing::writeFile(path(QStringLiteral("mixed/empty.png")), QByteArray()));
-    QVERIFY(testing::writeFile(path(QStringLiteral("mixed/corrupt.png")), QByteArray("\x89PNG\r\n\x1a\n garbage garbage")));
-    QVERIFY(testing::writeFile(path(QStringLiteral("mixed/truncated.png")), png.left(png.size() / 2)));
-    QVERIFY(testing::writeFile(path(QStringLiteral("mixed/truncated.jpg")), jpeg.left(jpeg.size() / 2)));
+    QVERIFY(testing::writeFile(path(QStringLiteral("mixed/corrupt.png")),
+                               QByteArray("\x89PNG\r\n\x1a\n garbage garbage")));
+    QVERIFY(
+        testing::writeFile(path(QStringLiteral("mixed/truncated.png")), png.left(png.size() / 2)));
+    QVERIFY(testing::writeFile(path(QStringLiteral("mixed/truncated.jpg")),
+                               jpeg.left(jpeg.size() / 2)));
     QVERIFY(testing::writeFile(path(QStringLiteral("mixed/huge.png")), huge));
     QVERIFY(testing::writeFile(path(QStringLiteral("mixed/text.jpg")), "this is text"));
-    QVERIFY(testing::writeFile(path(QStringLiteral("mixed/zz-good.bmp")),
-                               testing::encodeRing(QStringLiteral("bmp"), 60, 60, 30, 30, 14, true)));
+    QVERIFY(
+        testing::writeFile(path(QStringLiteral("mixed/zz-good.bmp")),
+                           testing::encodeRing(QStringLiteral("bmp"), 60, 60, 30, 30, 14, true)));
     QByteArray badCsv = "1,2,3\n";
     badCsv += "12" + QByteArray(",0").repeated(784) + '\n';
     badCsv += "3" + QByteArray(",300").repeated(784) + '\n';
     QVERIFY(testing::writeFile(path(QStringLiteral("mixed/rows.csv")), badCsv));
 
-    const ImportReport report = import({path(QStringLiteral("mixed")), path(QStringLiteral("missing.png"))});
+    const ImportReport report =
+        import({path(QStringLiteral("mixed")), path(QStringLiteral("missing.png"))});
     QCOMPARE(report.imported, 2);
-    QVERIFY2(reasonFor(report, QStringLiteral("empty.png")).contains(QStringLiteral("empty file")), qPrintable(problemsOf(report)));
+    QVERIFY2(reasonFor(report, QStringLiteral("empty.png")).contains(QStringLiteral("empty file")),
+             qPrintable(problemsOf(report)));
     QVERIFY(reasonFor(report, QStringLiteral("corrupt.png")).contains(QStringLiteral("PNG")));
-    QVERIFY(reasonFor(report, QStringLiteral("truncated.png")).contains(QStringLiteral("cannot decode PNG")));
-    QVERIFY(reasonFor(report, QStringLiteral("truncated.jpg")).contains(QStringLiteral("truncated JPEG")));
+    QVERIFY(reasonFor(report, QStringLiteral("truncated.png"))
+                .contains(QStringLiteral("cannot decode PNG")));
+    QVERIFY(reasonFor(report, QStringLiteral("truncated.jpg"))
+                .contains(QStringLiteral("truncated JPEG")));
     QVERIFY(reasonFor(report, QStringLiteral("huge.png")).contains(QStringLiteral("50-megapixel")));
-    QVERIFY(reasonFor(report, QStringLiteral("text.jpg")).contains(QStringLiteral("not a PNG, JPEG, BMP or TIFF")));
+    QVERIFY(reasonFor(report, QStringLiteral("text.jpg"))
+                .contains(QStringLiteral("not a PNG, JPEG, BMP or TIFF")));
     QVERIFY(reasonFor(report, QStringLiteral("rows.csv:1")).contains(QStringLiteral("3 columns")));
     QVERIFY(reasonFor(report, QStringLiteral("rows.csv:2")).contains(QStringLiteral("label '12'")));
-    QVERIFY(reasonFor(report, QStringLiteral("rows.csv:3")).contains(QStringLiteral("not an integer 0-255")));
-    QVERIFY(reasonFor(report, QStringLiteral("missing.png")).contains(QStringLiteral("no such file")));
+    QVERIFY(reasonFor(report, QStringLiteral("rows.csv:3"))
+                .contains(QStringLiteral("not an integer 0-255")));
+    QVERIFY(
+        reasonFor(report, QStringLiteral("missing.png")).contains(QStringLiteral("no such file")));
     QCOMPARE(storage::ImageRepository(m_temp->workspace->db()).count(), 2);
 }
 
@@ -231,23 +257,31 @@ void tst_Importer::idxErrorsAreClear()
 {
     writeIdxPair(path(QStringLiteral("ok")), QStringLiteral("train"), 10, false);
     // Wrong magic number.
-    QVERIFY(testing::writeFile(path(QStringLiteral("bad/magic-images-idx3-ubyte")), QByteArray("\x12\x34\x08\x03") + QByteArray(100, '\0')));
+    QVERIFY(testing::writeFile(path(QStringLiteral("bad/magic-images-idx3-ubyte")),
+                               QByteArray("\x12\x34\x08\x03") + QByteArray(100, '\0')));
     // Header promises more than the file holds.
-    QByteArray truncated = QByteArray::fromHex("00000803000000640000001c0000001c") + QByteArray(784 * 3, '\0');
+    QByteArray truncated =
+        QByteArray::fromHex("00000803000000640000001c0000001c") + QByteArray(784 * 3, '\0');
     QVERIFY(testing::writeFile(path(QStringLiteral("bad/short-images-idx3-ubyte")), truncated));
     // Ten images but seven labels.
     writeIdxPair(path(QStringLiteral("bad")), QStringLiteral("mismatch"), 10, false);
-    annotation::writeIdxFile(path(QStringLiteral("bad/mismatch-labels-idx1-ubyte")), {7}, QByteArray(7, '\1'));
+    annotation::writeIdxFile(path(QStringLiteral("bad/mismatch-labels-idx1-ubyte")), {7},
+                             QByteArray(7, '\1'));
 
     const ImportReport report = import({path(QStringLiteral("bad")), path(QStringLiteral("ok"))});
     QCOMPARE(report.imported, 10); // the good pair still goes in
-    QVERIFY2(reasonFor(report, QStringLiteral("magic-images-idx3-ubyte")).contains(QStringLiteral("wrong magic number 0x12340803")), qPrintable(problemsOf(report)));
-    QVERIFY(reasonFor(report, QStringLiteral("short-images-idx3-ubyte")).contains(QStringLiteral("truncated")));
-    QVERIFY(reasonFor(report, QStringLiteral("mismatch-images-idx3-ubyte")).contains(QStringLiteral("count mismatch: 10 images but 7 labels")));
+    QVERIFY2(reasonFor(report, QStringLiteral("magic-images-idx3-ubyte"))
+                 .contains(QStringLiteral("wrong magic number 0x12340803")),
+             qPrintable(problemsOf(report)));
+    QVERIFY(reasonFor(report, QStringLiteral("short-images-idx3-ubyte"))
+                .contains(QStringLiteral("truncated")));
+    QVERIFY(reasonFor(report, QStringLiteral("mismatch-images-idx3-ubyte"))
+                .contains(QStringLiteral("count mismatch: 10 images but 7 labels")));
 
     // A labels file alone cannot be imported.
     const ImportReport alone = import({path(QStringLiteral("ok/train-labels-idx1-ubyte"))});
-    QVERIFY(reasonFor(alone, QStringLiteral("train-labels-idx1-ubyte")).contains(QStringLiteral("without its images file")));
+    QVERIFY(reasonFor(alone, QStringLiteral("train-labels-idx1-ubyte"))
+                .contains(QStringLiteral("without its images file")));
 }
 
 void tst_Importer::duplicatesAreReportedNotStored()
@@ -268,13 +302,18 @@ void tst_Importer::duplicatesAreReportedNotStored()
 void tst_Importer::approvedLabelsGetAReview()
 {
     writeIdxPair(path(QStringLiteral("idx")), QStringLiteral("demo"), 20, false);
-    const ImportReport report = import({path(QStringLiteral("idx/demo-images-idx3-ubyte"))}, LabelPolicy::Approved);
+    const ImportReport report =
+        import({path(QStringLiteral("idx/demo-images-idx3-ubyte"))}, LabelPolicy::Approved);
     QCOMPARE(report.imported, 20);
     const QSqlDatabase db = m_temp->workspace->db();
-    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'approved'")), 20);
-    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM reviews r JOIN labels l ON l.id = r.label_id"
-                                       " WHERE r.verdict = 'approved' AND r.reviewer = 'eve'")), 20);
-    const ImportReport ignored = import({path(QStringLiteral("idx/demo-images-idx3-ubyte"))}, LabelPolicy::Ignore);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'approved'")),
+             20);
+    QCOMPARE(scalar(db, QStringLiteral(
+                            "SELECT COUNT(*) FROM reviews r JOIN labels l ON l.id = r.label_id"
+                            " WHERE r.verdict = 'approved' AND r.reviewer = 'eve'")),
+             20);
+    const ImportReport ignored =
+        import({path(QStringLiteral("idx/demo-images-idx3-ubyte"))}, LabelPolicy::Ignore);
     QCOMPARE(ignored.duplicates, 20);
 }
 
@@ -297,7 +336,8 @@ void tst_Importer::progressAndCancel()
     QVERIFY(report.cancelled);
     QCOMPARE(seen, QList<qint64>{annotation::Importer::BatchSize});
     // The batch before the cancel is committed whole; nothing after it.
-    QCOMPARE(storage::ImageRepository(m_temp->workspace->db()).count(), annotation::Importer::BatchSize);
+    QCOMPARE(storage::ImageRepository(m_temp->workspace->db()).count(),
+             annotation::Importer::BatchSize);
 }
 
 QTEST_GUILESS_MAIN(tst_Importer)

@@ -70,7 +70,8 @@ void tst_LoginDialog::rightPasswordLogsIn()
     QCOMPARE(m_dialog->result(), QDialog::Accepted);
     QVERIFY(!m_dialog->isVisible());
     QCOMPARE(m_dialog->principal().name, QStringLiteral("ana"));
-    const auto session = storage::SessionRepository(m_temp->workspace->db()).find(m_dialog->principal().sessionId);
+    const auto session =
+        storage::SessionRepository(m_temp->workspace->db()).find(m_dialog->principal().sessionId);
     QVERIFY(session.has_value());
     QCOMPARE(session->client, QStringLiteral("gui-test"));
 }
@@ -79,10 +80,12 @@ void tst_LoginDialog::wrongPasswordShowsWhyAndStaysOpen()
 {
     type(QStringLiteral("ana"), QStringLiteral("wrong horse"));
     QVERIFY(m_dialog->isVisible());
-    QVERIFY2(message().contains(QStringLiteral("Wrong user name or password")), qPrintable(message()));
+    QVERIFY2(message().contains(QStringLiteral("Wrong user name or password")),
+             qPrintable(message()));
     // The password field is cleared for the next try; the name stays.
     QCOMPARE(m_dialog->findChild<QLineEdit *>(QStringLiteral("password"))->text(), QString());
-    QCOMPARE(m_dialog->findChild<QLineEdit *>(QStringLiteral("userName"))->text(), QStringLiteral("ana"));
+    QCOMPARE(m_dialog->findChild<QLineEdit *>(QStringLiteral("userName"))->text(),
+             QStringLiteral("ana"));
     type(QString(), QString());
     QVERIFY(message().contains(QStringLiteral("Enter your user name")));
 }

@@ -30,8 +30,8 @@ void tst_Migrations::freshWorkspaceHasLatestSchema()
     testing::TempWorkspace temp;
     QCOMPARE(storage::Migrations::currentVersion(temp.workspace->db()),
              storage::Migrations::latestVersion());
-    for (const char *table : {"users", "roles", "login_sessions", "images", "predictions",
-                                 "labels", "reviews", "audit_log", "settings"}) {
+    for (const char *table : {"users", "roles", "login_sessions", "images", "predictions", "labels",
+                              "reviews", "audit_log", "settings"}) {
         QVERIFY2(temp.workspace->db().tables().contains(QString::fromLatin1(table)), table);
     }
     QVERIFY(QDir(temp.workspace->datasetRepositoryPath()).exists(QStringLiteral("HEAD")));
@@ -54,7 +54,8 @@ void tst_Migrations::upgradeKeepsData()
                  QStringLiteral("test"));
     }
     const auto workspace = storage::Workspace::open(dir.path());
-    QCOMPARE(storage::Migrations::currentVersion(workspace->db()), storage::Migrations::latestVersion());
+    QCOMPARE(storage::Migrations::currentVersion(workspace->db()),
+             storage::Migrations::latestVersion());
     QVERIFY(workspace->db().tables().contains(QStringLiteral("images")));
     QVERIFY(storage::UserRepository(workspace->db()).findByName(QStringLiteral("old")).has_value());
 }
@@ -75,17 +76,21 @@ void tst_Migrations::newerSchemaIsRefused()
         QFAIL("a newer schema was opened");
     } catch (const storage::WorkspaceRefused &error) {
         QVERIFY2(error.message().contains(QStringLiteral("newer")), qPrintable(error.message()));
-        QVERIFY(error.message().contains(QString::number(storage::Migrations::latestVersion() + 1)));
+        QVERIFY(
+            error.message().contains(QString::number(storage::Migrations::latestVersion() + 1)));
     }
 }
 
 void tst_Migrations::notAWorkspaceIsRefused()
 {
     QTemporaryDir dir;
-    QVERIFY(testing::throws<storage::WorkspaceRefused>([&] { storage::Workspace::open(dir.path()); }));
-    QVERIFY(testing::throws<storage::WorkspaceRefused>([&] { storage::Workspace::open(dir.filePath(QStringLiteral("missing"))); }));
+    QVERIFY(
+        testing::throws<storage::WorkspaceRefused>([&] { storage::Workspace::open(dir.path()); }));
+    QVERIFY(testing::throws<storage::WorkspaceRefused>(
+        [&] { storage::Workspace::open(dir.filePath(QStringLiteral("missing"))); }));
     testing::writeFile(dir.filePath(QStringLiteral("file")), "x");
-    QVERIFY(testing::throws<storage::StorageError>([&] { storage::Workspace::create(dir.path()); }));
+    QVERIFY(
+        testing::throws<storage::StorageError>([&] { storage::Workspace::create(dir.path()); }));
 }
 
 void tst_Migrations::failedTransactionRollsBack()

@@ -47,7 +47,8 @@ QByteArray encode(const cv::Mat &image, const char *extension)
 {
     std::vector<uchar> bytes;
     cv::imencode(extension, image, bytes);
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size()));
+    return QByteArray(reinterpret_cast<const char *>(bytes.data()),
+                      static_cast<qsizetype>(bytes.size()));
 }
 
 // An "L": a long vertical and a short horizontal stroke, so that the centre of mass is far
@@ -118,7 +119,8 @@ void tst_Normalizer::centreOfMassIsCentred()
 {
     QFETCH(int, x);
     QFETCH(int, y);
-    const NormalizedImage result = ImageNormalizer::fromEncoded(encode(drawL(400, 400, x, y, true), ".png"));
+    const NormalizedImage result =
+        ImageNormalizer::fromEncoded(encode(drawL(400, 400, x, y, true), ".png"));
     QVERIFY2(result.ok(), qPrintable(result.error));
     const Moments m = measure(result.pixels);
     QVERIFY2(std::abs(m.cx - 14) <= 1.0 && std::abs(m.cy - 14) <= 1.0,
@@ -170,19 +172,29 @@ void tst_Normalizer::badInputs_data()
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("reason");
     const QByteArray png = testing::encodeRing(QStringLiteral("png"), 300, 300, 150, 150, 80, true);
-    const QByteArray jpeg = testing::encodeRing(QStringLiteral("jpg"), 300, 300, 150, 150, 80, true);
+    const QByteArray jpeg =
+        testing::encodeRing(QStringLiteral("jpg"), 300, 300, 150, 150, 80, true);
     // A real PNG header that claims 20000 x 20000 pixels, followed by nothing worth decoding.
     QByteArray huge = png.left(33);
-    huge[16] = 0; huge[17] = 0; huge[18] = 0x4e; huge[19] = 0x20;
-    huge[20] = 0; huge[21] = 0; huge[22] = 0x4e; huge[23] = 0x20;
+    huge[16] = 0;
+    huge[17] = 0;
+    huge[18] = 0x4e;
+    huge[19] = 0x20;
+    huge[20] = 0;
+    huge[21] = 0;
+    huge[22] = 0x4e;
+    huge[23] = 0x20;
     huge.append(QByteArray(1000, 'x'));
     cv::Mat blank(50, 50, CV_8U, cv::Scalar(255));
 
     QTest::newRow("empty") << QByteArray() << QStringLiteral("empty file");
-    QTest::newRow("not an image") << QByteArray("hello, world") << QStringLiteral("not a PNG, JPEG, BMP or TIFF");
-    QTest::newRow("truncated PNG") << png.left(png.size() / 2) << QStringLiteral("cannot decode PNG");
+    QTest::newRow("not an image") << QByteArray("hello, world")
+                                  << QStringLiteral("not a PNG, JPEG, BMP or TIFF");
+    QTest::newRow("truncated PNG")
+        << png.left(png.size() / 2) << QStringLiteral("cannot decode PNG");
     QTest::newRow("truncated PNG header") << png.left(12) << QStringLiteral("truncated PNG");
-    QTest::newRow("truncated JPEG") << jpeg.left(jpeg.size() / 2) << QStringLiteral("truncated JPEG");
+    QTest::newRow("truncated JPEG")
+        << jpeg.left(jpeg.size() / 2) << QStringLiteral("truncated JPEG");
     QTest::newRow("20000 x 20000") << huge << QStringLiteral("over the 50-megapixel limit");
     QTest::newRow("blank page") << encode(blank, ".png") << QStringLiteral("no ink found");
 }

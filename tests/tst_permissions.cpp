@@ -26,14 +26,14 @@ struct Row
 };
 
 const Row Expected[] = {
-    {Action::ViewImages, "ARMD"},     {Action::ImportImages, "MD"},
-    {Action::Annotate, "ARMD"},       {Action::Review, "RMD"},
-    {Action::ManageGold, "RMD"},      {Action::ViewQualityFigures, "RMD"},
-    {Action::ManageDatasets, "MD"},   {Action::TrainModel, "MD"},
-    {Action::ImportModel, "MD"},      {Action::MoveModelAlias, "MD"},
-    {Action::ControlServing, "MD"},   {Action::ManageUsers, "D"},
-    {Action::ViewAuditLog, "D"},      {Action::CheckWorkspace, "MD"},
-    {Action::BackupWorkspace, "MD"},  {Action::ChangeOwnPassword, "ARMD"},
+    {Action::ViewImages, "ARMD"},    {Action::ImportImages, "MD"},
+    {Action::Annotate, "ARMD"},      {Action::Review, "RMD"},
+    {Action::ManageGold, "RMD"},     {Action::ViewQualityFigures, "RMD"},
+    {Action::ManageDatasets, "MD"},  {Action::TrainModel, "MD"},
+    {Action::ImportModel, "MD"},     {Action::MoveModelAlias, "MD"},
+    {Action::ControlServing, "MD"},  {Action::ManageUsers, "D"},
+    {Action::ViewAuditLog, "D"},     {Action::CheckWorkspace, "MD"},
+    {Action::BackupWorkspace, "MD"}, {Action::ChangeOwnPassword, "ARMD"},
 };
 
 char letter(Role role)
@@ -83,9 +83,10 @@ void tst_Permissions::matrix_data()
     QTest::addColumn<bool>("allowed");
     for (const Row &row : Expected) {
         for (Role role : {Role::Annotator, Role::Reviewer, Role::MlEngineer, Role::Admin}) {
-            const QString name = annotation::toString(role) + QLatin1Char('/') + annotation::toString(row.action);
-            QTest::newRow(qPrintable(name)) << role << row.action
-                                             << (std::strchr(row.allowed, letter(role)) != nullptr);
+            const QString name =
+                annotation::toString(role) + QLatin1Char('/') + annotation::toString(row.action);
+            QTest::newRow(qPrintable(name))
+                << role << row.action << (std::strchr(row.allowed, letter(role)) != nullptr);
         }
     }
 }
@@ -132,28 +133,42 @@ void tst_Permissions::accessControlRefusesAndAudits()
 void tst_Permissions::userServiceChecksTheCaller()
 {
     testing::TempWorkspace temp;
-    const auto annotator = testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
-    const auto engineer = testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
+    const auto annotator =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
+    const auto engineer =
+        testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
     const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
     annotation::UserService users(temp.workspace->db());
     for (const auto &who : {annotator, engineer}) {
-        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.addUser(who, QStringLiteral("new"), QStringLiteral("password1"), Role::Admin); }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>([&] {
+            users.addUser(who, QStringLiteral("new"), QStringLiteral("password1"), Role::Admin);
+        }));
         QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.listUsers(who); }));
-        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.setRole(who, QStringLiteral("ana"), Role::Admin); }));
-        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.setDisabled(who, QStringLiteral("ada"), true); }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>(
+            [&] { users.setRole(who, QStringLiteral("ana"), Role::Admin); }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>(
+            [&] { users.setDisabled(who, QStringLiteral("ada"), true); }));
     }
     users.addUser(admin, QStringLiteral("new"), QStringLiteral("password1"), Role::Reviewer);
     QCOMPARE(users.listUsers(admin).size(), 4u);
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { users.addUser(admin, QStringLiteral("new"), QStringLiteral("password1"), Role::Reviewer); }));
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { users.addUser(admin, QStringLiteral("bad name"), QStringLiteral("password1"), Role::Reviewer); }));
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { users.addUser(admin, QStringLiteral("short"), QStringLiteral("pw"), Role::Reviewer); }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] {
+        users.addUser(admin, QStringLiteral("new"), QStringLiteral("password1"), Role::Reviewer);
+    }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] {
+        users.addUser(admin, QStringLiteral("bad name"), QStringLiteral("password1"),
+                      Role::Reviewer);
+    }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] {
+        users.addUser(admin, QStringLiteral("short"), QStringLiteral("pw"), Role::Reviewer);
+    }));
 }
 
 void tst_Permissions::importerChecksTheCaller()
 {
     testing::TempWorkspace temp;
     const QString file = temp.dir.filePath(QStringLiteral("in/one.png"));
-    QVERIFY(testing::writeFile(file, testing::encodeRing(QStringLiteral("png"), 40, 40, 20, 20, 10, true)));
+    QVERIFY(testing::writeFile(
+        file, testing::encodeRing(QStringLiteral("png"), 40, 40, 20, 20, 10, true)));
     for (Role role : {Role::Annotator, Role::Reviewer}) {
         const auto who = testing::addUser(*temp.workspace, annotation::toString(role), role);
         annotation::Importer importer(temp.workspace->db(), temp.workspace->blobs(), who);
@@ -162,7 +177,8 @@ void tst_Permissions::importerChecksTheCaller()
     QCOMPARE(storage::ImageRepository(temp.workspace->db()).count(), 0);
 
     // Importing labels as approved is a review as well: an engineer may, and so may an admin.
-    const auto engineer = testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
+    const auto engineer =
+        testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
     annotation::Importer importer(temp.workspace->db(), temp.workspace->blobs(), engineer);
     const auto report = importer.run({file}, {QString(), annotation::LabelPolicy::Approved});
     QCOMPARE(report.imported, 1);
@@ -175,7 +191,8 @@ void tst_Permissions::ownPasswordOnly()
     testing::addUser(*temp.workspace, QStringLiteral("rui"), Role::Reviewer);
     annotation::UserService users(temp.workspace->db());
     users.changePassword(ana, QStringLiteral("ana"), QStringLiteral("another one"));
-    QVERIFY(testing::throws<annotation::PermissionDenied>([&] { users.changePassword(ana, QStringLiteral("rui"), QStringLiteral("hijacked!")); }));
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { users.changePassword(ana, QStringLiteral("rui"), QStringLiteral("hijacked!")); }));
 }
 
 QTEST_GUILESS_MAIN(tst_Permissions)

@@ -57,8 +57,8 @@ bool DesktopSession::openWorkspace()
     for (;;) {
         if (!folder.isEmpty()) {
             try {
-                m_workspace = create ? storage::Workspace::create(folder)
-                                     : storage::Workspace::open(folder);
+                m_workspace =
+                    create ? storage::Workspace::create(folder) : storage::Workspace::open(folder);
                 QSettings().setValue(LastWorkspaceKey, m_workspace->root());
                 m_auth = std::make_unique<annotation::AuthService>(m_workspace->db());
                 return true;
@@ -83,18 +83,19 @@ bool DesktopSession::ensureFirstAdmin()
     // A new workspace has no users: whoever has just created it makes the first admin.
     for (;;) {
         bool ok = false;
-        const QString name = QInputDialog::getText(
-            nullptr, tr("First administrator"),
-            tr("This workspace has no users yet. Name of the first admin:"), QLineEdit::Normal,
-            qEnvironmentVariable("USER"), &ok);
+        const QString name =
+            QInputDialog::getText(nullptr, tr("First administrator"),
+                                  tr("This workspace has no users yet. Name of the first admin:"),
+                                  QLineEdit::Normal, qEnvironmentVariable("USER"), &ok);
         if (!ok) {
             return false;
         }
-        const QString password = QInputDialog::getText(
-            nullptr, tr("First administrator"), tr("Password for %1 (at least %2 characters):")
-                                                     .arg(name)
-                                                     .arg(annotation::UserService::MinPasswordLength),
-            QLineEdit::Password, {}, &ok);
+        const QString password =
+            QInputDialog::getText(nullptr, tr("First administrator"),
+                                  tr("Password for %1 (at least %2 characters):")
+                                      .arg(name)
+                                      .arg(annotation::UserService::MinPasswordLength),
+                                  QLineEdit::Password, {}, &ok);
         if (!ok) {
             return false;
         }
@@ -104,7 +105,8 @@ bool DesktopSession::ensureFirstAdmin()
                          annotation::Role::Admin);
             return true;
         } catch (const std::exception &error) {
-            QMessageBox::warning(nullptr, tr("First administrator"), QString::fromUtf8(error.what()));
+            QMessageBox::warning(nullptr, tr("First administrator"),
+                                 QString::fromUtf8(error.what()));
         }
     }
 }

@@ -43,9 +43,9 @@ ImageBrowserView::ImageBrowserView(const storage::Workspace &workspace, QWidget 
 {
     m_status->setObjectName(QStringLiteral("statusFilter"));
     m_status->addItem(tr("All statuses"));
-    for (storage::ImageStatus status : {storage::ImageStatus::Incoming,
-                                        storage::ImageStatus::Labelled,
-                                        storage::ImageStatus::Approved}) {
+    for (storage::ImageStatus status :
+         {storage::ImageStatus::Incoming, storage::ImageStatus::Labelled,
+          storage::ImageStatus::Approved}) {
         m_status->addItem(storage::toString(status), static_cast<int>(status));
     }
     m_source->setObjectName(QStringLiteral("sourceFilter"));
@@ -99,12 +99,13 @@ ImageBrowserView::ImageBrowserView(const storage::Workspace &workspace, QWidget 
     filters->addWidget(new QLabel(tr("Source"), this));
     filters->addWidget(m_source);
     filters->addStretch(1);
-    for (storage::ImageStatus status : {storage::ImageStatus::Incoming,
-                                        storage::ImageStatus::Labelled,
-                                        storage::ImageStatus::Approved}) {
+    for (storage::ImageStatus status :
+         {storage::ImageStatus::Incoming, storage::ImageStatus::Labelled,
+          storage::ImageStatus::Approved}) {
         auto *legend = new QLabel(this);
-        legend->setText(QStringLiteral("<span style='color:%1'>&#9644;</span> %2")
-                            .arg(ImageTileDelegate::statusColour(status).name(), storage::toString(status)));
+        legend->setText(
+            QStringLiteral("<span style='color:%1'>&#9644;</span> %2")
+                .arg(ImageTileDelegate::statusColour(status).name(), storage::toString(status)));
         filters->addWidget(legend);
     }
     filters->addSpacing(12);
@@ -168,8 +169,7 @@ void ImageBrowserView::reload()
     m_loading = true;
     refillSources();
     m_count->setText(tr("Loading…"));
-    m_watcher->setFuture(
-        QtConcurrent::run(loadList, m_workspace.databasePath(), currentFilter()));
+    m_watcher->setFuture(QtConcurrent::run(loadList, m_workspace.databasePath(), currentFilter()));
 }
 
 void ImageBrowserView::handleListLoaded()
@@ -214,8 +214,9 @@ void ImageBrowserView::handleCurrentChanged()
         m_details->setText(tr("Image #%1 is gone.").arg(id));
         return;
     }
-    m_image->setPixmap(QPixmap::fromImage(ImageListModel::toImage(image->pixels))
-                           .scaled(LargeSide, LargeSide, Qt::KeepAspectRatio, Qt::FastTransformation));
+    m_image->setPixmap(
+        QPixmap::fromImage(ImageListModel::toImage(image->pixels))
+            .scaled(LargeSide, LargeSide, Qt::KeepAspectRatio, Qt::FastTransformation));
     if (!image->originalSha256.isEmpty() && m_workspace.blobs().contains(image->originalSha256)) {
         QPixmap original;
         original.loadFromData(m_workspace.blobs().read(image->originalSha256));

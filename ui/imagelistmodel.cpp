@@ -6,8 +6,7 @@ namespace digitdesk::ui {
 
 ImageListModel::ImageListModel(PixelSource pixels, QObject *parent)
     : QAbstractListModel(parent), m_pixels(std::move(pixels)), m_cache(20000)
-{
-}
+{}
 
 void ImageListModel::setImages(std::vector<storage::ImageSummary> images)
 {
@@ -70,7 +69,7 @@ QVariant ImageListModel::data(const QModelIndex &index, int role) const
         return tr("Image #%1, %2%3")
             .arg(image.id)
             .arg(storage::toString(image.status))
-            .arg(image.label >= 0   ? tr(", label %1").arg(image.label)
+            .arg(image.label >= 0    ? tr(", label %1").arg(image.label)
                  : image.label == -2 ? tr(", not a digit")
                                      : QString());
     case ImageIdRole:

@@ -19,7 +19,12 @@ class ImageListModel final : public QAbstractListModel
     Q_DISABLE_COPY_MOVE(ImageListModel)
 
 public:
-    enum Role { ImageIdRole = Qt::UserRole + 1, StatusRole, LabelRole };
+    enum Role
+    {
+        ImageIdRole = Qt::UserRole + 1,
+        StatusRole,
+        LabelRole
+    };
     using PixelSource = std::function<QHash<qint64, QByteArray>(const std::vector<qint64> &)>;
     static constexpr int PageSize = 256;
 

@@ -37,10 +37,13 @@ void ImageTileDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         painter->drawImage(imageRect, image);
     }
     painter->fillRect(QRect(tile.left(), imageRect.bottom() + 3, tile.width(), 3),
-                      statusColour(static_cast<storage::ImageStatus>(index.data(ImageListModel::StatusRole).toInt())));
+                      statusColour(static_cast<storage::ImageStatus>(
+                          index.data(ImageListModel::StatusRole).toInt())));
 
     const int label = index.data(ImageListModel::LabelRole).toInt();
-    const QString text = label >= 0 ? QString::number(label) : label == -2 ? QStringLiteral("x") : QStringLiteral("–");
+    const QString text = label >= 0    ? QString::number(label)
+                         : label == -2 ? QStringLiteral("x")
+                                       : QStringLiteral("–");
     painter->setPen(selected ? option.palette.highlightedText().color()
                              : option.palette.text().color());
     painter->drawText(QRect(tile.left(), imageRect.bottom() + 6, tile.width(),

@@ -65,7 +65,8 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     setCentralWidget(central);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *importFiles = file->addAction(tr("&Import files…"), this, &MainWindow::handleImportFiles);
+    QAction *importFiles =
+        file->addAction(tr("&Import files…"), this, &MainWindow::handleImportFiles);
     importFiles->setShortcut(QKeySequence(tr("Ctrl+I")));
     QAction *importFolder =
         file->addAction(tr("Import &folder…"), this, &MainWindow::handleImportFolder);
@@ -79,8 +80,8 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
 
-    auto *userLabel = new QLabel(tr("%1 (%2)").arg(m_who.name, annotation::toString(m_who.role)),
-                                 this);
+    auto *userLabel =
+        new QLabel(tr("%1 (%2)").arg(m_who.name, annotation::toString(m_who.role)), this);
     userLabel->setObjectName(QStringLiteral("currentUser"));
     statusBar()->addPermanentWidget(userLabel);
     resize(1200, 800);
@@ -137,8 +138,8 @@ void MainWindow::importPaths(const QStringList &paths)
                 finish();
                 statusBar()->showMessage(summary(report), 15000);
                 if (!report.problems.empty()) {
-                    auto *box = new QMessageBox(QMessageBox::Warning, tr("Import"),
-                                                summary(report), QMessageBox::Ok, this);
+                    auto *box = new QMessageBox(QMessageBox::Warning, tr("Import"), summary(report),
+                                                QMessageBox::Ok, this);
                     box->setObjectName(QStringLiteral("importProblems"));
                     box->setAttribute(Qt::WA_DeleteOnClose);
                     box->setInformativeText(

@@ -14,7 +14,11 @@ class WorkspaceChooserDialog final : public QDialog
     Q_DISABLE_COPY_MOVE(WorkspaceChooserDialog)
 
 public:
-    enum class Choice { Open, Create };
+    enum class Choice
+    {
+        Open,
+        Create
+    };
 
     WorkspaceChooserDialog(const QString &demoFolder, const QString &problem,
                            QWidget *parent = nullptr);

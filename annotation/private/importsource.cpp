@@ -15,9 +15,9 @@ namespace {
 
 bool isImageSuffix(const QString &suffix)
 {
-    static const QStringList suffixes = {QStringLiteral("png"), QStringLiteral("jpg"),
+    static const QStringList suffixes = {QStringLiteral("png"),  QStringLiteral("jpg"),
                                          QStringLiteral("jpeg"), QStringLiteral("bmp"),
-                                         QStringLiteral("tif"), QStringLiteral("tiff")};
+                                         QStringLiteral("tif"),  QStringLiteral("tiff")};
     return suffixes.contains(suffix.toLower());
 }
 
@@ -63,13 +63,15 @@ ImportSource::ImportSource(const QStringList &paths, const QString &sourceName)
             kept.push_back(entry);
             continue;
         }
-        const bool paired = std::any_of(m_entries.begin(), m_entries.end(), [&](const Entry &other) {
-            return other.kind == Kind::Idx &&
-                   QFileInfo(idxLabelsPathFor(other.path)) == QFileInfo(entry.path);
-        });
+        const bool paired =
+            std::any_of(m_entries.begin(), m_entries.end(), [&](const Entry &other) {
+                return other.kind == Kind::Idx &&
+                       QFileInfo(idxLabelsPathFor(other.path)) == QFileInfo(entry.path);
+            });
         if (!paired) {
-            m_problems.push_back({entry.path, QStringLiteral("an IDX labels file without its images "
-                                                             "file; give the images file too")});
+            m_problems.push_back(
+                {entry.path, QStringLiteral("an IDX labels file without its images "
+                                            "file; give the images file too")});
         }
     }
     m_entries = kept;
@@ -103,9 +105,8 @@ void ImportSource::addFile(const QString &path, const QString &source, bool expl
 {
     const QFileInfo info(path);
     const QString name = info.fileName();
-    const QString suffix = name.endsWith(QStringLiteral(".gz"))
-                               ? QFileInfo(name.chopped(3)).suffix()
-                               : info.suffix();
+    const QString suffix =
+        name.endsWith(QStringLiteral(".gz")) ? QFileInfo(name.chopped(3)).suffix() : info.suffix();
     if (isImageSuffix(suffix)) {
         m_entries.push_back({path, source, Kind::Image});
         ++m_estimatedTotal;
@@ -254,7 +255,8 @@ void ImportSource::openCsv(const Entry &entry)
 {
     QFile file(entry.path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        throw ImportError(QStringLiteral("%1: cannot open: %2").arg(entry.path, file.errorString()));
+        throw ImportError(
+            QStringLiteral("%1: cannot open: %2").arg(entry.path, file.errorString()));
     }
     const QString baseName = QFileInfo(entry.path).fileName();
     qint64 lineNumber = 0;

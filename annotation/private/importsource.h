@@ -39,7 +39,13 @@ public:
     const std::vector<ImportProblem> &problems() const { return m_problems; }
 
 private:
-    enum class Kind { Image, Idx, IdxLabels, Csv };
+    enum class Kind
+    {
+        Image,
+        Idx,
+        IdxLabels,
+        Csv
+    };
     struct Entry
     {
         QString path;

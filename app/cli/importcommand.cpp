@@ -65,9 +65,9 @@ int runImportCommand(const QStringList &arguments)
     annotation::Importer importer(workspace->db(), workspace->blobs(),
                                   annotation::Principal::localOperator());
     ProgressLine progress(QStringLiteral("Importing"));
-    const annotation::ImportReport report = importer.run(
-        parser.positional(), options,
-        [&progress](qint64 done, qint64 total) { progress.update(done, total); });
+    const annotation::ImportReport report =
+        importer.run(parser.positional(), options,
+                     [&progress](qint64 done, qint64 total) { progress.update(done, total); });
     progress.finish();
     printReport(report);
     return report.problems.empty() ? ExitOk : ExitWithProblems;

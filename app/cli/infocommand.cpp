@@ -29,8 +29,8 @@ int runInfoCommand(const QStringList &arguments)
     printOut(QStringLiteral("DigitDesk %1").arg(QCoreApplication::applicationVersion()));
     printOut(QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion())));
     printOut(QStringLiteral("LibTorch %1, CUDA %2 (%3 device(s))")
-                 .arg(info.torchVersion,
-                      info.cudaBuiltIn ? QStringLiteral("built in") : QStringLiteral("not built in"))
+                 .arg(info.torchVersion, info.cudaBuiltIn ? QStringLiteral("built in")
+                                                          : QStringLiteral("not built in"))
                  .arg(info.cudaDevices));
     printOut(QStringLiteral("Device: %1").arg(device.description));
     return ExitOk;

@@ -30,13 +30,13 @@ int runUsersCommand(const QStringList &arguments)
     const QStringList &subArguments = arguments;
 
     if (sub == QStringLiteral("add")) {
-        ArgumentParser parser(QStringLiteral("digitdesk users add NAME --role %1 [--workspace DIR]")
-                                  .arg(RoleHelp),
-                              QStringLiteral("Add a user. The password is read from the terminal "
-                                             "(asked twice) or as one line from stdin."));
+        ArgumentParser parser(
+            QStringLiteral("digitdesk users add NAME --role %1 [--workspace DIR]").arg(RoleHelp),
+            QStringLiteral("Add a user. The password is read from the terminal "
+                           "(asked twice) or as one line from stdin."));
         parser.addWorkspaceOption();
-        parser.addOption({QStringLiteral("role"), QStringLiteral("The user's role."),
-                          QStringLiteral("ROLE")});
+        parser.addOption(
+            {QStringLiteral("role"), QStringLiteral("The user's role."), QStringLiteral("ROLE")});
         if (auto exit = parser.parse(subArguments, 2, 2)) {
             return *exit;
         }
@@ -72,12 +72,12 @@ int runUsersCommand(const QStringList &arguments)
                      .arg(QStringLiteral("STATE"), -9)
                      .arg(QStringLiteral("CREATED")));
         for (const annotation::UserSummary &user : users) {
-            printOut(QStringLiteral("%1 %2 %3 %4 by %5")
-                         .arg(user.name, -24)
-                         .arg(annotation::toString(user.role), -12)
-                         .arg(user.disabled ? QStringLiteral("disabled") : QStringLiteral("active"),
-                              -9)
-                         .arg(user.createdAt.toString(Qt::ISODate), user.createdBy));
+            printOut(
+                QStringLiteral("%1 %2 %3 %4 by %5")
+                    .arg(user.name, -24)
+                    .arg(annotation::toString(user.role), -12)
+                    .arg(user.disabled ? QStringLiteral("disabled") : QStringLiteral("active"), -9)
+                    .arg(user.createdAt.toString(Qt::ISODate), user.createdBy));
         }
         return ExitOk;
     }
@@ -98,9 +98,9 @@ int runUsersCommand(const QStringList &arguments)
         return ExitOk;
     }
     if (sub == QStringLiteral("role")) {
-        ArgumentParser parser(QStringLiteral("digitdesk users role NAME %1 [--workspace DIR]")
-                                  .arg(RoleHelp),
-                              QStringLiteral("Change a user's role."));
+        ArgumentParser parser(
+            QStringLiteral("digitdesk users role NAME %1 [--workspace DIR]").arg(RoleHelp),
+            QStringLiteral("Change a user's role."));
         parser.addWorkspaceOption();
         if (auto exit = parser.parse(subArguments, 3, 3)) {
             return *exit;
@@ -125,7 +125,8 @@ int runUsersCommand(const QStringList &arguments)
         }
         const auto workspace = openWorkspace(parser.workspace());
         const bool disable = sub == QStringLiteral("disable");
-        annotation::UserService(workspace->db()).setDisabled(who, parser.positional().at(1), disable);
+        annotation::UserService(workspace->db())
+            .setDisabled(who, parser.positional().at(1), disable);
         printOut(QStringLiteral("%1 %2").arg(parser.positional().at(1),
                                              disable ? QStringLiteral("disabled")
                                                      : QStringLiteral("enabled")));

@@ -27,7 +27,8 @@ annotation::ImportReport importInto(const QString &folder, const QStringList &pa
 {
     QThreadPool::globalInstance()->setMaxThreadCount(threads);
     const auto workspace = storage::Workspace::create(folder);
-    const auto who = testing::addUser(*workspace, QStringLiteral("bench"), annotation::Role::MlEngineer);
+    const auto who =
+        testing::addUser(*workspace, QStringLiteral("bench"), annotation::Role::MlEngineer);
     annotation::Importer importer(workspace->db(), workspace->blobs(), who);
     return importer.run(paths, {QStringLiteral("bench"), annotation::LabelPolicy::Approved});
 }
@@ -44,7 +45,8 @@ void print(const char *what, int threads, const annotation::ImportReport &report
 int main(int argc, char *argv[])
 {
     QCoreApplication application(argc, argv);
-    const QString data = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(DIGITDESK_DATA_DIR);
+    const QString data =
+        argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(DIGITDESK_DATA_DIR);
     const QString images = QDir(data).filePath(QStringLiteral("mnist-10k-images-idx3-ubyte"));
     const annotation::IdxArray digits = annotation::readIdxFile(images);
     const int cores = QThread::idealThreadCount();
@@ -60,14 +62,18 @@ int main(int argc, char *argv[])
         std::vector<uchar> png;
         cv::imencode(".png", scan, png);
         testing::writeFile(QStringLiteral("%1/%2/%3.png").arg(pngFolder).arg(i / 1000).arg(i),
-                           QByteArray(reinterpret_cast<const char *>(png.data()), static_cast<qsizetype>(png.size())));
+                           QByteArray(reinterpret_cast<const char *>(png.data()),
+                                      static_cast<qsizetype>(png.size())));
     }
-    std::printf("wrote %lld PNG files in %.2f s (%d cores)\n\n", static_cast<long long>(digits.itemCount()),
-                timer.nsecsElapsed() / 1e9, cores);
+    std::printf("wrote %lld PNG files in %.2f s (%d cores)\n\n",
+                static_cast<long long>(digits.itemCount()), timer.nsecsElapsed() / 1e9, cores);
 
-    print("10,000 PNG files (folder)", cores, importInto(dir.filePath(QStringLiteral("w1")), {pngFolder}, cores));
-    print("10,000 PNG files (folder)", 1, importInto(dir.filePath(QStringLiteral("w2")), {pngFolder}, 1));
-    print("10,000-image IDX pair", cores, importInto(dir.filePath(QStringLiteral("w3")), {images}, cores));
+    print("10,000 PNG files (folder)", cores,
+          importInto(dir.filePath(QStringLiteral("w1")), {pngFolder}, cores));
+    print("10,000 PNG files (folder)", 1,
+          importInto(dir.filePath(QStringLiteral("w2")), {pngFolder}, 1));
+    print("10,000-image IDX pair", cores,
+          importInto(dir.filePath(QStringLiteral("w3")), {images}, cores));
     print("10,000-image IDX pair", 1, importInto(dir.filePath(QStringLiteral("w4")), {images}, 1));
     return 0;
 }

@@ -28,11 +28,12 @@ QByteArray encodeRing(const QString &extension, int width, int height, int cx, i
                       bool darkOnLight)
 {
     cv::Mat image(height, width, CV_8U, cv::Scalar(darkOnLight ? 235 : 10));
-    cv::circle(image, {cx, cy}, radius, cv::Scalar(darkOnLight ? 20 : 245),
-               std::max(2, radius / 3), cv::LINE_AA);
+    cv::circle(image, {cx, cy}, radius, cv::Scalar(darkOnLight ? 20 : 245), std::max(2, radius / 3),
+               cv::LINE_AA);
     std::vector<uchar> bytes;
     cv::imencode((QLatin1Char('.') + extension).toStdString(), image, bytes);
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size()));
+    return QByteArray(reinterpret_cast<const char *>(bytes.data()),
+                      static_cast<qsizetype>(bytes.size()));
 }
 
 QByteArray ringPixels(int seed)

@@ -22,7 +22,8 @@ struct TempWorkspace
 
 // Adds a user with the given role straight through the service, as the operator.
 annotation::Principal addUser(const storage::Workspace &workspace, const QString &name,
-                              annotation::Role role, const QString &password = QStringLiteral("correct horse"));
+                              annotation::Role role,
+                              const QString &password = QStringLiteral("correct horse"));
 
 // A digit-like stroke drawn with OpenCV: a thick ring ("0") of radius r at (cx, cy) on a
 // width x height canvas. `darkOnLight` paints black ink on white paper, as a scanner does.
@@ -32,8 +33,7 @@ QByteArray encodeRing(const QString &extension, int width, int height, int cx, i
 QByteArray ringPixels(int seed);
 
 // True when f() throws E (and nothing else).
-template <typename E, typename F>
-bool throws(F f)
+template <typename E, typename F> bool throws(F f)
 {
     try {
         f();
