@@ -21,7 +21,7 @@ public:
 class AccessControl final
 {
 public:
-    explicit AccessControl(QSqlDatabase db) : m_db(std::move(db)) {}
+    explicit AccessControl(const QSqlDatabase &db) : m_db(db) {}
 
     void require(const Principal &who, Action action, const QString &target = {}) const;
     // Records a completed action in the audit log.

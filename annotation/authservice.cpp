@@ -31,8 +31,8 @@ int lockSecondsAfter(int failures)
 
 } // namespace
 
-AuthService::AuthService(QSqlDatabase db, Clock clock)
-    : m_db(std::move(db)), m_clock(std::move(clock))
+AuthService::AuthService(const QSqlDatabase &db, Clock clock)
+    : m_db(db), m_clock(std::move(clock))
 {}
 
 QDateTime AuthService::now() const

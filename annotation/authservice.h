@@ -39,7 +39,7 @@ public:
     static constexpr int DefaultIdleTimeoutSeconds = 900;
     static constexpr const char *IdleTimeoutSetting = "session.idle_timeout_seconds";
 
-    explicit AuthService(QSqlDatabase db, Clock clock = {});
+    explicit AuthService(const QSqlDatabase &db, Clock clock = {});
 
     LoginResult login(const QString &name, const QString &password, const QString &client);
     void logout(const Principal &who);

@@ -66,8 +66,8 @@ bool parseLabelPolicy(const QString &text, LabelPolicy *policy)
     return true;
 }
 
-Importer::Importer(QSqlDatabase db, const storage::BlobStore &blobs, Principal who)
-    : m_db(std::move(db)), m_blobs(blobs), m_who(std::move(who))
+Importer::Importer(const QSqlDatabase &db, const storage::BlobStore &blobs, Principal who)
+    : m_db(db), m_blobs(blobs), m_who(std::move(who))
 {}
 
 ImportReport Importer::run(const QStringList &paths, const ImportOptions &options,

@@ -60,7 +60,7 @@ public:
     static constexpr qint64 MaxFileBytes = 256LL * 1024 * 1024;
     static constexpr int BatchSize = 512;
 
-    Importer(QSqlDatabase db, const storage::BlobStore &blobs, Principal who);
+    Importer(const QSqlDatabase &db, const storage::BlobStore &blobs, Principal who);
 
     ImportReport run(const QStringList &paths, const ImportOptions &options,
                      const Progress &progress = {}, const std::atomic<bool> *cancel = nullptr);

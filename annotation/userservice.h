@@ -35,7 +35,7 @@ class UserService final
 public:
     static constexpr int MinPasswordLength = 8;
 
-    explicit UserService(QSqlDatabase db) : m_db(db), m_access(std::move(db)) {}
+    explicit UserService(const QSqlDatabase &db) : m_db(db), m_access(db) {}
 
     void addUser(const Principal &who, const QString &name, const QString &password, Role role);
     std::vector<UserSummary> listUsers(const Principal &who) const;

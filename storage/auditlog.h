@@ -24,7 +24,7 @@ struct AuditEntry
 class AuditLog final
 {
 public:
-    explicit AuditLog(QSqlDatabase db) : m_db(std::move(db)) {}
+    explicit AuditLog(const QSqlDatabase &db) : m_db(db) {}
 
     void append(const AuditEntry &entry);
     std::vector<AuditEntry> latest(int limit) const;

@@ -38,7 +38,7 @@ QString BlobStore::digestOf(const QByteArray &bytes)
 
 QString BlobStore::put(const QByteArray &bytes) const
 {
-    const QString digest = digestOf(bytes);
+    QString digest = digestOf(bytes);
     putWithDigest(bytes, digest);
     return digest;
 }

@@ -109,7 +109,7 @@ struct ImageRepository::Statements
     SqlQuery insertReview;
 };
 
-ImageRepository::ImageRepository(QSqlDatabase db) : m_db(std::move(db)) {}
+ImageRepository::ImageRepository(const QSqlDatabase &db) : m_db(db) {}
 
 ImageRepository::~ImageRepository() = default;
 

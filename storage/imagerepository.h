@@ -73,7 +73,7 @@ struct ImageFilter
 class ImageRepository final
 {
 public:
-    explicit ImageRepository(QSqlDatabase db);
+    explicit ImageRepository(const QSqlDatabase &db);
     ~ImageRepository();
 
     // Inserts one image (and its imported label) unless an image with the same digest exists.

@@ -22,7 +22,7 @@ struct LoginSessionRecord
 class SessionRepository final
 {
 public:
-    explicit SessionRepository(QSqlDatabase db) : m_db(std::move(db)) {}
+    explicit SessionRepository(const QSqlDatabase &db) : m_db(db) {}
 
     qint64 open(qint64 userId, const QString &client, const QDateTime &at);
     void touch(qint64 sessionId, const QDateTime &at);

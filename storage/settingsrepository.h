@@ -10,7 +10,7 @@ namespace digitdesk::storage {
 class SettingsRepository final
 {
 public:
-    explicit SettingsRepository(QSqlDatabase db) : m_db(std::move(db)) {}
+    explicit SettingsRepository(const QSqlDatabase &db) : m_db(db) {}
 
     QString value(const QString &key, const QString &fallback = {}) const;
     int intValue(const QString &key, int fallback) const;

@@ -6,7 +6,7 @@
 
 namespace digitdesk::storage {
 
-Transaction::Transaction(QSqlDatabase db) : m_db(std::move(db))
+Transaction::Transaction(const QSqlDatabase &db) : m_db(db)
 {
     execStatement(m_db, QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("begin a transaction"));
     m_open = true;

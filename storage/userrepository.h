@@ -25,7 +25,7 @@ struct UserRecord
 class UserRepository final
 {
 public:
-    explicit UserRepository(QSqlDatabase db) : m_db(std::move(db)) {}
+    explicit UserRepository(const QSqlDatabase &db) : m_db(db) {}
 
     qint64 add(const QString &name, const QString &passwordHash, const QString &role,
                const QString &createdBy);

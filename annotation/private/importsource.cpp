@@ -107,7 +107,9 @@ void ImportSource::addFile(const QString &path, const QString &source, bool expl
     const QString name = info.fileName();
     const QString suffix =
         name.endsWith(QStringLiteral(".gz")) ? QFileInfo(name.chopped(3)).suffix() : info.suffix();
-    if (isImageSuffix(suffix)) {
+    // A file named on purpose is tried as an image whatever its name; its header decides.
+    if (isImageSuffix(suffix) || (explicitlyNamed && !looksLikeIdxName(name) &&
+                                  suffix.toLower() != QStringLiteral("csv"))) {
         m_entries.push_back({path, source, Kind::Image});
         ++m_estimatedTotal;
     } else if (suffix.toLower() == QStringLiteral("csv")) {
@@ -125,10 +127,6 @@ void ImportSource::addFile(const QString &path, const QString &source, bool expl
         } catch (const ImportError &) {
             // Reported when the file is opened.
         }
-    } else if (explicitlyNamed) {
-        // A file named on purpose is tried as an image; its header decides.
-        m_entries.push_back({path, source, Kind::Image});
-        ++m_estimatedTotal;
     } else {
         ++m_skipped;
     }
@@ -189,8 +187,8 @@ ImportItem ImportSource::readImageFile(const Entry &entry) const
     QFile file(entry.path);
     if (file.size() > Importer::MaxFileBytes) {
         item.error = QStringLiteral("too large: %1 MB (the limit is %2 MB)")
-                         .arg(file.size() / (1024 * 1024))
-                         .arg(Importer::MaxFileBytes / (1024 * 1024));
+                         .arg(file.size() / (1024LL * 1024))
+                         .arg(Importer::MaxFileBytes / (1024LL * 1024));
         return item;
     }
     if (!file.open(QIODevice::ReadOnly)) {

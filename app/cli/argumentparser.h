@@ -13,7 +13,7 @@ namespace digitdesk::app {
 class ArgumentParser final
 {
 public:
-    ArgumentParser(QString usage, QString description);
+    ArgumentParser(QString usage, const QString &description);
 
     void addOption(const QCommandLineOption &option) { m_parser.addOption(option); }
     void addWorkspaceOption();

@@ -57,7 +57,7 @@ QString readHidden(const QString &prompt)
     termios hidden = saved;
     hidden.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     ::tcsetattr(STDIN_FILENO, TCSANOW, &hidden);
-    const QString line = readLine();
+    QString line = readLine();
     ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     std::fputc('\n', stderr);
     return line;
@@ -70,7 +70,7 @@ QString readPassword(const QString &prompt, bool confirm)
     if (!stdinIsTerminal()) {
         return readLine();
     }
-    const QString first = readHidden(prompt);
+    QString first = readHidden(prompt);
     if (confirm && readHidden(QStringLiteral("Repeat the password: ")) != first) {
         throw std::runtime_error("the two passwords differ");
     }

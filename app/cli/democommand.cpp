@@ -57,7 +57,7 @@ Digits readNpmPackage(const QString &packageDir)
                              : QStringLiteral("%1 values, not a multiple of 784").arg(data.size()))
                     .toStdString());
         }
-        for (const QJsonValue &value : data) {
+        for (const auto &value : data) {
             const long byte = std::lround(std::clamp(value.toDouble(), 0.0, 1.0) * 255.0);
             digits.pixels.append(static_cast<char>(byte));
         }

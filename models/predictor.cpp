@@ -1,0 +1,124 @@
+#include "models/predictor.h"
+
+#include "models/private/classifier.h"
+
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <QFile>
+
+#include <stdexcept>
+
+namespace digitdesk::models {
+
+struct Predictor::Impl
+{
+    std::unique_ptr<detail::Classifier> classifier;
+    double temperature = 1.0;
+    ComputeDevice device;
+};
+
+Predictor::Predictor(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+Predictor::~Predictor() = default;
+
+std::unique_ptr<Predictor> Predictor::load(const QString &path, Architecture architecture,
+                                           double temperature, DeviceRequest device)
+{
+    if (!QFile::exists(path)) {
+        throw std::runtime_error(
+            QStringLiteral("model file %1 does not exist").arg(path).toStdString());
+    }
+    if (!(temperature > 0)) {
+        throw std::runtime_error(
+            QStringLiteral("model %1 has an invalid temperature %2").arg(path).arg(temperature).toStdString());
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->device = chooseDevice(device);
+    impl->classifier = detail::loadClassifier(QFile::encodeName(path).toStdString(), architecture);
+    impl->classifier->setTraining(false);
+    if (impl->device.cuda) {
+        impl->classifier->moveToCuda();
+    }
+    impl->temperature = temperature;
+    return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
+}
+
+std::vector<float> Predictor::logitsFromFloat(const float *input, int count)
+{
+    if (count <= 0) {
+        return {};
+    }
+    const torch::InferenceMode inference;
+    torch::Tensor batch = torch::from_blob(const_cast<float *>(input), {count, 1, 28, 28}, torch::kFloat32);
+    if (m_impl->device.cuda) {
+        batch = batch.to(torch::kCUDA);
+    }
+    torch::Tensor output = m_impl->classifier->forward(batch);
+    if (output.dim() != 2 || output.size(0) != count || output.size(1) != ClassCount) {
+        throw std::runtime_error("the model answered a tensor of the wrong shape");
+    }
+    output = output.to(torch::kCPU, torch::kFloat32).contiguous();
+    return {output.data_ptr<float>(), output.data_ptr<float>() + output.numel()};
+}
+
+std::vector<float> Predictor::logits(const uint8_t *pixels, int count)
+{
+    std::vector<float> input(static_cast<size_t>(count) * PixelCount);
+    for (size_t i = 0; i < input.size(); ++i) {
+        input[i] = static_cast<float>(pixels[i]) / 255.0F;
+    }
+    return logitsFromFloat(input.data(), count);
+}
+
+std::vector<Prediction> Predictor::predict(const uint8_t *pixels, int count)
+{
+    const std::vector<float> raw = logits(pixels, count);
+    std::vector<Prediction> predictions(static_cast<size_t>(count));
+    for (int i = 0; i < count; ++i) {
+        Prediction &prediction = predictions[static_cast<size_t>(i)];
+        prediction.probabilities = softmax(raw.data() + static_cast<size_t>(i) * ClassCount, m_impl->temperature);
+        const auto best = std::max_element(prediction.probabilities.begin(), prediction.probabilities.end());
+        prediction.label = static_cast<int>(best - prediction.probabilities.begin());
+        prediction.confidence = *best;
+    }
+    return predictions;
+}
+
+double Predictor::temperature() const
+{
+    return m_impl->temperature;
+}
+
+ComputeDevice Predictor::device() const
+{
+    return m_impl->device;
+}
+
+QString checkTorchScriptShape(const QString &path)
+{
+    std::unique_ptr<detail::Classifier> classifier;
+    try {
+        classifier = detail::loadClassifier(QFile::encodeName(path).toStdString(), Architecture::TorchScript);
+    } catch (const std::exception &error) {
+        return QString::fromUtf8(error.what());
+    }
+    try {
+        const torch::InferenceMode inference;
+        const torch::Tensor output = classifier->forward(torch::rand({3, 1, 28, 28}));
+        if (output.dim() != 2 || output.size(0) != 3 || output.size(1) != ClassCount) {
+            return QStringLiteral("%1 maps [3, 1, 28, 28] to %2, not to [3, 10] logits")
+                .arg(path, QString::fromStdString(c10::str(output.sizes())));
+        }
+        if (output.scalar_type() != torch::kFloat32) {
+            return QStringLiteral("%1 answers %2, not float32 logits")
+                .arg(path, QString::fromLatin1(c10::toString(output.scalar_type())));
+        }
+    } catch (const c10::Error &error) {
+        return QStringLiteral("%1 does not accept float [N, 1, 28, 28] input: %2")
+            .arg(path, QString::fromStdString(error.what_without_backtrace()).section(QLatin1Char('\n'), 0, 2));
+    }
+    return {};
+}
+
+} // namespace digitdesk::models

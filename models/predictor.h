@@ -1,0 +1,57 @@
+#pragma once
+
+#include "models/architecture.h"
+#include "models/computedevice.h"
+#include "models/evaluation.h"
+
+#include <QString>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace digitdesk::models {
+
+struct Prediction
+{
+    int label = 0;
+    float confidence = 0; // calibrated: softmax(logits / temperature), top class
+    std::array<float, ClassCount> probabilities{};
+};
+
+// One interface over DigitDesk's own networks and imported TorchScript: 28x28 8-bit images
+// in (white ink on black, as stored), calibrated predictions out. Eval mode and inference
+// mode; the device is chosen once at load. Not thread-safe: one Predictor per thread.
+class Predictor final
+{
+public:
+    // Throws std::runtime_error naming the file and the reason (missing, not loadable,
+    // `cuda` asked for without one).
+    static std::unique_ptr<Predictor> load(const QString &path, Architecture architecture,
+                                           double temperature, DeviceRequest device);
+    ~Predictor();
+    Predictor(const Predictor &) = delete;
+    Predictor &operator=(const Predictor &) = delete;
+
+    // `pixels` holds count x 784 bytes.
+    std::vector<Prediction> predict(const uint8_t *pixels, int count);
+    // Raw logits, count x 10, before temperature.
+    std::vector<float> logits(const uint8_t *pixels, int count);
+    // As logits(), from float input in 0..1 (already validated by the caller's protocol).
+    std::vector<float> logitsFromFloat(const float *input, int count);
+
+    double temperature() const;
+    ComputeDevice device() const;
+
+private:
+    struct Impl;
+    explicit Predictor(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Checks that a TorchScript file maps float [N, 1, 28, 28] to [N, 10] logits. Returns an
+// empty string when it does, else the reason it does not.
+QString checkTorchScriptShape(const QString &path);
+
+} // namespace digitdesk::models

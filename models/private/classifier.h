@@ -1,0 +1,38 @@
+#pragma once
+
+#include "models/architecture.h"
+
+#include <memory>
+#include <string>
+
+// Torch types are only declared here; the .cpp files that use them include Torch themselves,
+// so this header costs nothing to compile (DESIGN.md: Torch headers only in models/*.cpp).
+namespace at {
+class Tensor;
+}
+namespace torch::nn {
+class Module;
+}
+
+namespace digitdesk::models::detail {
+
+// A network that maps float [N, 1, 28, 28] in 0..1 (white ink on black) to [N, 10] logits.
+class Classifier
+{
+public:
+    virtual ~Classifier() = default;
+    virtual at::Tensor forward(const at::Tensor &input) = 0;
+    // The module to train, or nullptr when this network cannot be trained here (TorchScript).
+    virtual torch::nn::Module *trainable() = 0;
+    virtual void setTraining(bool training) = 0;
+    virtual void moveToCuda() = 0;
+    virtual void save(const std::string &path) = 0;
+    virtual Architecture architecture() const = 0;
+};
+
+std::unique_ptr<Classifier> makeDigitNet();
+std::unique_ptr<Classifier> makeExampleNet();
+// Loads a model file of the given architecture; throws std::runtime_error naming the file.
+std::unique_ptr<Classifier> loadClassifier(const std::string &path, Architecture architecture);
+
+} // namespace digitdesk::models::detail

@@ -1,0 +1,51 @@
+#include "models/private/classifier.h"
+
+#include <torch/script.h>
+
+#include <stdexcept>
+
+namespace digitdesk::models::detail {
+
+std::unique_ptr<Classifier> loadNative(const std::string &path, Architecture architecture);
+
+namespace {
+
+class TorchScriptClassifier final : public Classifier
+{
+public:
+    explicit TorchScriptClassifier(const std::string &path) : m_module(torch::jit::load(path))
+    {
+        m_module.eval();
+    }
+
+    at::Tensor forward(const at::Tensor &input) override
+    {
+        return m_module.forward({input}).toTensor();
+    }
+    torch::nn::Module *trainable() override { return nullptr; }
+    void setTraining(bool training) override { m_module.train(training); }
+    void moveToCuda() override { m_module.to(torch::kCUDA); }
+    void save(const std::string &path) override { m_module.save(path); }
+    Architecture architecture() const override { return Architecture::TorchScript; }
+
+private:
+    torch::jit::Module m_module;
+};
+
+} // namespace
+
+std::unique_ptr<Classifier> loadClassifier(const std::string &path, Architecture architecture)
+{
+    try {
+        if (architecture == Architecture::TorchScript) {
+            return std::make_unique<TorchScriptClassifier>(path);
+        }
+        return loadNative(path, architecture);
+    } catch (const c10::Error &error) {
+        throw std::runtime_error(path + ": cannot be loaded as a " +
+                                 toString(architecture).toStdString() + " model: " +
+                                 error.what_without_backtrace());
+    }
+}
+
+} // namespace digitdesk::models::detail
