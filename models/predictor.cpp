@@ -40,6 +40,7 @@ std::unique_ptr<Predictor> Predictor::load(const QString &path, Architecture arc
     if (impl->device.cuda) {
         impl->classifier->moveToCuda();
     }
+    impl->classifier->prepareForInference();
     impl->temperature = temperature;
     return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
 }
@@ -50,16 +51,25 @@ std::vector<float> Predictor::logitsFromFloat(const float *input, int count)
         return {};
     }
     const torch::InferenceMode inference;
-    torch::Tensor batch = torch::from_blob(const_cast<float *>(input), {count, 1, 28, 28}, torch::kFloat32);
-    if (m_impl->device.cuda) {
-        batch = batch.to(torch::kCUDA);
+    const int piece = m_impl->device.cuda ? 0 : m_impl->classifier->preferredCpuBatch();
+    const int step = piece > 0 ? piece : count;
+    std::vector<float> logits;
+    logits.reserve(static_cast<size_t>(count) * ClassCount);
+    for (int first = 0; first < count; first += step) {
+        const int n = std::min(step, count - first);
+        torch::Tensor batch = torch::from_blob(const_cast<float *>(input) + static_cast<size_t>(first) * PixelCount,
+                                               {n, 1, 28, 28}, torch::kFloat32);
+        if (m_impl->device.cuda) {
+            batch = batch.to(torch::kCUDA);
+        }
+        torch::Tensor output = m_impl->classifier->forward(batch);
+        if (output.dim() != 2 || output.size(0) != n || output.size(1) != ClassCount) {
+            throw std::runtime_error("the model answered a tensor of the wrong shape");
+        }
+        output = output.to(torch::kCPU, torch::kFloat32).contiguous();
+        logits.insert(logits.end(), output.data_ptr<float>(), output.data_ptr<float>() + output.numel());
     }
-    torch::Tensor output = m_impl->classifier->forward(batch);
-    if (output.dim() != 2 || output.size(0) != count || output.size(1) != ClassCount) {
-        throw std::runtime_error("the model answered a tensor of the wrong shape");
-    }
-    output = output.to(torch::kCPU, torch::kFloat32).contiguous();
-    return {output.data_ptr<float>(), output.data_ptr<float>() + output.numel()};
+    return logits;
 }
 
 std::vector<float> Predictor::logits(const uint8_t *pixels, int count)

@@ -25,6 +25,11 @@ public:
     // The module to train, or nullptr when this network cannot be trained here (TorchScript).
     virtual torch::nn::Module *trainable() = 0;
     virtual void setTraining(bool training) = 0;
+    // Called once before a network is used only for inference (folds batch norm, say).
+    virtual void prepareForInference() {}
+    // The batch size this network runs fastest at on a CPU; larger batches are cut into pieces
+    // of this size (0: never cut).
+    virtual int preferredCpuBatch() const { return 0; }
     virtual void moveToCuda() = 0;
     virtual void save(const std::string &path) = 0;
     virtual Architecture architecture() const = 0;
