@@ -1,4 +1,5 @@
 #include "app/cli/commands.h"
+#include "models/computedevice.h"
 #include "ui/desktopsession.h"
 
 #include <QApplication>
@@ -30,6 +31,7 @@ int main(int argc, char *argv[])
     }
     QApplication application(argc, argv);
     describeApplication();
+    digitdesk::models::setIntraOpThreads(qEnvironmentVariableIntValue("DIGITDESK_THREADS"));
     QString workspace;
     const qsizetype at = arguments.indexOf(QStringLiteral("--workspace"));
     if (at > 0 && at + 1 < arguments.size()) {

@@ -4,6 +4,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
+#include "models/computedevice.h"
 #include "storage/storageerror.h"
 #include "storage/workspace.h"
 
@@ -24,12 +25,16 @@ const QString Usage = QStringLiteral(
     "  users role NAME ROLE       change a user's role\n"
     "  users disable|enable NAME  stop or allow a user's logins\n"
     "  import PATH...             import scans, MNIST IDX pairs or CSV files\n"
+    "  train --data IMAGES [LABELS]  train, evaluate, calibrate and register a model\n"
+    "  eval --model ID --data IMAGES  evaluate a model beside baselines\n"
+    "  predict --model ID FILE... predict scans with calibrated probabilities\n"
+    "  models list|show|import|alias|history  the model registry\n"
     "  demo convert|create|path   make the demo data and workspace; print its folder\n"
     "  info                       versions, LibTorch device and threads\n"
     "\n"
     "Every command takes --workspace DIR (or $DIGITDESK_WORKSPACE).\n"
     "Exit codes: 0 ok, 1 usage, 2 failed, 3 permission denied, 4 workspace refused,\n"
-    "            5 done with problems reported.");
+    "            5 done with problems reported, 6 cancelled by a signal.");
 
 } // namespace
 
@@ -38,6 +43,8 @@ bool isCliCommand(const QStringList &arguments)
     static const QStringList commands = {QStringLiteral("workspace"), QStringLiteral("users"),
                                          QStringLiteral("import"),    QStringLiteral("demo"),
                                          QStringLiteral("info"),      QStringLiteral("help"),
+                                         QStringLiteral("train"),     QStringLiteral("eval"),
+                                         QStringLiteral("predict"),   QStringLiteral("models"),
                                          QStringLiteral("--help"),    QStringLiteral("-h")};
     return arguments.size() > 1 && commands.contains(arguments[1]);
 }
@@ -65,6 +72,8 @@ int runCli(const QStringList &arguments)
     const QString command = arguments.value(1);
     const QStringList rest = arguments.mid(1);
     try {
+        // LibTorch from Debian starts with one intra-op thread; use every core unless told.
+        models::setIntraOpThreads(qEnvironmentVariableIntValue("DIGITDESK_THREADS"));
         if (command == QStringLiteral("workspace")) {
             return runWorkspaceCommand(rest);
         }
@@ -79,6 +88,18 @@ int runCli(const QStringList &arguments)
         }
         if (command == QStringLiteral("info")) {
             return runInfoCommand(rest);
+        }
+        if (command == QStringLiteral("train")) {
+            return runTrainCommand(rest);
+        }
+        if (command == QStringLiteral("eval")) {
+            return runEvalCommand(rest);
+        }
+        if (command == QStringLiteral("predict")) {
+            return runPredictCommand(rest);
+        }
+        if (command == QStringLiteral("models")) {
+            return runModelsCommand(rest);
         }
         printOut(Usage);
         return ExitOk;

@@ -20,6 +20,14 @@ int runUsersCommand(const QStringList &arguments);
 int runImportCommand(const QStringList &arguments);
 int runDemoCommand(const QStringList &arguments);
 int runInfoCommand(const QStringList &arguments);
+int runTrainCommand(const QStringList &arguments);
+int runEvalCommand(const QStringList &arguments);
+int runPredictCommand(const QStringList &arguments);
+int runModelsCommand(const QStringList &arguments);
+
+// After an import or a move of `production`: the production model's predictions for every
+// unlabelled image. A model that cannot be used is reported; nothing else fails.
+void updatePredictionsAfterChange(const storage::Workspace &workspace);
 
 // The workspace named by --workspace, else $DIGITDESK_WORKSPACE; throws WorkspaceRefused.
 QString workspaceFolder(const QString &option);

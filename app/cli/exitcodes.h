@@ -11,6 +11,7 @@ enum ExitCode
     ExitPermissionDenied = 3, // the role may not do this
     ExitWorkspaceRefused = 4, // no workspace there, or a schema newer than this binary
     ExitWithProblems = 5,     // done, but some items were reported (bad files, check findings)
+    ExitCancelled = 6,        // stopped by SIGINT or SIGTERM; nothing half-done is kept
 };
 
 } // namespace digitdesk::app

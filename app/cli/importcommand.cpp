@@ -70,6 +70,9 @@ int runImportCommand(const QStringList &arguments)
                      [&progress](qint64 done, qint64 total) { progress.update(done, total); });
     progress.finish();
     printReport(report);
+    if (report.imported > 0) {
+        updatePredictionsAfterChange(*workspace);
+    }
     return report.problems.empty() ? ExitOk : ExitWithProblems;
 }
 

@@ -1,0 +1,232 @@
+#include "annotation/modelregistry.h"
+
+#include "annotation/userservice.h"
+#include "models/predictor.h"
+#include "storage/transaction.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+namespace digitdesk::annotation {
+namespace {
+
+// Puts `source` at `target` (same filesystem: a rename; else a copy), so that a model file is
+// either absent or whole.
+void placeFile(const QString &source, const QString &target, bool keepSource)
+{
+    QFile::remove(target);
+    if (!keepSource && QFile::rename(source, target)) {
+        return;
+    }
+    const QString partial = target + QStringLiteral(".partial");
+    QFile::remove(partial);
+    if (!QFile::copy(source, partial) || !QFile::rename(partial, target)) {
+        QFile::remove(partial);
+        throw ModelRefused(QStringLiteral("cannot copy %1 to %2").arg(source, target));
+    }
+    if (!keepSource) {
+        QFile::remove(source);
+    }
+}
+
+} // namespace
+
+ModelRegistry::ModelRegistry(const QSqlDatabase &db, QString workspaceRoot)
+    : m_db(db), m_root(std::move(workspaceRoot)), m_access(db)
+{
+}
+
+QString ModelRegistry::fileDigest(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        throw ModelRefused(QStringLiteral("model file %1 cannot be read: %2").arg(path, file.errorString()));
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&file);
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+QString ModelRegistry::absolutePath(const storage::ModelRecord &model) const
+{
+    return QDir(m_root).filePath(model.filePath);
+}
+
+qint64 ModelRegistry::beginTraining(const Principal &who, const QString &dataSource,
+                                    const QString &dataDigest, const QString &hyperparameters)
+{
+    m_access.require(who, Action::TrainModel, dataSource);
+    storage::Transaction transaction(m_db);
+    const qint64 runId = storage::ModelRepository(m_db).startRun(who.actorRef(), dataSource, dataDigest, hyperparameters);
+    m_access.audit(who, Action::TrainModel, QStringLiteral("run:%1").arg(runId),
+                   QStringLiteral("started on %1").arg(dataSource));
+    transaction.commit();
+    return runId;
+}
+
+qint64 ModelRegistry::registerTrained(const Principal &who, qint64 runId, const TrainedModel &trained)
+{
+    m_access.require(who, Action::TrainModel, QStringLiteral("run:%1").arg(runId));
+    storage::ModelRepository repository(m_db);
+    storage::ModelRecord record;
+    record.architecture = models::toString(trained.architecture);
+    record.trainingRunId = runId;
+    record.datasetCommit = trained.datasetCommit;
+    record.sourceDigest = trained.dataDigest;
+    record.hyperparameters = trained.hyperparameters;
+    record.metrics = trained.metrics;
+    record.fileSha256 = fileDigest(trained.file);
+    record.temperature = trained.temperature;
+    record.filePath = QStringLiteral("models/unplaced");
+
+    storage::Transaction transaction(m_db);
+    const qint64 id = repository.addModel(record, who.actorRef());
+    const QString relative = QStringLiteral("models/%1.pt").arg(id);
+    repository.setFilePath(id, relative);
+    repository.finishRun(runId, QStringLiteral("finished"), QStringLiteral("model %1").arg(id));
+    m_access.audit(who, Action::TrainModel, QStringLiteral("model:%1").arg(id),
+                   QStringLiteral("registered from run %1").arg(runId));
+    const QString target = QDir(m_root).filePath(relative);
+    placeFile(trained.file, target, false);
+    try {
+        transaction.commit();
+    } catch (...) {
+        QFile::remove(target); // no file without its row, no row without its file
+        throw;
+    }
+    return id;
+}
+
+void ModelRegistry::endTrainingWithoutModel(const Principal &who, qint64 runId, const QString &status,
+                                            const QString &message)
+{
+    storage::Transaction transaction(m_db);
+    storage::ModelRepository(m_db).finishRun(runId, status, message);
+    m_access.audit(who, Action::TrainModel, QStringLiteral("run:%1").arg(runId),
+                   QStringLiteral("%1: %2").arg(status, message));
+    transaction.commit();
+}
+
+qint64 ModelRegistry::importTorchScript(const Principal &who, const QString &file, const QString &note)
+{
+    m_access.require(who, Action::ImportModel, file);
+    if (!QFileInfo(file).isFile()) {
+        throw ModelRefused(QStringLiteral("%1 is not a file").arg(file));
+    }
+    const QString problem = models::checkTorchScriptShape(file);
+    if (!problem.isEmpty()) {
+        throw ModelRefused(QStringLiteral("refused %1: %2").arg(file, problem));
+    }
+    storage::ModelRepository repository(m_db);
+    storage::ModelRecord record;
+    record.architecture = models::toString(models::Architecture::TorchScript);
+    record.fileSha256 = fileDigest(file);
+    record.sourceDigest = record.fileSha256;
+    record.temperature = 1.0;
+    record.note = note.isEmpty() ? QStringLiteral("imported from %1").arg(QFileInfo(file).absoluteFilePath()) : note;
+    record.filePath = QStringLiteral("models/unplaced");
+
+    storage::Transaction transaction(m_db);
+    const qint64 id = repository.addModel(record, who.actorRef());
+    const QString relative = QStringLiteral("models/%1.pt").arg(id);
+    repository.setFilePath(id, relative);
+    m_access.audit(who, Action::ImportModel, QStringLiteral("model:%1").arg(id),
+                   QStringLiteral("TorchScript from %1").arg(file));
+    const QString target = QDir(m_root).filePath(relative);
+    placeFile(file, target, true);
+    try {
+        transaction.commit();
+    } catch (...) {
+        QFile::remove(target);
+        throw;
+    }
+    return id;
+}
+
+void ModelRegistry::moveAlias(const Principal &who, const QString &alias, qint64 modelId, const QString &reason)
+{
+    m_access.require(who, Action::MoveModelAlias, QStringLiteral("%1 -> model:%2").arg(alias).arg(modelId));
+    if (alias != ProductionAlias && alias != CandidateAlias) {
+        throw InvalidRequest(QStringLiteral("'%1' is not an alias: use production or candidate").arg(alias));
+    }
+    if (reason.trimmed().isEmpty()) {
+        throw InvalidRequest(QStringLiteral("moving %1 needs a reason").arg(alias));
+    }
+    const storage::ModelRecord model = find(modelId);
+    // A damaged or unloadable model never becomes an alias: load it once now.
+    openPredictor(model.id, models::DeviceRequest::Cpu);
+    storage::Transaction transaction(m_db);
+    storage::ModelRepository(m_db).moveAlias(alias, modelId, who.actorRef(), reason);
+    m_access.audit(who, Action::MoveModelAlias, QStringLiteral("%1 -> model:%2").arg(alias).arg(modelId), reason);
+    transaction.commit();
+}
+
+std::vector<storage::ModelRecord> ModelRegistry::list() const
+{
+    return storage::ModelRepository(m_db).listModels();
+}
+
+storage::ModelRecord ModelRegistry::find(qint64 id) const
+{
+    const auto model = storage::ModelRepository(m_db).findModel(id);
+    if (!model) {
+        throw InvalidRequest(QStringLiteral("there is no model %1").arg(id));
+    }
+    return *model;
+}
+
+qint64 ModelRegistry::resolve(const QString &idOrAlias) const
+{
+    if (idOrAlias == ProductionAlias || idOrAlias == CandidateAlias) {
+        const auto target = storage::ModelRepository(m_db).aliasTarget(idOrAlias);
+        if (!target) {
+            throw InvalidRequest(QStringLiteral("no model is %1 yet").arg(idOrAlias));
+        }
+        return *target;
+    }
+    bool ok = false;
+    const qint64 id = idOrAlias.toLongLong(&ok);
+    if (!ok || id <= 0) {
+        throw InvalidRequest(QStringLiteral("'%1' is neither a model id nor production or candidate").arg(idOrAlias));
+    }
+    return find(id).id;
+}
+
+std::optional<qint64> ModelRegistry::production() const
+{
+    return storage::ModelRepository(m_db).aliasTarget(ProductionAlias);
+}
+
+std::vector<storage::AliasMove> ModelRegistry::history() const
+{
+    return storage::ModelRepository(m_db).aliasHistory();
+}
+
+std::unique_ptr<models::Predictor> ModelRegistry::openPredictor(qint64 id, models::DeviceRequest device) const
+{
+    const storage::ModelRecord model = find(id);
+    const QString path = absolutePath(model);
+    if (!QFileInfo::exists(path)) {
+        throw ModelRefused(QStringLiteral("model %1: file %2 is missing").arg(id).arg(path));
+    }
+    const QString digest = fileDigest(path);
+    if (digest != model.fileSha256) {
+        throw ModelRefused(QStringLiteral("model %1: file %2 has changed since it was registered "
+                                          "(SHA-256 %3, registered %4)")
+                               .arg(id)
+                               .arg(path, digest, model.fileSha256));
+    }
+    const auto architecture = models::architectureFromString(model.architecture);
+    if (!architecture) {
+        throw ModelRefused(QStringLiteral("model %1: unknown architecture '%2'").arg(id).arg(model.architecture));
+    }
+    try {
+        return models::Predictor::load(path, *architecture, model.temperature, device);
+    } catch (const std::exception &error) {
+        throw ModelRefused(QStringLiteral("model %1: %2").arg(id).arg(QString::fromUtf8(error.what())));
+    }
+}
+
+} // namespace digitdesk::annotation

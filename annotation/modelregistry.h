@@ -1,0 +1,82 @@
+#pragma once
+
+#include "annotation/accesscontrol.h"
+#include "annotation/principal.h"
+#include "models/architecture.h"
+#include "models/computedevice.h"
+#include "storage/modelrepository.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+namespace digitdesk::models {
+class Predictor;
+}
+
+namespace digitdesk::annotation {
+
+// A model that must not be used: its file is missing, damaged (digest mismatch) or unloadable.
+// The message names the file and the reason.
+class ModelRefused final : public std::runtime_error
+{
+public:
+    explicit ModelRefused(const QString &message) : std::runtime_error(message.toStdString()) {}
+};
+
+inline const QString ProductionAlias = QStringLiteral("production");
+inline const QString CandidateAlias = QStringLiteral("candidate");
+
+// What the registry needs to know of a finished training run.
+struct TrainedModel
+{
+    QString file;            // where the trainer saved it; moved into the workspace
+    models::Architecture architecture = models::Architecture::DigitNet;
+    double temperature = 1.0;
+    QString hyperparameters; // JSON
+    QString metrics;         // JSON
+    QString dataDigest;
+    QString datasetCommit;
+};
+
+// The registry with its rules: only ml_engineer and admin train, import or move an alias
+// (checked here and audited); model files live in the workspace's models/ folder named by
+// their id and are checked against their SHA-256 before every load.
+class ModelRegistry final
+{
+public:
+    ModelRegistry(const QSqlDatabase &db, QString workspaceRoot);
+
+    qint64 beginTraining(const Principal &who, const QString &dataSource, const QString &dataDigest,
+                         const QString &hyperparameters);
+    // Moves the file in place and inserts the row in one transaction; returns the model id.
+    qint64 registerTrained(const Principal &who, qint64 runId, const TrainedModel &model);
+    void endTrainingWithoutModel(const Principal &who, qint64 runId, const QString &status,
+                                 const QString &message);
+    // Checks the file maps [N,1,28,28] to [N,10] logits; refuses it with the reason otherwise.
+    qint64 importTorchScript(const Principal &who, const QString &file, const QString &note);
+    void moveAlias(const Principal &who, const QString &alias, qint64 modelId, const QString &reason);
+
+    std::vector<storage::ModelRecord> list() const;
+    storage::ModelRecord find(qint64 id) const;                 // throws InvalidRequest
+    qint64 resolve(const QString &idOrAlias) const;             // "7", "production", "candidate"
+    std::optional<qint64> production() const;
+    std::vector<storage::AliasMove> history() const;
+    QString absolutePath(const storage::ModelRecord &model) const;
+
+    // Verifies the digest, then loads; throws ModelRefused with the path and the reason.
+    std::unique_ptr<models::Predictor> openPredictor(qint64 id, models::DeviceRequest device) const;
+
+    static QString fileDigest(const QString &path);
+
+private:
+    QSqlDatabase m_db;
+    QString m_root;
+    AccessControl m_access;
+};
+
+} // namespace digitdesk::annotation
