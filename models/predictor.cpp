@@ -124,9 +124,11 @@ QString checkTorchScriptShape(const QString &path)
             return QStringLiteral("%1 answers %2, not float32 logits")
                 .arg(path, QString::fromLatin1(c10::toString(output.scalar_type())));
         }
-    } catch (const c10::Error &error) {
+    } catch (const std::exception &error) {
+        // TorchScript errors carry the script's traceback; its last line says what went wrong.
+        const QStringList lines = QString::fromUtf8(error.what()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         return QStringLiteral("%1 does not accept float [N, 1, 28, 28] input: %2")
-            .arg(path, QString::fromStdString(error.what_without_backtrace()).section(QLatin1Char('\n'), 0, 2));
+            .arg(path, lines.isEmpty() ? QString() : lines.last().trimmed());
     }
     return {};
 }

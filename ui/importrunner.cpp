@@ -1,5 +1,7 @@
 #include "ui/importrunner.h"
 
+#include "annotation/modelregistry.h"
+#include "annotation/predictionupdater.h"
 #include "storage/connection.h"
 #include "storage/workspace.h"
 
@@ -34,6 +36,7 @@ void ImportRunner::start(const QStringList &paths, const annotation::ImportOptio
 {
     m_cancel->store(false);
     const QString databasePath = m_workspace.databasePath();
+    const QString root = m_workspace.root();
     const storage::BlobStore *blobs = &m_workspace.blobs();
     const QPointer<ImportRunner> self(this);
     auto cancel = m_cancel;
@@ -56,6 +59,14 @@ void ImportRunner::start(const QStringList &paths, const annotation::ImportOptio
                         Qt::QueuedConnection);
                 },
                 cancel.get());
+            // New incoming images get the production model's predictions on this same worker.
+            if (outcome.report.imported > 0) {
+                try {
+                    outcome.predicted = annotation::updatePredictions(connection.db(), root).predicted;
+                } catch (const annotation::ModelRefused &error) {
+                    outcome.report.problems.push_back({QStringLiteral("production model"), QString::fromUtf8(error.what())});
+                }
+            }
         } catch (const std::exception &error) {
             outcome.error = QString::fromUtf8(error.what());
         }

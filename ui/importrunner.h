@@ -39,6 +39,7 @@ private:
     struct Outcome
     {
         annotation::ImportReport report;
+        qint64 predicted = 0;
         QString error;
     };
 
