@@ -32,7 +32,9 @@ test: data
 	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 600 -j2
 
 bench: data
-	@for b in $(BUILD_DIR)/tests/bench/*_bench; do echo "== $$b"; $$b $(DATA_DIR) || exit 1; done
+	$(BUILD_DIR)/tests/bench/import_bench $(DATA_DIR)
+	$(BUILD_DIR)/tests/bench/infer_bench $(DATA_DIR)
+	tests/bench/train_bench.sh $(BUILD_DIR) $(DATA_DIR)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

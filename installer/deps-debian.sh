@@ -8,8 +8,11 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # Qt 6: Core, Gui, Widgets, Sql (SQLite driver), Concurrent, Test, Charts (needs OpenGL dev files)
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev libqt6opengl6-dev
-  # LibTorch and a fast BLAS for it (see installer/README.md for the measurements)
-  libtorch-dev libopenblas0-pthread
+  # LibTorch and a fast BLAS for it: OpenBLAS built on OpenMP shares LibTorch's OpenMP
+  # threads instead of competing with them (measured on two cores: the example network
+  # trains at 1,700 against 1,100 images/s, and infers 5x faster at batch 1, than with
+  # the pthread build; the reference BLAS is 20x slower still)
+  libtorch-dev libopenblas0-openmp
   # images, dataset versions, passwords, workspace
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libgit2-dev libsodium-dev libsqlite3-dev zlib1g-dev openssl
@@ -33,15 +36,29 @@ if ! command -v npm >/dev/null 2>&1; then
   missing+=(npm)
 fi
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
+# The OpenMP build of OpenBLAS must be the one the dynamic linker finds, even when another
+# package pulled in the pthread or reference build too.
+select_openblas_openmp() {
+  local lib dir=/usr/lib/x86_64-linux-gnu/openblas-openmp
+  for lib in libblas.so.3 liblapack.so.3 libopenblas.so.0; do
+    if [ -e "$dir/$lib" ] && [ "$(readlink "/etc/alternatives/$lib-x86_64-linux-gnu")" != "$dir/$lib" ]; then
+      "${sudo_cmd[@]}" update-alternatives --set "$lib-x86_64-linux-gnu" "$dir/$lib" >/dev/null
+    fi
+  done
+}
 
-echo "installer: installing ${#missing[@]} Debian packages: ${missing[*]}"
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
   sudo_cmd=(sudo)
 fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  select_openblas_openmp
+  exit 0
+fi
+
+echo "installer: installing ${#missing[@]} Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+select_openblas_openmp

@@ -6,6 +6,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <malloc.h>
 #include <stdexcept>
 #include <thread>
 
@@ -31,6 +32,16 @@ void setIntraOpThreads(int threads)
         threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     }
     at::set_num_threads(threads);
+}
+
+void tuneMemoryAllocator()
+{
+    static const bool tuned = [] {
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+        mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+        return true;
+    }();
+    (void)tuned;
 }
 
 ComputeDevice chooseDevice(DeviceRequest request)

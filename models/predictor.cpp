@@ -33,6 +33,7 @@ std::unique_ptr<Predictor> Predictor::load(const QString &path, Architecture arc
         throw std::runtime_error(
             QStringLiteral("model %1 has an invalid temperature %2").arg(path).arg(temperature).toStdString());
     }
+    tuneMemoryAllocator();
     auto impl = std::make_unique<Impl>();
     impl->device = chooseDevice(device);
     impl->classifier = detail::loadClassifier(QFile::encodeName(path).toStdString(), architecture);

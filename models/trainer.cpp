@@ -5,6 +5,7 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/functional/vision.h>
 #include <torch/nn/module.h>
+#include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -144,6 +145,7 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
         throw std::runtime_error("epochs, batch size and learning rate must be positive");
     }
     setIntraOpThreads(options.threads);
+    tuneMemoryAllocator();
     const ComputeDevice device = chooseDevice(options.device);
     torch::manual_seed(options.seed);
     torch::Generator generator = at::detail::createCPUGenerator(options.seed);
@@ -164,8 +166,14 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
     const torch::Tensor trainLabels = labelsTensor(data, trainIndices);
     const torch::Tensor validationImages = imagesTensor(data, validationIndices);
 
-    torch::optim::AdamW optimizer(module.parameters(), torch::optim::AdamWOptions(options.learningRate)
-                                                          .weight_decay(options.weightDecay));
+    // Without weight decay AdamW is Adam; plain Adam skips the decoupled decay pass.
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (options.weightDecay > 0) {
+        optimizer = std::make_unique<torch::optim::AdamW>(
+            module.parameters(), torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
+    } else {
+        optimizer = std::make_unique<torch::optim::Adam>(module.parameters(), torch::optim::AdamOptions(options.learningRate));
+    }
     const auto trainCount = static_cast<int64_t>(trainIndices.size());
     const qint64 stepsPerEpoch = (trainCount + options.batchSize - 1) / options.batchSize;
     const qint64 steps = stepsPerEpoch * options.epochs;
@@ -203,14 +211,16 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
                 labels = labels.to(torch::kCUDA);
             }
             const double rate = oneCycleRate(options, step, steps);
-            for (auto &group : optimizer.param_groups()) {
-                static_cast<torch::optim::AdamWOptions &>(group.options()).lr(rate);
+            if (options.oneCycle) {
+                for (auto &group : optimizer->param_groups()) {
+                    group.options().set_lr(rate);
+                }
             }
-            optimizer.zero_grad();
+            optimizer->zero_grad();
             const torch::Tensor logits = classifier->forward(batch);
             const torch::Tensor loss = F::cross_entropy(logits, labels);
             loss.backward();
-            optimizer.step();
+            optimizer->step();
 
             const int64_t n = indices.size(0);
             ++step;
