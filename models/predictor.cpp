@@ -51,6 +51,12 @@ std::vector<float> Predictor::logitsFromFloat(const float *input, int count)
     if (count <= 0) {
         return {};
     }
+    for (size_t i = 0; i < static_cast<size_t>(count) * PixelCount; ++i) {
+        if (!(input[i] >= 0.0F && input[i] <= 1.0F)) { // also false for NaN
+            throw std::invalid_argument(
+                QStringLiteral("input value %1 of image %2 is outside 0..1").arg(input[i]).arg(i / PixelCount).toStdString());
+        }
+    }
     const torch::InferenceMode inference;
     const int piece = m_impl->device.cuda ? 0 : m_impl->classifier->preferredCpuBatch();
     const int step = piece > 0 ? piece : count;

@@ -38,7 +38,8 @@ public:
     std::vector<Prediction> predict(const uint8_t *pixels, int count);
     // Raw logits, count x 10, before temperature.
     std::vector<float> logits(const uint8_t *pixels, int count);
-    // As logits(), from float input in 0..1 (already validated by the caller's protocol).
+    // As logits(), from float input; throws std::invalid_argument for a value outside 0..1
+    // or NaN, naming the image.
     std::vector<float> logitsFromFloat(const float *input, int count);
 
     double temperature() const;

@@ -10,7 +10,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <random>
+#include <stdexcept>
 
 using namespace digitdesk;
 
@@ -88,6 +90,19 @@ void tst_Training::learnsOnASmallFixture()
     }
     QVERIFY(std::abs(sum - 1.0F) < 1e-4F);
     QCOMPARE(first.confidence, *std::max_element(first.probabilities.begin(), first.probabilities.end()));
+
+    // Float input is validated: a value out of 0..1 or NaN is refused, naming the image.
+    std::vector<float> input(2 * 784, 0.5F);
+    QCOMPARE(predictor->logitsFromFloat(input.data(), 2).size(), 20u);
+    input[784 + 3] = 255.0F;
+    try {
+        predictor->logitsFromFloat(input.data(), 2);
+        QFAIL("255 was accepted as a 0..1 value");
+    } catch (const std::invalid_argument &error) {
+        QVERIFY2(QString::fromUtf8(error.what()).contains(QStringLiteral("of image 1")), error.what());
+    }
+    input[784 + 3] = std::nanf("");
+    QVERIFY(testing::throws<std::invalid_argument>([&] { predictor->logitsFromFloat(input.data(), 2); }));
 }
 
 void tst_Training::sameSeedSameModel()
