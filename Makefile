@@ -3,6 +3,8 @@
 BUILD_DIR ?= build
 DATA_DIR ?= $(HOME)/.cache/digitdesk/mnist
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
+# Paths under the clone are hashed relative to it, so a fresh clone elsewhere reuses the cache.
+export CCACHE_BASEDIR ?= $(CURDIR)
 DIGITDESK := $(BUILD_DIR)/app/digitdesk
 
 .PHONY: all deps configure build data demo run test bench format clean
