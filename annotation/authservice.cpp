@@ -31,8 +31,7 @@ int lockSecondsAfter(int failures)
 
 } // namespace
 
-AuthService::AuthService(const QSqlDatabase &db, Clock clock)
-    : m_db(db), m_clock(std::move(clock))
+AuthService::AuthService(const QSqlDatabase &db, Clock clock) : m_db(db), m_clock(std::move(clock))
 {}
 
 QDateTime AuthService::now() const

@@ -35,14 +35,14 @@ void placeFile(const QString &source, const QString &target, bool keepSource)
 
 ModelRegistry::ModelRegistry(const QSqlDatabase &db, QString workspaceRoot)
     : m_db(db), m_root(std::move(workspaceRoot)), m_access(db)
-{
-}
+{}
 
 QString ModelRegistry::fileDigest(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        throw ModelRefused(QStringLiteral("model file %1 cannot be read: %2").arg(path, file.errorString()));
+        throw ModelRefused(
+            QStringLiteral("model file %1 cannot be read: %2").arg(path, file.errorString()));
     }
     QCryptographicHash hash(QCryptographicHash::Sha256);
     hash.addData(&file);
@@ -59,14 +59,16 @@ qint64 ModelRegistry::beginTraining(const Principal &who, const QString &dataSou
 {
     m_access.require(who, Action::TrainModel, dataSource);
     storage::Transaction transaction(m_db);
-    const qint64 runId = storage::ModelRepository(m_db).startRun(who.actorRef(), dataSource, dataDigest, hyperparameters);
+    const qint64 runId = storage::ModelRepository(m_db).startRun(who.actorRef(), dataSource,
+                                                                 dataDigest, hyperparameters);
     m_access.audit(who, Action::TrainModel, QStringLiteral("run:%1").arg(runId),
                    QStringLiteral("started on %1").arg(dataSource));
     transaction.commit();
     return runId;
 }
 
-qint64 ModelRegistry::registerTrained(const Principal &who, qint64 runId, const TrainedModel &trained)
+qint64 ModelRegistry::registerTrained(const Principal &who, qint64 runId,
+                                      const TrainedModel &trained)
 {
     m_access.require(who, Action::TrainModel, QStringLiteral("run:%1").arg(runId));
     storage::ModelRepository repository(m_db);
@@ -99,8 +101,8 @@ qint64 ModelRegistry::registerTrained(const Principal &who, qint64 runId, const 
     return id;
 }
 
-void ModelRegistry::endTrainingWithoutModel(const Principal &who, qint64 runId, const QString &status,
-                                            const QString &message)
+void ModelRegistry::endTrainingWithoutModel(const Principal &who, qint64 runId,
+                                            const QString &status, const QString &message)
 {
     storage::Transaction transaction(m_db);
     storage::ModelRepository(m_db).finishRun(runId, status, message);
@@ -109,7 +111,8 @@ void ModelRegistry::endTrainingWithoutModel(const Principal &who, qint64 runId, 
     transaction.commit();
 }
 
-qint64 ModelRegistry::importTorchScript(const Principal &who, const QString &file, const QString &note)
+qint64 ModelRegistry::importTorchScript(const Principal &who, const QString &file,
+                                        const QString &note)
 {
     m_access.require(who, Action::ImportModel, file);
     if (!QFileInfo(file).isFile()) {
@@ -125,7 +128,9 @@ qint64 ModelRegistry::importTorchScript(const Principal &who, const QString &fil
     record.fileSha256 = fileDigest(file);
     record.sourceDigest = record.fileSha256;
     record.temperature = 1.0;
-    record.note = note.isEmpty() ? QStringLiteral("imported from %1").arg(QFileInfo(file).absoluteFilePath()) : note;
+    record.note = note.isEmpty()
+                      ? QStringLiteral("imported from %1").arg(QFileInfo(file).absoluteFilePath())
+                      : note;
     record.filePath = QStringLiteral("models/unplaced");
 
     storage::Transaction transaction(m_db);
@@ -145,11 +150,14 @@ qint64 ModelRegistry::importTorchScript(const Principal &who, const QString &fil
     return id;
 }
 
-void ModelRegistry::moveAlias(const Principal &who, const QString &alias, qint64 modelId, const QString &reason)
+void ModelRegistry::moveAlias(const Principal &who, const QString &alias, qint64 modelId,
+                              const QString &reason)
 {
-    m_access.require(who, Action::MoveModelAlias, QStringLiteral("%1 -> model:%2").arg(alias).arg(modelId));
+    m_access.require(who, Action::MoveModelAlias,
+                     QStringLiteral("%1 -> model:%2").arg(alias).arg(modelId));
     if (alias != ProductionAlias && alias != CandidateAlias) {
-        throw InvalidRequest(QStringLiteral("'%1' is not an alias: use production or candidate").arg(alias));
+        throw InvalidRequest(
+            QStringLiteral("'%1' is not an alias: use production or candidate").arg(alias));
     }
     if (reason.trimmed().isEmpty()) {
         throw InvalidRequest(QStringLiteral("moving %1 needs a reason").arg(alias));
@@ -159,7 +167,8 @@ void ModelRegistry::moveAlias(const Principal &who, const QString &alias, qint64
     openPredictor(model.id, models::DeviceRequest::Cpu);
     storage::Transaction transaction(m_db);
     storage::ModelRepository(m_db).moveAlias(alias, modelId, who.actorRef(), reason);
-    m_access.audit(who, Action::MoveModelAlias, QStringLiteral("%1 -> model:%2").arg(alias).arg(modelId), reason);
+    m_access.audit(who, Action::MoveModelAlias,
+                   QStringLiteral("%1 -> model:%2").arg(alias).arg(modelId), reason);
     transaction.commit();
 }
 
@@ -189,7 +198,9 @@ qint64 ModelRegistry::resolve(const QString &idOrAlias) const
     bool ok = false;
     const qint64 id = idOrAlias.toLongLong(&ok);
     if (!ok || id <= 0) {
-        throw InvalidRequest(QStringLiteral("'%1' is neither a model id nor production or candidate").arg(idOrAlias));
+        throw InvalidRequest(
+            QStringLiteral("'%1' is neither a model id nor production or candidate")
+                .arg(idOrAlias));
     }
     return find(id).id;
 }
@@ -204,7 +215,8 @@ std::vector<storage::AliasMove> ModelRegistry::history() const
     return storage::ModelRepository(m_db).aliasHistory();
 }
 
-std::unique_ptr<models::Predictor> ModelRegistry::openPredictor(qint64 id, models::DeviceRequest device) const
+std::unique_ptr<models::Predictor> ModelRegistry::openPredictor(qint64 id,
+                                                                models::DeviceRequest device) const
 {
     const storage::ModelRecord model = find(id);
     const QString path = absolutePath(model);
@@ -220,12 +232,14 @@ std::unique_ptr<models::Predictor> ModelRegistry::openPredictor(qint64 id, model
     }
     const auto architecture = models::architectureFromString(model.architecture);
     if (!architecture) {
-        throw ModelRefused(QStringLiteral("model %1: unknown architecture '%2'").arg(id).arg(model.architecture));
+        throw ModelRefused(
+            QStringLiteral("model %1: unknown architecture '%2'").arg(id).arg(model.architecture));
     }
     try {
         return models::Predictor::load(path, *architecture, model.temperature, device);
     } catch (const std::exception &error) {
-        throw ModelRefused(QStringLiteral("model %1: %2").arg(id).arg(QString::fromUtf8(error.what())));
+        throw ModelRefused(
+            QStringLiteral("model %1: %2").arg(id).arg(QString::fromUtf8(error.what())));
     }
 }
 

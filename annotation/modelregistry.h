@@ -34,7 +34,7 @@ inline const QString CandidateAlias = QStringLiteral("candidate");
 // What the registry needs to know of a finished training run.
 struct TrainedModel
 {
-    QString file;            // where the trainer saved it; moved into the workspace
+    QString file; // where the trainer saved it; moved into the workspace
     models::Architecture architecture = models::Architecture::DigitNet;
     double temperature = 1.0;
     QString hyperparameters; // JSON
@@ -59,11 +59,12 @@ public:
                                  const QString &message);
     // Checks the file maps [N,1,28,28] to [N,10] logits; refuses it with the reason otherwise.
     qint64 importTorchScript(const Principal &who, const QString &file, const QString &note);
-    void moveAlias(const Principal &who, const QString &alias, qint64 modelId, const QString &reason);
+    void moveAlias(const Principal &who, const QString &alias, qint64 modelId,
+                   const QString &reason);
 
     std::vector<storage::ModelRecord> list() const;
-    storage::ModelRecord find(qint64 id) const;                 // throws InvalidRequest
-    qint64 resolve(const QString &idOrAlias) const;             // "7", "production", "candidate"
+    storage::ModelRecord find(qint64 id) const;     // throws InvalidRequest
+    qint64 resolve(const QString &idOrAlias) const; // "7", "production", "candidate"
     std::optional<qint64> production() const;
     std::vector<storage::AliasMove> history() const;
     QString absolutePath(const storage::ModelRecord &model) const;

@@ -27,7 +27,8 @@ PredictionUpdate updatePredictions(const QSqlDatabase &db, const QString &worksp
         if (cancel && cancel->load()) {
             break;
         }
-        const std::vector<storage::PendingImage> pending = predictions.unlabelledWithoutPrediction(*production, Batch);
+        const std::vector<storage::PendingImage> pending =
+            predictions.unlabelledWithoutPrediction(*production, Batch);
         if (pending.empty()) {
             break;
         }
@@ -36,11 +37,13 @@ PredictionUpdate updatePredictions(const QSqlDatabase &db, const QString &worksp
         for (const storage::PendingImage &image : pending) {
             pixels.insert(pixels.end(), image.pixels.begin(), image.pixels.end());
         }
-        const std::vector<models::Prediction> answers = predictor->predict(pixels.data(), static_cast<int>(pending.size()));
+        const std::vector<models::Prediction> answers =
+            predictor->predict(pixels.data(), static_cast<int>(pending.size()));
         std::vector<storage::StoredPrediction> rows;
         rows.reserve(pending.size());
         for (size_t i = 0; i < pending.size(); ++i) {
-            rows.push_back({pending[i].id, answers[i].label, answers[i].confidence, answers[i].probabilities});
+            rows.push_back(
+                {pending[i].id, answers[i].label, answers[i].confidence, answers[i].probabilities});
         }
         storage::Transaction transaction(db);
         predictions.store(*production, rows);

@@ -12,7 +12,7 @@ namespace digitdesk::annotation {
 
 struct PredictionUpdate
 {
-    qint64 modelId = 0;   // 0: no production model, nothing to do
+    qint64 modelId = 0; // 0: no production model, nothing to do
     qint64 predicted = 0;
 };
 
@@ -20,9 +20,10 @@ struct PredictionUpdate
 // none from it yet, in batches of 512, each batch one transaction. Run after an import and
 // after `production` moves; the GUI runs it on a worker. Throws ModelRefused when the
 // production model cannot be used.
-PredictionUpdate updatePredictions(const QSqlDatabase &db, const QString &workspaceRoot,
-                                   models::DeviceRequest device = models::DeviceRequest::Auto,
-                                   const std::function<void(qint64 done, qint64 total)> &progress = {},
-                                   const std::atomic<bool> *cancel = nullptr);
+PredictionUpdate
+updatePredictions(const QSqlDatabase &db, const QString &workspaceRoot,
+                  models::DeviceRequest device = models::DeviceRequest::Auto,
+                  const std::function<void(qint64 done, qint64 total)> &progress = {},
+                  const std::atomic<bool> *cancel = nullptr);
 
 } // namespace digitdesk::annotation

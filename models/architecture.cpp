@@ -17,7 +17,8 @@ QString toString(Architecture architecture)
 
 std::optional<Architecture> architectureFromString(const QString &text)
 {
-    for (Architecture a : {Architecture::DigitNet, Architecture::ExampleNet, Architecture::TorchScript}) {
+    for (Architecture a :
+         {Architecture::DigitNet, Architecture::ExampleNet, Architecture::TorchScript}) {
         if (toString(a) == text) {
             return a;
         }

@@ -3,14 +3,14 @@
 // 3.8 MFLOP per image: over twenty thousand images per second on two CPU cores.
 #include "models/private/classifier.h"
 
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/conv.h>
+#include <torch/nn/functional/pooling.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/functional/activation.h>
-#include <torch/nn/functional/conv.h>
-#include <torch/nn/functional/pooling.h>
 #include <torch/serialize.h>
 
 namespace digitdesk::models::detail {
@@ -21,16 +21,21 @@ namespace F = torch::nn::functional;
 struct DigitNetImpl : torch::nn::Module
 {
     DigitNetImpl()
-        : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 16, 5).padding(2).bias(false)))),
+        : conv1(register_module(
+              "conv1",
+              torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 16, 5).padding(2).bias(false)))),
           bn1(register_module("bn1", torch::nn::BatchNorm2d(16))),
-          conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(16, 32, 3).padding(1).bias(false)))),
+          conv2(register_module(
+              "conv2",
+              torch::nn::Conv2d(torch::nn::Conv2dOptions(16, 32, 3).padding(1).bias(false)))),
           bn2(register_module("bn2", torch::nn::BatchNorm2d(32))),
-          conv3(register_module("conv3", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 48, 3).padding(1).bias(false)))),
+          conv3(register_module(
+              "conv3",
+              torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 48, 3).padding(1).bias(false)))),
           bn3(register_module("bn3", torch::nn::BatchNorm2d(48))),
           dropout(register_module("dropout", torch::nn::Dropout(0.25))),
           fc(register_module("fc", torch::nn::Linear(48 * 3 * 3, 10)))
-    {
-    }
+    {}
 
     torch::Tensor forward(torch::Tensor x)
     {
@@ -48,10 +53,12 @@ struct DigitNetImpl : torch::nn::Module
     void fuseForInference()
     {
         const torch::NoGradGuard noGrad;
-        const auto fold = [](torch::nn::Conv2d &conv, torch::nn::BatchNorm2d &bn, torch::Tensor &weight,
-                             torch::Tensor &bias) {
-            const torch::Tensor scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
-            weight = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous(at::MemoryFormat::ChannelsLast);
+        const auto fold = [](torch::nn::Conv2d &conv, torch::nn::BatchNorm2d &bn,
+                             torch::Tensor &weight, torch::Tensor &bias) {
+            const torch::Tensor scale =
+                bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
+            weight = (conv->weight * scale.view({-1, 1, 1, 1}))
+                         .contiguous(at::MemoryFormat::ChannelsLast);
             bias = bn->bias - bn->running_mean * scale;
         };
         fold(conv1, bn1, m_weight1, m_bias1);
@@ -78,13 +85,17 @@ private:
         const auto pool = F::MaxPool2dFuncOptions(2);
         // Channels-last pays off from a handful of images; a single image is faster in NCHW.
         const bool channelsLast = x.size(0) >= ChannelsLastFrom;
-        x = x.contiguous(channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous);
+        x = x.contiguous(channelsLast ? at::MemoryFormat::ChannelsLast
+                                      : at::MemoryFormat::Contiguous);
         const auto &w1 = channelsLast ? m_weight1 : m_plainWeight1;
         const auto &w2 = channelsLast ? m_weight2 : m_plainWeight2;
         const auto &w3 = channelsLast ? m_weight3 : m_plainWeight3;
-        x = F::max_pool2d(F::relu(F::conv2d(x, w1, F::Conv2dFuncOptions().bias(m_bias1).padding(2))), pool);
-        x = F::max_pool2d(F::relu(F::conv2d(x, w2, F::Conv2dFuncOptions().bias(m_bias2).padding(1))), pool);
-        x = F::max_pool2d(F::relu(F::conv2d(x, w3, F::Conv2dFuncOptions().bias(m_bias3).padding(1))), pool);
+        x = F::max_pool2d(
+            F::relu(F::conv2d(x, w1, F::Conv2dFuncOptions().bias(m_bias1).padding(2))), pool);
+        x = F::max_pool2d(
+            F::relu(F::conv2d(x, w2, F::Conv2dFuncOptions().bias(m_bias2).padding(1))), pool);
+        x = F::max_pool2d(
+            F::relu(F::conv2d(x, w3, F::Conv2dFuncOptions().bias(m_bias3).padding(1))), pool);
         return fc(x.contiguous().flatten(1));
     }
 
@@ -103,8 +114,7 @@ struct ExampleNetImpl : torch::nn::Module
           conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, 3)))),
           fc1(register_module("fc1", torch::nn::Linear(9216, 128))),
           fc2(register_module("fc2", torch::nn::Linear(128, 10)))
-    {
-    }
+    {}
 
     torch::Tensor forward(torch::Tensor x)
     {
@@ -121,8 +131,7 @@ struct ExampleNetImpl : torch::nn::Module
 };
 TORCH_MODULE(ExampleNet);
 
-template <typename Net>
-class NativeClassifier final : public Classifier
+template <typename Net> class NativeClassifier final : public Classifier
 {
 public:
     explicit NativeClassifier(Architecture architecture) : m_architecture(architecture) {}

@@ -9,7 +9,8 @@ namespace {
 
 constexpr int EceBins = 15;
 
-double nllAt(const std::vector<float> &logits, const std::vector<uint8_t> &labels, double temperature)
+double nllAt(const std::vector<float> &logits, const std::vector<uint8_t> &labels,
+             double temperature)
 {
     double total = 0;
     for (size_t i = 0; i < labels.size(); ++i) {
@@ -83,7 +84,8 @@ Evaluation evaluate(const std::vector<float> &logits, const std::vector<uint8_t>
             predictedAs += result.confusion[static_cast<size_t>(other)][static_cast<size_t>(c)];
             actually += result.confusion[static_cast<size_t>(c)][static_cast<size_t>(other)];
         }
-        result.precision[static_cast<size_t>(c)] = predictedAs ? double(truePositives) / predictedAs : 0;
+        result.precision[static_cast<size_t>(c)] =
+            predictedAs ? double(truePositives) / predictedAs : 0;
         result.recall[static_cast<size_t>(c)] = actually ? double(truePositives) / actually : 0;
     }
     for (int b = 0; b < EceBins; ++b) {
@@ -141,13 +143,16 @@ Baselines computeBaselines(const std::vector<uint8_t> &trainPixels,
     for (size_t i = 0; i < trainLabels.size(); ++i) {
         ++counts[trainLabels[i]];
         for (int p = 0; p < PixelCount; ++p) {
-            centroids[trainLabels[i] * PixelCount + static_cast<size_t>(p)] += trainPixels[i * PixelCount + static_cast<size_t>(p)];
+            centroids[trainLabels[i] * PixelCount + static_cast<size_t>(p)] +=
+                trainPixels[i * PixelCount + static_cast<size_t>(p)];
         }
     }
-    baselines.majorityClass = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+    baselines.majorityClass =
+        static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
     for (int c = 0; c < ClassCount; ++c) {
         for (int p = 0; p < PixelCount; ++p) {
-            centroids[static_cast<size_t>(c * PixelCount + p)] /= std::max(1, counts[static_cast<size_t>(c)]);
+            centroids[static_cast<size_t>(c * PixelCount + p)] /=
+                std::max(1, counts[static_cast<size_t>(c)]);
         }
     }
     int majorityRight = 0;
@@ -159,7 +164,8 @@ Baselines computeBaselines(const std::vector<uint8_t> &trainPixels,
         for (int c = 0; c < ClassCount; ++c) {
             double distance = 0;
             for (int p = 0; p < PixelCount; ++p) {
-                const double d = testPixels[i * PixelCount + static_cast<size_t>(p)] - centroids[static_cast<size_t>(c * PixelCount + p)];
+                const double d = testPixels[i * PixelCount + static_cast<size_t>(p)] -
+                                 centroids[static_cast<size_t>(c * PixelCount + p)];
                 distance += d * d;
             }
             if (distance < bestDistance) {

@@ -18,8 +18,8 @@ struct Evaluation
     std::array<double, ClassCount> precision{};
     std::array<double, ClassCount> recall{};
     std::array<std::array<int, ClassCount>, ClassCount> confusion{}; // [true][predicted]
-    double nll = 0;  // mean negative log-likelihood, nats
-    double ece = 0;  // expected calibration error, 15 equal-width confidence bins
+    double nll = 0; // mean negative log-likelihood, nats
+    double ece = 0; // expected calibration error, 15 equal-width confidence bins
 };
 
 // `logits` holds count x 10 values, row-major. `temperature` divides them before the softmax.

@@ -59,7 +59,8 @@ void saveUntrained(Architecture architecture, const QString &path)
     if (architecture == Architecture::TorchScript) {
         throw std::runtime_error("a TorchScript network comes from Python, not from here");
     }
-    auto classifier = architecture == Architecture::DigitNet ? detail::makeDigitNet() : detail::makeExampleNet();
+    auto classifier =
+        architecture == Architecture::DigitNet ? detail::makeDigitNet() : detail::makeExampleNet();
     classifier->setTraining(false);
     classifier->save(QFile::encodeName(path).toStdString());
 }

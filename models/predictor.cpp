@@ -30,8 +30,10 @@ std::unique_ptr<Predictor> Predictor::load(const QString &path, Architecture arc
             QStringLiteral("model file %1 does not exist").arg(path).toStdString());
     }
     if (!(temperature > 0)) {
-        throw std::runtime_error(
-            QStringLiteral("model %1 has an invalid temperature %2").arg(path).arg(temperature).toStdString());
+        throw std::runtime_error(QStringLiteral("model %1 has an invalid temperature %2")
+                                     .arg(path)
+                                     .arg(temperature)
+                                     .toStdString());
     }
     tuneMemoryAllocator();
     auto impl = std::make_unique<Impl>();
@@ -53,8 +55,10 @@ std::vector<float> Predictor::logitsFromFloat(const float *input, int count)
     }
     for (size_t i = 0; i < static_cast<size_t>(count) * PixelCount; ++i) {
         if (!(input[i] >= 0.0F && input[i] <= 1.0F)) { // also false for NaN
-            throw std::invalid_argument(
-                QStringLiteral("input value %1 of image %2 is outside 0..1").arg(input[i]).arg(i / PixelCount).toStdString());
+            throw std::invalid_argument(QStringLiteral("input value %1 of image %2 is outside 0..1")
+                                            .arg(input[i])
+                                            .arg(i / PixelCount)
+                                            .toStdString());
         }
     }
     const torch::InferenceMode inference;
@@ -64,8 +68,9 @@ std::vector<float> Predictor::logitsFromFloat(const float *input, int count)
     logits.reserve(static_cast<size_t>(count) * ClassCount);
     for (int first = 0; first < count; first += step) {
         const int n = std::min(step, count - first);
-        torch::Tensor batch = torch::from_blob(const_cast<float *>(input) + static_cast<size_t>(first) * PixelCount,
-                                               {n, 1, 28, 28}, torch::kFloat32);
+        torch::Tensor batch =
+            torch::from_blob(const_cast<float *>(input) + static_cast<size_t>(first) * PixelCount,
+                             {n, 1, 28, 28}, torch::kFloat32);
         if (m_impl->device.cuda) {
             batch = batch.to(torch::kCUDA);
         }
@@ -74,7 +79,8 @@ std::vector<float> Predictor::logitsFromFloat(const float *input, int count)
             throw std::runtime_error("the model answered a tensor of the wrong shape");
         }
         output = output.to(torch::kCPU, torch::kFloat32).contiguous();
-        logits.insert(logits.end(), output.data_ptr<float>(), output.data_ptr<float>() + output.numel());
+        logits.insert(logits.end(), output.data_ptr<float>(),
+                      output.data_ptr<float>() + output.numel());
     }
     return logits;
 }
@@ -94,8 +100,10 @@ std::vector<Prediction> Predictor::predict(const uint8_t *pixels, int count)
     std::vector<Prediction> predictions(static_cast<size_t>(count));
     for (int i = 0; i < count; ++i) {
         Prediction &prediction = predictions[static_cast<size_t>(i)];
-        prediction.probabilities = softmax(raw.data() + static_cast<size_t>(i) * ClassCount, m_impl->temperature);
-        const auto best = std::max_element(prediction.probabilities.begin(), prediction.probabilities.end());
+        prediction.probabilities =
+            softmax(raw.data() + static_cast<size_t>(i) * ClassCount, m_impl->temperature);
+        const auto best =
+            std::max_element(prediction.probabilities.begin(), prediction.probabilities.end());
         prediction.label = static_cast<int>(best - prediction.probabilities.begin());
         prediction.confidence = *best;
     }
@@ -116,7 +124,8 @@ QString checkTorchScriptShape(const QString &path)
 {
     std::unique_ptr<detail::Classifier> classifier;
     try {
-        classifier = detail::loadClassifier(QFile::encodeName(path).toStdString(), Architecture::TorchScript);
+        classifier = detail::loadClassifier(QFile::encodeName(path).toStdString(),
+                                            Architecture::TorchScript);
     } catch (const std::exception &error) {
         return QString::fromUtf8(error.what());
     }
@@ -133,7 +142,8 @@ QString checkTorchScriptShape(const QString &path)
         }
     } catch (const std::exception &error) {
         // TorchScript errors carry the script's traceback; its last line says what went wrong.
-        const QStringList lines = QString::fromUtf8(error.what()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(error.what()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         return QStringLiteral("%1 does not accept float [N, 1, 28, 28] input: %2")
             .arg(path, lines.isEmpty() ? QString() : lines.last().trimmed());
     }

@@ -43,8 +43,8 @@ std::unique_ptr<Classifier> loadClassifier(const std::string &path, Architecture
         return loadNative(path, architecture);
     } catch (const c10::Error &error) {
         throw std::runtime_error(path + ": cannot be loaded as a " +
-                                 toString(architecture).toStdString() + " model: " +
-                                 error.what_without_backtrace());
+                                 toString(architecture).toStdString() +
+                                 " model: " + error.what_without_backtrace());
     }
 }
 

@@ -37,7 +37,8 @@ std::vector<int64_t> permutation(size_t count, quint64 seed)
 
 torch::Tensor imagesTensor(const LabelledImages &data, const std::vector<int64_t> &indices)
 {
-    torch::Tensor images = torch::empty({static_cast<int64_t>(indices.size()), 1, 28, 28}, torch::kFloat32);
+    torch::Tensor images =
+        torch::empty({static_cast<int64_t>(indices.size()), 1, 28, 28}, torch::kFloat32);
     float *out = images.data_ptr<float>();
     for (size_t i = 0; i < indices.size(); ++i) {
         const uint8_t *in = data.pixels.data() + static_cast<size_t>(indices[i]) * PixelCount;
@@ -74,7 +75,11 @@ torch::Tensor augment(const torch::Tensor &batch, torch::Generator &generator)
     const torch::Tensor theta =
         torch::stack({cosine, -sine, shiftX, sine, cosine, shiftY}, 1).view({n, 2, 3});
     const torch::Tensor grid = F::affine_grid(theta, {n, 1, 28, 28}, false);
-    return F::grid_sample(batch, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));
+    return F::grid_sample(batch, grid,
+                          F::GridSampleFuncOptions()
+                              .mode(torch::kBilinear)
+                              .padding_mode(torch::kZeros)
+                              .align_corners(false));
 }
 
 double oneCycleRate(const TrainingOptions &options, qint64 step, qint64 steps)
@@ -90,18 +95,21 @@ double oneCycleRate(const TrainingOptions &options, qint64 step, qint64 steps)
         const double t = static_cast<double>(step) / static_cast<double>(warmup);
         return start + (peak - start) * (1 - std::cos(Pi * t)) / 2;
     }
-    const double t = static_cast<double>(step - warmup) / static_cast<double>(std::max<qint64>(1, steps - warmup));
+    const double t = static_cast<double>(step - warmup) /
+                     static_cast<double>(std::max<qint64>(1, steps - warmup));
     return end + (peak - end) * (1 + std::cos(Pi * t)) / 2;
 }
 
-std::vector<float> predictLogits(detail::Classifier &classifier, const torch::Tensor &images, bool cuda)
+std::vector<float> predictLogits(detail::Classifier &classifier, const torch::Tensor &images,
+                                 bool cuda)
 {
     const torch::InferenceMode inference;
     classifier.setTraining(false);
     std::vector<float> logits;
     logits.reserve(static_cast<size_t>(images.size(0)) * ClassCount);
     for (int64_t first = 0; first < images.size(0); first += 512) {
-        torch::Tensor batch = images.slice(0, first, std::min<int64_t>(first + 512, images.size(0)));
+        torch::Tensor batch =
+            images.slice(0, first, std::min<int64_t>(first + 512, images.size(0)));
         if (cuda) {
             batch = batch.to(torch::kCUDA);
         }
@@ -117,16 +125,19 @@ void saveAtomically(detail::Classifier &classifier, const QString &path)
     classifier.save(QFile::encodeName(partial).toStdString());
     QFile::remove(path);
     if (!QFile::rename(partial, path)) {
-        throw std::runtime_error(QStringLiteral("cannot move %1 into place").arg(path).toStdString());
+        throw std::runtime_error(
+            QStringLiteral("cannot move %1 into place").arg(path).toStdString());
     }
 }
 
-std::vector<uint8_t> gather(const std::vector<uint8_t> &source, const std::vector<int64_t> &indices, size_t width)
+std::vector<uint8_t> gather(const std::vector<uint8_t> &source, const std::vector<int64_t> &indices,
+                            size_t width)
 {
     std::vector<uint8_t> out;
     out.reserve(indices.size() * width);
     for (int64_t index : indices) {
-        const auto begin = source.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(index) * width);
+        const auto begin =
+            source.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(index) * width);
         out.insert(out.end(), begin, begin + static_cast<std::ptrdiff_t>(width));
     }
     return out;
@@ -150,8 +161,8 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
     torch::manual_seed(options.seed);
     torch::Generator generator = at::detail::createCPUGenerator(options.seed);
 
-    std::unique_ptr<detail::Classifier> classifier = options.architecture == Architecture::ExampleNet
-                                                         ? detail::makeExampleNet()
+    std::unique_ptr<detail::Classifier> classifier =
+        options.architecture == Architecture::ExampleNet ? detail::makeExampleNet()
                                                          : detail::makeDigitNet();
     if (device.cuda) {
         classifier->moveToCuda();
@@ -159,9 +170,12 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
     torch::nn::Module &module = *classifier->trainable();
 
     const std::vector<int64_t> order = permutation(data.count(), options.splitSeed);
-    const auto validationCount = static_cast<size_t>(std::floor(static_cast<double>(data.count()) * options.validationFraction));
-    const std::vector<int64_t> trainIndices(order.begin(), order.end() - static_cast<std::ptrdiff_t>(validationCount));
-    const std::vector<int64_t> validationIndices(order.end() - static_cast<std::ptrdiff_t>(validationCount), order.end());
+    const auto validationCount = static_cast<size_t>(
+        std::floor(static_cast<double>(data.count()) * options.validationFraction));
+    const std::vector<int64_t> trainIndices(
+        order.begin(), order.end() - static_cast<std::ptrdiff_t>(validationCount));
+    const std::vector<int64_t> validationIndices(
+        order.end() - static_cast<std::ptrdiff_t>(validationCount), order.end());
     const torch::Tensor trainImages = imagesTensor(data, trainIndices);
     const torch::Tensor trainLabels = labelsTensor(data, trainIndices);
     const torch::Tensor validationImages = imagesTensor(data, validationIndices);
@@ -170,9 +184,11 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     if (options.weightDecay > 0) {
         optimizer = std::make_unique<torch::optim::AdamW>(
-            module.parameters(), torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
+            module.parameters(),
+            torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
     } else {
-        optimizer = std::make_unique<torch::optim::Adam>(module.parameters(), torch::optim::AdamOptions(options.learningRate));
+        optimizer = std::make_unique<torch::optim::Adam>(
+            module.parameters(), torch::optim::AdamOptions(options.learningRate));
     }
     const auto trainCount = static_cast<int64_t>(trainIndices.size());
     const qint64 stepsPerEpoch = (trainCount + options.batchSize - 1) / options.batchSize;
@@ -188,8 +204,11 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
     qint64 seen = 0;
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         classifier->setTraining(true);
-        const std::vector<int64_t> shuffled = permutation(static_cast<size_t>(trainCount), options.seed * 1000003ULL + static_cast<quint64>(epoch));
-        const torch::Tensor epochOrder = torch::from_blob(const_cast<int64_t *>(shuffled.data()), {trainCount}, torch::kInt64);
+        const std::vector<int64_t> shuffled =
+            permutation(static_cast<size_t>(trainCount),
+                        options.seed * 1000003ULL + static_cast<quint64>(epoch));
+        const torch::Tensor epochOrder =
+            torch::from_blob(const_cast<int64_t *>(shuffled.data()), {trainCount}, torch::kInt64);
         double lossSum = 0;
         int64_t correct = 0;
         int64_t epochSeen = 0;
@@ -200,7 +219,8 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
                 result.seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
                 return result;
             }
-            const torch::Tensor indices = epochOrder.slice(0, first, std::min<int64_t>(first + options.batchSize, trainCount));
+            const torch::Tensor indices = epochOrder.slice(
+                0, first, std::min<int64_t>(first + options.batchSize, trainCount));
             torch::Tensor batch = trainImages.index_select(0, indices);
             torch::Tensor labels = trainLabels.index_select(0, indices);
             if (options.augment) {
@@ -239,13 +259,17 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
                 report.loss = lossSum / static_cast<double>(epochSeen);
                 report.accuracy = static_cast<double>(correct) / static_cast<double>(epochSeen);
                 report.learningRate = rate;
-                report.imagesPerSecond = static_cast<double>(seen) / std::max(1e-9, elapsedMs / 1000.0);
-                report.etaSeconds = static_cast<double>(steps - step) * (elapsedMs / 1000.0) / static_cast<double>(step);
+                report.imagesPerSecond =
+                    static_cast<double>(seen) / std::max(1e-9, elapsedMs / 1000.0);
+                report.etaSeconds = static_cast<double>(steps - step) * (elapsedMs / 1000.0) /
+                                    static_cast<double>(step);
                 if (first + n >= trainCount) {
                     report.epochEnd = true;
                     if (validationCount > 0) {
-                        const std::vector<float> logitsNow = predictLogits(*classifier, validationImages, device.cuda);
-                        std::vector<uint8_t> validationLabels = gather(data.labels, validationIndices, 1);
+                        const std::vector<float> logitsNow =
+                            predictLogits(*classifier, validationImages, device.cuda);
+                        std::vector<uint8_t> validationLabels =
+                            gather(data.labels, validationIndices, 1);
                         report.validationAccuracy = evaluate(logitsNow, validationLabels).accuracy;
                     }
                 }
@@ -266,10 +290,9 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
         result.raw = evaluate(logits, validationLabels, 1.0);
         result.temperature = fitTemperature(logits, validationLabels);
         result.calibrated = evaluate(logits, validationLabels, result.temperature);
-        result.baselines = computeBaselines(gather(data.pixels, trainIndices, PixelCount),
-                                            gather(data.labels, trainIndices, 1),
-                                            gather(data.pixels, validationIndices, PixelCount),
-                                            validationLabels);
+        result.baselines = computeBaselines(
+            gather(data.pixels, trainIndices, PixelCount), gather(data.labels, trainIndices, 1),
+            gather(data.pixels, validationIndices, PixelCount), validationLabels);
     }
     classifier->setTraining(false);
     saveAtomically(*classifier, outputPath);

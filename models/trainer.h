@@ -26,26 +26,26 @@ struct TrainingOptions
     Architecture architecture = Architecture::DigitNet;
     int epochs = 15;
     int batchSize = 128;
-    double learningRate = 4e-3;  // the one-cycle schedule's peak
+    double learningRate = 4e-3; // the one-cycle schedule's peak
     double weightDecay = 5e-4;
     quint64 seed = 1;
     double validationFraction = 0.2;
     quint64 splitSeed = 20261123; // fixed apart from `seed`: the held-out split stays the same
     bool augment = true;
-    bool oneCycle = true;         // false: a constant learning rate, plain Adam-style (benchmarks)
-    int threads = 0;              // LibTorch intra-op threads; 0 means the core count
+    bool oneCycle = true; // false: a constant learning rate, plain Adam-style (benchmarks)
+    int threads = 0;      // LibTorch intra-op threads; 0 means the core count
     DeviceRequest device = DeviceRequest::Auto;
-    QString checkpointPath;       // written after every epoch when not empty
+    QString checkpointPath; // written after every epoch when not empty
 };
 
 struct TrainingProgress
 {
-    int epoch = 0;        // 1-based
+    int epoch = 0; // 1-based
     int epochs = 0;
-    qint64 step = 0;      // across all epochs
+    qint64 step = 0; // across all epochs
     qint64 steps = 0;
-    double loss = 0;      // running mean over the epoch so far
-    double accuracy = 0;  // training accuracy over the epoch so far (augmented images)
+    double loss = 0;     // running mean over the epoch so far
+    double accuracy = 0; // training accuracy over the epoch so far (augmented images)
     double learningRate = 0;
     double imagesPerSecond = 0;
     double etaSeconds = 0;
@@ -61,8 +61,8 @@ struct TrainingResult
     qint64 validationCount = 0;
     double seconds = 0;
     double imagesPerSecond = 0;
-    Evaluation raw;          // validation split, temperature 1
-    Evaluation calibrated;   // validation split, fitted temperature
+    Evaluation raw;        // validation split, temperature 1
+    Evaluation calibrated; // validation split, fitted temperature
     double temperature = 1.0;
     Baselines baselines;
     QString device;

@@ -42,9 +42,12 @@ void bindFilter(SqlQuery &query, const ImageFilter &filter)
     }
 }
 
+// The newest standing label of an image, as corrected by its review if it was; 10 stands for
+// "not a digit", NULL for no label.
 const QString LatestLabel = QStringLiteral(
-    "(SELECT COALESCE(l.label, 10) FROM labels l WHERE l.image_id = i.id ORDER BY l.id DESC"
-    " LIMIT 1)");
+    "(SELECT COALESCE((SELECT r.corrected_label FROM reviews r WHERE r.label_id = l.id AND"
+    " r.verdict = 'corrected' ORDER BY r.id DESC LIMIT 1), l.label, 10) FROM labels l"
+    " WHERE l.image_id = i.id AND l.retracted_at IS NULL ORDER BY l.id DESC LIMIT 1)");
 
 int labelFromColumn(const QVariant &value)
 {

@@ -165,15 +165,50 @@ std::vector<Migration> makeMigrations()
                             " user_id INTEGER REFERENCES users(id),"
                             " session_id INTEGER REFERENCES login_sessions(id),"
                             " reason TEXT NOT NULL)"),
-             QStringLiteral("CREATE INDEX model_alias_moves_at ON model_alias_moves(alias, moved_at)"),
+             QStringLiteral(
+                 "CREATE INDEX model_alias_moves_at ON model_alias_moves(alias, moved_at)"),
              QStringLiteral("CREATE TRIGGER model_alias_moves_no_update BEFORE UPDATE ON"
                             " model_alias_moves BEGIN SELECT RAISE(ABORT,"
                             " 'model_alias_moves is append-only'); END"),
              QStringLiteral("CREATE TRIGGER model_alias_moves_no_delete BEFORE DELETE ON"
                             " model_alias_moves BEGIN SELECT RAISE(ABORT,"
                             " 'model_alias_moves is append-only'); END"),
-             QStringLiteral("ALTER TABLE predictions ADD COLUMN model_id INTEGER REFERENCES models(id)"),
+             QStringLiteral(
+                 "ALTER TABLE predictions ADD COLUMN model_id INTEGER REFERENCES models(id)"),
              QStringLiteral("CREATE INDEX predictions_model ON predictions(model_id, image_id)"),
+         }});
+    list.push_back(
+        {4,
+         QStringLiteral("annotation queue: leases, skips, gold items, retracted labels"),
+         {
+             QStringLiteral("ALTER TABLE labels ADD COLUMN retracted_at TEXT"),
+             QStringLiteral("ALTER TABLE labels ADD COLUMN retracted_by TEXT"),
+             QStringLiteral("CREATE INDEX labels_annotator ON labels(annotator_id, id)"),
+             QStringLiteral("CREATE TABLE leases ("
+                            " image_id INTEGER PRIMARY KEY REFERENCES images(id),"
+                            " user_id INTEGER NOT NULL REFERENCES users(id),"
+                            " session_id INTEGER REFERENCES login_sessions(id),"
+                            " leased_at TEXT NOT NULL,"
+                            " expires_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE skips ("
+                            " id INTEGER PRIMARY KEY,"
+                            " image_id INTEGER NOT NULL REFERENCES images(id),"
+                            " user_id INTEGER NOT NULL REFERENCES users(id),"
+                            " session_id INTEGER REFERENCES login_sessions(id),"
+                            " skipped_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX skips_user ON skips(user_id, image_id)"),
+             QStringLiteral("CREATE TABLE gold_items ("
+                            " image_id INTEGER PRIMARY KEY REFERENCES images(id),"
+                            " label INTEGER CHECK (label BETWEEN 0 AND 9),"
+                            " marked_by TEXT NOT NULL,"
+                            " user_id INTEGER REFERENCES users(id),"
+                            " session_id INTEGER REFERENCES login_sessions(id),"
+                            " marked_at TEXT NOT NULL)"),
+             // Margin between the top two classes breaks ties of confidence in the queue.
+             QStringLiteral("ALTER TABLE predictions ADD COLUMN margin REAL NOT NULL DEFAULT 0"),
+             QStringLiteral(
+                 "CREATE INDEX predictions_confidence ON predictions(model_id, confidence,"
+                 " margin)"),
          }});
     return list;
 }

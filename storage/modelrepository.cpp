@@ -121,8 +121,10 @@ qint64 ModelRepository::addModel(const ModelRecord &model, const ActorRef &actor
                    {QStringLiteral(":commit"),
                     model.datasetCommit.isEmpty() ? QVariant() : QVariant(model.datasetCommit)},
                    {QStringLiteral(":source"), model.sourceDigest},
-                   {QStringLiteral(":hyper"), model.hyperparameters.isEmpty() ? QStringLiteral("{}") : model.hyperparameters},
-                   {QStringLiteral(":metrics"), model.metrics.isEmpty() ? QStringLiteral("{}") : model.metrics},
+                   {QStringLiteral(":hyper"),
+                    model.hyperparameters.isEmpty() ? QStringLiteral("{}") : model.hyperparameters},
+                   {QStringLiteral(":metrics"),
+                    model.metrics.isEmpty() ? QStringLiteral("{}") : model.metrics},
                    {QStringLiteral(":path"), model.filePath},
                    {QStringLiteral(":sha"), model.fileSha256},
                    {QStringLiteral(":temperature"), model.temperature},
@@ -153,7 +155,8 @@ std::optional<ModelRecord> ModelRepository::findModel(qint64 id) const
 
 std::vector<ModelRecord> ModelRepository::listModels() const
 {
-    SqlQuery query(m_db, SelectModel + QStringLiteral(" ORDER BY id"), QStringLiteral("list models"));
+    SqlQuery query(m_db, SelectModel + QStringLiteral(" ORDER BY id"),
+                   QStringLiteral("list models"));
     query.exec();
     std::vector<ModelRecord> models;
     while (query.next()) {
@@ -174,7 +177,8 @@ std::optional<qint64> ModelRepository::aliasTarget(const QString &alias) const
     return query.value(0).toLongLong();
 }
 
-std::optional<qint64> ModelRepository::aliasTargetAt(const QString &alias, const QDateTime &time) const
+std::optional<qint64> ModelRepository::aliasTargetAt(const QString &alias,
+                                                     const QDateTime &time) const
 {
     SqlQuery query(m_db,
                    QStringLiteral("SELECT to_model_id FROM model_alias_moves WHERE alias = :alias"

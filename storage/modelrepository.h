@@ -17,12 +17,12 @@ struct ModelRecord
     QString architecture;
     QDateTime createdAt;
     QString createdBy;
-    qint64 trainingRunId = 0;   // 0 for an imported model
-    QString datasetCommit;      // empty until dataset versions exist for its data
-    QString sourceDigest;       // SHA-256 of the training data, or of the imported file
-    QString hyperparameters;    // JSON
-    QString metrics;            // JSON
-    QString filePath;           // relative to the workspace
+    qint64 trainingRunId = 0; // 0 for an imported model
+    QString datasetCommit;    // empty until dataset versions exist for its data
+    QString sourceDigest;     // SHA-256 of the training data, or of the imported file
+    QString hyperparameters;  // JSON
+    QString metrics;          // JSON
+    QString filePath;         // relative to the workspace
     QString fileSha256;
     double temperature = 1.0;
     QString note;
@@ -74,7 +74,8 @@ public:
     std::optional<qint64> aliasTarget(const QString &alias) const;
     // Which model the alias named at `time` (from the history of moves).
     std::optional<qint64> aliasTargetAt(const QString &alias, const QDateTime &time) const;
-    void moveAlias(const QString &alias, qint64 modelId, const ActorRef &actor, const QString &reason);
+    void moveAlias(const QString &alias, qint64 modelId, const ActorRef &actor,
+                   const QString &reason);
     std::vector<AliasMove> aliasHistory() const;
 
 private:

@@ -5,6 +5,9 @@
 
 #include <QStringList>
 
+#include <algorithm>
+#include <functional>
+
 namespace digitdesk::storage {
 namespace {
 
@@ -14,9 +17,12 @@ const QString Unpredicted = QStringLiteral(
 
 } // namespace
 
-std::vector<PendingImage> PredictionRepository::unlabelledWithoutPrediction(qint64 modelId, int limit) const
+std::vector<PendingImage> PredictionRepository::unlabelledWithoutPrediction(qint64 modelId,
+                                                                            int limit) const
 {
-    SqlQuery query(m_db, QStringLiteral("SELECT i.id, i.pixels") + Unpredicted + QStringLiteral(" ORDER BY i.id LIMIT :limit"),
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT i.id, i.pixels") + Unpredicted +
+                       QStringLiteral(" ORDER BY i.id LIMIT :limit"),
                    QStringLiteral("list images awaiting a prediction"));
     query.bindAll({{QStringLiteral(":model"), modelId}, {QStringLiteral(":limit"), limit}});
     query.exec();
@@ -38,23 +44,28 @@ qint64 PredictionRepository::countUnlabelledWithoutPrediction(qint64 modelId) co
 
 void PredictionRepository::store(qint64 modelId, const std::vector<StoredPrediction> &predictions)
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("INSERT INTO predictions (image_id, model_ref, model_id, label,"
-                                  " confidence, probabilities, created_at) VALUES (:image, :ref,"
-                                  " :model, :label, :confidence, :probabilities, :at)"),
-                   QStringLiteral("store a prediction"));
+    SqlQuery query(
+        m_db,
+        QStringLiteral("INSERT INTO predictions (image_id, model_ref, model_id, label,"
+                       " confidence, margin, probabilities, created_at) VALUES (:image,"
+                       " :ref, :model, :label, :confidence, :margin, :probabilities, :at)"),
+        QStringLiteral("store a prediction"));
     const QString at = nowDbTime();
     for (const StoredPrediction &prediction : predictions) {
         QStringList values;
         for (float p : prediction.probabilities) {
             values << QString::number(p, 'g', 6);
         }
+        std::array<float, 10> sorted = prediction.probabilities;
+        std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<>());
         query.bindAll({{QStringLiteral(":image"), prediction.imageId},
                        {QStringLiteral(":ref"), QStringLiteral("model:%1").arg(modelId)},
                        {QStringLiteral(":model"), modelId},
                        {QStringLiteral(":label"), prediction.label},
                        {QStringLiteral(":confidence"), prediction.confidence},
-                       {QStringLiteral(":probabilities"), QLatin1Char('[') + values.join(QLatin1Char(',')) + QLatin1Char(']')},
+                       {QStringLiteral(":margin"), static_cast<double>(sorted[0] - sorted[1])},
+                       {QStringLiteral(":probabilities"),
+                        QLatin1Char('[') + values.join(QLatin1Char(',')) + QLatin1Char(']')},
                        {QStringLiteral(":at"), at}});
         query.exec();
     }
@@ -74,7 +85,8 @@ std::vector<StoredPrediction> PredictionRepository::forImage(qint64 imageId) con
         prediction.imageId = imageId;
         prediction.label = query.value(0).toInt();
         prediction.confidence = query.value(1).toDouble();
-        const QStringList values = query.value(2).toString().mid(1).chopped(1).split(QLatin1Char(','));
+        const QStringList values =
+            query.value(2).toString().mid(1).chopped(1).split(QLatin1Char(','));
         for (int i = 0; i < std::min<int>(10, static_cast<int>(values.size())); ++i) {
             prediction.probabilities[static_cast<size_t>(i)] = values[i].toFloat();
         }

@@ -44,7 +44,8 @@ private:
     {
         const QString file = m_temp->dir.filePath(name);
         models::saveUntrained(models::Architecture::DigitNet, file);
-        const qint64 run = m_registry->beginTraining(m_engineer, QStringLiteral("fixture"), QStringLiteral("digest"), QStringLiteral("{}"));
+        const qint64 run = m_registry->beginTraining(
+            m_engineer, QStringLiteral("fixture"), QStringLiteral("digest"), QStringLiteral("{}"));
         annotation::TrainedModel trained;
         trained.file = file;
         trained.temperature = 1.5;
@@ -64,7 +65,8 @@ void tst_Registry::init()
 {
     m_temp = std::make_unique<testing::TempWorkspace>();
     m_engineer = testing::addUser(*m_temp->workspace, QStringLiteral("eve"), Role::MlEngineer);
-    m_registry = std::make_unique<annotation::ModelRegistry>(m_temp->workspace->db(), m_temp->workspace->root());
+    m_registry = std::make_unique<annotation::ModelRegistry>(m_temp->workspace->db(),
+                                                             m_temp->workspace->root());
 }
 
 void tst_Registry::cleanup()
@@ -79,8 +81,10 @@ void tst_Registry::registersATrainedModelWithItsFile()
     const storage::ModelRecord model = m_registry->find(id);
     QCOMPARE(model.filePath, QStringLiteral("models/%1.pt").arg(id));
     QVERIFY(QFile::exists(m_registry->absolutePath(model)));
-    QVERIFY(!QFile::exists(m_temp->dir.filePath(QStringLiteral("trained.pt")))); // moved, not copied
-    QCOMPARE(model.fileSha256, annotation::ModelRegistry::fileDigest(m_registry->absolutePath(model)));
+    QVERIFY(
+        !QFile::exists(m_temp->dir.filePath(QStringLiteral("trained.pt")))); // moved, not copied
+    QCOMPARE(model.fileSha256,
+             annotation::ModelRegistry::fileDigest(m_registry->absolutePath(model)));
     QCOMPARE(model.temperature, 1.5);
     QCOMPARE(model.createdBy, QStringLiteral("eve"));
     const auto run = storage::ModelRepository(m_temp->workspace->db()).findRun(model.trainingRunId);
@@ -90,7 +94,8 @@ void tst_Registry::registersATrainedModelWithItsFile()
     QCOMPARE(m_registry->openPredictor(id, models::DeviceRequest::Cpu)->temperature(), 1.5);
     // Models are never deleted.
     QVERIFY(scalar(QStringLiteral("SELECT COUNT(*) FROM models")) == 1);
-    storage::SqlQuery remove(m_temp->workspace->db(), QStringLiteral("DELETE FROM models"), QStringLiteral("delete a model"));
+    storage::SqlQuery remove(m_temp->workspace->db(), QStringLiteral("DELETE FROM models"),
+                             QStringLiteral("delete a model"));
     QVERIFY(testing::throws<storage::StorageError>([&] { remove.exec(); }));
 }
 
@@ -99,14 +104,19 @@ void tst_Registry::aliasesAndTheirHistory()
     const qint64 first = registerUntrained(QStringLiteral("a.pt"));
     const qint64 second = registerUntrained(QStringLiteral("b.pt"));
     QVERIFY(!m_registry->production());
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { m_registry->resolve(QStringLiteral("production")); }));
-    m_registry->moveAlias(m_engineer, annotation::ProductionAlias, first, QStringLiteral("first model"));
+    QVERIFY(testing::throws<annotation::InvalidRequest>(
+        [&] { m_registry->resolve(QStringLiteral("production")); }));
+    m_registry->moveAlias(m_engineer, annotation::ProductionAlias, first,
+                          QStringLiteral("first model"));
     QThread::msleep(5);
     const QDateTime betweenMoves = QDateTime::currentDateTimeUtc();
     QThread::msleep(5);
-    m_registry->moveAlias(m_engineer, annotation::ProductionAlias, second, QStringLiteral("better on the held-out split"));
-    m_registry->moveAlias(m_engineer, annotation::CandidateAlias, first, QStringLiteral("to compare"));
-    m_registry->moveAlias(m_engineer, annotation::ProductionAlias, first, QStringLiteral("rollback: complaints"));
+    m_registry->moveAlias(m_engineer, annotation::ProductionAlias, second,
+                          QStringLiteral("better on the held-out split"));
+    m_registry->moveAlias(m_engineer, annotation::CandidateAlias, first,
+                          QStringLiteral("to compare"));
+    m_registry->moveAlias(m_engineer, annotation::ProductionAlias, first,
+                          QStringLiteral("rollback: complaints"));
     QCOMPARE(*m_registry->production(), first);
     QCOMPARE(m_registry->resolve(QStringLiteral("candidate")), first);
     const auto history = m_registry->history();
@@ -115,11 +125,23 @@ void tst_Registry::aliasesAndTheirHistory()
     QCOMPARE(history[1].toModelId, second);
     QCOMPARE(history[3].reason, QStringLiteral("rollback: complaints"));
     QCOMPARE(history[3].movedBy, QStringLiteral("eve"));
-    QCOMPARE(*storage::ModelRepository(m_temp->workspace->db()).aliasTargetAt(annotation::ProductionAlias, betweenMoves), first);
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { m_registry->moveAlias(m_engineer, QStringLiteral("staging"), first, QStringLiteral("x")); }));
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { m_registry->moveAlias(m_engineer, annotation::ProductionAlias, first, QStringLiteral(" ")); }));
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { m_registry->moveAlias(m_engineer, annotation::ProductionAlias, 99, QStringLiteral("no such")); }));
-    storage::SqlQuery rewrite(m_temp->workspace->db(), QStringLiteral("UPDATE model_alias_moves SET reason = 'nothing happened'"), QStringLiteral("rewrite history"));
+    QCOMPARE(*storage::ModelRepository(m_temp->workspace->db())
+                  .aliasTargetAt(annotation::ProductionAlias, betweenMoves),
+             first);
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] {
+        m_registry->moveAlias(m_engineer, QStringLiteral("staging"), first, QStringLiteral("x"));
+    }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] {
+        m_registry->moveAlias(m_engineer, annotation::ProductionAlias, first, QStringLiteral(" "));
+    }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>([&] {
+        m_registry->moveAlias(m_engineer, annotation::ProductionAlias, 99,
+                              QStringLiteral("no such"));
+    }));
+    storage::SqlQuery rewrite(
+        m_temp->workspace->db(),
+        QStringLiteral("UPDATE model_alias_moves SET reason = 'nothing happened'"),
+        QStringLiteral("rewrite history"));
     QVERIFY(testing::throws<storage::StorageError>([&] { rewrite.exec(); }));
 }
 
@@ -130,17 +152,25 @@ void tst_Registry::onlyEngineersAndAdminsChangeTheRegistry()
     QVERIFY(testing::runPython(testing::peerScript(QStringLiteral("make_model.py")), {peer}));
     for (Role role : {Role::Annotator, Role::Reviewer}) {
         const auto who = testing::addUser(*m_temp->workspace, annotation::toString(role), role);
-        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { m_registry->beginTraining(who, QStringLiteral("x"), QStringLiteral("d"), QStringLiteral("{}")); }));
-        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { m_registry->importTorchScript(who, peer, {}); }));
-        QVERIFY(testing::throws<annotation::PermissionDenied>([&] { m_registry->moveAlias(who, annotation::ProductionAlias, id, QStringLiteral("x")); }));
-        QCOMPARE(storage::AuditLog(m_temp->workspace->db()).latest(1).front().outcome, QStringLiteral("denied"));
+        QVERIFY(testing::throws<annotation::PermissionDenied>([&] {
+            m_registry->beginTraining(who, QStringLiteral("x"), QStringLiteral("d"),
+                                      QStringLiteral("{}"));
+        }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>(
+            [&] { m_registry->importTorchScript(who, peer, {}); }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>([&] {
+            m_registry->moveAlias(who, annotation::ProductionAlias, id, QStringLiteral("x"));
+        }));
+        QCOMPARE(storage::AuditLog(m_temp->workspace->db()).latest(1).front().outcome,
+                 QStringLiteral("denied"));
     }
     QVERIFY(!m_registry->production());
     QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM models")), 1);
     const auto admin = testing::addUser(*m_temp->workspace, QStringLiteral("ada"), Role::Admin);
     m_registry->moveAlias(admin, annotation::ProductionAlias, id, QStringLiteral("admin may"));
     QCOMPARE(*m_registry->production(), id);
-    QCOMPARE(storage::AuditLog(m_temp->workspace->db()).latest(1).front().action, QStringLiteral("move_model_alias"));
+    QCOMPARE(storage::AuditLog(m_temp->workspace->db()).latest(1).front().action,
+             QStringLiteral("move_model_alias"));
 }
 
 void tst_Registry::damagedFileIsRefused()
@@ -158,12 +188,17 @@ void tst_Registry::damagedFileIsRefused()
         QFAIL("a damaged model was loaded");
     } catch (const annotation::ModelRefused &error) {
         const QString message = QString::fromUtf8(error.what());
-        QVERIFY2(message.contains(path) && message.contains(QStringLiteral("changed since it was registered")), error.what());
+        QVERIFY2(message.contains(path) &&
+                     message.contains(QStringLiteral("changed since it was registered")),
+                 error.what());
     }
-    QVERIFY(testing::throws<annotation::ModelRefused>([&] { m_registry->moveAlias(m_engineer, annotation::ProductionAlias, bad, QStringLiteral("try")); }));
+    QVERIFY(testing::throws<annotation::ModelRefused>([&] {
+        m_registry->moveAlias(m_engineer, annotation::ProductionAlias, bad, QStringLiteral("try"));
+    }));
     QCOMPARE(*m_registry->production(), good); // the previous production model stays
     QFile::remove(path);
-    QVERIFY(testing::throws<annotation::ModelRefused>([&] { m_registry->openPredictor(bad, models::DeviceRequest::Cpu); }));
+    QVERIFY(testing::throws<annotation::ModelRefused>(
+        [&] { m_registry->openPredictor(bad, models::DeviceRequest::Cpu); }));
 }
 
 void tst_Registry::torchScriptImport()
@@ -172,8 +207,10 @@ void tst_Registry::torchScriptImport()
     const QString five = m_temp->dir.filePath(QStringLiteral("five.pt"));
     const QString flat = m_temp->dir.filePath(QStringLiteral("flat.pt"));
     QVERIFY(testing::runPython(testing::peerScript(QStringLiteral("make_model.py")), {peer}));
-    QVERIFY(testing::runPython(testing::fixtureScript(QStringLiteral("make_wrong_model.py")), {five, flat}));
-    const qint64 id = m_registry->importTorchScript(m_engineer, peer, QStringLiteral("the peer's network"));
+    QVERIFY(testing::runPython(testing::fixtureScript(QStringLiteral("make_wrong_model.py")),
+                               {five, flat}));
+    const qint64 id =
+        m_registry->importTorchScript(m_engineer, peer, QStringLiteral("the peer's network"));
     const storage::ModelRecord model = m_registry->find(id);
     QCOMPARE(model.architecture, QStringLiteral("torchscript"));
     QCOMPARE(model.sourceDigest, annotation::ModelRegistry::fileDigest(peer));
@@ -201,23 +238,28 @@ void tst_Registry::predictionsForUnlabelledImages()
         pixels += testing::ringPixels(i);
     }
     QDir().mkpath(m_temp->dir.filePath(QStringLiteral("in")));
-    annotation::writeIdxFile(m_temp->dir.filePath(QStringLiteral("in/new-images-idx3-ubyte")), {700, 28, 28}, pixels);
+    annotation::writeIdxFile(m_temp->dir.filePath(QStringLiteral("in/new-images-idx3-ubyte")),
+                             {700, 28, 28}, pixels);
     annotation::Importer(m_temp->workspace->db(), m_temp->workspace->blobs(), m_engineer)
         .run({m_temp->dir.filePath(QStringLiteral("in"))}, {});
     // No production model yet: nothing to do, no error.
-    QCOMPARE(annotation::updatePredictions(m_temp->workspace->db(), m_temp->workspace->root()).modelId, 0);
+    QCOMPARE(
+        annotation::updatePredictions(m_temp->workspace->db(), m_temp->workspace->root()).modelId,
+        0);
     const qint64 id = registerUntrained(QStringLiteral("p.pt"));
     m_registry->moveAlias(m_engineer, annotation::ProductionAlias, id, QStringLiteral("go"));
     qint64 lastDone = 0;
-    const auto update = annotation::updatePredictions(m_temp->workspace->db(), m_temp->workspace->root(),
-                                                      models::DeviceRequest::Cpu, [&](qint64 done, qint64 total) {
-                                                          QCOMPARE(total, 700);
-                                                          lastDone = done;
-                                                      });
+    const auto update =
+        annotation::updatePredictions(m_temp->workspace->db(), m_temp->workspace->root(),
+                                      models::DeviceRequest::Cpu, [&](qint64 done, qint64 total) {
+                                          QCOMPARE(total, 700);
+                                          lastDone = done;
+                                      });
     QCOMPARE(update.modelId, id);
     QCOMPARE(update.predicted, 700);
     QCOMPARE(lastDone, 700);
-    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM predictions WHERE model_id = %1").arg(id)), 700);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM predictions WHERE model_id = %1").arg(id)),
+             700);
     const auto stored = storage::PredictionRepository(m_temp->workspace->db()).forImage(1);
     QCOMPARE(stored.size(), 1u);
     float sum = 0;
@@ -225,7 +267,9 @@ void tst_Registry::predictionsForUnlabelledImages()
         sum += p;
     }
     QVERIFY(std::abs(sum - 1.0F) < 1e-3F);
-    QCOMPARE(annotation::updatePredictions(m_temp->workspace->db(), m_temp->workspace->root()).predicted, 0);
+    QCOMPARE(
+        annotation::updatePredictions(m_temp->workspace->db(), m_temp->workspace->root()).predicted,
+        0);
 }
 
 QTEST_GUILESS_MAIN(tst_Registry)

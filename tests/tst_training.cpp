@@ -20,8 +20,10 @@ namespace {
 
 models::LabelledImages demoDigits(int count)
 {
-    const annotation::IdxArray images = annotation::readIdxFile(testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")));
-    const annotation::IdxArray labels = annotation::readIdxFile(testing::demoDataFile(QStringLiteral("mnist-10k-labels-idx1-ubyte")));
+    const annotation::IdxArray images = annotation::readIdxFile(
+        testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")));
+    const annotation::IdxArray labels = annotation::readIdxFile(
+        testing::demoDataFile(QStringLiteral("mnist-10k-labels-idx1-ubyte")));
     models::LabelledImages set;
     set.pixels.assign(images.data.begin(), images.data.begin() + count * 784);
     set.labels.assign(labels.data.begin(), labels.data.begin() + count);
@@ -63,23 +65,26 @@ void tst_Training::learnsOnASmallFixture()
     const models::LabelledImages set = demoDigits(1500);
     const QString file = m_dir.filePath(QStringLiteral("small.pt"));
     QList<models::TrainingProgress> epochs;
-    const models::TrainingResult result = models::Trainer::train(set, quick(4, 1), file, [&](const models::TrainingProgress &p) {
-        if (p.epochEnd) {
-            epochs << p;
-        }
-    });
+    const models::TrainingResult result =
+        models::Trainer::train(set, quick(4, 1), file, [&](const models::TrainingProgress &p) {
+            if (p.epochEnd) {
+                epochs << p;
+            }
+        });
     QVERIFY(!result.cancelled);
     QCOMPARE(result.trainCount, 1200);
     QCOMPARE(result.validationCount, 300);
     QCOMPARE(epochs.size(), 4);
-    QVERIFY2(epochs.last().loss < epochs.first().loss, qPrintable(QString::number(epochs.last().loss)));
+    QVERIFY2(epochs.last().loss < epochs.first().loss,
+             qPrintable(QString::number(epochs.last().loss)));
     QVERIFY2(result.raw.accuracy > 0.80, qPrintable(QString::number(result.raw.accuracy)));
     QVERIFY(result.raw.accuracy > result.baselines.majorityAccuracy + 0.5);
     QVERIFY(result.temperature > 0.2 && result.temperature < 5);
     QVERIFY(QFile::exists(file));
 
     // The saved file predicts what the trainer measured (inference folds batch norm: same maths).
-    auto predictor = models::Predictor::load(file, models::Architecture::DigitNet, result.temperature, models::DeviceRequest::Cpu);
+    auto predictor = models::Predictor::load(file, models::Architecture::DigitNet,
+                                             result.temperature, models::DeviceRequest::Cpu);
     const models::LabelledImages again = demoDigits(1500);
     const std::vector<float> logits = predictor->logits(again.pixels.data(), 1500);
     QCOMPARE(logits.size(), 15000u);
@@ -89,7 +94,8 @@ void tst_Training::learnsOnASmallFixture()
         sum += p;
     }
     QVERIFY(std::abs(sum - 1.0F) < 1e-4F);
-    QCOMPARE(first.confidence, *std::max_element(first.probabilities.begin(), first.probabilities.end()));
+    QCOMPARE(first.confidence,
+             *std::max_element(first.probabilities.begin(), first.probabilities.end()));
 
     // Float input is validated: a value out of 0..1 or NaN is refused, naming the image.
     std::vector<float> input(2 * 784, 0.5F);
@@ -99,10 +105,12 @@ void tst_Training::learnsOnASmallFixture()
         predictor->logitsFromFloat(input.data(), 2);
         QFAIL("255 was accepted as a 0..1 value");
     } catch (const std::invalid_argument &error) {
-        QVERIFY2(QString::fromUtf8(error.what()).contains(QStringLiteral("of image 1")), error.what());
+        QVERIFY2(QString::fromUtf8(error.what()).contains(QStringLiteral("of image 1")),
+                 error.what());
     }
     input[784 + 3] = std::nanf("");
-    QVERIFY(testing::throws<std::invalid_argument>([&] { predictor->logitsFromFloat(input.data(), 2); }));
+    QVERIFY(testing::throws<std::invalid_argument>(
+        [&] { predictor->logitsFromFloat(input.data(), 2); }));
 }
 
 void tst_Training::sameSeedSameModel()
@@ -110,11 +118,13 @@ void tst_Training::sameSeedSameModel()
     const models::LabelledImages set = demoDigits(600);
     std::vector<std::vector<float>> outputs;
     for (quint64 seed : {7ULL, 7ULL, 8ULL}) {
-        const QString file = m_dir.filePath(QStringLiteral("seed-%1-%2.pt").arg(seed).arg(outputs.size()));
+        const QString file =
+            m_dir.filePath(QStringLiteral("seed-%1-%2.pt").arg(seed).arg(outputs.size()));
         models::TrainingOptions options = quick(1, seed);
         options.threads = 1;
         models::Trainer::train(set, options, file);
-        auto predictor = models::Predictor::load(file, models::Architecture::DigitNet, 1.0, models::DeviceRequest::Cpu);
+        auto predictor = models::Predictor::load(file, models::Architecture::DigitNet, 1.0,
+                                                 models::DeviceRequest::Cpu);
         outputs.push_back(predictor->logits(set.pixels.data(), 50));
     }
     QVERIFY(outputs[0] == outputs[1]);
@@ -127,10 +137,13 @@ void tst_Training::cancelStopsAndSavesNothing()
     const QString file = m_dir.filePath(QStringLiteral("cancelled.pt"));
     std::atomic<bool> cancel = false;
     int reports = 0;
-    const models::TrainingResult result = models::Trainer::train(set, quick(20, 1), file, [&](const models::TrainingProgress &) {
-        ++reports;
-        cancel = true;
-    }, &cancel);
+    const models::TrainingResult result = models::Trainer::train(
+        set, quick(20, 1), file,
+        [&](const models::TrainingProgress &) {
+            ++reports;
+            cancel = true;
+        },
+        &cancel);
     QVERIFY(result.cancelled);
     QCOMPARE(reports, 1);
     QCOMPARE(result.epochsDone, 0);
@@ -178,7 +191,8 @@ void tst_Training::calibrationLowersEceOfAnOverconfidentModel()
     const models::Evaluation after = models::evaluate(logits, labels, temperature);
     QVERIFY2(temperature > 2.0, qPrintable(QString::number(temperature)));
     QVERIFY2(before.ece > 0.25, qPrintable(QString::number(before.ece)));
-    QVERIFY2(after.ece < before.ece / 4, qPrintable(QStringLiteral("%1 -> %2").arg(before.ece).arg(after.ece)));
+    QVERIFY2(after.ece < before.ece / 4,
+             qPrintable(QStringLiteral("%1 -> %2").arg(before.ece).arg(after.ece)));
     QVERIFY(after.nll < before.nll);
     QCOMPARE(after.accuracy, before.accuracy); // a temperature never changes the answer
 }
@@ -190,7 +204,8 @@ void tst_Training::baselines()
     std::vector<uint8_t> trainLabels(set.labels.begin(), set.labels.begin() + 2000);
     std::vector<uint8_t> testPixels(set.pixels.begin() + 2000 * 784, set.pixels.end());
     std::vector<uint8_t> testLabels(set.labels.begin() + 2000, set.labels.end());
-    const models::Baselines baselines = models::computeBaselines(trainPixels, trainLabels, testPixels, testLabels);
+    const models::Baselines baselines =
+        models::computeBaselines(trainPixels, trainLabels, testPixels, testLabels);
     QCOMPARE(baselines.randomGuessAccuracy, 0.1);
     QVERIFY(std::abs(baselines.randomGuessNll - std::log(10.0)) < 1e-9);
     QVERIFY(baselines.majorityAccuracy > 0.05 && baselines.majorityAccuracy < 0.2);
@@ -205,20 +220,26 @@ void tst_Training::torchScriptShapeCheck()
     const QString five = m_dir.filePath(QStringLiteral("five.pt"));
     const QString flat = m_dir.filePath(QStringLiteral("flat.pt"));
     QVERIFY(testing::runPython(testing::peerScript(QStringLiteral("make_model.py")), {peer}));
-    QVERIFY(testing::runPython(testing::fixtureScript(QStringLiteral("make_wrong_model.py")), {five, flat}));
+    QVERIFY(testing::runPython(testing::fixtureScript(QStringLiteral("make_wrong_model.py")),
+                               {five, flat}));
     QCOMPARE(models::checkTorchScriptShape(peer), QString());
-    QVERIFY2(models::checkTorchScriptShape(five).contains(QStringLiteral("not to [3, 10] logits")), qPrintable(models::checkTorchScriptShape(five)));
-    QVERIFY2(models::checkTorchScriptShape(flat).contains(QStringLiteral("does not accept float [N, 1, 28, 28]")), qPrintable(models::checkTorchScriptShape(flat)));
+    QVERIFY2(models::checkTorchScriptShape(five).contains(QStringLiteral("not to [3, 10] logits")),
+             qPrintable(models::checkTorchScriptShape(five)));
+    QVERIFY2(models::checkTorchScriptShape(flat).contains(
+                 QStringLiteral("does not accept float [N, 1, 28, 28]")),
+             qPrintable(models::checkTorchScriptShape(flat)));
     testing::writeFile(m_dir.filePath(QStringLiteral("junk.pt")), "not a model");
-    QVERIFY(models::checkTorchScriptShape(m_dir.filePath(QStringLiteral("junk.pt"))).contains(QStringLiteral("cannot be loaded")));
+    QVERIFY(models::checkTorchScriptShape(m_dir.filePath(QStringLiteral("junk.pt")))
+                .contains(QStringLiteral("cannot be loaded")));
 
     // The peer's network serves through the same predictor as DigitDesk's own.
-    auto predictor = models::Predictor::load(peer, models::Architecture::TorchScript, 1.0, models::DeviceRequest::Cpu);
+    auto predictor = models::Predictor::load(peer, models::Architecture::TorchScript, 1.0,
+                                             models::DeviceRequest::Cpu);
     const models::LabelledImages set = demoDigits(40);
     QCOMPARE(predictor->predict(set.pixels.data(), 40).size(), 40u);
     QVERIFY(testing::throws<std::runtime_error>([&] {
-        models::Predictor::load(m_dir.filePath(QStringLiteral("missing.pt")), models::Architecture::DigitNet, 1.0,
-                                models::DeviceRequest::Cpu);
+        models::Predictor::load(m_dir.filePath(QStringLiteral("missing.pt")),
+                                models::Architecture::DigitNet, 1.0, models::DeviceRequest::Cpu);
     }));
 }
 
@@ -233,7 +254,8 @@ void tst_Training::deviceRule()
             models::chooseDevice(models::DeviceRequest::Cuda);
             QFAIL("cuda was granted without a GPU");
         } catch (const std::runtime_error &error) {
-            QVERIFY2(QString::fromUtf8(error.what()).contains(QStringLiteral("cuda was asked for")), error.what());
+            QVERIFY2(QString::fromUtf8(error.what()).contains(QStringLiteral("cuda was asked for")),
+                     error.what());
         }
     } else {
         QVERIFY(models::chooseDevice(models::DeviceRequest::Auto).cuda);

@@ -62,9 +62,11 @@ void ImportRunner::start(const QStringList &paths, const annotation::ImportOptio
             // New incoming images get the production model's predictions on this same worker.
             if (outcome.report.imported > 0) {
                 try {
-                    outcome.predicted = annotation::updatePredictions(connection.db(), root).predicted;
+                    outcome.predicted =
+                        annotation::updatePredictions(connection.db(), root).predicted;
                 } catch (const annotation::ModelRefused &error) {
-                    outcome.report.problems.push_back({QStringLiteral("production model"), QString::fromUtf8(error.what())});
+                    outcome.report.problems.push_back(
+                        {QStringLiteral("production model"), QString::fromUtf8(error.what())});
                 }
             }
         } catch (const std::exception &error) {

@@ -108,8 +108,8 @@ void ImportSource::addFile(const QString &path, const QString &source, bool expl
     const QString suffix =
         name.endsWith(QStringLiteral(".gz")) ? QFileInfo(name.chopped(3)).suffix() : info.suffix();
     // A file named on purpose is tried as an image whatever its name; its header decides.
-    if (isImageSuffix(suffix) || (explicitlyNamed && !looksLikeIdxName(name) &&
-                                  suffix.toLower() != QStringLiteral("csv"))) {
+    if (isImageSuffix(suffix) ||
+        (explicitlyNamed && !looksLikeIdxName(name) && suffix.toLower() != QStringLiteral("csv"))) {
         m_entries.push_back({path, source, Kind::Image});
         ++m_estimatedTotal;
     } else if (suffix.toLower() == QStringLiteral("csv")) {

@@ -5,7 +5,8 @@
 
 namespace digitdesk::app {
 
-ArgumentParser::ArgumentParser(QString usage, const QString &description) : m_usage(std::move(usage))
+ArgumentParser::ArgumentParser(QString usage, const QString &description)
+    : m_usage(std::move(usage))
 {
     m_parser.setApplicationDescription(description);
     m_parser.addOption(

@@ -16,7 +16,9 @@ extern "C" void handleCancel(int)
 
 const std::atomic<bool> &installCancelSignals()
 {
-    struct sigaction action{};
+    struct sigaction action
+    {
+    };
     action.sa_handler = handleCancel;
     action.sa_flags = SA_RESETHAND; // the second signal gets the default action
     sigemptyset(&action.sa_mask);

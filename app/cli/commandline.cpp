@@ -40,12 +40,11 @@ const QString Usage = QStringLiteral(
 
 bool isCliCommand(const QStringList &arguments)
 {
-    static const QStringList commands = {QStringLiteral("workspace"), QStringLiteral("users"),
-                                         QStringLiteral("import"),    QStringLiteral("demo"),
-                                         QStringLiteral("info"),      QStringLiteral("help"),
-                                         QStringLiteral("train"),     QStringLiteral("eval"),
-                                         QStringLiteral("predict"),   QStringLiteral("models"),
-                                         QStringLiteral("--help"),    QStringLiteral("-h")};
+    static const QStringList commands = {
+        QStringLiteral("workspace"), QStringLiteral("users"),  QStringLiteral("import"),
+        QStringLiteral("demo"),      QStringLiteral("info"),   QStringLiteral("help"),
+        QStringLiteral("train"),     QStringLiteral("eval"),   QStringLiteral("predict"),
+        QStringLiteral("models"),    QStringLiteral("--help"), QStringLiteral("-h")};
     return arguments.size() > 1 && commands.contains(arguments[1]);
 }
 

@@ -22,7 +22,8 @@ void printReport(const annotation::ImportReport &report)
         }
         printErr(QStringLiteral("skipped %1: %2").arg(problem.item, problem.reason));
     }
-    const double rate = report.seconds > 0 ? static_cast<double>(report.imported) / report.seconds : 0;
+    const double rate =
+        report.seconds > 0 ? static_cast<double>(report.imported) / report.seconds : 0;
     printOut(QStringLiteral("Imported %1 image(s) in %2 s (%3 images/s); %4 duplicate(s) not "
                             "stored again; %5 problem(s); %6 other file(s) ignored%7")
                  .arg(report.imported)

@@ -44,8 +44,11 @@ QJsonObject hyperparametersJson(const models::TrainingOptions &options)
             {QStringLiteral("learning_rate"), options.learningRate},
             {QStringLiteral("weight_decay"), options.weightDecay},
             {QStringLiteral("optimizer"), QStringLiteral("AdamW")},
-            {QStringLiteral("schedule"), options.oneCycle ? QStringLiteral("one-cycle") : QStringLiteral("constant")},
-            {QStringLiteral("augmentation"), options.augment ? QStringLiteral("rotation 10 deg, scale 0.9-1.1, shift 2 px") : QStringLiteral("none")},
+            {QStringLiteral("schedule"),
+             options.oneCycle ? QStringLiteral("one-cycle") : QStringLiteral("constant")},
+            {QStringLiteral("augmentation"),
+             options.augment ? QStringLiteral("rotation 10 deg, scale 0.9-1.1, shift 2 px")
+                             : QStringLiteral("none")},
             {QStringLiteral("seed"), QString::number(options.seed)},
             {QStringLiteral("split_seed"), QString::number(options.splitSeed)},
             {QStringLiteral("validation_fraction"), options.validationFraction},

@@ -15,13 +15,17 @@ namespace {
 QString summaryOf(const storage::ModelRecord &model)
 {
     const QJsonObject metrics = QJsonDocument::fromJson(model.metrics.toUtf8()).object();
-    const double accuracy = metrics.value(QStringLiteral("validation")).toObject().value(QStringLiteral("accuracy")).toDouble(-1);
+    const double accuracy = metrics.value(QStringLiteral("validation"))
+                                .toObject()
+                                .value(QStringLiteral("accuracy"))
+                                .toDouble(-1);
     return QStringLiteral("%1 %2 %3 %4 %5")
         .arg(model.id, 4)
         .arg(model.architecture, -12)
         .arg(model.createdAt.toString(Qt::ISODate), -21)
         .arg(model.createdBy, -20)
-        .arg(accuracy >= 0 ? QStringLiteral("held-out accuracy %1%").arg(accuracy * 100, 0, 'f', 2) : model.note);
+        .arg(accuracy >= 0 ? QStringLiteral("held-out accuracy %1%").arg(accuracy * 100, 0, 'f', 2)
+                           : model.note);
 }
 
 void printAliases(const annotation::ModelRegistry &registry, qint64 id)
@@ -41,14 +45,18 @@ void printAliases(const annotation::ModelRegistry &registry, qint64 id)
 void updatePredictionsAfterChange(const storage::Workspace &workspace)
 {
     try {
-        const annotation::PredictionUpdate update = annotation::updatePredictions(workspace.db(), workspace.root());
+        const annotation::PredictionUpdate update =
+            annotation::updatePredictions(workspace.db(), workspace.root());
         if (update.modelId > 0 && update.predicted > 0) {
-            printOut(QStringLiteral("Stored the predictions of production model %1 for %2 unlabelled image(s).")
-                         .arg(update.modelId)
-                         .arg(update.predicted));
+            printOut(
+                QStringLiteral(
+                    "Stored the predictions of production model %1 for %2 unlabelled image(s).")
+                    .arg(update.modelId)
+                    .arg(update.predicted));
         }
     } catch (const annotation::ModelRefused &error) {
-        printErr(QStringLiteral("digitdesk: predictions not updated: %1").arg(QString::fromUtf8(error.what())));
+        printErr(QStringLiteral("digitdesk: predictions not updated: %1")
+                     .arg(QString::fromUtf8(error.what())));
     }
 }
 
@@ -57,9 +65,11 @@ int runModelsCommand(const QStringList &arguments)
     const QString sub = arguments.value(1);
     const annotation::Principal who = annotation::Principal::localOperator();
     if (sub == QStringLiteral("list") || sub == QStringLiteral("history")) {
-        ArgumentParser parser(QStringLiteral("digitdesk models %1 [--workspace DIR]").arg(sub),
-                              sub == QStringLiteral("list") ? QStringLiteral("List registered models.")
-                                                            : QStringLiteral("Every move of the production and candidate aliases."));
+        ArgumentParser parser(
+            QStringLiteral("digitdesk models %1 [--workspace DIR]").arg(sub),
+            sub == QStringLiteral("list")
+                ? QStringLiteral("List registered models.")
+                : QStringLiteral("Every move of the production and candidate aliases."));
         parser.addWorkspaceOption();
         if (auto exit = parser.parse(arguments, 1, 1)) {
             return *exit;
@@ -69,37 +79,48 @@ int runModelsCommand(const QStringList &arguments)
         if (sub == QStringLiteral("list")) {
             const auto production = registry.production();
             for (const storage::ModelRecord &model : registry.list()) {
-                printOut(summaryOf(model) + (production && *production == model.id ? QStringLiteral("  [production]") : QString()));
+                printOut(summaryOf(model) + (production && *production == model.id
+                                                 ? QStringLiteral("  [production]")
+                                                 : QString()));
             }
             return ExitOk;
         }
         for (const storage::AliasMove &move : registry.history()) {
             printOut(QStringLiteral("%1  %2  %3 -> %4  by %5: %6")
                          .arg(move.movedAt.toString(Qt::ISODateWithMs), move.alias)
-                         .arg(move.fromModelId > 0 ? QString::number(move.fromModelId) : QStringLiteral("none"))
+                         .arg(move.fromModelId > 0 ? QString::number(move.fromModelId)
+                                                   : QStringLiteral("none"))
                          .arg(move.toModelId)
                          .arg(move.movedBy, move.reason));
         }
         return ExitOk;
     }
     if (sub == QStringLiteral("show")) {
-        ArgumentParser parser(QStringLiteral("digitdesk models show ID|production|candidate [--workspace DIR]"),
-                              QStringLiteral("Everything the registry knows of a model."));
+        ArgumentParser parser(
+            QStringLiteral("digitdesk models show ID|production|candidate [--workspace DIR]"),
+            QStringLiteral("Everything the registry knows of a model."));
         parser.addWorkspaceOption();
         if (auto exit = parser.parse(arguments, 2, 2)) {
             return *exit;
         }
         const auto workspace = openWorkspace(parser.workspace());
         const annotation::ModelRegistry registry(workspace->db(), workspace->root());
-        const storage::ModelRecord model = registry.find(registry.resolve(parser.positional().at(1)));
+        const storage::ModelRecord model =
+            registry.find(registry.resolve(parser.positional().at(1)));
         printOut(QStringLiteral("model            %1").arg(model.id));
         printAliases(registry, model.id);
         printOut(QStringLiteral("architecture     %1").arg(model.architecture));
-        printOut(QStringLiteral("created          %1 by %2").arg(model.createdAt.toString(Qt::ISODateWithMs), model.createdBy));
-        printOut(QStringLiteral("training run     %1").arg(model.trainingRunId > 0 ? QString::number(model.trainingRunId) : QStringLiteral("none (imported)")));
-        printOut(QStringLiteral("dataset commit   %1").arg(model.datasetCommit.isEmpty() ? QStringLiteral("none") : model.datasetCommit));
+        printOut(QStringLiteral("created          %1 by %2")
+                     .arg(model.createdAt.toString(Qt::ISODateWithMs), model.createdBy));
+        printOut(QStringLiteral("training run     %1")
+                     .arg(model.trainingRunId > 0 ? QString::number(model.trainingRunId)
+                                                  : QStringLiteral("none (imported)")));
+        printOut(
+            QStringLiteral("dataset commit   %1")
+                .arg(model.datasetCommit.isEmpty() ? QStringLiteral("none") : model.datasetCommit));
         printOut(QStringLiteral("data SHA-256     %1").arg(model.sourceDigest));
-        printOut(QStringLiteral("file             %1 (SHA-256 %2)").arg(registry.absolutePath(model), model.fileSha256));
+        printOut(QStringLiteral("file             %1 (SHA-256 %2)")
+                     .arg(registry.absolutePath(model), model.fileSha256));
         printOut(QStringLiteral("temperature      %1").arg(model.temperature, 0, 'f', 4));
         if (model.trainingRunId > 0) {
             printOut(QStringLiteral("hyperparameters  %1").arg(model.hyperparameters));
@@ -111,26 +132,33 @@ int runModelsCommand(const QStringList &arguments)
         return ExitOk;
     }
     if (sub == QStringLiteral("import")) {
-        ArgumentParser parser(QStringLiteral("digitdesk models import FILE.pt [--note TEXT] [--workspace DIR]"),
-                              QStringLiteral("Register a TorchScript model saved from Python (torch.jit.save) "
-                                             "that maps float [N,1,28,28] to [N,10] logits."));
+        ArgumentParser parser(
+            QStringLiteral("digitdesk models import FILE.pt [--note TEXT] [--workspace DIR]"),
+            QStringLiteral("Register a TorchScript model saved from Python (torch.jit.save) "
+                           "that maps float [N,1,28,28] to [N,10] logits."));
         parser.addWorkspaceOption();
-        parser.addOption({QStringLiteral("note"), QStringLiteral("Where it comes from."), QStringLiteral("TEXT")});
+        parser.addOption({QStringLiteral("note"), QStringLiteral("Where it comes from."),
+                          QStringLiteral("TEXT")});
         if (auto exit = parser.parse(arguments, 2, 2)) {
             return *exit;
         }
         const auto workspace = openWorkspace(parser.workspace());
         annotation::ModelRegistry registry(workspace->db(), workspace->root());
-        const qint64 id = registry.importTorchScript(who, parser.positional().at(1), parser.value(QStringLiteral("note")));
-        printOut(QStringLiteral("Registered model %1 from %2").arg(id).arg(parser.positional().at(1)));
+        const qint64 id = registry.importTorchScript(who, parser.positional().at(1),
+                                                     parser.value(QStringLiteral("note")));
+        printOut(
+            QStringLiteral("Registered model %1 from %2").arg(id).arg(parser.positional().at(1)));
         return ExitOk;
     }
     if (sub == QStringLiteral("alias")) {
-        ArgumentParser parser(QStringLiteral("digitdesk models alias ID production|candidate --reason TEXT [--workspace DIR]"),
-                              QStringLiteral("Point an alias at a model. Moving production is a promotion, "
-                                             "moving it back a rollback; every move is kept with its reason."));
+        ArgumentParser parser(
+            QStringLiteral(
+                "digitdesk models alias ID production|candidate --reason TEXT [--workspace DIR]"),
+            QStringLiteral("Point an alias at a model. Moving production is a promotion, "
+                           "moving it back a rollback; every move is kept with its reason."));
         parser.addWorkspaceOption();
-        parser.addOption({QStringLiteral("reason"), QStringLiteral("Why (required)."), QStringLiteral("TEXT")});
+        parser.addOption(
+            {QStringLiteral("reason"), QStringLiteral("Why (required)."), QStringLiteral("TEXT")});
         if (auto exit = parser.parse(arguments, 3, 3)) {
             return *exit;
         }

@@ -16,13 +16,17 @@ namespace digitdesk::app {
 
 int runPredictCommand(const QStringList &arguments)
 {
-    ArgumentParser parser(QStringLiteral("digitdesk predict --model ID|production|candidate FILE... [--workspace DIR]"),
-                          QStringLiteral("Predict the digit of each scan (normalised as import does) with "
-                                         "calibrated probabilities."));
+    ArgumentParser parser(
+        QStringLiteral(
+            "digitdesk predict --model ID|production|candidate FILE... [--workspace DIR]"),
+        QStringLiteral("Predict the digit of each scan (normalised as import does) with "
+                       "calibrated probabilities."));
     parser.addWorkspaceOption();
-    parser.addOption({QStringLiteral("model"), QStringLiteral("Model id or alias (default: production)."),
+    parser.addOption({QStringLiteral("model"),
+                      QStringLiteral("Model id or alias (default: production)."),
                       QStringLiteral("ID"), QStringLiteral("production")});
-    parser.addOption({QStringLiteral("device"), QStringLiteral("auto, cpu or cuda."), QStringLiteral("DEVICE"), QStringLiteral("auto")});
+    parser.addOption({QStringLiteral("device"), QStringLiteral("auto, cpu or cuda."),
+                      QStringLiteral("DEVICE"), QStringLiteral("auto")});
     if (auto exit = parser.parse(arguments, 1, -1)) {
         return *exit;
     }
@@ -42,22 +46,26 @@ int runPredictCommand(const QStringList &arguments)
             ++failures;
             continue;
         }
-        const annotation::NormalizedImage image = annotation::ImageNormalizer::fromEncoded(file.readAll());
+        const annotation::NormalizedImage image =
+            annotation::ImageNormalizer::fromEncoded(file.readAll());
         if (!image.ok()) {
             printErr(QStringLiteral("%1: %2").arg(path, image.error));
             ++failures;
             continue;
         }
         const models::Prediction prediction =
-            predictor->predict(reinterpret_cast<const uint8_t *>(image.pixels.constData()), 1).front();
+            predictor->predict(reinterpret_cast<const uint8_t *>(image.pixels.constData()), 1)
+                .front();
         std::array<int, models::ClassCount> order{};
         std::iota(order.begin(), order.end(), 0);
         std::sort(order.begin(), order.end(), [&](int a, int b) {
-            return prediction.probabilities[static_cast<size_t>(a)] > prediction.probabilities[static_cast<size_t>(b)];
+            return prediction.probabilities[static_cast<size_t>(a)] >
+                   prediction.probabilities[static_cast<size_t>(b)];
         });
         QStringList all;
         for (int c = 0; c < models::ClassCount; ++c) {
-            all << QStringLiteral("%1:%2").arg(c).arg(prediction.probabilities[static_cast<size_t>(c)], 0, 'f', 4);
+            all << QStringLiteral("%1:%2").arg(c).arg(
+                prediction.probabilities[static_cast<size_t>(c)], 0, 'f', 4);
         }
         printOut(QStringLiteral("%1: %2 (p=%3; then %4 %5, %6 %7)  [%8]")
                      .arg(path)

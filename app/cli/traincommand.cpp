@@ -47,16 +47,19 @@ void reportProgress(const models::TrainingProgress &p, bool json)
         printJsonLine(line);
         return;
     }
-    const QString text = QStringLiteral("epoch %1/%2  step %3/%4  loss %5  accuracy %6%  %7 images/s  ETA %8 s%9")
-                             .arg(p.epoch)
-                             .arg(p.epochs)
-                             .arg(p.step)
-                             .arg(p.steps)
-                             .arg(p.loss, 0, 'f', 4)
-                             .arg(p.accuracy * 100, 0, 'f', 1)
-                             .arg(p.imagesPerSecond, 0, 'f', 0)
-                             .arg(p.etaSeconds, 0, 'f', 0)
-                             .arg(p.validationAccuracy >= 0 ? QStringLiteral("  held-out %1%").arg(p.validationAccuracy * 100, 0, 'f', 2) : QString());
+    const QString text =
+        QStringLiteral("epoch %1/%2  step %3/%4  loss %5  accuracy %6%  %7 images/s  ETA %8 s%9")
+            .arg(p.epoch)
+            .arg(p.epochs)
+            .arg(p.step)
+            .arg(p.steps)
+            .arg(p.loss, 0, 'f', 4)
+            .arg(p.accuracy * 100, 0, 'f', 1)
+            .arg(p.imagesPerSecond, 0, 'f', 0)
+            .arg(p.etaSeconds, 0, 'f', 0)
+            .arg(p.validationAccuracy >= 0
+                     ? QStringLiteral("  held-out %1%").arg(p.validationAccuracy * 100, 0, 'f', 2)
+                     : QString());
     if (stderrIsTerminal()) {
         std::fprintf(stderr, "\r%s\x1b[K%s", text.toUtf8().constData(), p.epochEnd ? "\n" : "");
     } else if (p.epochEnd) {
@@ -84,14 +87,27 @@ int runTrainCommand(const QStringList &arguments)
                        "permutation held out), fit its temperature, evaluate it and register it. "
                        "SIGINT or SIGTERM cancels at the next step and registers nothing."));
     parser.addWorkspaceOption();
-    parser.addOption({QStringLiteral("data"), QStringLiteral("The IDX images file (its labels file beside it or next)."), QStringLiteral("IMAGES")});
-    parser.addOption({QStringLiteral("epochs"), QStringLiteral("Passes over the training split."), QStringLiteral("N"), QStringLiteral("15")});
-    parser.addOption({QStringLiteral("batch"), QStringLiteral("Images per step."), QStringLiteral("B"), QStringLiteral("128")});
-    parser.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate of the one-cycle schedule."), QStringLiteral("X"), QStringLiteral("0.004")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of initialisation, shuffling, augmentation."), QStringLiteral("S"), QStringLiteral("1")});
-    parser.addOption({QStringLiteral("device"), QStringLiteral("auto (CUDA when there is one), cpu or cuda."), QStringLiteral("DEVICE"), QStringLiteral("auto")});
-    parser.addOption({QStringLiteral("threads"), QStringLiteral("LibTorch intra-op threads (0: the core count)."), QStringLiteral("N"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("json-progress"), QStringLiteral("One JSON object per line on stdout.")});
+    parser.addOption({QStringLiteral("data"),
+                      QStringLiteral("The IDX images file (its labels file beside it or next)."),
+                      QStringLiteral("IMAGES")});
+    parser.addOption({QStringLiteral("epochs"), QStringLiteral("Passes over the training split."),
+                      QStringLiteral("N"), QStringLiteral("15")});
+    parser.addOption({QStringLiteral("batch"), QStringLiteral("Images per step."),
+                      QStringLiteral("B"), QStringLiteral("128")});
+    parser.addOption({QStringLiteral("lr"),
+                      QStringLiteral("Peak learning rate of the one-cycle schedule."),
+                      QStringLiteral("X"), QStringLiteral("0.004")});
+    parser.addOption({QStringLiteral("seed"),
+                      QStringLiteral("Seed of initialisation, shuffling, augmentation."),
+                      QStringLiteral("S"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("device"),
+                      QStringLiteral("auto (CUDA when there is one), cpu or cuda."),
+                      QStringLiteral("DEVICE"), QStringLiteral("auto")});
+    parser.addOption({QStringLiteral("threads"),
+                      QStringLiteral("LibTorch intra-op threads (0: the core count)."),
+                      QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption(
+        {QStringLiteral("json-progress"), QStringLiteral("One JSON object per line on stdout.")});
     if (auto exit = parser.parse(arguments, 0, 1)) {
         return *exit;
     }
@@ -105,10 +121,11 @@ int runTrainCommand(const QStringList &arguments)
     double threads = 0;
     if (!parseNumber(parser, QStringLiteral("epochs"), &epochs) || epochs < 1 ||
         !parseNumber(parser, QStringLiteral("batch"), &batch) || batch < 1 ||
-        !parseNumber(parser, QStringLiteral("lr"), &options.learningRate) || !(options.learningRate > 0) ||
-        !parseNumber(parser, QStringLiteral("seed"), &seed) || seed < 0 ||
-        !parseNumber(parser, QStringLiteral("threads"), &threads) || threads < 0) {
-        return parser.usageError(QStringLiteral("--epochs, --batch, --lr, --seed and --threads take positive numbers"));
+        !parseNumber(parser, QStringLiteral("lr"), &options.learningRate) ||
+        !(options.learningRate > 0) || !parseNumber(parser, QStringLiteral("seed"), &seed) ||
+        seed < 0 || !parseNumber(parser, QStringLiteral("threads"), &threads) || threads < 0) {
+        return parser.usageError(
+            QStringLiteral("--epochs, --batch, --lr, --seed and --threads take positive numbers"));
     }
     if (!models::parseDeviceRequest(parser.value(QStringLiteral("device")), &options.device)) {
         return parser.usageError(QStringLiteral("--device takes auto, cpu or cuda"));
@@ -122,35 +139,46 @@ int runTrainCommand(const QStringList &arguments)
     const auto workspace = openWorkspace(parser.workspace());
     const annotation::Principal who = annotation::Principal::localOperator();
     annotation::ModelRegistry registry(workspace->db(), workspace->root());
-    const IdxData data = readIdxData(parser.value(QStringLiteral("data")), parser.positional().value(1));
-    const QString hyperparameters = QString::fromUtf8(QJsonDocument(hyperparametersJson(options)).toJson(QJsonDocument::Compact));
+    const IdxData data =
+        readIdxData(parser.value(QStringLiteral("data")), parser.positional().value(1));
+    const QString hyperparameters = QString::fromUtf8(
+        QJsonDocument(hyperparametersJson(options)).toJson(QJsonDocument::Compact));
     const qint64 runId = registry.beginTraining(who, data.source, data.digest, hyperparameters);
 
-    const QString output = QDir(workspace->modelsPath()).filePath(QStringLiteral("run-%1.partial.pt").arg(runId));
+    const QString output =
+        QDir(workspace->modelsPath()).filePath(QStringLiteral("run-%1.partial.pt").arg(runId));
     QDir().mkpath(QDir(workspace->modelsPath()).filePath(QStringLiteral("checkpoints")));
-    options.checkpointPath = QDir(workspace->modelsPath()).filePath(QStringLiteral("checkpoints/run-%1.pt").arg(runId));
+    options.checkpointPath =
+        QDir(workspace->modelsPath()).filePath(QStringLiteral("checkpoints/run-%1.pt").arg(runId));
     const std::atomic<bool> &cancel = installCancelSignals();
     models::TrainingResult result;
     try {
         if (!json) {
-            printErr(QStringLiteral("Training run %1 on %2 images (%3).").arg(runId).arg(data.images.count()).arg(data.source));
+            printErr(QStringLiteral("Training run %1 on %2 images (%3).")
+                         .arg(runId)
+                         .arg(data.images.count())
+                         .arg(data.source));
         }
-        result = models::Trainer::train(data.images, options, output,
-                                         [json](const models::TrainingProgress &p) { reportProgress(p, json); },
-                                         &cancel);
+        result = models::Trainer::train(
+            data.images, options, output,
+            [json](const models::TrainingProgress &p) { reportProgress(p, json); }, &cancel);
     } catch (const std::exception &error) {
         QFile::remove(output);
-        registry.endTrainingWithoutModel(who, runId, QStringLiteral("failed"), QString::fromUtf8(error.what()));
+        registry.endTrainingWithoutModel(who, runId, QStringLiteral("failed"),
+                                         QString::fromUtf8(error.what()));
         throw;
     }
     if (result.cancelled) {
         QFile::remove(output);
-        registry.endTrainingWithoutModel(who, runId, QStringLiteral("cancelled"),
-                                         QStringLiteral("cancelled by a signal after %1 epoch(s)").arg(result.epochsDone));
+        registry.endTrainingWithoutModel(
+            who, runId, QStringLiteral("cancelled"),
+            QStringLiteral("cancelled by a signal after %1 epoch(s)").arg(result.epochsDone));
         if (json) {
-            printJsonLine({{QStringLiteral("event"), QStringLiteral("cancelled")}, {QStringLiteral("run"), runId}});
+            printJsonLine({{QStringLiteral("event"), QStringLiteral("cancelled")},
+                           {QStringLiteral("run"), runId}});
         } else {
-            printErr(QStringLiteral("\nTraining run %1 cancelled; no model registered.").arg(runId));
+            printErr(
+                QStringLiteral("\nTraining run %1 cancelled; no model registered.").arg(runId));
         }
         return ExitCancelled;
     }
@@ -159,7 +187,8 @@ int runTrainCommand(const QStringList &arguments)
     trained.architecture = options.architecture;
     trained.temperature = result.temperature;
     trained.hyperparameters = hyperparameters;
-    trained.metrics = QString::fromUtf8(QJsonDocument(metricsJson(result)).toJson(QJsonDocument::Compact));
+    trained.metrics =
+        QString::fromUtf8(QJsonDocument(metricsJson(result)).toJson(QJsonDocument::Compact));
     trained.dataDigest = data.digest;
     const qint64 modelId = registry.registerTrained(who, runId, trained);
     QFile::remove(options.checkpointPath); // the registered model supersedes it
@@ -169,16 +198,20 @@ int runTrainCommand(const QStringList &arguments)
                        {QStringLiteral("model_id"), modelId},
                        {QStringLiteral("metrics"), metricsJson(result)}});
     } else {
-        printOut(QStringLiteral("Registered model %1 (run %2): %3 epochs in %4 s on %5, %6 images/s.")
-                     .arg(modelId)
-                     .arg(runId)
-                     .arg(result.epochsDone)
-                     .arg(result.seconds, 0, 'f', 1)
-                     .arg(result.device)
-                     .arg(result.imagesPerSecond, 0, 'f', 0));
+        printOut(
+            QStringLiteral("Registered model %1 (run %2): %3 epochs in %4 s on %5, %6 images/s.")
+                .arg(modelId)
+                .arg(runId)
+                .arg(result.epochsDone)
+                .arg(result.seconds, 0, 'f', 1)
+                .arg(result.device)
+                .arg(result.imagesPerSecond, 0, 'f', 0));
         printOut(QStringLiteral("Held-out split (%1 images):").arg(result.validationCount));
-        printOut(formatEvaluation(result.raw, result.calibrated, result.temperature, result.baselines));
-        printOut(QStringLiteral("Make it production with: digitdesk models alias %1 production --reason TEXT").arg(modelId));
+        printOut(
+            formatEvaluation(result.raw, result.calibrated, result.temperature, result.baselines));
+        printOut(QStringLiteral(
+                     "Make it production with: digitdesk models alias %1 production --reason TEXT")
+                     .arg(modelId));
     }
     return ExitOk;
 }

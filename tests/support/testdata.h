@@ -48,8 +48,8 @@ template <typename E, typename F> bool throws(F f)
 bool writeFile(const QString &path, const QByteArray &bytes);
 // Runs Debian's python3 (which has python3-torch) on a script; true when it exits 0.
 bool runPython(const QString &script, const QStringList &arguments);
-QString peerScript(const QString &name); // ../shared/peers/NAME
+QString peerScript(const QString &name);    // ../shared/peers/NAME
 QString fixtureScript(const QString &name); // tests/fixtures/NAME
-QString demoDataFile(const QString &name); // in the folder `make data` fills
+QString demoDataFile(const QString &name);  // in the folder `make data` fills
 
 } // namespace digitdesk::testing

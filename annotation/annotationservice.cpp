@@ -1,0 +1,172 @@
+#include "annotation/annotationservice.h"
+
+#include "annotation/modelregistry.h"
+#include "annotation/userservice.h"
+#include "storage/annotationrepository.h"
+#include "storage/imagerepository.h"
+#include "storage/modelrepository.h"
+#include "storage/predictionrepository.h"
+#include "storage/settingsrepository.h"
+#include "storage/transaction.h"
+
+namespace digitdesk::annotation {
+namespace {
+
+void checkLabel(int label)
+{
+    if (label < -1 || label > 9) {
+        throw InvalidRequest(QStringLiteral("%1 is not a digit 0-9").arg(label));
+    }
+}
+
+qint64 productionModel(const QSqlDatabase &db)
+{
+    return storage::ModelRepository(db).aliasTarget(ProductionAlias).value_or(0);
+}
+
+} // namespace
+
+AnnotationService::AnnotationService(const QSqlDatabase &db, Clock clock)
+    : m_db(db), m_access(db), m_clock(std::move(clock))
+{
+}
+
+QDateTime AnnotationService::now() const
+{
+    return m_clock ? m_clock() : QDateTime::currentDateTimeUtc();
+}
+
+QueueItem AnnotationService::loadItem(qint64 imageId) const
+{
+    QueueItem item;
+    item.imageId = imageId;
+    const auto details = storage::ImageRepository(m_db).details(imageId);
+    if (details) {
+        item.pixels = details->pixels;
+        item.originalSha256 = details->originalSha256;
+    }
+    const auto predictions = storage::PredictionRepository(m_db).forImage(imageId);
+    if (!predictions.empty()) { // newest first
+        item.predictedLabel = predictions.front().label;
+        item.confidence = static_cast<float>(predictions.front().confidence);
+        item.probabilities = predictions.front().probabilities;
+    }
+    return item;
+}
+
+std::optional<QueueItem> AnnotationService::next(const Principal &who)
+{
+    m_access.require(who, Action::Annotate);
+    const storage::SettingsRepository settings(m_db);
+    const int leaseSeconds = settings.intValue(QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds);
+    const double share = settings.value(QString::fromLatin1(HighConfidenceSetting), QStringLiteral("0.05")).toDouble();
+    const int every = share > 0 ? std::max(2, static_cast<int>(1.0 / share + 0.5)) : 0;
+    storage::AnnotationRepository repository(m_db);
+    const qint64 model = productionModel(m_db);
+    const QDateTime at = now();
+
+    storage::Transaction transaction(m_db);
+    // Deterministic mixing: every n-th decision of this annotator audits a confident item.
+    const bool confident = every > 0 && (repository.labelCountBy(who.userId) + 1) % every == 0;
+    std::optional<qint64> id = repository.nextCandidate(who.userId, model, at, confident);
+    if (!id) {
+        return std::nullopt;
+    }
+    repository.lease(*id, who.userId, who.sessionId, at, leaseSeconds);
+    transaction.commit();
+    QueueItem item = loadItem(*id);
+    item.leaseExpires = at.addSecs(leaseSeconds);
+    return item;
+}
+
+std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int count) const
+{
+    m_access.require(who, Action::Annotate);
+    const qint64 model = productionModel(m_db);
+    std::vector<QueueItem> items;
+    for (qint64 id : storage::AnnotationRepository(m_db).upcoming(who.userId, model, now(), count)) {
+        items.push_back(loadItem(id));
+    }
+    return items;
+}
+
+LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int label, qint64 timeSpentMs)
+{
+    m_access.require(who, Action::Annotate, QStringLiteral("image:%1").arg(imageId));
+    checkLabel(label);
+    storage::AnnotationRepository repository(m_db);
+    storage::Transaction transaction(m_db);
+    if (repository.leasedByOther(imageId, who.userId, now())) {
+        throw InvalidRequest(QStringLiteral("image %1 is leased to someone else now (your lease expired)").arg(imageId));
+    }
+    if (repository.status(imageId) != QStringLiteral("incoming")) {
+        throw InvalidRequest(QStringLiteral("image %1 is no longer waiting for a label").arg(imageId));
+    }
+    const qint64 labelId = repository.addLabel(imageId, label, who.userId, who.sessionId, timeSpentMs);
+    repository.releaseLease(imageId);
+    repository.setStatus(imageId, QStringLiteral("labelled"));
+    transaction.commit();
+    return {labelId, imageId, label};
+}
+
+void AnnotationService::skip(const Principal &who, qint64 imageId)
+{
+    m_access.require(who, Action::Annotate, QStringLiteral("image:%1").arg(imageId));
+    storage::AnnotationRepository repository(m_db);
+    storage::Transaction transaction(m_db);
+    repository.addSkip(imageId, who.userId, who.sessionId);
+    if (repository.holdsLease(imageId, who.userId, now())) {
+        repository.releaseLease(imageId);
+    }
+    transaction.commit();
+}
+
+std::optional<LabelDecision> AnnotationService::undo(const Principal &who)
+{
+    m_access.require(who, Action::Annotate);
+    storage::AnnotationRepository repository(m_db);
+    storage::Transaction transaction(m_db);
+    const auto last = repository.lastActiveLabelBy(who.userId);
+    if (!last || last->reviewed) {
+        return std::nullopt;
+    }
+    repository.retractLabel(last->id, who.name);
+    if (repository.activeLabels(last->imageId).empty()) {
+        repository.setStatus(last->imageId, QStringLiteral("incoming"));
+    }
+    repository.lease(last->imageId, who.userId, who.sessionId, now(),
+                     storage::SettingsRepository(m_db).intValue(QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds));
+    transaction.commit();
+    return LabelDecision{last->id, last->imageId, last->label};
+}
+
+LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, int label)
+{
+    m_access.require(who, Action::Annotate, QStringLiteral("label:%1").arg(labelId));
+    checkLabel(label);
+    storage::AnnotationRepository repository(m_db);
+    storage::Transaction transaction(m_db);
+    const auto old = repository.findLabel(labelId);
+    if (!old || old->annotatorId != who.userId) {
+        throw InvalidRequest(QStringLiteral("label %1 is not one of yours").arg(labelId));
+    }
+    if (old->reviewed) {
+        throw InvalidRequest(QStringLiteral("label %1 has been reviewed and can no longer change").arg(labelId));
+    }
+    repository.retractLabel(labelId, who.name);
+    const qint64 newId = repository.addLabel(old->imageId, label, who.userId, who.sessionId, 0);
+    transaction.commit();
+    return {newId, old->imageId, label};
+}
+
+std::vector<LabelDecision> AnnotationService::history(const Principal &who, int limit) const
+{
+    m_access.require(who, Action::Annotate);
+    std::vector<LabelDecision> decisions;
+    for (const storage::LabelRow &row : storage::AnnotationRepository(m_db).historyOf(who.userId, limit)) {
+        decisions.push_back({row.id, row.imageId, row.label});
+    }
+    return decisions;
+}
+
+} // namespace digitdesk::annotation

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "annotation/accesscontrol.h"
+#include "annotation/principal.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace digitdesk::annotation {
+
+// An image on an annotator's screen, leased to them until `leaseExpires`.
+struct QueueItem
+{
+    qint64 imageId = 0;
+    QByteArray pixels;
+    QString originalSha256;
+    int predictedLabel = -1;            // -1 when the production model has not seen it
+    float confidence = -1;              // calibrated
+    std::array<float, 10> probabilities{};
+    QDateTime leaseExpires;
+};
+
+struct LabelDecision
+{
+    qint64 labelId = 0;
+    qint64 imageId = 0;
+    int label = -1; // -1: not a digit
+};
+
+// The annotator's side of the loop: the queue (lowest calibrated confidence first, margin
+// breaking ties, a share of the most confident mixed in so they are audited too), leases so
+// two annotators never see the same item, labels, skips and undo. Every call is checked
+// against the caller's role and every decision is committed before it returns.
+class AnnotationService final
+{
+public:
+    using Clock = std::function<QDateTime()>;
+    static constexpr int DefaultLeaseSeconds = 300;
+    static constexpr int DefaultHighConfidenceEvery = 20; // 5%
+    static constexpr const char *LeaseSetting = "queue.lease_seconds";
+    static constexpr const char *HighConfidenceSetting = "queue.high_confidence_share";
+
+    explicit AnnotationService(const QSqlDatabase &db, Clock clock = {});
+
+    // Leases and returns the next item, or nothing when the queue is empty.
+    std::optional<QueueItem> next(const Principal &who);
+    // The items after the current one, for the strip of what comes next (not leased).
+    std::vector<QueueItem> upcoming(const Principal &who, int count) const;
+    // Stores the label (0-9, or -1 for "not a digit") for a leased image; throws
+    // InvalidRequest when the lease was lost to someone else.
+    LabelDecision label(const Principal &who, qint64 imageId, int label, qint64 timeSpentMs);
+    void skip(const Principal &who, qint64 imageId);
+    // Takes back the caller's latest label unless it has been reviewed; the image returns to
+    // the queue. Returns it, or nothing when there is nothing to undo.
+    std::optional<LabelDecision> undo(const Principal &who);
+    // Changes one of the caller's recent labels (from the history) until it is reviewed.
+    LabelDecision relabel(const Principal &who, qint64 labelId, int label);
+    std::vector<LabelDecision> history(const Principal &who, int limit = 50) const;
+
+private:
+    QDateTime now() const;
+    QueueItem loadItem(qint64 imageId) const;
+
+    QSqlDatabase m_db;
+    AccessControl m_access;
+    Clock m_clock;
+};
+
+} // namespace digitdesk::annotation

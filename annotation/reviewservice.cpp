@@ -1,0 +1,85 @@
+#include "annotation/reviewservice.h"
+
+#include "annotation/modelregistry.h"
+#include "annotation/userservice.h"
+#include "storage/annotationrepository.h"
+#include "storage/modelrepository.h"
+#include "storage/transaction.h"
+
+namespace digitdesk::annotation {
+
+std::optional<ReviewItem> ReviewService::next(const Principal &who) const
+{
+    m_access.require(who, Action::Review);
+    const qint64 model = storage::ModelRepository(m_db).aliasTarget(ProductionAlias).value_or(0);
+    const auto id = storage::AnnotationRepository(m_db).nextForReview(who.userId, model);
+    if (!id) {
+        return std::nullopt;
+    }
+    ReviewItem item;
+    item.imageId = *id;
+    for (const storage::LabelRow &row : storage::AnnotationRepository(m_db).activeLabels(*id)) {
+        item.labels.push_back({row.id, row.label, row.annotator});
+    }
+    return item;
+}
+
+std::vector<ReviewLabel> ReviewService::checkedLabels(const Principal &who, qint64 imageId) const
+{
+    const storage::AnnotationRepository repository(m_db);
+    if (repository.status(imageId) != QStringLiteral("labelled")) {
+        throw InvalidRequest(QStringLiteral("image %1 is not waiting for review").arg(imageId));
+    }
+    std::vector<ReviewLabel> labels;
+    for (const storage::LabelRow &row : repository.activeLabels(imageId)) {
+        if (row.annotatorId != 0 && row.annotatorId == who.userId) {
+            m_access.audit(who, Action::Review, QStringLiteral("image:%1").arg(imageId),
+                           QStringLiteral("refused: own label (four eyes)"));
+            throw PermissionDenied(who, Action::Review);
+        }
+        labels.push_back({row.id, row.label, row.annotator});
+    }
+    return labels;
+}
+
+void ReviewService::decide(const Principal &who, qint64 imageId, const QString &verdict, int label,
+                           const QString &comment)
+{
+    m_access.require(who, Action::Review, QStringLiteral("image:%1").arg(imageId));
+    storage::AnnotationRepository repository(m_db);
+    storage::Transaction transaction(m_db);
+    const std::vector<ReviewLabel> labels = checkedLabels(who, imageId);
+    for (const ReviewLabel &reviewed : labels) {
+        repository.addReview(reviewed.labelId, verdict, label, who.name, who.userId, who.sessionId, comment);
+    }
+    if (verdict == QStringLiteral("rejected")) {
+        for (const ReviewLabel &reviewed : labels) {
+            repository.retractLabel(reviewed.labelId, who.name);
+        }
+        repository.setStatus(imageId, QStringLiteral("incoming"));
+    } else {
+        repository.setStatus(imageId, QStringLiteral("approved"));
+    }
+    m_access.audit(who, Action::Review, QStringLiteral("image:%1").arg(imageId), verdict);
+    transaction.commit();
+}
+
+void ReviewService::approve(const Principal &who, qint64 imageId)
+{
+    decide(who, imageId, QStringLiteral("approved"), -1, {});
+}
+
+void ReviewService::correct(const Principal &who, qint64 imageId, int label)
+{
+    if (label < 0 || label > 9) {
+        throw InvalidRequest(QStringLiteral("%1 is not a digit 0-9").arg(label));
+    }
+    decide(who, imageId, QStringLiteral("corrected"), label, {});
+}
+
+void ReviewService::reject(const Principal &who, qint64 imageId, const QString &comment)
+{
+    decide(who, imageId, QStringLiteral("rejected"), -1, comment);
+}
+
+} // namespace digitdesk::annotation

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "annotation/accesscontrol.h"
+#include "annotation/principal.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace digitdesk::annotation {
+
+struct ReviewLabel
+{
+    qint64 labelId = 0;
+    int label = -1; // -1: not a digit
+    QString annotator;
+};
+
+struct ReviewItem
+{
+    qint64 imageId = 0;
+    std::vector<ReviewLabel> labels;
+};
+
+// The reviewer's side: approve, correct (approve with another digit) or reject a labelled
+// image. Four eyes: nobody reviews an image they labelled themselves, whatever the view shows.
+class ReviewService final
+{
+public:
+    explicit ReviewService(const QSqlDatabase &db) : m_db(db), m_access(db) {}
+
+    std::optional<ReviewItem> next(const Principal &who) const;
+    void approve(const Principal &who, qint64 imageId);
+    void correct(const Principal &who, qint64 imageId, int label);
+    // Sends the image back to the queue; the comment is kept for the annotator.
+    void reject(const Principal &who, qint64 imageId, const QString &comment);
+
+private:
+    std::vector<ReviewLabel> checkedLabels(const Principal &who, qint64 imageId) const;
+    void decide(const Principal &who, qint64 imageId, const QString &verdict, int label, const QString &comment);
+
+    QSqlDatabase m_db;
+    AccessControl m_access;
+};
+
+} // namespace digitdesk::annotation

@@ -1,0 +1,279 @@
+#include "storage/annotationrepository.h"
+
+#include "storage/sqlquery.h"
+#include "storage/timestamps.h"
+
+namespace digitdesk::storage {
+namespace {
+
+QVariant idOrNull(qint64 id)
+{
+    return id > 0 ? QVariant(id) : QVariant();
+}
+
+// Candidates for a user, as a FROM/WHERE shared by nextCandidate() and upcoming().
+const QString Candidates = QStringLiteral(
+    " FROM images i LEFT JOIN predictions p ON p.image_id = i.id AND p.model_id = :model"
+    " WHERE i.status = 'incoming'"
+    " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = i.id AND l.user_id <> :user"
+    "   AND l.expires_at > :now)"
+    " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.annotator_id = :user"
+    "   AND b.retracted_at IS NULL)");
+
+QString orderBy(bool mostConfident)
+{
+    return QStringLiteral(" ORDER BY EXISTS (SELECT 1 FROM skips s WHERE s.image_id = i.id AND"
+                          " s.user_id = :user), ") +
+           (mostConfident ? QStringLiteral("COALESCE(p.confidence, 2) DESC, p.margin DESC, i.id")
+                          : QStringLiteral("COALESCE(p.confidence, -1), p.margin, i.id"));
+}
+
+const QString SelectLabel = QStringLiteral(
+    "SELECT l.id, l.image_id, COALESCE(l.label, -1), COALESCE(l.annotator_id, 0),"
+    " COALESCE(u.name, l.origin), l.created_at,"
+    " EXISTS (SELECT 1 FROM reviews r WHERE r.label_id = l.id)"
+    " FROM labels l LEFT JOIN users u ON u.id = l.annotator_id");
+
+LabelRow readLabel(const SqlQuery &query)
+{
+    LabelRow row;
+    row.id = query.value(0).toLongLong();
+    row.imageId = query.value(1).toLongLong();
+    row.label = query.value(2).toInt();
+    row.annotatorId = query.value(3).toLongLong();
+    row.annotator = query.value(4).toString();
+    row.createdAt = fromDbTime(query.value(5).toString());
+    row.reviewed = query.value(6).toBool();
+    return row;
+}
+
+} // namespace
+
+std::optional<qint64> AnnotationRepository::nextCandidate(qint64 userId, qint64 modelId,
+                                                          const QDateTime &now, bool mostConfident) const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT i.id") + Candidates + orderBy(mostConfident) + QStringLiteral(" LIMIT 1"),
+                   QStringLiteral("choose the next image to label"));
+    query.bindAll({{QStringLiteral(":model"), modelId}, {QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+    query.exec();
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    return query.value(0).toLongLong();
+}
+
+std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, qint64 modelId, const QDateTime &now, int count) const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT i.id") + Candidates + orderBy(false) + QStringLiteral(" LIMIT :count"),
+                   QStringLiteral("list the next images to label"));
+    query.bindAll({{QStringLiteral(":model"), modelId}, {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)}, {QStringLiteral(":count"), count}});
+    query.exec();
+    std::vector<qint64> ids;
+    while (query.next()) {
+        ids.push_back(query.value(0).toLongLong());
+    }
+    return ids;
+}
+
+void AnnotationRepository::lease(qint64 imageId, qint64 userId, qint64 sessionId, const QDateTime &now, int seconds)
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("INSERT INTO leases (image_id, user_id, session_id, leased_at, expires_at)"
+                                  " VALUES (:image, :user, :session, :now, :until) ON CONFLICT (image_id)"
+                                  " DO UPDATE SET user_id = excluded.user_id, session_id ="
+                                  " excluded.session_id, leased_at = excluded.leased_at, expires_at ="
+                                  " excluded.expires_at"),
+                   QStringLiteral("lease image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":session"), idOrNull(sessionId)}, {QStringLiteral(":now"), toDbTime(now)},
+                   {QStringLiteral(":until"), toDbTime(now.addSecs(seconds))}});
+    query.exec();
+}
+
+bool AnnotationRepository::holdsLease(qint64 imageId, qint64 userId, const QDateTime &now) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND user_id = :user"
+                                  " AND expires_at > :now"),
+                   QStringLiteral("check the lease of image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+    query.exec();
+    return query.next() && query.value(0).toInt() > 0;
+}
+
+bool AnnotationRepository::leasedByOther(qint64 imageId, qint64 userId, const QDateTime &now) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND user_id <> :user"
+                                  " AND expires_at > :now"),
+                   QStringLiteral("check the lease of image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+    query.exec();
+    return query.next() && query.value(0).toInt() > 0;
+}
+
+void AnnotationRepository::releaseLease(qint64 imageId)
+{
+    SqlQuery query(m_db, QStringLiteral("DELETE FROM leases WHERE image_id = :image"),
+                   QStringLiteral("release the lease of image #%1").arg(imageId));
+    query.bind(QStringLiteral(":image"), imageId);
+    query.exec();
+}
+
+qint64 AnnotationRepository::addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId, qint64 timeSpentMs)
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id, session_id,"
+                                  " created_at, time_spent_ms) VALUES (:image, :label, 'annotator', :user,"
+                                  " :session, :at, :ms)"),
+                   QStringLiteral("store a label for image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId},
+                   {QStringLiteral(":label"), label >= 0 ? QVariant(label) : QVariant()},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":session"), idOrNull(sessionId)},
+                   {QStringLiteral(":at"), nowDbTime()},
+                   {QStringLiteral(":ms"), timeSpentMs}});
+    query.exec();
+    return query.lastInsertId();
+}
+
+void AnnotationRepository::retractLabel(qint64 labelId, const QString &by)
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("UPDATE labels SET retracted_at = :at, retracted_by = :by WHERE id = :id"
+                                  " AND retracted_at IS NULL"),
+                   QStringLiteral("retract label #%1").arg(labelId));
+    query.bindAll({{QStringLiteral(":at"), nowDbTime()}, {QStringLiteral(":by"), by}, {QStringLiteral(":id"), labelId}});
+    query.exec();
+}
+
+void AnnotationRepository::addSkip(qint64 imageId, qint64 userId, qint64 sessionId)
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("INSERT INTO skips (image_id, user_id, session_id, skipped_at) VALUES"
+                                  " (:image, :user, :session, :at)"),
+                   QStringLiteral("record a skip of image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":session"), idOrNull(sessionId)}, {QStringLiteral(":at"), nowDbTime()}});
+    query.exec();
+}
+
+std::vector<LabelRow> AnnotationRepository::activeLabels(qint64 imageId) const
+{
+    SqlQuery query(m_db, SelectLabel + QStringLiteral(" WHERE l.image_id = :image AND l.retracted_at IS NULL ORDER BY l.id"),
+                   QStringLiteral("read the labels of image #%1").arg(imageId));
+    query.bind(QStringLiteral(":image"), imageId);
+    query.exec();
+    std::vector<LabelRow> rows;
+    while (query.next()) {
+        rows.push_back(readLabel(query));
+    }
+    return rows;
+}
+
+std::optional<LabelRow> AnnotationRepository::lastActiveLabelBy(qint64 userId) const
+{
+    SqlQuery query(m_db, SelectLabel + QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at IS NULL ORDER BY l.id DESC LIMIT 1"),
+                   QStringLiteral("read the last label of user #%1").arg(userId));
+    query.bind(QStringLiteral(":user"), userId);
+    query.exec();
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    return readLabel(query);
+}
+
+std::optional<LabelRow> AnnotationRepository::findLabel(qint64 labelId) const
+{
+    SqlQuery query(m_db, SelectLabel + QStringLiteral(" WHERE l.id = :id AND l.retracted_at IS NULL"),
+                   QStringLiteral("read label #%1").arg(labelId));
+    query.bind(QStringLiteral(":id"), labelId);
+    query.exec();
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    return readLabel(query);
+}
+
+std::vector<LabelRow> AnnotationRepository::historyOf(qint64 userId, int limit) const
+{
+    SqlQuery query(m_db, SelectLabel + QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at IS NULL ORDER BY l.id DESC LIMIT :limit"),
+                   QStringLiteral("read the label history of user #%1").arg(userId));
+    query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":limit"), limit}});
+    query.exec();
+    std::vector<LabelRow> rows;
+    while (query.next()) {
+        rows.push_back(readLabel(query));
+    }
+    return rows;
+}
+
+qint64 AnnotationRepository::labelCountBy(qint64 userId) const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE annotator_id = :user"),
+                   QStringLiteral("count the labels of user #%1").arg(userId));
+    query.bind(QStringLiteral(":user"), userId);
+    query.exec();
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+QString AnnotationRepository::status(qint64 imageId) const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT status FROM images WHERE id = :id"),
+                   QStringLiteral("read the status of image #%1").arg(imageId));
+    query.bind(QStringLiteral(":id"), imageId);
+    query.exec();
+    return query.next() ? query.value(0).toString() : QString();
+}
+
+void AnnotationRepository::setStatus(qint64 imageId, const QString &status)
+{
+    SqlQuery query(m_db, QStringLiteral("UPDATE images SET status = :status WHERE id = :id"),
+                   QStringLiteral("set the status of image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":status"), status}, {QStringLiteral(":id"), imageId}});
+    query.exec();
+}
+
+std::optional<qint64> AnnotationRepository::nextForReview(qint64 reviewerId, qint64 modelId) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral(
+                       "SELECT i.id FROM images i WHERE i.status = 'labelled'"
+                       " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.retracted_at"
+                       "   IS NULL AND b.annotator_id = :reviewer)"
+                       " ORDER BY ((SELECT COUNT(DISTINCT COALESCE(b.label, -1)) FROM labels b WHERE"
+                       "   b.image_id = i.id AND b.retracted_at IS NULL) > 1"
+                       "  OR EXISTS (SELECT 1 FROM labels b JOIN predictions p ON p.image_id = b.image_id"
+                       "   AND p.model_id = :model WHERE b.image_id = i.id AND b.retracted_at IS NULL AND"
+                       "   COALESCE(b.label, -1) <> p.label)) DESC, i.id LIMIT 1"),
+                   QStringLiteral("choose the next image to review"));
+    query.bindAll({{QStringLiteral(":reviewer"), reviewerId}, {QStringLiteral(":model"), modelId}});
+    query.exec();
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    return query.value(0).toLongLong();
+}
+
+void AnnotationRepository::addReview(qint64 labelId, const QString &verdict, int correctedLabel,
+                                     const QString &reviewer, qint64 reviewerId, qint64 sessionId,
+                                     const QString &comment)
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("INSERT INTO reviews (label_id, verdict, corrected_label, reviewer,"
+                                  " reviewer_id, session_id, comment, created_at) VALUES (:label, :verdict,"
+                                  " :corrected, :reviewer, :reviewer_id, :session, :comment, :at)"),
+                   QStringLiteral("store a review of label #%1").arg(labelId));
+    query.bindAll({{QStringLiteral(":label"), labelId},
+                   {QStringLiteral(":verdict"), verdict},
+                   {QStringLiteral(":corrected"), correctedLabel >= 0 ? QVariant(correctedLabel) : QVariant()},
+                   {QStringLiteral(":reviewer"), reviewer},
+                   {QStringLiteral(":reviewer_id"), idOrNull(reviewerId)},
+                   {QStringLiteral(":session"), idOrNull(sessionId)},
+                   {QStringLiteral(":comment"), comment.isNull() ? QStringLiteral("") : comment},
+                   {QStringLiteral(":at"), nowDbTime()}});
+    query.exec();
+}
+
+} // namespace digitdesk::storage

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace digitdesk::storage {
+
+struct LabelRow
+{
+    qint64 id = 0;
+    qint64 imageId = 0;
+    int label = -1;          // -1: "not a digit"
+    qint64 annotatorId = 0;
+    QString annotator;
+    QDateTime createdAt;
+    bool reviewed = false;
+};
+
+// The rows behind the annotation queue and the review: leases, skips, labels and reviews.
+// Callers hold a Transaction around each decision (BEGIN IMMEDIATE), so choosing an item and
+// leasing it is atomic across processes.
+class AnnotationRepository final
+{
+public:
+    explicit AnnotationRepository(const QSqlDatabase &db) : m_db(db) {}
+
+    // The next incoming image for the user: not leased by someone else, not labelled by the
+    // user; the user's skipped items last; then lowest calibrated confidence (images without a
+    // prediction first), smallest margin, oldest. `mostConfident` reverses the confidence order.
+    std::optional<qint64> nextCandidate(qint64 userId, qint64 modelId, const QDateTime &now,
+                                        bool mostConfident) const;
+    std::vector<qint64> upcoming(qint64 userId, qint64 modelId, const QDateTime &now, int count) const;
+    void lease(qint64 imageId, qint64 userId, qint64 sessionId, const QDateTime &now, int seconds);
+    bool holdsLease(qint64 imageId, qint64 userId, const QDateTime &now) const;
+    bool leasedByOther(qint64 imageId, qint64 userId, const QDateTime &now) const;
+    void releaseLease(qint64 imageId);
+
+    qint64 addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId, qint64 timeSpentMs);
+    void retractLabel(qint64 labelId, const QString &by);
+    void addSkip(qint64 imageId, qint64 userId, qint64 sessionId);
+    std::vector<LabelRow> activeLabels(qint64 imageId) const;
+    std::optional<LabelRow> lastActiveLabelBy(qint64 userId) const;
+    std::optional<LabelRow> findLabel(qint64 labelId) const;
+    std::vector<LabelRow> historyOf(qint64 userId, int limit) const;
+    qint64 labelCountBy(qint64 userId) const;
+
+    QString status(qint64 imageId) const;
+    void setStatus(qint64 imageId, const QString &status);
+
+    // Labelled images none of whose active labels is the reviewer's own; images where the
+    // annotators disagree, or an annotator disagrees with the model, first.
+    std::optional<qint64> nextForReview(qint64 reviewerId, qint64 modelId) const;
+    void addReview(qint64 labelId, const QString &verdict, int correctedLabel, const QString &reviewer,
+                   qint64 reviewerId, qint64 sessionId, const QString &comment);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace digitdesk::storage
