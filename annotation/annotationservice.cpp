@@ -28,8 +28,7 @@ qint64 productionModel(const QSqlDatabase &db)
 
 AnnotationService::AnnotationService(const QSqlDatabase &db, Clock clock)
     : m_db(db), m_access(db), m_clock(std::move(clock))
-{
-}
+{}
 
 QDateTime AnnotationService::now() const
 {
@@ -58,8 +57,11 @@ std::optional<QueueItem> AnnotationService::next(const Principal &who)
 {
     m_access.require(who, Action::Annotate);
     const storage::SettingsRepository settings(m_db);
-    const int leaseSeconds = settings.intValue(QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds);
-    const double share = settings.value(QString::fromLatin1(HighConfidenceSetting), QStringLiteral("0.05")).toDouble();
+    const int leaseSeconds =
+        settings.intValue(QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds);
+    const double share =
+        settings.value(QString::fromLatin1(HighConfidenceSetting), QStringLiteral("0.05"))
+            .toDouble();
     const int every = share > 0 ? std::max(2, static_cast<int>(1.0 / share + 0.5)) : 0;
     storage::AnnotationRepository repository(m_db);
     const qint64 model = productionModel(m_db);
@@ -84,25 +86,31 @@ std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int cou
     m_access.require(who, Action::Annotate);
     const qint64 model = productionModel(m_db);
     std::vector<QueueItem> items;
-    for (qint64 id : storage::AnnotationRepository(m_db).upcoming(who.userId, model, now(), count)) {
+    for (qint64 id :
+         storage::AnnotationRepository(m_db).upcoming(who.userId, model, now(), count)) {
         items.push_back(loadItem(id));
     }
     return items;
 }
 
-LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int label, qint64 timeSpentMs)
+LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int label,
+                                       qint64 timeSpentMs)
 {
     m_access.require(who, Action::Annotate, QStringLiteral("image:%1").arg(imageId));
     checkLabel(label);
     storage::AnnotationRepository repository(m_db);
     storage::Transaction transaction(m_db);
     if (repository.leasedByOther(imageId, who.userId, now())) {
-        throw InvalidRequest(QStringLiteral("image %1 is leased to someone else now (your lease expired)").arg(imageId));
+        throw InvalidRequest(
+            QStringLiteral("image %1 is leased to someone else now (your lease expired)")
+                .arg(imageId));
     }
     if (repository.status(imageId) != QStringLiteral("incoming")) {
-        throw InvalidRequest(QStringLiteral("image %1 is no longer waiting for a label").arg(imageId));
+        throw InvalidRequest(
+            QStringLiteral("image %1 is no longer waiting for a label").arg(imageId));
     }
-    const qint64 labelId = repository.addLabel(imageId, label, who.userId, who.sessionId, timeSpentMs);
+    const qint64 labelId =
+        repository.addLabel(imageId, label, who.userId, who.sessionId, timeSpentMs);
     repository.releaseLease(imageId);
     repository.setStatus(imageId, QStringLiteral("labelled"));
     transaction.commit();
@@ -135,7 +143,8 @@ std::optional<LabelDecision> AnnotationService::undo(const Principal &who)
         repository.setStatus(last->imageId, QStringLiteral("incoming"));
     }
     repository.lease(last->imageId, who.userId, who.sessionId, now(),
-                     storage::SettingsRepository(m_db).intValue(QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds));
+                     storage::SettingsRepository(m_db).intValue(QString::fromLatin1(LeaseSetting),
+                                                                DefaultLeaseSeconds));
     transaction.commit();
     return LabelDecision{last->id, last->imageId, last->label};
 }
@@ -151,7 +160,8 @@ LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, i
         throw InvalidRequest(QStringLiteral("label %1 is not one of yours").arg(labelId));
     }
     if (old->reviewed) {
-        throw InvalidRequest(QStringLiteral("label %1 has been reviewed and can no longer change").arg(labelId));
+        throw InvalidRequest(
+            QStringLiteral("label %1 has been reviewed and can no longer change").arg(labelId));
     }
     repository.retractLabel(labelId, who.name);
     const qint64 newId = repository.addLabel(old->imageId, label, who.userId, who.sessionId, 0);
@@ -159,11 +169,21 @@ LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, i
     return {newId, old->imageId, label};
 }
 
+QueueItem AnnotationService::leasedItem(const Principal &who, qint64 imageId) const
+{
+    m_access.require(who, Action::Annotate, QStringLiteral("image:%1").arg(imageId));
+    if (!storage::AnnotationRepository(m_db).holdsLease(imageId, who.userId, now())) {
+        throw InvalidRequest(QStringLiteral("image %1 is not leased to you").arg(imageId));
+    }
+    return loadItem(imageId);
+}
+
 std::vector<LabelDecision> AnnotationService::history(const Principal &who, int limit) const
 {
     m_access.require(who, Action::Annotate);
     std::vector<LabelDecision> decisions;
-    for (const storage::LabelRow &row : storage::AnnotationRepository(m_db).historyOf(who.userId, limit)) {
+    for (const storage::LabelRow &row :
+         storage::AnnotationRepository(m_db).historyOf(who.userId, limit)) {
         decisions.push_back({row.id, row.imageId, row.label});
     }
     return decisions;

@@ -21,8 +21,8 @@ struct QueueItem
     qint64 imageId = 0;
     QByteArray pixels;
     QString originalSha256;
-    int predictedLabel = -1;            // -1 when the production model has not seen it
-    float confidence = -1;              // calibrated
+    int predictedLabel = -1; // -1 when the production model has not seen it
+    float confidence = -1;   // calibrated
     std::array<float, 10> probabilities{};
     QDateTime leaseExpires;
 };
@@ -63,6 +63,8 @@ public:
     // Changes one of the caller's recent labels (from the history) until it is reviewed.
     LabelDecision relabel(const Principal &who, qint64 labelId, int label);
     std::vector<LabelDecision> history(const Principal &who, int limit = 50) const;
+    // The item of an image the caller holds the lease on (after undo, say).
+    QueueItem leasedItem(const Principal &who, qint64 imageId) const;
 
 private:
     QDateTime now() const;

@@ -50,7 +50,8 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
     storage::Transaction transaction(m_db);
     const std::vector<ReviewLabel> labels = checkedLabels(who, imageId);
     for (const ReviewLabel &reviewed : labels) {
-        repository.addReview(reviewed.labelId, verdict, label, who.name, who.userId, who.sessionId, comment);
+        repository.addReview(reviewed.labelId, verdict, label, who.name, who.userId, who.sessionId,
+                             comment);
     }
     if (verdict == QStringLiteral("rejected")) {
         for (const ReviewLabel &reviewed : labels) {

@@ -39,7 +39,8 @@ public:
 
 private:
     std::vector<ReviewLabel> checkedLabels(const Principal &who, qint64 imageId) const;
-    void decide(const Principal &who, qint64 imageId, const QString &verdict, int label, const QString &comment);
+    void decide(const Principal &who, qint64 imageId, const QString &verdict, int label,
+                const QString &comment);
 
     QSqlDatabase m_db;
     AccessControl m_access;

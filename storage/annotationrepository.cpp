@@ -28,11 +28,11 @@ QString orderBy(bool mostConfident)
                           : QStringLiteral("COALESCE(p.confidence, -1), p.margin, i.id"));
 }
 
-const QString SelectLabel = QStringLiteral(
-    "SELECT l.id, l.image_id, COALESCE(l.label, -1), COALESCE(l.annotator_id, 0),"
-    " COALESCE(u.name, l.origin), l.created_at,"
-    " EXISTS (SELECT 1 FROM reviews r WHERE r.label_id = l.id)"
-    " FROM labels l LEFT JOIN users u ON u.id = l.annotator_id");
+const QString SelectLabel =
+    QStringLiteral("SELECT l.id, l.image_id, COALESCE(l.label, -1), COALESCE(l.annotator_id, 0),"
+                   " COALESCE(u.name, l.origin), l.created_at,"
+                   " EXISTS (SELECT 1 FROM reviews r WHERE r.label_id = l.id)"
+                   " FROM labels l LEFT JOIN users u ON u.id = l.annotator_id");
 
 LabelRow readLabel(const SqlQuery &query)
 {
@@ -50,11 +50,16 @@ LabelRow readLabel(const SqlQuery &query)
 } // namespace
 
 std::optional<qint64> AnnotationRepository::nextCandidate(qint64 userId, qint64 modelId,
-                                                          const QDateTime &now, bool mostConfident) const
+                                                          const QDateTime &now,
+                                                          bool mostConfident) const
 {
-    SqlQuery query(m_db, QStringLiteral("SELECT i.id") + Candidates + orderBy(mostConfident) + QStringLiteral(" LIMIT 1"),
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT i.id") + Candidates + orderBy(mostConfident) +
+                       QStringLiteral(" LIMIT 1"),
                    QStringLiteral("choose the next image to label"));
-    query.bindAll({{QStringLiteral(":model"), modelId}, {QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+    query.bindAll({{QStringLiteral(":model"), modelId},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)}});
     query.exec();
     if (!query.next()) {
         return std::nullopt;
@@ -62,12 +67,17 @@ std::optional<qint64> AnnotationRepository::nextCandidate(qint64 userId, qint64 
     return query.value(0).toLongLong();
 }
 
-std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, qint64 modelId, const QDateTime &now, int count) const
+std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, qint64 modelId,
+                                                   const QDateTime &now, int count) const
 {
-    SqlQuery query(m_db, QStringLiteral("SELECT i.id") + Candidates + orderBy(false) + QStringLiteral(" LIMIT :count"),
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT i.id") + Candidates + orderBy(false) +
+                       QStringLiteral(" LIMIT :count"),
                    QStringLiteral("list the next images to label"));
-    query.bindAll({{QStringLiteral(":model"), modelId}, {QStringLiteral(":user"), userId},
-                   {QStringLiteral(":now"), toDbTime(now)}, {QStringLiteral(":count"), count}});
+    query.bindAll({{QStringLiteral(":model"), modelId},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)},
+                   {QStringLiteral(":count"), count}});
     query.exec();
     std::vector<qint64> ids;
     while (query.next()) {
@@ -76,39 +86,49 @@ std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, qint64 modelId
     return ids;
 }
 
-void AnnotationRepository::lease(qint64 imageId, qint64 userId, qint64 sessionId, const QDateTime &now, int seconds)
+void AnnotationRepository::lease(qint64 imageId, qint64 userId, qint64 sessionId,
+                                 const QDateTime &now, int seconds)
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("INSERT INTO leases (image_id, user_id, session_id, leased_at, expires_at)"
-                                  " VALUES (:image, :user, :session, :now, :until) ON CONFLICT (image_id)"
-                                  " DO UPDATE SET user_id = excluded.user_id, session_id ="
-                                  " excluded.session_id, leased_at = excluded.leased_at, expires_at ="
-                                  " excluded.expires_at"),
-                   QStringLiteral("lease image #%1").arg(imageId));
-    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId},
-                   {QStringLiteral(":session"), idOrNull(sessionId)}, {QStringLiteral(":now"), toDbTime(now)},
+    SqlQuery query(
+        m_db,
+        QStringLiteral("INSERT INTO leases (image_id, user_id, session_id, leased_at, expires_at)"
+                       " VALUES (:image, :user, :session, :now, :until) ON CONFLICT (image_id)"
+                       " DO UPDATE SET user_id = excluded.user_id, session_id ="
+                       " excluded.session_id, leased_at = excluded.leased_at, expires_at ="
+                       " excluded.expires_at"),
+        QStringLiteral("lease image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":session"), idOrNull(sessionId)},
+                   {QStringLiteral(":now"), toDbTime(now)},
                    {QStringLiteral(":until"), toDbTime(now.addSecs(seconds))}});
     query.exec();
 }
 
 bool AnnotationRepository::holdsLease(qint64 imageId, qint64 userId, const QDateTime &now) const
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND user_id = :user"
-                                  " AND expires_at > :now"),
-                   QStringLiteral("check the lease of image #%1").arg(imageId));
-    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+    SqlQuery query(
+        m_db,
+        QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND user_id = :user"
+                       " AND expires_at > :now"),
+        QStringLiteral("check the lease of image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)}});
     query.exec();
     return query.next() && query.value(0).toInt() > 0;
 }
 
 bool AnnotationRepository::leasedByOther(qint64 imageId, qint64 userId, const QDateTime &now) const
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND user_id <> :user"
-                                  " AND expires_at > :now"),
-                   QStringLiteral("check the lease of image #%1").arg(imageId));
-    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+    SqlQuery query(
+        m_db,
+        QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND user_id <> :user"
+                       " AND expires_at > :now"),
+        QStringLiteral("check the lease of image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)}});
     query.exec();
     return query.next() && query.value(0).toInt() > 0;
 }
@@ -121,13 +141,15 @@ void AnnotationRepository::releaseLease(qint64 imageId)
     query.exec();
 }
 
-qint64 AnnotationRepository::addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId, qint64 timeSpentMs)
+qint64 AnnotationRepository::addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId,
+                                      qint64 timeSpentMs)
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id, session_id,"
-                                  " created_at, time_spent_ms) VALUES (:image, :label, 'annotator', :user,"
-                                  " :session, :at, :ms)"),
-                   QStringLiteral("store a label for image #%1").arg(imageId));
+    SqlQuery query(
+        m_db,
+        QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id, session_id,"
+                       " created_at, time_spent_ms) VALUES (:image, :label, 'annotator', :user,"
+                       " :session, :at, :ms)"),
+        QStringLiteral("store a label for image #%1").arg(imageId));
     query.bindAll({{QStringLiteral(":image"), imageId},
                    {QStringLiteral(":label"), label >= 0 ? QVariant(label) : QVariant()},
                    {QStringLiteral(":user"), userId},
@@ -140,29 +162,38 @@ qint64 AnnotationRepository::addLabel(qint64 imageId, int label, qint64 userId, 
 
 void AnnotationRepository::retractLabel(qint64 labelId, const QString &by)
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("UPDATE labels SET retracted_at = :at, retracted_by = :by WHERE id = :id"
-                                  " AND retracted_at IS NULL"),
-                   QStringLiteral("retract label #%1").arg(labelId));
-    query.bindAll({{QStringLiteral(":at"), nowDbTime()}, {QStringLiteral(":by"), by}, {QStringLiteral(":id"), labelId}});
+    SqlQuery query(
+        m_db,
+        QStringLiteral("UPDATE labels SET retracted_at = :at, retracted_by = :by WHERE id = :id"
+                       " AND retracted_at IS NULL"),
+        QStringLiteral("retract label #%1").arg(labelId));
+    query.bindAll({{QStringLiteral(":at"), nowDbTime()},
+                   {QStringLiteral(":by"), by},
+                   {QStringLiteral(":id"), labelId}});
     query.exec();
 }
 
 void AnnotationRepository::addSkip(qint64 imageId, qint64 userId, qint64 sessionId)
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("INSERT INTO skips (image_id, user_id, session_id, skipped_at) VALUES"
-                                  " (:image, :user, :session, :at)"),
-                   QStringLiteral("record a skip of image #%1").arg(imageId));
-    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId},
-                   {QStringLiteral(":session"), idOrNull(sessionId)}, {QStringLiteral(":at"), nowDbTime()}});
+    SqlQuery query(
+        m_db,
+        QStringLiteral("INSERT INTO skips (image_id, user_id, session_id, skipped_at) VALUES"
+                       " (:image, :user, :session, :at)"),
+        QStringLiteral("record a skip of image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":session"), idOrNull(sessionId)},
+                   {QStringLiteral(":at"), nowDbTime()}});
     query.exec();
 }
 
 std::vector<LabelRow> AnnotationRepository::activeLabels(qint64 imageId) const
 {
-    SqlQuery query(m_db, SelectLabel + QStringLiteral(" WHERE l.image_id = :image AND l.retracted_at IS NULL ORDER BY l.id"),
-                   QStringLiteral("read the labels of image #%1").arg(imageId));
+    SqlQuery query(
+        m_db,
+        SelectLabel +
+            QStringLiteral(" WHERE l.image_id = :image AND l.retracted_at IS NULL ORDER BY l.id"),
+        QStringLiteral("read the labels of image #%1").arg(imageId));
     query.bind(QStringLiteral(":image"), imageId);
     query.exec();
     std::vector<LabelRow> rows;
@@ -174,7 +205,9 @@ std::vector<LabelRow> AnnotationRepository::activeLabels(qint64 imageId) const
 
 std::optional<LabelRow> AnnotationRepository::lastActiveLabelBy(qint64 userId) const
 {
-    SqlQuery query(m_db, SelectLabel + QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at IS NULL ORDER BY l.id DESC LIMIT 1"),
+    SqlQuery query(m_db,
+                   SelectLabel + QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at "
+                                                "IS NULL ORDER BY l.id DESC LIMIT 1"),
                    QStringLiteral("read the last label of user #%1").arg(userId));
     query.bind(QStringLiteral(":user"), userId);
     query.exec();
@@ -186,7 +219,8 @@ std::optional<LabelRow> AnnotationRepository::lastActiveLabelBy(qint64 userId) c
 
 std::optional<LabelRow> AnnotationRepository::findLabel(qint64 labelId) const
 {
-    SqlQuery query(m_db, SelectLabel + QStringLiteral(" WHERE l.id = :id AND l.retracted_at IS NULL"),
+    SqlQuery query(m_db,
+                   SelectLabel + QStringLiteral(" WHERE l.id = :id AND l.retracted_at IS NULL"),
                    QStringLiteral("read label #%1").arg(labelId));
     query.bind(QStringLiteral(":id"), labelId);
     query.exec();
@@ -198,7 +232,9 @@ std::optional<LabelRow> AnnotationRepository::findLabel(qint64 labelId) const
 
 std::vector<LabelRow> AnnotationRepository::historyOf(qint64 userId, int limit) const
 {
-    SqlQuery query(m_db, SelectLabel + QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at IS NULL ORDER BY l.id DESC LIMIT :limit"),
+    SqlQuery query(m_db,
+                   SelectLabel + QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at "
+                                                "IS NULL ORDER BY l.id DESC LIMIT :limit"),
                    QStringLiteral("read the label history of user #%1").arg(userId));
     query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":limit"), limit}});
     query.exec();
@@ -237,17 +273,18 @@ void AnnotationRepository::setStatus(qint64 imageId, const QString &status)
 
 std::optional<qint64> AnnotationRepository::nextForReview(qint64 reviewerId, qint64 modelId) const
 {
-    SqlQuery query(m_db,
-                   QStringLiteral(
-                       "SELECT i.id FROM images i WHERE i.status = 'labelled'"
-                       " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.retracted_at"
-                       "   IS NULL AND b.annotator_id = :reviewer)"
-                       " ORDER BY ((SELECT COUNT(DISTINCT COALESCE(b.label, -1)) FROM labels b WHERE"
-                       "   b.image_id = i.id AND b.retracted_at IS NULL) > 1"
-                       "  OR EXISTS (SELECT 1 FROM labels b JOIN predictions p ON p.image_id = b.image_id"
-                       "   AND p.model_id = :model WHERE b.image_id = i.id AND b.retracted_at IS NULL AND"
-                       "   COALESCE(b.label, -1) <> p.label)) DESC, i.id LIMIT 1"),
-                   QStringLiteral("choose the next image to review"));
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT i.id FROM images i WHERE i.status = 'labelled'"
+            " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.retracted_at"
+            "   IS NULL AND b.annotator_id = :reviewer)"
+            " ORDER BY ((SELECT COUNT(DISTINCT COALESCE(b.label, -1)) FROM labels b WHERE"
+            "   b.image_id = i.id AND b.retracted_at IS NULL) > 1"
+            "  OR EXISTS (SELECT 1 FROM labels b JOIN predictions p ON p.image_id = b.image_id"
+            "   AND p.model_id = :model WHERE b.image_id = i.id AND b.retracted_at IS NULL AND"
+            "   COALESCE(b.label, -1) <> p.label)) DESC, i.id LIMIT 1"),
+        QStringLiteral("choose the next image to review"));
     query.bindAll({{QStringLiteral(":reviewer"), reviewerId}, {QStringLiteral(":model"), modelId}});
     query.exec();
     if (!query.next()) {
@@ -260,14 +297,16 @@ void AnnotationRepository::addReview(qint64 labelId, const QString &verdict, int
                                      const QString &reviewer, qint64 reviewerId, qint64 sessionId,
                                      const QString &comment)
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("INSERT INTO reviews (label_id, verdict, corrected_label, reviewer,"
-                                  " reviewer_id, session_id, comment, created_at) VALUES (:label, :verdict,"
-                                  " :corrected, :reviewer, :reviewer_id, :session, :comment, :at)"),
-                   QStringLiteral("store a review of label #%1").arg(labelId));
+    SqlQuery query(
+        m_db,
+        QStringLiteral("INSERT INTO reviews (label_id, verdict, corrected_label, reviewer,"
+                       " reviewer_id, session_id, comment, created_at) VALUES (:label, :verdict,"
+                       " :corrected, :reviewer, :reviewer_id, :session, :comment, :at)"),
+        QStringLiteral("store a review of label #%1").arg(labelId));
     query.bindAll({{QStringLiteral(":label"), labelId},
                    {QStringLiteral(":verdict"), verdict},
-                   {QStringLiteral(":corrected"), correctedLabel >= 0 ? QVariant(correctedLabel) : QVariant()},
+                   {QStringLiteral(":corrected"),
+                    correctedLabel >= 0 ? QVariant(correctedLabel) : QVariant()},
                    {QStringLiteral(":reviewer"), reviewer},
                    {QStringLiteral(":reviewer_id"), idOrNull(reviewerId)},
                    {QStringLiteral(":session"), idOrNull(sessionId)},

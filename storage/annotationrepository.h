@@ -14,7 +14,7 @@ struct LabelRow
 {
     qint64 id = 0;
     qint64 imageId = 0;
-    int label = -1;          // -1: "not a digit"
+    int label = -1; // -1: "not a digit"
     qint64 annotatorId = 0;
     QString annotator;
     QDateTime createdAt;
@@ -34,7 +34,8 @@ public:
     // prediction first), smallest margin, oldest. `mostConfident` reverses the confidence order.
     std::optional<qint64> nextCandidate(qint64 userId, qint64 modelId, const QDateTime &now,
                                         bool mostConfident) const;
-    std::vector<qint64> upcoming(qint64 userId, qint64 modelId, const QDateTime &now, int count) const;
+    std::vector<qint64> upcoming(qint64 userId, qint64 modelId, const QDateTime &now,
+                                 int count) const;
     void lease(qint64 imageId, qint64 userId, qint64 sessionId, const QDateTime &now, int seconds);
     bool holdsLease(qint64 imageId, qint64 userId, const QDateTime &now) const;
     bool leasedByOther(qint64 imageId, qint64 userId, const QDateTime &now) const;
@@ -55,8 +56,9 @@ public:
     // Labelled images none of whose active labels is the reviewer's own; images where the
     // annotators disagree, or an annotator disagrees with the model, first.
     std::optional<qint64> nextForReview(qint64 reviewerId, qint64 modelId) const;
-    void addReview(qint64 labelId, const QString &verdict, int correctedLabel, const QString &reviewer,
-                   qint64 reviewerId, qint64 sessionId, const QString &comment);
+    void addReview(qint64 labelId, const QString &verdict, int correctedLabel,
+                   const QString &reviewer, qint64 reviewerId, qint64 sessionId,
+                   const QString &comment);
 
 private:
     QSqlDatabase m_db;

@@ -46,7 +46,8 @@ private:
         model.filePath = QStringLiteral("models/1.pt");
         model.fileSha256 = QStringLiteral("x");
         const qint64 modelId = models.addModel(model, {QStringLiteral("test"), 0, 0});
-        models.moveAlias(QStringLiteral("production"), modelId, {QStringLiteral("test"), 0, 0}, QStringLiteral("test"));
+        models.moveAlias(QStringLiteral("production"), modelId, {QStringLiteral("test"), 0, 0},
+                         QStringLiteral("test"));
         std::vector<storage::StoredPrediction> predictions;
         for (size_t i = 0; i < confidences.size(); ++i) {
             storage::NewImage image;
@@ -58,7 +59,8 @@ private:
             prediction.imageId = id;
             prediction.label = static_cast<int>(i % 10);
             prediction.confidence = confidences[i];
-            prediction.probabilities[static_cast<size_t>(i % 10)] = static_cast<float>(confidences[i]);
+            prediction.probabilities[static_cast<size_t>(i % 10)] =
+                static_cast<float>(confidences[i]);
             predictions.push_back(prediction);
         }
         storage::PredictionRepository(db).store(modelId, predictions);
@@ -66,7 +68,8 @@ private:
     }
     QString statusOf(qint64 imageId) const
     {
-        return storage::toString(storage::ImageRepository(m_temp->workspace->db()).details(imageId)->status);
+        return storage::toString(
+            storage::ImageRepository(m_temp->workspace->db()).details(imageId)->status);
     }
 };
 
@@ -76,7 +79,8 @@ void tst_Annotation::init()
     m_ana = testing::addUser(*m_temp->workspace, QStringLiteral("ana"), Role::Annotator);
     m_bob = testing::addUser(*m_temp->workspace, QStringLiteral("bob"), Role::Annotator);
     m_rui = testing::addUser(*m_temp->workspace, QStringLiteral("rui"), Role::Reviewer);
-    m_annotation = std::make_unique<annotation::AnnotationService>(m_temp->workspace->db(), [this] { return m_now; });
+    m_annotation = std::make_unique<annotation::AnnotationService>(m_temp->workspace->db(),
+                                                                   [this] { return m_now; });
 }
 
 void tst_Annotation::cleanup()
@@ -101,10 +105,12 @@ void tst_Annotation::lowestConfidenceFirstWithConfidentOnesMixedIn()
     }
     // The first 19 rise from the least confident; the 20th is the most confident of all.
     for (int i = 1; i < 19; ++i) {
-        QVERIFY2(served[static_cast<size_t>(i)] >= served[static_cast<size_t>(i - 1)], qPrintable(QString::number(i)));
+        QVERIFY2(served[static_cast<size_t>(i)] >= served[static_cast<size_t>(i - 1)],
+                 qPrintable(QString::number(i)));
     }
     QVERIFY(std::abs(served.front() - 0.3) < 1e-6);
-    QVERIFY2(std::abs(served[19] - (0.3 + 0.017 * 39)) < 1e-6, qPrintable(QString::number(served[19])));
+    QVERIFY2(std::abs(served[19] - (0.3 + 0.017 * 39)) < 1e-6,
+             qPrintable(QString::number(served[19])));
 }
 
 void tst_Annotation::twoAnnotatorsNeverGetTheSameItem()
@@ -120,7 +126,8 @@ void tst_Annotation::twoAnnotatorsNeverGetTheSameItem()
     m_now = m_now.addSecs(301);
     const auto third = m_annotation->next(m_bob);
     QCOMPARE(third->imageId, first->imageId);
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { m_annotation->label(m_ana, first->imageId, 1, 1000); }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>(
+        [&] { m_annotation->label(m_ana, first->imageId, 1, 1000); }));
     m_annotation->label(m_bob, third->imageId, 1, 900);
     QCOMPARE(statusOf(first->imageId), QStringLiteral("labelled"));
 }
@@ -146,12 +153,16 @@ void tst_Annotation::labelSkipUndoRelabel()
     const auto changed = m_annotation->relabel(m_ana, again.labelId, 8);
     QCOMPARE(m_annotation->history(m_ana).front().label, 8);
     QCOMPARE(m_annotation->history(m_ana).front().labelId, changed.labelId);
-    storage::SqlQuery all(m_temp->workspace->db(), QStringLiteral("SELECT COUNT(*), SUM(retracted_at IS NOT NULL) FROM labels"), QStringLiteral("count"));
+    storage::SqlQuery all(
+        m_temp->workspace->db(),
+        QStringLiteral("SELECT COUNT(*), SUM(retracted_at IS NOT NULL) FROM labels"),
+        QStringLiteral("count"));
     all.exec();
     QVERIFY(all.next());
     QCOMPARE(all.value(0).toInt(), 3);
     QCOMPARE(all.value(1).toInt(), 2);
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { m_annotation->relabel(m_bob, changed.labelId, 1); }));
+    QVERIFY(testing::throws<annotation::InvalidRequest>(
+        [&] { m_annotation->relabel(m_bob, changed.labelId, 1); }));
 }
 
 void tst_Annotation::reviewApprovesCorrectsRejects()
@@ -178,7 +189,10 @@ void tst_Annotation::reviewApprovesCorrectsRejects()
     // A reviewed label can no longer be undone; the rejected image is back in Ana's queue.
     QVERIFY(!m_annotation->undo(m_ana));
     QCOMPARE(m_annotation->next(m_ana)->imageId, ids[2]);
-    storage::SqlQuery comment(m_temp->workspace->db(), QStringLiteral("SELECT comment FROM reviews WHERE verdict = 'rejected'"), QStringLiteral("read"));
+    storage::SqlQuery comment(
+        m_temp->workspace->db(),
+        QStringLiteral("SELECT comment FROM reviews WHERE verdict = 'rejected'"),
+        QStringLiteral("read"));
     comment.exec();
     QVERIFY(comment.next());
     QCOMPARE(comment.value(0).toString(), QStringLiteral("this is a 9, look at the loop"));
@@ -192,7 +206,8 @@ void tst_Annotation::fourEyes()
     m_annotation->label(m_rui, own->imageId, 2, 500);
     annotation::ReviewService review(m_temp->workspace->db());
     QVERIFY(!review.next(m_rui)); // never offered
-    QVERIFY(testing::throws<annotation::PermissionDenied>([&] { review.approve(m_rui, own->imageId); }));
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { review.approve(m_rui, own->imageId); }));
     QCOMPARE(statusOf(own->imageId), QStringLiteral("labelled"));
     const auto admin = testing::addUser(*m_temp->workspace, QStringLiteral("ada"), Role::Admin);
     QCOMPARE(review.next(admin)->imageId, own->imageId);
@@ -207,7 +222,8 @@ void tst_Annotation::rolesAreChecked()
     m_annotation->label(m_ana, item->imageId, 1, 100);
     annotation::ReviewService review(m_temp->workspace->db());
     QVERIFY(testing::throws<annotation::PermissionDenied>([&] { review.next(m_bob); }));
-    QVERIFY(testing::throws<annotation::PermissionDenied>([&] { review.approve(m_bob, item->imageId); }));
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { review.approve(m_bob, item->imageId); }));
     QCOMPARE(statusOf(item->imageId), QStringLiteral("labelled"));
 }
 

@@ -2,6 +2,7 @@
 
 #include "annotation/permission.h"
 #include "storage/workspace.h"
+#include "ui/annotateview.h"
 #include "ui/imagebrowserview.h"
 #include "ui/importrunner.h"
 
@@ -53,8 +54,16 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     setWindowTitle(tr("DigitDesk — %1").arg(workspace.root()));
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setFixedWidth(150);
-    m_nav->addItem(tr("Images"));
-    m_views->addWidget(m_browser);
+    // Annotators see Annotate; reviewers and above also browse the images.
+    m_nav->addItem(tr("Annotate"));
+    m_annotate = new AnnotateView(workspace, m_who, this);
+    m_views->addWidget(m_annotate);
+    if (annotation::isAllowed(m_who.role, annotation::Action::Review)) {
+        m_nav->addItem(tr("Images"));
+        m_views->addWidget(m_browser);
+    } else {
+        m_browser->hide();
+    }
     connect(m_nav, &QListWidget::currentRowChanged, m_views, &QStackedWidget::setCurrentIndex);
     m_nav->setCurrentRow(0);
 
@@ -88,6 +97,16 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
 }
 
 MainWindow::~MainWindow() = default;
+
+bool MainWindow::showView(const QString &name)
+{
+    const auto found = m_nav->findItems(name, Qt::MatchExactly);
+    if (found.isEmpty()) {
+        return false;
+    }
+    m_nav->setCurrentItem(found.first());
+    return true;
+}
 
 void MainWindow::handleImportFiles()
 {

@@ -13,6 +13,7 @@ class Workspace;
 
 namespace digitdesk::ui {
 
+class AnnotateView;
 class ImageBrowserView;
 class ImportRunner;
 
@@ -29,6 +30,9 @@ public:
     ~MainWindow() override;
 
     ImageBrowserView *imageBrowser() const { return m_browser; }
+    AnnotateView *annotateView() const { return m_annotate; }
+    // Shows the named view ("Annotate", "Images") when the role has it.
+    bool showView(const QString &name);
     // Starts an import of the paths with a progress dialog (also used by tests).
     void importPaths(const QStringList &paths);
 
@@ -45,6 +49,7 @@ private:
     QListWidget *m_nav;
     QStackedWidget *m_views;
     ImageBrowserView *m_browser;
+    AnnotateView *m_annotate = nullptr;
     ImportRunner *m_import;
 };
 

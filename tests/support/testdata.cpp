@@ -1,6 +1,10 @@
 #include "tests/support/testdata.h"
 
 #include "annotation/userservice.h"
+#include "storage/imagerepository.h"
+#include "storage/modelrepository.h"
+#include "storage/predictionrepository.h"
+#include "storage/transaction.h"
 #include "storage/userrepository.h"
 
 #include <QDir>
@@ -45,6 +49,46 @@ QByteArray ringPixels(int seed)
     image.at<uchar>(0, 0) = static_cast<uchar>(seed & 0xff);
     image.at<uchar>(0, 1) = static_cast<uchar>((seed >> 8) & 0xff);
     return QByteArray(reinterpret_cast<const char *>(image.data), 784);
+}
+
+std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
+                                       const std::vector<double> &confidences)
+{
+    const QSqlDatabase db = workspace.db();
+    storage::ImageRepository images(db);
+    storage::ModelRepository models(db);
+    storage::Transaction transaction(db);
+    qint64 modelId = models.aliasTarget(QStringLiteral("production")).value_or(0);
+    if (modelId == 0) {
+        storage::ModelRecord model;
+        model.architecture = QStringLiteral("digitnet");
+        model.sourceDigest = QStringLiteral("fixture");
+        model.filePath = QStringLiteral("models/fixture.pt");
+        model.fileSha256 = QStringLiteral("fixture");
+        modelId = models.addModel(model, {QStringLiteral("test"), 0, 0});
+        models.moveAlias(QStringLiteral("production"), modelId, {QStringLiteral("test"), 0, 0},
+                         QStringLiteral("fixture"));
+    }
+    std::vector<storage::StoredPrediction> predictions;
+    std::vector<qint64> ids;
+    for (size_t i = 0; i < confidences.size(); ++i) {
+        storage::NewImage image;
+        image.pixels = ringPixels(static_cast<int>(i));
+        image.sha256 = storage::BlobStore::digestOf(image.pixels);
+        image.source = QStringLiteral("fixture");
+        const qint64 id = images.insert(image, {QStringLiteral("test"), 0, 0});
+        ids.push_back(id);
+        storage::StoredPrediction prediction;
+        prediction.imageId = id;
+        prediction.label = static_cast<int>(i % 10);
+        prediction.confidence = confidences[i];
+        prediction.probabilities[i % 10] = static_cast<float>(confidences[i]);
+        prediction.probabilities[(i + 1) % 10] = static_cast<float>(1 - confidences[i]);
+        predictions.push_back(prediction);
+    }
+    storage::PredictionRepository(db).store(modelId, predictions);
+    transaction.commit();
+    return ids;
 }
 
 bool writeFile(const QString &path, const QByteArray &bytes)

@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 
 #include <memory>
+#include <vector>
 
 namespace digitdesk::testing {
 
@@ -44,6 +45,11 @@ template <typename E, typename F> bool throws(F f)
     }
     return false;
 }
+
+// Incoming images with a production model's predictions: image i is predicted i % 10 with
+// confidence confidences[i]. Returns the image ids.
+std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
+                                       const std::vector<double> &confidences);
 
 bool writeFile(const QString &path, const QByteArray &bytes);
 // Runs Debian's python3 (which has python3-torch) on a script; true when it exits 0.

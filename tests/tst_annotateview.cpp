@@ -1,0 +1,136 @@
+#include "annotation/authservice.h"
+#include "storage/annotationrepository.h"
+#include "storage/sqlquery.h"
+#include "tests/support/testdata.h"
+#include "ui/annotateview.h"
+#include "ui/mainwindow.h"
+
+#include <QLabel>
+#include <QListWidget>
+#include <QTest>
+
+#include <map>
+
+using namespace digitdesk;
+
+namespace {
+
+qint64 scalar(const QSqlDatabase &db, const QString &sql)
+{
+    storage::SqlQuery query(db, sql, QStringLiteral("test"));
+    query.exec();
+    return query.next() ? query.value(0).toLongLong() : -1;
+}
+
+} // namespace
+
+class tst_AnnotateView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void annotatorLabelsAHundredItemsWithTheKeyboard();
+    void failedWriteIsShownAndTheItemStays();
+};
+
+void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
+{
+    testing::TempWorkspace temp;
+    std::vector<double> confidences;
+    for (int i = 0; i < 130; ++i) {
+        confidences.push_back(0.4 + 0.004 * i);
+    }
+    const std::vector<qint64> ids = testing::addPredictedImages(*temp.workspace, confidences);
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const annotation::Principal ana = annotation::AuthService(temp.workspace->db())
+                                          .login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("gui"))
+                                          .principal;
+    QVERIFY(ana.sessionId > 0);
+    ui::MainWindow window(*temp.workspace, ana);
+    // An annotator sees Annotate and nothing else.
+    const auto *nav = window.findChild<QListWidget *>(QStringLiteral("navigation"));
+    QCOMPARE(nav->count(), 1);
+    QCOMPARE(nav->item(0)->text(), QStringLiteral("Annotate"));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ui::AnnotateView *view = window.annotateView();
+    QTRY_VERIFY(view->currentImageId() > 0 && !view->isBusy());
+
+    std::map<qint64, int> expected; // image -> the label that must stand in the database
+    int skips = 0;
+    int undos = 0;
+    for (int step = 0; step < 100; ++step) {
+        const qint64 image = view->currentImageId();
+        QVERIFY(image > 0);
+        const int predicted = static_cast<int>((std::find(ids.begin(), ids.end(), image) - ids.begin()) % 10);
+        if (step % 10 == 3) {
+            QTest::keyClick(view, Qt::Key_Space);
+            ++skips;
+        } else if (step % 10 == 6) {
+            QTest::keyClick(view, Qt::Key_Return); // accept the prediction
+            expected[image] = predicted;
+        } else if (step % 10 == 8) {
+            QTest::keyClick(view, Qt::Key_X);
+            expected[image] = -1;
+        } else if (step % 25 == 24) {
+            // Label, then take it back with Backspace: the same image returns.
+            QTest::keyClick(view, Qt::Key_5);
+            QTRY_VERIFY(!view->isBusy() && view->currentImageId() != image);
+            QTest::keyClick(view, Qt::Key_Backspace);
+            QTRY_VERIFY(!view->isBusy());
+            QCOMPARE(view->currentImageId(), image);
+            ++undos;
+            QTest::keyClick(view, Qt::Key_2);
+            expected[image] = 2;
+        } else {
+            const int digit = step % 10;
+            QTest::keyClick(view, static_cast<Qt::Key>(Qt::Key_0 + digit));
+            expected[image] = digit;
+        }
+        QTRY_VERIFY(!view->isBusy());
+        QVERIFY(view->currentImageId() != image);
+    }
+    QVERIFY(window.findChild<QLabel *>(QStringLiteral("sessionPanel"))->text().contains(QStringLiteral("%1 labelled").arg(expected.size())));
+
+    // Every decision is in the database: the standing labels, the undone ones, the skips.
+    const QSqlDatabase db = temp.workspace->db();
+    const storage::AnnotationRepository repository(db);
+    for (const auto &[image, label] : expected) {
+        const auto labels = repository.activeLabels(image);
+        QCOMPARE(labels.size(), 1u);
+        QCOMPARE(labels.front().label, label);
+        QCOMPARE(labels.front().annotator, QStringLiteral("ana"));
+    }
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE retracted_at IS NULL")), static_cast<qint64>(expected.size()));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE retracted_at IS NOT NULL")), undos);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM skips")), skips);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE session_id IS NULL OR time_spent_ms IS NULL")), 0);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(DISTINCT session_id) FROM labels")), 1);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'labelled'")), static_cast<qint64>(expected.size()));
+}
+
+void tst_AnnotateView::failedWriteIsShownAndTheItemStays()
+{
+    testing::TempWorkspace temp;
+    testing::addPredictedImages(*temp.workspace, {0.5, 0.6});
+    const annotation::Principal ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy());
+    const qint64 image = view.currentImageId();
+    // Someone else's process takes the item (its lease ran out meanwhile): the write must fail.
+    storage::SqlQuery steal(temp.workspace->db(),
+                            QStringLiteral("UPDATE images SET status = 'approved' WHERE id = :id"), QStringLiteral("steal"));
+    steal.bind(QStringLiteral(":id"), image);
+    steal.exec();
+    QTest::keyClick(&view, Qt::Key_4);
+    QTRY_VERIFY(!view.isBusy());
+    QCOMPARE(view.currentImageId(), image);
+    const QString message = view.findChild<QLabel *>(QStringLiteral("message"))->text();
+    QVERIFY2(message.startsWith(QStringLiteral("Not saved:")), qPrintable(message));
+    QTest::keyClick(&view, Qt::Key_F1);
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("help"))->isVisible());
+}
+
+QTEST_MAIN(tst_AnnotateView)
+#include "tst_annotateview.moc"

@@ -1,0 +1,214 @@
+#include "ui/annotateview.h"
+
+#include "storage/workspace.h"
+#include "ui/annotationworker.h"
+#include "ui/imagelistmodel.h"
+
+#include <QHBoxLayout>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <numeric>
+
+namespace digitdesk::ui {
+namespace {
+
+constexpr int ImageSide = 336; // 28 x 12
+
+const QString HelpText = QObject::tr(
+    "<b>Keys</b><br>"
+    "0 - 9 &nbsp; label and go on<br>"
+    "Enter or a &nbsp; accept the model's answer<br>"
+    "x &nbsp; not a digit / unreadable<br>"
+    "Space &nbsp; skip (it comes back later)<br>"
+    "Backspace or Ctrl+Z &nbsp; undo your last label<br>"
+    "F1 or ? &nbsp; show or hide these keys");
+
+} // namespace
+
+AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Principal who, QWidget *parent)
+    : QWidget(parent), m_workspace(workspace), m_who(std::move(who)),
+      m_worker(new AnnotationWorker(workspace.databasePath(), m_who)), m_image(new QLabel(this)),
+      m_original(new QLabel(this)), m_prediction(new QLabel(this)), m_message(new QLabel(this)),
+      m_sessionPanel(new QLabel(this)), m_help(new QLabel(HelpText, this))
+{
+    qRegisterMetaType<annotation::QueueItem>();
+    setFocusPolicy(Qt::StrongFocus);
+    m_image->setObjectName(QStringLiteral("currentImage"));
+    m_image->setFixedSize(ImageSide, ImageSide);
+    m_image->setAlignment(Qt::AlignCenter);
+    m_image->setStyleSheet(QStringLiteral("background: black; color: #bbb;"));
+    m_original->setObjectName(QStringLiteral("currentScan"));
+    m_original->setFixedSize(ImageSide, ImageSide);
+    m_original->setAlignment(Qt::AlignCenter);
+    m_prediction->setObjectName(QStringLiteral("prediction"));
+    m_prediction->setTextFormat(Qt::RichText);
+    m_message->setObjectName(QStringLiteral("message"));
+    m_message->setWordWrap(true);
+    m_sessionPanel->setObjectName(QStringLiteral("sessionPanel"));
+    m_help->setObjectName(QStringLiteral("help"));
+    m_help->setStyleSheet(QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
+    m_help->hide();
+
+    auto *images = new QHBoxLayout;
+    images->addWidget(m_image);
+    images->addWidget(m_original);
+    images->addStretch(1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(images);
+    layout->addWidget(m_prediction);
+    layout->addWidget(m_message);
+    layout->addWidget(m_help);
+    layout->addStretch(1);
+    layout->addWidget(m_sessionPanel);
+
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(this, &AnnotateView::requestNext, m_worker, &AnnotationWorker::fetchNext);
+    connect(this, &AnnotateView::requestLabel, m_worker, &AnnotationWorker::saveLabel);
+    connect(this, &AnnotateView::requestSkip, m_worker, &AnnotationWorker::skip);
+    connect(this, &AnnotateView::requestUndo, m_worker, &AnnotationWorker::undo);
+    connect(m_worker, &AnnotationWorker::itemReady, this, &AnnotateView::handleItem);
+    connect(m_worker, &AnnotationWorker::labelSaved, this, &AnnotateView::handleSaved);
+    connect(m_worker, &AnnotationWorker::queueEmpty, this, &AnnotateView::handleEmpty);
+    connect(m_worker, &AnnotationWorker::failed, this, &AnnotateView::handleFailure);
+    connect(m_worker, &AnnotationWorker::undone, this, [this](qint64, int) {
+        m_saved = std::max(0, m_saved - 1);
+        m_message->setStyleSheet({});
+        m_message->setText(tr("Undone: label it again."));
+    });
+    m_thread.setObjectName(QStringLiteral("annotation worker"));
+    m_thread.start();
+    m_session.start();
+    updateSessionPanel();
+}
+
+AnnotateView::~AnnotateView()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void AnnotateView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    start();
+    setFocus();
+}
+
+void AnnotateView::start()
+{
+    if (m_started) {
+        return;
+    }
+    m_started = true;
+    m_busy = true;
+    Q_EMIT requestNext();
+}
+
+void AnnotateView::handleItem(const annotation::QueueItem &item)
+{
+    m_busy = false;
+    m_current = item;
+    m_image->setPixmap(QPixmap::fromImage(ImageListModel::toImage(item.pixels))
+                           .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
+    m_original->clear();
+    if (!item.originalSha256.isEmpty() && m_workspace.blobs().contains(item.originalSha256)) {
+        QPixmap scan;
+        scan.loadFromData(m_workspace.blobs().read(item.originalSha256));
+        m_original->setPixmap(scan.scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    }
+    if (item.predictedLabel >= 0) {
+        std::array<int, 10> order{};
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](int a, int b) {
+            return item.probabilities[static_cast<size_t>(a)] > item.probabilities[static_cast<size_t>(b)];
+        });
+        QStringList guesses;
+        for (int i = 0; i < 3; ++i) {
+            guesses << tr("<b style='font-size:20pt'>%1</b> %2%")
+                           .arg(order[static_cast<size_t>(i)])
+                           .arg(item.probabilities[static_cast<size_t>(order[static_cast<size_t>(i)])] * 100, 0, 'f', 1);
+        }
+        m_prediction->setText(tr("Model: ") + guesses.join(QStringLiteral(" &nbsp; ")));
+    } else {
+        m_prediction->setText(tr("No prediction for this image yet."));
+    }
+    m_onScreen.start();
+}
+
+void AnnotateView::handleSaved(qint64, int)
+{
+    ++m_saved;
+    m_message->setStyleSheet({});
+    m_message->clear();
+    updateSessionPanel();
+}
+
+void AnnotateView::handleEmpty()
+{
+    m_busy = false;
+    m_current.reset();
+    m_image->clear();
+    m_image->setText(tr("Nothing to label"));
+    m_original->clear();
+    m_prediction->setText(tr("The queue is empty: every incoming image is labelled or on someone's screen."));
+}
+
+void AnnotateView::handleFailure(const QString &reason)
+{
+    m_busy = false;
+    m_message->setStyleSheet(QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
+    m_message->setText(tr("Not saved: %1").arg(reason));
+}
+
+void AnnotateView::decide(int label)
+{
+    if (m_busy || !m_current) {
+        return;
+    }
+    m_busy = true;
+    Q_EMIT requestLabel(m_current->imageId, label, m_onScreen.elapsed());
+}
+
+void AnnotateView::updateSessionPanel()
+{
+    const double hours = static_cast<double>(m_session.elapsed()) / 3.6e6;
+    m_sessionPanel->setText(tr("This session: %1 labelled, %2 per hour")
+                                .arg(m_saved)
+                                .arg(hours > 0.001 ? static_cast<double>(m_saved) / hours : 0.0, 0, 'f', 0));
+}
+
+void AnnotateView::keyPressEvent(QKeyEvent *event)
+{
+    const int key = event->key();
+    if (key >= Qt::Key_0 && key <= Qt::Key_9 && !(event->modifiers() & Qt::ControlModifier)) {
+        decide(key - Qt::Key_0);
+    } else if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {
+        if (m_current && m_current->predictedLabel >= 0) {
+            decide(m_current->predictedLabel);
+        }
+    } else if (key == Qt::Key_X) {
+        decide(-1);
+    } else if (key == Qt::Key_Space) {
+        if (!m_busy && m_current) {
+            m_busy = true;
+            Q_EMIT requestSkip(m_current->imageId);
+        }
+    } else if (key == Qt::Key_Backspace || (key == Qt::Key_Z && (event->modifiers() & Qt::ControlModifier))) {
+        if (!m_busy) {
+            m_busy = true;
+            Q_EMIT requestUndo();
+        }
+    } else if (key == Qt::Key_F1 || key == Qt::Key_Question) {
+        m_help->setVisible(!m_help->isVisible());
+    } else {
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    event->accept();
+}
+
+} // namespace digitdesk::ui

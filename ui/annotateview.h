@@ -1,0 +1,78 @@
+#pragma once
+
+#include "annotation/annotationservice.h"
+#include "annotation/principal.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+#include <QWidget>
+
+#include <optional>
+
+class QLabel;
+
+namespace digitdesk::storage {
+class Workspace;
+}
+
+namespace digitdesk::ui {
+
+class AnnotationWorker;
+
+// Where annotators spend their day. The current image large (and its scan), the model's
+// top three calibrated guesses, and the keys: 0-9 label and advance, Enter or a accepts the
+// prediction, x "not a digit", Space skips, Backspace or Ctrl+Z undoes, F1 or ? shows the
+// keys. The next image appears only once the decision is committed; a failed write is shown
+// in red and the image stays.
+class AnnotateView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AnnotateView)
+
+public:
+    AnnotateView(const storage::Workspace &workspace, annotation::Principal who, QWidget *parent = nullptr);
+    ~AnnotateView() override;
+
+    // Asks for the first item; called when the view is first shown.
+    void start();
+    bool isBusy() const { return m_busy; }
+    qint64 currentImageId() const { return m_current ? m_current->imageId : 0; }
+    int savedThisSession() const { return m_saved; }
+
+Q_SIGNALS:
+    void requestNext();
+    void requestLabel(qint64 imageId, int label, qint64 timeSpentMs);
+    void requestSkip(qint64 imageId);
+    void requestUndo();
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void handleItem(const annotation::QueueItem &item);
+    void handleSaved(qint64 imageId, int label);
+    void handleEmpty();
+    void handleFailure(const QString &reason);
+    void decide(int label);
+    void updateSessionPanel();
+
+    const storage::Workspace &m_workspace;
+    annotation::Principal m_who;
+    QThread m_thread;
+    AnnotationWorker *m_worker;
+    std::optional<annotation::QueueItem> m_current;
+    bool m_busy = false;
+    bool m_started = false;
+    int m_saved = 0;
+    QElapsedTimer m_onScreen;
+    QElapsedTimer m_session;
+    QLabel *m_image;
+    QLabel *m_original;
+    QLabel *m_prediction;
+    QLabel *m_message;
+    QLabel *m_sessionPanel;
+    QLabel *m_help;
+};
+
+} // namespace digitdesk::ui

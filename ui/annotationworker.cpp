@@ -1,0 +1,76 @@
+#include "ui/annotationworker.h"
+
+#include "storage/connection.h"
+
+namespace digitdesk::ui {
+
+AnnotationWorker::AnnotationWorker(QString databasePath, annotation::Principal who)
+    : m_databasePath(std::move(databasePath)), m_who(std::move(who))
+{
+}
+
+AnnotationWorker::~AnnotationWorker() = default;
+
+annotation::AnnotationService &AnnotationWorker::service()
+{
+    // Made on first use, on the worker's thread: a connection belongs to its thread.
+    if (!m_service) {
+        m_connection = std::make_unique<storage::Connection>(m_databasePath);
+        m_service = std::make_unique<annotation::AnnotationService>(m_connection->db());
+    }
+    return *m_service;
+}
+
+void AnnotationWorker::fetchNext()
+{
+    try {
+        const auto item = service().next(m_who);
+        if (item) {
+            Q_EMIT itemReady(*item);
+        } else {
+            Q_EMIT queueEmpty();
+        }
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+    }
+}
+
+void AnnotationWorker::saveLabel(qint64 imageId, int label, qint64 timeSpentMs)
+{
+    try {
+        service().label(m_who, imageId, label, timeSpentMs);
+        Q_EMIT labelSaved(imageId, label);
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+        return;
+    }
+    fetchNext();
+}
+
+void AnnotationWorker::skip(qint64 imageId)
+{
+    try {
+        service().skip(m_who, imageId);
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+        return;
+    }
+    fetchNext();
+}
+
+void AnnotationWorker::undo()
+{
+    try {
+        const auto undone = service().undo(m_who);
+        if (undone) {
+            Q_EMIT this->undone(undone->imageId, undone->label);
+            Q_EMIT itemReady(service().leasedItem(m_who, undone->imageId));
+        } else {
+            Q_EMIT failed(tr("Nothing to undo: your last label has been reviewed, or there is none."));
+        }
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+    }
+}
+
+} // namespace digitdesk::ui

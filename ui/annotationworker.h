@@ -1,0 +1,53 @@
+#pragma once
+
+#include "annotation/annotationservice.h"
+#include "annotation/principal.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace digitdesk::storage {
+class Connection;
+}
+
+Q_DECLARE_METATYPE(digitdesk::annotation::QueueItem)
+
+namespace digitdesk::ui {
+
+// Runs the annotation service on its own thread with its own database connection, one
+// request at a time in the order they were made, so the GUI thread never waits for a disk
+// write. Every decision is acknowledged only once it is committed.
+class AnnotationWorker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AnnotationWorker)
+
+public:
+    AnnotationWorker(QString databasePath, annotation::Principal who);
+    ~AnnotationWorker() override;
+
+public Q_SLOTS:
+    void fetchNext();
+    void saveLabel(qint64 imageId, int label, qint64 timeSpentMs);
+    void skip(qint64 imageId);
+    void undo();
+
+Q_SIGNALS:
+    void itemReady(const digitdesk::annotation::QueueItem &item);
+    void queueEmpty();
+    void labelSaved(qint64 imageId, int label);
+    void undone(qint64 imageId, int label);
+    void failed(const QString &reason);
+
+private:
+    annotation::AnnotationService &service();
+
+    QString m_databasePath;
+    annotation::Principal m_who;
+    std::unique_ptr<storage::Connection> m_connection;
+    std::unique_ptr<annotation::AnnotationService> m_service;
+};
+
+} // namespace digitdesk::ui
