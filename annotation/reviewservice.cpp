@@ -3,7 +3,9 @@
 #include "annotation/modelregistry.h"
 #include "annotation/userservice.h"
 #include "storage/annotationrepository.h"
+#include "storage/imagerepository.h"
 #include "storage/modelrepository.h"
+#include "storage/predictionrepository.h"
 #include "storage/transaction.h"
 
 namespace digitdesk::annotation {
@@ -18,8 +20,25 @@ std::optional<ReviewItem> ReviewService::next(const Principal &who) const
     }
     ReviewItem item;
     item.imageId = *id;
+    const auto details = storage::ImageRepository(m_db).details(*id);
+    if (details) {
+        item.pixels = details->pixels;
+        item.history << QStringLiteral("%1 imported by %2 from %3")
+                            .arg(details->importedAt.toString(Qt::ISODate), details->importedBy, details->source);
+    }
+    const auto predictions = storage::PredictionRepository(m_db).forImage(*id);
+    if (!predictions.empty()) {
+        item.predictedLabel = predictions.front().label;
+        item.confidence = static_cast<float>(predictions.front().confidence);
+        item.history << QStringLiteral("model predicted %1 (%2%)")
+                            .arg(item.predictedLabel)
+                            .arg(item.confidence * 100, 0, 'f', 1);
+    }
     for (const storage::LabelRow &row : storage::AnnotationRepository(m_db).activeLabels(*id)) {
         item.labels.push_back({row.id, row.label, row.annotator});
+        item.history << QStringLiteral("%1 %2 labelled %3")
+                            .arg(row.createdAt.toString(Qt::ISODate), row.annotator,
+                                 row.label >= 0 ? QString::number(row.label) : QStringLiteral("not a digit"));
     }
     return item;
 }

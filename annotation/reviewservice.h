@@ -4,7 +4,9 @@
 #include "annotation/principal.h"
 
 #include <QSqlDatabase>
+#include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <vector>
@@ -21,7 +23,11 @@ struct ReviewLabel
 struct ReviewItem
 {
     qint64 imageId = 0;
+    QByteArray pixels;
     std::vector<ReviewLabel> labels;
+    int predictedLabel = -1; // the production model's answer, -1 when none
+    float confidence = -1;
+    QStringList history;     // who did what to this image, oldest first
 };
 
 // The reviewer's side: approve, correct (approve with another digit) or reject a labelled

@@ -5,6 +5,7 @@
 #include "ui/annotateview.h"
 #include "ui/imagebrowserview.h"
 #include "ui/importrunner.h"
+#include "ui/reviewview.h"
 
 #include <QApplication>
 #include <QFileDialog>
@@ -59,6 +60,9 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     m_annotate = new AnnotateView(workspace, m_who, this);
     m_views->addWidget(m_annotate);
     if (annotation::isAllowed(m_who.role, annotation::Action::Review)) {
+        m_nav->addItem(tr("Review"));
+        m_review = new ReviewView(workspace, m_who, this);
+        m_views->addWidget(m_review);
         m_nav->addItem(tr("Images"));
         m_views->addWidget(m_browser);
     } else {

@@ -15,6 +15,7 @@ namespace digitdesk::ui {
 
 class AnnotateView;
 class ImageBrowserView;
+class ReviewView;
 class ImportRunner;
 
 // The window after login: a list of views on the left (those the role may use), the current
@@ -31,6 +32,7 @@ public:
 
     ImageBrowserView *imageBrowser() const { return m_browser; }
     AnnotateView *annotateView() const { return m_annotate; }
+    ReviewView *reviewView() const { return m_review; }
     // Shows the named view ("Annotate", "Images") when the role has it.
     bool showView(const QString &name);
     // Starts an import of the paths with a progress dialog (also used by tests).
@@ -50,6 +52,7 @@ private:
     QStackedWidget *m_views;
     ImageBrowserView *m_browser;
     AnnotateView *m_annotate = nullptr;
+    ReviewView *m_review = nullptr;
     ImportRunner *m_import;
 };
 
