@@ -24,6 +24,14 @@ qint64 productionModel(const QSqlDatabase &db)
     return storage::ModelRepository(db).aliasTarget(ProductionAlias).value_or(0);
 }
 
+// One in `1 / share` decisions, as a whole period (0: never).
+int periodOf(const storage::SettingsRepository &settings, const char *key)
+{
+    const double share =
+        settings.value(QString::fromLatin1(key), QStringLiteral("0.05")).toDouble();
+    return share > 0 ? std::max(2, static_cast<int>(1.0 / share + 0.5)) : 0;
+}
+
 } // namespace
 
 AnnotationService::AnnotationService(const QSqlDatabase &db, Clock clock)
@@ -59,18 +67,22 @@ std::optional<QueueItem> AnnotationService::next(const Principal &who)
     const storage::SettingsRepository settings(m_db);
     const int leaseSeconds =
         settings.intValue(QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds);
-    const double share =
-        settings.value(QString::fromLatin1(HighConfidenceSetting), QStringLiteral("0.05"))
-            .toDouble();
-    const int every = share > 0 ? std::max(2, static_cast<int>(1.0 / share + 0.5)) : 0;
+    const int confidentEvery = periodOf(settings, HighConfidenceSetting);
+    const int goldEvery = periodOf(settings, GoldSetting);
     storage::AnnotationRepository repository(m_db);
     const qint64 model = productionModel(m_db);
     const QDateTime at = now();
 
     storage::Transaction transaction(m_db);
-    // Deterministic mixing: every n-th decision of this annotator audits a confident item.
-    const bool confident = every > 0 && (repository.labelCountBy(who.userId) + 1) % every == 0;
-    std::optional<qint64> id = repository.nextCandidate(who.userId, model, at, confident);
+    // Deterministic mixing by the annotator's count of decisions: every n-th audits one of
+    // the model's confident answers, and, half a period later, every m-th is a gold item.
+    const qint64 decision = repository.labelCountBy(who.userId) + 1;
+    const bool confident = confidentEvery > 0 && decision % confidentEvery == 0;
+    const bool gold = goldEvery > 0 && decision % goldEvery == goldEvery / 2;
+    std::optional<qint64> id = gold ? repository.nextGold(who.userId, at) : std::nullopt;
+    if (!id) {
+        id = repository.nextCandidate(who.userId, model, at, confident);
+    }
     if (!id) {
         return std::nullopt;
     }
@@ -105,6 +117,15 @@ LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int
             QStringLiteral("image %1 is leased to someone else now (your lease expired)")
                 .arg(imageId));
     }
+    const std::optional<int> gold = repository.goldLabel(imageId);
+    if (gold) {
+        // A check of the annotator: recorded, compared, never a label of the image.
+        const qint64 labelId =
+            repository.addLabel(imageId, label, who.userId, who.sessionId, timeSpentMs, true);
+        repository.releaseLease(imageId);
+        transaction.commit();
+        return {labelId, imageId, label, gold};
+    }
     if (repository.status(imageId) != QStringLiteral("incoming")) {
         throw InvalidRequest(
             QStringLiteral("image %1 is no longer waiting for a label").arg(imageId));
@@ -112,9 +133,13 @@ LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int
     const qint64 labelId =
         repository.addLabel(imageId, label, who.userId, who.sessionId, timeSpentMs);
     repository.releaseLease(imageId);
-    repository.setStatus(imageId, QStringLiteral("labelled"));
+    const int overlap = std::max(
+        1, storage::SettingsRepository(m_db).intValue(QString::fromLatin1(OverlapSetting), 1));
+    if (repository.activeLabelCount(imageId) >= overlap) {
+        repository.setStatus(imageId, QStringLiteral("labelled"));
+    }
     transaction.commit();
-    return {labelId, imageId, label};
+    return {labelId, imageId, label, std::nullopt};
 }
 
 void AnnotationService::skip(const Principal &who, qint64 imageId)
@@ -139,14 +164,15 @@ std::optional<LabelDecision> AnnotationService::undo(const Principal &who)
         return std::nullopt;
     }
     repository.retractLabel(last->id, who.name);
-    if (repository.activeLabels(last->imageId).empty()) {
+    if (!repository.goldLabel(last->imageId) &&
+        repository.status(last->imageId) == QStringLiteral("labelled")) {
         repository.setStatus(last->imageId, QStringLiteral("incoming"));
     }
     repository.lease(last->imageId, who.userId, who.sessionId, now(),
                      storage::SettingsRepository(m_db).intValue(QString::fromLatin1(LeaseSetting),
                                                                 DefaultLeaseSeconds));
     transaction.commit();
-    return LabelDecision{last->id, last->imageId, last->label};
+    return LabelDecision{last->id, last->imageId, last->label, std::nullopt};
 }
 
 LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, int label)
@@ -166,7 +192,7 @@ LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, i
     repository.retractLabel(labelId, who.name);
     const qint64 newId = repository.addLabel(old->imageId, label, who.userId, who.sessionId, 0);
     transaction.commit();
-    return {newId, old->imageId, label};
+    return {newId, old->imageId, label, repository.goldLabel(old->imageId)};
 }
 
 QueueItem AnnotationService::leasedItem(const Principal &who, qint64 imageId) const
@@ -184,7 +210,7 @@ std::vector<LabelDecision> AnnotationService::history(const Principal &who, int 
     std::vector<LabelDecision> decisions;
     for (const storage::LabelRow &row :
          storage::AnnotationRepository(m_db).historyOf(who.userId, limit)) {
-        decisions.push_back({row.id, row.imageId, row.label});
+        decisions.push_back({row.id, row.imageId, row.label, std::nullopt});
     }
     return decisions;
 }

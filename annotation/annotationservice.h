@@ -32,6 +32,8 @@ struct LabelDecision
     qint64 labelId = 0;
     qint64 imageId = 0;
     int label = -1; // -1: not a digit
+    // Set when the image was a gold item: the right answer, shown after the fact.
+    std::optional<int> goldLabel;
 };
 
 // The annotator's side of the loop: the queue (lowest calibrated confidence first, margin
@@ -46,6 +48,8 @@ public:
     static constexpr int DefaultHighConfidenceEvery = 20; // 5%
     static constexpr const char *LeaseSetting = "queue.lease_seconds";
     static constexpr const char *HighConfidenceSetting = "queue.high_confidence_share";
+    static constexpr const char *GoldSetting = "queue.gold_share";
+    static constexpr const char *OverlapSetting = "queue.overlap";
 
     explicit AnnotationService(const QSqlDatabase &db, Clock clock = {});
 

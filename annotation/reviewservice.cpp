@@ -24,7 +24,8 @@ std::optional<ReviewItem> ReviewService::next(const Principal &who) const
     if (details) {
         item.pixels = details->pixels;
         item.history << QStringLiteral("%1 imported by %2 from %3")
-                            .arg(details->importedAt.toString(Qt::ISODate), details->importedBy, details->source);
+                            .arg(details->importedAt.toString(Qt::ISODate), details->importedBy,
+                                 details->source);
     }
     const auto predictions = storage::PredictionRepository(m_db).forImage(*id);
     if (!predictions.empty()) {
@@ -38,7 +39,8 @@ std::optional<ReviewItem> ReviewService::next(const Principal &who) const
         item.labels.push_back({row.id, row.label, row.annotator});
         item.history << QStringLiteral("%1 %2 labelled %3")
                             .arg(row.createdAt.toString(Qt::ISODate), row.annotator,
-                                 row.label >= 0 ? QString::number(row.label) : QStringLiteral("not a digit"));
+                                 row.label >= 0 ? QString::number(row.label)
+                                                : QStringLiteral("not a digit"));
     }
     return item;
 }
@@ -81,6 +83,23 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
         repository.setStatus(imageId, QStringLiteral("approved"));
     }
     m_access.audit(who, Action::Review, QStringLiteral("image:%1").arg(imageId), verdict);
+    transaction.commit();
+}
+
+void ReviewService::markGold(const Principal &who, qint64 imageId)
+{
+    m_access.require(who, Action::ManageGold, QStringLiteral("image:%1").arg(imageId));
+    const auto image = storage::ImageRepository(m_db).details(imageId);
+    if (!image || image->status != storage::ImageStatus::Approved) {
+        throw InvalidRequest(
+            QStringLiteral("image %1 is not approved; only approved images become gold")
+                .arg(imageId));
+    }
+    storage::Transaction transaction(m_db);
+    storage::AnnotationRepository(m_db).markGold(imageId, image->label == -2 ? -1 : image->label,
+                                                 who.name, who.userId, who.sessionId);
+    m_access.audit(who, Action::ManageGold, QStringLiteral("image:%1").arg(imageId),
+                   QStringLiteral("marked gold"));
     transaction.commit();
 }
 

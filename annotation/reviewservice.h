@@ -3,8 +3,8 @@
 #include "annotation/accesscontrol.h"
 #include "annotation/principal.h"
 
-#include <QSqlDatabase>
 #include <QByteArray>
+#include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 
@@ -27,7 +27,7 @@ struct ReviewItem
     std::vector<ReviewLabel> labels;
     int predictedLabel = -1; // the production model's answer, -1 when none
     float confidence = -1;
-    QStringList history;     // who did what to this image, oldest first
+    QStringList history; // who did what to this image, oldest first
 };
 
 // The reviewer's side: approve, correct (approve with another digit) or reject a labelled
@@ -42,6 +42,9 @@ public:
     void correct(const Principal &who, qint64 imageId, int label);
     // Sends the image back to the queue; the comment is kept for the annotator.
     void reject(const Principal &who, qint64 imageId, const QString &comment);
+    // Marks an approved image as gold: its approved label becomes the right answer that
+    // annotators are checked against, unannounced, in their queues.
+    void markGold(const Principal &who, qint64 imageId);
 
 private:
     std::vector<ReviewLabel> checkedLabels(const Principal &who, qint64 imageId) const;

@@ -142,22 +142,147 @@ void AnnotationRepository::releaseLease(qint64 imageId)
 }
 
 qint64 AnnotationRepository::addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId,
-                                      qint64 timeSpentMs)
+                                      qint64 timeSpentMs, bool goldCheck)
 {
     SqlQuery query(
         m_db,
-        QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id, session_id,"
-                       " created_at, time_spent_ms) VALUES (:image, :label, 'annotator', :user,"
-                       " :session, :at, :ms)"),
+        QStringLiteral(
+            "INSERT INTO labels (image_id, label, origin, annotator_id, session_id,"
+            " created_at, time_spent_ms, gold_check) VALUES (:image, :label, 'annotator',"
+            " :user, :session, :at, :ms, :gold)"),
         QStringLiteral("store a label for image #%1").arg(imageId));
     query.bindAll({{QStringLiteral(":image"), imageId},
                    {QStringLiteral(":label"), label >= 0 ? QVariant(label) : QVariant()},
                    {QStringLiteral(":user"), userId},
                    {QStringLiteral(":session"), idOrNull(sessionId)},
                    {QStringLiteral(":at"), nowDbTime()},
-                   {QStringLiteral(":ms"), timeSpentMs}});
+                   {QStringLiteral(":ms"), timeSpentMs},
+                   {QStringLiteral(":gold"), goldCheck ? 1 : 0}});
     query.exec();
     return query.lastInsertId();
+}
+
+int AnnotationRepository::activeLabelCount(qint64 imageId) const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT COUNT(*) FROM labels WHERE image_id = :image AND retracted_at IS NULL"
+            " AND gold_check = 0"),
+        QStringLiteral("count the labels of image #%1").arg(imageId));
+    query.bind(QStringLiteral(":image"), imageId);
+    query.exec();
+    return query.next() ? query.value(0).toInt() : 0;
+}
+
+void AnnotationRepository::markGold(qint64 imageId, int label, const QString &by, qint64 userId,
+                                    qint64 sessionId)
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "INSERT INTO gold_items (image_id, label, marked_by, user_id, session_id, marked_at)"
+            " VALUES (:image, :label, :by, :user, :session, :at) ON CONFLICT (image_id) DO"
+            " UPDATE SET label = excluded.label"),
+        QStringLiteral("mark image #%1 as gold").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId},
+                   {QStringLiteral(":label"), label >= 0 ? QVariant(label) : QVariant()},
+                   {QStringLiteral(":by"), by},
+                   {QStringLiteral(":user"), idOrNull(userId)},
+                   {QStringLiteral(":session"), idOrNull(sessionId)},
+                   {QStringLiteral(":at"), nowDbTime()}});
+    query.exec();
+}
+
+std::optional<int> AnnotationRepository::goldLabel(qint64 imageId) const
+{
+    SqlQuery query(
+        m_db, QStringLiteral("SELECT COALESCE(label, -1) FROM gold_items WHERE image_id = :image"),
+        QStringLiteral("read the gold label of image #%1").arg(imageId));
+    query.bind(QStringLiteral(":image"), imageId);
+    query.exec();
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    return query.value(0).toInt();
+}
+
+std::optional<qint64> AnnotationRepository::nextGold(qint64 userId, const QDateTime &now) const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral("SELECT g.image_id FROM gold_items g WHERE"
+                       " NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = g.image_id AND"
+                       "   b.annotator_id = :user AND b.retracted_at IS NULL)"
+                       " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = g.image_id AND"
+                       "   l.user_id <> :user AND l.expires_at > :now)"
+                       " ORDER BY g.image_id LIMIT 1"),
+        QStringLiteral("choose a gold item"));
+    query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+    query.exec();
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    return query.value(0).toLongLong();
+}
+
+std::vector<AnnotatorFigures> AnnotationRepository::annotatorFigures() const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT u.id, u.name,"
+            " (SELECT COUNT(*) FROM labels l WHERE l.annotator_id = u.id AND l.retracted_at IS NULL"
+            "   AND l.gold_check = 0),"
+            " (SELECT COUNT(DISTINCT r.label_id) FROM reviews r JOIN labels l ON l.id = r.label_id"
+            "   WHERE l.annotator_id = u.id),"
+            " (SELECT COUNT(DISTINCT r.label_id) FROM reviews r JOIN labels l ON l.id = r.label_id"
+            "   WHERE l.annotator_id = u.id AND r.verdict = 'approved'),"
+            " (SELECT COUNT(*) FROM labels l JOIN gold_items g ON g.image_id = l.image_id WHERE"
+            "   l.annotator_id = u.id AND l.gold_check = 1),"
+            " (SELECT COUNT(*) FROM labels l JOIN gold_items g ON g.image_id = l.image_id WHERE"
+            "   l.annotator_id = u.id AND l.gold_check = 1 AND COALESCE(l.label, -1) ="
+            "   COALESCE(g.label, -1))"
+            " FROM users u ORDER BY u.name"),
+        QStringLiteral("compute the annotators' figures"));
+    query.exec();
+    std::vector<AnnotatorFigures> figures;
+    while (query.next()) {
+        AnnotatorFigures row;
+        row.userId = query.value(0).toLongLong();
+        row.name = query.value(1).toString();
+        row.labels = query.value(2).toInt();
+        row.reviewed = query.value(3).toInt();
+        row.approvedAsIs = query.value(4).toInt();
+        row.goldAnswered = query.value(5).toInt();
+        row.goldRight = query.value(6).toInt();
+        if (row.labels > 0 || row.goldAnswered > 0) {
+            figures.push_back(row);
+        }
+    }
+    return figures;
+}
+
+std::vector<LabelPair> AnnotationRepository::sharedLabels(qint64 firstUserId,
+                                                          qint64 secondUserId) const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT a.image_id, COALESCE(a.label, -1), COALESCE(b.label, -1) FROM labels a"
+            " JOIN labels b ON b.image_id = a.image_id WHERE a.annotator_id = :first AND"
+            " b.annotator_id = :second AND a.retracted_at IS NULL AND b.retracted_at IS NULL"
+            " AND a.gold_check = 0 AND b.gold_check = 0 ORDER BY a.image_id"),
+        QStringLiteral("read shared labels"));
+    query.bindAll(
+        {{QStringLiteral(":first"), firstUserId}, {QStringLiteral(":second"), secondUserId}});
+    query.exec();
+    std::vector<LabelPair> pairs;
+    while (query.next()) {
+        pairs.push_back(
+            {query.value(0).toLongLong(), query.value(1).toInt(), query.value(2).toInt()});
+    }
+    return pairs;
 }
 
 void AnnotationRepository::retractLabel(qint64 labelId, const QString &by)

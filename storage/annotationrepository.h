@@ -10,6 +10,24 @@
 
 namespace digitdesk::storage {
 
+struct AnnotatorFigures
+{
+    qint64 userId = 0;
+    QString name;
+    int labels = 0;
+    int reviewed = 0;
+    int approvedAsIs = 0; // reviewed and approved without correction
+    int goldAnswered = 0;
+    int goldRight = 0;
+};
+
+struct LabelPair
+{
+    qint64 imageId = 0;
+    int first = -1;
+    int second = -1;
+};
+
 struct LabelRow
 {
     qint64 id = 0;
@@ -41,7 +59,14 @@ public:
     bool leasedByOther(qint64 imageId, qint64 userId, const QDateTime &now) const;
     void releaseLease(qint64 imageId);
 
-    qint64 addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId, qint64 timeSpentMs);
+    qint64 addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId, qint64 timeSpentMs,
+                    bool goldCheck = false);
+    int activeLabelCount(qint64 imageId) const;
+
+    // Gold items: approved images whose label is known, mixed unannounced into the queues.
+    void markGold(qint64 imageId, int label, const QString &by, qint64 userId, qint64 sessionId);
+    std::optional<int> goldLabel(qint64 imageId) const; // -1 for "not a digit"
+    std::optional<qint64> nextGold(qint64 userId, const QDateTime &now) const;
     void retractLabel(qint64 labelId, const QString &by);
     void addSkip(qint64 imageId, qint64 userId, qint64 sessionId);
     std::vector<LabelRow> activeLabels(qint64 imageId) const;
@@ -59,6 +84,10 @@ public:
     void addReview(qint64 labelId, const QString &verdict, int correctedLabel,
                    const QString &reviewer, qint64 reviewerId, qint64 sessionId,
                    const QString &comment);
+
+    std::vector<AnnotatorFigures> annotatorFigures() const;
+    // The two annotators' standing labels on the images both labelled (gold checks aside).
+    std::vector<LabelPair> sharedLabels(qint64 firstUserId, qint64 secondUserId) const;
 
 private:
     QSqlDatabase m_db;

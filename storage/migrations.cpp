@@ -183,6 +183,8 @@ std::vector<Migration> makeMigrations()
          {
              QStringLiteral("ALTER TABLE labels ADD COLUMN retracted_at TEXT"),
              QStringLiteral("ALTER TABLE labels ADD COLUMN retracted_by TEXT"),
+             // 1 for an annotator's answer on a gold item: it checks the annotator, not the image.
+             QStringLiteral("ALTER TABLE labels ADD COLUMN gold_check INTEGER NOT NULL DEFAULT 0"),
              QStringLiteral("CREATE INDEX labels_annotator ON labels(annotator_id, id)"),
              QStringLiteral("CREATE TABLE leases ("
                             " image_id INTEGER PRIMARY KEY REFERENCES images(id),"

@@ -42,9 +42,10 @@ void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
     }
     const std::vector<qint64> ids = testing::addPredictedImages(*temp.workspace, confidences);
     testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
-    const annotation::Principal ana = annotation::AuthService(temp.workspace->db())
-                                          .login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("gui"))
-                                          .principal;
+    const annotation::Principal ana =
+        annotation::AuthService(temp.workspace->db())
+            .login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("gui"))
+            .principal;
     QVERIFY(ana.sessionId > 0);
     ui::MainWindow window(*temp.workspace, ana);
     // An annotator sees Annotate and nothing else.
@@ -62,7 +63,8 @@ void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
     for (int step = 0; step < 100; ++step) {
         const qint64 image = view->currentImageId();
         QVERIFY(image > 0);
-        const int predicted = static_cast<int>((std::find(ids.begin(), ids.end(), image) - ids.begin()) % 10);
+        const int predicted =
+            static_cast<int>((std::find(ids.begin(), ids.end(), image) - ids.begin()) % 10);
         if (step % 10 == 3) {
             QTest::keyClick(view, Qt::Key_Space);
             ++skips;
@@ -90,7 +92,9 @@ void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
         QTRY_VERIFY(!view->isBusy());
         QVERIFY(view->currentImageId() != image);
     }
-    QVERIFY(window.findChild<QLabel *>(QStringLiteral("sessionPanel"))->text().contains(QStringLiteral("%1 labelled").arg(expected.size())));
+    QVERIFY(window.findChild<QLabel *>(QStringLiteral("sessionPanel"))
+                ->text()
+                .contains(QStringLiteral("%1 labelled").arg(expected.size())));
 
     // Every decision is in the database: the standing labels, the undone ones, the skips.
     const QSqlDatabase db = temp.workspace->db();
@@ -101,26 +105,37 @@ void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
         QCOMPARE(labels.front().label, label);
         QCOMPARE(labels.front().annotator, QStringLiteral("ana"));
     }
-    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE retracted_at IS NULL")), static_cast<qint64>(expected.size()));
-    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE retracted_at IS NOT NULL")), undos);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE retracted_at IS NULL")),
+             static_cast<qint64>(expected.size()));
+    QCOMPARE(
+        scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE retracted_at IS NOT NULL")),
+        undos);
     QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM skips")), skips);
-    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE session_id IS NULL OR time_spent_ms IS NULL")), 0);
+    QCOMPARE(
+        scalar(
+            db,
+            QStringLiteral(
+                "SELECT COUNT(*) FROM labels WHERE session_id IS NULL OR time_spent_ms IS NULL")),
+        0);
     QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(DISTINCT session_id) FROM labels")), 1);
-    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'labelled'")), static_cast<qint64>(expected.size()));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'labelled'")),
+             static_cast<qint64>(expected.size()));
 }
 
 void tst_AnnotateView::failedWriteIsShownAndTheItemStays()
 {
     testing::TempWorkspace temp;
     testing::addPredictedImages(*temp.workspace, {0.5, 0.6});
-    const annotation::Principal ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const annotation::Principal ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
     ui::AnnotateView view(*temp.workspace, ana);
     view.show();
     QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy());
     const qint64 image = view.currentImageId();
     // Someone else's process takes the item (its lease ran out meanwhile): the write must fail.
     storage::SqlQuery steal(temp.workspace->db(),
-                            QStringLiteral("UPDATE images SET status = 'approved' WHERE id = :id"), QStringLiteral("steal"));
+                            QStringLiteral("UPDATE images SET status = 'approved' WHERE id = :id"),
+                            QStringLiteral("steal"));
     steal.bind(QStringLiteral(":id"), image);
     steal.exec();
     QTest::keyClick(&view, Qt::Key_4);

@@ -1,9 +1,11 @@
 #include "annotation/annotationservice.h"
+#include "annotation/qualityfigures.h"
 #include "annotation/reviewservice.h"
 #include "annotation/userservice.h"
 #include "storage/imagerepository.h"
 #include "storage/modelrepository.h"
 #include "storage/predictionrepository.h"
+#include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
 #include "storage/transaction.h"
 #include "tests/support/testdata.h"
@@ -26,6 +28,9 @@ private Q_SLOTS:
     void reviewApprovesCorrectsRejects();
     void fourEyes();
     void rolesAreChecked();
+    void goldIsMixedInUnannouncedAndChecked();
+    void overlapAsksForTwoLabelsAndDisagreementsComeFirst();
+    void kappaOnAKnownTable();
 
 private:
     std::unique_ptr<testing::TempWorkspace> m_temp;
@@ -225,6 +230,105 @@ void tst_Annotation::rolesAreChecked()
     QVERIFY(testing::throws<annotation::PermissionDenied>(
         [&] { review.approve(m_bob, item->imageId); }));
     QCOMPARE(statusOf(item->imageId), QStringLiteral("labelled"));
+}
+
+void tst_Annotation::goldIsMixedInUnannouncedAndChecked()
+{
+    std::vector<double> confidences(60, 0.5);
+    addImages(confidences);
+    annotation::ReviewService review(m_temp->workspace->db());
+    std::vector<qint64> approved;
+    for (int i = 0; i < 2; ++i) {
+        const auto item = m_annotation->next(m_ana);
+        m_annotation->label(m_ana, item->imageId, 6, 300);
+        review.approve(m_rui, item->imageId);
+        approved.push_back(item->imageId);
+    }
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { review.markGold(m_ana, approved[0]); }));
+    review.markGold(m_rui, approved[0]);
+    review.markGold(m_rui, approved[1]);
+    QVERIFY(testing::throws<annotation::InvalidRequest>(
+        [&] { review.markGold(m_rui, 50); })); // not approved
+
+    std::vector<annotation::LabelDecision> decisions;
+    for (int i = 0; i < 20; ++i) {
+        const auto item = m_annotation->next(m_bob);
+        decisions.push_back(m_annotation->label(m_bob, item->imageId, 1, 300)); // wrong on gold
+    }
+    // Decision 10 of 20 (5%) was gold, unannounced; the answer comes after the fact.
+    int gold = 0;
+    for (const auto &decision : decisions) {
+        if (decision.goldLabel) {
+            ++gold;
+            QCOMPARE(*decision.goldLabel, 6);
+            QCOMPARE(decision.imageId, approved[0]);
+        }
+    }
+    QCOMPARE(gold, 1);
+    QVERIFY(decisions[9].goldLabel.has_value());
+    QCOMPARE(statusOf(approved[0]), QStringLiteral("approved")); // a check never relabels the image
+    const annotation::QualityReport report =
+        annotation::qualityReport(m_temp->workspace->db(), m_rui);
+    bool found = false;
+    for (const auto &row : report.annotators) {
+        if (row.name == QStringLiteral("bob")) {
+            found = true;
+            QCOMPARE(row.goldAnswered, 1);
+            QCOMPARE(row.goldAccuracy, 0.0);
+            QCOMPARE(row.labels, 19);
+        }
+        if (row.name == QStringLiteral("ana")) {
+            QCOMPARE(row.reviewed, 2);
+            QCOMPARE(row.agreementWithReviewers, 1.0);
+        }
+    }
+    QVERIFY(found);
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { annotation::qualityReport(m_temp->workspace->db(), m_ana); }));
+}
+
+void tst_Annotation::overlapAsksForTwoLabelsAndDisagreementsComeFirst()
+{
+    addImages({0.1, 0.2, 0.3});
+    storage::SettingsRepository(m_temp->workspace->db())
+        .setValue(QStringLiteral("queue.overlap"), QStringLiteral("2"));
+    std::vector<qint64> ids;
+    for (int i = 0; i < 3; ++i) {
+        const auto item = m_annotation->next(m_ana);
+        m_annotation->label(m_ana, item->imageId, item->predictedLabel, 300);
+        ids.push_back(item->imageId);
+        QCOMPARE(statusOf(item->imageId), QStringLiteral("incoming")); // one more label needed
+    }
+    QVERIFY(!m_annotation->next(m_ana)); // never the same image twice for one annotator
+    for (int i = 0; i < 3; ++i) {
+        const auto item = m_annotation->next(m_bob);
+        QCOMPARE(item->imageId, ids[static_cast<size_t>(i)]);
+        m_annotation->label(m_bob, item->imageId,
+                            i == 2 ? (item->predictedLabel + 1) % 10 : item->predictedLabel, 300);
+        QCOMPARE(statusOf(item->imageId), QStringLiteral("labelled"));
+    }
+    annotation::ReviewService review(m_temp->workspace->db());
+    const auto first = review.next(m_rui);
+    QCOMPARE(first->imageId, ids[2]); // ana and the model agree, bob does not
+    QCOMPARE(first->labels.size(), 2u);
+    const annotation::QualityReport report =
+        annotation::qualityReport(m_temp->workspace->db(), m_rui);
+    QCOMPARE(report.pairs.size(), 1u);
+    QCOMPARE(report.pairs.front().shared, 3);
+}
+
+void tst_Annotation::kappaOnAKnownTable()
+{
+    // The textbook table: 20 both yes, 5 first yes only, 10 second yes only, 15 both no.
+    std::vector<std::pair<int, int>> ratings;
+    ratings.insert(ratings.end(), 20, {1, 1});
+    ratings.insert(ratings.end(), 5, {1, 0});
+    ratings.insert(ratings.end(), 10, {0, 1});
+    ratings.insert(ratings.end(), 15, {0, 0});
+    QVERIFY(std::abs(annotation::cohensKappa(ratings) - 0.4) < 1e-9);
+    QCOMPARE(annotation::cohensKappa({{3, 3}, {-1, -1}, {7, 7}}), 1.0);
+    QVERIFY(annotation::cohensKappa({{1, 2}, {2, 1}}) < 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Annotation)

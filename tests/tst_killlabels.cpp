@@ -22,7 +22,8 @@ int runLabeller(const QString &folder)
 {
     const auto workspace = storage::Workspace::open(folder);
     const auto who = annotation::AuthService(workspace->db())
-                         .login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("kill-test"))
+                         .login(QStringLiteral("ana"), QStringLiteral("correct horse"),
+                                QStringLiteral("kill-test"))
                          .principal;
     annotation::AnnotationService service(workspace->db());
     for (int i = 0;; ++i) {
@@ -55,7 +56,8 @@ void tst_KillLabels::killNineLosesNoAcknowledgedLabel()
     testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
 
     QProcess child;
-    child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--labeller"), temp.workspace->root()});
+    child.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("--labeller"), temp.workspace->root()});
     QVERIFY(child.waitForStarted());
     QList<QByteArray> acks;
     while (acks.size() < 150 && child.state() == QProcess::Running) {
@@ -73,7 +75,8 @@ void tst_KillLabels::killNineLosesNoAcknowledgedLabel()
     // Reopen as the next process would: intact, and every acknowledged label is there.
     temp.workspace.reset();
     const auto workspace = storage::Workspace::open(temp.folder());
-    storage::SqlQuery check(workspace->db(), QStringLiteral("PRAGMA integrity_check"), QStringLiteral("check"));
+    storage::SqlQuery check(workspace->db(), QStringLiteral("PRAGMA integrity_check"),
+                            QStringLiteral("check"));
     check.exec();
     QVERIFY(check.next());
     QCOMPARE(check.value(0).toString(), QStringLiteral("ok"));

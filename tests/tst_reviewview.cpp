@@ -24,17 +24,20 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
 {
     testing::TempWorkspace temp;
     testing::addPredictedImages(*temp.workspace, {0.3, 0.4, 0.5, 0.6, 0.7});
-    const auto ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
     testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
-    const auto rui = annotation::AuthService(temp.workspace->db())
-                         .login(QStringLiteral("rui"), QStringLiteral("correct horse"), QStringLiteral("gui"))
-                         .principal;
+    const auto rui =
+        annotation::AuthService(temp.workspace->db())
+            .login(QStringLiteral("rui"), QStringLiteral("correct horse"), QStringLiteral("gui"))
+            .principal;
     annotation::AnnotationService annotation(temp.workspace->db());
     std::vector<qint64> byAna;
     for (int i = 0; i < 4; ++i) {
         const auto item = annotation.next(ana);
         // Ana agrees with the model on the first two only: the others come first in review.
-        annotation.label(ana, item->imageId, i < 2 ? item->predictedLabel : (item->predictedLabel + 1) % 10, 500);
+        annotation.label(ana, item->imageId,
+                         i < 2 ? item->predictedLabel : (item->predictedLabel + 1) % 10, 500);
         byAna.push_back(item->imageId);
     }
     const auto own = annotation.next(rui); // a reviewer labels too
@@ -49,8 +52,12 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
     QTRY_VERIFY(view->currentImageId() > 0);
     // Disagreements first.
     QCOMPARE(view->currentImageId(), byAna[2]);
-    QVERIFY(view->findChild<QLabel *>(QStringLiteral("labels"))->text().contains(QStringLiteral("model says")));
-    QVERIFY(view->findChild<QLabel *>(QStringLiteral("history"))->text().contains(QStringLiteral("ana labelled")));
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("labels"))
+                ->text()
+                .contains(QStringLiteral("model says")));
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("history"))
+                ->text()
+                .contains(QStringLiteral("ana labelled")));
     QTest::keyClick(view, Qt::Key_7); // correct and approve
     QCOMPARE(view->currentImageId(), byAna[3]);
     view->setCommentProvider([] { return std::optional<QString>(QStringLiteral("look again")); });
@@ -68,9 +75,10 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
     QCOMPARE(storage::toString(images.details(byAna[0])->status), QStringLiteral("approved"));
     QCOMPARE(storage::toString(images.details(byAna[1])->status), QStringLiteral("approved"));
     QCOMPARE(storage::toString(images.details(own->imageId)->status), QStringLiteral("labelled"));
-    storage::SqlQuery reviews(temp.workspace->db(),
-                              QStringLiteral("SELECT verdict, reviewer, session_id, comment FROM reviews ORDER BY id"),
-                              QStringLiteral("read reviews"));
+    storage::SqlQuery reviews(
+        temp.workspace->db(),
+        QStringLiteral("SELECT verdict, reviewer, session_id, comment FROM reviews ORDER BY id"),
+        QStringLiteral("read reviews"));
     reviews.exec();
     QStringList verdicts;
     while (reviews.next()) {
@@ -78,7 +86,8 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
         QCOMPARE(reviews.value(1).toString(), QStringLiteral("rui"));
         QCOMPARE(reviews.value(2).toLongLong(), rui.sessionId);
     }
-    QCOMPARE(verdicts, (QStringList{QStringLiteral("corrected"), QStringLiteral("rejected"), QStringLiteral("approved"), QStringLiteral("approved")}));
+    QCOMPARE(verdicts, (QStringList{QStringLiteral("corrected"), QStringLiteral("rejected"),
+                                    QStringLiteral("approved"), QStringLiteral("approved")}));
 }
 
 QTEST_MAIN(tst_ReviewView)

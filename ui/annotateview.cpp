@@ -17,18 +17,18 @@ namespace {
 
 constexpr int ImageSide = 336; // 28 x 12
 
-const QString HelpText = QObject::tr(
-    "<b>Keys</b><br>"
-    "0 - 9 &nbsp; label and go on<br>"
-    "Enter or a &nbsp; accept the model's answer<br>"
-    "x &nbsp; not a digit / unreadable<br>"
-    "Space &nbsp; skip (it comes back later)<br>"
-    "Backspace or Ctrl+Z &nbsp; undo your last label<br>"
-    "F1 or ? &nbsp; show or hide these keys");
+const QString HelpText = QObject::tr("<b>Keys</b><br>"
+                                     "0 - 9 &nbsp; label and go on<br>"
+                                     "Enter or a &nbsp; accept the model's answer<br>"
+                                     "x &nbsp; not a digit / unreadable<br>"
+                                     "Space &nbsp; skip (it comes back later)<br>"
+                                     "Backspace or Ctrl+Z &nbsp; undo your last label<br>"
+                                     "F1 or ? &nbsp; show or hide these keys");
 
 } // namespace
 
-AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Principal who, QWidget *parent)
+AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Principal who,
+                           QWidget *parent)
     : QWidget(parent), m_workspace(workspace), m_who(std::move(who)),
       m_worker(new AnnotationWorker(workspace.databasePath(), m_who)), m_image(new QLabel(this)),
       m_original(new QLabel(this)), m_prediction(new QLabel(this)), m_message(new QLabel(this)),
@@ -49,7 +49,8 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     m_message->setWordWrap(true);
     m_sessionPanel->setObjectName(QStringLiteral("sessionPanel"));
     m_help->setObjectName(QStringLiteral("help"));
-    m_help->setStyleSheet(QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
+    m_help->setStyleSheet(
+        QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
     m_help->hide();
 
     auto *images = new QHBoxLayout;
@@ -112,25 +113,31 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
 {
     m_busy = false;
     m_current = item;
-    m_image->setPixmap(QPixmap::fromImage(ImageListModel::toImage(item.pixels))
-                           .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
+    m_image->setPixmap(
+        QPixmap::fromImage(ImageListModel::toImage(item.pixels))
+            .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
     m_original->clear();
     if (!item.originalSha256.isEmpty() && m_workspace.blobs().contains(item.originalSha256)) {
         QPixmap scan;
         scan.loadFromData(m_workspace.blobs().read(item.originalSha256));
-        m_original->setPixmap(scan.scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+        m_original->setPixmap(
+            scan.scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
     }
     if (item.predictedLabel >= 0) {
         std::array<int, 10> order{};
         std::iota(order.begin(), order.end(), 0);
         std::sort(order.begin(), order.end(), [&](int a, int b) {
-            return item.probabilities[static_cast<size_t>(a)] > item.probabilities[static_cast<size_t>(b)];
+            return item.probabilities[static_cast<size_t>(a)] >
+                   item.probabilities[static_cast<size_t>(b)];
         });
         QStringList guesses;
         for (int i = 0; i < 3; ++i) {
-            guesses << tr("<b style='font-size:20pt'>%1</b> %2%")
-                           .arg(order[static_cast<size_t>(i)])
-                           .arg(item.probabilities[static_cast<size_t>(order[static_cast<size_t>(i)])] * 100, 0, 'f', 1);
+            guesses
+                << tr("<b style='font-size:20pt'>%1</b> %2%")
+                       .arg(order[static_cast<size_t>(i)])
+                       .arg(item.probabilities[static_cast<size_t>(order[static_cast<size_t>(i)])] *
+                                100,
+                            0, 'f', 1);
         }
         m_prediction->setText(tr("Model: ") + guesses.join(QStringLiteral(" &nbsp; ")));
     } else {
@@ -154,13 +161,15 @@ void AnnotateView::handleEmpty()
     m_image->clear();
     m_image->setText(tr("Nothing to label"));
     m_original->clear();
-    m_prediction->setText(tr("The queue is empty: every incoming image is labelled or on someone's screen."));
+    m_prediction->setText(
+        tr("The queue is empty: every incoming image is labelled or on someone's screen."));
 }
 
 void AnnotateView::handleFailure(const QString &reason)
 {
     m_busy = false;
-    m_message->setStyleSheet(QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
+    m_message->setStyleSheet(
+        QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
     m_message->setText(tr("Not saved: %1").arg(reason));
 }
 
@@ -176,9 +185,10 @@ void AnnotateView::decide(int label)
 void AnnotateView::updateSessionPanel()
 {
     const double hours = static_cast<double>(m_session.elapsed()) / 3.6e6;
-    m_sessionPanel->setText(tr("This session: %1 labelled, %2 per hour")
-                                .arg(m_saved)
-                                .arg(hours > 0.001 ? static_cast<double>(m_saved) / hours : 0.0, 0, 'f', 0));
+    m_sessionPanel->setText(
+        tr("This session: %1 labelled, %2 per hour")
+            .arg(m_saved)
+            .arg(hours > 0.001 ? static_cast<double>(m_saved) / hours : 0.0, 0, 'f', 0));
 }
 
 void AnnotateView::keyPressEvent(QKeyEvent *event)
@@ -197,7 +207,8 @@ void AnnotateView::keyPressEvent(QKeyEvent *event)
             m_busy = true;
             Q_EMIT requestSkip(m_current->imageId);
         }
-    } else if (key == Qt::Key_Backspace || (key == Qt::Key_Z && (event->modifiers() & Qt::ControlModifier))) {
+    } else if (key == Qt::Key_Backspace ||
+               (key == Qt::Key_Z && (event->modifiers() & Qt::ControlModifier))) {
         if (!m_busy) {
             m_busy = true;
             Q_EMIT requestUndo();

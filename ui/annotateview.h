@@ -30,7 +30,8 @@ class AnnotateView final : public QWidget
     Q_DISABLE_COPY_MOVE(AnnotateView)
 
 public:
-    AnnotateView(const storage::Workspace &workspace, annotation::Principal who, QWidget *parent = nullptr);
+    AnnotateView(const storage::Workspace &workspace, annotation::Principal who,
+                 QWidget *parent = nullptr);
     ~AnnotateView() override;
 
     // Asks for the first item; called when the view is first shown.

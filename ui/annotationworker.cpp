@@ -6,8 +6,7 @@ namespace digitdesk::ui {
 
 AnnotationWorker::AnnotationWorker(QString databasePath, annotation::Principal who)
     : m_databasePath(std::move(databasePath)), m_who(std::move(who))
-{
-}
+{}
 
 AnnotationWorker::~AnnotationWorker() = default;
 
@@ -66,7 +65,8 @@ void AnnotationWorker::undo()
             Q_EMIT this->undone(undone->imageId, undone->label);
             Q_EMIT itemReady(service().leasedItem(m_who, undone->imageId));
         } else {
-            Q_EMIT failed(tr("Nothing to undo: your last label has been reviewed, or there is none."));
+            Q_EMIT failed(
+                tr("Nothing to undo: your last label has been reviewed, or there is none."));
         }
     } catch (const std::exception &error) {
         Q_EMIT failed(QString::fromUtf8(error.what()));

@@ -21,9 +21,11 @@ QString labelText(int label)
 
 } // namespace
 
-ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principal who, QWidget *parent)
+ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principal who,
+                       QWidget *parent)
     : QWidget(parent), m_workspace(workspace), m_who(std::move(who)), m_service(workspace.db()),
-      m_image(new QLabel(this)), m_labels(new QLabel(this)), m_history(new QLabel(this)), m_message(new QLabel(this))
+      m_image(new QLabel(this)), m_labels(new QLabel(this)), m_history(new QLabel(this)),
+      m_message(new QLabel(this))
 {
     setFocusPolicy(Qt::StrongFocus);
     m_image->setFixedSize(ImageSide, ImageSide);
@@ -35,7 +37,8 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     m_history->setWordWrap(true);
     m_message->setObjectName(QStringLiteral("message"));
     m_message->setWordWrap(true);
-    auto *keys = new QLabel(tr("Enter or a: approve · 0-9: correct and approve · r: reject and send back"), this);
+    auto *keys = new QLabel(
+        tr("Enter or a: approve · 0-9: correct and approve · r: reject and send back"), this);
     auto *side = new QVBoxLayout;
     side->addWidget(m_labels);
     side->addWidget(m_history);
@@ -50,8 +53,9 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     layout->addStretch(1);
     m_comment = [this]() -> std::optional<QString> {
         bool ok = false;
-        const QString text = QInputDialog::getText(this, tr("Reject"), tr("Comment for the annotator (optional):"),
-                                                   QLineEdit::Normal, {}, &ok);
+        const QString text =
+            QInputDialog::getText(this, tr("Reject"), tr("Comment for the annotator (optional):"),
+                                  QLineEdit::Normal, {}, &ok);
         return ok ? std::optional<QString>(text) : std::nullopt;
     };
 }
@@ -80,14 +84,18 @@ void ReviewView::loadNext()
         m_history->clear();
         return;
     }
-    m_image->setPixmap(QPixmap::fromImage(ImageListModel::toImage(m_current->pixels))
-                           .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
+    m_image->setPixmap(
+        QPixmap::fromImage(ImageListModel::toImage(m_current->pixels))
+            .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
     QStringList labels;
     for (const annotation::ReviewLabel &label : m_current->labels) {
-        const bool disagrees = m_current->predictedLabel >= 0 && label.label != m_current->predictedLabel;
+        const bool disagrees =
+            m_current->predictedLabel >= 0 && label.label != m_current->predictedLabel;
         labels << tr("<span style='font-size:22pt'><b>%1</b></span> by %2%3")
                       .arg(labelText(label.label), label.annotator.toHtmlEscaped(),
-                           disagrees ? tr(" <span style='color:#b00020'>(model says %1)</span>").arg(m_current->predictedLabel) : QString());
+                           disagrees ? tr(" <span style='color:#b00020'>(model says %1)</span>")
+                                           .arg(m_current->predictedLabel)
+                                     : QString());
     }
     m_labels->setText(labels.join(QStringLiteral("<br>")));
     m_history->setText(m_current->history.join(QLatin1Char('\n')));
@@ -104,7 +112,8 @@ void ReviewView::act(const std::function<void()> &decision)
         m_message->clear();
         loadNext();
     } catch (const std::exception &error) {
-        m_message->setStyleSheet(QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
+        m_message->setStyleSheet(
+            QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
         m_message->setText(tr("Not saved: %1").arg(QString::fromUtf8(error.what())));
     }
 }

@@ -25,12 +25,16 @@ class ReviewView final : public QWidget
     Q_DISABLE_COPY_MOVE(ReviewView)
 
 public:
-    ReviewView(const storage::Workspace &workspace, annotation::Principal who, QWidget *parent = nullptr);
+    ReviewView(const storage::Workspace &workspace, annotation::Principal who,
+               QWidget *parent = nullptr);
 
     void loadNext();
     qint64 currentImageId() const { return m_current ? m_current->imageId : 0; }
     // Where `r` asks for the rejection's comment; tests replace the dialog.
-    void setCommentProvider(std::function<std::optional<QString>()> provider) { m_comment = std::move(provider); }
+    void setCommentProvider(std::function<std::optional<QString>()> provider)
+    {
+        m_comment = std::move(provider);
+    }
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
