@@ -36,6 +36,7 @@ test: data
 bench: data
 	$(BUILD_DIR)/tests/bench/import_bench $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/infer_bench $(DATA_DIR)
+	$(BUILD_DIR)/tests/bench/annotate_bench
 	tests/bench/train_bench.sh $(BUILD_DIR) $(DATA_DIR)
 
 format:

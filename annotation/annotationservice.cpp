@@ -19,11 +19,6 @@ void checkLabel(int label)
     }
 }
 
-qint64 productionModel(const QSqlDatabase &db)
-{
-    return storage::ModelRepository(db).aliasTarget(ProductionAlias).value_or(0);
-}
-
 // One in `1 / share` decisions, as a whole period (0: never).
 int periodOf(const storage::SettingsRepository &settings, const char *key)
 {
@@ -70,7 +65,6 @@ std::optional<QueueItem> AnnotationService::next(const Principal &who)
     const int confidentEvery = periodOf(settings, HighConfidenceSetting);
     const int goldEvery = periodOf(settings, GoldSetting);
     storage::AnnotationRepository repository(m_db);
-    const qint64 model = productionModel(m_db);
     const QDateTime at = now();
 
     storage::Transaction transaction(m_db);
@@ -81,7 +75,7 @@ std::optional<QueueItem> AnnotationService::next(const Principal &who)
     const bool gold = goldEvery > 0 && decision % goldEvery == goldEvery / 2;
     std::optional<qint64> id = gold ? repository.nextGold(who.userId, at) : std::nullopt;
     if (!id) {
-        id = repository.nextCandidate(who.userId, model, at, confident);
+        id = repository.nextCandidate(who.userId, at, confident);
     }
     if (!id) {
         return std::nullopt;
@@ -96,10 +90,8 @@ std::optional<QueueItem> AnnotationService::next(const Principal &who)
 std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int count) const
 {
     m_access.require(who, Action::Annotate);
-    const qint64 model = productionModel(m_db);
     std::vector<QueueItem> items;
-    for (qint64 id :
-         storage::AnnotationRepository(m_db).upcoming(who.userId, model, now(), count)) {
+    for (qint64 id : storage::AnnotationRepository(m_db).upcoming(who.userId, now(), count)) {
         items.push_back(loadItem(id));
     }
     return items;

@@ -41,9 +41,11 @@ QualityReport qualityReport(const QSqlDatabase &db, const Principal &who)
         quality.name = row.name;
         quality.labels = row.labels;
         quality.reviewed = row.reviewed;
-        quality.agreementWithReviewers = row.reviewed > 0 ? static_cast<double>(row.approvedAsIs) / row.reviewed : -1;
+        quality.agreementWithReviewers =
+            row.reviewed > 0 ? static_cast<double>(row.approvedAsIs) / row.reviewed : -1;
         quality.goldAnswered = row.goldAnswered;
-        quality.goldAccuracy = row.goldAnswered > 0 ? static_cast<double>(row.goldRight) / row.goldAnswered : -1;
+        quality.goldAccuracy =
+            row.goldAnswered > 0 ? static_cast<double>(row.goldRight) / row.goldAnswered : -1;
         report.annotators.push_back(quality);
     }
     for (size_t i = 0; i < figures.size(); ++i) {
@@ -56,7 +58,8 @@ QualityReport qualityReport(const QSqlDatabase &db, const Principal &who)
             for (const storage::LabelPair &pair : shared) {
                 ratings.emplace_back(pair.first, pair.second);
             }
-            report.pairs.push_back({figures[i].name, figures[j].name, static_cast<int>(shared.size()), cohensKappa(ratings)});
+            report.pairs.push_back({figures[i].name, figures[j].name,
+                                    static_cast<int>(shared.size()), cohensKappa(ratings)});
         }
     }
     return report;

@@ -17,7 +17,7 @@ struct AnnotatorQuality
     int reviewed = 0;
     double agreementWithReviewers = -1; // share of reviewed labels approved as they were; -1: none
     int goldAnswered = 0;
-    double goldAccuracy = -1;           // -1: no gold item answered yet
+    double goldAccuracy = -1; // -1: no gold item answered yet
 };
 
 struct PairAgreement

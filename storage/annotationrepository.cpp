@@ -11,21 +11,25 @@ QVariant idOrNull(qint64 id)
     return id > 0 ? QVariant(id) : QVariant();
 }
 
-// Candidates for a user, as a FROM/WHERE shared by nextCandidate() and upcoming().
+// Incoming images this user may be given: not leased by someone else, not labelled by them.
+// Walks the images_queue index in order and stops at the first that fits.
 const QString Candidates = QStringLiteral(
-    " FROM images i LEFT JOIN predictions p ON p.image_id = i.id AND p.model_id = :model"
-    " WHERE i.status = 'incoming'"
+    " FROM images i WHERE i.status = 'incoming'"
     " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = i.id AND l.user_id <> :user"
     "   AND l.expires_at > :now)"
     " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.annotator_id = :user"
     "   AND b.retracted_at IS NULL)");
 
+const QString NotSkipped = QStringLiteral(
+    " AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.image_id = i.id AND s.user_id = :user)");
+
+// Lowest calibrated confidence first (images without a prediction, at -1, before all),
+// smallest margin, oldest; or the reverse, to audit the model's most confident answers.
 QString orderBy(bool mostConfident)
 {
-    return QStringLiteral(" ORDER BY EXISTS (SELECT 1 FROM skips s WHERE s.image_id = i.id AND"
-                          " s.user_id = :user), ") +
-           (mostConfident ? QStringLiteral("COALESCE(p.confidence, 2) DESC, p.margin DESC, i.id")
-                          : QStringLiteral("COALESCE(p.confidence, -1), p.margin, i.id"));
+    return mostConfident
+               ? QStringLiteral(" ORDER BY i.queue_confidence DESC, i.queue_margin DESC, i.id DESC")
+               : QStringLiteral(" ORDER BY i.queue_confidence, i.queue_margin, i.id");
 }
 
 const QString SelectLabel =
@@ -49,33 +53,32 @@ LabelRow readLabel(const SqlQuery &query)
 
 } // namespace
 
-std::optional<qint64> AnnotationRepository::nextCandidate(qint64 userId, qint64 modelId,
-                                                          const QDateTime &now,
+std::optional<qint64> AnnotationRepository::nextCandidate(qint64 userId, const QDateTime &now,
                                                           bool mostConfident) const
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("SELECT i.id") + Candidates + orderBy(mostConfident) +
-                       QStringLiteral(" LIMIT 1"),
-                   QStringLiteral("choose the next image to label"));
-    query.bindAll({{QStringLiteral(":model"), modelId},
-                   {QStringLiteral(":user"), userId},
-                   {QStringLiteral(":now"), toDbTime(now)}});
-    query.exec();
-    if (!query.next()) {
-        return std::nullopt;
+    // Skipped images come back only when nothing else is left.
+    for (const QString &skipFilter : {NotSkipped, QString()}) {
+        SqlQuery query(m_db,
+                       QStringLiteral("SELECT i.id") + Candidates + skipFilter +
+                           orderBy(mostConfident) + QStringLiteral(" LIMIT 1"),
+                       QStringLiteral("choose the next image to label"));
+        query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+        query.exec();
+        if (query.next()) {
+            return query.value(0).toLongLong();
+        }
     }
-    return query.value(0).toLongLong();
+    return std::nullopt;
 }
 
-std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, qint64 modelId,
-                                                   const QDateTime &now, int count) const
+std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, const QDateTime &now,
+                                                   int count) const
 {
     SqlQuery query(m_db,
-                   QStringLiteral("SELECT i.id") + Candidates + orderBy(false) +
+                   QStringLiteral("SELECT i.id") + Candidates + NotSkipped + orderBy(false) +
                        QStringLiteral(" LIMIT :count"),
                    QStringLiteral("list the next images to label"));
-    query.bindAll({{QStringLiteral(":model"), modelId},
-                   {QStringLiteral(":user"), userId},
+    query.bindAll({{QStringLiteral(":user"), userId},
                    {QStringLiteral(":now"), toDbTime(now)},
                    {QStringLiteral(":count"), count}});
     query.exec();

@@ -48,12 +48,12 @@ public:
     explicit AnnotationRepository(const QSqlDatabase &db) : m_db(db) {}
 
     // The next incoming image for the user: not leased by someone else, not labelled by the
-    // user; the user's skipped items last; then lowest calibrated confidence (images without a
-    // prediction first), smallest margin, oldest. `mostConfident` reverses the confidence order.
-    std::optional<qint64> nextCandidate(qint64 userId, qint64 modelId, const QDateTime &now,
+    // user; lowest calibrated confidence of the production model first (images without a
+    // prediction before all), smallest margin, oldest; the user's skipped images last.
+    // `mostConfident` reverses the order.
+    std::optional<qint64> nextCandidate(qint64 userId, const QDateTime &now,
                                         bool mostConfident) const;
-    std::vector<qint64> upcoming(qint64 userId, qint64 modelId, const QDateTime &now,
-                                 int count) const;
+    std::vector<qint64> upcoming(qint64 userId, const QDateTime &now, int count) const;
     void lease(qint64 imageId, qint64 userId, qint64 sessionId, const QDateTime &now, int seconds);
     bool holdsLease(qint64 imageId, qint64 userId, const QDateTime &now) const;
     bool leasedByOther(qint64 imageId, qint64 userId, const QDateTime &now) const;

@@ -208,9 +208,14 @@ std::vector<Migration> makeMigrations()
                             " marked_at TEXT NOT NULL)"),
              // Margin between the top two classes breaks ties of confidence in the queue.
              QStringLiteral("ALTER TABLE predictions ADD COLUMN margin REAL NOT NULL DEFAULT 0"),
+             // The queue's order lives on the image (the production model's calibrated
+             // confidence, -1 before it has one) so that choosing the next item walks one index
+             // and stops at the first that fits, even with 100,000 items waiting.
              QStringLiteral(
-                 "CREATE INDEX predictions_confidence ON predictions(model_id, confidence,"
-                 " margin)"),
+                 "ALTER TABLE images ADD COLUMN queue_confidence REAL NOT NULL DEFAULT -1"),
+             QStringLiteral("ALTER TABLE images ADD COLUMN queue_margin REAL NOT NULL DEFAULT 0"),
+             QStringLiteral(
+                 "CREATE INDEX images_queue ON images(status, queue_confidence, queue_margin, id)"),
          }});
     return list;
 }

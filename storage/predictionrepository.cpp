@@ -50,6 +50,11 @@ void PredictionRepository::store(qint64 modelId, const std::vector<StoredPredict
                        " confidence, margin, probabilities, created_at) VALUES (:image,"
                        " :ref, :model, :label, :confidence, :margin, :probabilities, :at)"),
         QStringLiteral("store a prediction"));
+    SqlQuery queue(
+        m_db,
+        QStringLiteral("UPDATE images SET queue_confidence = :confidence, queue_margin = :margin"
+                       " WHERE id = :image"),
+        QStringLiteral("order an image in the queue"));
     const QString at = nowDbTime();
     for (const StoredPrediction &prediction : predictions) {
         QStringList values;
@@ -68,6 +73,10 @@ void PredictionRepository::store(qint64 modelId, const std::vector<StoredPredict
                         QLatin1Char('[') + values.join(QLatin1Char(',')) + QLatin1Char(']')},
                        {QStringLiteral(":at"), at}});
         query.exec();
+        queue.bindAll({{QStringLiteral(":confidence"), prediction.confidence},
+                       {QStringLiteral(":margin"), static_cast<double>(sorted[0] - sorted[1])},
+                       {QStringLiteral(":image"), prediction.imageId}});
+        queue.exec();
     }
 }
 

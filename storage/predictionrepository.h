@@ -32,6 +32,7 @@ public:
     // Unlabelled images that have no prediction from this model yet, lowest id first.
     std::vector<PendingImage> unlabelledWithoutPrediction(qint64 modelId, int limit) const;
     qint64 countUnlabelledWithoutPrediction(qint64 modelId) const;
+    // Stores the production model's predictions and puts the images in queue order by them.
     void store(qint64 modelId, const std::vector<StoredPrediction> &predictions);
     std::vector<StoredPrediction> forImage(qint64 imageId) const;
 
