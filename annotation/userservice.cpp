@@ -85,10 +85,29 @@ void UserService::changePassword(const Principal &who, const QString &name,
     transaction.commit();
 }
 
+void UserService::refuseLosingTheLastAdmin(const QString &name) const
+{
+    int activeAdmins = 0;
+    bool isActiveAdmin = false;
+    for (const storage::UserRecord &user : storage::UserRepository(m_db).list()) {
+        if (user.role == toString(Role::Admin) && !user.disabled) {
+            ++activeAdmins;
+            isActiveAdmin = isActiveAdmin || user.name == name;
+        }
+    }
+    if (isActiveAdmin && activeAdmins == 1) {
+        throw InvalidRequest(
+            QStringLiteral("%1 is the last active admin; make another admin first").arg(name));
+    }
+}
+
 void UserService::setRole(const Principal &who, const QString &name, Role role)
 {
     m_access.require(who, Action::ManageUsers, name);
     const qint64 id = requireUserId(name);
+    if (role != Role::Admin) {
+        refuseLosingTheLastAdmin(name);
+    }
     storage::Transaction transaction(m_db);
     storage::UserRepository(m_db).setRole(id, toString(role));
     m_access.audit(who, Action::ManageUsers, name,
@@ -100,6 +119,9 @@ void UserService::setDisabled(const Principal &who, const QString &name, bool di
 {
     m_access.require(who, Action::ManageUsers, name);
     const qint64 id = requireUserId(name);
+    if (disabled) {
+        refuseLosingTheLastAdmin(name);
+    }
     storage::Transaction transaction(m_db);
     storage::UserRepository(m_db).setDisabled(id, disabled);
     m_access.audit(who, Action::ManageUsers, name,

@@ -48,6 +48,8 @@ public:
 
 private:
     qint64 requireUserId(const QString &name) const;
+    // Nobody may lock every admin out: the last active admin is never disabled or demoted.
+    void refuseLosingTheLastAdmin(const QString &name) const;
 
     QSqlDatabase m_db;
     AccessControl m_access;

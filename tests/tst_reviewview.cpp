@@ -45,7 +45,7 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
 
     ui::MainWindow window(*temp.workspace, rui);
     const auto *nav = window.findChild<QListWidget *>(QStringLiteral("navigation"));
-    QCOMPARE(nav->count(), 3); // Annotate, Review, Images
+    QCOMPARE(nav->count(), 2); // Annotate and Review
     window.show();
     QVERIFY(window.showView(QStringLiteral("Review")));
     ui::ReviewView *view = window.reviewView();

@@ -6,6 +6,7 @@
 #include "ui/imagebrowserview.h"
 #include "ui/importrunner.h"
 #include "ui/reviewview.h"
+#include "ui/usersview.h"
 
 #include <QApplication>
 #include <QFileDialog>
@@ -55,7 +56,8 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     setWindowTitle(tr("DigitDesk — %1").arg(workspace.root()));
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setFixedWidth(150);
-    // Annotators see Annotate; reviewers and above also browse the images.
+    // Annotators see Annotate; reviewers also Review; ML engineers everything but Users;
+    // admins everything. The services check the role again on every action.
     m_nav->addItem(tr("Annotate"));
     m_annotate = new AnnotateView(workspace, m_who, this);
     m_views->addWidget(m_annotate);
@@ -63,10 +65,17 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         m_nav->addItem(tr("Review"));
         m_review = new ReviewView(workspace, m_who, this);
         m_views->addWidget(m_review);
+    }
+    if (annotation::isAllowed(m_who.role, annotation::Action::ImportImages)) {
         m_nav->addItem(tr("Images"));
         m_views->addWidget(m_browser);
     } else {
         m_browser->hide();
+    }
+    if (annotation::isAllowed(m_who.role, annotation::Action::ManageUsers)) {
+        m_nav->addItem(tr("Users"));
+        m_users = new UsersView(workspace.db(), m_who, this);
+        m_views->addWidget(m_users);
     }
     connect(m_nav, &QListWidget::currentRowChanged, m_views, &QStackedWidget::setCurrentIndex);
     m_nav->setCurrentRow(0);

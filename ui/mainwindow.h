@@ -16,6 +16,7 @@ namespace digitdesk::ui {
 class AnnotateView;
 class ImageBrowserView;
 class ReviewView;
+class UsersView;
 class ImportRunner;
 
 // The window after login: a list of views on the left (those the role may use), the current
@@ -53,6 +54,7 @@ private:
     ImageBrowserView *m_browser;
     AnnotateView *m_annotate = nullptr;
     ReviewView *m_review = nullptr;
+    UsersView *m_users = nullptr;
     ImportRunner *m_import;
 };
 

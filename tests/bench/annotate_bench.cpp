@@ -32,10 +32,12 @@ int main(int argc, char *argv[])
     }
     testing::addPredictedImages(*temp.workspace, confidences);
     testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
-    const auto ana = annotation::AuthService(temp.workspace->db())
-                         .login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("bench"))
-                         .principal;
-    std::printf("queue of %d items with predictions made in %.1f s\n", items, setup.elapsed() / 1000.0);
+    const auto ana =
+        annotation::AuthService(temp.workspace->db())
+            .login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("bench"))
+            .principal;
+    std::printf("queue of %d items with predictions made in %.1f s\n", items,
+                setup.elapsed() / 1000.0);
 
     ui::AnnotateView view(*temp.workspace, ana);
     view.resize(900, 700);
@@ -58,8 +60,10 @@ int main(int argc, char *argv[])
     std::sort(latencies.begin(), latencies.end());
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    std::printf("key press to next image painted over %d labels: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", labels,
-                latencies[latencies.size() / 2], latencies[latencies.size() * 99 / 100], latencies.back());
+    std::printf(
+        "key press to next image painted over %d labels: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+        labels, latencies[latencies.size() / 2], latencies[latencies.size() * 99 / 100],
+        latencies.back());
     std::printf("peak memory (max RSS): %.0f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
     return 0;
 }
