@@ -1,5 +1,8 @@
+#include "annotation/annotationservice.h"
 #include "annotation/authservice.h"
+#include "annotation/reviewservice.h"
 #include "storage/annotationrepository.h"
+#include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
 #include "tests/support/testdata.h"
 #include "ui/annotateview.h"
@@ -31,6 +34,7 @@ class tst_AnnotateView : public QObject
 private Q_SLOTS:
     void annotatorLabelsAHundredItemsWithTheKeyboard();
     void failedWriteIsShownAndTheItemStays();
+    void wrongAnswerOnGoldIsShownAfterTheFact();
 };
 
 void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
@@ -145,6 +149,37 @@ void tst_AnnotateView::failedWriteIsShownAndTheItemStays()
     QVERIFY2(message.startsWith(QStringLiteral("Not saved:")), qPrintable(message));
     QTest::keyClick(&view, Qt::Key_F1);
     QVERIFY(view.findChild<QLabel *>(QStringLiteral("help"))->isVisible());
+}
+
+void tst_AnnotateView::wrongAnswerOnGoldIsShownAfterTheFact()
+{
+    testing::TempWorkspace temp;
+    testing::addPredictedImages(*temp.workspace, {0.5, 0.6, 0.7, 0.8});
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const auto bob =
+        testing::addUser(*temp.workspace, QStringLiteral("bob"), annotation::Role::Annotator);
+    const auto rui =
+        testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
+    annotation::AnnotationService service(temp.workspace->db());
+    const auto item = service.next(bob);
+    service.label(bob, item->imageId, 6, 100);
+    annotation::ReviewService review(temp.workspace->db());
+    review.approve(rui, item->imageId);
+    review.markGold(rui, item->imageId);
+    // Every second decision is gold, so Ana's first item is the check.
+    storage::SettingsRepository(temp.workspace->db())
+        .setValue(QStringLiteral("queue.gold_share"), QStringLiteral("0.5"));
+
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy());
+    QCOMPARE(view.currentImageId(), item->imageId); // nothing tells her it is a check
+    QTest::keyClick(&view, Qt::Key_1);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() != item->imageId);
+    const QString message = view.findChild<QLabel *>(QStringLiteral("message"))->text();
+    QVERIFY2(message.contains(QStringLiteral("check item: it is 6, you said 1")),
+             qPrintable(message));
 }
 
 QTEST_MAIN(tst_AnnotateView)

@@ -28,12 +28,14 @@ void tst_UsersView::viewsFollowTheRole_data()
     QTest::addColumn<Role>("role");
     QTest::addColumn<QStringList>("views");
     QTest::newRow("annotator") << Role::Annotator << QStringList{QStringLiteral("Annotate")};
-    QTest::newRow("reviewer") << Role::Reviewer << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review")};
+    QTest::newRow("reviewer") << Role::Reviewer
+                              << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review")};
     QTest::newRow("ml_engineer") << Role::MlEngineer
-                                 << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"), QStringLiteral("Images")};
+                                 << QStringList{QStringLiteral("Annotate"),
+                                                QStringLiteral("Review"), QStringLiteral("Images")};
     QTest::newRow("admin") << Role::Admin
-                           << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"), QStringLiteral("Images"),
-                                          QStringLiteral("Users")};
+                           << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"),
+                                          QStringLiteral("Images"), QStringLiteral("Users")};
 }
 
 void tst_UsersView::viewsFollowTheRole()
@@ -72,17 +74,21 @@ void tst_UsersView::adminManagesUsers()
     view.toggleSelectedDisabled();
     QVERIFY(users.findByName(QStringLiteral("ana"))->disabled);
     annotation::AuthService auth(temp.workspace->db());
-    QCOMPARE(auth.login(QStringLiteral("ana"), QStringLiteral("long enough 1"), QStringLiteral("t")).status,
+    QCOMPARE(auth.login(QStringLiteral("ana"), QStringLiteral("long enough 1"), QStringLiteral("t"))
+                 .status,
              annotation::LoginResult::Status::Disabled);
     view.toggleSelectedDisabled();
-    view.setPasswordProvider([](const QString &) { return std::optional<QString>(QStringLiteral("brand new pass")); });
+    view.setPasswordProvider(
+        [](const QString &) { return std::optional<QString>(QStringLiteral("brand new pass")); });
     view.resetSelectedPassword();
-    QVERIFY(auth.login(QStringLiteral("ana"), QStringLiteral("brand new pass"), QStringLiteral("t")).ok());
+    QVERIFY(auth.login(QStringLiteral("ana"), QStringLiteral("brand new pass"), QStringLiteral("t"))
+                .ok());
 
     // The last admin cannot lock everyone out.
     view.selectUser(QStringLiteral("ada"));
     view.toggleSelectedDisabled();
-    QVERIFY2(message->text().contains(QStringLiteral("last active admin")), qPrintable(message->text()));
+    QVERIFY2(message->text().contains(QStringLiteral("last active admin")),
+             qPrintable(message->text()));
     QVERIFY(!users.findByName(QStringLiteral("ada"))->disabled);
     view.setSelectedRole(Role::Annotator);
     QCOMPARE(users.findByName(QStringLiteral("ada"))->role, QStringLiteral("admin"));

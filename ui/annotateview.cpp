@@ -57,8 +57,19 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     images->addWidget(m_image);
     images->addWidget(m_original);
     images->addStretch(1);
+    auto *strip = new QHBoxLayout;
+    strip->addWidget(new QLabel(tr("Next:"), this));
+    for (int i = 0; i < AnnotationWorker::StripLength; ++i) {
+        auto *tile = new QLabel(this);
+        tile->setFixedSize(56, 56);
+        tile->setStyleSheet(QStringLiteral("background: black;"));
+        m_strip << tile;
+        strip->addWidget(tile);
+    }
+    strip->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(images);
+    layout->addLayout(strip);
     layout->addWidget(m_prediction);
     layout->addWidget(m_message);
     layout->addWidget(m_help);
@@ -73,6 +84,7 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     connect(this, &AnnotateView::requestUndo, m_worker, &AnnotationWorker::undo);
     connect(m_worker, &AnnotationWorker::itemReady, this, &AnnotateView::handleItem);
     connect(m_worker, &AnnotationWorker::labelSaved, this, &AnnotateView::handleSaved);
+    connect(m_worker, &AnnotationWorker::upcomingReady, this, &AnnotateView::handleUpcoming);
     connect(m_worker, &AnnotationWorker::queueEmpty, this, &AnnotateView::handleEmpty);
     connect(m_worker, &AnnotationWorker::failed, this, &AnnotateView::handleFailure);
     connect(m_worker, &AnnotationWorker::undone, this, [this](qint64, int) {
@@ -146,12 +158,33 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
     m_onScreen.start();
 }
 
-void AnnotateView::handleSaved(qint64, int)
+void AnnotateView::handleSaved(qint64, int label, int goldLabel)
 {
     ++m_saved;
     m_message->setStyleSheet({});
     m_message->clear();
+    if (goldLabel != AnnotationWorker::NoGold && goldLabel != label) {
+        // A check item answered wrongly: say so after the fact, with the right answer.
+        const auto name = [](int value) {
+            return value >= 0 ? QString::number(value) : tr("not a digit");
+        };
+        m_message->setStyleSheet(QStringLiteral("background: #fff4ce; padding: 6px;"));
+        m_message->setText(tr("The last image was a check item: it is %1, you said %2.")
+                               .arg(name(goldLabel), name(label)));
+    }
     updateSessionPanel();
+}
+
+void AnnotateView::handleUpcoming(const QList<QByteArray> &pixels)
+{
+    for (qsizetype i = 0; i < m_strip.size(); ++i) {
+        QLabel *tile = m_strip[i];
+        if (i < pixels.size()) {
+            tile->setPixmap(QPixmap::fromImage(ImageListModel::toImage(pixels[i])).scaled(56, 56));
+        } else {
+            tile->clear();
+        }
+    }
 }
 
 void AnnotateView::handleEmpty()

@@ -52,7 +52,8 @@ protected:
 
 private:
     void handleItem(const annotation::QueueItem &item);
-    void handleSaved(qint64 imageId, int label);
+    void handleSaved(qint64 imageId, int label, int goldLabel);
+    void handleUpcoming(const QList<QByteArray> &pixels);
     void handleEmpty();
     void handleFailure(const QString &reason);
     void decide(int label);
@@ -74,6 +75,7 @@ private:
     QLabel *m_message;
     QLabel *m_sessionPanel;
     QLabel *m_help;
+    QList<QLabel *> m_strip;
 };
 
 } // namespace digitdesk::ui

@@ -29,6 +29,14 @@ void AnnotationWorker::fetchNext()
         } else {
             Q_EMIT queueEmpty();
         }
+        // The strip of what comes next is drawn after the current image is already up.
+        QList<QByteArray> strip;
+        for (const annotation::QueueItem &next : service().upcoming(m_who, StripLength)) {
+            if (!item || next.imageId != item->imageId) {
+                strip << next.pixels;
+            }
+        }
+        Q_EMIT upcomingReady(strip);
     } catch (const std::exception &error) {
         Q_EMIT failed(QString::fromUtf8(error.what()));
     }
@@ -37,8 +45,9 @@ void AnnotationWorker::fetchNext()
 void AnnotationWorker::saveLabel(qint64 imageId, int label, qint64 timeSpentMs)
 {
     try {
-        service().label(m_who, imageId, label, timeSpentMs);
-        Q_EMIT labelSaved(imageId, label);
+        const annotation::LabelDecision decision =
+            service().label(m_who, imageId, label, timeSpentMs);
+        Q_EMIT labelSaved(imageId, label, decision.goldLabel.value_or(NoGold));
     } catch (const std::exception &error) {
         Q_EMIT failed(QString::fromUtf8(error.what()));
         return;

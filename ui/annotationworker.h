@@ -25,6 +25,9 @@ class AnnotationWorker final : public QObject
     Q_DISABLE_COPY_MOVE(AnnotationWorker)
 
 public:
+    static constexpr int NoGold = -2;
+    static constexpr int StripLength = 8;
+
     AnnotationWorker(QString databasePath, annotation::Principal who);
     ~AnnotationWorker() override;
 
@@ -37,7 +40,9 @@ public Q_SLOTS:
 Q_SIGNALS:
     void itemReady(const digitdesk::annotation::QueueItem &item);
     void queueEmpty();
-    void labelSaved(qint64 imageId, int label);
+    // goldLabel is the right answer when the image was a gold item, else NoGold.
+    void labelSaved(qint64 imageId, int label, int goldLabel);
+    void upcomingReady(const QList<QByteArray> &pixels);
     void undone(qint64 imageId, int label);
     void failed(const QString &reason);
 

@@ -38,8 +38,9 @@ UsersView::UsersView(const QSqlDatabase &db, annotation::Principal who, QWidget 
     role->addItems(annotation::allRoleNames());
     auto *create = new QPushButton(tr("Create user"), this);
     connect(create, &QPushButton::clicked, this, [this, name, password, role] {
-        createUser(name->text().trimmed(), password->text(),
-                   annotation::roleFromString(role->currentText()).value_or(annotation::Role::Annotator));
+        createUser(
+            name->text().trimmed(), password->text(),
+            annotation::roleFromString(role->currentText()).value_or(annotation::Role::Annotator));
         password->clear();
     });
     auto *form = new QFormLayout;
@@ -52,7 +53,8 @@ UsersView::UsersView(const QSqlDatabase &db, annotation::Principal who, QWidget 
     changeRole->addItems(annotation::allRoleNames());
     auto *applyRole = new QPushButton(tr("Set role"), this);
     connect(applyRole, &QPushButton::clicked, this, [this, changeRole] {
-        setSelectedRole(annotation::roleFromString(changeRole->currentText()).value_or(annotation::Role::Annotator));
+        setSelectedRole(annotation::roleFromString(changeRole->currentText())
+                            .value_or(annotation::Role::Annotator));
     });
     auto *disable = new QPushButton(tr("Disable / enable"), this);
     connect(disable, &QPushButton::clicked, this, &UsersView::toggleSelectedDisabled);
@@ -73,15 +75,15 @@ UsersView::UsersView(const QSqlDatabase &db, annotation::Principal who, QWidget 
 
     m_password = [this](const QString &user) -> std::optional<QString> {
         bool ok = false;
-        const QString text = QInputDialog::getText(this, tr("Reset password"), tr("New password for %1:").arg(user),
-                                                   QLineEdit::Password, {}, &ok);
+        const QString text =
+            QInputDialog::getText(this, tr("Reset password"), tr("New password for %1:").arg(user),
+                                  QLineEdit::Password, {}, &ok);
         return ok ? std::optional<QString>(text) : std::nullopt;
     };
     reload();
 }
 
-template <typename F>
-void UsersView::act(F action)
+template <typename F> void UsersView::act(F action)
 {
     try {
         const QString done = action();
@@ -148,7 +150,8 @@ void UsersView::toggleSelectedDisabled()
     const annotation::UserSummary user = m_model->user(current.row());
     act([&] {
         m_service.setDisabled(m_who, user.name, !user.disabled);
-        return user.disabled ? tr("%1 may log in again.").arg(user.name) : tr("%1 can no longer log in.").arg(user.name);
+        return user.disabled ? tr("%1 may log in again.").arg(user.name)
+                             : tr("%1 can no longer log in.").arg(user.name);
     });
 }
 

@@ -39,8 +39,7 @@ public:
     void selectUser(const QString &name);
 
 private:
-    template <typename F>
-    void act(F action);
+    template <typename F> void act(F action);
     QString selectedName() const;
 
     annotation::UserService m_service;

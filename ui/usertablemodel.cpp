@@ -33,7 +33,8 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
     case StateColumn:
         return user.disabled ? tr("disabled") : tr("active");
     case CreatedColumn:
-        return tr("%1 by %2").arg(user.createdAt.toLocalTime().toString(Qt::ISODate), user.createdBy);
+        return tr("%1 by %2")
+            .arg(user.createdAt.toLocalTime().toString(Qt::ISODate), user.createdBy);
     default:
         return {};
     }

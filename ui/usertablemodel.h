@@ -14,7 +14,14 @@ class UserTableModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(UserTableModel)
 
 public:
-    enum Column { NameColumn, RoleColumn, StateColumn, CreatedColumn, NB_COLUMNS };
+    enum Column
+    {
+        NameColumn,
+        RoleColumn,
+        StateColumn,
+        CreatedColumn,
+        NB_COLUMNS
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
     void setUsers(std::vector<annotation::UserSummary> users);
