@@ -67,6 +67,12 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
     QTest::keyClick(view, Qt::Key_A);
     // Rui's own label is never offered.
     QCOMPARE(view->currentImageId(), 0);
+    // The figures reviewers judge annotators by: 4 of ana's labels reviewed, 2 approved as they
+    // were.
+    const QString figures = view->findChild<QLabel *>(QStringLiteral("figures"))->text();
+    QVERIFY2(figures.contains(QStringLiteral("<td>ana</td><td align='right'>3</td><td "
+                                             "align='right'>4</td><td align='right'>50.0%</td>")),
+             qPrintable(figures));
 
     storage::ImageRepository images(temp.workspace->db());
     QCOMPARE(storage::toString(images.details(byAna[2])->status), QStringLiteral("approved"));

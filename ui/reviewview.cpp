@@ -1,5 +1,6 @@
 #include "ui/reviewview.h"
 
+#include "annotation/qualityfigures.h"
 #include "storage/workspace.h"
 #include "ui/imagelistmodel.h"
 
@@ -25,7 +26,7 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
                        QWidget *parent)
     : QWidget(parent), m_workspace(workspace), m_who(std::move(who)), m_service(workspace.db()),
       m_image(new QLabel(this)), m_labels(new QLabel(this)), m_history(new QLabel(this)),
-      m_message(new QLabel(this))
+      m_message(new QLabel(this)), m_figures(new QLabel(this))
 {
     setFocusPolicy(Qt::StrongFocus);
     m_image->setFixedSize(ImageSide, ImageSide);
@@ -50,6 +51,9 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     layout->addLayout(top);
     layout->addWidget(m_message);
     layout->addWidget(keys);
+    m_figures->setObjectName(QStringLiteral("figures"));
+    m_figures->setTextFormat(Qt::RichText);
+    layout->addWidget(m_figures);
     layout->addStretch(1);
     m_comment = [this]() -> std::optional<QString> {
         bool ok = false;
@@ -69,8 +73,49 @@ void ReviewView::showEvent(QShowEvent *event)
     setFocus();
 }
 
+void ReviewView::updateFigures()
+{
+    annotation::QualityReport report;
+    try {
+        report = annotation::qualityReport(m_workspace.db(), m_who);
+    } catch (const std::exception &error) {
+        m_figures->setText(QString::fromUtf8(error.what()).toHtmlEscaped());
+        return;
+    }
+    const auto percent = [](double value) {
+        return value < 0 ? QStringLiteral("–") : QStringLiteral("%1%").arg(value * 100, 0, 'f', 1);
+    };
+    QString html =
+        tr("<b>Annotators</b><table cellspacing='8'><tr><th align='left'>name</th><th>labels</th>"
+           "<th>reviewed</th><th>agreement with reviewers</th><th>gold answered</th><th>gold "
+           "accuracy</th></tr>");
+    for (const annotation::AnnotatorQuality &row : report.annotators) {
+        html += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td "
+                               "align='right'>%3</td><td align='right'>%4</td>"
+                               "<td align='right'>%5</td><td align='right'>%6</td></tr>")
+                    .arg(row.name.toHtmlEscaped())
+                    .arg(row.labels)
+                    .arg(row.reviewed)
+                    .arg(percent(row.agreementWithReviewers))
+                    .arg(row.goldAnswered)
+                    .arg(percent(row.goldAccuracy));
+    }
+    html += QStringLiteral("</table>");
+    if (!report.pairs.empty()) {
+        html += tr("<b>Cohen's kappa on shared items</b><br>");
+        for (const annotation::PairAgreement &pair : report.pairs) {
+            html += tr("%1 and %2: %3 on %4 items<br>")
+                        .arg(pair.first.toHtmlEscaped(), pair.second.toHtmlEscaped())
+                        .arg(pair.kappa, 0, 'f', 2)
+                        .arg(pair.shared);
+        }
+    }
+    m_figures->setText(html);
+}
+
 void ReviewView::loadNext()
 {
+    updateFigures();
     try {
         m_current = m_service.next(m_who);
     } catch (const std::exception &error) {

@@ -42,6 +42,7 @@ protected:
 
 private:
     void act(const std::function<void()> &decision);
+    void updateFigures();
 
     const storage::Workspace &m_workspace;
     annotation::Principal m_who;
@@ -52,6 +53,7 @@ private:
     QLabel *m_labels;
     QLabel *m_history;
     QLabel *m_message;
+    QLabel *m_figures;
 };
 
 } // namespace digitdesk::ui
