@@ -166,6 +166,20 @@ void AuthService::closeIdle(const Principal &who)
     transaction.commit();
 }
 
+bool AuthService::unlock(const Principal &who, const QString &password)
+{
+    if (!confirmPassword(who, password)) {
+        return false;
+    }
+    storage::SessionRepository sessions(m_db);
+    const auto session = sessions.find(who.sessionId);
+    if (!session || session->endedAt.isValid()) {
+        return false;
+    }
+    sessions.touch(who.sessionId, now());
+    return true;
+}
+
 bool AuthService::confirmPassword(const Principal &who, const QString &password)
 {
     const auto user = storage::UserRepository(m_db).findById(who.userId);

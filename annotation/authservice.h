@@ -52,6 +52,9 @@ public:
     void closeIdle(const Principal &who);
     // Checks a password again for a locked screen, without opening a new session.
     bool confirmPassword(const Principal &who, const QString &password);
+    // Unlocks a locked screen: the password again, then the same session goes on (activity
+    // recorded now). False for a wrong password or a session that was ended meanwhile.
+    bool unlock(const Principal &who, const QString &password);
 
 private:
     QDateTime now() const;

@@ -1,6 +1,7 @@
 #include "annotation/authservice.h"
 #include "storage/sessionrepository.h"
 #include "tests/support/testdata.h"
+#include "ui/lockdialog.h"
 #include "ui/logindialog.h"
 
 #include <QApplication>
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void wrongPasswordShowsWhyAndStaysOpen();
     void rateLimitDisablesTheButton();
     void cancelRejects();
+    void lockKeepsTheSessionAndAsksForThePassword();
 
 private:
     std::unique_ptr<testing::TempWorkspace> m_temp;
@@ -110,6 +112,30 @@ void tst_LoginDialog::cancelRejects()
 {
     QTest::keyClick(m_dialog.get(), Qt::Key_Escape);
     QCOMPARE(m_dialog->result(), QDialog::Rejected);
+}
+
+void tst_LoginDialog::lockKeepsTheSessionAndAsksForThePassword()
+{
+    const auto who =
+        m_auth->login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("gui"))
+            .principal;
+    ui::LockDialog lock(who.name, 15,
+                        [&](const QString &password) { return m_auth->unlock(who, password); });
+    lock.show();
+    auto *password = lock.findChild<QLineEdit *>(QStringLiteral("password"));
+    QTest::keyClicks(password, QStringLiteral("nope"));
+    QTest::keyClick(password, Qt::Key_Return);
+    QVERIFY(lock.isVisible());
+    QCOMPARE(lock.findChild<QLabel *>(QStringLiteral("message"))->text(),
+             QStringLiteral("Wrong password."));
+    QTest::keyClicks(password, QStringLiteral("correct horse"));
+    QTest::keyClick(password, Qt::Key_Return);
+    QCOMPARE(lock.result(), int(ui::LockDialog::Unlocked));
+    // The same session goes on; nothing was closed.
+    const auto session = storage::SessionRepository(m_temp->workspace->db()).find(who.sessionId);
+    QVERIFY(!session->endedAt.isValid());
+    m_auth->logout(who);
+    QVERIFY(!m_auth->unlock(who, QStringLiteral("correct horse")));
 }
 
 QTEST_MAIN(tst_LoginDialog)

@@ -6,6 +6,7 @@
 #include "storage/userrepository.h"
 #include "storage/workspace.h"
 #include "storage/workspacelocations.h"
+#include "ui/lockdialog.h"
 #include "ui/logindialog.h"
 #include "ui/mainwindow.h"
 #include "ui/workspacechooserdialog.h"
@@ -175,14 +176,18 @@ void DesktopSession::handleLogout()
 
 void DesktopSession::handleIdle()
 {
-    const QString name = m_who.name;
-    endSession();
-    m_auth->closeIdle(m_who);
-    m_who = {};
-    QMessageBox::information(nullptr, tr("Logged out"),
-                             tr("You were logged out after %1 minutes without activity.")
-                                 .arg(m_auth->idleTimeoutSeconds() / 60));
-    login(name);
+    // Lock, do not log out: the window and the image on screen stay as they were.
+    m_idleTimer.stop();
+    LockDialog lock(
+        m_who.name, m_auth->idleTimeoutSeconds() / 60,
+        [this](const QString &password) { return m_auth->unlock(m_who, password); },
+        m_window.get());
+    if (lock.exec() == LockDialog::Unlocked) {
+        m_sinceTouch.restart();
+        m_idleTimer.start();
+        return;
+    }
+    handleLogout();
 }
 
 } // namespace digitdesk::ui
