@@ -87,6 +87,58 @@ std::optional<QueueItem> AnnotationService::next(const Principal &who)
     return item;
 }
 
+std::vector<QueueItem> AnnotationService::nextPage(const Principal &who, int count)
+{
+    m_access.require(who, Action::Annotate);
+    const int leaseSeconds = storage::SettingsRepository(m_db).intValue(
+        QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds);
+    storage::AnnotationRepository repository(m_db);
+    const QDateTime at = now();
+    storage::Transaction transaction(m_db);
+    const std::vector<qint64> ids = repository.mostConfident(who.userId, at, count);
+    for (qint64 id : ids) {
+        repository.lease(id, who.userId, who.sessionId, at, leaseSeconds);
+    }
+    transaction.commit();
+    std::vector<QueueItem> items;
+    for (qint64 id : ids) {
+        QueueItem item = loadItem(id);
+        item.leaseExpires = at.addSecs(leaseSeconds);
+        items.push_back(item);
+    }
+    return items;
+}
+
+std::vector<LabelDecision>
+AnnotationService::labelPage(const Principal &who,
+                             const std::vector<std::pair<qint64, int>> &answers, qint64 timeSpentMs)
+{
+    m_access.require(who, Action::Annotate);
+    storage::AnnotationRepository repository(m_db);
+    const int overlap = std::max(
+        1, storage::SettingsRepository(m_db).intValue(QString::fromLatin1(OverlapSetting), 1));
+    const qint64 each = answers.empty() ? 0 : timeSpentMs / static_cast<qint64>(answers.size());
+    std::vector<LabelDecision> decisions;
+    storage::Transaction transaction(m_db);
+    for (const auto &[imageId, label] : answers) {
+        checkLabel(label);
+        if (repository.leasedByOther(imageId, who.userId, now()) ||
+            repository.status(imageId) != QStringLiteral("incoming")) {
+            throw InvalidRequest(QStringLiteral("image %1 of the page is no longer yours to label; "
+                                                "nothing of the page was saved")
+                                     .arg(imageId));
+        }
+        const qint64 labelId = repository.addLabel(imageId, label, who.userId, who.sessionId, each);
+        repository.releaseLease(imageId);
+        if (repository.activeLabelCount(imageId) >= overlap) {
+            repository.setStatus(imageId, QStringLiteral("labelled"));
+        }
+        decisions.push_back({labelId, imageId, label, std::nullopt});
+    }
+    transaction.commit();
+    return decisions;
+}
+
 std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int count) const
 {
     m_access.require(who, Action::Annotate);

@@ -55,6 +55,13 @@ public:
 
     // Leases and returns the next item, or nothing when the queue is empty.
     std::optional<QueueItem> next(const Principal &who);
+    // Grid mode: leases up to `count` of the model's most confident items at once.
+    std::vector<QueueItem> nextPage(const Principal &who, int count);
+    // Labels a whole page in one transaction: each item's answer (the prediction accepted, or
+    // the digit the annotator corrected it to). Items whose lease was lost are refused whole.
+    std::vector<LabelDecision> labelPage(const Principal &who,
+                                         const std::vector<std::pair<qint64, int>> &answers,
+                                         qint64 timeSpentMs);
     // The items after the current one, for the strip of what comes next (not leased).
     std::vector<QueueItem> upcoming(const Principal &who, int count) const;
     // Stores the label (0-9, or -1 for "not a digit") for a leased image; throws

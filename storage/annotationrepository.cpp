@@ -89,6 +89,24 @@ std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, const QDateTim
     return ids;
 }
 
+std::vector<qint64> AnnotationRepository::mostConfident(qint64 userId, const QDateTime &now,
+                                                        int count) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT i.id") + Candidates + NotSkipped + orderBy(true) +
+                       QStringLiteral(" LIMIT :count"),
+                   QStringLiteral("choose a page of confident images"));
+    query.bindAll({{QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)},
+                   {QStringLiteral(":count"), count}});
+    query.exec();
+    std::vector<qint64> ids;
+    while (query.next()) {
+        ids.push_back(query.value(0).toLongLong());
+    }
+    return ids;
+}
+
 void AnnotationRepository::lease(qint64 imageId, qint64 userId, qint64 sessionId,
                                  const QDateTime &now, int seconds)
 {

@@ -54,6 +54,8 @@ public:
     std::optional<qint64> nextCandidate(qint64 userId, const QDateTime &now,
                                         bool mostConfident) const;
     std::vector<qint64> upcoming(qint64 userId, const QDateTime &now, int count) const;
+    // The `count` most confident candidates, for a grid page (skipped images left out).
+    std::vector<qint64> mostConfident(qint64 userId, const QDateTime &now, int count) const;
     void lease(qint64 imageId, qint64 userId, qint64 sessionId, const QDateTime &now, int seconds);
     bool holdsLease(qint64 imageId, qint64 userId, const QDateTime &now) const;
     bool leasedByOther(qint64 imageId, qint64 userId, const QDateTime &now) const;

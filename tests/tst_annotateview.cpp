@@ -2,10 +2,12 @@
 #include "annotation/authservice.h"
 #include "annotation/reviewservice.h"
 #include "storage/annotationrepository.h"
+#include "storage/imagerepository.h"
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
 #include "tests/support/testdata.h"
 #include "ui/annotateview.h"
+#include "ui/gridpageview.h"
 #include "ui/mainwindow.h"
 
 #include <QLabel>
@@ -41,7 +43,7 @@ void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
 {
     testing::TempWorkspace temp;
     std::vector<double> confidences;
-    for (int i = 0; i < 130; ++i) {
+    for (int i = 0; i < 200; ++i) {
         confidences.push_back(0.4 + 0.004 * i);
     }
     const std::vector<qint64> ids = testing::addPredictedImages(*temp.workspace, confidences);
@@ -99,6 +101,27 @@ void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
     QVERIFY(window.findChild<QLabel *>(QStringLiteral("sessionPanel"))
                 ->text()
                 .contains(QStringLiteral("%1 labelled").arg(expected.size())));
+
+    // Grid mode: a page of the most confident items; correct two tiles, accept the page.
+    QTest::keyClick(view, Qt::Key_G);
+    QTRY_VERIFY(view->inGridMode() && !view->isBusy() && !view->grid()->isEmpty());
+    std::vector<std::pair<qint64, int>> page = view->grid()->answers();
+    QCOMPARE(page.size(), 40u);
+    QTest::keyClick(view, Qt::Key_Right);
+    QTest::keyClick(view, Qt::Key_Right);
+    QTest::keyClick(view, Qt::Key_3);
+    QTest::keyClick(view, Qt::Key_Down);
+    QTest::keyClick(view, Qt::Key_X);
+    QCOMPARE(view->grid()->focusIndex(), 10);
+    page[2].second = 3;
+    page[10].second = -1;
+    QVERIFY(view->grid()->answers() == page);
+    QTest::keyClick(view, Qt::Key_Return);
+    QTRY_VERIFY(!view->isBusy());
+    for (const auto &[image, label] : page) {
+        QVERIFY2(!expected.count(image), "grid served an image twice or one labelled already");
+        expected[image] = label;
+    }
 
     // Every decision is in the database: the standing labels, the undone ones, the skips.
     const QSqlDatabase db = temp.workspace->db();

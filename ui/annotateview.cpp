@@ -2,6 +2,7 @@
 
 #include "storage/workspace.h"
 #include "ui/annotationworker.h"
+#include "ui/gridpageview.h"
 #include "ui/imagelistmodel.h"
 
 #include <QHBoxLayout>
@@ -17,13 +18,16 @@ namespace {
 
 constexpr int ImageSide = 336; // 28 x 12
 
-const QString HelpText = QObject::tr("<b>Keys</b><br>"
-                                     "0 - 9 &nbsp; label and go on<br>"
-                                     "Enter or a &nbsp; accept the model's answer<br>"
-                                     "x &nbsp; not a digit / unreadable<br>"
-                                     "Space &nbsp; skip (it comes back later)<br>"
-                                     "Backspace or Ctrl+Z &nbsp; undo your last label<br>"
-                                     "F1 or ? &nbsp; show or hide these keys");
+const QString HelpText = QObject::tr(
+    "<b>Keys</b><br>"
+    "0 - 9 &nbsp; label and go on<br>"
+    "Enter or a &nbsp; accept the model's answer<br>"
+    "x &nbsp; not a digit / unreadable<br>"
+    "Space &nbsp; skip (it comes back later)<br>"
+    "Backspace or Ctrl+Z &nbsp; undo your last label<br>"
+    "g &nbsp; grid mode: a page of confident answers; arrows move, a digit or x corrects,"
+    " Enter accepts the page<br>"
+    "F1 or ? &nbsp; show or hide these keys");
 
 } // namespace
 
@@ -35,6 +39,7 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
       m_sessionPanel(new QLabel(this)), m_help(new QLabel(HelpText, this))
 {
     qRegisterMetaType<annotation::QueueItem>();
+    qRegisterMetaType<QList<annotation::QueueItem>>();
     setFocusPolicy(Qt::StrongFocus);
     m_image->setObjectName(QStringLiteral("currentImage"));
     m_image->setFixedSize(ImageSide, ImageSide);
@@ -67,10 +72,18 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
         strip->addWidget(tile);
     }
     strip->addStretch(1);
+    m_single = new QWidget(this);
+    auto *singleLayout = new QVBoxLayout(m_single);
+    singleLayout->setContentsMargins(0, 0, 0, 0);
+    singleLayout->addLayout(images);
+    singleLayout->addLayout(strip);
+    singleLayout->addWidget(m_prediction);
+    m_grid = new GridPageView(this);
+    m_grid->setObjectName(QStringLiteral("grid"));
+    m_grid->hide();
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(images);
-    layout->addLayout(strip);
-    layout->addWidget(m_prediction);
+    layout->addWidget(m_single);
+    layout->addWidget(m_grid);
     layout->addWidget(m_message);
     layout->addWidget(m_help);
     layout->addStretch(1);
@@ -85,6 +98,13 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     connect(m_worker, &AnnotationWorker::itemReady, this, &AnnotateView::handleItem);
     connect(m_worker, &AnnotationWorker::labelSaved, this, &AnnotateView::handleSaved);
     connect(m_worker, &AnnotationWorker::upcomingReady, this, &AnnotateView::handleUpcoming);
+    connect(this, &AnnotateView::requestPage, m_worker, &AnnotationWorker::fetchPage);
+    connect(this, &AnnotateView::requestSavePage, m_worker, &AnnotationWorker::savePage);
+    connect(m_worker, &AnnotationWorker::pageReady, this, &AnnotateView::handlePage);
+    connect(m_worker, &AnnotationWorker::pageSaved, this, [this](int count) {
+        m_saved += count;
+        updateSessionPanel();
+    });
     connect(m_worker, &AnnotationWorker::queueEmpty, this, &AnnotateView::handleEmpty);
     connect(m_worker, &AnnotationWorker::failed, this, &AnnotateView::handleFailure);
     connect(m_worker, &AnnotationWorker::undone, this, [this](qint64, int) {
@@ -224,9 +244,76 @@ void AnnotateView::updateSessionPanel()
             .arg(hours > 0.001 ? static_cast<double>(m_saved) / hours : 0.0, 0, 'f', 0));
 }
 
+void AnnotateView::setGridMode(bool on)
+{
+    if (m_busy || on == m_gridMode) {
+        return;
+    }
+    m_gridMode = on;
+    m_single->setVisible(!on);
+    m_grid->setVisible(on);
+    m_busy = true;
+    if (on) {
+        Q_EMIT requestPage(GridPageView::PageSize);
+    } else {
+        Q_EMIT requestNext();
+    }
+}
+
+void AnnotateView::handlePage(const QList<annotation::QueueItem> &items)
+{
+    m_busy = false;
+    m_grid->setPage(std::vector<annotation::QueueItem>(items.begin(), items.end()));
+    m_message->setStyleSheet({});
+    m_message->setText(items.isEmpty() ? tr("No items left for grid mode; press g to go back.")
+                                       : QString());
+    m_onScreen.start();
+}
+
+bool AnnotateView::handleGridKey(QKeyEvent *event)
+{
+    const int key = event->key();
+    if (m_grid->moveFocus(key)) {
+        return true;
+    }
+    if (key >= Qt::Key_0 && key <= Qt::Key_9) {
+        m_grid->correctFocused(key - Qt::Key_0);
+        return true;
+    }
+    if (key == Qt::Key_X) {
+        m_grid->correctFocused(-1);
+        return true;
+    }
+    if ((key == Qt::Key_Return || key == Qt::Key_Enter) && !m_busy && !m_grid->isEmpty()) {
+        QList<qint64> ids;
+        QList<int> labels;
+        for (const auto &[imageId, label] : m_grid->answers()) {
+            ids << imageId;
+            labels << label;
+        }
+        m_busy = true;
+        Q_EMIT requestSavePage(ids, labels, m_onScreen.elapsed());
+        return true;
+    }
+    return false;
+}
+
 void AnnotateView::keyPressEvent(QKeyEvent *event)
 {
     const int key = event->key();
+    if (key == Qt::Key_G) {
+        setGridMode(!m_gridMode);
+        event->accept();
+        return;
+    }
+    if (m_gridMode && key != Qt::Key_F1 && key != Qt::Key_Question) {
+        if (handleGridKey(event)) {
+            event->accept();
+        } else {
+            QWidget::keyPressEvent(event);
+        }
+        return;
+    }
     if (key >= Qt::Key_0 && key <= Qt::Key_9 && !(event->modifiers() & Qt::ControlModifier)) {
         decide(key - Qt::Key_0);
     } else if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {

@@ -18,6 +18,7 @@ class Workspace;
 namespace digitdesk::ui {
 
 class AnnotationWorker;
+class GridPageView;
 
 // Where annotators spend their day. The current image large (and its scan), the model's
 // top three calibrated guesses, and the keys: 0-9 label and advance, Enter or a accepts the
@@ -39,12 +40,17 @@ public:
     bool isBusy() const { return m_busy; }
     qint64 currentImageId() const { return m_current ? m_current->imageId : 0; }
     int savedThisSession() const { return m_saved; }
+    bool inGridMode() const { return m_gridMode; }
+    GridPageView *grid() const { return m_grid; }
 
 Q_SIGNALS:
     void requestNext();
     void requestLabel(qint64 imageId, int label, qint64 timeSpentMs);
     void requestSkip(qint64 imageId);
     void requestUndo();
+    void requestPage(int count);
+    void requestSavePage(const QList<qint64> &imageIds, const QList<int> &labels,
+                         qint64 timeSpentMs);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -58,6 +64,9 @@ private:
     void handleFailure(const QString &reason);
     void decide(int label);
     void updateSessionPanel();
+    void setGridMode(bool on);
+    void handlePage(const QList<annotation::QueueItem> &items);
+    bool handleGridKey(QKeyEvent *event);
 
     const storage::Workspace &m_workspace;
     annotation::Principal m_who;
@@ -76,6 +85,9 @@ private:
     QLabel *m_sessionPanel;
     QLabel *m_help;
     QList<QLabel *> m_strip;
+    QWidget *m_single;
+    GridPageView *m_grid;
+    bool m_gridMode = false;
 };
 
 } // namespace digitdesk::ui

@@ -66,6 +66,33 @@ void AnnotationWorker::skip(qint64 imageId)
     fetchNext();
 }
 
+void AnnotationWorker::fetchPage(int count)
+{
+    try {
+        const std::vector<annotation::QueueItem> items = service().nextPage(m_who, count);
+        Q_EMIT pageReady(QList<annotation::QueueItem>(items.begin(), items.end()));
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+    }
+}
+
+void AnnotationWorker::savePage(const QList<qint64> &imageIds, const QList<int> &labels,
+                                qint64 timeSpentMs)
+{
+    std::vector<std::pair<qint64, int>> answers;
+    for (qsizetype i = 0; i < imageIds.size() && i < labels.size(); ++i) {
+        answers.emplace_back(imageIds[i], labels[i]);
+    }
+    try {
+        service().labelPage(m_who, answers, timeSpentMs);
+        Q_EMIT pageSaved(static_cast<int>(answers.size()));
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+        return;
+    }
+    fetchPage(static_cast<int>(answers.size()));
+}
+
 void AnnotationWorker::undo()
 {
     try {

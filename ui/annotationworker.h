@@ -13,6 +13,7 @@ class Connection;
 }
 
 Q_DECLARE_METATYPE(digitdesk::annotation::QueueItem)
+Q_DECLARE_METATYPE(QList<digitdesk::annotation::QueueItem>)
 
 namespace digitdesk::ui {
 
@@ -36,6 +37,8 @@ public Q_SLOTS:
     void saveLabel(qint64 imageId, int label, qint64 timeSpentMs);
     void skip(qint64 imageId);
     void undo();
+    void fetchPage(int count);
+    void savePage(const QList<qint64> &imageIds, const QList<int> &labels, qint64 timeSpentMs);
 
 Q_SIGNALS:
     void itemReady(const digitdesk::annotation::QueueItem &item);
@@ -43,6 +46,8 @@ Q_SIGNALS:
     // goldLabel is the right answer when the image was a gold item, else NoGold.
     void labelSaved(qint64 imageId, int label, int goldLabel);
     void upcomingReady(const QList<QByteArray> &pixels);
+    void pageReady(const QList<digitdesk::annotation::QueueItem> &items);
+    void pageSaved(int count);
     void undone(qint64 imageId, int label);
     void failed(const QString &reason);
 

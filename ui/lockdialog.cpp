@@ -8,16 +8,18 @@
 
 namespace digitdesk::ui {
 
-LockDialog::LockDialog(const QString &userName, int idleMinutes, std::function<bool(const QString &)> unlock,
-                       QWidget *parent)
-    : QDialog(parent), m_unlock(std::move(unlock)), m_password(new QLineEdit(this)), m_message(new QLabel(this))
+LockDialog::LockDialog(const QString &userName, int idleMinutes,
+                       std::function<bool(const QString &)> unlock, QWidget *parent)
+    : QDialog(parent), m_unlock(std::move(unlock)), m_password(new QLineEdit(this)),
+      m_message(new QLabel(this))
 {
     setWindowTitle(tr("DigitDesk: locked"));
     setModal(true);
-    auto *text = new QLabel(tr("Locked after %1 minutes without activity. Your work is kept.\nPassword for %2:")
-                                .arg(idleMinutes)
-                                .arg(userName),
-                            this);
+    auto *text = new QLabel(
+        tr("Locked after %1 minutes without activity. Your work is kept.\nPassword for %2:")
+            .arg(idleMinutes)
+            .arg(userName),
+        this);
     m_password->setObjectName(QStringLiteral("password"));
     m_password->setEchoMode(QLineEdit::Password);
     m_message->setObjectName(QStringLiteral("message"));

@@ -17,10 +17,14 @@ class LockDialog final : public QDialog
     Q_DISABLE_COPY_MOVE(LockDialog)
 
 public:
-    enum Result { LoggedOut = QDialog::Rejected, Unlocked = QDialog::Accepted };
+    enum Result
+    {
+        LoggedOut = QDialog::Rejected,
+        Unlocked = QDialog::Accepted
+    };
 
-    LockDialog(const QString &userName, int idleMinutes, std::function<bool(const QString &)> unlock,
-               QWidget *parent = nullptr);
+    LockDialog(const QString &userName, int idleMinutes,
+               std::function<bool(const QString &)> unlock, QWidget *parent = nullptr);
 
 private:
     void handleUnlock();
