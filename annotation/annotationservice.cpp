@@ -239,6 +239,25 @@ LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, i
     return {newId, old->imageId, label, repository.goldLabel(old->imageId)};
 }
 
+std::vector<HistoryEntry> AnnotationService::recent(const Principal &who, int limit) const
+{
+    m_access.require(who, Action::Annotate);
+    const std::vector<storage::LabelRow> rows =
+        storage::AnnotationRepository(m_db).historyOf(who.userId, limit);
+    std::vector<qint64> ids;
+    for (const storage::LabelRow &row : rows) {
+        ids.push_back(row.imageId);
+    }
+    const QHash<qint64, QByteArray> pixels = storage::ImageRepository(m_db).pixels(ids);
+    std::vector<HistoryEntry> entries;
+    for (const storage::LabelRow &row : rows) {
+        entries.push_back({{row.id, row.imageId, row.label, std::nullopt},
+                           pixels.value(row.imageId),
+                           row.reviewed});
+    }
+    return entries;
+}
+
 QueueItem AnnotationService::leasedItem(const Principal &who, qint64 imageId) const
 {
     m_access.require(who, Action::Annotate, QStringLiteral("image:%1").arg(imageId));

@@ -36,6 +36,14 @@ struct LabelDecision
     std::optional<int> goldLabel;
 };
 
+// One of an annotator's recent decisions, to look back at and change until it is reviewed.
+struct HistoryEntry
+{
+    LabelDecision decision;
+    QByteArray pixels;
+    bool reviewed = false;
+};
+
 // The annotator's side of the loop: the queue (lowest calibrated confidence first, margin
 // breaking ties, a share of the most confident mixed in so they are audited too), leases so
 // two annotators never see the same item, labels, skips and undo. Every call is checked
@@ -74,6 +82,8 @@ public:
     // Changes one of the caller's recent labels (from the history) until it is reviewed.
     LabelDecision relabel(const Principal &who, qint64 labelId, int label);
     std::vector<LabelDecision> history(const Principal &who, int limit = 50) const;
+    // The same, newest first, with the images, for the arrow keys of the annotate view.
+    std::vector<HistoryEntry> recent(const Principal &who, int limit = 50) const;
     // The item of an image the caller holds the lease on (after undo, say).
     QueueItem leasedItem(const Principal &who, qint64 imageId) const;
 

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void annotatorLabelsAHundredItemsWithTheKeyboard();
     void failedWriteIsShownAndTheItemStays();
     void wrongAnswerOnGoldIsShownAfterTheFact();
+    void arrowsLookBackAndChangeALabel();
 };
 
 void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
@@ -203,6 +204,45 @@ void tst_AnnotateView::wrongAnswerOnGoldIsShownAfterTheFact()
     const QString message = view.findChild<QLabel *>(QStringLiteral("message"))->text();
     QVERIFY2(message.contains(QStringLiteral("check item: it is 6, you said 1")),
              qPrintable(message));
+}
+
+void tst_AnnotateView::arrowsLookBackAndChangeALabel()
+{
+    testing::TempWorkspace temp;
+    testing::addPredictedImages(*temp.workspace, {0.1, 0.2, 0.3, 0.4, 0.5});
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    std::vector<qint64> labelled;
+    for (int digit : {1, 2, 3}) {
+        QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy());
+        labelled.push_back(view.currentImageId());
+        QTest::keyClick(&view, static_cast<Qt::Key>(Qt::Key_0 + digit));
+    }
+    QTRY_VERIFY(!view.isBusy());
+    const qint64 current = view.currentImageId();
+    QTest::keyClick(&view, Qt::Key_Left);
+    QTRY_VERIFY(view.inHistory() && !view.isBusy());
+    QCOMPARE(view.historyImageId(), labelled[2]);
+    QTest::keyClick(&view, Qt::Key_Left);
+    QCOMPARE(view.historyImageId(), labelled[1]);
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("prediction"))
+                ->text()
+                .contains(QStringLiteral("you said <b>2</b>")));
+    QTest::keyClick(&view, Qt::Key_7);
+    QTRY_VERIFY(!view.isBusy());
+    QCOMPARE(view.historyImageId(), labelled[1]);
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("prediction"))
+                ->text()
+                .contains(QStringLiteral("you said <b>7</b>")));
+    const auto labels =
+        storage::AnnotationRepository(temp.workspace->db()).activeLabels(labelled[1]);
+    QCOMPARE(labels.size(), 1u);
+    QCOMPARE(labels.front().label, 7);
+    QTest::keyClick(&view, Qt::Key_Escape);
+    QVERIFY(!view.inHistory());
+    QCOMPARE(view.currentImageId(), current); // the image on screen was kept
 }
 
 QTEST_MAIN(tst_AnnotateView)

@@ -25,6 +25,8 @@ const QString HelpText = QObject::tr(
     "x &nbsp; not a digit / unreadable<br>"
     "Space &nbsp; skip (it comes back later)<br>"
     "Backspace or Ctrl+Z &nbsp; undo your last label<br>"
+    "Left / Right &nbsp; look back through your last 50 labels; a digit or x changes one"
+    " (until it is reviewed); Esc comes back<br>"
     "g &nbsp; grid mode: a page of confident answers; arrows move, a digit or x corrects,"
     " Enter accepts the page<br>"
     "F1 or ? &nbsp; show or hide these keys");
@@ -40,6 +42,7 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
 {
     qRegisterMetaType<annotation::QueueItem>();
     qRegisterMetaType<QList<annotation::QueueItem>>();
+    qRegisterMetaType<QList<annotation::HistoryEntry>>();
     setFocusPolicy(Qt::StrongFocus);
     m_image->setObjectName(QStringLiteral("currentImage"));
     m_image->setFixedSize(ImageSide, ImageSide);
@@ -99,6 +102,9 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     connect(m_worker, &AnnotationWorker::labelSaved, this, &AnnotateView::handleSaved);
     connect(m_worker, &AnnotationWorker::upcomingReady, this, &AnnotateView::handleUpcoming);
     connect(this, &AnnotateView::requestPage, m_worker, &AnnotationWorker::fetchPage);
+    connect(this, &AnnotateView::requestHistory, m_worker, &AnnotationWorker::fetchHistory);
+    connect(this, &AnnotateView::requestRelabel, m_worker, &AnnotationWorker::relabel);
+    connect(m_worker, &AnnotationWorker::historyReady, this, &AnnotateView::handleHistory);
     connect(this, &AnnotateView::requestSavePage, m_worker, &AnnotationWorker::savePage);
     connect(m_worker, &AnnotationWorker::pageReady, this, &AnnotateView::handlePage);
     connect(m_worker, &AnnotationWorker::pageSaved, this, [this](int count) {
@@ -298,9 +304,109 @@ bool AnnotateView::handleGridKey(QKeyEvent *event)
     return false;
 }
 
+qint64 AnnotateView::historyImageId() const
+{
+    return m_historyMode && m_historyIndex < m_history.size()
+               ? m_history[m_historyIndex].decision.imageId
+               : 0;
+}
+
+void AnnotateView::handleHistory(const QList<annotation::HistoryEntry> &entries)
+{
+    m_busy = false;
+    m_history = entries;
+    if (m_history.isEmpty()) {
+        m_message->setText(tr("No labels to look back at yet."));
+        return;
+    }
+    m_historyMode = true;
+    m_historyIndex = 0;
+    for (qsizetype i = 0; i < m_history.size(); ++i) {
+        if (m_history[i].decision.imageId == m_historyFocusImage) {
+            m_historyIndex = static_cast<int>(i);
+        }
+    }
+    showHistoryEntry();
+}
+
+void AnnotateView::showHistoryEntry()
+{
+    const annotation::HistoryEntry &entry = m_history[m_historyIndex];
+    m_historyFocusImage = entry.decision.imageId;
+    m_image->setPixmap(
+        QPixmap::fromImage(ImageListModel::toImage(entry.pixels))
+            .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
+    m_original->clear();
+    const QString said =
+        entry.decision.label >= 0 ? QString::number(entry.decision.label) : tr("not a digit");
+    m_prediction->setText(
+        tr("<b>Looking back</b>, %1 of %2: you said <b>%3</b>. %4")
+            .arg(m_historyIndex + 1)
+            .arg(m_history.size())
+            .arg(said,
+                 entry.reviewed
+                     ? tr("It has been reviewed and can no longer change.")
+                     : tr("A digit or x changes it. Esc or Right past the newest comes back.")));
+}
+
+void AnnotateView::leaveHistory()
+{
+    m_historyMode = false;
+    m_historyFocusImage = 0;
+    if (m_current) {
+        const annotation::QueueItem current = *m_current;
+        handleItem(current);
+    }
+}
+
+bool AnnotateView::handleHistoryKey(QKeyEvent *event)
+{
+    const int key = event->key();
+    if (key == Qt::Key_Escape || (key == Qt::Key_Right && m_historyIndex == 0)) {
+        leaveHistory();
+        return true;
+    }
+    if (key == Qt::Key_Left || key == Qt::Key_Right) {
+        m_historyIndex = std::clamp(m_historyIndex + (key == Qt::Key_Left ? 1 : -1), 0,
+                                    static_cast<int>(m_history.size()) - 1);
+        showHistoryEntry();
+        return true;
+    }
+    int label = -2;
+    if (key >= Qt::Key_0 && key <= Qt::Key_9) {
+        label = key - Qt::Key_0;
+    } else if (key == Qt::Key_X) {
+        label = -1;
+    }
+    if (label == -2) {
+        return false;
+    }
+    const annotation::HistoryEntry &entry = m_history[m_historyIndex];
+    if (!entry.reviewed && !m_busy) {
+        m_busy = true;
+        Q_EMIT requestRelabel(entry.decision.labelId, label);
+    }
+    return true;
+}
+
 void AnnotateView::keyPressEvent(QKeyEvent *event)
 {
     const int key = event->key();
+    if (m_historyMode) {
+        if (handleHistoryKey(event)) {
+            event->accept();
+        } else {
+            QWidget::keyPressEvent(event);
+        }
+        return;
+    }
+    if (!m_gridMode && key == Qt::Key_Left && !m_busy) {
+        m_busy = true;
+        m_historyFocusImage = 0;
+        Q_EMIT requestHistory();
+        event->accept();
+        return;
+    }
     if (key == Qt::Key_G) {
         setGridMode(!m_gridMode);
         event->accept();

@@ -41,6 +41,8 @@ public:
     qint64 currentImageId() const { return m_current ? m_current->imageId : 0; }
     int savedThisSession() const { return m_saved; }
     bool inGridMode() const { return m_gridMode; }
+    bool inHistory() const { return m_historyMode; }
+    qint64 historyImageId() const;
     GridPageView *grid() const { return m_grid; }
 
 Q_SIGNALS:
@@ -49,6 +51,8 @@ Q_SIGNALS:
     void requestSkip(qint64 imageId);
     void requestUndo();
     void requestPage(int count);
+    void requestHistory();
+    void requestRelabel(qint64 labelId, int label);
     void requestSavePage(const QList<qint64> &imageIds, const QList<int> &labels,
                          qint64 timeSpentMs);
 
@@ -67,6 +71,10 @@ private:
     void setGridMode(bool on);
     void handlePage(const QList<annotation::QueueItem> &items);
     bool handleGridKey(QKeyEvent *event);
+    bool handleHistoryKey(QKeyEvent *event);
+    void handleHistory(const QList<annotation::HistoryEntry> &entries);
+    void showHistoryEntry();
+    void leaveHistory();
 
     const storage::Workspace &m_workspace;
     annotation::Principal m_who;
@@ -88,6 +96,10 @@ private:
     QWidget *m_single;
     GridPageView *m_grid;
     bool m_gridMode = false;
+    bool m_historyMode = false;
+    QList<annotation::HistoryEntry> m_history;
+    int m_historyIndex = 0;
+    qint64 m_historyFocusImage = 0;
 };
 
 } // namespace digitdesk::ui

@@ -93,6 +93,27 @@ void AnnotationWorker::savePage(const QList<qint64> &imageIds, const QList<int> 
     fetchPage(static_cast<int>(answers.size()));
 }
 
+void AnnotationWorker::fetchHistory()
+{
+    try {
+        const std::vector<annotation::HistoryEntry> entries = service().recent(m_who, 50);
+        Q_EMIT historyReady(QList<annotation::HistoryEntry>(entries.begin(), entries.end()));
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+    }
+}
+
+void AnnotationWorker::relabel(qint64 labelId, int label)
+{
+    try {
+        service().relabel(m_who, labelId, label);
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+        return;
+    }
+    fetchHistory();
+}
+
 void AnnotationWorker::undo()
 {
     try {

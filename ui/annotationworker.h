@@ -14,6 +14,7 @@ class Connection;
 
 Q_DECLARE_METATYPE(digitdesk::annotation::QueueItem)
 Q_DECLARE_METATYPE(QList<digitdesk::annotation::QueueItem>)
+Q_DECLARE_METATYPE(QList<digitdesk::annotation::HistoryEntry>)
 
 namespace digitdesk::ui {
 
@@ -38,6 +39,8 @@ public Q_SLOTS:
     void skip(qint64 imageId);
     void undo();
     void fetchPage(int count);
+    void fetchHistory();
+    void relabel(qint64 labelId, int label);
     void savePage(const QList<qint64> &imageIds, const QList<int> &labels, qint64 timeSpentMs);
 
 Q_SIGNALS:
@@ -48,6 +51,7 @@ Q_SIGNALS:
     void upcomingReady(const QList<QByteArray> &pixels);
     void pageReady(const QList<digitdesk::annotation::QueueItem> &items);
     void pageSaved(int count);
+    void historyReady(const QList<digitdesk::annotation::HistoryEntry> &entries);
     void undone(qint64 imageId, int label);
     void failed(const QString &reason);
 

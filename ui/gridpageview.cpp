@@ -63,7 +63,8 @@ void GridPageView::paintTile(int index)
                      answer >= 0 ? QString::number(answer) : QStringLiteral("x"));
     painter.end();
     tile->setPixmap(pixmap);
-    tile->setStyleSheet(index == m_focus ? QStringLiteral("border: 3px solid #1677ff;") : QStringLiteral("border: 3px solid transparent;"));
+    tile->setStyleSheet(index == m_focus ? QStringLiteral("border: 3px solid #1677ff;")
+                                         : QStringLiteral("border: 3px solid transparent;"));
 }
 
 bool GridPageView::moveFocus(int key)
