@@ -47,6 +47,7 @@ QueueItem AnnotationService::loadItem(qint64 imageId) const
         item.pixels = details->pixels;
         item.originalSha256 = details->originalSha256;
     }
+    item.sentBack = storage::AnnotationRepository(m_db).lastRejection(imageId);
     const auto predictions = storage::PredictionRepository(m_db).forImage(imageId);
     if (!predictions.empty()) { // newest first
         item.predictedLabel = predictions.front().label;

@@ -25,6 +25,7 @@ struct QueueItem
     float confidence = -1;   // calibrated
     std::array<float, 10> probabilities{};
     QDateTime leaseExpires;
+    QString sentBack; // "reviewer: comment" when a reviewer rejected its earlier label
 };
 
 struct LabelDecision

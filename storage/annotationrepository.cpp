@@ -417,6 +417,24 @@ void AnnotationRepository::setStatus(qint64 imageId, const QString &status)
     query.exec();
 }
 
+QString AnnotationRepository::lastRejection(qint64 imageId) const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT r.reviewer, r.comment FROM reviews r JOIN labels l ON l.id = r.label_id"
+            " WHERE l.image_id = :image AND r.verdict = 'rejected' ORDER BY r.id DESC LIMIT 1"),
+        QStringLiteral("read the last rejection of image #%1").arg(imageId));
+    query.bind(QStringLiteral(":image"), imageId);
+    query.exec();
+    if (!query.next()) {
+        return {};
+    }
+    const QString comment = query.value(1).toString();
+    return comment.isEmpty() ? query.value(0).toString()
+                             : QStringLiteral("%1: %2").arg(query.value(0).toString(), comment);
+}
+
 std::optional<qint64> AnnotationRepository::nextForReview(qint64 reviewerId, qint64 modelId) const
 {
     SqlQuery query(

@@ -79,6 +79,8 @@ public:
 
     QString status(qint64 imageId) const;
     void setStatus(qint64 imageId, const QString &status);
+    // "reviewer: comment" of the last rejection of the image's labels, or empty.
+    QString lastRejection(qint64 imageId) const;
 
     // Labelled images none of whose active labels is the reviewer's own; images where the
     // annotators disagree, or an annotator disagrees with the model, first.

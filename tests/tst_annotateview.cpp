@@ -8,10 +8,12 @@
 #include "tests/support/testdata.h"
 #include "ui/annotateview.h"
 #include "ui/gridpageview.h"
+#include "ui/keymap.h"
 #include "ui/mainwindow.h"
 
 #include <QLabel>
 #include <QListWidget>
+#include <QSettings>
 #include <QTest>
 
 #include <map>
@@ -38,6 +40,7 @@ private Q_SLOTS:
     void failedWriteIsShownAndTheItemStays();
     void wrongAnswerOnGoldIsShownAfterTheFact();
     void arrowsLookBackAndChangeALabel();
+    void remappedKeysWork();
 };
 
 void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
@@ -204,6 +207,9 @@ void tst_AnnotateView::wrongAnswerOnGoldIsShownAfterTheFact()
     const QString message = view.findChild<QLabel *>(QStringLiteral("message"))->text();
     QVERIFY2(message.contains(QStringLiteral("check item: it is 6, you said 1")),
              qPrintable(message));
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("sessionPanel"))
+                ->text()
+                .contains(QStringLiteral("gold items 0 of 1 right")));
 }
 
 void tst_AnnotateView::arrowsLookBackAndChangeALabel()
@@ -243,6 +249,38 @@ void tst_AnnotateView::arrowsLookBackAndChangeALabel()
     QTest::keyClick(&view, Qt::Key_Escape);
     QVERIFY(!view.inHistory());
     QCOMPARE(view.currentImageId(), current); // the image on screen was kept
+}
+
+void tst_AnnotateView::remappedKeysWork()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("DigitDeskTest"));
+    ui::KeyMap keys = ui::KeyMap::load();
+    keys.setKey(ui::KeyMap::Accept, QKeySequence(Qt::Key_J));
+    keys.setKey(ui::KeyMap::NotADigit, QKeySequence(Qt::Key_N));
+    keys.save();
+    testing::TempWorkspace temp;
+    const std::vector<qint64> ids = testing::addPredictedImages(*temp.workspace, {0.1, 0.2, 0.3});
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy());
+    const qint64 first = view.currentImageId();
+    QTest::keyClick(&view, Qt::Key_J); // accept, remapped from a
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() != first);
+    const qint64 second = view.currentImageId();
+    QTest::keyClick(&view, Qt::Key_X); // no longer "not a digit"
+    QCOMPARE(view.currentImageId(), second);
+    QTest::keyClick(&view, Qt::Key_N);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() != second);
+    const storage::AnnotationRepository repository(temp.workspace->db());
+    QCOMPARE(repository.activeLabels(first).front().label,
+             static_cast<int>((std::find(ids.begin(), ids.end(), first) - ids.begin()) % 10));
+    QCOMPARE(repository.activeLabels(second).front().label, -1);
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("help"))
+                ->text()
+                .contains(QStringLiteral("J or Enter")));
+    QSettings().remove(QStringLiteral("keys"));
 }
 
 QTEST_MAIN(tst_AnnotateView)

@@ -193,7 +193,9 @@ void tst_Annotation::reviewApprovesCorrectsRejects()
     QCOMPARE(statusOf(ids[2]), QStringLiteral("incoming"));
     // A reviewed label can no longer be undone; the rejected image is back in Ana's queue.
     QVERIFY(!m_annotation->undo(m_ana));
-    QCOMPARE(m_annotation->next(m_ana)->imageId, ids[2]);
+    const auto back = m_annotation->next(m_ana);
+    QCOMPARE(back->imageId, ids[2]);
+    QCOMPARE(back->sentBack, QStringLiteral("rui: this is a 9, look at the loop"));
     storage::SqlQuery comment(
         m_temp->workspace->db(),
         QStringLiteral("SELECT comment FROM reviews WHERE verdict = 'rejected'"),

@@ -18,18 +18,26 @@ namespace {
 
 constexpr int ImageSide = 336; // 28 x 12
 
-const QString HelpText = QObject::tr(
-    "<b>Keys</b><br>"
-    "0 - 9 &nbsp; label and go on<br>"
-    "Enter or a &nbsp; accept the model's answer<br>"
-    "x &nbsp; not a digit / unreadable<br>"
-    "Space &nbsp; skip (it comes back later)<br>"
-    "Backspace or Ctrl+Z &nbsp; undo your last label<br>"
-    "Left / Right &nbsp; look back through your last 50 labels; a digit or x changes one"
-    " (until it is reviewed); Esc comes back<br>"
-    "g &nbsp; grid mode: a page of confident answers; arrows move, a digit or x corrects,"
-    " Enter accepts the page<br>"
-    "F1 or ? &nbsp; show or hide these keys");
+QString helpText(const KeyMap &keys)
+{
+    const auto key = [&](KeyMap::Action action) {
+        return keys.key(action).toString(QKeySequence::NativeText).toHtmlEscaped();
+    };
+    return QObject::
+        tr("<b>Keys</b> (Settings &gt; Keys… changes them)<br>"
+           "0 - 9 &nbsp; label and go on<br>"
+           "%1 or Enter &nbsp; accept the model's answer<br>"
+           "%2 &nbsp; not a digit / unreadable<br>"
+           "%3 &nbsp; skip (it comes back later)<br>"
+           "%4 or Backspace &nbsp; undo your last label<br>"
+           "Left / Right &nbsp; look back through your last 50 labels; a digit or %2 changes one"
+           " (until it is reviewed); Esc comes back<br>"
+           "%5 &nbsp; grid mode: a page of confident answers; arrows move, a digit or %2 corrects,"
+           " %1 or Enter accepts the page<br>"
+           "%6 or F1 &nbsp; show or hide these keys")
+            .arg(key(KeyMap::Accept), key(KeyMap::NotADigit), key(KeyMap::Skip), key(KeyMap::Undo),
+                 key(KeyMap::Grid), key(KeyMap::Help));
+}
 
 } // namespace
 
@@ -38,7 +46,7 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     : QWidget(parent), m_workspace(workspace), m_who(std::move(who)),
       m_worker(new AnnotationWorker(workspace.databasePath(), m_who)), m_image(new QLabel(this)),
       m_original(new QLabel(this)), m_prediction(new QLabel(this)), m_message(new QLabel(this)),
-      m_sessionPanel(new QLabel(this)), m_help(new QLabel(HelpText, this))
+      m_sessionPanel(new QLabel(this)), m_help(new QLabel(this))
 {
     qRegisterMetaType<annotation::QueueItem>();
     qRegisterMetaType<QList<annotation::QueueItem>>();
@@ -57,6 +65,7 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     m_message->setWordWrap(true);
     m_sessionPanel->setObjectName(QStringLiteral("sessionPanel"));
     m_help->setObjectName(QStringLiteral("help"));
+    setKeyMap(KeyMap::load());
     m_help->setStyleSheet(
         QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
     m_help->hide();
@@ -181,6 +190,10 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
     } else {
         m_prediction->setText(tr("No prediction for this image yet."));
     }
+    if (!item.sentBack.isEmpty()) {
+        m_message->setStyleSheet(QStringLiteral("background: #fff4ce; padding: 6px;"));
+        m_message->setText(tr("Sent back by %1").arg(item.sentBack));
+    }
     m_onScreen.start();
 }
 
@@ -189,6 +202,10 @@ void AnnotateView::handleSaved(qint64, int label, int goldLabel)
     ++m_saved;
     m_message->setStyleSheet({});
     m_message->clear();
+    if (goldLabel != AnnotationWorker::NoGold) {
+        ++m_goldAnswered;
+        m_goldRight += goldLabel == label ? 1 : 0;
+    }
     if (goldLabel != AnnotationWorker::NoGold && goldLabel != label) {
         // A check item answered wrongly: say so after the fact, with the right answer.
         const auto name = [](int value) {
@@ -286,11 +303,11 @@ bool AnnotateView::handleGridKey(QKeyEvent *event)
         m_grid->correctFocused(key - Qt::Key_0);
         return true;
     }
-    if (key == Qt::Key_X) {
+    if (m_keys.matches(KeyMap::NotADigit, event)) {
         m_grid->correctFocused(-1);
         return true;
     }
-    if ((key == Qt::Key_Return || key == Qt::Key_Enter) && !m_busy && !m_grid->isEmpty()) {
+    if (m_keys.matches(KeyMap::Accept, event) && !m_busy && !m_grid->isEmpty()) {
         QList<qint64> ids;
         QList<int> labels;
         for (const auto &[imageId, label] : m_grid->answers()) {
@@ -302,6 +319,12 @@ bool AnnotateView::handleGridKey(QKeyEvent *event)
         return true;
     }
     return false;
+}
+
+void AnnotateView::setKeyMap(const KeyMap &keys)
+{
+    m_keys = keys;
+    m_help->setText(helpText(m_keys));
 }
 
 qint64 AnnotateView::historyImageId() const
@@ -375,7 +398,7 @@ bool AnnotateView::handleHistoryKey(QKeyEvent *event)
     int label = -2;
     if (key >= Qt::Key_0 && key <= Qt::Key_9) {
         label = key - Qt::Key_0;
-    } else if (key == Qt::Key_X) {
+    } else if (m_keys.matches(KeyMap::NotADigit, event)) {
         label = -1;
     }
     if (label == -2) {
@@ -407,12 +430,12 @@ void AnnotateView::keyPressEvent(QKeyEvent *event)
         event->accept();
         return;
     }
-    if (key == Qt::Key_G) {
+    if (m_keys.matches(KeyMap::Grid, event)) {
         setGridMode(!m_gridMode);
         event->accept();
         return;
     }
-    if (m_gridMode && key != Qt::Key_F1 && key != Qt::Key_Question) {
+    if (m_gridMode && !m_keys.matches(KeyMap::Help, event)) {
         if (handleGridKey(event)) {
             event->accept();
         } else {
@@ -422,24 +445,23 @@ void AnnotateView::keyPressEvent(QKeyEvent *event)
     }
     if (key >= Qt::Key_0 && key <= Qt::Key_9 && !(event->modifiers() & Qt::ControlModifier)) {
         decide(key - Qt::Key_0);
-    } else if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {
+    } else if (m_keys.matches(KeyMap::Accept, event)) {
         if (m_current && m_current->predictedLabel >= 0) {
             decide(m_current->predictedLabel);
         }
-    } else if (key == Qt::Key_X) {
+    } else if (m_keys.matches(KeyMap::NotADigit, event)) {
         decide(-1);
-    } else if (key == Qt::Key_Space) {
+    } else if (m_keys.matches(KeyMap::Skip, event)) {
         if (!m_busy && m_current) {
             m_busy = true;
             Q_EMIT requestSkip(m_current->imageId);
         }
-    } else if (key == Qt::Key_Backspace ||
-               (key == Qt::Key_Z && (event->modifiers() & Qt::ControlModifier))) {
+    } else if (m_keys.matches(KeyMap::Undo, event)) {
         if (!m_busy) {
             m_busy = true;
             Q_EMIT requestUndo();
         }
-    } else if (key == Qt::Key_F1 || key == Qt::Key_Question) {
+    } else if (m_keys.matches(KeyMap::Help, event)) {
         m_help->setVisible(!m_help->isVisible());
     } else {
         QWidget::keyPressEvent(event);

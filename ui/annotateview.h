@@ -2,6 +2,7 @@
 
 #include "annotation/annotationservice.h"
 #include "annotation/principal.h"
+#include "ui/keymap.h"
 
 #include <QElapsedTimer>
 #include <QThread>
@@ -44,6 +45,7 @@ public:
     bool inHistory() const { return m_historyMode; }
     qint64 historyImageId() const;
     GridPageView *grid() const { return m_grid; }
+    void setKeyMap(const KeyMap &keys);
 
 Q_SIGNALS:
     void requestNext();
@@ -84,6 +86,8 @@ private:
     bool m_busy = false;
     bool m_started = false;
     int m_saved = 0;
+    int m_goldAnswered = 0;
+    int m_goldRight = 0;
     QElapsedTimer m_onScreen;
     QElapsedTimer m_session;
     QLabel *m_image;
@@ -97,6 +101,7 @@ private:
     GridPageView *m_grid;
     bool m_gridMode = false;
     bool m_historyMode = false;
+    KeyMap m_keys;
     QList<annotation::HistoryEntry> m_history;
     int m_historyIndex = 0;
     qint64 m_historyFocusImage = 0;

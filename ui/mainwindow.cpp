@@ -5,6 +5,7 @@
 #include "ui/annotateview.h"
 #include "ui/imagebrowserview.h"
 #include "ui/importrunner.h"
+#include "ui/keysettingsdialog.h"
 #include "ui/reviewview.h"
 #include "ui/usersview.h"
 
@@ -97,6 +98,13 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     const bool mayImport = annotation::isAllowed(m_who.role, annotation::Action::ImportImages);
     importFiles->setVisible(mayImport);
     importFolder->setVisible(mayImport);
+    file->addSeparator();
+    file->addAction(tr("&Keys…"), this, [this] {
+        KeySettingsDialog dialog(this);
+        if (dialog.exec() == QDialog::Accepted) {
+            m_annotate->setKeyMap(KeyMap::load());
+        }
+    });
     file->addSeparator();
     file->addAction(tr("&Log out"), this, &MainWindow::logoutRequested);
     QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);

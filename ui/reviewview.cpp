@@ -39,7 +39,9 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     m_message->setObjectName(QStringLiteral("message"));
     m_message->setWordWrap(true);
     auto *keys = new QLabel(
-        tr("Enter or a: approve · 0-9: correct and approve · r: reject and send back"), this);
+        tr("Enter or a: approve · 0-9: correct and approve · g: approve and make it a gold item · "
+           "r: reject and send back"),
+        this);
     auto *side = new QVBoxLayout;
     side->addWidget(m_labels);
     side->addWidget(m_history);
@@ -171,6 +173,11 @@ void ReviewView::keyPressEvent(QKeyEvent *event)
         act([&] { m_service.approve(m_who, image); });
     } else if (key >= Qt::Key_0 && key <= Qt::Key_9) {
         act([&] { m_service.correct(m_who, image, key - Qt::Key_0); });
+    } else if (key == Qt::Key_G) {
+        act([&] {
+            m_service.approve(m_who, image);
+            m_service.markGold(m_who, image);
+        });
     } else if (key == Qt::Key_R) {
         if (const auto comment = m_comment()) {
             act([&] { m_service.reject(m_who, image, *comment); });
