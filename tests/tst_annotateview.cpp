@@ -207,9 +207,8 @@ void tst_AnnotateView::wrongAnswerOnGoldIsShownAfterTheFact()
     const QString message = view.findChild<QLabel *>(QStringLiteral("message"))->text();
     QVERIFY2(message.contains(QStringLiteral("check item: it is 6, you said 1")),
              qPrintable(message));
-    QVERIFY(view.findChild<QLabel *>(QStringLiteral("sessionPanel"))
-                ->text()
-                .contains(QStringLiteral("gold items 0 of 1 right")));
+    const QString panel = view.findChild<QLabel *>(QStringLiteral("sessionPanel"))->text();
+    QVERIFY2(panel.contains(QStringLiteral("gold items 0 of 1 right")), qPrintable(panel));
 }
 
 void tst_AnnotateView::arrowsLookBackAndChangeALabel()

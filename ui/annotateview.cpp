@@ -261,10 +261,17 @@ void AnnotateView::decide(int label)
 void AnnotateView::updateSessionPanel()
 {
     const double hours = static_cast<double>(m_session.elapsed()) / 3.6e6;
+    const QString gold = m_goldAnswered > 0
+                             ? tr(", gold items %1 of %2 right (%3%)")
+                                   .arg(m_goldRight)
+                                   .arg(m_goldAnswered)
+                                   .arg(100.0 * m_goldRight / m_goldAnswered, 0, 'f', 0)
+                             : tr(", no gold item yet");
     m_sessionPanel->setText(
-        tr("This session: %1 labelled, %2 per hour")
+        tr("This session: %1 labelled, %2 per hour%3")
             .arg(m_saved)
-            .arg(hours > 0.001 ? static_cast<double>(m_saved) / hours : 0.0, 0, 'f', 0));
+            .arg(hours > 0.001 ? static_cast<double>(m_saved) / hours : 0.0, 0, 'f', 0)
+            .arg(gold));
 }
 
 void AnnotateView::setGridMode(bool on)

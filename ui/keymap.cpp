@@ -60,7 +60,8 @@ KeyMap KeyMap::load()
     for (int a = 0; a < NB_ACTIONS; ++a) {
         const auto action = static_cast<Action>(a);
         const QString stored = settings.value(QStringLiteral("keys/") + name(action)).toString();
-        map.m_keys[a] = stored.isEmpty() ? defaultKey(action) : QKeySequence(stored, QKeySequence::PortableText);
+        map.m_keys[a] = stored.isEmpty() ? defaultKey(action)
+                                         : QKeySequence(stored, QKeySequence::PortableText);
     }
     return map;
 }

@@ -15,7 +15,16 @@ namespace digitdesk::ui {
 class KeyMap final
 {
 public:
-    enum Action { Accept, NotADigit, Skip, Undo, Help, Grid, NB_ACTIONS };
+    enum Action
+    {
+        Accept,
+        NotADigit,
+        Skip,
+        Undo,
+        Help,
+        Grid,
+        NB_ACTIONS
+    };
 
     static KeyMap load();
     void save() const;

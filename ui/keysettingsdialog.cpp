@@ -19,18 +19,22 @@ KeySettingsDialog::KeySettingsDialog(QWidget *parent) : QDialog(parent)
         m_edits.push_back(edit);
         form->addRow(KeyMap::description(action), edit);
     }
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults, this);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel |
+                                             QDialogButtonBox::RestoreDefaults,
+                                         this);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         keyMap().save();
         accept();
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this, [this] {
-        for (int a = 0; a < KeyMap::NB_ACTIONS; ++a) {
-            m_edits[static_cast<size_t>(a)]->setKeySequence(KeyMap::defaultKey(static_cast<KeyMap::Action>(a)));
-        }
-    });
+    connect(buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
+            [this] {
+                for (int a = 0; a < KeyMap::NB_ACTIONS; ++a) {
+                    m_edits[static_cast<size_t>(a)]->setKeySequence(
+                        KeyMap::defaultKey(static_cast<KeyMap::Action>(a)));
+                }
+            });
 }
 
 KeyMap KeySettingsDialog::keyMap() const
