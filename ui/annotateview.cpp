@@ -24,7 +24,7 @@ QString helpText(const KeyMap &keys)
         return keys.key(action).toString(QKeySequence::NativeText).toHtmlEscaped();
     };
     return QObject::
-        tr("<b>Keys</b> (Settings &gt; Keys… changes them)<br>"
+        tr("<b>Keys</b> (File &gt; Keys… changes them)<br>"
            "0 - 9 &nbsp; label and go on<br>"
            "%1 or Enter &nbsp; accept the model's answer<br>"
            "%2 &nbsp; not a digit / unreadable<br>"

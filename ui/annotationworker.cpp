@@ -31,7 +31,7 @@ void AnnotationWorker::fetchNext()
         }
         // The strip of what comes next is drawn after the current image is already up.
         QList<QByteArray> strip;
-        for (const annotation::QueueItem &next : service().upcoming(m_who, StripLength)) {
+        for (const annotation::QueueItem &next : service().upcoming(m_who, StripLength + 1)) {
             if (!item || next.imageId != item->imageId) {
                 strip << next.pixels;
             }

@@ -78,7 +78,12 @@ void KeyMap::save() const
 bool KeyMap::matches(Action action, const QKeyEvent *event) const
 {
     const QKeySequence pressed(event->keyCombination());
-    if (pressed.matches(m_keys[action]) == QKeySequence::ExactMatch) {
+    // "?" arrives as Shift+? on most layouts: a printable key matches without its Shift.
+    const QKeySequence unshifted(
+        QKeyCombination(event->modifiers() & ~Qt::ShiftModifier, Qt::Key(event->key())));
+    if (pressed.matches(m_keys[action]) == QKeySequence::ExactMatch ||
+        (event->key() < Qt::Key_Escape &&
+         unshifted.matches(m_keys[action]) == QKeySequence::ExactMatch)) {
         return true;
     }
     // Fixed second keys that always work.

@@ -9,8 +9,8 @@ class QKeyEvent;
 
 namespace digitdesk::ui {
 
-// The annotate view's keys that a person may remap (the digits stay 0-9). Stored per user
-// and machine in QSettings under keys/<name>; each action keeps a second, fixed default key
+// The annotate view's keys that a person may remap (File > Keys…) (the digits stay 0-9). Stored per
+// user and machine in QSettings under keys/<name>; each action keeps a second, fixed default key
 // too (Enter for accept, Backspace for undo, F1 for help) so nobody remaps themselves out.
 class KeyMap final
 {

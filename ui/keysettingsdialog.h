@@ -10,7 +10,7 @@ class QKeySequenceEdit;
 
 namespace digitdesk::ui {
 
-// Settings > Keys: remap the annotate view's keys; saved for this user on this machine.
+// File > Keys…: remap the annotate view's keys; saved for this user on this machine.
 class KeySettingsDialog final : public QDialog
 {
     Q_OBJECT

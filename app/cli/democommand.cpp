@@ -2,14 +2,14 @@
 #include "annotation/importer.h"
 #include "annotation/modelregistry.h"
 #include "annotation/predictionupdater.h"
-#include "app/cli/idxdata.h"
-#include "app/cli/modeljson.h"
 #include "annotation/principal.h"
 #include "annotation/userservice.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
+#include "app/cli/idxdata.h"
+#include "app/cli/modeljson.h"
 #include "storage/workspace.h"
 #include "storage/workspacelocations.h"
 
@@ -141,10 +141,11 @@ qint64 trainDemoModel(const storage::Workspace &workspace, const annotation::Pri
     models::TrainingOptions options;
     options.epochs = 8;
     annotation::ModelRegistry registry(workspace.db(), workspace.root());
-    const QString hyperparameters =
-        QString::fromUtf8(QJsonDocument(hyperparametersJson(options)).toJson(QJsonDocument::Compact));
+    const QString hyperparameters = QString::fromUtf8(
+        QJsonDocument(hyperparametersJson(options)).toJson(QJsonDocument::Compact));
     const qint64 runId = registry.beginTraining(who, data.source, data.digest, hyperparameters);
-    const QString output = QDir(workspace.modelsPath()).filePath(QStringLiteral("run-%1.partial.pt").arg(runId));
+    const QString output =
+        QDir(workspace.modelsPath()).filePath(QStringLiteral("run-%1.partial.pt").arg(runId));
     printErr(QStringLiteral("Training the demo's first model (%1 epochs)...").arg(options.epochs));
     const models::TrainingResult result = models::Trainer::train(data.images, options, output);
     annotation::TrainedModel trained;
@@ -152,10 +153,12 @@ qint64 trainDemoModel(const storage::Workspace &workspace, const annotation::Pri
     trained.architecture = options.architecture;
     trained.temperature = result.temperature;
     trained.hyperparameters = hyperparameters;
-    trained.metrics = QString::fromUtf8(QJsonDocument(metricsJson(result)).toJson(QJsonDocument::Compact));
+    trained.metrics =
+        QString::fromUtf8(QJsonDocument(metricsJson(result)).toJson(QJsonDocument::Compact));
     trained.dataDigest = data.digest;
     const qint64 modelId = registry.registerTrained(who, runId, trained);
-    registry.moveAlias(who, annotation::ProductionAlias, modelId, QStringLiteral("the demo's first model"));
+    registry.moveAlias(who, annotation::ProductionAlias, modelId,
+                       QStringLiteral("the demo's first model"));
     annotation::updatePredictions(workspace.db(), workspace.root());
     return modelId;
 }
