@@ -58,6 +58,7 @@ private Q_SLOTS:
     void checkReportsDamage();
     void trainRegisterPromotePredict();
     void trainingCancelsOnSigint();
+    void settingsAreValidated();
 
 private:
     QTemporaryDir m_dir;
@@ -395,6 +396,31 @@ void tst_Cli::trainingCancelsOnSigint()
     QCOMPARE(models.value(0).toInt(), 0);
     QVERIFY(
         QDir(workspace->modelsPath()).entryList({QStringLiteral("*.pt")}, QDir::Files).isEmpty());
+}
+
+void tst_Cli::settingsAreValidated()
+{
+    const QString folder = m_dir.filePath(QStringLiteral("settings"));
+    QCOMPARE(runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), folder}).exitCode,
+             0);
+    const QStringList at{QStringLiteral("--workspace"), folder};
+    Run run = runDigitdesk(QStringList{QStringLiteral("settings"), QStringLiteral("set"),
+                                       QStringLiteral("queue.gold_share"), QStringLiteral("0.1")} +
+                           at);
+    QCOMPARE(run.exitCode, 0);
+    run = runDigitdesk(QStringList{QStringLiteral("settings"), QStringLiteral("set"),
+                                   QStringLiteral("queue.overlap"), QStringLiteral("9")} +
+                       at);
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(run.err.contains(QStringLiteral("from 1 to 5")));
+    run = runDigitdesk(QStringList{QStringLiteral("settings"), QStringLiteral("set"),
+                                   QStringLiteral("no.such"), QStringLiteral("1")} +
+                       at);
+    QCOMPARE(run.exitCode, 1);
+    run = runDigitdesk(QStringList{QStringLiteral("settings"), QStringLiteral("list")} + at);
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("queue.gold_share = 0.1")), qPrintable(run.out));
+    QVERIFY(run.out.contains(QStringLiteral("queue.lease_seconds = 300")));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -29,6 +29,7 @@ const QString Usage = QStringLiteral(
     "  eval --model ID --data IMAGES  evaluate a model beside baselines\n"
     "  predict --model ID FILE... predict scans with calibrated probabilities\n"
     "  models list|show|import|alias|history  the model registry\n"
+    "  settings list|set KEY VALUE  queue shares, overlap, lease and idle timeout\n"
     "  demo convert|create|path   make the demo data and workspace; print its folder\n"
     "  info                       versions, LibTorch device and threads\n"
     "\n"
@@ -41,10 +42,11 @@ const QString Usage = QStringLiteral(
 bool isCliCommand(const QStringList &arguments)
 {
     static const QStringList commands = {
-        QStringLiteral("workspace"), QStringLiteral("users"),  QStringLiteral("import"),
-        QStringLiteral("demo"),      QStringLiteral("info"),   QStringLiteral("help"),
-        QStringLiteral("train"),     QStringLiteral("eval"),   QStringLiteral("predict"),
-        QStringLiteral("models"),    QStringLiteral("--help"), QStringLiteral("-h")};
+        QStringLiteral("workspace"), QStringLiteral("users"),    QStringLiteral("import"),
+        QStringLiteral("demo"),      QStringLiteral("info"),     QStringLiteral("help"),
+        QStringLiteral("train"),     QStringLiteral("eval"),     QStringLiteral("predict"),
+        QStringLiteral("models"),    QStringLiteral("settings"), QStringLiteral("--help"),
+        QStringLiteral("-h")};
     return arguments.size() > 1 && commands.contains(arguments[1]);
 }
 
@@ -99,6 +101,9 @@ int runCli(const QStringList &arguments)
         }
         if (command == QStringLiteral("models")) {
             return runModelsCommand(rest);
+        }
+        if (command == QStringLiteral("settings")) {
+            return runSettingsCommand(rest);
         }
         printOut(Usage);
         return ExitOk;
