@@ -6,11 +6,6 @@
 namespace digitdesk::storage {
 namespace {
 
-QVariant idOrNull(qint64 id)
-{
-    return id > 0 ? QVariant(id) : QVariant();
-}
-
 // Incoming images this user may be given: not leased by someone else, not labelled by them.
 // Walks the images_queue index in order and stops at the first that fits.
 const QString Candidates = QStringLiteral(
@@ -53,19 +48,34 @@ LabelRow readLabel(const SqlQuery &query)
 
 } // namespace
 
+std::vector<qint64> AnnotationRepository::candidates(qint64 userId, const QDateTime &now,
+                                                     bool skippedToo, bool mostConfident,
+                                                     int limit) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT i.id") + Candidates +
+                       (skippedToo ? QString() : NotSkipped) + orderBy(mostConfident) +
+                       QStringLiteral(" LIMIT :limit"),
+                   QStringLiteral("choose images to label"));
+    query.bindAll({{QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)},
+                   {QStringLiteral(":limit"), limit}});
+    query.exec();
+    std::vector<qint64> ids;
+    while (query.next()) {
+        ids.push_back(query.value(0).toLongLong());
+    }
+    return ids;
+}
+
 std::optional<qint64> AnnotationRepository::nextCandidate(qint64 userId, const QDateTime &now,
                                                           bool mostConfident) const
 {
     // Skipped images come back only when nothing else is left.
-    for (const QString &skipFilter : {NotSkipped, QString()}) {
-        SqlQuery query(m_db,
-                       QStringLiteral("SELECT i.id") + Candidates + skipFilter +
-                           orderBy(mostConfident) + QStringLiteral(" LIMIT 1"),
-                       QStringLiteral("choose the next image to label"));
-        query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
-        query.exec();
-        if (query.next()) {
-            return query.value(0).toLongLong();
+    for (bool skippedToo : {false, true}) {
+        const std::vector<qint64> ids = candidates(userId, now, skippedToo, mostConfident, 1);
+        if (!ids.empty()) {
+            return ids.front();
         }
     }
     return std::nullopt;
@@ -74,37 +84,13 @@ std::optional<qint64> AnnotationRepository::nextCandidate(qint64 userId, const Q
 std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, const QDateTime &now,
                                                    int count) const
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("SELECT i.id") + Candidates + NotSkipped + orderBy(false) +
-                       QStringLiteral(" LIMIT :count"),
-                   QStringLiteral("list the next images to label"));
-    query.bindAll({{QStringLiteral(":user"), userId},
-                   {QStringLiteral(":now"), toDbTime(now)},
-                   {QStringLiteral(":count"), count}});
-    query.exec();
-    std::vector<qint64> ids;
-    while (query.next()) {
-        ids.push_back(query.value(0).toLongLong());
-    }
-    return ids;
+    return candidates(userId, now, false, false, count);
 }
 
 std::vector<qint64> AnnotationRepository::mostConfident(qint64 userId, const QDateTime &now,
                                                         int count) const
 {
-    SqlQuery query(m_db,
-                   QStringLiteral("SELECT i.id") + Candidates + NotSkipped + orderBy(true) +
-                       QStringLiteral(" LIMIT :count"),
-                   QStringLiteral("choose a page of confident images"));
-    query.bindAll({{QStringLiteral(":user"), userId},
-                   {QStringLiteral(":now"), toDbTime(now)},
-                   {QStringLiteral(":count"), count}});
-    query.exec();
-    std::vector<qint64> ids;
-    while (query.next()) {
-        ids.push_back(query.value(0).toLongLong());
-    }
-    return ids;
+    return candidates(userId, now, false, true, count);
 }
 
 void AnnotationRepository::lease(qint64 imageId, qint64 userId, qint64 sessionId,

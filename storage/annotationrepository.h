@@ -94,6 +94,9 @@ public:
     std::vector<LabelPair> sharedLabels(qint64 firstUserId, qint64 secondUserId) const;
 
 private:
+    std::vector<qint64> candidates(qint64 userId, const QDateTime &now, bool skippedToo,
+                                   bool mostConfident, int limit) const;
+
     QSqlDatabase m_db;
 };
 

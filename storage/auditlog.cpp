@@ -4,21 +4,6 @@
 #include "storage/timestamps.h"
 
 namespace digitdesk::storage {
-namespace {
-
-QVariant idOrNull(qint64 id)
-{
-    return id > 0 ? QVariant(id) : QVariant();
-}
-
-// A null QString binds as SQL NULL; the log's text columns hold '' for "nothing".
-QVariant text(const QString &value)
-{
-    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
-}
-
-} // namespace
-
 void AuditLog::append(const AuditEntry &entry)
 {
     SqlQuery query(m_db,
@@ -32,9 +17,9 @@ void AuditLog::append(const AuditEntry &entry)
                    {QStringLiteral(":user"), idOrNull(entry.userId)},
                    {QStringLiteral(":session"), idOrNull(entry.sessionId)},
                    {QStringLiteral(":action"), entry.action},
-                   {QStringLiteral(":target"), text(entry.target)},
+                   {QStringLiteral(":target"), textOrEmpty(entry.target)},
                    {QStringLiteral(":outcome"), entry.outcome},
-                   {QStringLiteral(":detail"), text(entry.detail)}});
+                   {QStringLiteral(":detail"), textOrEmpty(entry.detail)}});
     query.exec();
 }
 

@@ -6,16 +6,6 @@
 namespace digitdesk::storage {
 namespace {
 
-QVariant idOrNull(qint64 id)
-{
-    return id > 0 ? QVariant(id) : QVariant();
-}
-
-QVariant text(const QString &value)
-{
-    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
-}
-
 const QString SelectModel = QStringLiteral(
     "SELECT id, architecture, created_at, created_by, COALESCE(training_run_id, 0),"
     " COALESCE(dataset_commit, ''), source_digest, hyperparameters, metrics, file_path,"
@@ -70,7 +60,7 @@ void ModelRepository::finishRun(qint64 runId, const QString &status, const QStri
                    QStringLiteral("record the end of training run #%1").arg(runId));
     query.bindAll({{QStringLiteral(":status"), status},
                    {QStringLiteral(":at"), nowDbTime()},
-                   {QStringLiteral(":message"), text(message)},
+                   {QStringLiteral(":message"), textOrEmpty(message)},
                    {QStringLiteral(":id"), runId}});
     query.exec();
 }
@@ -128,7 +118,7 @@ qint64 ModelRepository::addModel(const ModelRecord &model, const ActorRef &actor
                    {QStringLiteral(":path"), model.filePath},
                    {QStringLiteral(":sha"), model.fileSha256},
                    {QStringLiteral(":temperature"), model.temperature},
-                   {QStringLiteral(":note"), text(model.note)}});
+                   {QStringLiteral(":note"), textOrEmpty(model.note)}});
     query.exec();
     return query.lastInsertId();
 }
@@ -219,7 +209,7 @@ void ModelRepository::moveAlias(const QString &alias, qint64 modelId, const Acto
                     {QStringLiteral(":by"), actor.name},
                     {QStringLiteral(":user"), idOrNull(actor.userId)},
                     {QStringLiteral(":session"), idOrNull(actor.sessionId)},
-                    {QStringLiteral(":reason"), text(reason)}});
+                    {QStringLiteral(":reason"), textOrEmpty(reason)}});
     record.exec();
 }
 

@@ -31,6 +31,18 @@ private:
     QString m_purpose;
 };
 
+// Binding conventions shared by every repository: an id of 0 is SQL NULL (no such row); a
+// null QString would bind as NULL, so text columns that mean "nothing" get '' instead.
+inline QVariant idOrNull(qint64 id)
+{
+    return id > 0 ? QVariant(id) : QVariant();
+}
+
+inline QVariant textOrEmpty(const QString &value)
+{
+    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
+}
+
 // Runs one statement with no parameters (schema, pragmas); throws on failure.
 void execStatement(const QSqlDatabase &db, const QString &sql, const QString &purpose);
 

@@ -148,15 +148,8 @@ qint64 trainDemoModel(const storage::Workspace &workspace, const annotation::Pri
         QDir(workspace.modelsPath()).filePath(QStringLiteral("run-%1.partial.pt").arg(runId));
     printErr(QStringLiteral("Training the demo's first model (%1 epochs)...").arg(options.epochs));
     const models::TrainingResult result = models::Trainer::train(data.images, options, output);
-    annotation::TrainedModel trained;
-    trained.file = output;
-    trained.architecture = options.architecture;
-    trained.temperature = result.temperature;
-    trained.hyperparameters = hyperparameters;
-    trained.metrics =
-        QString::fromUtf8(QJsonDocument(metricsJson(result)).toJson(QJsonDocument::Compact));
-    trained.dataDigest = data.digest;
-    const qint64 modelId = registry.registerTrained(who, runId, trained);
+    const qint64 modelId = registry.registerTrained(
+        who, runId, trainedModel(output, options, result, hyperparameters, data.digest));
     registry.moveAlias(who, annotation::ProductionAlias, modelId,
                        QStringLiteral("the demo's first model"));
     annotation::updatePredictions(workspace.db(), workspace.root());

@@ -1,6 +1,7 @@
 #include "app/cli/modeljson.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace digitdesk::app {
 
@@ -67,6 +68,21 @@ QJsonObject metricsJson(const models::TrainingResult &result)
             {QStringLiteral("seconds"), result.seconds},
             {QStringLiteral("images_per_second"), result.imagesPerSecond},
             {QStringLiteral("device"), result.device}};
+}
+
+annotation::TrainedModel trainedModel(const QString &file, const models::TrainingOptions &options,
+                                      const models::TrainingResult &result,
+                                      const QString &hyperparameters, const QString &dataDigest)
+{
+    annotation::TrainedModel trained;
+    trained.file = file;
+    trained.architecture = options.architecture;
+    trained.temperature = result.temperature;
+    trained.hyperparameters = hyperparameters;
+    trained.metrics =
+        QString::fromUtf8(QJsonDocument(metricsJson(result)).toJson(QJsonDocument::Compact));
+    trained.dataDigest = dataDigest;
+    return trained;
 }
 
 } // namespace digitdesk::app

@@ -24,16 +24,18 @@ struct Setting
 const std::vector<Setting> &knownSettings()
 {
     static const std::vector<Setting> settings = {
-        {QString::fromLatin1(annotation::AnnotationService::LeaseSetting), QStringLiteral("300"), 10, 86400,
+        {QString::fromLatin1(annotation::AnnotationService::LeaseSetting), QStringLiteral("300"),
+         10, 86400,
          QStringLiteral("seconds an item stays leased to the annotator who has it on screen")},
-        {QString::fromLatin1(annotation::AnnotationService::HighConfidenceSetting), QStringLiteral("0.05"), 0, 0.5,
+        {QString::fromLatin1(annotation::AnnotationService::HighConfidenceSetting),
+         QStringLiteral("0.05"), 0, 0.5,
          QStringLiteral("share of each queue taken from the model's most confident answers")},
-        {QString::fromLatin1(annotation::AnnotationService::GoldSetting), QStringLiteral("0.05"), 0, 0.5,
-         QStringLiteral("share of each annotator's queue that is gold items")},
-        {QString::fromLatin1(annotation::AnnotationService::OverlapSetting), QStringLiteral("1"), 1, 5,
-         QStringLiteral("independent labels an item needs before review")},
-        {QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting), QStringLiteral("900"), 60, 86400,
-         QStringLiteral("seconds without activity before the screen locks")},
+        {QString::fromLatin1(annotation::AnnotationService::GoldSetting), QStringLiteral("0.05"), 0,
+         0.5, QStringLiteral("share of each annotator's queue that is gold items")},
+        {QString::fromLatin1(annotation::AnnotationService::OverlapSetting), QStringLiteral("1"), 1,
+         5, QStringLiteral("independent labels an item needs before review")},
+        {QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting), QStringLiteral("900"),
+         60, 86400, QStringLiteral("seconds without activity before the screen locks")},
     };
     return settings;
 }
@@ -42,8 +44,9 @@ const std::vector<Setting> &knownSettings()
 
 int runSettingsCommand(const QStringList &arguments)
 {
-    ArgumentParser parser(QStringLiteral("digitdesk settings list | set KEY VALUE [--workspace DIR]"),
-                          QStringLiteral("The workspace's settings, shared by every process on it."));
+    ArgumentParser parser(
+        QStringLiteral("digitdesk settings list | set KEY VALUE [--workspace DIR]"),
+        QStringLiteral("The workspace's settings, shared by every process on it."));
     parser.addWorkspaceOption();
     if (auto exit = parser.parse(arguments, 1, 3)) {
         return *exit;
@@ -54,7 +57,8 @@ int runSettingsCommand(const QStringList &arguments)
     if (sub == QStringLiteral("list") && parser.positional().size() == 1) {
         for (const Setting &setting : knownSettings()) {
             printOut(QStringLiteral("%1 = %2    (%3)")
-                         .arg(setting.key, settings.value(setting.key, setting.fallback), setting.meaning));
+                         .arg(setting.key, settings.value(setting.key, setting.fallback),
+                              setting.meaning));
         }
         return ExitOk;
     }
@@ -68,17 +72,22 @@ int runSettingsCommand(const QStringList &arguments)
             bool ok = false;
             const double number = value.toDouble(&ok);
             if (!ok || number < setting.minimum || number > setting.maximum) {
-                return parser.usageError(QStringLiteral("%1 takes a number from %2 to %3").arg(key).arg(setting.minimum).arg(setting.maximum));
+                return parser.usageError(QStringLiteral("%1 takes a number from %2 to %3")
+                                             .arg(key)
+                                             .arg(setting.minimum)
+                                             .arg(setting.maximum));
             }
             annotation::AccessControl access(workspace->db());
             const annotation::Principal who = annotation::Principal::localOperator();
             access.require(who, annotation::Action::ManageUsers, key);
             settings.setValue(key, value);
-            access.audit(who, annotation::Action::ManageUsers, key, QStringLiteral("setting set to %1").arg(value));
+            access.audit(who, annotation::Action::ManageUsers, key,
+                         QStringLiteral("setting set to %1").arg(value));
             printOut(QStringLiteral("%1 = %2").arg(key, value));
             return ExitOk;
         }
-        return parser.usageError(QStringLiteral("unknown setting '%1'; `digitdesk settings list` shows them").arg(key));
+        return parser.usageError(
+            QStringLiteral("unknown setting '%1'; `digitdesk settings list` shows them").arg(key));
     }
     return parser.usageError(QStringLiteral("use `settings list` or `settings set KEY VALUE`"));
 }

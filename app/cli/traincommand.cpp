@@ -182,15 +182,8 @@ int runTrainCommand(const QStringList &arguments)
         }
         return ExitCancelled;
     }
-    annotation::TrainedModel trained;
-    trained.file = output;
-    trained.architecture = options.architecture;
-    trained.temperature = result.temperature;
-    trained.hyperparameters = hyperparameters;
-    trained.metrics =
-        QString::fromUtf8(QJsonDocument(metricsJson(result)).toJson(QJsonDocument::Compact));
-    trained.dataDigest = data.digest;
-    const qint64 modelId = registry.registerTrained(who, runId, trained);
+    const qint64 modelId = registry.registerTrained(
+        who, runId, trainedModel(output, options, result, hyperparameters, data.digest));
     QFile::remove(options.checkpointPath); // the registered model supersedes it
     if (json) {
         printJsonLine({{QStringLiteral("event"), QStringLiteral("registered")},
