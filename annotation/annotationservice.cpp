@@ -9,6 +9,8 @@
 #include "storage/settingsrepository.h"
 #include "storage/transaction.h"
 
+#include <cmath>
+
 namespace digitdesk::annotation {
 namespace {
 
@@ -24,7 +26,7 @@ int periodOf(const storage::SettingsRepository &settings, const char *key)
 {
     const double share =
         settings.value(QString::fromLatin1(key), QStringLiteral("0.05")).toDouble();
-    return share > 0 ? std::max(2, static_cast<int>(1.0 / share + 0.5)) : 0;
+    return share > 0 ? std::max(2, static_cast<int>(std::lround(1.0 / share))) : 0;
 }
 
 } // namespace
@@ -246,11 +248,13 @@ std::vector<HistoryEntry> AnnotationService::recent(const Principal &who, int li
     const std::vector<storage::LabelRow> rows =
         storage::AnnotationRepository(m_db).historyOf(who.userId, limit);
     std::vector<qint64> ids;
+    ids.reserve(rows.size());
     for (const storage::LabelRow &row : rows) {
         ids.push_back(row.imageId);
     }
     const QHash<qint64, QByteArray> pixels = storage::ImageRepository(m_db).pixels(ids);
     std::vector<HistoryEntry> entries;
+    entries.reserve(rows.size());
     for (const storage::LabelRow &row : rows) {
         entries.push_back({{row.id, row.imageId, row.label, std::nullopt},
                            pixels.value(row.imageId),

@@ -17,8 +17,9 @@ double cohensKappa(const std::vector<std::pair<int, int>> &ratings)
     std::array<double, Classes> second{};
     double agree = 0;
     for (const auto &[a, b] : ratings) {
-        first[static_cast<size_t>(a + 1)] += 1;
-        second[static_cast<size_t>(b + 1)] += 1;
+        // Class -1 ("not a digit") is slot 0.
+        first[static_cast<size_t>(a) + 1] += 1;
+        second[static_cast<size_t>(b) + 1] += 1;
         agree += a == b ? 1 : 0;
     }
     const double n = static_cast<double>(ratings.size());
@@ -55,6 +56,7 @@ QualityReport qualityReport(const QSqlDatabase &db, const Principal &who)
                 continue;
             }
             std::vector<std::pair<int, int>> ratings;
+            ratings.reserve(shared.size());
             for (const storage::LabelPair &pair : shared) {
                 ratings.emplace_back(pair.first, pair.second);
             }
