@@ -16,28 +16,22 @@ void AccessControl::require(const Principal &who, Action action, const QString &
     if (isAllowed(who.role, action)) {
         return;
     }
-    storage::AuditLog(m_db).append({{},
-                                    who.name,
-                                    who.userId,
-                                    who.sessionId,
-                                    toString(action),
-                                    target,
-                                    QStringLiteral("denied"),
-                                    QStringLiteral("role %1").arg(toString(who.role))});
+    record(who, action, target, QStringLiteral("denied"),
+           QStringLiteral("role %1").arg(toString(who.role)));
     throw PermissionDenied(who, action);
 }
 
 void AccessControl::audit(const Principal &who, Action action, const QString &target,
                           const QString &detail) const
 {
-    storage::AuditLog(m_db).append({{},
-                                    who.name,
-                                    who.userId,
-                                    who.sessionId,
-                                    toString(action),
-                                    target,
-                                    QStringLiteral("ok"),
-                                    detail});
+    record(who, action, target, QStringLiteral("ok"), detail);
+}
+
+void AccessControl::record(const Principal &who, Action action, const QString &target,
+                           const QString &outcome, const QString &detail) const
+{
+    storage::AuditLog(m_db).append(
+        {{}, who.name, who.userId, who.sessionId, toString(action), target, outcome, detail});
 }
 
 } // namespace digitdesk::annotation

@@ -29,6 +29,9 @@ public:
                const QString &detail = {}) const;
 
 private:
+    void record(const Principal &who, Action action, const QString &target, const QString &outcome,
+                const QString &detail) const;
+
     QSqlDatabase m_db;
 };
 

@@ -145,9 +145,16 @@ AnnotationService::labelPage(const Principal &who,
 std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int count) const
 {
     m_access.require(who, Action::Annotate);
+    const std::vector<qint64> ids =
+        storage::AnnotationRepository(m_db).upcoming(who.userId, now(), count);
+    const QHash<qint64, QByteArray> pixels = storage::ImageRepository(m_db).pixels(ids);
     std::vector<QueueItem> items;
-    for (qint64 id : storage::AnnotationRepository(m_db).upcoming(who.userId, now(), count)) {
-        items.push_back(loadItem(id));
+    items.reserve(ids.size());
+    for (qint64 id : ids) {
+        QueueItem item;
+        item.imageId = id;
+        item.pixels = pixels.value(id);
+        items.push_back(item);
     }
     return items;
 }

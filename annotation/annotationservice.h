@@ -71,7 +71,8 @@ public:
     std::vector<LabelDecision> labelPage(const Principal &who,
                                          const std::vector<std::pair<qint64, int>> &answers,
                                          qint64 timeSpentMs);
-    // The items after the current one, for the strip of what comes next (not leased).
+    // The images after the current one, for the strip of what comes next: id and pixels
+    // only, not leased.
     std::vector<QueueItem> upcoming(const Principal &who, int count) const;
     // Stores the label (0-9, or -1 for "not a digit") for a leased image; throws
     // InvalidRequest when the lease was lost to someone else.

@@ -45,7 +45,8 @@ std::optional<ReviewItem> ReviewService::next(const Principal &who) const
     return item;
 }
 
-std::vector<ReviewLabel> ReviewService::checkedLabels(const Principal &who, qint64 imageId) const
+std::optional<std::vector<ReviewLabel>> ReviewService::reviewableLabels(const Principal &who,
+                                                                        qint64 imageId) const
 {
     const storage::AnnotationRepository repository(m_db);
     if (repository.status(imageId) != QStringLiteral("labelled")) {
@@ -54,9 +55,7 @@ std::vector<ReviewLabel> ReviewService::checkedLabels(const Principal &who, qint
     std::vector<ReviewLabel> labels;
     for (const storage::LabelRow &row : repository.activeLabels(imageId)) {
         if (row.annotatorId != 0 && row.annotatorId == who.userId) {
-            m_access.audit(who, Action::Review, QStringLiteral("image:%1").arg(imageId),
-                           QStringLiteral("refused: own label (four eyes)"));
-            throw PermissionDenied(who, Action::Review);
+            return std::nullopt;
         }
         labels.push_back({row.id, row.label, row.annotator});
     }
@@ -68,8 +67,16 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
 {
     m_access.require(who, Action::Review, QStringLiteral("image:%1").arg(imageId));
     storage::AnnotationRepository repository(m_db);
-    storage::Transaction transaction(m_db);
-    const std::vector<ReviewLabel> labels = checkedLabels(who, imageId);
+    std::optional<storage::Transaction> transaction(std::in_place, m_db);
+    const auto reviewable = reviewableLabels(who, imageId);
+    if (!reviewable) {
+        // Roll back first: the refusal must stay in the audit log.
+        transaction.reset();
+        m_access.audit(who, Action::Review, QStringLiteral("image:%1").arg(imageId),
+                       QStringLiteral("refused: own label (four eyes)"));
+        throw PermissionDenied(who, Action::Review);
+    }
+    const std::vector<ReviewLabel> &labels = *reviewable;
     for (const ReviewLabel &reviewed : labels) {
         repository.addReview(reviewed.labelId, verdict, label, who.name, who.userId, who.sessionId,
                              comment);
@@ -83,7 +90,7 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
         repository.setStatus(imageId, QStringLiteral("approved"));
     }
     m_access.audit(who, Action::Review, QStringLiteral("image:%1").arg(imageId), verdict);
-    transaction.commit();
+    transaction->commit();
 }
 
 void ReviewService::markGold(const Principal &who, qint64 imageId)

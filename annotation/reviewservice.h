@@ -47,7 +47,9 @@ public:
     void markGold(const Principal &who, qint64 imageId);
 
 private:
-    std::vector<ReviewLabel> checkedLabels(const Principal &who, qint64 imageId) const;
+    // The image's standing labels; nothing when one of them is the reviewer's own.
+    std::optional<std::vector<ReviewLabel>> reviewableLabels(const Principal &who,
+                                                             qint64 imageId) const;
     void decide(const Principal &who, qint64 imageId, const QString &verdict, int label,
                 const QString &comment);
 

@@ -112,32 +112,30 @@ void AnnotationRepository::lease(qint64 imageId, qint64 userId, qint64 sessionId
     query.exec();
 }
 
-bool AnnotationRepository::holdsLease(qint64 imageId, qint64 userId, const QDateTime &now) const
+bool AnnotationRepository::activeLease(qint64 imageId, qint64 userId, const QDateTime &now,
+                                       bool heldByUser) const
 {
     SqlQuery query(
         m_db,
-        QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND user_id = :user"
-                       " AND expires_at > :now"),
+        QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND expires_at > :now"
+                       " AND CASE WHEN user_id = :user THEN 1 ELSE 0 END = :mine"),
         QStringLiteral("check the lease of image #%1").arg(imageId));
     query.bindAll({{QStringLiteral(":image"), imageId},
                    {QStringLiteral(":user"), userId},
-                   {QStringLiteral(":now"), toDbTime(now)}});
+                   {QStringLiteral(":now"), toDbTime(now)},
+                   {QStringLiteral(":mine"), heldByUser ? 1 : 0}});
     query.exec();
     return query.next() && query.value(0).toInt() > 0;
 }
 
+bool AnnotationRepository::holdsLease(qint64 imageId, qint64 userId, const QDateTime &now) const
+{
+    return activeLease(imageId, userId, now, true);
+}
+
 bool AnnotationRepository::leasedByOther(qint64 imageId, qint64 userId, const QDateTime &now) const
 {
-    SqlQuery query(
-        m_db,
-        QStringLiteral("SELECT COUNT(*) FROM leases WHERE image_id = :image AND user_id <> :user"
-                       " AND expires_at > :now"),
-        QStringLiteral("check the lease of image #%1").arg(imageId));
-    query.bindAll({{QStringLiteral(":image"), imageId},
-                   {QStringLiteral(":user"), userId},
-                   {QStringLiteral(":now"), toDbTime(now)}});
-    query.exec();
-    return query.next() && query.value(0).toInt() > 0;
+    return activeLease(imageId, userId, now, false);
 }
 
 void AnnotationRepository::releaseLease(qint64 imageId)

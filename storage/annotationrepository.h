@@ -94,6 +94,7 @@ public:
     std::vector<LabelPair> sharedLabels(qint64 firstUserId, qint64 secondUserId) const;
 
 private:
+    bool activeLease(qint64 imageId, qint64 userId, const QDateTime &now, bool heldByUser) const;
     std::vector<qint64> candidates(qint64 userId, const QDateTime &now, bool skippedToo,
                                    bool mostConfident, int limit) const;
 

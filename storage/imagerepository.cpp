@@ -178,7 +178,6 @@ std::vector<ImageSummary> ImageRepository::list(const ImageFilter &filter) const
     bindFilter(query, filter);
     query.exec();
     std::vector<ImageSummary> images;
-    images.reserve(static_cast<size_t>(count(filter)));
     while (query.next()) {
         ImageSummary summary;
         summary.id = query.value(0).toLongLong();

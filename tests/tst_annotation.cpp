@@ -2,6 +2,7 @@
 #include "annotation/qualityfigures.h"
 #include "annotation/reviewservice.h"
 #include "annotation/userservice.h"
+#include "storage/auditlog.h"
 #include "storage/imagerepository.h"
 #include "storage/modelrepository.h"
 #include "storage/predictionrepository.h"
@@ -216,6 +217,8 @@ void tst_Annotation::fourEyes()
     QVERIFY(testing::throws<annotation::PermissionDenied>(
         [&] { review.approve(m_rui, own->imageId); }));
     QCOMPARE(statusOf(own->imageId), QStringLiteral("labelled"));
+    const auto refusal = storage::AuditLog(m_temp->workspace->db()).latest(1).front();
+    QCOMPARE(refusal.detail, QStringLiteral("refused: own label (four eyes)"));
     const auto admin = testing::addUser(*m_temp->workspace, QStringLiteral("ada"), Role::Admin);
     QCOMPARE(review.next(admin)->imageId, own->imageId);
     review.approve(admin, own->imageId);
