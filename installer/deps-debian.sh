@@ -22,6 +22,8 @@ packages=(
   python3-torch dataset-fashion-mnist
   # GUI tests and screenshots
   xvfb xauth
+  # serve_bench: the peer endpoint (FastAPI + uvicorn + PyTorch) and a second load generator
+  python3-fastapi python3-uvicorn python3-pil python3-numpy wrk
 )
 
 missing=()

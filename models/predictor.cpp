@@ -96,7 +96,16 @@ std::vector<float> Predictor::logits(const uint8_t *pixels, int count)
 
 std::vector<Prediction> Predictor::predict(const uint8_t *pixels, int count)
 {
-    const std::vector<float> raw = logits(pixels, count);
+    std::vector<float> input(static_cast<size_t>(count) * PixelCount);
+    for (size_t i = 0; i < input.size(); ++i) {
+        input[i] = static_cast<float>(pixels[i]) / 255.0F;
+    }
+    return predictFromFloat(input.data(), count);
+}
+
+std::vector<Prediction> Predictor::predictFromFloat(const float *input, int count)
+{
+    const std::vector<float> raw = logitsFromFloat(input, count);
     std::vector<Prediction> predictions(static_cast<size_t>(count));
     for (int i = 0; i < count; ++i) {
         Prediction &prediction = predictions[static_cast<size_t>(i)];

@@ -36,6 +36,8 @@ public:
 
     // `pixels` holds count x 784 bytes.
     std::vector<Prediction> predict(const uint8_t *pixels, int count);
+    // As predict(), from count x 784 floats in 0..1 (see logitsFromFloat()).
+    std::vector<Prediction> predictFromFloat(const float *input, int count);
     // Raw logits, count x 10, before temperature.
     std::vector<float> logits(const uint8_t *pixels, int count);
     // As logits(), from float input; throws std::invalid_argument for a value outside 0..1

@@ -217,6 +217,16 @@ std::vector<Migration> makeMigrations()
              QStringLiteral(
                  "CREATE INDEX images_queue ON images(status, queue_confidence, queue_margin, id)"),
          }});
+    list.push_back(
+        {5,
+         QStringLiteral("serving: requests and bad requests per minute for the SLO"),
+         {
+             // Counts are added, never replaced, so several endpoints on one workspace sum up.
+             QStringLiteral("CREATE TABLE serving_minutes ("
+                            " minute INTEGER PRIMARY KEY," // minutes since the Unix epoch, UTC
+                            " requests INTEGER NOT NULL DEFAULT 0,"
+                            " bad INTEGER NOT NULL DEFAULT 0)"),
+         }});
     return list;
 }
 

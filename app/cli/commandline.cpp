@@ -29,7 +29,8 @@ const QString Usage = QStringLiteral(
     "  eval --model ID --data IMAGES  evaluate a model beside baselines\n"
     "  predict --model ID FILE... predict scans with calibrated probabilities\n"
     "  models list|show|import|alias|history  the model registry\n"
-    "  settings list|set KEY VALUE  queue shares, overlap, lease and idle timeout\n"
+    "  settings list|set KEY VALUE  queue shares, overlap, lease, idle timeout, serving\n"
+    "  serve [--host H] [--port P]  the HTTP endpoint for the production model\n"
     "  demo convert|create|path   make the demo data and workspace; print its folder\n"
     "  info                       versions, LibTorch device and threads\n"
     "\n"
@@ -45,7 +46,8 @@ bool isCliCommand(const QStringList &arguments)
         QStringLiteral("workspace"), QStringLiteral("users"),    QStringLiteral("import"),
         QStringLiteral("demo"),      QStringLiteral("info"),     QStringLiteral("help"),
         QStringLiteral("train"),     QStringLiteral("eval"),     QStringLiteral("predict"),
-        QStringLiteral("models"),    QStringLiteral("settings"), QStringLiteral("--help"),
+        QStringLiteral("models"),    QStringLiteral("settings"), QStringLiteral("serve"),
+        QStringLiteral("--help"),
         QStringLiteral("-h")};
     return arguments.size() > 1 && commands.contains(arguments[1]);
 }
@@ -104,6 +106,9 @@ int runCli(const QStringList &arguments)
         }
         if (command == QStringLiteral("settings")) {
             return runSettingsCommand(rest);
+        }
+        if (command == QStringLiteral("serve")) {
+            return runServeCommand(rest);
         }
         printOut(Usage);
         return ExitOk;

@@ -4,6 +4,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
+#include "app/serve/servingsettings.h"
 #include "storage/settingsrepository.h"
 #include "storage/workspace.h"
 
@@ -36,6 +37,12 @@ const std::vector<Setting> &knownSettings()
          5, QStringLiteral("independent labels an item needs before review")},
         {QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting), QStringLiteral("900"),
          60, 86400, QStringLiteral("seconds without activity before the screen locks")},
+        {QString::fromLatin1(CaptureThresholdSetting),
+         QString::number(DefaultCaptureThreshold), 0, 1,
+         QStringLiteral("the endpoint stores images it answers with a calibrated confidence "
+                        "under this as incoming items")},
+        {QString::fromLatin1(CaptureEnabledSetting), QStringLiteral("1"), 0, 1,
+         QStringLiteral("1: the endpoint captures low-confidence images; 0: it does not")},
     };
     return settings;
 }
@@ -45,7 +52,8 @@ const std::vector<Setting> &knownSettings()
 int runSettingsCommand(const QStringList &arguments)
 {
     ArgumentParser parser(
-        QStringLiteral("digitdesk settings list | set KEY VALUE [--workspace DIR]"),
+        QStringLiteral("digitdesk settings list | set KEY VALUE [--workspace DIR]\n"
+                       "(set serving.token - reads the token from the terminal or stdin)"),
         QStringLiteral("The workspace's settings, shared by every process on it."));
     parser.addWorkspaceOption();
     if (auto exit = parser.parse(arguments, 1, 3)) {
@@ -54,17 +62,40 @@ int runSettingsCommand(const QStringList &arguments)
     const QString sub = parser.positional().at(0);
     const auto workspace = openWorkspace(parser.workspace());
     storage::SettingsRepository settings(workspace->db());
+    const QString tokenKey = QString::fromLatin1(TokenSetting);
     if (sub == QStringLiteral("list") && parser.positional().size() == 1) {
         for (const Setting &setting : knownSettings()) {
             printOut(QStringLiteral("%1 = %2    (%3)")
                          .arg(setting.key, settings.value(setting.key, setting.fallback),
                               setting.meaning));
         }
+        printOut(QStringLiteral("%1 = %2    (bearer token clients off loopback must send)")
+                     .arg(tokenKey, settings.value(tokenKey).isEmpty()
+                                        ? QStringLiteral("(not set)")
+                                        : QStringLiteral("(set; not shown)")));
         return ExitOk;
     }
     if (sub == QStringLiteral("set") && parser.positional().size() == 3) {
         const QString key = parser.positional().at(1);
-        const QString value = parser.positional().at(2);
+        QString value = parser.positional().at(2);
+        if (key == tokenKey) {
+            if (value == QStringLiteral("-")) { // from the terminal or stdin, not argv
+                value = readPassword(QStringLiteral("Serving token: "), false);
+            }
+            if (value.size() < MinimumTokenLength) {
+                return parser.usageError(QStringLiteral("%1 must be at least %2 characters")
+                                             .arg(key)
+                                             .arg(MinimumTokenLength));
+            }
+            annotation::AccessControl access(workspace->db());
+            const annotation::Principal who = annotation::Principal::localOperator();
+            access.require(who, annotation::Action::ControlServing, key);
+            settings.setValue(key, value);
+            access.audit(who, annotation::Action::ControlServing, key,
+                         QStringLiteral("serving token changed"));
+            printOut(QStringLiteral("%1 set").arg(key));
+            return ExitOk;
+        }
         for (const Setting &setting : knownSettings()) {
             if (setting.key != key) {
                 continue;

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "storage/blobstore.h"
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <array>
+#include <vector>
+
+namespace digitdesk::annotation {
+
+// An image the endpoint answered with low confidence, and that answer.
+struct CapturedImage
+{
+    QByteArray pixels;   // 28x28, white ink on black, as the model saw it
+    QByteArray original; // the PNG or JPEG the client sent; empty for a tensor request
+    qint64 modelId = 0;
+    int label = 0;
+    float confidence = 0;
+    std::array<float, 10> probabilities{};
+};
+
+// Puts the endpoint's low-confidence traffic into the annotation queue: each image not seen
+// before becomes an incoming item of source "serving" with the serving model's prediction,
+// so the queue shows it where its confidence puts it.
+class ServingCapture final
+{
+public:
+    static inline const QString Source = QStringLiteral("serving");
+    static inline const QString Actor = QStringLiteral("serving endpoint");
+
+    ServingCapture(const QSqlDatabase &db, const storage::BlobStore &blobs);
+
+    // One transaction for the whole group; originals are durable before their rows commit.
+    // Returns how many images were new.
+    int store(const std::vector<CapturedImage> &images);
+
+private:
+    QSqlDatabase m_db;
+    const storage::BlobStore &m_blobs;
+};
+
+} // namespace digitdesk::annotation

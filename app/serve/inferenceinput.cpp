@@ -1,0 +1,251 @@
+#include "app/serve/inferenceinput.h"
+
+#include "annotation/imagenormalizer.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+namespace digitdesk::app {
+
+namespace {
+
+constexpr int Pixels = annotation::NormalizedImage::PixelCount;
+
+InferenceInput refused(std::string reason)
+{
+    InferenceInput input;
+    input.error = std::move(reason);
+    return input;
+}
+
+bool parseJson(const std::string &body, QJsonDocument *document, std::string *error)
+{
+    QJsonParseError parseError{};
+    *document = QJsonDocument::fromJson(
+        QByteArray::fromRawData(body.data(), static_cast<qsizetype>(body.size())), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = "malformed JSON at byte " + std::to_string(parseError.offset) + ": " +
+                 parseError.errorString().toStdString();
+        return false;
+    }
+    if (!document->isObject()) {
+        *error = "the JSON body must be an object";
+        return false;
+    }
+    return true;
+}
+
+// Appends the numbers of a flat or nested array; false (with the reason) on anything else.
+bool flatten(const QJsonArray &array, std::vector<double> *out, size_t limit, std::string *error)
+{
+    for (const QJsonValue &value : array) {
+        if (value.isArray()) {
+            if (!flatten(value.toArray(), out, limit, error)) {
+                return false;
+            }
+            continue;
+        }
+        if (!value.isDouble()) {
+            *error = "data[" + std::to_string(out->size()) + "] is not a number";
+            return false;
+        }
+        if (out->size() == limit) {
+            *error = "data holds more values than the shape says (" + std::to_string(limit) + ")";
+            return false;
+        }
+        out->push_back(value.toDouble());
+    }
+    return true;
+}
+
+// The shape's image count, or 0 with the reason.
+int imageCount(const QJsonArray &shape, std::string *error)
+{
+    std::vector<qint64> dims;
+    for (const QJsonValue &value : shape) {
+        const double d = value.toDouble(-1);
+        if (!value.isDouble() || d != std::floor(d) || d < 0) {
+            *error = "shape must be a list of non-negative integers";
+            return 0;
+        }
+        dims.push_back(static_cast<qint64>(d));
+    }
+    const bool images = dims.size() == 4 && dims[1] == 1 && dims[2] == 28 && dims[3] == 28;
+    const bool rows = dims.size() == 2 && dims[1] == Pixels;
+    if (!images && !rows) {
+        std::string given;
+        for (qint64 d : dims) {
+            if (!given.empty()) {
+                given += ',';
+            }
+            given += std::to_string(d);
+        }
+        *error = "shape [" + given + "] is not [N,1,28,28] or [N,784]";
+        return 0;
+    }
+    if (dims[0] < 1 || dims[0] > MaxImagesPerRequest) {
+        *error = "shape asks for " + std::to_string(dims[0]) + " images; send 1 to " +
+                 std::to_string(MaxImagesPerRequest);
+        return 0;
+    }
+    return static_cast<int>(dims[0]);
+}
+
+} // namespace
+
+InferenceInput parseTensorRequest(const std::string &body)
+{
+    if (body.empty()) {
+        return refused("the request body is empty: send {\"inputs\": [{\"name\": \"input\", "
+                       "\"shape\": [N,784], \"datatype\": \"FP32\", \"data\": [...]}]}");
+    }
+    QJsonDocument document;
+    std::string error;
+    if (!parseJson(body, &document, &error)) {
+        return refused(error);
+    }
+    const QJsonObject root = document.object();
+    InferenceInput input;
+    const QJsonValue id = root.value(QStringLiteral("id"));
+    if (!id.isUndefined() && !id.isString()) {
+        return refused("id must be a string");
+    }
+    input.id = id.toString().toStdString();
+    const QJsonValue inputs = root.value(QStringLiteral("inputs"));
+    if (!inputs.isArray() || inputs.toArray().size() != 1) {
+        return refused("inputs must be a list of exactly one tensor");
+    }
+    const QJsonObject tensor = inputs.toArray().at(0).toObject();
+    const QString datatype = tensor.value(QStringLiteral("datatype")).toString();
+    if (datatype != QStringLiteral("FP32") && datatype != QStringLiteral("UINT8")) {
+        return refused("datatype '" + datatype.toStdString() +
+                       "' is not supported: send FP32 (0..1) or UINT8 (0..255)");
+    }
+    if (tensor.contains(QStringLiteral("parameters")) &&
+        tensor.value(QStringLiteral("parameters"))
+            .toObject()
+            .contains(QStringLiteral("binary_data_size"))) {
+        return refused("binary tensor data is not supported: send the values in \"data\"");
+    }
+    const QJsonValue shape = tensor.value(QStringLiteral("shape"));
+    if (!shape.isArray()) {
+        return refused("the input has no shape: give [N,1,28,28] or [N,784]");
+    }
+    input.count = imageCount(shape.toArray(), &error);
+    if (input.count == 0) {
+        return refused(error);
+    }
+    const QJsonValue data = tensor.value(QStringLiteral("data"));
+    if (!data.isArray()) {
+        return refused("the input has no data list");
+    }
+    const size_t expected = static_cast<size_t>(input.count) * Pixels;
+    std::vector<double> values;
+    values.reserve(expected);
+    if (!flatten(data.toArray(), &values, expected, &error)) {
+        return refused(error);
+    }
+    if (values.size() != expected) {
+        return refused("data holds " + std::to_string(values.size()) +
+                       " values; the shape needs " + std::to_string(expected));
+    }
+    const bool bytes = datatype == QStringLiteral("UINT8");
+    input.tensor.resize(expected);
+    for (size_t i = 0; i < expected; ++i) {
+        const double v = values[i];
+        if (bytes) {
+            if (!(v >= 0 && v <= 255) || v != std::floor(v)) {
+                return refused("data[" + std::to_string(i) + "] is not a UINT8 (0..255)");
+            }
+            input.tensor[i] = static_cast<float>(v / 255.0);
+        } else {
+            if (!(v >= 0 && v <= 1)) {
+                return refused("data[" + std::to_string(i) +
+                               "] is outside 0..1 (FP32 pixels are scaled to 0..1)");
+            }
+            input.tensor[i] = static_cast<float>(v);
+        }
+    }
+    return input;
+}
+
+InferenceInput parseImageRequest(const std::string &contentType, const std::string &body)
+{
+    if (body.empty()) {
+        return refused("the request body is empty: send a PNG or JPEG image, or JSON "
+                       "{\"images\": [base64, ...]}");
+    }
+    InferenceInput input;
+    const bool json = contentType.rfind("application/json", 0) == 0;
+    if (!json) {
+        input.originals.emplace_back(body.data(), static_cast<qsizetype>(body.size()));
+    } else {
+        QJsonDocument document;
+        std::string error;
+        if (!parseJson(body, &document, &error)) {
+            return refused(error);
+        }
+        const QJsonValue images = document.object().value(QStringLiteral("images"));
+        if (!images.isArray() || images.toArray().isEmpty()) {
+            return refused("images must be a non-empty list of base64-encoded PNG or JPEG files");
+        }
+        const QJsonArray list = images.toArray();
+        if (list.size() > MaxImagesPerRequest) {
+            return refused("a request holds at most " + std::to_string(MaxImagesPerRequest) +
+                           " images");
+        }
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            const auto decoded =
+                QByteArray::fromBase64Encoding(list.at(i).toString().toLatin1(),
+                                               QByteArray::AbortOnBase64DecodingErrors);
+            if (!list.at(i).isString() || !decoded || decoded.decoded.isEmpty()) {
+                return refused("images[" + std::to_string(i) + "] is not base64 text");
+            }
+            input.originals.push_back(decoded.decoded);
+        }
+    }
+    input.count = static_cast<int>(input.originals.size());
+    input.tensor.resize(static_cast<size_t>(input.count) * Pixels);
+    std::vector<std::string> errors(input.originals.size());
+    const auto normalise = [&](size_t first, size_t step) {
+        for (size_t i = first; i < input.originals.size(); i += step) {
+            const annotation::NormalizedImage image =
+                annotation::ImageNormalizer::fromEncoded(input.originals[i]);
+            if (!image.ok()) {
+                errors[i] = image.error.toStdString();
+                continue;
+            }
+            const auto *pixels = reinterpret_cast<const unsigned char *>(image.pixels.constData());
+            float *out = input.tensor.data() + i * Pixels;
+            for (int p = 0; p < Pixels; ++p) {
+                out[p] = static_cast<float>(pixels[p]) / 255.0F;
+            }
+        }
+    };
+    // Large batches decode on every core; one image is not worth a thread.
+    const size_t helpers =
+        input.originals.size() >= 32 ? std::max(1u, std::thread::hardware_concurrency()) - 1 : 0;
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < helpers; ++t) {
+        threads.emplace_back(normalise, t + 1, helpers + 1);
+    }
+    normalise(0, helpers + 1);
+    for (std::thread &thread : threads) {
+        thread.join();
+    }
+    for (size_t i = 0; i < errors.size(); ++i) {
+        if (!errors[i].empty()) {
+            return refused(json ? "images[" + std::to_string(i) + "]: " + errors[i]
+                                : "the body is not a usable PNG or JPEG image: " + errors[i]);
+        }
+    }
+    return input;
+}
+
+} // namespace digitdesk::app

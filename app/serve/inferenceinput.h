@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QByteArray>
+
+#include <string>
+#include <vector>
+
+namespace digitdesk::app {
+
+// The images of one inference request, as the model takes them.
+struct InferenceInput
+{
+    std::vector<float> tensor;        // count x 784 values in 0..1, white ink on black
+    int count = 0;
+    std::vector<QByteArray> originals; // the encoded images of a /v1/predict request
+    std::string id;                   // KServe's request id, echoed in the answer
+    std::string error;                // why the request is refused (400); empty when it is not
+    bool ok() const { return error.empty(); }
+};
+
+inline constexpr int MaxImagesPerRequest = 65536;
+
+// POST /v2/models/digits/infer: one input, FP32 (0..1) or UINT8 (0..255), shape [N,1,28,28]
+// or [N,784], data flat or nested.
+InferenceInput parseTensorRequest(const std::string &body);
+
+// POST /v1/predict: a PNG or JPEG body, or JSON {"images": [base64, ...]}; each image is
+// normalised as an import normalises it.
+InferenceInput parseImageRequest(const std::string &contentType, const std::string &body);
+
+} // namespace digitdesk::app

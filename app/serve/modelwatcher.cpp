@@ -1,0 +1,189 @@
+#include "app/serve/modelwatcher.h"
+
+#include "annotation/modelregistry.h"
+#include "app/serve/servingmetrics.h"
+#include "app/serve/servingsettings.h"
+#include "models/predictor.h"
+#include "storage/connection.h"
+#include "storage/modelrepository.h"
+#include "storage/settingsrepository.h"
+
+namespace digitdesk::app {
+
+ModelWatcher::ModelWatcher(QString workspaceRoot, QString databasePath,
+                           models::DeviceRequest device, ServingMetrics &metrics, Log log)
+    : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)),
+      m_device(device), m_metrics(metrics), m_log(std::move(log))
+{
+}
+
+ModelWatcher::~ModelWatcher()
+{
+    stop();
+}
+
+void ModelWatcher::start()
+{
+    std::mutex startMutex;
+    std::condition_variable started;
+    bool firstPollDone = false;
+    m_thread = std::thread([&, this] {
+        watch([&] {
+            {
+                const std::lock_guard lock(startMutex);
+                firstPollDone = true;
+            }
+            started.notify_one();
+        });
+    });
+    std::unique_lock lock(startMutex);
+    started.wait(lock, [&] { return firstPollDone; });
+}
+
+void ModelWatcher::stop()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+}
+
+std::shared_ptr<models::ServedModel> ModelWatcher::current() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_current;
+}
+
+LiveSettings ModelWatcher::settings() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_settings;
+}
+
+std::string ModelWatcher::problem() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_problem;
+}
+
+void ModelWatcher::watch(std::function<void()> firstPollDone)
+{
+    const storage::Connection connection(m_databasePath);
+    const auto pollOnce = [&] {
+        const QSqlDatabase db = connection.db();
+        try {
+            readSettings(db);
+            poll(db);
+        } catch (const std::exception &failure) {
+            reportFailure(db, failure);
+        }
+    };
+    pollOnce();
+    firstPollDone();
+    std::unique_lock lock(m_mutex);
+    while (!m_stopping) {
+        m_wake.wait_for(lock, PollInterval);
+        if (m_stopping) {
+            break;
+        }
+        lock.unlock();
+        pollOnce();
+        lock.lock();
+    }
+}
+
+void ModelWatcher::readSettings(const QSqlDatabase &db)
+{
+    const storage::SettingsRepository settings(db);
+    LiveSettings live;
+    live.capture = settings.intValue(QString::fromLatin1(CaptureEnabledSetting), 1) != 0;
+    bool ok = false;
+    const double threshold =
+        settings.value(QString::fromLatin1(CaptureThresholdSetting)).toDouble(&ok);
+    live.captureThreshold = ok ? threshold : DefaultCaptureThreshold;
+    live.token = settings.value(QString::fromLatin1(TokenSetting)).toStdString();
+    const std::lock_guard lock(m_mutex);
+    m_settings = live;
+}
+
+void ModelWatcher::poll(const QSqlDatabase &db)
+{
+    const auto target = storage::ModelRepository(db).aliasTarget(annotation::ProductionAlias);
+    qint64 currentId = 0;
+    {
+        const std::lock_guard lock(m_mutex);
+        currentId = m_current ? m_current->id : 0;
+        if (!target) {
+            if (!m_current) {
+                m_problem = "no model is production yet: promote one with `digitdesk models "
+                            "alias production ID`";
+            }
+            return;
+        }
+        if (*target == currentId ||
+            (*target == m_failedId &&
+             std::chrono::steady_clock::now() - m_failedAt < RetryFailedAfter)) {
+            return;
+        }
+    }
+    const annotation::ModelRegistry registry(db, m_root);
+    auto served = std::make_shared<models::ServedModel>();
+    served->predictor = registry.openPredictor(*target, m_device);
+    served->id = *target;
+    served->version = std::to_string(*target);
+    served->device = served->predictor->device().description.toStdString();
+    // The first batch of a fresh model is slow (allocations, kernel choice): run it here, not
+    // on a client's request.
+    const std::vector<uint8_t> blank(static_cast<size_t>(models::PixelCount), 0);
+    served->predictor->predict(blank.data(), 1);
+    {
+        const std::lock_guard lock(m_mutex);
+        m_current = served;
+        m_problem.clear();
+        m_failedId = 0;
+    }
+    m_log(currentId == 0 ? QStringLiteral("serving model %1 on %2")
+                               .arg(*target)
+                               .arg(QString::fromStdString(served->device))
+                         : QStringLiteral("production moved: serving model %1 (was %2) on %3")
+                               .arg(*target)
+                               .arg(currentId)
+                               .arg(QString::fromStdString(served->device)));
+}
+
+void ModelWatcher::reportFailure(const QSqlDatabase &db, const std::exception &failure)
+{
+    qint64 target = 0;
+    try {
+        target = storage::ModelRepository(db).aliasTarget(annotation::ProductionAlias).value_or(0);
+    } catch (const std::exception &) {
+        target = 0; // the database itself failed; the message below says how
+    }
+    QString message;
+    {
+        const std::lock_guard lock(m_mutex);
+        std::string problem = (target != 0 ? "production model " + std::to_string(target) +
+                                                 " could not be loaded: "
+                                           : std::string("the workspace could not be read: ")) +
+                              failure.what();
+        if (m_current) {
+            problem += "; model " + m_current->version + " goes on serving";
+        }
+        const bool repeated = target == m_failedId && problem == m_problem;
+        m_failedId = target;
+        m_problem = problem;
+        m_failedAt = std::chrono::steady_clock::now();
+        if (repeated) {
+            return;
+        }
+        message = QString::fromStdString(m_problem);
+    }
+    m_metrics.recordModelLoadFailure();
+    m_log(message);
+}
+
+} // namespace digitdesk::app

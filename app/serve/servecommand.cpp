@@ -1,0 +1,266 @@
+#include "app/cli/argumentparser.h"
+#include "app/cli/commands.h"
+#include "app/cli/console.h"
+#include "app/cli/exitcodes.h"
+#include "app/serve/httpserver.h"
+#include "app/serve/modelwatcher.h"
+#include "app/serve/servingapi.h"
+#include "app/serve/servingmetrics.h"
+#include "app/serve/servingsettings.h"
+#include "app/serve/sloledger.h"
+#include "app/serve/storagewriter.h"
+#include "app/serve/systemdnotify.h"
+#include "models/computedevice.h"
+#include "models/dynamicbatcher.h"
+#include "storage/servingminuterepository.h"
+#include "storage/settingsrepository.h"
+#include "storage/workspace.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+#include <csignal>
+#include <mutex>
+#include <optional>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace digitdesk::app {
+
+namespace {
+
+struct ServeOptions
+{
+    HttpServerOptions http;
+    models::DeviceRequest device = models::DeviceRequest::Auto;
+    int threads = 0;
+    models::BatcherOptions batcher;
+    bool capture = true;
+    std::chrono::milliseconds drainGrace{30000};
+};
+
+void log(const QString &message)
+{
+    static std::mutex mutex;
+    const std::lock_guard lock(mutex);
+    printErr(QStringLiteral("%1 serve: %2")
+                 .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), message));
+}
+
+bool parseNumber(const ArgumentParser &parser, const QString &name, qint64 minimum,
+                 qint64 maximum, qint64 *value)
+{
+    bool ok = false;
+    *value = parser.value(name).toLongLong(&ok);
+    return ok && *value >= minimum && *value <= maximum;
+}
+
+// Reads the options; returns an exit code when the command must stop here.
+std::optional<int> readOptions(ArgumentParser &parser, ServeOptions *options)
+{
+    struct NumberOption
+    {
+        const char *name;
+        qint64 minimum;
+        qint64 maximum;
+        qint64 value = 0;
+    };
+    NumberOption numbers[] = {{"port", 0, 65535},         {"threads", 0, 256},
+                              {"max-batch", 1, 4096},     {"max-delay-us", 0, 1000000},
+                              {"max-queue", 1, 1000000},  {"io-threads", 1, 64},
+                              {"max-body-mb", 1, 1024},   {"request-timeout-ms", 100, 600000},
+                              {"idle-timeout-ms", 100, 86400000}};
+    for (NumberOption &number : numbers) {
+        if (!parseNumber(parser, QString::fromLatin1(number.name), number.minimum,
+                         number.maximum, &number.value)) {
+            return parser.usageError(QStringLiteral("--%1 takes a whole number from %2 to %3")
+                                         .arg(QString::fromLatin1(number.name))
+                                         .arg(number.minimum)
+                                         .arg(number.maximum));
+        }
+    }
+    options->http.host = parser.value(QStringLiteral("host")).toStdString();
+    if (!isIpAddress(options->http.host)) {
+        return parser.usageError(QStringLiteral("--host takes an IP address, such as 127.0.0.1 "
+                                                "or 0.0.0.0"));
+    }
+    options->http.port = static_cast<unsigned short>(numbers[0].value);
+    options->threads = static_cast<int>(numbers[1].value);
+    options->batcher.maxBatch = static_cast<int>(numbers[2].value);
+    options->batcher.maxDelay = std::chrono::microseconds(numbers[3].value);
+    options->batcher.maxQueue = static_cast<int>(numbers[4].value);
+    options->http.ioThreads = static_cast<int>(numbers[5].value);
+    options->http.maxBodyBytes = static_cast<size_t>(numbers[6].value) << 20;
+    options->http.requestTimeout = std::chrono::milliseconds(numbers[7].value);
+    options->http.idleTimeout = std::chrono::milliseconds(numbers[8].value);
+    if (!models::parseDeviceRequest(parser.value(QStringLiteral("device")), &options->device)) {
+        return parser.usageError(QStringLiteral("--device takes auto, cpu or cuda"));
+    }
+    options->capture = !parser.isSet(QStringLiteral("no-capture"));
+    return std::nullopt;
+}
+
+// Thousands of idle keep-alive connections need more descriptors than the usual soft limit.
+void raiseDescriptorLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+QString stateFile(const storage::Workspace &workspace)
+{
+    return QDir(workspace.logsPath()).filePath(QStringLiteral("serving.json"));
+}
+
+void writeStateFile(const storage::Workspace &workspace, const ServeOptions &options,
+                    unsigned short port)
+{
+    QDir().mkpath(workspace.logsPath());
+    QSaveFile file(stateFile(workspace));
+    if (!file.open(QIODevice::WriteOnly)) {
+        log(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+        return;
+    }
+    const QJsonObject state{
+        {QStringLiteral("pid"), static_cast<qint64>(::getpid())},
+        {QStringLiteral("host"), QString::fromStdString(options.http.host)},
+        {QStringLiteral("port"), port},
+        {QStringLiteral("started"),
+         QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}};
+    file.write(QJsonDocument(state).toJson(QJsonDocument::Compact));
+    file.commit();
+}
+
+} // namespace
+
+int runServeCommand(const QStringList &arguments)
+{
+    ArgumentParser parser(
+        QStringLiteral("digitdesk serve [--workspace DIR] [--host 127.0.0.1] [--port 8080] "
+                       "[--device auto|cpu|cuda] [--threads N] [--max-batch 64] "
+                       "[--max-delay-us 1000] [--max-queue 1024] [--no-capture]"),
+        QStringLiteral("Serve the production model over HTTP (KServe v2, /v1/predict, "
+                       "/metrics) until SIGTERM or SIGINT, which drain requests in flight."));
+    parser.addWorkspaceOption();
+    const auto option = [&](const char *name, const char *help, const char *fallback) {
+        parser.addOption({QString::fromLatin1(name), QString::fromLatin1(help),
+                          QStringLiteral("VALUE"), QString::fromLatin1(fallback)});
+    };
+    option("host", "Address to listen on (loopback unless told otherwise).", "127.0.0.1");
+    option("port", "Port to listen on (0: any free port, printed at start).", "8080");
+    option("device", "auto, cpu or cuda.", "auto");
+    option("threads", "LibTorch intra-op threads (0: one per core).", "0");
+    option("max-batch", "Most images in one model execution.", "64");
+    option("max-delay-us", "Longest a request waits for others to batch with.", "1000");
+    option("max-queue", "Most requests waiting; more are answered 503 at once.", "1024");
+    option("io-threads", "Threads reading and writing connections.", "1");
+    option("max-body-mb", "Largest request body; larger ones get 413.", "64");
+    option("request-timeout-ms", "Time a request has to arrive whole once started.", "10000");
+    option("idle-timeout-ms", "Time a keep-alive connection may wait idle.", "120000");
+    parser.addOption({QStringLiteral("no-capture"),
+                      QStringLiteral("Do not store low-confidence requests as incoming items.")});
+    if (auto exit = parser.parse(arguments, 0, 0)) {
+        return *exit;
+    }
+    ServeOptions options;
+    if (auto exit = readOptions(parser, &options)) {
+        return *exit;
+    }
+    const auto workspace = openWorkspace(parser.workspace());
+    if (!isLoopbackAddress(options.http.host)) {
+        const QString token = storage::SettingsRepository(workspace->db())
+                                  .value(QString::fromLatin1(TokenSetting));
+        if (token.size() < MinimumTokenLength) {
+            printErr(QStringLiteral("serve: %1 is not a loopback address, so clients must send "
+                                    "a bearer token, and the workspace has none: set one of at "
+                                    "least %2 characters with `digitdesk settings set %3 "
+                                    "TOKEN`")
+                         .arg(QString::fromStdString(options.http.host))
+                         .arg(MinimumTokenLength)
+                         .arg(QString::fromLatin1(TokenSetting)));
+            return ExitFailed;
+        }
+    }
+
+    // Signals are taken by sigwait() below, so every thread started from here on blocks them.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    raiseDescriptorLimit();
+    models::setIntraOpThreads(options.threads);
+    const models::ComputeDevice device = models::chooseDevice(options.device);
+    log(QStringLiteral("device: %1").arg(device.description));
+
+    ServingMetrics metrics;
+    SloLedger ledger;
+    ledger.load(storage::ServingMinuteRepository(workspace->db())
+                    .since(SloLedger::minuteOf(SloLedger::Clock::now()) -
+                           SloLedger::Horizon.count()));
+    ModelWatcher watcher(workspace->root(), workspace->databasePath(), options.device, metrics,
+                         log);
+    watcher.start();
+    if (!watcher.current()) {
+        log(QStringLiteral("not ready: %1").arg(QString::fromStdString(watcher.problem())));
+    }
+    StorageWriter writer(workspace->root(), workspace->databasePath(), ledger, metrics, log);
+    writer.start();
+    models::DynamicBatcher batcher(options.batcher,
+                                   [&metrics](int images, std::chrono::microseconds computed) {
+                                       metrics.recordBatch(images, computed);
+                                   });
+    std::unique_ptr<HttpServer> server;
+    ServingApi api({watcher, batcher, metrics, ledger, options.capture ? &writer : nullptr,
+                    [&server] { return server ? server->openConnections() : 0; },
+                    DIGITDESK_VERSION});
+    server = std::make_unique<HttpServer>(
+        options.http,
+        [&api](HttpRequest request, Responder respond) {
+            api.handle(std::move(request), respond);
+        },
+        [&metrics](int status) {
+            metrics.recordStatus(status);
+            metrics.recordFailure(FailureReason::Other);
+        });
+    try {
+        server->start();
+    } catch (const std::exception &failure) {
+        printErr(QStringLiteral("serve: %1").arg(QString::fromUtf8(failure.what())));
+        return ExitFailed;
+    }
+    writeStateFile(*workspace, options, server->port());
+    log(QStringLiteral("listening on http://%1:%2 (max batch %3, max delay %4 us, max queue %5, "
+                       "capture %6)")
+            .arg(QString::fromStdString(options.http.host))
+            .arg(server->port())
+            .arg(options.batcher.maxBatch)
+            .arg(options.batcher.maxDelay.count())
+            .arg(options.batcher.maxQueue)
+            .arg(options.capture ? QStringLiteral("on") : QStringLiteral("off")));
+    notifySystemd("READY=1\nSTATUS=serving");
+
+    int received = 0;
+    sigwait(&stopSignals, &received);
+    log(QStringLiteral("%1: draining requests in flight").arg(received == SIGTERM
+                                                                   ? QStringLiteral("SIGTERM")
+                                                                   : QStringLiteral("SIGINT")));
+    notifySystemd("STOPPING=1");
+    server->drain(options.drainGrace);
+    batcher.stop();
+    writer.stop();
+    watcher.stop();
+    QFile::remove(stateFile(*workspace));
+    log(QStringLiteral("stopped"));
+    return ExitOk;
+}
+
+} // namespace digitdesk::app

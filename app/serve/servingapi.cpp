@@ -1,0 +1,351 @@
+#include "app/serve/servingapi.h"
+
+#include "annotation/servingcapture.h"
+#include "app/serve/inferenceinput.h"
+#include "app/serve/jsontext.h"
+#include "app/serve/modelwatcher.h"
+#include "app/serve/servingmetrics.h"
+#include "app/serve/sloledger.h"
+#include "app/serve/storagewriter.h"
+#include "models/dynamicbatcher.h"
+
+#include <cmath>
+#include <memory>
+
+namespace digitdesk::app {
+
+namespace {
+
+constexpr int Pixels = models::PixelCount;
+
+HttpResponse answer(int status, std::string body)
+{
+    HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+HttpResponse failure(int status, std::string_view message)
+{
+    return answer(status, json::error(message));
+}
+
+std::chrono::microseconds elapsed(std::chrono::steady_clock::time_point since)
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - since);
+}
+
+// Compares without an early exit, so the time taken says nothing about the token.
+bool sameSecret(std::string_view given, std::string_view expected)
+{
+    unsigned char difference = given.size() == expected.size() ? 0 : 1;
+    for (size_t i = 0; i < given.size(); ++i) {
+        difference |= static_cast<unsigned char>(given[i]) ^
+                      static_cast<unsigned char>(expected[i % std::max<size_t>(1, expected.size())]);
+    }
+    return difference == 0 && !expected.empty();
+}
+
+void appendProbabilities(std::string &out, const models::Prediction &prediction)
+{
+    out += '[';
+    for (size_t c = 0; c < prediction.probabilities.size(); ++c) {
+        if (c > 0) {
+            out += ',';
+        }
+        json::appendNumber(out, prediction.probabilities[c]);
+    }
+    out += ']';
+}
+
+std::string tensorAnswer(const models::BatchAnswer &result, const std::string &id)
+{
+    const auto &predictions = result.predictions;
+    std::string out;
+    out.reserve(128 + predictions.size() * 120);
+    out += "{\"model_name\":\"digits\",\"model_version\":";
+    json::appendString(out, result.model->version);
+    if (!id.empty()) {
+        out += ",\"id\":";
+        json::appendString(out, id);
+    }
+    out += ",\"outputs\":[{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[";
+    json::appendNumber(out, predictions.size());
+    out += "],\"data\":[";
+    for (size_t i = 0; i < predictions.size(); ++i) {
+        out += i > 0 ? "," : "";
+        json::appendNumber(out, predictions[i].label);
+    }
+    out += "]},{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[";
+    json::appendNumber(out, predictions.size());
+    out += ",10],\"data\":[";
+    for (size_t i = 0; i < predictions.size(); ++i) {
+        for (size_t c = 0; c < predictions[i].probabilities.size(); ++c) {
+            out += (i > 0 || c > 0) ? "," : "";
+            json::appendNumber(out, predictions[i].probabilities[c]);
+        }
+    }
+    out += "]}]}";
+    return out;
+}
+
+void appendPrediction(std::string &out, const models::Prediction &prediction,
+                      const std::string &version)
+{
+    out += "\"label\":";
+    json::appendNumber(out, prediction.label);
+    out += ",\"confidence\":";
+    json::appendNumber(out, prediction.confidence);
+    out += ",\"probabilities\":";
+    appendProbabilities(out, prediction);
+    out += ",\"model_version\":";
+    json::appendString(out, version);
+}
+
+std::string imagesAnswer(const models::BatchAnswer &result, bool batch)
+{
+    std::string out;
+    out.reserve(64 + result.predictions.size() * 160);
+    if (!batch) {
+        out += '{';
+        appendPrediction(out, result.predictions.front(), result.model->version);
+        out += '}';
+        return out;
+    }
+    out += "{\"model_version\":";
+    json::appendString(out, result.model->version);
+    out += ",\"predictions\":[";
+    for (size_t i = 0; i < result.predictions.size(); ++i) {
+        out += i > 0 ? ",{" : "{";
+        appendPrediction(out, result.predictions[i], result.model->version);
+        out += '}';
+    }
+    out += "]}";
+    return out;
+}
+
+} // namespace
+
+ServingApi::ServingApi(Parts parts) : m_parts(std::move(parts)) {}
+
+void ServingApi::handle(HttpRequest request, const Responder &respond)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    const bool get = request.method == "GET" || request.method == "HEAD";
+    const bool post = request.method == "POST";
+    const auto respondCounted = [&](HttpResponse response) {
+        m_parts.metrics.recordStatus(response.status);
+        respond(std::move(response));
+    };
+    if (path == "/v2/health/live" && get) {
+        respondCounted(answer(200, "{\"live\":true}"));
+        return;
+    }
+    if ((path == "/v2/health/ready" || path == "/v2/models/digits/ready") && get) {
+        respondCounted(readiness());
+        return;
+    }
+    if (!authorized(request)) {
+        HttpResponse response = failure(401, "a bearer token is required off loopback: send "
+                                             "`Authorization: Bearer <serving.token>`");
+        response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"digitdesk\"");
+        if (path == "/v2/models/digits/infer" || path == "/v1/predict") {
+            m_parts.metrics.recordFailure(FailureReason::Other);
+            finish(respond, std::move(response), started);
+        } else {
+            respondCounted(std::move(response));
+        }
+        return;
+    }
+    if (path == "/v2/models/digits/infer" && post) {
+        infer(Kind::Tensor, std::move(request), respond, started);
+        return;
+    }
+    if (path == "/v1/predict" && post) {
+        infer(Kind::Images, std::move(request), respond, started);
+        return;
+    }
+    if (path == "/metrics" && get) {
+        const auto model = m_parts.models.current();
+        ServingMetrics::Live live;
+        live.pending = m_parts.batcher.pending();
+        live.connections = m_parts.openConnections ? m_parts.openConnections() : 0;
+        if (model) {
+            live.modelVersion = model->version;
+            live.device = model->device;
+        }
+        HttpResponse response = answer(200, m_parts.metrics.render(live, m_parts.ledger));
+        response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        respondCounted(std::move(response));
+        return;
+    }
+    if (path == "/v2" && get) {
+        std::string body = "{\"name\":\"digitdesk\",\"version\":";
+        json::appendString(body, m_parts.serverVersion);
+        body += ",\"extensions\":[]}";
+        respondCounted(answer(200, std::move(body)));
+        return;
+    }
+    if (path == "/v2/models/digits" && get) {
+        respondCounted(modelMetadata());
+        return;
+    }
+    const bool known = path == "/v2/health/live" || path == "/v2/health/ready" || path == "/v2" ||
+                       path == "/v2/models/digits" || path == "/v2/models/digits/ready" ||
+                       path == "/v2/models/digits/infer" || path == "/v1/predict" ||
+                       path == "/metrics";
+    if (known) {
+        const bool wantsPost = path == "/v2/models/digits/infer" || path == "/v1/predict";
+        HttpResponse response =
+            failure(405, request.method + " is not allowed on " + path + "; use " +
+                             (wantsPost ? "POST" : "GET"));
+        response.headers.emplace_back("Allow", wantsPost ? "POST" : "GET, HEAD");
+        respondCounted(std::move(response));
+        return;
+    }
+    if (path.rfind("/v2/models/", 0) == 0) {
+        respondCounted(failure(404, "there is no model at " + path + "; this endpoint serves "
+                                                                     "the model 'digits'"));
+        return;
+    }
+    respondCounted(failure(404, "no such endpoint: " + request.method + " " + path));
+}
+
+void ServingApi::infer(Kind kind, HttpRequest request, const Responder &respond,
+                       std::chrono::steady_clock::time_point started)
+{
+    auto input = std::make_shared<InferenceInput>(
+        kind == Kind::Tensor ? parseTensorRequest(request.body)
+                             : parseImageRequest(request.contentType, request.body));
+    request.body.clear();
+    if (!input->ok()) {
+        m_parts.metrics.recordFailure(FailureReason::Other);
+        finish(respond, failure(400, input->error), started);
+        return;
+    }
+    std::shared_ptr<models::ServedModel> model = m_parts.models.current();
+    if (!model) {
+        m_parts.metrics.recordFailure(FailureReason::Other);
+        finish(respond, failure(503, "no model is loaded: " + m_parts.models.problem()), started);
+        return;
+    }
+    const LiveSettings settings = m_parts.models.settings();
+    const bool capture = settings.capture && m_parts.writer != nullptr;
+    const double threshold = settings.captureThreshold;
+    const bool batch = kind == Kind::Tensor || request.contentType.rfind("application/json", 0) == 0;
+    std::vector<float> tensor = std::move(input->tensor);
+    const int count = input->count;
+    const bool accepted = m_parts.batcher.submit(
+        std::move(model), std::move(tensor), count,
+        [this, input, respond, started, kind, batch, capture,
+         threshold](models::BatchAnswer result) {
+            if (!result.error.empty()) {
+                m_parts.metrics.recordFailure(FailureReason::Backend);
+                finish(respond, failure(500, "the model failed: " + result.error), started);
+                return;
+            }
+            m_parts.metrics.recordSuccess(result.queued, result.computed);
+            finish(respond,
+                   answer(200, kind == Kind::Tensor ? tensorAnswer(result, input->id)
+                                                    : imagesAnswer(result, batch)),
+                   started);
+            if (!capture) {
+                return;
+            }
+            for (size_t i = 0; i < result.predictions.size(); ++i) {
+                const models::Prediction &prediction = result.predictions[i];
+                if (prediction.confidence >= threshold) {
+                    continue;
+                }
+                annotation::CapturedImage image;
+                image.pixels.resize(Pixels);
+                const float *pixels = result.input.data() + i * Pixels;
+                for (int p = 0; p < Pixels; ++p) {
+                    image.pixels[p] = static_cast<char>(
+                        static_cast<unsigned char>(std::lround(pixels[p] * 255.0F)));
+                }
+                if (i < input->originals.size()) {
+                    image.original = input->originals[i];
+                }
+                image.modelId = result.model->id;
+                image.label = prediction.label;
+                image.confidence = prediction.confidence;
+                image.probabilities = prediction.probabilities;
+                m_parts.writer->capture(std::move(image));
+            }
+        });
+    if (!accepted) {
+        m_parts.metrics.recordFailure(FailureReason::Rejected);
+        HttpResponse response =
+            failure(503, "the queue is full (" + std::to_string(m_parts.batcher.pending()) +
+                             " requests waiting); retry shortly");
+        response.headers.emplace_back("Retry-After", "1");
+        finish(respond, std::move(response), started);
+    }
+}
+
+void ServingApi::finish(const Responder &respond, HttpResponse response,
+                        std::chrono::steady_clock::time_point started)
+{
+    const auto latency = elapsed(started);
+    m_parts.metrics.recordRequest(response.status, latency);
+    m_parts.ledger.record(response.status >= 500 || latency > SloLedger::LatencyObjective);
+    respond(std::move(response));
+}
+
+bool ServingApi::authorized(const HttpRequest &request) const
+{
+    if (request.fromLoopback) {
+        return true;
+    }
+    const std::string token = m_parts.models.settings().token;
+    const std::string prefix = "Bearer ";
+    if (token.empty() || request.authorization.rfind(prefix, 0) != 0) {
+        return false;
+    }
+    return sameSecret(std::string_view(request.authorization).substr(prefix.size()), token);
+}
+
+HttpResponse ServingApi::readiness() const
+{
+    if (m_parts.models.current()) {
+        return answer(200, "{\"ready\":true}");
+    }
+    std::string body = "{\"ready\":false,\"error\":";
+    json::appendString(body, "no model is loaded: " + m_parts.models.problem());
+    body += '}';
+    return answer(503, std::move(body));
+}
+
+HttpResponse ServingApi::modelMetadata() const
+{
+    const auto model = m_parts.models.current();
+    if (!model) {
+        return failure(503, "no model is loaded: " + m_parts.models.problem());
+    }
+    std::string body = "{\"name\":\"digits\",\"versions\":[";
+    json::appendString(body, model->version);
+    body += "],\"platform\":\"pytorch_libtorch\",\"model_version\":";
+    json::appendString(body, model->version);
+    body += ",\"device\":";
+    json::appendString(body, model->device);
+    body += ",\"temperature\":";
+    json::appendNumber(body, model->predictor->temperature());
+    body += ",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,1,28,28]}],"
+            "\"accepted_inputs\":\"FP32 in 0..1 or UINT8 in 0..255, shape [N,1,28,28] or "
+            "[N,784], white ink on black\","
+            "\"outputs\":[{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[-1]},"
+            "{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[-1,10]}]";
+    const std::string problem = m_parts.models.problem();
+    if (!problem.empty()) {
+        body += ",\"last_load_error\":";
+        json::appendString(body, problem);
+    }
+    body += '}';
+    return answer(200, std::move(body));
+}
+
+} // namespace digitdesk::app

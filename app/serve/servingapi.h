@@ -1,0 +1,59 @@
+#pragma once
+
+#include "app/serve/httpmessage.h"
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace digitdesk::models {
+class DynamicBatcher;
+}
+
+namespace digitdesk::app {
+
+class ModelWatcher;
+class ServingMetrics;
+class SloLedger;
+class StorageWriter;
+struct InferenceInput;
+
+// The endpoint's routes: KServe v2 (health, metadata, infer), /v1/predict and /metrics, the
+// bearer-token rule off loopback, and what every inference answer counts and captures.
+class ServingApi final
+{
+public:
+    struct Parts
+    {
+        ModelWatcher &models;
+        models::DynamicBatcher &batcher;
+        ServingMetrics &metrics;
+        SloLedger &ledger;
+        StorageWriter *writer; // null: capture switched off for this process
+        std::function<int()> openConnections;
+        std::string serverVersion;
+    };
+
+    explicit ServingApi(Parts parts);
+
+    void handle(HttpRequest request, const Responder &respond);
+
+private:
+    enum class Kind
+    {
+        Tensor, // KServe v2 infer
+        Images  // /v1/predict
+    };
+
+    void infer(Kind kind, HttpRequest request, const Responder &respond,
+               std::chrono::steady_clock::time_point started);
+    void finish(const Responder &respond, HttpResponse response,
+                std::chrono::steady_clock::time_point started);
+    bool authorized(const HttpRequest &request) const;
+    HttpResponse modelMetadata() const;
+    HttpResponse readiness() const;
+
+    Parts m_parts;
+};
+
+} // namespace digitdesk::app

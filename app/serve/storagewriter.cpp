@@ -1,0 +1,121 @@
+#include "app/serve/storagewriter.h"
+
+#include "app/serve/servingmetrics.h"
+#include "app/serve/sloledger.h"
+#include "storage/blobstore.h"
+#include "storage/connection.h"
+#include "storage/servingminuterepository.h"
+#include "storage/transaction.h"
+
+#include <QDir>
+
+#include <exception>
+
+namespace digitdesk::app {
+
+StorageWriter::StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
+                             ServingMetrics &metrics, Log log)
+    : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)), m_ledger(ledger),
+      m_metrics(metrics), m_log(std::move(log))
+{
+}
+
+StorageWriter::~StorageWriter()
+{
+    stop();
+}
+
+void StorageWriter::start()
+{
+    m_thread = std::thread([this] { run(); });
+}
+
+bool StorageWriter::capture(annotation::CapturedImage image)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_stopping || m_queue.size() >= MaxQueued) {
+            m_metrics.recordCaptured(0, 1, 0);
+            return false;
+        }
+        m_queue.push_back(std::move(image));
+    }
+    m_wake.notify_one();
+    return true;
+}
+
+void StorageWriter::stop()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+}
+
+void StorageWriter::run()
+{
+    const storage::Connection connection(m_databasePath);
+    const QSqlDatabase db = connection.db();
+    auto nextFlush = std::chrono::steady_clock::now() + FlushInterval;
+    for (;;) {
+        std::vector<annotation::CapturedImage> images;
+        bool stopping = false;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait_until(lock, nextFlush,
+                              [this] { return m_stopping || !m_queue.empty(); });
+            images.swap(m_queue);
+            stopping = m_stopping;
+        }
+        if (!images.empty()) {
+            write(db, std::move(images));
+        }
+        if (stopping || std::chrono::steady_clock::now() >= nextFlush) {
+            saveMinutes(db);
+            nextFlush = std::chrono::steady_clock::now() + FlushInterval;
+        }
+        if (stopping) {
+            const std::lock_guard lock(m_mutex);
+            if (m_queue.empty()) {
+                return;
+            }
+        }
+    }
+}
+
+void StorageWriter::write(const QSqlDatabase &db, std::vector<annotation::CapturedImage> images)
+{
+    const storage::BlobStore blobs(QDir(m_root).filePath(QStringLiteral("blobs")));
+    try {
+        const int stored = annotation::ServingCapture(db, blobs).store(images);
+        m_metrics.recordCaptured(stored, 0, 0);
+    } catch (const std::exception &failure) {
+        m_metrics.recordCaptured(0, 0, static_cast<int>(images.size()));
+        m_log(QStringLiteral("could not store %1 captured images: %2")
+                  .arg(images.size())
+                  .arg(QString::fromUtf8(failure.what())));
+    }
+}
+
+void StorageWriter::saveMinutes(const QSqlDatabase &db)
+{
+    const std::vector<storage::ServingMinute> minutes = m_ledger.takeUnsaved();
+    if (minutes.empty()) {
+        return;
+    }
+    try {
+        storage::Transaction transaction(db);
+        storage::ServingMinuteRepository(db).add(minutes);
+        transaction.commit();
+    } catch (const std::exception &failure) {
+        m_ledger.restoreUnsaved(minutes);
+        m_log(QStringLiteral("could not record the serving minutes (will retry): %1")
+                  .arg(QString::fromUtf8(failure.what())));
+    }
+}
+
+} // namespace digitdesk::app

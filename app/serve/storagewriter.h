@@ -1,0 +1,58 @@
+#pragma once
+
+#include "annotation/servingcapture.h"
+
+#include <QString>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace digitdesk::app {
+
+class ServingMetrics;
+class SloLedger;
+
+// The endpoint's one writer: captured images and the SLO's per-minute counts go to the
+// workspace from this thread, grouped into transactions, so that a request never waits for the
+// database. A full queue drops captures (counted) rather than slowing answers down.
+class StorageWriter final
+{
+public:
+    using Log = std::function<void(const QString &)>;
+    static constexpr size_t MaxQueued = 10000;
+    static constexpr std::chrono::seconds FlushInterval{5};
+
+    StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
+                  ServingMetrics &metrics, Log log);
+    ~StorageWriter();
+    StorageWriter(const StorageWriter &) = delete;
+    StorageWriter &operator=(const StorageWriter &) = delete;
+
+    void start();
+    // Returns at once; false when the image was dropped.
+    bool capture(annotation::CapturedImage image);
+    // Writes what is queued, then ends the thread.
+    void stop();
+
+private:
+    void run();
+    void write(const QSqlDatabase &db, std::vector<annotation::CapturedImage> images);
+    void saveMinutes(const QSqlDatabase &db);
+
+    const QString m_root;
+    const QString m_databasePath;
+    SloLedger &m_ledger;
+    ServingMetrics &m_metrics;
+    const Log m_log;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::vector<annotation::CapturedImage> m_queue;
+    bool m_stopping = false;
+    std::thread m_thread;
+};
+
+} // namespace digitdesk::app

@@ -1,0 +1,153 @@
+#include "models/dynamicbatcher.h"
+
+#include "models/evaluation.h"
+
+#include <algorithm>
+#include <exception>
+
+namespace digitdesk::models {
+
+namespace {
+
+std::chrono::microseconds since(std::chrono::steady_clock::time_point start,
+                                std::chrono::steady_clock::time_point end)
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(end - start);
+}
+
+} // namespace
+
+DynamicBatcher::DynamicBatcher(BatcherOptions options, BatchObserver observer)
+    : m_options(options), m_observer(std::move(observer)), m_thread([this] { run(); })
+{
+}
+
+DynamicBatcher::~DynamicBatcher()
+{
+    stop();
+}
+
+bool DynamicBatcher::submit(std::shared_ptr<ServedModel> model, std::vector<float> input,
+                            int count, Completion done)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_stopping || static_cast<int>(m_queue.size()) >= m_options.maxQueue) {
+            return false;
+        }
+        m_queue.push_back({std::move(model), std::move(input), count, std::move(done),
+                           std::chrono::steady_clock::now()});
+        m_queuedImages += count;
+    }
+    m_wake.notify_one();
+    return true;
+}
+
+int DynamicBatcher::pending() const
+{
+    const std::lock_guard lock(m_mutex);
+    return static_cast<int>(m_queue.size());
+}
+
+void DynamicBatcher::stop()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+}
+
+void DynamicBatcher::run()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+        if (m_queue.empty()) {
+            return;
+        }
+        const auto deadline = m_queue.front().submitted + m_options.maxDelay;
+        while (!m_stopping && m_queuedImages < m_options.maxBatch &&
+               std::chrono::steady_clock::now() < deadline) {
+            m_wake.wait_until(lock, deadline);
+        }
+        std::vector<Request> batch = takeBatch(lock);
+        lock.unlock();
+        execute(std::move(batch));
+        lock.lock();
+    }
+}
+
+std::vector<DynamicBatcher::Request> DynamicBatcher::takeBatch(std::unique_lock<std::mutex> &lock)
+{
+    (void)lock; // held by the caller
+    std::vector<Request> batch;
+    int images = 0;
+    while (!m_queue.empty()) {
+        Request &next = m_queue.front();
+        const bool fits = batch.empty() || (next.model == batch.front().model &&
+                                            images + next.count <= m_options.maxBatch);
+        if (!fits) {
+            break;
+        }
+        images += next.count;
+        m_queuedImages -= next.count;
+        batch.push_back(std::move(next));
+        m_queue.pop_front();
+    }
+    return batch;
+}
+
+void DynamicBatcher::execute(std::vector<Request> batch)
+{
+    const auto start = std::chrono::steady_clock::now();
+    int images = 0;
+    for (const Request &request : batch) {
+        images += request.count;
+    }
+    std::vector<Prediction> predictions;
+    std::string error;
+    try {
+        ServedModel &model = *batch.front().model;
+        if (batch.size() == 1) {
+            predictions = model.predictor->predictFromFloat(batch.front().input.data(), images);
+        } else {
+            std::vector<float> input;
+            input.reserve(static_cast<size_t>(images) * PixelCount);
+            for (const Request &request : batch) {
+                input.insert(input.end(), request.input.begin(), request.input.end());
+            }
+            predictions = model.predictor->predictFromFloat(input.data(), images);
+        }
+    } catch (const std::exception &failure) {
+        error = failure.what();
+    }
+    const auto end = std::chrono::steady_clock::now();
+    const auto computed = since(start, end);
+    if (m_observer) {
+        m_observer(images, computed);
+    }
+    size_t first = 0;
+    for (Request &request : batch) {
+        BatchAnswer answer;
+        answer.model = request.model;
+        answer.input = std::move(request.input);
+        answer.queued = since(request.submitted, start);
+        answer.computed = computed;
+        if (error.empty()) {
+            const auto count = static_cast<size_t>(request.count);
+            answer.predictions.assign(predictions.begin() + static_cast<std::ptrdiff_t>(first),
+                                      predictions.begin() +
+                                          static_cast<std::ptrdiff_t>(first + count));
+            first += count;
+        } else {
+            answer.error = error;
+        }
+        request.done(std::move(answer));
+    }
+}
+
+} // namespace digitdesk::models
