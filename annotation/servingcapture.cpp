@@ -10,8 +10,7 @@ namespace digitdesk::annotation {
 
 ServingCapture::ServingCapture(const QSqlDatabase &db, const storage::BlobStore &blobs)
     : m_db(db), m_blobs(blobs)
-{
-}
+{}
 
 int ServingCapture::store(const std::vector<CapturedImage> &images)
 {

@@ -19,16 +19,15 @@ std::chrono::microseconds since(std::chrono::steady_clock::time_point start,
 
 DynamicBatcher::DynamicBatcher(BatcherOptions options, BatchObserver observer)
     : m_options(options), m_observer(std::move(observer)), m_thread([this] { run(); })
-{
-}
+{}
 
 DynamicBatcher::~DynamicBatcher()
 {
     stop();
 }
 
-bool DynamicBatcher::submit(std::shared_ptr<ServedModel> model, std::vector<float> input,
-                            int count, Completion done)
+bool DynamicBatcher::submit(std::shared_ptr<ServedModel> model, std::vector<float> input, int count,
+                            Completion done)
 {
     {
         const std::lock_guard lock(m_mutex);

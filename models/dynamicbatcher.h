@@ -30,7 +30,7 @@ struct BatchAnswer
     std::vector<Prediction> predictions; // one per image; empty when `error` is set
     std::string error;
     std::shared_ptr<ServedModel> model;
-    std::vector<float> input; // given back, for whoever keeps what the model saw
+    std::vector<float> input;              // given back, for whoever keeps what the model saw
     std::chrono::microseconds queued{0};   // from submit() to the start of its batch
     std::chrono::microseconds computed{0}; // its batch's inference
 };

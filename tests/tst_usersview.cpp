@@ -32,10 +32,12 @@ void tst_UsersView::viewsFollowTheRole_data()
                               << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review")};
     QTest::newRow("ml_engineer") << Role::MlEngineer
                                  << QStringList{QStringLiteral("Annotate"),
-                                                QStringLiteral("Review"), QStringLiteral("Images")};
+                                                QStringLiteral("Review"), QStringLiteral("Images"),
+                                                QStringLiteral("Serving")};
     QTest::newRow("admin") << Role::Admin
                            << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"),
-                                          QStringLiteral("Images"), QStringLiteral("Users")};
+                                          QStringLiteral("Images"), QStringLiteral("Serving"),
+                                          QStringLiteral("Users")};
 }
 
 void tst_UsersView::viewsFollowTheRole()

@@ -7,6 +7,7 @@
 #include "ui/importrunner.h"
 #include "ui/keysettingsdialog.h"
 #include "ui/reviewview.h"
+#include "ui/servingview.h"
 #include "ui/usersview.h"
 
 #include <QApplication>
@@ -72,6 +73,11 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         m_views->addWidget(m_browser);
     } else {
         m_browser->hide();
+    }
+    if (annotation::isAllowed(m_who.role, annotation::Action::ControlServing)) {
+        m_nav->addItem(tr("Serving"));
+        m_serving = new ServingView(workspace, m_who, this);
+        m_views->addWidget(m_serving);
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ManageUsers)) {
         m_nav->addItem(tr("Users"));

@@ -16,6 +16,7 @@ namespace digitdesk::ui {
 class AnnotateView;
 class ImageBrowserView;
 class ReviewView;
+class ServingView;
 class UsersView;
 class ImportRunner;
 
@@ -34,6 +35,7 @@ public:
     ImageBrowserView *imageBrowser() const { return m_browser; }
     AnnotateView *annotateView() const { return m_annotate; }
     ReviewView *reviewView() const { return m_review; }
+    ServingView *servingView() const { return m_serving; }
     // Shows the named view ("Annotate", "Images") when the role has it.
     bool showView(const QString &name);
     // Starts an import of the paths with a progress dialog (also used by tests).
@@ -54,6 +56,7 @@ private:
     ImageBrowserView *m_browser;
     AnnotateView *m_annotate = nullptr;
     ReviewView *m_review = nullptr;
+    ServingView *m_serving = nullptr;
     UsersView *m_users = nullptr;
     ImportRunner *m_import;
 };

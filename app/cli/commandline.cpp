@@ -47,8 +47,7 @@ bool isCliCommand(const QStringList &arguments)
         QStringLiteral("demo"),      QStringLiteral("info"),     QStringLiteral("help"),
         QStringLiteral("train"),     QStringLiteral("eval"),     QStringLiteral("predict"),
         QStringLiteral("models"),    QStringLiteral("settings"), QStringLiteral("serve"),
-        QStringLiteral("--help"),
-        QStringLiteral("-h")};
+        QStringLiteral("--help"),    QStringLiteral("-h")};
     return arguments.size() > 1 && commands.contains(arguments[1]);
 }
 

@@ -37,8 +37,8 @@ const std::vector<Setting> &knownSettings()
          5, QStringLiteral("independent labels an item needs before review")},
         {QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting), QStringLiteral("900"),
          60, 86400, QStringLiteral("seconds without activity before the screen locks")},
-        {QString::fromLatin1(CaptureThresholdSetting),
-         QString::number(DefaultCaptureThreshold), 0, 1,
+        {QString::fromLatin1(CaptureThresholdSetting), QString::number(DefaultCaptureThreshold), 0,
+         1,
          QStringLiteral("the endpoint stores images it answers with a calibrated confidence "
                         "under this as incoming items")},
         {QString::fromLatin1(CaptureEnabledSetting), QStringLiteral("1"), 0, 1,

@@ -10,7 +10,8 @@ namespace {
 std::string number(double value)
 {
     char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+    const auto result =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
     return {buffer, result.ptr};
 }
 
@@ -18,8 +19,7 @@ std::string number(double value)
 
 Histogram::Histogram(std::vector<double> upperBounds)
     : m_bounds(std::move(upperBounds)), m_counts(m_bounds.size() + 1)
-{
-}
+{}
 
 void Histogram::observe(double value)
 {

@@ -1,14 +1,18 @@
 #include "app/serve/httpserver.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -68,8 +72,7 @@ class Session final : public std::enable_shared_from_this<Session>
 {
 public:
     Session(tcp::socket socket, std::shared_ptr<Shared> shared)
-        : m_socket(std::move(socket)), m_timer(m_socket.get_executor()),
-          m_shared(std::move(shared))
+        : m_socket(std::move(socket)), m_timer(m_socket.get_executor()), m_shared(std::move(shared))
     {
         ++m_shared->connections;
         error_code ignored;
@@ -92,9 +95,8 @@ public:
             const std::lock_guard lock(m_shared->sessionsMutex);
             m_shared->sessions.emplace(this, weak_from_this());
         }
-        net::dispatch(m_socket.get_executor(), [self = shared_from_this()] {
-            self->waitForRequest();
-        });
+        net::dispatch(m_socket.get_executor(),
+                      [self = shared_from_this()] { self->waitForRequest(); });
     }
 
     // During a drain: a connection with no request in hand is closed now.
@@ -135,6 +137,40 @@ private:
         m_parser->body_limit(m_shared->options.maxBodyBytes);
         m_parser->header_limit(64 * 1024);
         armTimer(m_shared->options.requestTimeout);
+        http::async_read_header(m_socket, m_buffer, *m_parser,
+                                [self = shared_from_this()](error_code ec, std::size_t) {
+                                    if (ec || self->m_timedOut) {
+                                        self->m_timer.cancel();
+                                        self->handleRead(ec);
+                                        return;
+                                    }
+                                    self->readBody();
+                                });
+    }
+
+    // Clients such as curl send `Expect: 100-continue` with larger bodies and wait (curl: 1 s)
+    // for the go-ahead before sending them.
+    void readBody()
+    {
+        const auto expect = m_parser->get()[http::field::expect];
+        if (beast::iequals(expect, "100-continue")) {
+            static const std::string goAhead = "HTTP/1.1 100 Continue\r\n\r\n";
+            net::async_write(m_socket, net::buffer(goAhead),
+                             [self = shared_from_this()](error_code ec, std::size_t) {
+                                 if (ec || self->m_timedOut) {
+                                     self->m_timer.cancel();
+                                     self->handleRead(ec ? ec : net::error::operation_aborted);
+                                     return;
+                                 }
+                                 self->readRest();
+                             });
+            return;
+        }
+        readRest();
+    }
+
+    void readRest()
+    {
         http::async_read(m_socket, m_buffer, *m_parser,
                          [self = shared_from_this()](error_code ec, std::size_t) {
                              self->m_timer.cancel();
@@ -222,8 +258,12 @@ private:
                               self->m_timer.cancel();
                               self->m_busy = false;
                               --self->m_shared->inFlight;
-                              if (ec || self->m_timedOut || !message->keep_alive()) {
+                              if (ec || self->m_timedOut) {
                                   self->close();
+                                  return;
+                              }
+                              if (!message->keep_alive()) {
+                                  self->lingeringClose();
                                   return;
                               }
                               self->waitForRequest();
@@ -243,6 +283,29 @@ private:
         });
     }
 
+    // Closing with unread request bytes would reset the connection and could destroy the
+    // answer just sent (a 413 before the body was read): send FIN, then read and discard
+    // for a moment before closing.
+    void lingeringClose()
+    {
+        error_code ignored;
+        m_socket.shutdown(tcp::socket::shutdown_send, ignored);
+        armTimer(std::chrono::milliseconds(2000));
+        discard();
+    }
+
+    void discard()
+    {
+        m_socket.async_read_some(net::buffer(m_discard),
+                                 [self = shared_from_this()](error_code ec, std::size_t) {
+                                     if (ec || self->m_timedOut) {
+                                         self->close();
+                                         return;
+                                     }
+                                     self->discard();
+                                 });
+    }
+
     void close()
     {
         error_code ignored;
@@ -255,6 +318,7 @@ private:
     net::steady_timer m_timer;
     std::shared_ptr<Shared> m_shared;
     beast::flat_buffer m_buffer;
+    std::array<char, 16384> m_discard{};
     std::optional<http::request_parser<http::string_body>> m_parser;
     bool m_fromLoopback = false;
     bool m_keepAlive = true;
@@ -282,6 +346,9 @@ bool isLoopbackAddress(const std::string &host)
 struct HttpServer::Impl
 {
     net::io_context io;
+    // Keeps the threads running while every connection waits for the batcher (no socket
+    // operation pending), as during a drain.
+    net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(io);
     tcp::acceptor acceptor{net::make_strand(io)};
     std::shared_ptr<Shared> shared = std::make_shared<Shared>();
     std::vector<std::thread> threads;
@@ -332,7 +399,8 @@ void HttpServer::start()
     tcp::acceptor &acceptor = m_impl->acceptor;
     if (acceptor.open(endpoint.protocol(), ec) ||
         acceptor.set_option(net::socket_base::reuse_address(true), ec) ||
-        acceptor.bind(endpoint, ec) || acceptor.listen(net::socket_base::max_listen_connections, ec)) {
+        acceptor.bind(endpoint, ec) ||
+        acceptor.listen(net::socket_base::max_listen_connections, ec)) {
         throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
     }
     m_impl->port = acceptor.local_endpoint().port();

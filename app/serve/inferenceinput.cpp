@@ -152,8 +152,8 @@ InferenceInput parseTensorRequest(const std::string &body)
         return refused(error);
     }
     if (values.size() != expected) {
-        return refused("data holds " + std::to_string(values.size()) +
-                       " values; the shape needs " + std::to_string(expected));
+        return refused("data holds " + std::to_string(values.size()) + " values; the shape needs " +
+                       std::to_string(expected));
     }
     const bool bytes = datatype == QStringLiteral("UINT8");
     input.tensor.resize(expected);
@@ -201,9 +201,8 @@ InferenceInput parseImageRequest(const std::string &contentType, const std::stri
                            " images");
         }
         for (qsizetype i = 0; i < list.size(); ++i) {
-            const auto decoded =
-                QByteArray::fromBase64Encoding(list.at(i).toString().toLatin1(),
-                                               QByteArray::AbortOnBase64DecodingErrors);
+            const auto decoded = QByteArray::fromBase64Encoding(
+                list.at(i).toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
             if (!list.at(i).isString() || !decoded || decoded.decoded.isEmpty()) {
                 return refused("images[" + std::to_string(i) + "] is not base64 text");
             }

@@ -10,11 +10,11 @@ namespace digitdesk::app {
 // The images of one inference request, as the model takes them.
 struct InferenceInput
 {
-    std::vector<float> tensor;        // count x 784 values in 0..1, white ink on black
+    std::vector<float> tensor; // count x 784 values in 0..1, white ink on black
     int count = 0;
     std::vector<QByteArray> originals; // the encoded images of a /v1/predict request
-    std::string id;                   // KServe's request id, echoed in the answer
-    std::string error;                // why the request is refused (400); empty when it is not
+    std::string id;                    // KServe's request id, echoed in the answer
+    std::string error;                 // why the request is refused (400); empty when it is not
     bool ok() const { return error.empty(); }
 };
 

@@ -12,10 +12,9 @@ namespace digitdesk::app {
 
 ModelWatcher::ModelWatcher(QString workspaceRoot, QString databasePath,
                            models::DeviceRequest device, ServingMetrics &metrics, Log log)
-    : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)),
-      m_device(device), m_metrics(metrics), m_log(std::move(log))
-{
-}
+    : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)), m_device(device),
+      m_metrics(metrics), m_log(std::move(log))
+{}
 
 ModelWatcher::~ModelWatcher()
 {
@@ -166,10 +165,10 @@ void ModelWatcher::reportFailure(const QSqlDatabase &db, const std::exception &f
     QString message;
     {
         const std::lock_guard lock(m_mutex);
-        std::string problem = (target != 0 ? "production model " + std::to_string(target) +
-                                                 " could not be loaded: "
-                                           : std::string("the workspace could not be read: ")) +
-                              failure.what();
+        std::string problem =
+            (target != 0 ? "production model " + std::to_string(target) + " could not be loaded: "
+                         : std::string("the workspace could not be read: ")) +
+            failure.what();
         if (m_current) {
             problem += "; model " + m_current->version + " goes on serving";
         }

@@ -52,8 +52,8 @@ void log(const QString &message)
                  .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), message));
 }
 
-bool parseNumber(const ArgumentParser &parser, const QString &name, qint64 minimum,
-                 qint64 maximum, qint64 *value)
+bool parseNumber(const ArgumentParser &parser, const QString &name, qint64 minimum, qint64 maximum,
+                 qint64 *value)
 {
     bool ok = false;
     *value = parser.value(name).toLongLong(&ok);
@@ -70,14 +70,18 @@ std::optional<int> readOptions(ArgumentParser &parser, ServeOptions *options)
         qint64 maximum;
         qint64 value = 0;
     };
-    NumberOption numbers[] = {{"port", 0, 65535},         {"threads", 0, 256},
-                              {"max-batch", 1, 4096},     {"max-delay-us", 0, 1000000},
-                              {"max-queue", 1, 1000000},  {"io-threads", 1, 64},
-                              {"max-body-mb", 1, 1024},   {"request-timeout-ms", 100, 600000},
+    NumberOption numbers[] = {{"port", 0, 65535},
+                              {"threads", 0, 256},
+                              {"max-batch", 1, 4096},
+                              {"max-delay-us", 0, 10000000},
+                              {"max-queue", 1, 1000000},
+                              {"io-threads", 1, 64},
+                              {"max-body-mb", 1, 1024},
+                              {"request-timeout-ms", 100, 600000},
                               {"idle-timeout-ms", 100, 86400000}};
     for (NumberOption &number : numbers) {
-        if (!parseNumber(parser, QString::fromLatin1(number.name), number.minimum,
-                         number.maximum, &number.value)) {
+        if (!parseNumber(parser, QString::fromLatin1(number.name), number.minimum, number.maximum,
+                         &number.value)) {
             return parser.usageError(QStringLiteral("--%1 takes a whole number from %2 to %3")
                                          .arg(QString::fromLatin1(number.name))
                                          .arg(number.minimum)
@@ -133,8 +137,7 @@ void writeStateFile(const storage::Workspace &workspace, const ServeOptions &opt
         {QStringLiteral("pid"), static_cast<qint64>(::getpid())},
         {QStringLiteral("host"), QString::fromStdString(options.http.host)},
         {QStringLiteral("port"), port},
-        {QStringLiteral("started"),
-         QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}};
+        {QStringLiteral("started"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}};
     file.write(QJsonDocument(state).toJson(QJsonDocument::Compact));
     file.commit();
 }
@@ -176,8 +179,8 @@ int runServeCommand(const QStringList &arguments)
     }
     const auto workspace = openWorkspace(parser.workspace());
     if (!isLoopbackAddress(options.http.host)) {
-        const QString token = storage::SettingsRepository(workspace->db())
-                                  .value(QString::fromLatin1(TokenSetting));
+        const QString token =
+            storage::SettingsRepository(workspace->db()).value(QString::fromLatin1(TokenSetting));
         if (token.size() < MinimumTokenLength) {
             printErr(QStringLiteral("serve: %1 is not a loopback address, so clients must send "
                                     "a bearer token, and the workspace has none: set one of at "
@@ -203,9 +206,9 @@ int runServeCommand(const QStringList &arguments)
 
     ServingMetrics metrics;
     SloLedger ledger;
-    ledger.load(storage::ServingMinuteRepository(workspace->db())
-                    .since(SloLedger::minuteOf(SloLedger::Clock::now()) -
-                           SloLedger::Horizon.count()));
+    ledger.load(
+        storage::ServingMinuteRepository(workspace->db())
+            .since(SloLedger::minuteOf(SloLedger::Clock::now()) - SloLedger::Horizon.count()));
     ModelWatcher watcher(workspace->root(), workspace->databasePath(), options.device, metrics,
                          log);
     watcher.start();
@@ -224,9 +227,7 @@ int runServeCommand(const QStringList &arguments)
                     DIGITDESK_VERSION});
     server = std::make_unique<HttpServer>(
         options.http,
-        [&api](HttpRequest request, Responder respond) {
-            api.handle(std::move(request), respond);
-        },
+        [&api](HttpRequest request, Responder respond) { api.handle(std::move(request), respond); },
         [&metrics](int status) {
             metrics.recordStatus(status);
             metrics.recordFailure(FailureReason::Other);
@@ -250,9 +251,8 @@ int runServeCommand(const QStringList &arguments)
 
     int received = 0;
     sigwait(&stopSignals, &received);
-    log(QStringLiteral("%1: draining requests in flight").arg(received == SIGTERM
-                                                                   ? QStringLiteral("SIGTERM")
-                                                                   : QStringLiteral("SIGINT")));
+    log(QStringLiteral("%1: draining requests in flight")
+            .arg(received == SIGTERM ? QStringLiteral("SIGTERM") : QStringLiteral("SIGINT")));
     notifySystemd("STOPPING=1");
     server->drain(options.drainGrace);
     batcher.stop();

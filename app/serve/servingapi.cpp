@@ -33,8 +33,8 @@ HttpResponse failure(int status, std::string_view message)
 
 std::chrono::microseconds elapsed(std::chrono::steady_clock::time_point since)
 {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - since);
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 since);
 }
 
 // Compares without an early exit, so the time taken says nothing about the token.
@@ -42,8 +42,9 @@ bool sameSecret(std::string_view given, std::string_view expected)
 {
     unsigned char difference = given.size() == expected.size() ? 0 : 1;
     for (size_t i = 0; i < given.size(); ++i) {
-        difference |= static_cast<unsigned char>(given[i]) ^
-                      static_cast<unsigned char>(expected[i % std::max<size_t>(1, expected.size())]);
+        difference |=
+            static_cast<unsigned char>(given[i]) ^
+            static_cast<unsigned char>(expected[i % std::max<size_t>(1, expected.size())]);
     }
     return difference == 0 && !expected.empty();
 }
@@ -199,16 +200,16 @@ void ServingApi::handle(HttpRequest request, const Responder &respond)
                        path == "/metrics";
     if (known) {
         const bool wantsPost = path == "/v2/models/digits/infer" || path == "/v1/predict";
-        HttpResponse response =
-            failure(405, request.method + " is not allowed on " + path + "; use " +
-                             (wantsPost ? "POST" : "GET"));
+        HttpResponse response = failure(405, request.method + " is not allowed on " + path +
+                                                 "; use " + (wantsPost ? "POST" : "GET"));
         response.headers.emplace_back("Allow", wantsPost ? "POST" : "GET, HEAD");
         respondCounted(std::move(response));
         return;
     }
     if (path.rfind("/v2/models/", 0) == 0) {
-        respondCounted(failure(404, "there is no model at " + path + "; this endpoint serves "
-                                                                     "the model 'digits'"));
+        respondCounted(failure(404, "there is no model at " + path +
+                                        "; this endpoint serves "
+                                        "the model 'digits'"));
         return;
     }
     respondCounted(failure(404, "no such endpoint: " + request.method + " " + path));
@@ -235,7 +236,8 @@ void ServingApi::infer(Kind kind, HttpRequest request, const Responder &respond,
     const LiveSettings settings = m_parts.models.settings();
     const bool capture = settings.capture && m_parts.writer != nullptr;
     const double threshold = settings.captureThreshold;
-    const bool batch = kind == Kind::Tensor || request.contentType.rfind("application/json", 0) == 0;
+    const bool batch =
+        kind == Kind::Tensor || request.contentType.rfind("application/json", 0) == 0;
     std::vector<float> tensor = std::move(input->tensor);
     const int count = input->count;
     const bool accepted = m_parts.batcher.submit(

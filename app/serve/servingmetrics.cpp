@@ -55,8 +55,7 @@ ServingMetrics::ServingMetrics()
     : m_started(std::chrono::steady_clock::now()), m_startedWall(std::chrono::system_clock::now()),
       m_latency({0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10}),
       m_batchSize({1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024})
-{
-}
+{}
 
 void ServingMetrics::recordRequest(int status, std::chrono::microseconds latency)
 {
@@ -77,8 +76,7 @@ void ServingMetrics::recordSuccess(std::chrono::microseconds queued,
 {
     m_success.fetch_add(1, std::memory_order_relaxed);
     m_queueMicros.fetch_add(static_cast<uint64_t>(queued.count()), std::memory_order_relaxed);
-    m_computeMicros.fetch_add(static_cast<uint64_t>(computed.count()),
-                              std::memory_order_relaxed);
+    m_computeMicros.fetch_add(static_cast<uint64_t>(computed.count()), std::memory_order_relaxed);
 }
 
 void ServingMetrics::recordBatch(int images, std::chrono::microseconds computed)
@@ -114,8 +112,8 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
            "Number of failed inference requests, all batch sizes");
     const char *reasons[] = {"REJECTED", "BACKEND", "OTHER"};
     for (size_t i = 0; i < m_failures.size(); ++i) {
-        sample(out, "nv_inference_request_failure",
-               ModelLabel + ",reason=\"" + reasons[i] + "\"", load(m_failures[i]));
+        sample(out, "nv_inference_request_failure", ModelLabel + ",reason=\"" + reasons[i] + "\"",
+               load(m_failures[i]));
     }
     metric(out, "nv_inference_count", "counter",
            "Number of inferences performed (an image is one inference)");
@@ -152,8 +150,8 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     metric(out, "digitdesk_slo_bad_requests", "gauge",
            "Bad inference requests over a trailing window, from the workspace's history");
     const std::pair<const char *, std::chrono::minutes> windows[] = {
-        {"5m", std::chrono::minutes(5)},   {"30m", std::chrono::minutes(30)},
-        {"1h", std::chrono::minutes(60)},  {"6h", std::chrono::minutes(360)},
+        {"5m", std::chrono::minutes(5)},    {"30m", std::chrono::minutes(30)},
+        {"1h", std::chrono::minutes(60)},   {"6h", std::chrono::minutes(360)},
         {"1d", std::chrono::minutes(1440)}, {"30d", SloLedger::Horizon}};
     std::string badLines;
     for (const auto &[name, span] : windows) {
@@ -193,8 +191,7 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     sample(out, "digitdesk_open_connections", "", live.connections);
     const auto uptime = std::chrono::steady_clock::now() - m_started;
     metric(out, "digitdesk_uptime_seconds", "gauge", "Seconds since the endpoint started");
-    sample(out, "digitdesk_uptime_seconds", "",
-           std::chrono::duration<double>(uptime).count());
+    sample(out, "digitdesk_uptime_seconds", "", std::chrono::duration<double>(uptime).count());
     metric(out, "process_start_time_seconds", "gauge",
            "Start time of the process since the Unix epoch in seconds");
     sample(out, "process_start_time_seconds", "",

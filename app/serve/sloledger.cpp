@@ -40,8 +40,7 @@ SloLedger::Window SloLedger::window(std::chrono::minutes span, Clock::time_point
     const qint64 first = last - span.count() + 1;
     Window window;
     const std::lock_guard lock(m_mutex);
-    for (auto it = m_minutes.lower_bound(first); it != m_minutes.end() && it->first <= last;
-         ++it) {
+    for (auto it = m_minutes.lower_bound(first); it != m_minutes.end() && it->first <= last; ++it) {
         window.requests += it->second.requests;
         window.bad += it->second.bad;
     }

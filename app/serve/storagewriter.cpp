@@ -17,8 +17,7 @@ StorageWriter::StorageWriter(QString workspaceRoot, QString databasePath, SloLed
                              ServingMetrics &metrics, Log log)
     : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)), m_ledger(ledger),
       m_metrics(metrics), m_log(std::move(log))
-{
-}
+{}
 
 StorageWriter::~StorageWriter()
 {
@@ -66,8 +65,7 @@ void StorageWriter::run()
         bool stopping = false;
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_until(lock, nextFlush,
-                              [this] { return m_stopping || !m_queue.empty(); });
+            m_wake.wait_until(lock, nextFlush, [this] { return m_stopping || !m_queue.empty(); });
             images.swap(m_queue);
             stopping = m_stopping;
         }

@@ -26,8 +26,7 @@ void notifySystemd(const std::string &state)
     if (fd < 0) {
         return;
     }
-    const auto length =
-        static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + std::strlen(path));
+    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + std::strlen(path));
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API takes sockaddr
     ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&address),
              length);

@@ -1,0 +1,740 @@
+// The serving endpoint, as clients and operators meet it: `digitdesk serve` runs as a child
+// process on a free port and is spoken to over real sockets.
+#include "annotation/modelregistry.h"
+#include "annotation/principal.h"
+#include "annotation/role.h"
+#include "storage/connection.h"
+#include "storage/modelrepository.h"
+#include "storage/settingsrepository.h"
+#include "storage/sqlquery.h"
+#include "tests/support/httpclient.h"
+#include "tests/support/testdata.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTest>
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <zlib.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+using namespace digitdesk;
+using testing::HttpAnswer;
+using testing::HttpClient;
+
+namespace {
+
+const QString Loopback = QStringLiteral("127.0.0.1");
+
+// `digitdesk serve` on a free port; stderr is collected for the tests to read.
+class ServeProcess final
+{
+public:
+    ServeProcess() = default;
+    ~ServeProcess()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    ServeProcess(const ServeProcess &) = delete;
+    ServeProcess &operator=(const ServeProcess &) = delete;
+
+    bool start(const QString &workspace, const QStringList &extra = {})
+    {
+        m_process.setProgram(QStringLiteral(DIGITDESK_BINARY));
+        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--workspace"),
+                                           workspace, QStringLiteral("--port"),
+                                           QStringLiteral("0")} +
+                               extra);
+        m_process.start();
+        if (!m_process.waitForStarted(10000)) {
+            return false;
+        }
+        static const QRegularExpression listening(QStringLiteral("listening on http://[^:]+:(\\d+)"));
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 60000) {
+            const QRegularExpressionMatch match = listening.match(log());
+            if (match.hasMatch()) {
+                port = match.captured(1).toInt();
+                return true;
+            }
+            if (m_process.state() == QProcess::NotRunning) {
+                return false;
+            }
+            m_process.waitForReadyRead(100);
+        }
+        return false;
+    }
+
+    QString log()
+    {
+        m_log += m_process.readAllStandardError();
+        return QString::fromUtf8(m_log);
+    }
+
+    bool waitForLog(const QString &needle, int timeoutMs)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < timeoutMs) {
+            if (log().contains(needle)) {
+                return true;
+            }
+            m_process.waitForReadyRead(50);
+        }
+        return log().contains(needle);
+    }
+
+    void terminate() { m_process.terminate(); }
+    bool waitForExit(int timeoutMs)
+    {
+        return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
+    }
+    int exitCode() const { return m_process.exitCode(); }
+    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
+
+    int port = 0;
+
+private:
+    QProcess m_process;
+    QByteArray m_log;
+};
+
+QByteArray tensorBody(int count, int value = 128, const QByteArray &id = "req-1")
+{
+    QByteArray data;
+    for (int i = 0; i < count * 784; ++i) {
+        data += (i > 0 ? "," : "") + QByteArray::number(value);
+    }
+    return "{\"id\":\"" + id + "\",\"inputs\":[{\"name\":\"input\",\"shape\":[" +
+           QByteArray::number(count) + ",784],\"datatype\":\"UINT8\",\"data\":[" + data + "]}]}";
+}
+
+QJsonObject json(const HttpAnswer &answer)
+{
+    return QJsonDocument::fromJson(answer.body).object();
+}
+
+QString errorOf(const HttpAnswer &answer)
+{
+    return json(answer).value(QStringLiteral("error")).toString();
+}
+
+// A PNG of width x height black pixels, deflated row by row: small on disk, huge once decoded.
+QByteArray hugePng(int width, int height)
+{
+    const auto chunk = [](const QByteArray &type, const QByteArray &data) {
+        QByteArray out;
+        const auto be32 = [&out](quint32 v) {
+            out += char(v >> 24);
+            out += char(v >> 16);
+            out += char(v >> 8);
+            out += char(v);
+        };
+        be32(static_cast<quint32>(data.size()));
+        const QByteArray typed = type + data;
+        out += typed;
+        be32(static_cast<quint32>(
+            crc32(0, reinterpret_cast<const Bytef *>(typed.constData()), typed.size())));
+        return out;
+    };
+    QByteArray header;
+    for (int v : {width, height}) {
+        header += char(v >> 24);
+        header += char(v >> 16);
+        header += char(v >> 8);
+        header += char(v);
+    }
+    header += QByteArray("\x08\x00\x00\x00\x00", 5); // 8-bit gray
+    z_stream stream{};
+    deflateInit(&stream, 9);
+    QByteArray compressed;
+    QByteArray row(width + 1, '\0');
+    QByteArray out(1 << 16, '\0');
+    for (int y = 0; y < height; ++y) {
+        stream.next_in = reinterpret_cast<Bytef *>(row.data());
+        stream.avail_in = static_cast<uInt>(row.size());
+        const int flush = y + 1 == height ? Z_FINISH : Z_NO_FLUSH;
+        do {
+            stream.next_out = reinterpret_cast<Bytef *>(out.data());
+            stream.avail_out = static_cast<uInt>(out.size());
+            deflate(&stream, flush);
+            compressed.append(out.constData(), out.size() - static_cast<int>(stream.avail_out));
+        } while (stream.avail_out == 0);
+    }
+    deflateEnd(&stream);
+    return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", header) + chunk("IDAT", compressed) +
+           chunk("IEND", {});
+}
+
+// The first IPv4 address of this machine that is not loopback; empty when it has none.
+QString externalAddress()
+{
+    ifaddrs *list = nullptr;
+    if (getifaddrs(&list) != 0) {
+        return {};
+    }
+    QString found;
+    for (ifaddrs *it = list; it != nullptr && found.isEmpty(); it = it->ifa_next) {
+        if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET) {
+            continue;
+        }
+        char text[INET_ADDRSTRLEN] = {};
+        const auto *address = reinterpret_cast<const sockaddr_in *>(it->ifa_addr);
+        inet_ntop(AF_INET, &address->sin_addr, text, sizeof text);
+        if (!QString::fromLatin1(text).startsWith(QStringLiteral("127."))) {
+            found = QString::fromLatin1(text);
+        }
+    }
+    freeifaddrs(list);
+    return found;
+}
+
+double metric(HttpClient &client, const QByteArray &line)
+{
+    const HttpAnswer answer = client.request("GET", "/metrics");
+    for (const QByteArray &row : answer.body.split('\n')) {
+        if (row.startsWith(line + ' ')) {
+            return row.mid(line.size() + 1).toDouble();
+        }
+    }
+    return -1;
+}
+
+} // namespace
+
+class tst_Serve : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void everyEndpointOverLoopback();
+    void badInputsGetClearErrors();
+    void slowAndLyingClientsAreTimedOut();
+    void fullQueueAnswers503AndSigtermDrains();
+    void hotSwapUnderLoadLosesNothing();
+    void modelThatFailsToLoadLeavesTheOldServing();
+    void lowConfidenceRequestsAreCaptured();
+    void tokenIsRequiredOffLoopback();
+
+private:
+    void promote(qint64 id);
+    qint64 servingImages();
+
+    std::unique_ptr<testing::TempWorkspace> m_temp;
+    annotation::Principal m_engineer;
+    qint64 m_sure7 = 0;
+    qint64 m_sure3 = 0;
+    qint64 m_unsure = 0;
+    qint64 m_spare = 0;
+};
+
+void tst_Serve::initTestCase()
+{
+    m_temp = std::make_unique<testing::TempWorkspace>();
+    m_engineer = testing::addUser(*m_temp->workspace, QStringLiteral("eve"),
+                                  annotation::Role::MlEngineer);
+    const QString folder = m_temp->dir.path() + QStringLiteral("/models");
+    QVERIFY(testing::runPython(testing::fixtureScript(QStringLiteral("make_served_models.py")),
+                               {folder}));
+    annotation::ModelRegistry registry(m_temp->workspace->db(), m_temp->workspace->root());
+    const auto import = [&](const char *name) {
+        return registry.importTorchScript(m_engineer, folder + QLatin1Char('/') + QLatin1String(name),
+                                          QString::fromLatin1(name));
+    };
+    m_sure7 = import("sure7.pt");
+    m_sure3 = import("sure3.pt");
+    m_unsure = import("unsure.pt");
+    m_spare = import("spare.pt");
+    promote(m_sure7);
+}
+
+void tst_Serve::promote(qint64 id)
+{
+    annotation::ModelRegistry(m_temp->workspace->db(), m_temp->workspace->root())
+        .moveAlias(m_engineer, annotation::ProductionAlias, id, QStringLiteral("test"));
+}
+
+qint64 tst_Serve::servingImages()
+{
+    storage::SqlQuery query(m_temp->workspace->db(),
+                            QStringLiteral("SELECT COUNT(*) FROM images WHERE source = 'serving'"),
+                            QStringLiteral("count captured images"));
+    query.exec();
+    return query.next() ? query.value(0).toLongLong() : -1;
+}
+
+void tst_Serve::everyEndpointOverLoopback()
+{
+    promote(m_sure7);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    QVERIFY(serve.log().contains(QStringLiteral("device: CPU")));
+    HttpClient client(Loopback, serve.port);
+    QVERIFY(client.connected());
+
+    QCOMPARE(client.request("GET", "/v2/health/live").status, 200);
+    QCOMPARE(client.request("GET", "/v2/health/ready").status, 200);
+    const HttpAnswer server = client.request("GET", "/v2");
+    QCOMPARE(json(server).value(QStringLiteral("name")).toString(), QStringLiteral("digitdesk"));
+    const QJsonObject model = json(client.request("GET", "/v2/models/digits"));
+    const QString version = QString::number(m_sure7);
+    QCOMPARE(model.value(QStringLiteral("name")).toString(), QStringLiteral("digits"));
+    QCOMPARE(model.value(QStringLiteral("model_version")).toString(), version);
+    QVERIFY(model.value(QStringLiteral("device")).toString().startsWith(QStringLiteral("CPU")));
+    QCOMPARE(model.value(QStringLiteral("inputs")).toArray().size(), 1);
+    QCOMPARE(model.value(QStringLiteral("outputs")).toArray().size(), 2);
+
+    // KServe v2: FP32 [N,1,28,28] nested, and UINT8 [N,784] flat; the id comes back.
+    QByteArray nested = "{\"id\":\"abc-42\",\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],"
+                        "\"datatype\":\"FP32\",\"data\":[[[";
+    for (int row = 0; row < 28; ++row) {
+        nested += row > 0 ? ",[" : "[";
+        for (int col = 0; col < 28; ++col) {
+            nested += col > 0 ? ",0.5" : "0.5";
+        }
+        nested += "]";
+    }
+    nested += "]]]}]}";
+    const HttpAnswer fp32 = client.request("POST", "/v2/models/digits/infer", nested,
+                                           "application/json");
+    QCOMPARE(fp32.status, 200);
+    QJsonObject answer = json(fp32);
+    QCOMPARE(answer.value(QStringLiteral("id")).toString(), QStringLiteral("abc-42"));
+    QCOMPARE(answer.value(QStringLiteral("model_version")).toString(), version);
+    const QJsonArray outputs = answer.value(QStringLiteral("outputs")).toArray();
+    QCOMPARE(outputs.at(0).toObject().value(QStringLiteral("data")).toArray().at(0).toInt(), 7);
+    QCOMPARE(outputs.at(1).toObject().value(QStringLiteral("data")).toArray().size(), 10);
+
+    const HttpAnswer uint8 =
+        client.request("POST", "/v2/models/digits/infer", tensorBody(3), "application/json");
+    QCOMPARE(uint8.status, 200);
+    answer = json(uint8);
+    QCOMPARE(answer.value(QStringLiteral("outputs")).toArray().at(0).toObject().value(
+                 QStringLiteral("data")),
+             QJsonValue(QJsonArray{7, 7, 7}));
+
+    // /v1/predict: a raw PNG, a raw JPEG, and a JSON batch of base64 images.
+    const QByteArray png = testing::encodeRing(QStringLiteral(".png"), 200, 160, 100, 80, 50, true);
+    const HttpAnswer single = client.request("POST", "/v1/predict", png, "image/png");
+    QCOMPARE(single.status, 200);
+    answer = json(single);
+    QCOMPARE(answer.value(QStringLiteral("label")).toInt(), 7);
+    QCOMPARE(answer.value(QStringLiteral("model_version")).toString(), version);
+    QCOMPARE(answer.value(QStringLiteral("probabilities")).toArray().size(), 10);
+    QVERIFY(answer.value(QStringLiteral("confidence")).toDouble() > 0.99);
+    const QByteArray jpeg = testing::encodeRing(QStringLiteral(".jpg"), 64, 64, 32, 32, 20, true);
+    QCOMPARE(client.request("POST", "/v1/predict", jpeg, "image/jpeg").status, 200);
+    const QByteArray batch = "{\"images\":[\"" + png.toBase64() + "\",\"" + jpeg.toBase64() +
+                             "\"]}";
+    const HttpAnswer many = client.request("POST", "/v1/predict", batch, "application/json");
+    QCOMPARE(many.status, 200);
+    const QJsonArray predictions = json(many).value(QStringLiteral("predictions")).toArray();
+    QCOMPARE(predictions.size(), 2);
+    QCOMPARE(predictions.at(1).toObject().value(QStringLiteral("model_version")).toString(),
+             version);
+
+    // Wrong paths and methods.
+    QCOMPARE(client.request("GET", "/v2/models/digits/infer").status, 405);
+    QCOMPARE(client.request("GET", "/nowhere").status, 404);
+    QCOMPARE(client.request("GET", "/v2/models/letters").status, 404);
+
+    // Prometheus text with Triton's names and real histograms.
+    const HttpAnswer metrics = client.request("GET", "/metrics");
+    QCOMPARE(metrics.status, 200);
+    QVERIFY(metrics.header("Content-Type").startsWith("text/plain"));
+    for (const char *name :
+         {"nv_inference_request_success{model=\"digits\"} 5",
+          "nv_inference_request_failure{model=\"digits\",reason=\"REJECTED\"} 0",
+          "nv_inference_count{model=\"digits\"} 8", "nv_inference_pending_request_count",
+          "nv_inference_exec_count", "nv_inference_queue_duration_us",
+          "nv_inference_compute_infer_duration_us",
+          "digitdesk_request_duration_seconds_bucket{le=\"+Inf\"} 5",
+          "digitdesk_request_duration_seconds_count 5", "digitdesk_batch_size_bucket",
+          "digitdesk_uptime_seconds", "digitdesk_slo_requests{window=\"30d\"}"}) {
+        QVERIFY2(metrics.body.contains(name), qPrintable(QString::fromLatin1(name) + QLatin1Char('\n') + QString::fromUtf8(metrics.body)));
+    }
+    QCOMPARE(servingImages(), 0); // a confident model captures nothing
+}
+
+void tst_Serve::badInputsGetClearErrors()
+{
+    promote(m_sure7);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder(), {QStringLiteral("--max-body-mb"), QStringLiteral("1")}),
+             qPrintable(serve.log()));
+    HttpClient client(Loopback, serve.port);
+    const auto refused = [&](const QByteArray &path, const QByteArray &body,
+                             const QByteArray &type, const QString &expected) {
+        const HttpAnswer answer = client.request("POST", path, body, type);
+        if (answer.status != 400 || !errorOf(answer).contains(expected)) {
+            qWarning() << "answer" << answer.status << answer.body << "wanted" << expected;
+            return false;
+        }
+        return true;
+    };
+    const QByteArray infer = "/v2/models/digits/infer";
+    QVERIFY(refused("/v1/predict", {}, "image/png", QStringLiteral("body is empty")));
+    QVERIFY(refused(infer, {}, "application/json", QStringLiteral("body is empty")));
+    const QByteArray png = testing::encodeRing(QStringLiteral(".png"), 200, 160, 100, 80, 50, true);
+    QVERIFY(refused("/v1/predict", png.left(png.size() / 2), "image/png",
+                    QStringLiteral("not a usable PNG or JPEG")));
+    QVERIFY(refused("/v1/predict", "hello, I am not an image", "image/png",
+                    QStringLiteral("not a usable PNG or JPEG")));
+    const QByteArray huge = hugePng(20000, 20000);
+    QVERIFY(huge.size() < (1 << 20));
+    QVERIFY(refused("/v1/predict", huge, "image/png", QStringLiteral("20000")));
+    QVERIFY(refused(infer, "{\"inputs\": [", "application/json",
+                    QStringLiteral("malformed JSON")));
+    QVERIFY(refused(infer, "[1,2,3]", "application/json", QStringLiteral("must be an object")));
+    QVERIFY(refused(infer, "{\"inputs\":[]}", "application/json",
+                    QStringLiteral("exactly one tensor")));
+    QVERIFY(refused(infer,
+                    "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,28,28],\"datatype\":\"FP32\","
+                    "\"data\":[0]}]}",
+                    "application/json", QStringLiteral("shape [1,28,28] is not")));
+    QVERIFY(refused(infer,
+                    "{\"inputs\":[{\"name\":\"input\",\"shape\":[2,784],\"datatype\":\"FP32\","
+                    "\"data\":[0,0,0]}]}",
+                    "application/json", QStringLiteral("data holds 3 values; the shape needs 1568")));
+    QVERIFY(refused(infer,
+                    "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,784],\"datatype\":\"INT32\","
+                    "\"data\":[0]}]}",
+                    "application/json", QStringLiteral("datatype 'INT32' is not supported")));
+    QByteArray outside = tensorBody(1);
+    outside.replace("\"UINT8\"", "\"FP32\"");
+    QVERIFY(refused(infer, outside, "application/json", QStringLiteral("outside 0..1")));
+    QVERIFY(refused("/v1/predict", "{\"images\":[\"***\"]}", "application/json",
+                    QStringLiteral("images[0] is not base64")));
+    QVERIFY(refused("/v1/predict", "{\"images\":{}}", "application/json",
+                    QStringLiteral("images must be a non-empty list")));
+
+    // A body over the limit is refused without reading it, and the connection closed.
+    const HttpAnswer tooLarge = client.request("POST", "/v1/predict", QByteArray(2 << 20, 'x'),
+                                               "image/png");
+    QCOMPARE(tooLarge.status, 413);
+    QVERIFY(errorOf(tooLarge).contains(QStringLiteral("larger than the limit")));
+
+    HttpClient after(Loopback, serve.port);
+    QCOMPARE(after.request("GET", "/v2/health/live").status, 200);
+    QCOMPARE(after.request("POST", infer, tensorBody(1), "application/json").status, 200);
+    QVERIFY(metric(after, "nv_inference_request_failure{model=\"digits\",reason=\"OTHER\"}") >= 15);
+}
+
+void tst_Serve::slowAndLyingClientsAreTimedOut()
+{
+    promote(m_sure7);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder(),
+                         {QStringLiteral("--request-timeout-ms"), QStringLiteral("1500")}),
+             qPrintable(serve.log()));
+
+    // Content-Length says 1000 bytes; 10 come.
+    HttpClient liar(Loopback, serve.port);
+    QVERIFY(liar.sendRaw("POST /v1/predict HTTP/1.1\r\nHost: t\r\nContent-Type: image/png\r\n"
+                         "Content-Length: 1000\r\n\r\n0123456789"));
+    QElapsedTimer timer;
+    timer.start();
+    const HttpAnswer lied = liar.readAnswer(10000);
+    QCOMPARE(lied.status, 408);
+    QVERIFY(timer.elapsed() < 5000);
+
+    // One byte a second: timed out, and other clients are answered meanwhile.
+    std::atomic<int> slowStatus{-1};
+    std::thread slow([&] {
+        HttpClient client(Loopback, serve.port);
+        const QByteArray request = "GET /v2/health/live HTTP/1.1\r\nHost: slow\r\n\r\n";
+        for (char byte : request) {
+            if (!client.sendRaw(QByteArray(1, byte))) {
+                break; // the server has closed the connection
+            }
+            const HttpAnswer early = client.readAnswer(1000);
+            if (early.status != 0 || early.closed) {
+                slowStatus = early.status;
+                return;
+            }
+        }
+        slowStatus = client.readAnswer(3000).status;
+    });
+    HttpClient other(Loopback, serve.port);
+    for (int i = 0; i < 20; ++i) {
+        QCOMPARE(other.request("POST", "/v2/models/digits/infer", tensorBody(1), "application/json")
+                     .status,
+                 200);
+    }
+    slow.join();
+    QCOMPARE(slowStatus.load(), 408);
+    QCOMPARE(other.request("GET", "/v2/health/live").status, 200);
+}
+
+void tst_Serve::fullQueueAnswers503AndSigtermDrains()
+{
+    promote(m_sure7);
+    ServeProcess serve;
+    // One request may wait, and it waits up to 3 s for others to batch with.
+    QVERIFY2(serve.start(m_temp->folder(),
+                         {QStringLiteral("--max-queue"), QStringLiteral("1"),
+                          QStringLiteral("--max-delay-us"), QStringLiteral("3000000")}),
+             qPrintable(serve.log()));
+    HttpClient first(Loopback, serve.port);
+    const QByteArray request = "POST /v2/models/digits/infer HTTP/1.1\r\nHost: t\r\n"
+                               "Content-Type: application/json\r\nContent-Length: ";
+    const QByteArray body = tensorBody(1);
+    QVERIFY(first.sendRaw(request + QByteArray::number(body.size()) + "\r\n\r\n" + body));
+    QTest::qWait(300);
+
+    HttpClient second(Loopback, serve.port);
+    QElapsedTimer timer;
+    timer.start();
+    const HttpAnswer rejected =
+        second.request("POST", "/v2/models/digits/infer", body, "application/json");
+    QCOMPARE(rejected.status, 503);
+    QVERIFY(timer.elapsed() < 1000); // at once, not after the queue delay
+    QCOMPARE(rejected.header("Retry-After"), QByteArray("1"));
+    QVERIFY(errorOf(rejected).contains(QStringLiteral("queue is full")));
+    QCOMPARE(metric(second, "nv_inference_request_failure{model=\"digits\",reason=\"REJECTED\"}"),
+             1.0);
+    QCOMPARE(first.readAnswer(10000).status, 200);
+
+    // SIGTERM with a request in the queue: it is still answered, then the process ends cleanly.
+    QVERIFY(first.sendRaw(request + QByteArray::number(body.size()) + "\r\n\r\n" + body));
+    QTest::qWait(300);
+    serve.terminate();
+    const HttpAnswer drained = first.readAnswer(10000);
+    QVERIFY2(drained.status == 200, qPrintable(QString::number(drained.status) + serve.log()));
+    QVERIFY(serve.waitForExit(15000));
+    QCOMPARE(serve.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(serve.exitCode(), 0);
+    QVERIFY(serve.log().contains(QStringLiteral("draining")));
+    QVERIFY(!QFile::exists(m_temp->workspace->logsPath() + QStringLiteral("/serving.json")));
+}
+
+void tst_Serve::hotSwapUnderLoadLosesNothing()
+{
+    promote(m_sure7);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    struct Seen
+    {
+        int status = 0;
+        QString version;
+        int label = -1;
+        qint64 at = 0;
+    };
+    std::mutex mutex;
+    std::vector<Seen> seen;
+    std::atomic<bool> running{true};
+    QElapsedTimer clock;
+    clock.start();
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 4; ++c) {
+        clients.emplace_back([&] {
+            HttpClient client(Loopback, serve.port);
+            const QByteArray body = tensorBody(1);
+            while (running) {
+                const HttpAnswer answer =
+                    client.request("POST", "/v2/models/digits/infer", body, "application/json");
+                const QJsonObject object = json(answer);
+                Seen one{answer.status,
+                         object.value(QStringLiteral("model_version")).toString(),
+                         object.value(QStringLiteral("outputs"))
+                             .toArray()
+                             .at(0)
+                             .toObject()
+                             .value(QStringLiteral("data"))
+                             .toArray()
+                             .at(0)
+                             .toInt(-1),
+                         clock.elapsed()};
+                const std::lock_guard lock(mutex);
+                seen.push_back(one);
+            }
+        });
+    }
+    QTest::qWait(1000);
+    const qint64 movedAt = clock.elapsed();
+    promote(m_sure3);
+    QTest::qWait(2000);
+    running = false;
+    for (std::thread &client : clients) {
+        client.join();
+    }
+    const QString before = QString::number(m_sure7);
+    const QString after = QString::number(m_sure3);
+    int failed = 0;
+    int onOld = 0;
+    int onNew = 0;
+    qint64 firstNew = -1;
+    for (const Seen &one : seen) {
+        if (one.status != 200) {
+            ++failed;
+            continue;
+        }
+        // The label always matches the version that answered: no request was half-swapped.
+        if (one.version == before) {
+            QCOMPARE(one.label, 7);
+            ++onOld;
+        } else {
+            QCOMPARE(one.version, after);
+            QCOMPARE(one.label, 3);
+            ++onNew;
+            firstNew = firstNew < 0 ? one.at : std::min(firstNew, one.at);
+        }
+    }
+    qInfo("hot swap: %zu requests, %d failed, %d on model %s, %d on model %s, new model answered "
+          "%lld ms after the move",
+          seen.size(), failed, onOld, qPrintable(before), onNew, qPrintable(after),
+          firstNew - movedAt);
+    QCOMPARE(failed, 0);
+    QVERIFY(onOld > 0);
+    QVERIFY(onNew > 0);
+    QVERIFY(firstNew - movedAt < 1500);
+    QVERIFY(serve.log().contains(QStringLiteral("production moved: serving model %1").arg(after)));
+}
+
+void tst_Serve::modelThatFailsToLoadLeavesTheOldServing()
+{
+    promote(m_sure3);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    // The spare model's file is damaged after it was registered, and production is moved to it
+    // (as a promote from another machine would, past this machine's own load check).
+    annotation::ModelRegistry registry(m_temp->workspace->db(), m_temp->workspace->root());
+    const QString path = registry.absolutePath(registry.find(m_spare));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("not a model any more");
+    file.close();
+    storage::ModelRepository(m_temp->workspace->db())
+        .moveAlias(annotation::ProductionAlias, m_spare, {QStringLiteral("test"), 0, 0},
+                   QStringLiteral("damaged on purpose"));
+    QVERIFY2(serve.waitForLog(QStringLiteral("could not be loaded"), 5000), qPrintable(serve.log()));
+    QVERIFY(serve.log().contains(QStringLiteral("model %1 goes on serving").arg(m_sure3)));
+
+    HttpClient client(Loopback, serve.port);
+    const HttpAnswer answer =
+        client.request("POST", "/v2/models/digits/infer", tensorBody(1), "application/json");
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(json(answer).value(QStringLiteral("model_version")).toString(),
+             QString::number(m_sure3));
+    const QJsonObject model = json(client.request("GET", "/v2/models/digits"));
+    QVERIFY(model.value(QStringLiteral("last_load_error")).toString().contains(
+        QStringLiteral("production model %1 could not be loaded").arg(m_spare)));
+    QCOMPARE(client.request("GET", "/v2/health/ready").status, 200);
+    QCOMPARE(metric(client, "digitdesk_model_load_failures_total"), 1.0);
+}
+
+void tst_Serve::lowConfidenceRequestsAreCaptured()
+{
+    promote(m_unsure);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    const qint64 before = servingImages();
+    HttpClient client(Loopback, serve.port);
+    for (int i = 0; i < 3; ++i) {
+        const QByteArray png = testing::encodeRing(QStringLiteral(".png"), 120, 100, 60 + i * 4,
+                                                   50, 30 + i * 3, true);
+        const HttpAnswer answer = client.request("POST", "/v1/predict", png, "image/png");
+        QCOMPARE(answer.status, 200);
+        QVERIFY(json(answer).value(QStringLiteral("confidence")).toDouble() < 0.3);
+    }
+    QCOMPARE(client.request("POST", "/v2/models/digits/infer", tensorBody(1, 77), "application/json")
+                 .status,
+             200);
+    QTRY_COMPARE_WITH_TIMEOUT(servingImages(), before + 4, 10000);
+
+    storage::SqlQuery query(
+        m_temp->workspace->db(),
+        QStringLiteral("SELECT i.status, i.original_sha256, p.model_id, p.label, i.queue_confidence"
+                       " FROM images i JOIN predictions p ON p.image_id = i.id"
+                       " WHERE i.source = 'serving' ORDER BY i.id"),
+        QStringLiteral("read captured images"));
+    query.exec();
+    int rows = 0;
+    int withOriginal = 0;
+    while (query.next()) {
+        ++rows;
+        QCOMPARE(query.value(0).toString(), QStringLiteral("incoming"));
+        withOriginal += query.value(1).toString().isEmpty() ? 0 : 1;
+        QCOMPARE(query.value(2).toLongLong(), m_unsure);
+        QCOMPARE(query.value(3).toInt(), 4);
+        QVERIFY(query.value(4).toDouble() < 0.3); // queued by its confidence
+    }
+    QCOMPARE(rows, 4);
+    QCOMPARE(withOriginal, 3);
+    QVERIFY(metric(client, "digitdesk_capture_stored_total") == 4.0);
+
+    // Switched off in the workspace's settings: the endpoint stops capturing without a restart.
+    storage::SettingsRepository(m_temp->workspace->db())
+        .setValue(QStringLiteral("serving.capture"), QStringLiteral("0"));
+    QTest::qWait(800);
+    const QByteArray another = testing::encodeRing(QStringLiteral(".png"), 90, 90, 45, 45, 33, true);
+    QCOMPARE(client.request("POST", "/v1/predict", another, "image/png").status, 200);
+    QTest::qWait(1000);
+    QCOMPARE(servingImages(), before + 4);
+    storage::SettingsRepository(m_temp->workspace->db())
+        .setValue(QStringLiteral("serving.capture"), QStringLiteral("1"));
+}
+
+void tst_Serve::tokenIsRequiredOffLoopback()
+{
+    const QString external = externalAddress();
+    if (external.isEmpty()) {
+        QSKIP("this machine has no address but loopback");
+    }
+    promote(m_sure7);
+    storage::SettingsRepository settings(m_temp->workspace->db());
+    settings.setValue(QStringLiteral("serving.token"), QStringLiteral(""));
+    ServeProcess refused;
+    QVERIFY(!refused.start(m_temp->folder(), {QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
+    QVERIFY(refused.waitForExit(5000));
+    QCOMPARE(refused.exitCode(), 2);
+    QVERIFY2(refused.log().contains(QStringLiteral("serving.token")), qPrintable(refused.log()));
+
+    const QByteArray token = "s3cret-token-for-the-sorting-office";
+    settings.setValue(QStringLiteral("serving.token"), QString::fromLatin1(token));
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder(), {QStringLiteral("--host"), QStringLiteral("0.0.0.0")}),
+             qPrintable(serve.log()));
+    const QByteArray infer = "/v2/models/digits/infer";
+    HttpClient outside(external, serve.port);
+    QVERIFY(outside.connected());
+    QCOMPARE(outside.request("GET", "/v2/health/ready").status, 200); // probes need no token
+    const HttpAnswer anonymous = outside.request("POST", infer, tensorBody(1), "application/json");
+    QCOMPARE(anonymous.status, 401);
+    QVERIFY(anonymous.header("WWW-Authenticate").startsWith("Bearer"));
+    QVERIFY(errorOf(anonymous).contains(QStringLiteral("bearer token")));
+    QCOMPARE(outside.request("GET", "/metrics").status, 401);
+    QCOMPARE(outside
+                 .request("POST", infer, tensorBody(1), "application/json",
+                          {{"Authorization", "Bearer wrong-token-of-the-same-len"}})
+                 .status,
+             401);
+    QCOMPARE(outside
+                 .request("POST", infer, tensorBody(1), "application/json",
+                          {{"Authorization", "Bearer " + token}})
+                 .status,
+             200);
+    HttpClient local(Loopback, serve.port);
+    QCOMPARE(local.request("POST", infer, tensorBody(1), "application/json").status, 200);
+    settings.setValue(QStringLiteral("serving.token"), QStringLiteral(""));
+}
+
+QTEST_GUILESS_MAIN(tst_Serve)
+#include "tst_serve.moc"

@@ -1,0 +1,250 @@
+#include "annotation/modelregistry.h"
+#include "annotation/servingcontrol.h"
+#include "models/flopcount.h"
+#include "storage/auditlog.h"
+#include "tests/support/testdata.h"
+#include "ui/mainwindow.h"
+#include "ui/servingprocess.h"
+#include "ui/servingview.h"
+
+#include <QFile>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QListWidget>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScopeGuard>
+#include <QSpinBox>
+#include <QTcpServer>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+
+using namespace digitdesk;
+using annotation::Role;
+
+namespace {
+
+int freePort()
+{
+    QTcpServer server;
+    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
+}
+
+// An untrained network as the production model: the endpoint needs one to be ready, and the
+// answers themselves do not matter here.
+void addProductionModel(const testing::TempWorkspace &temp, const annotation::Principal &who)
+{
+    annotation::ModelRegistry registry(temp.workspace->db(), temp.workspace->root());
+    const QString file = temp.dir.filePath(QStringLiteral("untrained.pt"));
+    models::saveUntrained(models::Architecture::DigitNet, file);
+    const qint64 run = registry.beginTraining(who, QStringLiteral("fixture"),
+                                              QStringLiteral("digest"), QStringLiteral("{}"));
+    annotation::TrainedModel trained;
+    trained.file = file;
+    trained.metrics = QStringLiteral("{\"validation\":{\"accuracy\":0.1}}");
+    trained.dataDigest = QStringLiteral("digest");
+    registry.moveAlias(who, annotation::ProductionAlias,
+                       registry.registerTrained(who, run, trained), QStringLiteral("serving test"));
+}
+
+QByteArray inferBody(int seed)
+{
+    QJsonArray data;
+    for (const char pixel : testing::ringPixels(seed)) {
+        data.append(static_cast<int>(static_cast<uchar>(pixel)));
+    }
+    const QJsonObject input{{QStringLiteral("name"), QStringLiteral("input")},
+                            {QStringLiteral("shape"), QJsonArray{1, 784}},
+                            {QStringLiteral("datatype"), QStringLiteral("UINT8")},
+                            {QStringLiteral("data"), data}};
+    const QJsonObject body{{QStringLiteral("id"), QStringLiteral("t%1").arg(seed)},
+                           {QStringLiteral("inputs"), QJsonArray{input}}};
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+double leadingNumber(const QLabel *label)
+{
+    return label->text().section(QLatin1Char(' '), 0, 0).toDouble();
+}
+
+bool hasAudit(const storage::Workspace &workspace, const QString &actor, const QString &outcome,
+              const QString &detailPrefix)
+{
+    for (const storage::AuditEntry &entry : storage::AuditLog(workspace.db()).latest(50)) {
+        if (entry.actor == actor && entry.action == QStringLiteral("control_serving") &&
+            entry.target == QStringLiteral("serving") && entry.outcome == outcome &&
+            entry.detail.startsWith(detailPrefix)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+class tst_ServingView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void onlyEngineersAndAdminsControlServing();
+    void engineerStartsWatchesAndStopsTheEndpoint();
+};
+
+void tst_ServingView::onlyEngineersAndAdminsControlServing()
+{
+    testing::TempWorkspace temp;
+    const auto ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
+    ui::MainWindow window(*temp.workspace, ana);
+    const auto *nav = window.findChild<QListWidget *>(QStringLiteral("navigation"));
+    QVERIFY(nav->findItems(QStringLiteral("Serving"), Qt::MatchExactly).isEmpty());
+    QVERIFY(window.servingView() == nullptr);
+
+    // The role is checked in annotation/, not only hidden, and the refusal is audited.
+    const annotation::ServingControl control(temp.workspace->db());
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { control.authorizeStart(ana, QStringLiteral("127.0.0.1:8080")); }));
+    QVERIFY(hasAudit(*temp.workspace, QStringLiteral("ana"), QStringLiteral("denied"), {}));
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { control.authorizeStop(ana, QStringLiteral("pid 1")); }));
+    const auto reviewer = testing::addUser(*temp.workspace, QStringLiteral("rui"), Role::Reviewer);
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { control.authorizeStart(reviewer, QStringLiteral("127.0.0.1:8080")); }));
+    const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
+    control.authorizeStop(admin, QStringLiteral("pid 1"));
+    QVERIFY(hasAudit(*temp.workspace, QStringLiteral("ada"), QStringLiteral("ok"),
+                     QStringLiteral("stop pid 1")));
+
+    // A view built for her anyway refuses at Start and launches nothing.
+    ui::ServingView view(*temp.workspace, ana);
+    view.setExecutable(QStringLiteral(DIGITDESK_BINARY));
+    view.show();
+    QTest::mouseClick(view.findChild<QPushButton *>(QStringLiteral("servingStart")),
+                      Qt::LeftButton);
+    const auto *message = view.findChild<QLabel *>(QStringLiteral("servingMessage"));
+    QVERIFY2(message->text().contains(QStringLiteral("permission denied")),
+             qPrintable(message->text()));
+    QCOMPARE(view.servingProcess()->state(), ui::ServingProcess::State::Stopped);
+    QCOMPARE(view.servingProcess()->endpoint().pid, qint64(0));
+    QVERIFY(!QFile::exists(view.servingProcess()->logFile()));
+}
+
+void tst_ServingView::engineerStartsWatchesAndStopsTheEndpoint()
+{
+    QVERIFY(QFile::exists(QStringLiteral(DIGITDESK_BINARY)));
+    testing::TempWorkspace temp;
+    const auto eve = testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
+    addProductionModel(temp, eve);
+    const int port = freePort();
+    QVERIFY(port > 0);
+
+    ui::MainWindow window(*temp.workspace, eve);
+    window.show();
+    QVERIFY(window.showView(QStringLiteral("Serving")));
+    ui::ServingView &view = *window.servingView();
+    view.setExecutable(QStringLiteral(DIGITDESK_BINARY));
+    ui::ServingProcess *process = view.servingProcess();
+    // Whatever happens below, no endpoint outlives the test.
+    const auto cleanup = qScopeGuard([process] {
+        const qint64 pid = process->endpoint().pid;
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), SIGTERM) == 0) {
+            for (int i = 0; i < 100 && ui::ServingProcess::isAlive(pid); ++i) {
+                QThread::msleep(100);
+            }
+        }
+    });
+    auto *state = view.findChild<QLabel *>(QStringLiteral("servingState"));
+    auto *start = view.findChild<QPushButton *>(QStringLiteral("servingStart"));
+    auto *stop = view.findChild<QPushButton *>(QStringLiteral("servingStop"));
+    auto *log = view.findChild<QPlainTextEdit *>(QStringLiteral("servingLog"));
+    QCOMPARE(state->text(), QStringLiteral("stopped"));
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("servingEmpty"))
+                ->text()
+                .contains(QStringLiteral("not running")));
+    QVERIFY(start->isEnabled());
+    QVERIFY(!stop->isEnabled());
+
+    view.findChild<QSpinBox *>(QStringLiteral("servingPort"))->setValue(port);
+    QTest::mouseClick(start, Qt::LeftButton);
+    QVERIFY(!start->isEnabled());
+    QTRY_VERIFY2_WITH_TIMEOUT(state->text() == QStringLiteral("ready"),
+                              qPrintable(state->text() + QLatin1Char('\n') + log->toPlainText()),
+                              30000);
+    QVERIFY(hasAudit(*temp.workspace, QStringLiteral("eve"), QStringLiteral("ok"),
+                     QStringLiteral("start 127.0.0.1:%1").arg(port)));
+    const auto endpoint = ui::ServingProcess::readStateFile(process->stateFile());
+    QVERIFY(endpoint.has_value());
+    QCOMPARE(endpoint->pid, process->endpoint().pid);
+    QCOMPARE(endpoint->port, port);
+    QVERIFY(ui::ServingProcess::isAlive(endpoint->pid));
+    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("servingPid"))->text(),
+             QStringLiteral("pid %1").arg(endpoint->pid));
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("servingAddress"))
+                ->text()
+                .endsWith(QStringLiteral(":%1").arg(port)));
+    QTRY_VERIFY(view.findChild<QLabel *>(QStringLiteral("servingModel"))
+                    ->text()
+                    .startsWith(QStringLiteral("model ")));
+    QTRY_VERIFY(log->toPlainText().contains(QStringLiteral("starting: ")));
+
+    // Real inference requests, as a client of the KServe v2 protocol sends them.
+    QNetworkAccessManager network;
+    network.setProxy(QNetworkProxy::NoProxy);
+    constexpr int Requests = 5;
+    QList<int> statuses;
+    QByteArray firstAnswer;
+    for (int i = 1; i <= Requests; ++i) {
+        QNetworkRequest request(
+            QUrl(QStringLiteral("http://127.0.0.1:%1/v2/models/digits/infer").arg(port)));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        QNetworkReply *reply = network.post(request, inferBody(i));
+        connect(reply, &QNetworkReply::finished, this, [reply, &statuses, &firstAnswer] {
+            reply->deleteLater();
+            statuses << reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            if (firstAnswer.isEmpty()) {
+                firstAnswer = reply->readAll();
+            }
+        });
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(statuses.size() == Requests, 30000);
+    QCOMPARE(statuses, QList<int>(Requests, 200));
+    QVERIFY2(QJsonDocument::fromJson(firstAnswer).object().contains(QStringLiteral("outputs")),
+             firstAnswer.constData());
+
+    // The dashboard sees the traffic within a scrape or two.
+    auto *rate = view.findChild<QLabel *>(QStringLiteral("sloRate"));
+    QTRY_VERIFY2_WITH_TIMEOUT(leadingNumber(rate) > 0, qPrintable(rate->text()), 15000);
+    QVERIFY(rate->text().endsWith(QStringLiteral("req/s")));
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("sloP99"))->text() != QStringLiteral("–"));
+    QVERIFY(view.tracker().figures().latencyObjectiveMet());
+    auto *availability = view.findChild<QLabel *>(QStringLiteral("sloAvailability1h"));
+    QTRY_COMPARE_WITH_TIMEOUT(availability->text(), QStringLiteral("100.000%"), 15000);
+    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("sloBudget"))->text(),
+             QStringLiteral("100.0% left"));
+    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("sloBurn1h"))->text(),
+             QStringLiteral("0.00×"));
+    QVERIFY(!view.tracker().figures().page);
+
+    QVERIFY(stop->isEnabled());
+    QTest::mouseClick(stop, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(state->text(), QStringLiteral("stopped"), 30000);
+    QVERIFY(!QFile::exists(process->stateFile()));
+    QVERIFY(!ui::ServingProcess::isAlive(endpoint->pid));
+    QVERIFY(hasAudit(*temp.workspace, QStringLiteral("eve"), QStringLiteral("ok"),
+                     QStringLiteral("stop pid %1").arg(endpoint->pid)));
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("servingEmpty"))
+                ->text()
+                .contains(QStringLiteral("not running")));
+    QVERIFY(start->isEnabled());
+}
+
+QTEST_MAIN(tst_ServingView)
+#include "tst_servingview.moc"

@@ -1,0 +1,119 @@
+#pragma once
+
+#include "annotation/principal.h"
+#include "annotation/servingcontrol.h"
+#include "ui/metricssnapshot.h"
+#include "ui/servingprocess.h"
+#include "ui/slotracker.h"
+
+#include <QByteArray>
+#include <QTimer>
+#include <QWidget>
+
+class QChartView;
+class QDateTimeAxis;
+class QLabel;
+class QLineSeries;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QStackedWidget;
+class QValueAxis;
+
+namespace digitdesk::storage {
+class Workspace;
+}
+
+namespace digitdesk::ui {
+
+// Starts, stops and watches the serving endpoint (ml_engineer and admin; checked again in
+// annotation::ServingControl), with its service level objectives: rate, latency quantiles
+// against the 2 s objective, error rate, availability, the 30-day error budget for 99.99%
+// and the burn-rate alerts, charts of the last ten minutes and the tail of serve.log.
+class ServingView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServingView)
+
+public:
+    static constexpr int DefaultPort = 8080;
+    static constexpr int LogLines = 200;
+
+    ServingView(const storage::Workspace &workspace, annotation::Principal who,
+                QWidget *parent = nullptr);
+
+    // The `digitdesk` binary that serves; the running executable unless set (tests set it).
+    void setExecutable(const QString &path);
+    ServingProcess *servingProcess() const { return m_process; }
+    const SloTracker &tracker() const { return m_tracker; }
+
+    // What Start and Stop do.
+    void start();
+    void stop();
+
+private:
+    void handleStateChanged();
+    void handleScraped(const QDateTime &at, const MetricsSnapshot &snapshot);
+    void updateHeader();
+    void updateFigures();
+    void updateCharts();
+    void readLog();
+    void showMessage(const QString &text, bool isError);
+    QChartView *makeLatencyChart();
+    QChartView *makeErrorChart();
+
+    annotation::ServingControl m_control;
+    annotation::Principal m_who;
+    QString m_root;
+    ServingProcess *m_process;
+    SloTracker m_tracker;
+    MetricsSnapshot m_latest;
+    QTimer m_logTimer;
+    qint64 m_logOffset = 0;
+    QByteArray m_logPartial; // a last line the server has not finished writing
+    ServingProcess::State m_shown = ServingProcess::State::Stopped;
+
+    QLabel *m_state;
+    QLabel *m_model;
+    QLabel *m_uptime;
+    QLabel *m_pid;
+    QLabel *m_address;
+    QSpinBox *m_port;
+    QPushButton *m_start;
+    QPushButton *m_stop;
+    QLabel *m_message;
+    QStackedWidget *m_pages;
+    QLabel *m_empty;
+    QLabel *m_banner;
+    QLabel *m_rate;
+    QLabel *m_p50;
+    QLabel *m_p95;
+    QLabel *m_p99;
+    QLabel *m_errorRate;
+    QLabel *m_availability1h;
+    QLabel *m_availability1d;
+    QLabel *m_availability30d;
+    QLabel *m_budget;
+    QLabel *m_burn5m;
+    QLabel *m_burn30m;
+    QLabel *m_burn1h;
+    QLabel *m_burn6h;
+    QLabel *m_page;
+    QLabel *m_ticket;
+    QLabel *m_counters;
+    QPlainTextEdit *m_log;
+
+    QDateTimeAxis *m_latencyTime = nullptr;
+    QValueAxis *m_latencyAxis = nullptr;
+    QValueAxis *m_rateAxis = nullptr;
+    QLineSeries *m_p50Series = nullptr;
+    QLineSeries *m_p95Series = nullptr;
+    QLineSeries *m_p99Series = nullptr;
+    QLineSeries *m_objectiveSeries = nullptr;
+    QLineSeries *m_rateSeries = nullptr;
+    QDateTimeAxis *m_errorTime = nullptr;
+    QValueAxis *m_errorAxis = nullptr;
+    QLineSeries *m_errorSeries = nullptr;
+};
+
+} // namespace digitdesk::ui
