@@ -149,6 +149,11 @@ bool hasJpegEnd(const QByteArray &bytes)
 
 NormalizedImage ImageNormalizer::fromEncoded(const QByteArray &bytes)
 {
+    return fromEncoded(bytes, MaxPixels);
+}
+
+NormalizedImage ImageNormalizer::fromEncoded(const QByteArray &bytes, qint64 maxPixels)
+{
     const ImageHeader header = readImageHeader(bytes);
     if (!header.ok()) {
         return failure(header.error);
@@ -159,11 +164,11 @@ NormalizedImage ImageNormalizer::fromEncoded(const QByteArray &bytes)
                            .arg(header.width)
                            .arg(header.height));
     }
-    if (header.width * header.height > MaxPixels) {
+    if (header.width * header.height > std::min(maxPixels, MaxPixels)) {
         return failure(QStringLiteral("too large: %1 x %2 pixels is over the %3-megapixel limit")
                            .arg(header.width)
                            .arg(header.height)
-                           .arg(MaxPixels / 1'000'000));
+                           .arg(static_cast<double>(std::min(maxPixels, MaxPixels)) / 1e6));
     }
     if (header.format == QStringLiteral("jpeg") && !hasJpegEnd(bytes)) {
         return failure(QStringLiteral("truncated JPEG: no end-of-image marker"));

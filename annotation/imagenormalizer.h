@@ -26,6 +26,8 @@ public:
 
     // Decodes PNG, JPEG, BMP or TIFF bytes; the size is checked from the header first.
     static NormalizedImage fromEncoded(const QByteArray &bytes);
+    // As above with a lower limit (the endpoint's, since a client chooses what it sends).
+    static NormalizedImage fromEncoded(const QByteArray &bytes, qint64 maxPixels);
     // From 8-bit grayscale pixels (`stride` bytes per row).
     static NormalizedImage fromGray(const unsigned char *data, int width, int height, int stride);
 };

@@ -14,35 +14,28 @@ ServingCapture::ServingCapture(const QSqlDatabase &db, const storage::BlobStore 
 
 int ServingCapture::store(const std::vector<CapturedImage> &images)
 {
-    std::vector<QString> originals;
-    originals.reserve(images.size());
-    bool wroteBlobs = false;
-    for (const CapturedImage &image : images) {
-        if (image.original.isEmpty()) {
-            originals.emplace_back();
-            continue;
-        }
-        originals.push_back(m_blobs.put(image.original));
-        wroteBlobs = true;
-    }
-    if (wroteBlobs) {
-        m_blobs.flush();
-    }
     storage::Transaction transaction(m_db);
     storage::ImageRepository repository(m_db);
     const storage::ActorRef actor{Actor, 0, 0};
     std::map<qint64, std::vector<storage::StoredPrediction>> byModel;
+    bool wroteBlobs = false;
     int stored = 0;
-    for (size_t i = 0; i < images.size(); ++i) {
-        const CapturedImage &image = images[i];
+    for (const CapturedImage &image : images) {
+        const bool keepOriginal =
+            !image.original.isEmpty() && image.original.size() <= MaxOriginalBytes;
         storage::NewImage row;
         row.sha256 = storage::BlobStore::digestOf(image.pixels);
         row.source = Source;
         row.pixels = image.pixels;
-        row.originalSha256 = originals[i];
+        row.originalSha256 =
+            keepOriginal ? storage::BlobStore::digestOf(image.original) : QString();
         const qint64 id = repository.insert(row, actor);
         if (id == 0) {
-            continue; // the same digit is already in the workspace
+            continue; // the same digit is already in the workspace: no row, no blob
+        }
+        if (keepOriginal) {
+            m_blobs.putWithDigest(image.original, row.originalSha256);
+            wroteBlobs = true;
         }
         ++stored;
         byModel[image.modelId].push_back(
@@ -50,6 +43,9 @@ int ServingCapture::store(const std::vector<CapturedImage> &images)
     }
     for (const auto &[modelId, predictions] : byModel) {
         storage::PredictionRepository(m_db).store(modelId, predictions);
+    }
+    if (wroteBlobs) {
+        m_blobs.flush(); // the originals are durable before the rows that name them commit
     }
     transaction.commit();
     return stored;

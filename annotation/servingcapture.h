@@ -30,6 +30,8 @@ class ServingCapture final
 public:
     static inline const QString Source = QStringLiteral("serving");
     static inline const QString Actor = QStringLiteral("serving endpoint");
+    // Larger originals are not kept (the 28x28 image and its prediction still are).
+    static constexpr qsizetype MaxOriginalBytes = 4 << 20;
 
     ServingCapture(const QSqlDatabase &db, const storage::BlobStore &blobs);
 

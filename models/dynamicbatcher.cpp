@@ -31,7 +31,10 @@ bool DynamicBatcher::submit(std::shared_ptr<ServedModel> model, std::vector<floa
 {
     {
         const std::lock_guard lock(m_mutex);
-        if (m_stopping || static_cast<int>(m_queue.size()) >= m_options.maxQueue) {
+        // Bounded in requests and in images, so a few huge requests cannot queue unbounded work.
+        const int maxImages = m_options.maxQueue * m_options.maxBatch;
+        if (m_stopping || static_cast<int>(m_queue.size()) >= m_options.maxQueue ||
+            (m_queuedImages > 0 && m_queuedImages + count > maxImages)) {
             return false;
         }
         m_queue.push_back({std::move(model), std::move(input), count, std::move(done),
@@ -123,11 +126,17 @@ void DynamicBatcher::execute(std::vector<Request> batch)
         }
     } catch (const std::exception &failure) {
         error = failure.what();
+    } catch (...) {
+        error = "unknown failure in the model";
     }
     const auto end = std::chrono::steady_clock::now();
     const auto computed = since(start, end);
     if (m_observer) {
-        m_observer(images, computed);
+        try {
+            m_observer(images, computed);
+        } catch (...) {
+            // Counting must not stop answering.
+        }
     }
     size_t first = 0;
     for (Request &request : batch) {
@@ -145,7 +154,11 @@ void DynamicBatcher::execute(std::vector<Request> batch)
         } else {
             answer.error = error;
         }
-        request.done(std::move(answer));
+        try {
+            request.done(std::move(answer));
+        } catch (...) {
+            // A completion must not end the batcher's thread (and with it every later answer).
+        }
     }
 }
 

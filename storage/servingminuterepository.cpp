@@ -9,8 +9,8 @@ void ServingMinuteRepository::add(const std::vector<ServingMinute> &minutes)
     SqlQuery query(m_db,
                    QStringLiteral("INSERT INTO serving_minutes (minute, requests, bad) VALUES"
                                   " (:minute, :requests, :bad) ON CONFLICT (minute) DO UPDATE"
-                                  " SET requests = requests + excluded.requests,"
-                                  " bad = bad + excluded.bad"),
+                                  " SET requests = serving_minutes.requests + excluded.requests,"
+                                  " bad = serving_minutes.bad + excluded.bad"),
                    QStringLiteral("record serving requests per minute"));
     for (const ServingMinute &minute : minutes) {
         query.bindAll({{QStringLiteral(":minute"), minute.minute},

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,5 +30,8 @@ struct HttpResponse
 // Answers may come from any thread, once.
 using Responder = std::function<void(HttpResponse)>;
 using RequestHandler = std::function<void(HttpRequest, Responder)>;
+// Sees a request's head (the body not read yet) and may answer it at once: an unknown path
+// or a missing token costs the server no body bytes.
+using Preflight = std::function<std::optional<HttpResponse>(const HttpRequest &head)>;
 
 } // namespace digitdesk::app

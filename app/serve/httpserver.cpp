@@ -14,6 +14,7 @@
 
 #include <array>
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -37,6 +38,7 @@ class Session;
 struct Shared
 {
     HttpServerOptions options;
+    Preflight preflight;
     RequestHandler handler;
     HttpServer::StatusObserver observer;
     std::atomic<int> connections{0};
@@ -137,15 +139,53 @@ private:
         m_parser->body_limit(m_shared->options.maxBodyBytes);
         m_parser->header_limit(64 * 1024);
         armTimer(m_shared->options.requestTimeout);
-        http::async_read_header(m_socket, m_buffer, *m_parser,
-                                [self = shared_from_this()](error_code ec, std::size_t) {
-                                    if (ec || self->m_timedOut) {
-                                        self->m_timer.cancel();
-                                        self->handleRead(ec);
-                                        return;
-                                    }
-                                    self->readBody();
-                                });
+        http::async_read_header(
+            m_socket, m_buffer, *m_parser, [self = shared_from_this()](error_code ec, std::size_t) {
+                if (ec || self->m_timedOut) {
+                    self->m_timer.cancel();
+                    self->handleRead(ec);
+                    return;
+                }
+                if (auto early = self->preflight()) {
+                    self->m_timer.cancel();
+                    // With no body to skip, the connection can go on.
+                    const bool whole = self->m_parser->is_done();
+                    self->m_keepAlive = whole && self->m_parser->get().keep_alive();
+                    self->m_version = self->m_parser->get().version();
+                    self->m_parser.reset();
+                    self->m_busy = true;
+                    ++self->m_shared->inFlight;
+                    self->write(std::move(*early), !whole);
+                    return;
+                }
+                self->readBody();
+            });
+    }
+
+    std::optional<HttpResponse> preflight()
+    {
+        if (!m_shared->preflight) {
+            return std::nullopt;
+        }
+        try {
+            return m_shared->preflight(describe(m_parser->get()));
+        } catch (const std::exception &failure) {
+            HttpResponse response;
+            response.status = 500;
+            response.body = errorBody(std::string("internal error: ") + failure.what());
+            return response;
+        }
+    }
+
+    HttpRequest describe(const http::request<http::string_body> &message) const
+    {
+        HttpRequest request;
+        request.method = std::string(message.method_string());
+        request.target = std::string(message.target());
+        request.contentType = std::string(message[http::field::content_type]);
+        request.authorization = std::string(message[http::field::authorization]);
+        request.fromLoopback = m_fromLoopback;
+        return request;
     }
 
     // Clients such as curl send `Expect: 100-continue` with larger bodies and wait (curl: 1 s)
@@ -209,21 +249,28 @@ private:
         m_parser.reset();
         m_keepAlive = message.keep_alive();
         m_version = message.version();
-        HttpRequest request;
-        request.method = std::string(message.method_string());
-        request.target = std::string(message.target());
-        request.contentType = std::string(message[http::field::content_type]);
-        request.authorization = std::string(message[http::field::authorization]);
+        HttpRequest request = describe(message);
         request.body = std::move(message.body());
-        request.fromLoopback = m_fromLoopback;
         m_busy = true;
         ++m_shared->inFlight;
-        m_shared->handler(std::move(request), [self = shared_from_this()](HttpResponse response) {
+        auto responder = [self = shared_from_this()](HttpResponse response) {
             net::post(self->m_socket.get_executor(),
                       [self, response = std::move(response)]() mutable {
                           self->write(std::move(response), false);
                       });
-        });
+        };
+        try {
+            m_shared->handler(std::move(request), responder);
+        } catch (const std::exception &failure) {
+            // No input may take the process down; the handler has not answered when it throws.
+            HttpResponse response;
+            response.status = 500;
+            response.body = errorBody(std::string("internal error: ") + failure.what());
+            if (m_shared->observer) {
+                m_shared->observer(500);
+            }
+            responder(std::move(response));
+        }
     }
 
     void answerAndClose(int status, const std::string &message)
@@ -273,9 +320,11 @@ private:
     void armTimer(std::chrono::milliseconds timeout)
     {
         m_timedOut = false;
+        // A completion of an earlier arming may already be queued when this one is set.
+        const unsigned generation = ++m_timerGeneration;
         m_timer.expires_after(timeout);
-        m_timer.async_wait([self = shared_from_this()](error_code ec) {
-            if (!ec) {
+        m_timer.async_wait([self = shared_from_this(), generation](error_code ec) {
+            if (!ec && generation == self->m_timerGeneration) {
                 self->m_timedOut = true;
                 error_code ignored;
                 self->m_socket.cancel(ignored);
@@ -291,12 +340,13 @@ private:
         error_code ignored;
         m_socket.shutdown(tcp::socket::shutdown_send, ignored);
         armTimer(std::chrono::milliseconds(2000));
+        m_discard = std::make_unique<std::array<char, 16384>>();
         discard();
     }
 
     void discard()
     {
-        m_socket.async_read_some(net::buffer(m_discard),
+        m_socket.async_read_some(net::buffer(*m_discard),
                                  [self = shared_from_this()](error_code ec, std::size_t) {
                                      if (ec || self->m_timedOut) {
                                          self->close();
@@ -318,12 +368,13 @@ private:
     net::steady_timer m_timer;
     std::shared_ptr<Shared> m_shared;
     beast::flat_buffer m_buffer;
-    std::array<char, 16384> m_discard{};
+    std::unique_ptr<std::array<char, 16384>> m_discard; // only while closing
     std::optional<http::request_parser<http::string_body>> m_parser;
     bool m_fromLoopback = false;
     bool m_keepAlive = true;
     bool m_busy = false;
     bool m_timedOut = false;
+    unsigned m_timerGeneration = 0;
     unsigned m_version = 11;
 };
 
@@ -350,6 +401,7 @@ struct HttpServer::Impl
     // operation pending), as during a drain.
     net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(io);
     tcp::acceptor acceptor{net::make_strand(io)};
+    net::steady_timer retry{acceptor.get_executor()};
     std::shared_ptr<Shared> shared = std::make_shared<Shared>();
     std::vector<std::thread> threads;
     unsigned short port = 0;
@@ -360,20 +412,35 @@ struct HttpServer::Impl
             if (ec == net::error::operation_aborted || !acceptor.is_open()) {
                 return;
             }
-            if (!ec) {
-                error_code ignored;
+            if (ec) {
+                // Out of descriptors: the pending connection keeps the listener readable, so
+                // retrying at once would spin. Try again shortly.
+                retry.expires_after(std::chrono::milliseconds(100));
+                retry.async_wait([this](error_code waited) {
+                    if (!waited) {
+                        accept();
+                    }
+                });
+                return;
+            }
+            error_code ignored;
+            if (shared->connections >= shared->options.maxConnections) {
+                socket.close(ignored);
+            } else {
                 socket.set_option(tcp::no_delay(true), ignored);
                 std::make_shared<Session>(std::move(socket), shared)->start();
             }
-            accept(); // a failed accept (out of descriptors) must not stop the listener
+            accept();
         });
     }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, StatusObserver observer)
+HttpServer::HttpServer(HttpServerOptions options, Preflight preflight, RequestHandler handler,
+                       StatusObserver observer)
     : m_impl(std::make_unique<Impl>())
 {
     m_impl->shared->options = std::move(options);
+    m_impl->shared->preflight = std::move(preflight);
     m_impl->shared->handler = std::move(handler);
     m_impl->shared->observer = std::move(observer);
 }
@@ -420,14 +487,24 @@ int HttpServer::openConnections() const
     return m_impl->shared->connections.load();
 }
 
+bool HttpServer::draining() const
+{
+    return m_impl->shared->draining.load();
+}
+
 void HttpServer::drain(std::chrono::milliseconds grace)
 {
     Shared &shared = *m_impl->shared;
     shared.draining = true;
-    net::post(m_impl->acceptor.get_executor(), [this] {
+    // Closed before anything else, so no connection waits in the backlog of a closing server.
+    std::promise<void> closed;
+    net::post(m_impl->acceptor.get_executor(), [this, &closed] {
         error_code ignored;
+        m_impl->retry.cancel();
         m_impl->acceptor.close(ignored);
+        closed.set_value();
     });
+    closed.get_future().wait();
     std::vector<std::shared_ptr<Session>> open;
     {
         const std::lock_guard lock(shared.sessionsMutex);

@@ -21,6 +21,8 @@ struct HttpServerOptions
     // A keep-alive connection may wait this long for its next request.
     std::chrono::milliseconds idleTimeout{120000};
     std::chrono::milliseconds writeTimeout{10000};
+    // More connections than this are closed as they arrive.
+    int maxConnections = 10000;
 };
 
 // Whether `host` is an IP address, and whether it is a loopback one (127.0.0.0/8, ::1).
@@ -35,7 +37,8 @@ public:
     // Told of every response the server makes by itself, with its status.
     using StatusObserver = std::function<void(int status)>;
 
-    HttpServer(HttpServerOptions options, RequestHandler handler, StatusObserver observer);
+    HttpServer(HttpServerOptions options, Preflight preflight, RequestHandler handler,
+               StatusObserver observer);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;
@@ -44,6 +47,7 @@ public:
     void start();
     unsigned short port() const;
     int openConnections() const;
+    bool draining() const;
     // Stops accepting, lets requests already read get their answers (up to `grace`), then
     // closes every connection and ends the threads.
     void drain(std::chrono::milliseconds grace);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <system_error>
 #include <thread>
 
 namespace digitdesk::app {
@@ -70,7 +71,7 @@ int imageCount(const QJsonArray &shape, std::string *error)
     std::vector<qint64> dims;
     for (const QJsonValue &value : shape) {
         const double d = value.toDouble(-1);
-        if (!value.isDouble() || d != std::floor(d) || d < 0) {
+        if (!value.isDouble() || d != std::floor(d) || d < 0 || d > 1e9) {
             *error = "shape must be a list of non-negative integers";
             return 0;
         }
@@ -215,7 +216,7 @@ InferenceInput parseImageRequest(const std::string &contentType, const std::stri
     const auto normalise = [&](size_t first, size_t step) {
         for (size_t i = first; i < input.originals.size(); i += step) {
             const annotation::NormalizedImage image =
-                annotation::ImageNormalizer::fromEncoded(input.originals[i]);
+                annotation::ImageNormalizer::fromEncoded(input.originals[i], MaxPixelsPerImage);
             if (!image.ok()) {
                 errors[i] = image.error.toStdString();
                 continue;
@@ -231,10 +232,17 @@ InferenceInput parseImageRequest(const std::string &contentType, const std::stri
     const size_t helpers =
         input.originals.size() >= 32 ? std::max(1u, std::thread::hardware_concurrency()) - 1 : 0;
     std::vector<std::thread> threads;
-    for (size_t t = 0; t < helpers; ++t) {
-        threads.emplace_back(normalise, t + 1, helpers + 1);
+    try {
+        for (size_t t = 0; t < helpers; ++t) {
+            threads.emplace_back(normalise, t + 1, helpers + 1);
+        }
+    } catch (const std::system_error &) {
+        // No thread to be had (a process limit): the images not taken are decoded below.
     }
     normalise(0, helpers + 1);
+    for (size_t t = threads.size() + 1; t < helpers + 1; ++t) {
+        normalise(t, helpers + 1);
+    }
     for (std::thread &thread : threads) {
         thread.join();
     }

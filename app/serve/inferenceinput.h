@@ -18,7 +18,9 @@ struct InferenceInput
     bool ok() const { return error.empty(); }
 };
 
-inline constexpr int MaxImagesPerRequest = 65536;
+inline constexpr int MaxImagesPerRequest = 10000;
+// A scan of a post code needs no more; a client cannot make the endpoint decode a poster.
+inline constexpr qint64 MaxPixelsPerImage = 4'000'000;
 
 // POST /v2/models/digits/infer: one input, FP32 (0..1) or UINT8 (0..255), shape [N,1,28,28]
 // or [N,784], data flat or nested.

@@ -8,6 +8,8 @@
 #include "storage/modelrepository.h"
 #include "storage/settingsrepository.h"
 
+#include <future>
+
 namespace digitdesk::app {
 
 ModelWatcher::ModelWatcher(QString workspaceRoot, QString databasePath,
@@ -23,20 +25,10 @@ ModelWatcher::~ModelWatcher()
 
 void ModelWatcher::start()
 {
-    std::mutex startMutex;
-    std::condition_variable started;
-    bool firstPollDone = false;
-    m_thread = std::thread([&, this] {
-        watch([&] {
-            {
-                const std::lock_guard lock(startMutex);
-                firstPollDone = true;
-            }
-            started.notify_one();
-        });
-    });
-    std::unique_lock lock(startMutex);
-    started.wait(lock, [&] { return firstPollDone; });
+    std::promise<void> firstPoll;
+    std::future<void> firstPollDone = firstPoll.get_future();
+    m_thread = std::thread([this, &firstPoll] { watch([&firstPoll] { firstPoll.set_value(); }); });
+    firstPollDone.wait();
 }
 
 void ModelWatcher::stop()
@@ -71,14 +63,29 @@ std::string ModelWatcher::problem() const
 
 void ModelWatcher::watch(std::function<void()> firstPollDone)
 {
-    const storage::Connection connection(m_databasePath);
+    std::unique_ptr<storage::Connection> connection;
     const auto pollOnce = [&] {
-        const QSqlDatabase db = connection.db();
         try {
+            if (!connection) {
+                connection = std::make_unique<storage::Connection>(m_databasePath);
+            }
+            const QSqlDatabase db = connection->db();
             readSettings(db);
-            poll(db);
+            const auto target =
+                storage::ModelRepository(db).aliasTarget(annotation::ProductionAlias);
+            if (target) {
+                load(db, *target);
+            } else {
+                const std::lock_guard lock(m_mutex);
+                if (!m_current) {
+                    m_problem = "no model is production yet: promote one with `digitdesk models "
+                                "alias production ID`";
+                }
+            }
         } catch (const std::exception &failure) {
-            reportFailure(db, failure);
+            // The workspace could not be read (locked, gone): nothing to load or to blame a
+            // model for; the next poll tries again.
+            reportUnreadable(failure);
         }
     };
     pollOnce();
@@ -109,79 +116,96 @@ void ModelWatcher::readSettings(const QSqlDatabase &db)
     m_settings = live;
 }
 
-void ModelWatcher::poll(const QSqlDatabase &db)
+void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
 {
-    const auto target = storage::ModelRepository(db).aliasTarget(annotation::ProductionAlias);
     qint64 currentId = 0;
     {
         const std::lock_guard lock(m_mutex);
         currentId = m_current ? m_current->id : 0;
-        if (!target) {
-            if (!m_current) {
-                m_problem = "no model is production yet: promote one with `digitdesk models "
-                            "alias production ID`";
-            }
-            return;
+        if (!m_unreadable.empty()) {
+            m_unreadable.clear();
+            m_problem = m_failedProblem;
         }
-        if (*target == currentId ||
-            (*target == m_failedId &&
+        if (target == currentId ||
+            (target == m_failedId &&
              std::chrono::steady_clock::now() - m_failedAt < RetryFailedAfter)) {
             return;
         }
     }
-    const annotation::ModelRegistry registry(db, m_root);
     auto served = std::make_shared<models::ServedModel>();
-    served->predictor = registry.openPredictor(*target, m_device);
-    served->id = *target;
-    served->version = std::to_string(*target);
-    served->device = served->predictor->device().description.toStdString();
-    // The first batch of a fresh model is slow (allocations, kernel choice): run it here, not
-    // on a client's request.
-    const std::vector<uint8_t> blank(static_cast<size_t>(models::PixelCount), 0);
-    served->predictor->predict(blank.data(), 1);
+    try {
+        const annotation::ModelRegistry registry(db, m_root);
+        served->predictor = registry.openPredictor(target, m_device);
+        served->id = target;
+        served->version = std::to_string(target);
+        served->device = served->predictor->device().description.toStdString();
+        // The first batch of a fresh model is slow (allocations, kernel choice): run it here,
+        // not on a client's request.
+        const std::vector<uint8_t> blank(static_cast<size_t>(models::PixelCount), 0);
+        served->predictor->predict(blank.data(), 1);
+    } catch (const std::exception &failure) {
+        reportLoadFailure(target, failure);
+        return;
+    }
+    std::shared_ptr<models::ServedModel> previous;
     {
         const std::lock_guard lock(m_mutex);
+        previous = std::move(m_current); // freed below, outside the lock, once unused
         m_current = served;
         m_problem.clear();
+        m_failedProblem.clear();
         m_failedId = 0;
     }
+    previous.reset();
     m_log(currentId == 0 ? QStringLiteral("serving model %1 on %2")
-                               .arg(*target)
+                               .arg(target)
                                .arg(QString::fromStdString(served->device))
                          : QStringLiteral("production moved: serving model %1 (was %2) on %3")
-                               .arg(*target)
+                               .arg(target)
                                .arg(currentId)
                                .arg(QString::fromStdString(served->device)));
 }
 
-void ModelWatcher::reportFailure(const QSqlDatabase &db, const std::exception &failure)
+void ModelWatcher::reportLoadFailure(qint64 target, const std::exception &failure)
 {
-    qint64 target = 0;
-    try {
-        target = storage::ModelRepository(db).aliasTarget(annotation::ProductionAlias).value_or(0);
-    } catch (const std::exception &) {
-        target = 0; // the database itself failed; the message below says how
-    }
     QString message;
     {
         const std::lock_guard lock(m_mutex);
-        std::string problem =
-            (target != 0 ? "production model " + std::to_string(target) + " could not be loaded: "
-                         : std::string("the workspace could not be read: ")) +
-            failure.what();
+        std::string problem = "production model " + std::to_string(target) +
+                              " could not be loaded: " + failure.what();
         if (m_current) {
             problem += "; model " + m_current->version + " goes on serving";
         }
-        const bool repeated = target == m_failedId && problem == m_problem;
+        const bool repeated = target == m_failedId && problem == m_failedProblem;
         m_failedId = target;
-        m_problem = problem;
         m_failedAt = std::chrono::steady_clock::now();
+        m_failedProblem = problem;
+        m_problem = problem;
         if (repeated) {
             return;
         }
-        message = QString::fromStdString(m_problem);
+        message = QString::fromStdString(problem);
     }
     m_metrics.recordModelLoadFailure();
+    m_log(message);
+}
+
+void ModelWatcher::reportUnreadable(const std::exception &failure)
+{
+    QString message;
+    {
+        const std::lock_guard lock(m_mutex);
+        const std::string problem =
+            std::string("the workspace could not be read: ") + failure.what();
+        if (problem == m_unreadable) {
+            return;
+        }
+        m_unreadable = problem;
+        if (!m_current) {
+            m_problem = problem;
+        }
+        message = QString::fromStdString(problem);
+    }
     m_log(message);
 }
 

@@ -56,9 +56,10 @@ public:
 
 private:
     void watch(std::function<void()> firstPollDone);
-    void poll(const QSqlDatabase &db);
     void readSettings(const QSqlDatabase &db);
-    void reportFailure(const QSqlDatabase &db, const std::exception &failure);
+    void load(const QSqlDatabase &db, qint64 target);
+    void reportLoadFailure(qint64 target, const std::exception &failure);
+    void reportUnreadable(const std::exception &failure);
 
     const QString m_root;
     const QString m_databasePath;
@@ -70,7 +71,9 @@ private:
     bool m_stopping = false;
     std::shared_ptr<models::ServedModel> m_current;
     LiveSettings m_settings;
-    std::string m_problem;
+    std::string m_problem;       // what /v2/health/ready and the model metadata report
+    std::string m_failedProblem; // the last model that failed to load, and why
+    std::string m_unreadable;    // the workspace could not be read at the last poll
     qint64 m_failedId = 0;
     std::chrono::steady_clock::time_point m_failedAt;
     std::thread m_thread;

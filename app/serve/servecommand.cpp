@@ -41,6 +41,7 @@ struct ServeOptions
     int threads = 0;
     models::BatcherOptions batcher;
     bool capture = true;
+    bool requireToken = false;
     std::chrono::milliseconds drainGrace{30000};
 };
 
@@ -78,7 +79,8 @@ std::optional<int> readOptions(ArgumentParser &parser, ServeOptions *options)
                               {"io-threads", 1, 64},
                               {"max-body-mb", 1, 1024},
                               {"request-timeout-ms", 100, 600000},
-                              {"idle-timeout-ms", 100, 86400000}};
+                              {"idle-timeout-ms", 100, 86400000},
+                              {"max-connections", 1, 1000000}};
     for (NumberOption &number : numbers) {
         if (!parseNumber(parser, QString::fromLatin1(number.name), number.minimum, number.maximum,
                          &number.value)) {
@@ -102,6 +104,8 @@ std::optional<int> readOptions(ArgumentParser &parser, ServeOptions *options)
     options->http.maxBodyBytes = static_cast<size_t>(numbers[6].value) << 20;
     options->http.requestTimeout = std::chrono::milliseconds(numbers[7].value);
     options->http.idleTimeout = std::chrono::milliseconds(numbers[8].value);
+    options->http.maxConnections = static_cast<int>(numbers[9].value);
+    options->requireToken = parser.isSet(QStringLiteral("require-token"));
     if (!models::parseDeviceRequest(parser.value(QStringLiteral("device")), &options->device)) {
         return parser.usageError(QStringLiteral("--device takes auto, cpu or cuda"));
     }
@@ -165,11 +169,15 @@ int runServeCommand(const QStringList &arguments)
     option("max-delay-us", "Longest a request waits for others to batch with.", "1000");
     option("max-queue", "Most requests waiting; more are answered 503 at once.", "1024");
     option("io-threads", "Threads reading and writing connections.", "1");
-    option("max-body-mb", "Largest request body; larger ones get 413.", "64");
+    option("max-body-mb", "Largest request body; larger ones get 413.", "16");
+    option("max-connections", "Most open client connections.", "10000");
     option("request-timeout-ms", "Time a request has to arrive whole once started.", "10000");
     option("idle-timeout-ms", "Time a keep-alive connection may wait idle.", "120000");
     parser.addOption({QStringLiteral("no-capture"),
                       QStringLiteral("Do not store low-confidence requests as incoming items.")});
+    parser.addOption({QStringLiteral("require-token"),
+                      QStringLiteral("Ask for the bearer token on loopback too (behind a proxy "
+                                     "on the same host, every client arrives from loopback).")});
     if (auto exit = parser.parse(arguments, 0, 0)) {
         return *exit;
     }
@@ -178,14 +186,13 @@ int runServeCommand(const QStringList &arguments)
         return *exit;
     }
     const auto workspace = openWorkspace(parser.workspace());
-    if (!isLoopbackAddress(options.http.host)) {
+    if (options.requireToken || !isLoopbackAddress(options.http.host)) {
         const QString token =
             storage::SettingsRepository(workspace->db()).value(QString::fromLatin1(TokenSetting));
         if (token.size() < MinimumTokenLength) {
-            printErr(QStringLiteral("serve: %1 is not a loopback address, so clients must send "
-                                    "a bearer token, and the workspace has none: set one of at "
-                                    "least %2 characters with `digitdesk settings set %3 "
-                                    "TOKEN`")
+            printErr(QStringLiteral("serve: clients of %1 must send a bearer token, and the "
+                                    "workspace has none: set one of at least %2 characters with "
+                                    "`digitdesk settings set %3 -`")
                          .arg(QString::fromStdString(options.http.host))
                          .arg(MinimumTokenLength)
                          .arg(QString::fromLatin1(TokenSetting)));
@@ -224,9 +231,10 @@ int runServeCommand(const QStringList &arguments)
     std::unique_ptr<HttpServer> server;
     ServingApi api({watcher, batcher, metrics, ledger, options.capture ? &writer : nullptr,
                     [&server] { return server ? server->openConnections() : 0; },
-                    DIGITDESK_VERSION});
+                    [&server] { return server && server->draining(); }, DIGITDESK_VERSION,
+                    options.requireToken});
     server = std::make_unique<HttpServer>(
-        options.http,
+        options.http, [&api](const HttpRequest &head) { return api.preflight(head); },
         [&api](HttpRequest request, Responder respond) { api.handle(std::move(request), respond); },
         [&metrics](int status) {
             metrics.recordStatus(status);

@@ -9,6 +9,7 @@
 #include "app/serve/storagewriter.h"
 #include "models/dynamicbatcher.h"
 
+#include <cctype>
 #include <cmath>
 #include <memory>
 
@@ -131,45 +132,38 @@ std::string imagesAnswer(const models::BatchAnswer &result, bool batch)
 
 ServingApi::ServingApi(Parts parts) : m_parts(std::move(parts)) {}
 
+std::optional<HttpResponse> ServingApi::preflight(const HttpRequest &head)
+{
+    const auto started = std::chrono::steady_clock::now();
+    std::optional<HttpResponse> refusal = refuse(head);
+    if (refusal) {
+        count(head, *refusal, started);
+    }
+    return refusal;
+}
+
 void ServingApi::handle(HttpRequest request, const Responder &respond)
 {
     const auto started = std::chrono::steady_clock::now();
-    const std::string path = request.target.substr(0, request.target.find('?'));
-    const bool get = request.method == "GET" || request.method == "HEAD";
-    const bool post = request.method == "POST";
+    if (std::optional<HttpResponse> refusal = refuse(request)) {
+        count(request, *refusal, started);
+        respond(std::move(*refusal));
+        return;
+    }
+    const std::string path = pathOf(request);
     const auto respondCounted = [&](HttpResponse response) {
         m_parts.metrics.recordStatus(response.status);
         respond(std::move(response));
     };
-    if (path == "/v2/health/live" && get) {
+    if (path == "/v2/health/live") {
         respondCounted(answer(200, "{\"live\":true}"));
-        return;
-    }
-    if ((path == "/v2/health/ready" || path == "/v2/models/digits/ready") && get) {
+    } else if (path == "/v2/health/ready" || path == "/v2/models/digits/ready") {
         respondCounted(readiness());
-        return;
-    }
-    if (!authorized(request)) {
-        HttpResponse response = failure(401, "a bearer token is required off loopback: send "
-                                             "`Authorization: Bearer <serving.token>`");
-        response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"digitdesk\"");
-        if (path == "/v2/models/digits/infer" || path == "/v1/predict") {
-            m_parts.metrics.recordFailure(FailureReason::Other);
-            finish(respond, std::move(response), started);
-        } else {
-            respondCounted(std::move(response));
-        }
-        return;
-    }
-    if (path == "/v2/models/digits/infer" && post) {
+    } else if (path == "/v2/models/digits/infer") {
         infer(Kind::Tensor, std::move(request), respond, started);
-        return;
-    }
-    if (path == "/v1/predict" && post) {
+    } else if (path == "/v1/predict") {
         infer(Kind::Images, std::move(request), respond, started);
-        return;
-    }
-    if (path == "/metrics" && get) {
+    } else if (path == "/metrics") {
         const auto model = m_parts.models.current();
         ServingMetrics::Live live;
         live.pending = m_parts.batcher.pending();
@@ -181,38 +175,61 @@ void ServingApi::handle(HttpRequest request, const Responder &respond)
         HttpResponse response = answer(200, m_parts.metrics.render(live, m_parts.ledger));
         response.contentType = "text/plain; version=0.0.4; charset=utf-8";
         respondCounted(std::move(response));
-        return;
-    }
-    if (path == "/v2" && get) {
+    } else if (path == "/v2") {
         std::string body = "{\"name\":\"digitdesk\",\"version\":";
         json::appendString(body, m_parts.serverVersion);
         body += ",\"extensions\":[]}";
         respondCounted(answer(200, std::move(body)));
-        return;
-    }
-    if (path == "/v2/models/digits" && get) {
+    } else {
         respondCounted(modelMetadata());
-        return;
     }
-    const bool known = path == "/v2/health/live" || path == "/v2/health/ready" || path == "/v2" ||
-                       path == "/v2/models/digits" || path == "/v2/models/digits/ready" ||
-                       path == "/v2/models/digits/infer" || path == "/v1/predict" ||
-                       path == "/metrics";
-    if (known) {
-        const bool wantsPost = path == "/v2/models/digits/infer" || path == "/v1/predict";
-        HttpResponse response = failure(405, request.method + " is not allowed on " + path +
-                                                 "; use " + (wantsPost ? "POST" : "GET"));
-        response.headers.emplace_back("Allow", wantsPost ? "POST" : "GET, HEAD");
-        respondCounted(std::move(response));
-        return;
+}
+
+std::optional<HttpResponse> ServingApi::refuse(const HttpRequest &request) const
+{
+    const std::string path = pathOf(request);
+    const bool probe = path == "/v2/health/live" || path == "/v2/health/ready" ||
+                       path == "/v2/models/digits/ready";
+    const bool post = path == "/v2/models/digits/infer" || path == "/v1/predict";
+    const bool get = probe || path == "/v2" || path == "/v2/models/digits" || path == "/metrics";
+    if (!post && !get) {
+        if (path.rfind("/v2/models/", 0) == 0) {
+            return failure(404, "there is no model at " + path +
+                                    "; this endpoint serves the model 'digits'");
+        }
+        return failure(404, "no such endpoint: " + request.method + " " + path);
     }
-    if (path.rfind("/v2/models/", 0) == 0) {
-        respondCounted(failure(404, "there is no model at " + path +
-                                        "; this endpoint serves "
-                                        "the model 'digits'"));
-        return;
+    const std::string allowed = post ? "POST" : "GET";
+    if (request.method != allowed) {
+        HttpResponse response =
+            failure(405, request.method + " is not allowed on " + path + "; use " + allowed);
+        response.headers.emplace_back("Allow", allowed);
+        return response;
     }
-    respondCounted(failure(404, "no such endpoint: " + request.method + " " + path));
+    if (!probe && !authorized(request)) {
+        HttpResponse response = failure(401, "a bearer token is required off loopback: send "
+                                             "`Authorization: Bearer <serving.token>`");
+        response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"digitdesk\"");
+        return response;
+    }
+    return std::nullopt;
+}
+
+void ServingApi::count(const HttpRequest &request, const HttpResponse &response,
+                       std::chrono::steady_clock::time_point started)
+{
+    const std::string path = pathOf(request);
+    if (path == "/v2/models/digits/infer" || path == "/v1/predict") {
+        m_parts.metrics.recordFailure(FailureReason::Other);
+        record(response.status, started);
+    } else {
+        m_parts.metrics.recordStatus(response.status);
+    }
+}
+
+std::string ServingApi::pathOf(const HttpRequest &request)
+{
+    return request.target.substr(0, request.target.find('?'));
 }
 
 void ServingApi::infer(Kind kind, HttpRequest request, const Responder &respond,
@@ -292,27 +309,41 @@ void ServingApi::infer(Kind kind, HttpRequest request, const Responder &respond,
 void ServingApi::finish(const Responder &respond, HttpResponse response,
                         std::chrono::steady_clock::time_point started)
 {
-    const auto latency = elapsed(started);
-    m_parts.metrics.recordRequest(response.status, latency);
-    m_parts.ledger.record(response.status >= 500 || latency > SloLedger::LatencyObjective);
+    record(response.status, started);
     respond(std::move(response));
+}
+
+void ServingApi::record(int status, std::chrono::steady_clock::time_point started)
+{
+    const auto latency = elapsed(started);
+    m_parts.metrics.recordRequest(status, latency);
+    m_parts.ledger.record(status >= 500 || latency > SloLedger::LatencyObjective);
 }
 
 bool ServingApi::authorized(const HttpRequest &request) const
 {
-    if (request.fromLoopback) {
+    if (request.fromLoopback && !m_parts.requireToken) {
         return true;
     }
     const std::string token = m_parts.models.settings().token;
-    const std::string prefix = "Bearer ";
-    if (token.empty() || request.authorization.rfind(prefix, 0) != 0) {
+    const std::string_view given = request.authorization;
+    constexpr std::string_view scheme = "bearer ";
+    if (token.empty() || given.size() <= scheme.size()) {
         return false;
     }
-    return sameSecret(std::string_view(request.authorization).substr(prefix.size()), token);
+    for (size_t i = 0; i < scheme.size(); ++i) { // the scheme is case-insensitive (RFC 9110)
+        if (std::tolower(static_cast<unsigned char>(given[i])) != scheme[i]) {
+            return false;
+        }
+    }
+    return sameSecret(given.substr(scheme.size()), token);
 }
 
 HttpResponse ServingApi::readiness() const
 {
+    if (m_parts.draining && m_parts.draining()) {
+        return failure(503, "the endpoint is shutting down");
+    }
     if (m_parts.models.current()) {
         return answer(200, "{\"ready\":true}");
     }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace digitdesk::models {
@@ -31,11 +32,15 @@ public:
         SloLedger &ledger;
         StorageWriter *writer; // null: capture switched off for this process
         std::function<int()> openConnections;
+        std::function<bool()> draining;
         std::string serverVersion;
+        bool requireToken = false; // on loopback too
     };
 
     explicit ServingApi(Parts parts);
 
+    // Answers, from the head alone, what can be answered before the body is read.
+    std::optional<HttpResponse> preflight(const HttpRequest &head);
     void handle(HttpRequest request, const Responder &respond);
 
 private:
@@ -49,6 +54,11 @@ private:
                std::chrono::steady_clock::time_point started);
     void finish(const Responder &respond, HttpResponse response,
                 std::chrono::steady_clock::time_point started);
+    void record(int status, std::chrono::steady_clock::time_point started);
+    void count(const HttpRequest &request, const HttpResponse &response,
+               std::chrono::steady_clock::time_point started);
+    std::optional<HttpResponse> refuse(const HttpRequest &request) const;
+    static std::string pathOf(const HttpRequest &request);
     bool authorized(const HttpRequest &request) const;
     HttpResponse modelMetadata() const;
     HttpResponse readiness() const;

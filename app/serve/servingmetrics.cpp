@@ -147,8 +147,6 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     sample(out, "digitdesk_slo_bad_total", "", load(m_bad));
     metric(out, "digitdesk_slo_requests", "gauge",
            "Inference requests over a trailing window, from the workspace's history");
-    metric(out, "digitdesk_slo_bad_requests", "gauge",
-           "Bad inference requests over a trailing window, from the workspace's history");
     const std::pair<const char *, std::chrono::minutes> windows[] = {
         {"5m", std::chrono::minutes(5)},    {"30m", std::chrono::minutes(30)},
         {"1h", std::chrono::minutes(60)},   {"6h", std::chrono::minutes(360)},
@@ -161,6 +159,8 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
         sample(badLines, "digitdesk_slo_bad_requests", std::string("window=\"") + name + "\"",
                static_cast<double>(window.bad));
     }
+    metric(out, "digitdesk_slo_bad_requests", "gauge",
+           "Bad inference requests over a trailing window, from the workspace's history");
     out += badLines;
     metric(out, "digitdesk_slo_objective", "gauge", "Availability objective");
     sample(out, "digitdesk_slo_objective", "", SloLedger::AvailabilityObjective);

@@ -33,10 +33,12 @@ bool StorageWriter::capture(annotation::CapturedImage image)
 {
     {
         const std::lock_guard lock(m_mutex);
-        if (m_stopping || m_queue.size() >= MaxQueued) {
+        const size_t bytes = static_cast<size_t>(image.original.size() + image.pixels.size());
+        if (m_stopping || m_queue.size() >= MaxQueued || m_queuedBytes + bytes > MaxQueuedBytes) {
             m_metrics.recordCaptured(0, 1, 0);
             return false;
         }
+        m_queuedBytes += bytes;
         m_queue.push_back(std::move(image));
     }
     m_wake.notify_one();
@@ -57,8 +59,20 @@ void StorageWriter::stop()
 
 void StorageWriter::run()
 {
-    const storage::Connection connection(m_databasePath);
-    const QSqlDatabase db = connection.db();
+    std::unique_ptr<storage::Connection> connection;
+    try {
+        connection = std::make_unique<storage::Connection>(m_databasePath);
+    } catch (const std::exception &failure) {
+        m_log(QStringLiteral("the writer cannot open the workspace, so nothing is captured or "
+                             "recorded: %1")
+                  .arg(QString::fromUtf8(failure.what())));
+        const std::lock_guard lock(m_mutex);
+        m_stopping = true; // later captures are counted as dropped
+        m_metrics.recordCaptured(0, static_cast<int>(m_queue.size()), 0);
+        m_queue.clear();
+        return;
+    }
+    const QSqlDatabase db = connection->db();
     auto nextFlush = std::chrono::steady_clock::now() + FlushInterval;
     for (;;) {
         std::vector<annotation::CapturedImage> images;
@@ -67,6 +81,7 @@ void StorageWriter::run()
             std::unique_lock lock(m_mutex);
             m_wake.wait_until(lock, nextFlush, [this] { return m_stopping || !m_queue.empty(); });
             images.swap(m_queue);
+            m_queuedBytes = 0;
             stopping = m_stopping;
         }
         if (!images.empty()) {
@@ -87,8 +102,8 @@ void StorageWriter::run()
 
 void StorageWriter::write(const QSqlDatabase &db, std::vector<annotation::CapturedImage> images)
 {
-    const storage::BlobStore blobs(QDir(m_root).filePath(QStringLiteral("blobs")));
     try {
+        const storage::BlobStore blobs(QDir(m_root).filePath(QStringLiteral("blobs")));
         const int stored = annotation::ServingCapture(db, blobs).store(images);
         m_metrics.recordCaptured(stored, 0, 0);
     } catch (const std::exception &failure) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,6 +25,7 @@ class StorageWriter final
 public:
     using Log = std::function<void(const QString &)>;
     static constexpr size_t MaxQueued = 10000;
+    static constexpr size_t MaxQueuedBytes = 256u << 20;
     static constexpr std::chrono::seconds FlushInterval{5};
 
     StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
@@ -51,6 +53,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::vector<annotation::CapturedImage> m_queue;
+    size_t m_queuedBytes = 0;
     bool m_stopping = false;
     std::thread m_thread;
 };

@@ -95,8 +95,8 @@ HttpAnswer HttpClient::readAnswer(int timeoutMs)
                 for (qsizetype i = 1; i < lines.size(); ++i) {
                     const qsizetype colon = lines[i].indexOf(':');
                     if (colon > 0) {
-                        answer.headers.append({lines[i].left(colon).trimmed(),
-                                               lines[i].mid(colon + 1).trimmed()});
+                        answer.headers.append(
+                            {lines[i].left(colon).trimmed(), lines[i].mid(colon + 1).trimmed()});
                     }
                 }
                 length = answer.header("Content-Length").toLongLong();
@@ -111,7 +111,8 @@ HttpAnswer HttpClient::readAnswer(int timeoutMs)
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         pollfd wait{m_fd, POLLIN, 0};
-        if (m_fd < 0 || left.count() <= 0 || ::poll(&wait, 1, static_cast<int>(left.count())) <= 0) {
+        if (m_fd < 0 || left.count() <= 0 ||
+            ::poll(&wait, 1, static_cast<int>(left.count())) <= 0) {
             return HttpAnswer{};
         }
         char chunk[65536];
