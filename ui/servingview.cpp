@@ -19,6 +19,7 @@
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QVBoxLayout>
+#include <QLogValueAxis>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -294,8 +295,14 @@ QChartView *ServingView::makeLatencyChart()
     auto *chart = new QChart;
     chart->setTitle(tr("Latency and request rate, last 10 minutes"));
     m_latencyTime = timeAxis(chart);
-    m_latencyAxis = valueAxis(chart, tr("seconds"), Qt::AlignLeft);
+    m_latencyAxis = new QLogValueAxis(chart);
+    m_latencyAxis->setTitleText(tr("ms (log)"));
+    m_latencyAxis->setLabelFormat(QStringLiteral("%g"));
+    m_latencyAxis->setBase(10);
+    m_latencyAxis->setRange(0.1, 10000);
+    chart->addAxis(m_latencyAxis, Qt::AlignLeft);
     m_rateAxis = valueAxis(chart, tr("requests/s"), Qt::AlignRight);
+    m_rateAxis->setLabelFormat(QStringLiteral("%.0f"));
     m_p50Series = addSeries(chart, tr("p50"), m_latencyTime, m_latencyAxis);
     m_p95Series = addSeries(chart, tr("p95"), m_latencyTime, m_latencyAxis);
     m_p99Series = addSeries(chart, tr("p99"), m_latencyTime, m_latencyAxis);
@@ -589,16 +596,16 @@ void ServingView::updateCharts()
 {
     const std::deque<SloPoint> &history = m_tracker.history();
     QList<QPointF> p50, p95, p99, rate, errors;
-    double highest = SloTracker::LatencyObjectiveSeconds * 1.25;
+    double highest = SloTracker::LatencyObjectiveSeconds * 1000 * 5;
     double highestRate = 1;
     double highestError = 0.01;
     for (const SloPoint &point : history) {
         const auto x = static_cast<qreal>(point.at.toMSecsSinceEpoch());
         if (!std::isnan(point.p99)) {
-            p50.append({x, point.p50});
-            p95.append({x, point.p95});
-            p99.append({x, point.p99});
-            highest = std::max(highest, point.p99 * 1.1);
+            p50.append({x, point.p50 * 1000});
+            p95.append({x, point.p95 * 1000});
+            p99.append({x, point.p99 * 1000});
+            highest = std::max(highest, point.p99 * 1000 * 2);
         }
         rate.append({x, point.rate});
         highestRate = std::max(highestRate, point.rate * 1.2);
@@ -613,8 +620,8 @@ void ServingView::updateCharts()
     const QDateTime end = history.empty() ? QDateTime::currentDateTime() : history.back().at;
     const QDateTime begin = end.addSecs(-SloTracker::HistorySeconds);
     m_objectiveSeries->replace(
-        {{static_cast<qreal>(begin.toMSecsSinceEpoch()), SloTracker::LatencyObjectiveSeconds},
-         {static_cast<qreal>(end.toMSecsSinceEpoch()), SloTracker::LatencyObjectiveSeconds}});
+        {{static_cast<qreal>(begin.toMSecsSinceEpoch()), SloTracker::LatencyObjectiveSeconds * 1000},
+         {static_cast<qreal>(end.toMSecsSinceEpoch()), SloTracker::LatencyObjectiveSeconds * 1000}});
     for (QDateTimeAxis *axis : {m_latencyTime, m_errorTime}) {
         axis->setRange(begin, end);
     }

@@ -18,6 +18,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
+class QLogValueAxis;
 class QValueAxis;
 
 namespace digitdesk::storage {
@@ -104,7 +105,7 @@ private:
     QPlainTextEdit *m_log;
 
     QDateTimeAxis *m_latencyTime = nullptr;
-    QValueAxis *m_latencyAxis = nullptr;
+    QLogValueAxis *m_latencyAxis = nullptr; // milliseconds: both 2 ms and the 2 s objective show
     QValueAxis *m_rateAxis = nullptr;
     QLineSeries *m_p50Series = nullptr;
     QLineSeries *m_p95Series = nullptr;

@@ -16,6 +16,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -126,8 +128,34 @@ bool waitUntilUp(unsigned short port, const std::string &path, int timeoutMs)
     return false;
 }
 
+double processCpuSeconds()
+{
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+// CPU seconds (user + system) another process has used so far.
+double cpuSecondsOf(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly)) {
+        return 0;
+    }
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    const double ticks = fields.value(11).toDouble() + fields.value(12).toDouble();
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct InProcess
+{
+    double rate = 0;       // images/s
+    double cpuMicros = 0;  // CPU time per image
+};
+
 // images/s of the model in this process, batches of `batch`, median of 3 runs of 2 s.
-double inProcessRate(models::Predictor &predictor, const QByteArray &pixels, int batch)
+InProcess inProcessRate(models::Predictor &predictor, const QByteArray &pixels, int batch)
 {
     std::vector<float> input(static_cast<size_t>(batch) * 784);
     for (size_t i = 0; i < input.size(); ++i) {
@@ -135,18 +163,22 @@ double inProcessRate(models::Predictor &predictor, const QByteArray &pixels, int
     }
     predictor.predictFromFloat(input.data(), batch);
     std::vector<double> rates;
+    std::vector<double> cpu;
     for (int run = 0; run < 3; ++run) {
         QElapsedTimer timer;
         timer.start();
+        const double cpuBefore = processCpuSeconds();
         qint64 images = 0;
         while (timer.elapsed() < 2000) {
             predictor.predictFromFloat(input.data(), batch);
             images += batch;
         }
         rates.push_back(static_cast<double>(images) * 1000.0 / static_cast<double>(timer.elapsed()));
+        cpu.push_back((processCpuSeconds() - cpuBefore) * 1e6 / static_cast<double>(images));
     }
     std::sort(rates.begin(), rates.end());
-    return rates[1];
+    std::sort(cpu.begin(), cpu.end());
+    return {rates[1], cpu[1]};
 }
 
 void printLine(const char *what, const LoadResult &r)
@@ -161,6 +193,8 @@ void printLine(const char *what, const LoadResult &r)
 struct Figures
 {
     double bestRate = 0;
+    double serverCpuMicros = 0; // per answered request, at the best throughput
+    double loadCpuMicros = 0;   // the load generator's, per request
     int bestConnections = 0;
     double steadyP99 = 0;
     double batchMs = 0;
@@ -168,8 +202,9 @@ struct Figures
 };
 
 // The four measurements of the issue against one server and one kind of request.
-Figures measure(const char *name, unsigned short port, const std::vector<std::string> &single,
-                const std::string &batchRequest, bool quick)
+Figures measure(const char *name, unsigned short port, qint64 pid,
+                const std::vector<std::string> &single, const std::string &batchRequest,
+                bool quick)
 {
     std::printf("  %s\n", name);
     LoadGenerator load("127.0.0.1", port);
@@ -177,14 +212,22 @@ Figures measure(const char *name, unsigned short port, const std::vector<std::st
     Figures figures;
     const std::chrono::milliseconds step(quick ? 1500 : 3000);
     for (int connections : {1, 4, 16, 32, 64, 128}) {
+        const double serverBefore = cpuSecondsOf(pid);
+        const double loadBefore = processCpuSeconds();
         const LoadResult r = load.closedLoop(single, connections, step);
+        const double serverCpu = (cpuSecondsOf(pid) - serverBefore) * 1e6 / std::max(1, r.ok);
+        const double loadCpu = (processCpuSeconds() - loadBefore) * 1e6 / std::max(1, r.ok);
         char label[64];
         std::snprintf(label, sizeof label, "closed loop, %d connections", connections);
         printLine(label, r);
+        std::printf("    %-34s server %6.0f us CPU/request, load generator %4.0f us\n", "",
+                    serverCpu, loadCpu);
         if (r.percentile(99) < 100 && r.failed == 0 && r.otherStatus == 0 &&
             r.rate() > figures.bestRate) {
             figures.bestRate = r.rate();
             figures.bestConnections = connections;
+            figures.serverCpuMicros = serverCpu;
+            figures.loadCpuMicros = loadCpu;
         }
     }
     const LoadResult steady =
@@ -245,6 +288,7 @@ public:
             }
         }
     }
+    qint64 pid() const { return m_process.processId(); }
     unsigned short port = 0;
 
 private:
@@ -300,17 +344,18 @@ int main(int argc, char *argv[])
     std::printf("serve_bench: %u cores, LibTorch %d threads; load generator on one thread of the "
                 "same machine\n\n",
                 std::thread::hardware_concurrency(), models::runtimeInfo().intraOpThreads);
-    double inProcessExample = 0;
-    double inProcessOwn = 0;
+    InProcess inProcessExample;
+    InProcess inProcessOwn;
     {
         auto predictor = registry.openPredictor(example, models::DeviceRequest::Cpu);
         inProcessExample = inProcessRate(*predictor, bodies.pixels, 64);
         auto ownPredictor = registry.openPredictor(own, models::DeviceRequest::Cpu);
         inProcessOwn = inProcessRate(*ownPredictor, bodies.pixels, 64);
     }
-    std::printf("in-process batched throughput (batch 64): example network %.0f images/s, "
-                "DigitNet %.0f images/s\n\n",
-                inProcessExample, inProcessOwn);
+    std::printf("in-process batched throughput (batch 64): example network %.0f images/s (%.0f us "
+                "CPU per image), DigitNet %.0f images/s (%.0f us)\n\n",
+                inProcessExample.rate, inProcessExample.cpuMicros, inProcessOwn.rate,
+                inProcessOwn.cpuMicros);
 
     std::printf("The peer's example network (PyTorch's MNIST example, TorchScript), raw PNG:\n");
     registry.moveAlias(engineer, annotation::ProductionAlias, example, QStringLiteral("bench"));
@@ -319,14 +364,14 @@ int main(int argc, char *argv[])
     Figures peer;
     {
         Server server;
-        if (!server.startDigitDesk(temp.folder(), {})) {
+        if (!server.startDigitDesk(temp.folder(), {QStringLiteral("--no-capture")})) {
             std::fprintf(stderr, "serve_bench: digitdesk serve did not become ready\n");
             return 2;
         }
-        digitdeskPng = measure("digitdesk serve, POST /v1/predict (PNG)", server.port, pngRequests,
+        digitdeskPng = measure("digitdesk serve, POST /v1/predict (PNG)", server.port, server.pid(), pngRequests,
                                pngBatch, quick);
         digitdeskTensor = measure("digitdesk serve, POST /v2/models/digits/infer (UINT8 tensor)",
-                                  server.port, tensorRequests, tensorBatch, quick);
+                                  server.port, server.pid(), tensorRequests, tensorBatch, quick);
     }
     {
         Server server;
@@ -336,7 +381,7 @@ int main(int argc, char *argv[])
             return 2;
         }
         peer = measure("peer (FastAPI + uvicorn + PyTorch), POST /predict (PNG)", server.port,
-                       peerRequests, peerBatch, quick);
+                       server.pid(), peerRequests, peerBatch, quick);
     }
     std::printf("DigitDesk's own network (DigitNet):\n");
     registry.moveAlias(engineer, annotation::ProductionAlias, own, QStringLiteral("bench"));
@@ -344,14 +389,14 @@ int main(int argc, char *argv[])
     Figures ownTensor;
     {
         Server server;
-        if (!server.startDigitDesk(temp.folder(), {})) {
+        if (!server.startDigitDesk(temp.folder(), {QStringLiteral("--no-capture")})) {
             std::fprintf(stderr, "serve_bench: digitdesk serve did not become ready\n");
             return 2;
         }
-        ownPng = measure("digitdesk serve, DigitNet, /v1/predict (PNG)", server.port, pngRequests,
-                         pngBatch, quick);
+        ownPng = measure("digitdesk serve, DigitNet, /v1/predict (PNG)", server.port, server.pid(),
+                         pngRequests, pngBatch, quick);
         ownTensor = measure("digitdesk serve, DigitNet, /v2 infer (UINT8 tensor)", server.port,
-                            tensorRequests, tensorBatch, quick);
+                            server.pid(), tensorRequests, tensorBatch, quick);
     }
 
     const auto burstLine = [](const Figures &f) {
@@ -364,12 +409,16 @@ int main(int argc, char *argv[])
                 "peer %.0f req/s\n",
                 digitdeskPng.bestRate, digitdeskTensor.bestRate, peer.bestRate);
     std::printf("    vs in-process batched %.0f images/s: PNG %.0f%%, tensor %.0f%% [>= 90%%]\n",
-                inProcessExample, 100 * digitdeskPng.bestRate / inProcessExample,
-                100 * digitdeskTensor.bestRate / inProcessExample);
+                inProcessExample.rate, 100 * digitdeskPng.bestRate / inProcessExample.rate,
+                100 * digitdeskTensor.bestRate / inProcessExample.rate);
+    std::printf("    CPU per request: endpoint PNG %.0f us, tensor %.0f us, load generator %.0f us; "
+                "in-process %.0f us per image\n",
+                digitdeskPng.serverCpuMicros, digitdeskTensor.serverCpuMicros,
+                digitdeskPng.loadCpuMicros, inProcessExample.cpuMicros);
     std::printf("    vs the peer: PNG %.2fx [>= 1.5x]\n", digitdeskPng.bestRate / peer.bestRate);
     std::printf("  DigitNet, throughput at p99 < 100 ms: PNG %.0f, tensor %.0f req/s [>= 5,000]; "
                 "in-process %.0f images/s\n",
-                ownPng.bestRate, ownTensor.bestRate, inProcessOwn);
+                ownPng.bestRate, ownTensor.bestRate, inProcessOwn.rate);
     std::printf("  p99 at 100 req/s: example PNG %.2f ms, DigitNet PNG %.2f ms, peer %.2f ms "
                 "[< 10 ms]\n",
                 digitdeskPng.steadyP99, ownPng.steadyP99, peer.steadyP99);
