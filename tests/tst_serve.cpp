@@ -23,6 +23,10 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <atomic>
@@ -53,8 +57,10 @@ public:
     ServeProcess(const ServeProcess &) = delete;
     ServeProcess &operator=(const ServeProcess &) = delete;
 
-    bool start(const QString &workspace, const QStringList &extra = {})
+    bool start(const QString &workspace, const QStringList &extra = {},
+               const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
     {
+        m_process.setProcessEnvironment(environment);
         m_process.setProgram(QStringLiteral(DIGITDESK_BINARY));
         m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--workspace"),
                                            workspace, QStringLiteral("--port"),
@@ -233,6 +239,7 @@ private Q_SLOTS:
     void modelThatFailsToLoadLeavesTheOldServing();
     void lowConfidenceRequestsAreCaptured();
     void tokenIsRequiredOffLoopback();
+    void tellsSystemdWhenReadyAndWhenStopping();
 
 private:
     void promote(qint64 id);
@@ -334,6 +341,19 @@ void tst_Serve::everyEndpointOverLoopback()
                  .value(QStringLiteral("data")),
              QJsonValue(QJsonArray{7, 7, 7}));
 
+    // Members in any order, unknown ones skipped, escapes in the id decoded and re-encoded.
+    QByteArray reordered = tensorBody(1);
+    const qsizetype dataAt = reordered.indexOf("\"data\"");
+    const QByteArray data = reordered.mid(dataAt, reordered.indexOf(']', dataAt) - dataAt + 1);
+    reordered = "{\"parameters\":{\"x\":[1,{\"y\":null}]},\"inputs\":[{" + data +
+                ",\"datatype\":\"UINT8\",\"shape\":[1,784],\"name\":\"input\"}],"
+                "\"id\":\"q\\\"\\u00e9\\ud83d\\ude00\"}";
+    const HttpAnswer shuffled =
+        client.request("POST", "/v2/models/digits/infer", reordered, "application/json");
+    QVERIFY2(shuffled.status == 200, shuffled.body.constData());
+    QCOMPARE(json(shuffled).value(QStringLiteral("id")).toString(),
+             QStringLiteral("q\"\u00e9") + QString::fromUcs4(U"\U0001F600", 1));
+
     // /v1/predict: a raw PNG, a raw JPEG, and a JSON batch of base64 images.
     const QByteArray png = testing::encodeRing(QStringLiteral(".png"), 200, 160, 100, 80, 50, true);
     const HttpAnswer single = client.request("POST", "/v1/predict", png, "image/png");
@@ -364,14 +384,14 @@ void tst_Serve::everyEndpointOverLoopback()
     QCOMPARE(metrics.status, 200);
     QVERIFY(metrics.header("Content-Type").startsWith("text/plain"));
     for (const char *name :
-         {"nv_inference_request_success{model=\"digits\"} 5",
+         {"nv_inference_request_success{model=\"digits\"} 6",
           "nv_inference_request_failure{model=\"digits\",reason=\"REJECTED\"} 0",
           "nv_inference_request_failure{model=\"digits\",reason=\"OTHER\"} 1", // the GET
-          "nv_inference_count{model=\"digits\"} 8", "nv_inference_pending_request_count",
+          "nv_inference_count{model=\"digits\"} 9", "nv_inference_pending_request_count",
           "nv_inference_exec_count", "nv_inference_queue_duration_us",
           "nv_inference_compute_infer_duration_us",
-          "digitdesk_request_duration_seconds_bucket{le=\"+Inf\"} 6",
-          "digitdesk_request_duration_seconds_count 6", "digitdesk_batch_size_bucket",
+          "digitdesk_request_duration_seconds_bucket{le=\"+Inf\"} 7",
+          "digitdesk_request_duration_seconds_count 7", "digitdesk_batch_size_bucket",
           "digitdesk_uptime_seconds", "digitdesk_slo_requests{window=\"30d\"}"}) {
         QVERIFY2(metrics.body.contains(name),
                  qPrintable(QString::fromLatin1(name) + QLatin1Char('\n') +
@@ -409,6 +429,12 @@ void tst_Serve::badInputsGetClearErrors()
     QVERIFY(refused("/v1/predict", huge, "image/png", QStringLiteral("20000")));
     QVERIFY(refused(infer, "{\"inputs\": [", "application/json", QStringLiteral("malformed JSON")));
     QVERIFY(refused(infer, "[1,2,3]", "application/json", QStringLiteral("must be an object")));
+    QVERIFY(refused(infer, "{\"inputs\":[{\"data\":" + QByteArray(200, '[') + "]}]}",
+                    "application/json", QStringLiteral("nested deeper than 64 levels")));
+    QVERIFY(refused(infer, "{\"id\":\"\\ud800\"}", "application/json",
+                    QStringLiteral("lone surrogate")));
+    QVERIFY(refused(infer, "{\"inputs\":[{\"shape\":[1,784],\"data\":[01]}]}", "application/json",
+                    QStringLiteral("malformed JSON")));
     QVERIFY(refused(infer, "{\"inputs\":[]}", "application/json",
                     QStringLiteral("exactly one tensor")));
     QVERIFY(refused(infer,
@@ -748,6 +774,40 @@ void tst_Serve::tokenIsRequiredOffLoopback()
     HttpClient local(Loopback, serve.port);
     QCOMPARE(local.request("POST", infer, tensorBody(1), "application/json").status, 200);
     settings.setValue(QStringLiteral("serving.token"), QStringLiteral(""));
+}
+
+void tst_Serve::tellsSystemdWhenReadyAndWhenStopping()
+{
+    promote(m_sure7);
+    // What systemd does for Type=notify: a datagram socket named in $NOTIFY_SOCKET.
+    const QString path = m_temp->dir.path() + QStringLiteral("/notify.sock");
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const QByteArray encoded = QFile::encodeName(path);
+    QVERIFY(static_cast<size_t>(encoded.size()) < sizeof address.sun_path);
+    std::copy(encoded.begin(), encoded.end(), address.sun_path);
+    QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
+    const auto receive = [fd] {
+        pollfd wait{fd, POLLIN, 0};
+        if (::poll(&wait, 1, 15000) <= 0) {
+            return QByteArray();
+        }
+        char buffer[512];
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        return n > 0 ? QByteArray(buffer, static_cast<qsizetype>(n)) : QByteArray();
+    };
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("NOTIFY_SOCKET"), path);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder(), {}, environment), qPrintable(serve.log()));
+    QVERIFY(receive().contains("READY=1"));
+    serve.terminate();
+    QVERIFY(receive().contains("STOPPING=1"));
+    QVERIFY(serve.waitForExit(15000));
+    QCOMPARE(serve.exitCode(), 0);
+    ::close(fd);
 }
 
 QTEST_GUILESS_MAIN(tst_Serve)

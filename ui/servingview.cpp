@@ -13,13 +13,13 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QPen>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QVBoxLayout>
-#include <QLogValueAxis>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -619,9 +619,10 @@ void ServingView::updateCharts()
     m_errorSeries->replace(errors);
     const QDateTime end = history.empty() ? QDateTime::currentDateTime() : history.back().at;
     const QDateTime begin = end.addSecs(-SloTracker::HistorySeconds);
-    m_objectiveSeries->replace(
-        {{static_cast<qreal>(begin.toMSecsSinceEpoch()), SloTracker::LatencyObjectiveSeconds * 1000},
-         {static_cast<qreal>(end.toMSecsSinceEpoch()), SloTracker::LatencyObjectiveSeconds * 1000}});
+    m_objectiveSeries->replace({{static_cast<qreal>(begin.toMSecsSinceEpoch()),
+                                 SloTracker::LatencyObjectiveSeconds * 1000},
+                                {static_cast<qreal>(end.toMSecsSinceEpoch()),
+                                 SloTracker::LatencyObjectiveSeconds * 1000}});
     for (QDateTimeAxis *axis : {m_latencyTime, m_errorTime}) {
         axis->setRange(begin, end);
     }

@@ -1,6 +1,7 @@
 #include "app/serve/inferenceinput.h"
 
 #include "annotation/imagenormalizer.h"
+#include "app/serve/tensorrequestparser.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -42,36 +43,12 @@ bool parseJson(const std::string &body, QJsonDocument *document, std::string *er
     return true;
 }
 
-// Appends the numbers of a flat or nested array; false (with the reason) on anything else.
-bool flatten(const QJsonArray &array, std::vector<double> *out, size_t limit, std::string *error)
-{
-    for (const QJsonValue &value : array) {
-        if (value.isArray()) {
-            if (!flatten(value.toArray(), out, limit, error)) {
-                return false;
-            }
-            continue;
-        }
-        if (!value.isDouble()) {
-            *error = "data[" + std::to_string(out->size()) + "] is not a number";
-            return false;
-        }
-        if (out->size() == limit) {
-            *error = "data holds more values than the shape says (" + std::to_string(limit) + ")";
-            return false;
-        }
-        out->push_back(value.toDouble());
-    }
-    return true;
-}
-
 // The shape's image count, or 0 with the reason.
-int imageCount(const QJsonArray &shape, std::string *error)
+int imageCount(const std::vector<double> &shape, std::string *error)
 {
     std::vector<qint64> dims;
-    for (const QJsonValue &value : shape) {
-        const double d = value.toDouble(-1);
-        if (!value.isDouble() || d != std::floor(d) || d < 0 || d > 1e9) {
+    for (const double d : shape) {
+        if (d != std::floor(d) || d < 0 || d > 1e9) {
             *error = "shape must be a list of non-negative integers";
             return 0;
         }
@@ -106,60 +83,43 @@ InferenceInput parseTensorRequest(const std::string &body)
         return refused("the request body is empty: send {\"inputs\": [{\"name\": \"input\", "
                        "\"shape\": [N,784], \"datatype\": \"FP32\", \"data\": [...]}]}");
     }
-    QJsonDocument document;
+    TensorRequestFields fields;
     std::string error;
-    if (!parseJson(body, &document, &error)) {
+    if (!TensorRequestParser::parse(body, static_cast<size_t>(MaxImagesPerRequest) * Pixels,
+                                    &fields, &error)) {
         return refused(error);
     }
-    const QJsonObject root = document.object();
     InferenceInput input;
-    const QJsonValue id = root.value(QStringLiteral("id"));
-    if (!id.isUndefined() && !id.isString()) {
-        return refused("id must be a string");
-    }
-    input.id = id.toString().toStdString();
-    const QJsonValue inputs = root.value(QStringLiteral("inputs"));
-    if (!inputs.isArray() || inputs.toArray().size() != 1) {
+    input.id = fields.id;
+    if (fields.inputCount != 1) {
         return refused("inputs must be a list of exactly one tensor");
     }
-    const QJsonObject tensor = inputs.toArray().at(0).toObject();
-    const QString datatype = tensor.value(QStringLiteral("datatype")).toString();
-    if (datatype != QStringLiteral("FP32") && datatype != QStringLiteral("UINT8")) {
-        return refused("datatype '" + datatype.toStdString() +
+    const bool bytes = fields.datatype == "UINT8";
+    if (fields.datatype != "FP32" && !bytes) {
+        return refused("datatype '" + fields.datatype +
                        "' is not supported: send FP32 (0..1) or UINT8 (0..255)");
     }
-    if (tensor.contains(QStringLiteral("parameters")) &&
-        tensor.value(QStringLiteral("parameters"))
-            .toObject()
-            .contains(QStringLiteral("binary_data_size"))) {
+    if (fields.binaryData) {
         return refused("binary tensor data is not supported: send the values in \"data\"");
     }
-    const QJsonValue shape = tensor.value(QStringLiteral("shape"));
-    if (!shape.isArray()) {
+    if (!fields.hasShape) {
         return refused("the input has no shape: give [N,1,28,28] or [N,784]");
     }
-    input.count = imageCount(shape.toArray(), &error);
+    input.count = imageCount(fields.shape, &error);
     if (input.count == 0) {
         return refused(error);
     }
-    const QJsonValue data = tensor.value(QStringLiteral("data"));
-    if (!data.isArray()) {
+    if (!fields.hasData) {
         return refused("the input has no data list");
     }
     const size_t expected = static_cast<size_t>(input.count) * Pixels;
-    std::vector<double> values;
-    values.reserve(expected);
-    if (!flatten(data.toArray(), &values, expected, &error)) {
-        return refused(error);
+    if (fields.data.size() != expected) {
+        return refused("data holds " + std::to_string(fields.data.size()) +
+                       " values; the shape needs " + std::to_string(expected));
     }
-    if (values.size() != expected) {
-        return refused("data holds " + std::to_string(values.size()) + " values; the shape needs " +
-                       std::to_string(expected));
-    }
-    const bool bytes = datatype == QStringLiteral("UINT8");
     input.tensor.resize(expected);
     for (size_t i = 0; i < expected; ++i) {
-        const double v = values[i];
+        const double v = fields.data[i];
         if (bytes) {
             if (!(v >= 0 && v <= 255) || v != std::floor(v)) {
                 return refused("data[" + std::to_string(i) + "] is not a UINT8 (0..255)");

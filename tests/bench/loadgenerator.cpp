@@ -59,22 +59,22 @@ public:
     {
         m_done = std::move(done);
         m_sent = sent;
-        net::async_write(m_socket, net::buffer(request),
-                         [self = shared_from_this()](error_code ec, std::size_t) {
-                             if (ec) {
-                                 self->finish(0);
-                                 return;
-                             }
-                             self->m_parser.emplace();
-                             self->m_parser->body_limit(std::numeric_limits<std::uint64_t>::max());
-                             http::async_read(self->m_socket, self->m_buffer, *self->m_parser,
-                                              [self](error_code ec2, std::size_t) {
-                                                  self->finish(ec2 ? 0
-                                                                   : static_cast<int>(
-                                                                         self->m_parser->get()
-                                                                             .result_int()));
-                                              });
-                         });
+        net::async_write(
+            m_socket, net::buffer(request),
+            [self = shared_from_this()](error_code ec, std::size_t) {
+                if (ec) {
+                    self->finish(0);
+                    return;
+                }
+                self->m_parser.emplace();
+                self->m_parser->body_limit(std::numeric_limits<std::uint64_t>::max());
+                http::async_read(
+                    self->m_socket, self->m_buffer, *self->m_parser,
+                    [self](error_code ec2, std::size_t) {
+                        self->finish(ec2 ? 0
+                                         : static_cast<int>(self->m_parser->get().result_int()));
+                    });
+            });
     }
 
     bool open() const { return m_socket.is_open(); }
@@ -116,8 +116,7 @@ void count(LoadResult &result, int status, Clock::time_point sent)
 
 LoadGenerator::LoadGenerator(std::string host, unsigned short port)
     : m_host(std::move(host)), m_port(port)
-{
-}
+{}
 
 std::string LoadGenerator::post(const std::string &path, const std::string &contentType,
                                 const std::string &body)
@@ -181,9 +180,10 @@ LoadResult LoadGenerator::openLoop(const std::vector<std::string> &requests, dou
     LoadResult result;
     std::vector<std::shared_ptr<Connection>> idle;
     const auto start = Clock::now();
-    const auto interval = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(1.0 / perSecond));
-    const auto total = static_cast<size_t>(perSecond * std::chrono::duration<double>(duration).count());
+    const auto interval =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / perSecond));
+    const auto total =
+        static_cast<size_t>(perSecond * std::chrono::duration<double>(duration).count());
     net::steady_timer timer(io);
     size_t sent = 0;
     std::function<void()> tick;

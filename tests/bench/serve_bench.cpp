@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -53,8 +53,8 @@ struct Bodies
 
 Bodies makeBodies()
 {
-    const annotation::IdxArray images =
-        annotation::readIdxFile(testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")));
+    const annotation::IdxArray images = annotation::readIdxFile(
+        testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")));
     Bodies bodies;
     std::vector<std::string> base64;
     bodies.pixels = images.data.left(SampleCount * 784);
@@ -86,7 +86,9 @@ Bodies makeBodies()
             bodies.pngBatch += ',';
             batchData += ',';
         }
-        bodies.pngBatch.append("\"").append(base64[static_cast<size_t>(i % SampleCount)]).append("\"");
+        bodies.pngBatch.append("\"")
+            .append(base64[static_cast<size_t>(i % SampleCount)])
+            .append("\"");
         const std::string &one = bodies.tensors[static_cast<size_t>(i % SampleCount)];
         const size_t open = one.find("\"data\":[") + 8;
         batchData += one.substr(open, one.rfind("]}]}") - open);
@@ -150,8 +152,8 @@ double cpuSecondsOf(qint64 pid)
 
 struct InProcess
 {
-    double rate = 0;       // images/s
-    double cpuMicros = 0;  // CPU time per image
+    double rate = 0;      // images/s
+    double cpuMicros = 0; // CPU time per image
 };
 
 // images/s of the model in this process, batches of `batch`, median of 3 runs of 2 s.
@@ -159,7 +161,9 @@ InProcess inProcessRate(models::Predictor &predictor, const QByteArray &pixels, 
 {
     std::vector<float> input(static_cast<size_t>(batch) * 784);
     for (size_t i = 0; i < input.size(); ++i) {
-        input[i] = static_cast<uchar>(pixels[static_cast<qsizetype>(i % static_cast<size_t>(pixels.size()))]) / 255.0F;
+        input[i] = static_cast<uchar>(
+                       pixels[static_cast<qsizetype>(i % static_cast<size_t>(pixels.size()))]) /
+                   255.0F;
     }
     predictor.predictFromFloat(input.data(), batch);
     std::vector<double> rates;
@@ -173,7 +177,8 @@ InProcess inProcessRate(models::Predictor &predictor, const QByteArray &pixels, 
             predictor.predictFromFloat(input.data(), batch);
             images += batch;
         }
-        rates.push_back(static_cast<double>(images) * 1000.0 / static_cast<double>(timer.elapsed()));
+        rates.push_back(static_cast<double>(images) * 1000.0 /
+                        static_cast<double>(timer.elapsed()));
         cpu.push_back((processCpuSeconds() - cpuBefore) * 1e6 / static_cast<double>(images));
     }
     std::sort(rates.begin(), rates.end());
@@ -185,8 +190,8 @@ void printLine(const char *what, const LoadResult &r)
 {
     std::printf("    %-34s %8.0f req/s  p50 %7.2f ms  p99 %8.2f ms  ok %6d  503 %5d  other %d  "
                 "failed %d\n",
-                what, r.rate(), r.percentile(50), r.percentile(99), r.ok, r.rejected,
-                r.otherStatus, r.failed);
+                what, r.rate(), r.percentile(50), r.percentile(99), r.ok, r.rejected, r.otherStatus,
+                r.failed);
     std::fflush(stdout);
 }
 
@@ -203,8 +208,7 @@ struct Figures
 
 // The four measurements of the issue against one server and one kind of request.
 Figures measure(const char *name, unsigned short port, qint64 pid,
-                const std::vector<std::string> &single, const std::string &batchRequest,
-                bool quick)
+                const std::vector<std::string> &single, const std::string &batchRequest, bool quick)
 {
     std::printf("  %s\n", name);
     LoadGenerator load("127.0.0.1", port);
@@ -333,11 +337,13 @@ int main(int argc, char *argv[])
     for (int i = 0; i < SampleCount; ++i) {
         pngRequests.push_back(LoadGenerator::post("/v1/predict", "image/png", bodies.pngs[i]));
         peerRequests.push_back(LoadGenerator::post("/predict", "image/png", bodies.pngs[i]));
-        tensorRequests.push_back(LoadGenerator::post("/v2/models/digits/infer",
-                                                     "application/json", bodies.tensors[i]));
+        tensorRequests.push_back(
+            LoadGenerator::post("/v2/models/digits/infer", "application/json", bodies.tensors[i]));
     }
-    const std::string pngBatch = LoadGenerator::post("/v1/predict", "application/json", bodies.pngBatch);
-    const std::string peerBatch = LoadGenerator::post("/predict/batch", "application/json", bodies.pngBatch);
+    const std::string pngBatch =
+        LoadGenerator::post("/v1/predict", "application/json", bodies.pngBatch);
+    const std::string peerBatch =
+        LoadGenerator::post("/predict/batch", "application/json", bodies.pngBatch);
     const std::string tensorBatch =
         LoadGenerator::post("/v2/models/digits/infer", "application/json", bodies.tensorBatch);
 
@@ -368,8 +374,8 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "serve_bench: digitdesk serve did not become ready\n");
             return 2;
         }
-        digitdeskPng = measure("digitdesk serve, POST /v1/predict (PNG)", server.port, server.pid(), pngRequests,
-                               pngBatch, quick);
+        digitdeskPng = measure("digitdesk serve, POST /v1/predict (PNG)", server.port, server.pid(),
+                               pngRequests, pngBatch, quick);
         digitdeskTensor = measure("digitdesk serve, POST /v2/models/digits/infer (UINT8 tensor)",
                                   server.port, server.pid(), tensorRequests, tensorBatch, quick);
     }
@@ -401,8 +407,7 @@ int main(int argc, char *argv[])
 
     const auto burstLine = [](const Figures &f) {
         std::printf("%d ok, %d 503, %d other, %d failed; p99 of the 200s %.0f ms", f.burst.ok,
-                    f.burst.rejected, f.burst.otherStatus, f.burst.failed,
-                    f.burst.percentile(99));
+                    f.burst.rejected, f.burst.otherStatus, f.burst.failed, f.burst.percentile(99));
     };
     std::printf("Summary (aims of the issue in brackets)\n");
     std::printf("  example network, throughput at p99 < 100 ms: DigitDesk PNG %.0f, tensor %.0f, "
@@ -411,10 +416,11 @@ int main(int argc, char *argv[])
     std::printf("    vs in-process batched %.0f images/s: PNG %.0f%%, tensor %.0f%% [>= 90%%]\n",
                 inProcessExample.rate, 100 * digitdeskPng.bestRate / inProcessExample.rate,
                 100 * digitdeskTensor.bestRate / inProcessExample.rate);
-    std::printf("    CPU per request: endpoint PNG %.0f us, tensor %.0f us, load generator %.0f us; "
-                "in-process %.0f us per image\n",
-                digitdeskPng.serverCpuMicros, digitdeskTensor.serverCpuMicros,
-                digitdeskPng.loadCpuMicros, inProcessExample.cpuMicros);
+    std::printf(
+        "    CPU per request: endpoint PNG %.0f us, tensor %.0f us, load generator %.0f us; "
+        "in-process %.0f us per image\n",
+        digitdeskPng.serverCpuMicros, digitdeskTensor.serverCpuMicros, digitdeskPng.loadCpuMicros,
+        inProcessExample.cpuMicros);
     std::printf("    vs the peer: PNG %.2fx [>= 1.5x]\n", digitdeskPng.bestRate / peer.bestRate);
     std::printf("  DigitNet, throughput at p99 < 100 ms: PNG %.0f, tensor %.0f req/s [>= 5,000]; "
                 "in-process %.0f images/s\n",
