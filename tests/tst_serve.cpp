@@ -576,6 +576,7 @@ void tst_Serve::hotSwapUnderLoadLosesNothing()
     QElapsedTimer clock;
     clock.start();
     std::vector<std::thread> clients;
+    clients.reserve(4);
     for (int c = 0; c < 4; ++c) {
         clients.emplace_back([&] {
             HttpClient client(Loopback, serve.port);

@@ -1,6 +1,5 @@
 #include "annotation/modelregistry.h"
 #include "annotation/servingcontrol.h"
-#include "models/flopcount.h"
 #include "storage/auditlog.h"
 #include "tests/support/testdata.h"
 #include "ui/mainwindow.h"
@@ -42,17 +41,9 @@ int freePort()
 // answers themselves do not matter here.
 void addProductionModel(const testing::TempWorkspace &temp, const annotation::Principal &who)
 {
-    annotation::ModelRegistry registry(temp.workspace->db(), temp.workspace->root());
-    const QString file = temp.dir.filePath(QStringLiteral("untrained.pt"));
-    models::saveUntrained(models::Architecture::DigitNet, file);
-    const qint64 run = registry.beginTraining(who, QStringLiteral("fixture"),
-                                              QStringLiteral("digest"), QStringLiteral("{}"));
-    annotation::TrainedModel trained;
-    trained.file = file;
-    trained.metrics = QStringLiteral("{\"validation\":{\"accuracy\":0.1}}");
-    trained.dataDigest = QStringLiteral("digest");
-    registry.moveAlias(who, annotation::ProductionAlias,
-                       registry.registerTrained(who, run, trained), QStringLiteral("serving test"));
+    annotation::ModelRegistry(temp.workspace->db(), temp.workspace->root())
+        .moveAlias(who, annotation::ProductionAlias, testing::addUntrainedModel(temp, who),
+                   QStringLiteral("serving test"));
 }
 
 QByteArray inferBody(int seed)

@@ -33,8 +33,8 @@ const QString Dash = QStringLiteral("–");
 const QString Red = QStringLiteral("#b00020");
 const QString Orange = QStringLiteral("#e65100");
 const QString Green = QStringLiteral("#1b5e20");
-constexpr qint64 LogTailBytes = 64 * 1024;
-constexpr qint64 LogReadLimit = 1024 * 1024;
+constexpr qint64 LogTailBytes = qint64{64} * 1024;
+constexpr qint64 LogReadLimit = qint64{1024} * 1024;
 
 enum Page
 {

@@ -61,7 +61,7 @@ std::string ModelWatcher::problem() const
     return m_problem;
 }
 
-void ModelWatcher::watch(std::function<void()> firstPollDone)
+void ModelWatcher::watch(const std::function<void()> &firstPollDone)
 {
     std::unique_ptr<storage::Connection> connection;
     const auto pollOnce = [&] {

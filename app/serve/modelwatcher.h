@@ -55,7 +55,7 @@ public:
     std::string problem() const;
 
 private:
-    void watch(std::function<void()> firstPollDone);
+    void watch(const std::function<void()> &firstPollDone);
     void readSettings(const QSqlDatabase &db);
     void load(const QSqlDatabase &db, qint64 target);
     void reportLoadFailure(qint64 target, const std::exception &failure);

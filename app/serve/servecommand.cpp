@@ -235,7 +235,9 @@ int runServeCommand(const QStringList &arguments)
                     options.requireToken});
     server = std::make_unique<HttpServer>(
         options.http, [&api](const HttpRequest &head) { return api.preflight(head); },
-        [&api](HttpRequest request, Responder respond) { api.handle(std::move(request), respond); },
+        [&api](HttpRequest request, const Responder &respond) {
+            api.handle(std::move(request), respond);
+        },
         [&metrics](int status) {
             metrics.recordStatus(status);
             metrics.recordFailure(FailureReason::Other);

@@ -7,15 +7,25 @@ qint64 SloLedger::minuteOf(Clock::time_point at)
     return std::chrono::duration_cast<std::chrono::minutes>(at.time_since_epoch()).count();
 }
 
-void SloLedger::load(const std::vector<storage::ServingMinute> &history)
+namespace {
+
+void addTo(std::map<qint64, storage::ServingMinute> &minutes,
+           const std::vector<storage::ServingMinute> &more)
 {
-    const std::lock_guard lock(m_mutex);
-    for (const storage::ServingMinute &minute : history) {
-        storage::ServingMinute &slot = m_minutes[minute.minute];
+    for (const storage::ServingMinute &minute : more) {
+        storage::ServingMinute &slot = minutes[minute.minute];
         slot.minute = minute.minute;
         slot.requests += minute.requests;
         slot.bad += minute.bad;
     }
+}
+
+} // namespace
+
+void SloLedger::load(const std::vector<storage::ServingMinute> &history)
+{
+    const std::lock_guard lock(m_mutex);
+    addTo(m_minutes, history);
 }
 
 void SloLedger::record(bool bad, Clock::time_point at)
@@ -62,12 +72,7 @@ std::vector<storage::ServingMinute> SloLedger::takeUnsaved()
 void SloLedger::restoreUnsaved(const std::vector<storage::ServingMinute> &minutes)
 {
     const std::lock_guard lock(m_mutex);
-    for (const storage::ServingMinute &minute : minutes) {
-        storage::ServingMinute &slot = m_unsaved[minute.minute];
-        slot.minute = minute.minute;
-        slot.requests += minute.requests;
-        slot.bad += minute.bad;
-    }
+    addTo(m_unsaved, minutes);
 }
 
 } // namespace digitdesk::app

@@ -85,7 +85,7 @@ void StorageWriter::run()
             stopping = m_stopping;
         }
         if (!images.empty()) {
-            write(db, std::move(images));
+            write(db, images);
         }
         if (stopping || std::chrono::steady_clock::now() >= nextFlush) {
             saveMinutes(db);
@@ -100,7 +100,8 @@ void StorageWriter::run()
     }
 }
 
-void StorageWriter::write(const QSqlDatabase &db, std::vector<annotation::CapturedImage> images)
+void StorageWriter::write(const QSqlDatabase &db,
+                          const std::vector<annotation::CapturedImage> &images)
 {
     try {
         const storage::BlobStore blobs(QDir(m_root).filePath(QStringLiteral("blobs")));

@@ -42,7 +42,7 @@ public:
 
 private:
     void run();
-    void write(const QSqlDatabase &db, std::vector<annotation::CapturedImage> images);
+    void write(const QSqlDatabase &db, const std::vector<annotation::CapturedImage> &images);
     void saveMinutes(const QSqlDatabase &db);
 
     const QString m_root;

@@ -14,8 +14,7 @@ class Reader
 public:
     Reader(std::string_view text, std::size_t maxValues, TensorRequestFields *fields)
         : m_text(text), m_maxValues(maxValues), m_fields(fields)
-    {
-    }
+    {}
 
     bool parseRoot()
     {
@@ -23,7 +22,8 @@ public:
         if (peek() != '{') {
             return fail("the JSON body must be an object");
         }
-        if (!object(0, [this](const std::string &key, int depth) { return rootMember(key, depth); })) {
+        if (!object(0,
+                    [this](const std::string &key, int depth) { return rootMember(key, depth); })) {
             return false;
         }
         skipSpace();
@@ -128,7 +128,8 @@ private:
                 if (m_fields->inputCount > 1) {
                     return skipValue(d);
                 }
-                return object(d, [this](const std::string &k, int dd) { return inputMember(k, dd); });
+                return object(d,
+                              [this](const std::string &k, int dd) { return inputMember(k, dd); });
             });
         }
         return skipValue(depth);
@@ -218,7 +219,8 @@ private:
             return literal("null");
         default: {
             double ignored = 0;
-            return number(&ignored) || (error.empty() && fail("malformed JSON: unexpected character"));
+            return number(&ignored) ||
+                   (error.empty() && fail("malformed JSON: unexpected character"));
         }
         }
     }
@@ -369,8 +371,7 @@ private:
             std::uint32_t low = 0;
             if (m_text.substr(m_at, 2) != "\\u" || (m_at += 2, !hex4(&low)) || low < 0xDC00 ||
                 low > 0xDFFF) {
-                return error.empty() ? fail("malformed JSON: a lone surrogate in a string")
-                                     : false;
+                return error.empty() ? fail("malformed JSON: a lone surrogate in a string") : false;
             }
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
         } else if (code >= 0xDC00 && code <= 0xDFFF) {

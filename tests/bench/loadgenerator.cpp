@@ -44,7 +44,7 @@ public:
 
     explicit Connection(net::io_context &io) : m_socket(io) {}
 
-    void connect(const tcp::endpoint &endpoint, std::function<void(bool)> done)
+    void connect(const tcp::endpoint &endpoint, const std::function<void(bool)> &done)
     {
         m_socket.async_connect(endpoint, [self = shared_from_this(), done](error_code ec) {
             if (!ec) {

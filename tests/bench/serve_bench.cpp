@@ -57,9 +57,10 @@ Bodies makeBodies()
         testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")));
     Bodies bodies;
     std::vector<std::string> base64;
-    bodies.pixels = images.data.left(SampleCount * 784);
+    bodies.pixels = images.data.left(qsizetype{SampleCount} * 784);
     for (int i = 0; i < SampleCount; ++i) {
-        const auto *pixels = reinterpret_cast<const uchar *>(images.data.constData()) + i * 784;
+        const auto *pixels = reinterpret_cast<const uchar *>(images.data.constData()) +
+                             static_cast<ptrdiff_t>(i) * 784;
         cv::Mat image(28, 28, CV_8UC1, const_cast<uchar *>(pixels));
         std::vector<uchar> png;
         cv::imencode(".png", image, png);
@@ -106,7 +107,10 @@ unsigned short freePort()
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address);
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return 0;
+    }
     socklen_t length = sizeof address;
     ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
     ::close(fd);
@@ -161,8 +165,8 @@ InProcess inProcessRate(models::Predictor &predictor, const QByteArray &pixels, 
 {
     std::vector<float> input(static_cast<size_t>(batch) * 784);
     for (size_t i = 0; i < input.size(); ++i) {
-        input[i] = static_cast<uchar>(
-                       pixels[static_cast<qsizetype>(i % static_cast<size_t>(pixels.size()))]) /
+        input[i] = static_cast<float>(static_cast<uchar>(
+                       pixels[static_cast<qsizetype>(i % static_cast<size_t>(pixels.size()))])) /
                    255.0F;
     }
     predictor.predictFromFloat(input.data(), batch);
@@ -321,15 +325,7 @@ int main(int argc, char *argv[])
     }
     annotation::ModelRegistry registry(temp.workspace->db(), temp.workspace->root());
     const qint64 example = registry.importTorchScript(engineer, peerModel, QStringLiteral("peer"));
-    const QString ownFile = temp.dir.filePath(QStringLiteral("digitnet.pt"));
-    models::saveUntrained(models::Architecture::DigitNet, ownFile);
-    const qint64 run = registry.beginTraining(engineer, QStringLiteral("bench"),
-                                              QStringLiteral("bench"), QStringLiteral("{}"));
-    annotation::TrainedModel trained;
-    trained.file = ownFile;
-    trained.metrics = QStringLiteral("{}");
-    trained.dataDigest = QStringLiteral("bench");
-    const qint64 own = registry.registerTrained(engineer, run, trained);
+    const qint64 own = testing::addUntrainedModel(temp, engineer);
     const Bodies bodies = makeBodies();
     std::vector<std::string> pngRequests;
     std::vector<std::string> peerRequests;

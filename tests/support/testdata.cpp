@@ -1,5 +1,8 @@
 #include "tests/support/testdata.h"
 
+#include "annotation/modelregistry.h"
+#include "models/flopcount.h"
+
 #include "annotation/userservice.h"
 #include "storage/imagerepository.h"
 #include "storage/modelrepository.h"
@@ -115,6 +118,20 @@ QString peerScript(const QString &name)
 QString fixtureScript(const QString &name)
 {
     return QStringLiteral(DIGITDESK_SOURCE_DIR "/tests/fixtures/") + name;
+}
+
+qint64 addUntrainedModel(const TempWorkspace &temp, const annotation::Principal &who)
+{
+    annotation::ModelRegistry registry(temp.workspace->db(), temp.workspace->root());
+    const QString file = temp.dir.filePath(QStringLiteral("untrained.pt"));
+    models::saveUntrained(models::Architecture::DigitNet, file);
+    const qint64 run = registry.beginTraining(who, QStringLiteral("fixture"),
+                                              QStringLiteral("digest"), QStringLiteral("{}"));
+    annotation::TrainedModel trained;
+    trained.file = file;
+    trained.metrics = QStringLiteral("{\"validation\":{\"accuracy\":0.1}}");
+    trained.dataDigest = QStringLiteral("digest");
+    return registry.registerTrained(who, run, trained);
 }
 
 QString demoDataFile(const QString &name)

@@ -51,6 +51,10 @@ template <typename E, typename F> bool throws(F f)
 std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
                                        const std::vector<double> &confidences);
 
+// Registers an untrained DigitNet (as fast as a trained one, its answers meaningless) through
+// the registry and returns its id; the file is written into `temp`'s folder first.
+qint64 addUntrainedModel(const TempWorkspace &temp, const annotation::Principal &who);
+
 bool writeFile(const QString &path, const QByteArray &bytes);
 // Runs Debian's python3 (which has python3-torch) on a script; true when it exits 0.
 bool runPython(const QString &script, const QStringList &arguments);
