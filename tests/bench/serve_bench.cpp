@@ -15,6 +15,7 @@
 #include "tests/support/testdata.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -190,6 +191,50 @@ InProcess inProcessRate(models::Predictor &predictor, const QByteArray &pixels, 
     return {rates[1], cpu[1]};
 }
 
+struct WrkFigures
+{
+    double rate = 0;
+    double p99Ms = NAN;
+};
+
+// The same closed loop from Debian's wrk (when installed): a second, independent load
+// generator for the throughput figure. One thread, like the project's own.
+WrkFigures runWrk(unsigned short port, const std::string &path, const std::string &contentType,
+                  const std::string &body, int connections, const QString &folder)
+{
+    const QString bodyFile = folder + QStringLiteral("/wrk-body");
+    const QString script = folder + QStringLiteral("/wrk.lua");
+    testing::writeFile(bodyFile, QByteArray::fromStdString(body));
+    testing::writeFile(script, QStringLiteral("local f = io.open(\"%1\", \"rb\")\n"
+                                              "wrk.method = \"POST\"\n"
+                                              "wrk.body = f:read(\"*all\")\n"
+                                              "wrk.headers[\"Content-Type\"] = \"%2\"\n")
+                                   .arg(bodyFile, QString::fromStdString(contentType))
+                                   .toUtf8());
+    QProcess wrk;
+    wrk.start(
+        QStringLiteral("wrk"),
+        {QStringLiteral("-t1"), QStringLiteral("-c%1").arg(connections), QStringLiteral("-d6s"),
+         QStringLiteral("--latency"), QStringLiteral("-s"), script,
+         QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(QString::fromStdString(path))});
+    WrkFigures figures;
+    if (!wrk.waitForFinished(60000) || wrk.exitCode() != 0) {
+        return figures;
+    }
+    const QString output = QString::fromUtf8(wrk.readAllStandardOutput());
+    const QRegularExpression rate(QStringLiteral("Requests/sec:\\s+([0-9.]+)"));
+    const QRegularExpression p99(QStringLiteral("99%\\s+([0-9.]+)(us|ms|s)"));
+    figures.rate = rate.match(output).captured(1).toDouble();
+    const QRegularExpressionMatch latency = p99.match(output);
+    if (latency.hasMatch()) {
+        const double scale = latency.captured(2) == QStringLiteral("us")  ? 0.001
+                             : latency.captured(2) == QStringLiteral("s") ? 1000.0
+                                                                          : 1.0;
+        figures.p99Ms = latency.captured(1).toDouble() * scale;
+    }
+    return figures;
+}
+
 void printLine(const char *what, const LoadResult &r)
 {
     std::printf("    %-34s %8.0f req/s  p50 %7.2f ms  p99 %8.2f ms  ok %6d  503 %5d  other %d  "
@@ -201,6 +246,7 @@ void printLine(const char *what, const LoadResult &r)
 
 struct Figures
 {
+    WrkFigures wrk; // the same request from wrk, 64 connections
     double bestRate = 0;
     double serverCpuMicros = 0; // per answered request, at the best throughput
     double loadCpuMicros = 0;   // the load generator's, per request
@@ -211,6 +257,25 @@ struct Figures
 };
 
 // The four measurements of the issue against one server and one kind of request.
+// A request as given to the load generator, split again for wrk.
+struct Post
+{
+    std::string path;
+    std::string contentType;
+    std::string body;
+};
+
+Post splitRequest(const std::string &request)
+{
+    Post post;
+    const size_t space = request.find(' ');
+    post.path = request.substr(space + 1, request.find(' ', space + 1) - space - 1);
+    const size_t type = request.find("Content-Type: ") + 14;
+    post.contentType = request.substr(type, request.find("\r\n", type) - type);
+    post.body = request.substr(request.find("\r\n\r\n") + 4);
+    return post;
+}
+
 Figures measure(const char *name, unsigned short port, qint64 pid,
                 const std::vector<std::string> &single, const std::string &batchRequest, bool quick)
 {
@@ -238,6 +303,10 @@ Figures measure(const char *name, unsigned short port, qint64 pid,
             figures.loadCpuMicros = loadCpu;
         }
     }
+    const Post post = splitRequest(single.front());
+    figures.wrk = runWrk(port, post.path, post.contentType, post.body, 64, QDir::tempPath());
+    std::printf("    %-34s %8.0f req/s  p99 %8.2f ms\n", "wrk, 64 connections, one image",
+                figures.wrk.rate, figures.wrk.p99Ms);
     const LoadResult steady =
         load.openLoop(single, 100, std::chrono::milliseconds(quick ? 5000 : 10000));
     printLine("steady 100 req/s", steady);
@@ -418,9 +487,17 @@ int main(int argc, char *argv[])
         digitdeskPng.serverCpuMicros, digitdeskTensor.serverCpuMicros, digitdeskPng.loadCpuMicros,
         inProcessExample.cpuMicros);
     std::printf("    vs the peer: PNG %.2fx [>= 1.5x]\n", digitdeskPng.bestRate / peer.bestRate);
-    std::printf("  DigitNet, throughput at p99 < 100 ms: PNG %.0f, tensor %.0f req/s [>= 5,000]; "
-                "in-process %.0f images/s\n",
-                ownPng.bestRate, ownTensor.bestRate, inProcessOwn.rate);
+    std::printf(
+        "    from wrk (64 connections): DigitDesk PNG %.0f (%.0f%% of in-process, p99 %.1f ms), "
+        "tensor %.0f (%.0f%%), peer %.0f req/s (p99 %.1f ms): %.2fx\n",
+        digitdeskPng.wrk.rate, 100 * digitdeskPng.wrk.rate / inProcessExample.rate,
+        digitdeskPng.wrk.p99Ms, digitdeskTensor.wrk.rate,
+        100 * digitdeskTensor.wrk.rate / inProcessExample.rate, peer.wrk.rate, peer.wrk.p99Ms,
+        digitdeskPng.wrk.rate / peer.wrk.rate);
+    std::printf("  DigitNet, throughput at p99 < 100 ms: PNG %.0f, tensor %.0f req/s [>= 5,000] "
+                "(wrk: %.0f, %.0f); in-process %.0f images/s\n",
+                ownPng.bestRate, ownTensor.bestRate, ownPng.wrk.rate, ownTensor.wrk.rate,
+                inProcessOwn.rate);
     std::printf("  p99 at 100 req/s: example PNG %.2f ms, DigitNet PNG %.2f ms, peer %.2f ms "
                 "[< 10 ms]\n",
                 digitdeskPng.steadyP99, ownPng.steadyP99, peer.steadyP99);
