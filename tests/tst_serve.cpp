@@ -24,6 +24,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -113,6 +114,7 @@ public:
         return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
     }
     int exitCode() const { return m_process.exitCode(); }
+    qint64 pid() const { return m_process.processId(); }
     QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
 
     int port = 0;
@@ -240,6 +242,7 @@ private Q_SLOTS:
     void lowConfidenceRequestsAreCaptured();
     void tokenIsRequiredOffLoopback();
     void tellsSystemdWhenReadyAndWhenStopping();
+    void thousandsOfIdleConnectionsWithoutAThreadEach();
 
 private:
     void promote(qint64 id);
@@ -809,6 +812,39 @@ void tst_Serve::tellsSystemdWhenReadyAndWhenStopping()
     QVERIFY(serve.waitForExit(15000));
     QCOMPARE(serve.exitCode(), 0);
     ::close(fd);
+}
+
+void tst_Serve::thousandsOfIdleConnectionsWithoutAThreadEach()
+{
+    rlimit limit{};
+    QCOMPARE(getrlimit(RLIMIT_NOFILE, &limit), 0);
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    const int wanted = static_cast<int>(std::min<rlim_t>(3000, limit.rlim_cur - 100));
+    QVERIFY2(wanted >= 1000, "this machine allows too few open files for the test");
+    promote(m_sure7);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    const QString tasks = QStringLiteral("/proc/%1/task").arg(serve.pid());
+    const qsizetype threadsBefore = QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size();
+    std::vector<std::unique_ptr<HttpClient>> idle;
+    idle.reserve(static_cast<size_t>(wanted));
+    for (int i = 0; i < wanted; ++i) {
+        idle.push_back(std::make_unique<HttpClient>(Loopback, serve.port));
+        QVERIFY(idle.back()->connected());
+    }
+    HttpClient active(Loopback, serve.port);
+    QTRY_VERIFY_WITH_TIMEOUT(metric(active, "digitdesk_open_connections") >= wanted + 1, 10000);
+    const qsizetype threadsAfter = QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size();
+    qInfo("%d idle connections: %lld threads before, %lld with them open", wanted,
+          static_cast<long long>(threadsBefore), static_cast<long long>(threadsAfter));
+    QCOMPARE(threadsAfter, threadsBefore);
+    QCOMPARE(
+        active.request("POST", "/v2/models/digits/infer", tensorBody(1), "application/json").status,
+        200);
+    // Every idle connection is still served.
+    QCOMPARE(idle.front()->request("GET", "/v2/health/live").status, 200);
+    QCOMPARE(idle.back()->request("GET", "/v2/health/live").status, 200);
 }
 
 QTEST_GUILESS_MAIN(tst_Serve)
