@@ -158,7 +158,9 @@ int runServeCommand(const QStringList &arguments)
                        "/metrics) until SIGTERM or SIGINT, which drain requests in flight."));
     parser.addWorkspaceOption();
     const auto option = [&](const char *name, const char *help, const char *fallback) {
-        parser.addOption({QString::fromLatin1(name), QString::fromLatin1(help),
+        parser.addOption({QString::fromLatin1(name),
+                          QStringLiteral("%1 Default: %2.")
+                              .arg(QString::fromLatin1(help), QString::fromLatin1(fallback)),
                           QStringLiteral("VALUE"), QString::fromLatin1(fallback)});
     };
     option("host", "Address to listen on (loopback unless told otherwise).", "127.0.0.1");
