@@ -71,10 +71,9 @@ void tst_Batcher::concurrentRequestsShareBatches()
                            });
     std::vector<std::promise<BatchAnswer>> answers(40);
     for (size_t i = 0; i < answers.size(); ++i) {
-        QVERIFY(batcher.submit(m_seven, images(1 + static_cast<int>(i % 3)), 1 + static_cast<int>(i % 3),
-                               [&answers, i](BatchAnswer answer) {
-                                   answers[i].set_value(std::move(answer));
-                               }));
+        QVERIFY(batcher.submit(
+            m_seven, images(1 + static_cast<int>(i % 3)), 1 + static_cast<int>(i % 3),
+            [&answers, i](BatchAnswer answer) { answers[i].set_value(std::move(answer)); }));
     }
     for (size_t i = 0; i < answers.size(); ++i) {
         const BatchAnswer answer = answers[i].get_future().get();
@@ -112,7 +111,9 @@ void tst_Batcher::aFullQueueRefusesAtOnce()
 {
     DynamicBatcher batcher({64, std::chrono::seconds(2), 2});
     std::atomic<int> answered{0};
-    const auto count = [&](const BatchAnswer &) { ++answered; };
+    const auto count = [&](const BatchAnswer &) {
+        ++answered;
+    };
     QVERIFY(batcher.submit(m_seven, images(1), 1, count));
     QVERIFY(batcher.submit(m_seven, images(1), 1, count));
     QCOMPARE(batcher.pending(), 2);
@@ -141,10 +142,9 @@ void tst_Batcher::modelsNeverShareABatch()
     // Requests alternate between two models, as they do around a swap.
     std::vector<std::promise<BatchAnswer>> answers(20);
     for (size_t i = 0; i < answers.size(); ++i) {
-        QVERIFY(batcher.submit(i % 2 == 0 ? m_seven : m_three, images(1), 1,
-                               [&answers, i](BatchAnswer answer) {
-                                   answers[i].set_value(std::move(answer));
-                               }));
+        QVERIFY(batcher.submit(
+            i % 2 == 0 ? m_seven : m_three, images(1), 1,
+            [&answers, i](BatchAnswer answer) { answers[i].set_value(std::move(answer)); }));
     }
     for (size_t i = 0; i < answers.size(); ++i) {
         const BatchAnswer answer = answers[i].get_future().get();

@@ -243,6 +243,7 @@ private Q_SLOTS:
     void tokenIsRequiredOffLoopback();
     void tellsSystemdWhenReadyAndWhenStopping();
     void thousandsOfIdleConnectionsWithoutAThreadEach();
+    void aLargeRequestDoesNotHoldUpOthers();
 
 private:
     void promote(qint64 id);
@@ -845,6 +846,37 @@ void tst_Serve::thousandsOfIdleConnectionsWithoutAThreadEach()
     // Every idle connection is still served.
     QCOMPARE(idle.front()->request("GET", "/v2/health/live").status, 200);
     QCOMPARE(idle.back()->request("GET", "/v2/health/live").status, 200);
+}
+
+void tst_Serve::aLargeRequestDoesNotHoldUpOthers()
+{
+    promote(m_sure7);
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    const QByteArray png =
+        testing::encodeRing(QStringLiteral(".png"), 400, 300, 200, 150, 100, true).toBase64();
+    QByteArray batch = "{\"images\":[";
+    for (int i = 0; i < 1000; ++i) {
+        batch += (i > 0 ? ",\"" : "\"") + png + "\"";
+    }
+    batch += "]}";
+    HttpClient large(Loopback, serve.port);
+    HttpClient probe(Loopback, serve.port);
+    QVERIFY(large.sendRaw("POST /v1/predict HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                          "application/json\r\nContent-Length: " +
+                          QByteArray::number(batch.size()) + "\r\n\r\n" + batch));
+    QTest::qWait(20); // the large request is being decoded now
+    QElapsedTimer timer;
+    timer.start();
+    QCOMPARE(probe.request("GET", "/v2/health/live").status, 200);
+    const qint64 probeMs = timer.elapsed();
+    const HttpAnswer answer = large.readAnswer(30000);
+    const qint64 largeMs = timer.elapsed();
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(json(answer).value(QStringLiteral("predictions")).toArray().size(), 1000);
+    qInfo("probe answered after %lld ms, the 1,000-image request after %lld ms", probeMs, largeMs);
+    // Answered while the large request was still being decoded, not after its decoding.
+    QVERIFY(probeMs * 4 < largeMs);
 }
 
 QTEST_GUILESS_MAIN(tst_Serve)

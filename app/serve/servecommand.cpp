@@ -23,9 +23,13 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include <csignal>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -231,10 +235,14 @@ int runServeCommand(const QStringList &arguments)
                                        metrics.recordBatch(images, computed);
                                    });
     std::unique_ptr<HttpServer> server;
+    boost::asio::thread_pool parsers(std::max(1u, std::thread::hardware_concurrency()));
     ServingApi api({watcher, batcher, metrics, ledger, options.capture ? &writer : nullptr,
                     [&server] { return server ? server->openConnections() : 0; },
                     [&server] { return server && server->draining(); }, DIGITDESK_VERSION,
-                    options.requireToken});
+                    options.requireToken,
+                    [&parsers](std::function<void()> work) {
+                        boost::asio::post(parsers, std::move(work));
+                    }});
     server = std::make_unique<HttpServer>(
         options.http, [&api](const HttpRequest &head) { return api.preflight(head); },
         [&api](HttpRequest request, const Responder &respond) {
@@ -267,6 +275,7 @@ int runServeCommand(const QStringList &arguments)
             .arg(received == SIGTERM ? QStringLiteral("SIGTERM") : QStringLiteral("SIGINT")));
     notifySystemd("STOPPING=1");
     server->drain(options.drainGrace);
+    parsers.join();
     batcher.stop();
     writer.stop();
     watcher.stop();

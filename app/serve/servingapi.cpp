@@ -160,9 +160,9 @@ void ServingApi::handle(HttpRequest request, const Responder &respond)
     } else if (path == "/v2/health/ready" || path == "/v2/models/digits/ready") {
         respondCounted(readiness());
     } else if (path == "/v2/models/digits/infer") {
-        infer(Kind::Tensor, std::move(request), respond, started);
+        inferSoon(Kind::Tensor, std::move(request), respond, started);
     } else if (path == "/v1/predict") {
-        infer(Kind::Images, std::move(request), respond, started);
+        inferSoon(Kind::Images, std::move(request), respond, started);
     } else if (path == "/metrics") {
         const auto model = m_parts.models.current();
         ServingMetrics::Live live;
@@ -230,6 +230,26 @@ void ServingApi::count(const HttpRequest &request, const HttpResponse &response,
 std::string ServingApi::pathOf(const HttpRequest &request)
 {
     return request.target.substr(0, request.target.find('?'));
+}
+
+void ServingApi::inferSoon(Kind kind, HttpRequest request, const Responder &respond,
+                           std::chrono::steady_clock::time_point started)
+{
+    if (request.body.size() <= LargeBody || !m_parts.offload) {
+        infer(kind, std::move(request), respond, started);
+        return;
+    }
+    // Parsing and decoding 1,000 images takes tens of milliseconds: not on the thread that
+    // reads every other connection.
+    auto shared = std::make_shared<HttpRequest>(std::move(request));
+    m_parts.offload([this, kind, shared, respond, started] {
+        try {
+            infer(kind, std::move(*shared), respond, started);
+        } catch (const std::exception &error) {
+            m_parts.metrics.recordFailure(FailureReason::Other);
+            finish(respond, failure(500, std::string("internal error: ") + error.what()), started);
+        }
+    });
 }
 
 void ServingApi::infer(Kind kind, HttpRequest request, const Responder &respond,

@@ -35,6 +35,8 @@ public:
         std::function<bool()> draining;
         std::string serverVersion;
         bool requireToken = false; // on loopback too
+        // Runs large requests' parsing off the connection thread; empty: parse in place.
+        std::function<void(std::function<void()>)> offload;
     };
 
     explicit ServingApi(Parts parts);
@@ -50,6 +52,10 @@ private:
         Images  // /v1/predict
     };
 
+    static constexpr size_t LargeBody = 64 * 1024;
+
+    void inferSoon(Kind kind, HttpRequest request, const Responder &respond,
+                   std::chrono::steady_clock::time_point started);
     void infer(Kind kind, HttpRequest request, const Responder &respond,
                std::chrono::steady_clock::time_point started);
     void finish(const Responder &respond, HttpResponse response,
