@@ -244,6 +244,7 @@ private Q_SLOTS:
     void tellsSystemdWhenReadyAndWhenStopping();
     void thousandsOfIdleConnectionsWithoutAThreadEach();
     void aLargeRequestDoesNotHoldUpOthers();
+    void readyOnlyOnceAModelIsLoaded();
 
 private:
     void promote(qint64 id);
@@ -877,6 +878,38 @@ void tst_Serve::aLargeRequestDoesNotHoldUpOthers()
     qInfo("probe answered after %lld ms, the 1,000-image request after %lld ms", probeMs, largeMs);
     // Answered while the large request was still being decoded, not after its decoding.
     QVERIFY(probeMs * 4 < largeMs);
+}
+
+void tst_Serve::readyOnlyOnceAModelIsLoaded()
+{
+    testing::TempWorkspace empty;
+    const annotation::Principal engineer =
+        testing::addUser(*empty.workspace, QStringLiteral("ed"), annotation::Role::MlEngineer);
+    ServeProcess serve;
+    QVERIFY2(serve.start(empty.folder()), qPrintable(serve.log()));
+    QVERIFY(serve.log().contains(QStringLiteral("not ready: no model is production yet")));
+    HttpClient client(Loopback, serve.port);
+    QCOMPARE(client.request("GET", "/v2/health/live").status, 200);
+    const HttpAnswer notReady = client.request("GET", "/v2/health/ready");
+    QCOMPARE(notReady.status, 503);
+    QVERIFY(errorOf(notReady).contains(QStringLiteral("no model is production yet")));
+    const HttpAnswer refused =
+        client.request("POST", "/v2/models/digits/infer", tensorBody(1), "application/json");
+    QCOMPARE(refused.status, 503);
+    QVERIFY(errorOf(refused).contains(QStringLiteral("no model is loaded")));
+
+    const QString folder = empty.dir.path() + QStringLiteral("/models");
+    QVERIFY(testing::runPython(testing::fixtureScript(QStringLiteral("make_served_models.py")),
+                               {folder}));
+    annotation::ModelRegistry registry(empty.workspace->db(), empty.workspace->root());
+    const qint64 id =
+        registry.importTorchScript(engineer, folder + QStringLiteral("/sure3.pt"), QString());
+    registry.moveAlias(engineer, annotation::ProductionAlias, id, QStringLiteral("first model"));
+    QTRY_COMPARE_WITH_TIMEOUT(client.request("GET", "/v2/health/ready").status, 200, 5000);
+    const HttpAnswer answer =
+        client.request("POST", "/v2/models/digits/infer", tensorBody(1), "application/json");
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(json(answer).value(QStringLiteral("model_version")).toString(), QString::number(id));
 }
 
 QTEST_GUILESS_MAIN(tst_Serve)
