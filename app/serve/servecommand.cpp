@@ -230,10 +230,9 @@ int runServeCommand(const QStringList &arguments)
     }
     StorageWriter writer(workspace->root(), workspace->databasePath(), ledger, metrics, log);
     writer.start();
-    models::DynamicBatcher batcher(options.batcher,
-                                   [&metrics](int images, std::chrono::microseconds computed) {
-                                       metrics.recordBatch(images, computed);
-                                   });
+    models::DynamicBatcher batcher(
+        options.batcher,
+        [&metrics](int images, std::chrono::microseconds) { metrics.recordBatch(images); });
     std::unique_ptr<HttpServer> server;
     boost::asio::thread_pool parsers(std::max(1u, std::thread::hardware_concurrency()));
     ServingApi api({watcher, batcher, metrics, ledger, options.capture ? &writer : nullptr,

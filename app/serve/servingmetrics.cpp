@@ -79,9 +79,8 @@ void ServingMetrics::recordSuccess(std::chrono::microseconds queued,
     m_computeMicros.fetch_add(static_cast<uint64_t>(computed.count()), std::memory_order_relaxed);
 }
 
-void ServingMetrics::recordBatch(int images, std::chrono::microseconds computed)
+void ServingMetrics::recordBatch(int images)
 {
-    (void)computed;
     m_inferences.fetch_add(static_cast<uint64_t>(images), std::memory_order_relaxed);
     m_executions.fetch_add(1, std::memory_order_relaxed);
     m_batchSize.observe(images);

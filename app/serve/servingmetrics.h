@@ -31,7 +31,7 @@ public:
     void recordRequest(int status, std::chrono::microseconds latency);
     void recordFailure(FailureReason reason);
     void recordSuccess(std::chrono::microseconds queued, std::chrono::microseconds computed);
-    void recordBatch(int images, std::chrono::microseconds computed);
+    void recordBatch(int images);
     // A response the HTTP layer made itself (413, 408, 400 for broken HTTP, 404...).
     void recordStatus(int status);
     void recordModelLoadFailure() { m_modelLoadFailures.fetch_add(1, std::memory_order_relaxed); }
