@@ -88,6 +88,7 @@ class tst_ServingView : public QObject
 private Q_SLOTS:
     void onlyEngineersAndAdminsControlServing();
     void engineerStartsWatchesAndStopsTheEndpoint();
+    void aStaleStateFileIsNotTrusted();
 };
 
 void tst_ServingView::onlyEngineersAndAdminsControlServing()
@@ -235,6 +236,27 @@ void tst_ServingView::engineerStartsWatchesAndStopsTheEndpoint()
                 ->text()
                 .contains(QStringLiteral("not running")));
     QVERIFY(start->isEnabled());
+}
+
+void tst_ServingView::aStaleStateFileIsNotTrusted()
+{
+    // An endpoint killed with SIGKILL leaves serving.json behind; its pid may since belong to
+    // another process (here: this test). The view must neither attach to it nor signal it.
+    testing::TempWorkspace temp;
+    QDir().mkpath(temp.workspace->logsPath());
+    QVERIFY(testing::writeFile(temp.workspace->logsPath() + QStringLiteral("/serving.json"),
+                               QStringLiteral("{\"pid\": %1, \"host\": \"127.0.0.1\", "
+                                              "\"port\": 9, \"started\": \"2026-01-01T00:00:00Z\"}")
+                                   .arg(QCoreApplication::applicationPid())
+                                   .toUtf8()));
+    ui::ServingProcess process(temp.workspace->root(), temp.workspace->logsPath());
+    process.refresh();
+    QTest::qWait(300);
+    process.refresh();
+    QCOMPARE(static_cast<int>(process.state()),
+             static_cast<int>(ui::ServingProcess::State::Stopped));
+    QVERIFY(ui::ServingProcess::isAlive(QCoreApplication::applicationPid()));
+    QVERIFY(!ui::ServingProcess::isEndpointProcess(QCoreApplication::applicationPid()));
 }
 
 QTEST_MAIN(tst_ServingView)

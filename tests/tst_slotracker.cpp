@@ -67,6 +67,7 @@ private Q_SLOTS:
     void alerts();
     void counterResetStartsTheWindowsOver();
     void historyKeepsTenMinutes();
+    void aScrapeCutShortIsNotARestart();
 };
 
 void tst_SloTracker::parsesTheExpositionFormat()
@@ -341,6 +342,22 @@ void tst_SloTracker::historyKeepsTenMinutes()
     tracker.clear();
     QVERIFY(tracker.history().empty());
     QVERIFY(!tracker.figures().hasData);
+}
+
+void tst_SloTracker::aScrapeCutShortIsNotARestart()
+{
+    SloTracker tracker;
+    for (int i = 0; i <= 5; ++i) {
+        const double n = 100000 + 10 * i;
+        tracker.add(T0.addSecs(i), scrape({n, n, n, n, n, n}, 1, 100 + i));
+    }
+    QCOMPARE(tracker.figures().now.rate, 10.0);
+    // Half a body: the windows' gauges are read, the counters (missing) are not.
+    tracker.add(T0.addSecs(6), MetricsSnapshot::parse("digitdesk_slo_requests{window=\"1h\"} 5\n"));
+    QCOMPARE(tracker.figures().window1h.requests, 5.0);
+    const double n = 100000 + 10 * 7;
+    tracker.add(T0.addSecs(7), scrape({n, n, n, n, n, n}, 1, 107));
+    QCOMPARE(tracker.figures().now.rate, 10.0); // not the 100,070 of the server's lifetime
 }
 
 QTEST_APPLESS_MAIN(tst_SloTracker)

@@ -69,6 +69,21 @@ bool ServingProcess::isAlive(qint64 pid)
     return true;
 }
 
+bool ServingProcess::isEndpointProcess(qint64 pid)
+{
+    if (!isAlive(pid)) {
+        return false;
+    }
+    // A pid from a file left behind by a killed endpoint may belong to anything by now.
+    QFile file(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    const QList<QByteArray> arguments = file.readAll().split('\0');
+    return arguments.size() > 1 && arguments.at(0).contains("digitdesk") &&
+           arguments.at(1) == "serve";
+}
+
 std::optional<ServingProcess::Endpoint> ServingProcess::readStateFile(const QString &path)
 {
     QFile file(path);
@@ -125,6 +140,7 @@ bool ServingProcess::start(const QString &host, int port, QString *error)
         *error = tr("Cannot run %1: %2").arg(m_executable, process.errorString());
         return false;
     }
+    m_terminatedPid = 0;
     watch({pid, host, port, QDateTime::currentDateTime()}, State::Starting);
     return true;
 }
@@ -135,12 +151,22 @@ bool ServingProcess::stop(QString *error)
         *error = tr("The endpoint is not running.");
         return false;
     }
-    if (::kill(static_cast<pid_t>(m_endpoint.pid), SIGTERM) != 0) {
+    if (!isEndpointProcess(m_endpoint.pid)) {
+        *error =
+            tr("Process %1 is no longer the endpoint; nothing was stopped.").arg(m_endpoint.pid);
+        watch({}, State::Stopped);
+        return false;
+    }
+    // A second Stop after a drain that did not end forces the endpoint down.
+    const int signal = m_terminatedPid == m_endpoint.pid ? SIGKILL : SIGTERM;
+    if (::kill(static_cast<pid_t>(m_endpoint.pid), signal) != 0) {
         *error = tr("Cannot stop the endpoint (pid %1): %2")
                      .arg(m_endpoint.pid)
                      .arg(QString::fromLocal8Bit(std::strerror(errno)));
         return false;
     }
+    m_terminatedPid = m_endpoint.pid;
+    m_stoppingSince.start();
     watch(m_endpoint, State::Stopping);
     return true;
 }
@@ -155,8 +181,11 @@ void ServingProcess::watch(const Endpoint &endpoint, State state, const QString 
 
 void ServingProcess::setState(State state, const QString &reason)
 {
-    m_timer.setInterval(state == State::Starting || state == State::Stopping ? FastCheckMs
-                                                                             : PollIntervalMs);
+    const int interval =
+        state == State::Starting || state == State::Stopping ? FastCheckMs : PollIntervalMs;
+    if (m_timer.interval() != interval) {
+        m_timer.setInterval(interval); // restarts the timer: only on a change of pace
+    }
     if (state == m_state && reason == m_reason) {
         return;
     }
@@ -170,7 +199,7 @@ void ServingProcess::refresh()
     const std::optional<Endpoint> file = readStateFile(stateFile());
     switch (m_state) {
     case State::Stopped:
-        if (file && isAlive(file->pid)) {
+        if (file && isEndpointProcess(file->pid)) {
             watch(*file, State::Starting);
             poll();
         }
@@ -191,7 +220,7 @@ void ServingProcess::refresh()
             watch({}, State::Stopped,
                   file ? tr("the endpoint (pid %1) exited without shutting down cleanly").arg(pid)
                        : tr("the endpoint (pid %1) exited").arg(pid));
-        } else if (file && file->pid != m_endpoint.pid && isAlive(file->pid)) {
+        } else if (file && file->pid != m_endpoint.pid && isEndpointProcess(file->pid)) {
             watch(*file, State::Starting);
             poll();
         } else {
@@ -200,7 +229,12 @@ void ServingProcess::refresh()
         return;
     case State::Stopping:
         if (!isAlive(m_endpoint.pid)) {
+            m_terminatedPid = 0;
             watch({}, State::Stopped);
+        } else if (m_stoppingSince.elapsed() > StopGraceMs) {
+            watch(m_endpoint, State::Down,
+                  tr("the endpoint did not exit within %1 s; Stop again to kill it")
+                      .arg(StopGraceMs / 1000));
         }
         return;
     }
@@ -237,7 +271,10 @@ void ServingProcess::handleReply(QNetworkReply *reply, int generation, bool isHe
         return;
     }
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!status.isValid()) {
+    // Errors below 200 are the connection's (refused, reset, timed out), even after a status
+    // line arrived: the body is then incomplete.
+    const bool transportError = reply->error() != QNetworkReply::NoError && reply->error() < 200;
+    if (!status.isValid() || transportError) {
         m_poll.transportFailed = true;
         m_poll.failure = reply->errorString();
     } else if (isHealth) {

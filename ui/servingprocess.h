@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -46,6 +47,7 @@ public:
 
     static constexpr int PollIntervalMs = 1000;
     static constexpr int PollTimeoutMs = 2000;
+    static constexpr int StopGraceMs = 40000; // the endpoint drains for up to 30 s
 
     ServingProcess(QString workspaceRoot, QString logsPath, QObject *parent = nullptr);
 
@@ -71,6 +73,8 @@ public:
     static std::optional<Endpoint> readStateFile(const QString &path);
     // True while the process exists and is not a zombie.
     static bool isAlive(qint64 pid);
+    // Alive, and running `digitdesk serve` (not some process that reused the pid).
+    static bool isEndpointProcess(qint64 pid);
 
 Q_SIGNALS:
     void stateChanged(digitdesk::ui::ServingProcess::State state);
@@ -102,7 +106,9 @@ private:
     State m_state = State::Stopped;
     QString m_reason;
     Endpoint m_endpoint;
-    int m_generation = 0; // replies to polls of an earlier endpoint or state are ignored
+    int m_generation = 0;       // replies to polls of an earlier endpoint or state are ignored
+    qint64 m_terminatedPid = 0; // sent SIGTERM already: a second Stop sends SIGKILL
+    QElapsedTimer m_stoppingSince;
     Poll m_poll;
 };
 

@@ -61,6 +61,9 @@ QString percent(double fraction, int decimals)
 
 QString duration(double totalSeconds)
 {
+    if (!std::isfinite(totalSeconds) || totalSeconds < 0 || totalSeconds > 1e12) {
+        return Dash;
+    }
     const auto s = static_cast<qint64>(totalSeconds);
     if (s < 60) {
         return QObject::tr("%1 s").arg(s);
@@ -568,7 +571,10 @@ void ServingView::updateFigures()
     m_ticket->setStyleSheet(figures.ticket ? firing.arg(Orange) : quiet);
 
     const auto count = [this](const QString &name, const MetricsSnapshot::Labels &labels = {}) {
-        return QString::number(static_cast<qint64>(m_latest.value(name, labels)));
+        const double value = m_latest.value(name, labels);
+        return std::isfinite(value) && std::abs(value) < 1e15
+                   ? QString::number(static_cast<qint64>(value))
+                   : Dash;
     };
     const QString failure = QStringLiteral("nv_inference_request_failure");
     const QString reason = QStringLiteral("reason");
@@ -658,7 +664,7 @@ void ServingView::readLog()
         chunk.remove(0, chunk.indexOf('\n') + 1);
     }
     const qsizetype end = chunk.lastIndexOf('\n');
-    m_logPartial = chunk.mid(end + 1);
+    m_logPartial = chunk.mid(end + 1).right(LogTailBytes); // a line without end stays bounded
     if (end < 0) {
         return;
     }

@@ -145,6 +145,14 @@ void SloTracker::clear()
 
 void SloTracker::add(const QDateTime &at, const MetricsSnapshot &snapshot)
 {
+    // A scrape cut short lacks the counters; reading them as zero would look like a restart
+    // and then like a burst of the server's whole lifetime. Only its windows are used.
+    for (const QString &name : {RequestCount, BadTotal, Uptime}) {
+        if (!snapshot.contains(name) || !std::isfinite(snapshot.value(name))) {
+            m_figures = windowFigures(snapshot, m_figures.now);
+            return;
+        }
+    }
     Scrape scrape{at, snapshot.value(RequestCount), snapshot.value(BadTotal),
                   snapshot.value(Uptime), snapshot.buckets(RequestBuckets)};
     if (!m_scrapes.empty() && isReset(m_scrapes.back(), scrape)) {
@@ -179,9 +187,20 @@ void SloTracker::add(const QDateTime &at, const MetricsSnapshot &snapshot)
         point.errorRate = std::clamp((newest.bad - oldest.bad) / requests, 0.0, 1.0);
     }
 
+    m_figures = windowFigures(snapshot, point);
+
+    m_history.push_back(point);
+    const QDateTime historyFrom = at.addSecs(-HistorySeconds);
+    while (m_history.front().at < historyFrom) {
+        m_history.pop_front();
+    }
+}
+
+SloFigures SloTracker::windowFigures(const MetricsSnapshot &snapshot, const SloPoint &now)
+{
     SloFigures figures;
     figures.hasData = true;
-    figures.now = point;
+    figures.now = now;
     figures.window5m = windowOf(snapshot, QStringLiteral("5m"));
     figures.window30m = windowOf(snapshot, QStringLiteral("30m"));
     figures.window1h = windowOf(snapshot, QStringLiteral("1h"));
@@ -195,13 +214,7 @@ void SloTracker::add(const QDateTime &at, const MetricsSnapshot &snapshot)
     figures.burn6h = figures.window6h.burnRate();
     figures.page = pageAlert(figures.burn1h, figures.burn5m);
     figures.ticket = ticketAlert(figures.burn6h, figures.burn30m);
-    m_figures = figures;
-
-    m_history.push_back(point);
-    const QDateTime historyFrom = at.addSecs(-HistorySeconds);
-    while (m_history.front().at < historyFrom) {
-        m_history.pop_front();
-    }
+    return figures;
 }
 
 } // namespace digitdesk::ui

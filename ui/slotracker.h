@@ -89,6 +89,8 @@ public:
     static bool ticketAlert(double burn6h, double burn30m);
 
 private:
+    static SloFigures windowFigures(const MetricsSnapshot &snapshot, const SloPoint &now);
+
     struct Scrape
     {
         QDateTime at;
