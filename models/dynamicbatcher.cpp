@@ -18,30 +18,91 @@ std::chrono::microseconds since(std::chrono::steady_clock::time_point start,
 } // namespace
 
 DynamicBatcher::DynamicBatcher(BatcherOptions options, BatchObserver observer)
-    : m_options(options), m_observer(std::move(observer)), m_thread([this] { run(); })
-{}
+    : m_options(options), m_observer(std::move(observer))
+{
+    for (int worker = 0; worker < std::max(1, m_options.workers); ++worker) {
+        m_threads.emplace_back([this, worker] { run(worker); });
+    }
+}
 
 DynamicBatcher::~DynamicBatcher()
 {
     stop();
 }
 
+namespace {
+
+// The answers to the pieces of a request larger than a batch, put back together.
+struct Gather
+{
+    std::mutex mutex;
+    int remaining = 0;
+    BatchAnswer answer;
+    DynamicBatcher::Completion done;
+};
+
+} // namespace
+
 bool DynamicBatcher::submit(std::shared_ptr<ServedModel> model, std::vector<float> input, int count,
                             Completion done)
 {
+    // A request larger than a batch runs as batch-sized pieces: workers share it, and small
+    // requests may run between its pieces instead of waiting for all of it.
+    const int pieceSize = std::max(1, m_options.maxBatch);
+    const int pieces = (count + pieceSize - 1) / pieceSize;
+    const auto now = std::chrono::steady_clock::now();
     {
         const std::lock_guard lock(m_mutex);
         // Bounded in requests and in images, so a few huge requests cannot queue unbounded work.
         const int maxImages = m_options.maxQueue * m_options.maxBatch;
-        if (m_stopping || static_cast<int>(m_queue.size()) >= m_options.maxQueue ||
+        if (m_stopping ||
+            static_cast<int>(m_queue.size()) + std::max(0, pieces - 1) >= m_options.maxQueue ||
             (m_queuedImages > 0 && m_queuedImages + count > maxImages)) {
             return false;
         }
-        m_queue.push_back({std::move(model), std::move(input), count, std::move(done),
-                           std::chrono::steady_clock::now()});
+        if (pieces <= 1) {
+            m_queue.push_back({std::move(model), std::move(input), count, std::move(done), now});
+        } else {
+            auto gather = std::make_shared<Gather>();
+            gather->remaining = pieces;
+            gather->done = std::move(done);
+            gather->answer.model = model;
+            gather->answer.predictions.resize(static_cast<size_t>(count));
+            gather->answer.input = std::move(input);
+            for (int piece = 0; piece < pieces; ++piece) {
+                const int first = piece * pieceSize;
+                const int n = std::min(pieceSize, count - first);
+                const auto begin =
+                    gather->answer.input.begin() + static_cast<std::ptrdiff_t>(first) * PixelCount;
+                std::vector<float> part(begin, begin + static_cast<std::ptrdiff_t>(n) * PixelCount);
+                m_queue.push_back({model, std::move(part), n,
+                                   [gather, first](BatchAnswer answer) {
+                                       std::unique_lock hold(gather->mutex);
+                                       BatchAnswer &whole = gather->answer;
+                                       if (!answer.error.empty()) {
+                                           whole.error = answer.error;
+                                       } else {
+                                           std::copy(answer.predictions.begin(),
+                                                     answer.predictions.end(),
+                                                     whole.predictions.begin() + first);
+                                       }
+                                       whole.queued = std::max(whole.queued, answer.queued);
+                                       whole.computed += answer.computed;
+                                       if (--gather->remaining > 0) {
+                                           return;
+                                       }
+                                       if (!whole.error.empty()) {
+                                           whole.predictions.clear();
+                                       }
+                                       hold.unlock();
+                                       gather->done(std::move(whole));
+                                   },
+                                   now});
+            }
+        }
         m_queuedImages += count;
     }
-    m_wake.notify_one();
+    m_wake.notify_all();
     return true;
 }
 
@@ -57,13 +118,15 @@ void DynamicBatcher::stop()
         const std::lock_guard lock(m_mutex);
         m_stopping = true;
     }
-    m_wake.notify_one();
-    if (m_thread.joinable()) {
-        m_thread.join();
+    m_wake.notify_all();
+    for (std::thread &thread : m_threads) {
+        if (thread.joinable()) {
+            thread.join();
+        }
     }
 }
 
-void DynamicBatcher::run()
+void DynamicBatcher::run(int worker)
 {
     std::unique_lock lock(m_mutex);
     for (;;) {
@@ -77,8 +140,11 @@ void DynamicBatcher::run()
             m_wake.wait_until(lock, deadline);
         }
         std::vector<Request> batch = takeBatch(lock);
+        if (batch.empty()) {
+            continue; // another worker took it
+        }
         lock.unlock();
-        execute(std::move(batch));
+        execute(std::move(batch), worker);
         lock.lock();
     }
 }
@@ -103,7 +169,7 @@ std::vector<DynamicBatcher::Request> DynamicBatcher::takeBatch(std::unique_lock<
     return batch;
 }
 
-void DynamicBatcher::execute(std::vector<Request> batch)
+void DynamicBatcher::execute(std::vector<Request> batch, int worker)
 {
     const auto start = std::chrono::steady_clock::now();
     int images = 0;
@@ -114,15 +180,17 @@ void DynamicBatcher::execute(std::vector<Request> batch)
     std::string error;
     try {
         ServedModel &model = *batch.front().model;
+        Predictor &predictor =
+            *model.instances.at(static_cast<size_t>(worker) % model.instances.size());
         if (batch.size() == 1) {
-            predictions = model.predictor->predictFromFloat(batch.front().input.data(), images);
+            predictions = predictor.predictFromFloat(batch.front().input.data(), images);
         } else {
             std::vector<float> input;
             input.reserve(static_cast<size_t>(images) * PixelCount);
             for (const Request &request : batch) {
                 input.insert(input.end(), request.input.begin(), request.input.end());
             }
-            predictions = model.predictor->predictFromFloat(input.data(), images);
+            predictions = predictor.predictFromFloat(input.data(), images);
         }
     } catch (const std::exception &failure) {
         error = failure.what();

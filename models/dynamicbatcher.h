@@ -19,7 +19,9 @@ namespace digitdesk::models {
 // long as the requests that started on it.
 struct ServedModel
 {
-    std::unique_ptr<Predictor> predictor;
+    // One instance per batcher worker (a Predictor is not thread-safe); the first is also
+    // the one whose temperature and device are reported.
+    std::vector<std::unique_ptr<Predictor>> instances;
     qint64 id = 0;
     std::string version; // what answers name: the registry id as text
     std::string device;  // "CPU (2 threads)", "CUDA device 0 (...)"
@@ -40,9 +42,12 @@ struct BatcherOptions
     int maxBatch = 64; // images per batch; a larger request runs alone
     std::chrono::microseconds maxDelay{1000};
     int maxQueue = 1024; // requests waiting; more are refused at once
+    // Batches run at the same time, each on its own model instance (with fewer LibTorch
+    // threads each: no OpenMP barrier between cores).
+    int workers = 1;
 };
 
-// One queue, one thread: requests wait until `maxBatch` images are queued or the oldest has
+// One queue, `workers` threads: requests wait until `maxBatch` images are queued or the oldest has
 // waited `maxDelay`, then run together. Requests that started on different models never
 // share a batch. Completions run on the batcher's thread and must return quickly.
 class DynamicBatcher final
@@ -75,9 +80,9 @@ private:
         std::chrono::steady_clock::time_point submitted;
     };
 
-    void run();
+    void run(int worker);
     std::vector<Request> takeBatch(std::unique_lock<std::mutex> &lock);
-    void execute(std::vector<Request> batch);
+    void execute(std::vector<Request> batch, int worker);
 
     const BatcherOptions m_options;
     const BatchObserver m_observer;
@@ -86,7 +91,7 @@ private:
     std::deque<Request> m_queue;
     int m_queuedImages = 0;
     bool m_stopping = false;
-    std::thread m_thread;
+    std::vector<std::thread> m_threads;
 };
 
 } // namespace digitdesk::models

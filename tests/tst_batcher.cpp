@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
@@ -20,8 +21,10 @@ namespace {
 std::shared_ptr<models::ServedModel> load(const QString &file, qint64 id)
 {
     auto model = std::make_shared<models::ServedModel>();
-    model->predictor = models::Predictor::load(file, models::Architecture::TorchScript, 1.0,
-                                               models::DeviceRequest::Cpu);
+    model->instances.push_back(models::Predictor::load(file, models::Architecture::TorchScript, 1.0,
+                                                       models::DeviceRequest::Cpu));
+    model->instances.push_back(models::Predictor::load(file, models::Architecture::TorchScript, 1.0,
+                                                       models::DeviceRequest::Cpu));
     model->id = id;
     model->version = std::to_string(id);
     return model;
@@ -45,6 +48,8 @@ private Q_SLOTS:
     void aFullQueueRefusesAtOnce();
     void modelsNeverShareABatch();
     void stopAnswersEverythingQueued();
+    void twoWorkersAnswerEveryRequestOnItsModel();
+    void aRequestLargerThanABatchRunsInPieces();
 
 private:
     QTemporaryDir m_dir;
@@ -174,6 +179,58 @@ void tst_Batcher::stopAnswersEverythingQueued()
         QVERIFY(!batcher.submit(m_three, images(1), 1, [](const BatchAnswer &) {}));
     }
     QCOMPARE(answered.load(), 30);
+}
+
+void tst_Batcher::twoWorkersAnswerEveryRequestOnItsModel()
+{
+    std::atomic<int> counted{0};
+    DynamicBatcher batcher({4, std::chrono::milliseconds(1), 1024, 2},
+                           [&](int batch, std::chrono::microseconds) { counted += batch; });
+    std::vector<std::promise<BatchAnswer>> answers(200);
+    for (size_t i = 0; i < answers.size(); ++i) {
+        const auto &model = (i / 7) % 2 == 0 ? m_seven : m_three;
+        const int count = 1 + static_cast<int>(i % 2);
+        QVERIFY(batcher.submit(model, images(count), count, [&answers, i](BatchAnswer answer) {
+            answers[i].set_value(std::move(answer));
+        }));
+    }
+    for (size_t i = 0; i < answers.size(); ++i) {
+        const BatchAnswer answer = answers[i].get_future().get();
+        const bool seven = (i / 7) % 2 == 0;
+        QCOMPARE(answer.model.get(), (seven ? m_seven : m_three).get());
+        QCOMPARE(answer.predictions.size(), 1 + i % 2);
+        for (const models::Prediction &prediction : answer.predictions) {
+            QCOMPARE(prediction.label, seven ? 7 : 3);
+        }
+    }
+    QCOMPARE(counted.load(), 300);
+}
+
+void tst_Batcher::aRequestLargerThanABatchRunsInPieces()
+{
+    std::mutex mutex;
+    std::vector<int> sizes;
+    DynamicBatcher batcher({64, std::chrono::milliseconds(1), 1024, 2},
+                           [&](int batch, std::chrono::microseconds) {
+                               const std::lock_guard lock(mutex);
+                               sizes.push_back(batch);
+                           });
+    std::vector<float> input = images(150);
+    input[149 * models::PixelCount] = 0.25F; // the last image comes back where it was
+    std::promise<BatchAnswer> done;
+    QVERIFY(batcher.submit(m_three, input, 150,
+                           [&](BatchAnswer answer) { done.set_value(std::move(answer)); }));
+    const BatchAnswer answer = done.get_future().get();
+    QVERIFY(answer.error.empty());
+    QCOMPARE(answer.predictions.size(), size_t{150});
+    QCOMPARE(answer.input.size(), size_t{150} * models::PixelCount);
+    QCOMPARE(answer.input[149 * models::PixelCount], 0.25F);
+    for (const models::Prediction &prediction : answer.predictions) {
+        QCOMPARE(prediction.label, 3);
+    }
+    const std::lock_guard lock(mutex);
+    std::sort(sizes.begin(), sizes.end());
+    QCOMPARE(sizes, (std::vector<int>{22, 64, 64}));
 }
 
 QTEST_GUILESS_MAIN(tst_Batcher)

@@ -13,9 +13,10 @@
 namespace digitdesk::app {
 
 ModelWatcher::ModelWatcher(QString workspaceRoot, QString databasePath,
-                           models::DeviceRequest device, ServingMetrics &metrics, Log log)
+                           models::DeviceRequest device, int instances, ServingMetrics &metrics,
+                           Log log)
     : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)), m_device(device),
-      m_metrics(metrics), m_log(std::move(log))
+      m_instances(std::max(1, instances)), m_metrics(metrics), m_log(std::move(log))
 {}
 
 ModelWatcher::~ModelWatcher()
@@ -135,14 +136,16 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
     auto served = std::make_shared<models::ServedModel>();
     try {
         const annotation::ModelRegistry registry(db, m_root);
-        served->predictor = registry.openPredictor(target, m_device);
-        served->id = target;
-        served->version = std::to_string(target);
-        served->device = served->predictor->device().description.toStdString();
         // The first batch of a fresh model is slow (allocations, kernel choice): run it here,
         // not on a client's request.
         const std::vector<uint8_t> blank(static_cast<size_t>(models::PixelCount), 0);
-        served->predictor->predict(blank.data(), 1);
+        for (int i = 0; i < m_instances; ++i) {
+            served->instances.push_back(registry.openPredictor(target, m_device));
+            served->instances.back()->predict(blank.data(), 1);
+        }
+        served->id = target;
+        served->version = std::to_string(target);
+        served->device = served->instances.front()->device().description.toStdString();
     } catch (const std::exception &failure) {
         reportLoadFailure(target, failure);
         return;

@@ -39,8 +39,9 @@ public:
     static constexpr std::chrono::milliseconds PollInterval{200};
     static constexpr std::chrono::seconds RetryFailedAfter{30};
 
+    // `instances`: one model instance per batcher worker.
     ModelWatcher(QString workspaceRoot, QString databasePath, models::DeviceRequest device,
-                 ServingMetrics &metrics, Log log);
+                 int instances, ServingMetrics &metrics, Log log);
     ~ModelWatcher();
     ModelWatcher(const ModelWatcher &) = delete;
     ModelWatcher &operator=(const ModelWatcher &) = delete;
@@ -64,6 +65,7 @@ private:
     const QString m_root;
     const QString m_databasePath;
     const models::DeviceRequest m_device;
+    const int m_instances;
     ServingMetrics &m_metrics;
     const Log m_log;
     mutable std::mutex m_mutex;

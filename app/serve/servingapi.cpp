@@ -386,7 +386,7 @@ HttpResponse ServingApi::modelMetadata() const
     body += ",\"device\":";
     json::appendString(body, model->device);
     body += ",\"temperature\":";
-    json::appendNumber(body, model->predictor->temperature());
+    json::appendNumber(body, model->instances.front()->temperature());
     body += ",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,1,28,28]}],"
             "\"accepted_inputs\":\"FP32 in 0..1 or UINT8 in 0..255, shape [N,1,28,28] or "
             "[N,784], white ink on black\","

@@ -378,6 +378,12 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const bool quick = app.arguments().contains(QStringLiteral("--quick"));
+    // `--workers N` is passed on to `digitdesk serve` (batches run at once).
+    QStringList serveOptions{QStringLiteral("--no-capture")};
+    const qsizetype workersAt = app.arguments().indexOf(QStringLiteral("--workers"));
+    if (workersAt > 0 && workersAt + 1 < app.arguments().size()) {
+        serveOptions << QStringLiteral("--workers") << app.arguments().at(workersAt + 1);
+    }
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
     limit.rlim_cur = limit.rlim_max; // 2,000 connections at once, here and in the servers
@@ -435,7 +441,7 @@ int main(int argc, char *argv[])
     Figures peer;
     {
         Server server;
-        if (!server.startDigitDesk(temp.folder(), {QStringLiteral("--no-capture")})) {
+        if (!server.startDigitDesk(temp.folder(), serveOptions)) {
             std::fprintf(stderr, "serve_bench: digitdesk serve did not become ready\n");
             return 2;
         }
@@ -468,7 +474,7 @@ int main(int argc, char *argv[])
     Figures ownTensor;
     {
         Server server;
-        if (!server.startDigitDesk(temp.folder(), {QStringLiteral("--no-capture")})) {
+        if (!server.startDigitDesk(temp.folder(), serveOptions)) {
             std::fprintf(stderr, "serve_bench: digitdesk serve did not become ready\n");
             return 2;
         }
