@@ -216,7 +216,7 @@ void tst_Batcher::aRequestLargerThanABatchRunsInPieces()
                                sizes.push_back(batch);
                            });
     std::vector<float> input = images(150);
-    input[149 * models::PixelCount] = 0.25F; // the last image comes back where it was
+    input[size_t{149} * models::PixelCount] = 0.25F; // the last image comes back where it was
     std::promise<BatchAnswer> done;
     QVERIFY(batcher.submit(m_three, input, 150,
                            [&](BatchAnswer answer) { done.set_value(std::move(answer)); }));
@@ -224,7 +224,7 @@ void tst_Batcher::aRequestLargerThanABatchRunsInPieces()
     QVERIFY(answer.error.empty());
     QCOMPARE(answer.predictions.size(), size_t{150});
     QCOMPARE(answer.input.size(), size_t{150} * models::PixelCount);
-    QCOMPARE(answer.input[149 * models::PixelCount], 0.25F);
+    QCOMPARE(answer.input[size_t{149} * models::PixelCount], 0.25F);
     for (const models::Prediction &prediction : answer.predictions) {
         QCOMPARE(prediction.label, 3);
     }
