@@ -144,12 +144,9 @@ std::optional<HttpResponse> ServingApi::preflight(const HttpRequest &head)
 
 void ServingApi::handle(HttpRequest request, const Responder &respond)
 {
+    // The HTTP server has run preflight() on this request's head: route, method and token are
+    // checked once, there.
     const auto started = std::chrono::steady_clock::now();
-    if (std::optional<HttpResponse> refusal = refuse(request)) {
-        count(request, *refusal, started);
-        respond(std::move(*refusal));
-        return;
-    }
     const std::string path = pathOf(request);
     const auto respondCounted = [&](HttpResponse response) {
         m_parts.metrics.recordStatus(response.status);
@@ -180,8 +177,10 @@ void ServingApi::handle(HttpRequest request, const Responder &respond)
         json::appendString(body, m_parts.serverVersion);
         body += ",\"extensions\":[]}";
         respondCounted(answer(200, std::move(body)));
-    } else {
+    } else if (path == "/v2/models/digits") {
         respondCounted(modelMetadata());
+    } else {
+        respondCounted(failure(404, "no such endpoint: " + request.method + " " + path));
     }
 }
 

@@ -41,8 +41,10 @@ public:
 
     explicit ServingApi(Parts parts);
 
-    // Answers, from the head alone, what can be answered before the body is read.
+    // Answers, from the head alone, what can be answered before the body is read: unknown
+    // routes, wrong methods, a missing token.
     std::optional<HttpResponse> preflight(const HttpRequest &head);
+    // A request whose head preflight() let through.
     void handle(HttpRequest request, const Responder &respond);
 
 private:

@@ -436,19 +436,27 @@ int main(int argc, char *argv[])
 
     std::printf("The peer's example network (PyTorch's MNIST example, TorchScript), raw PNG:\n");
     registry.moveAlias(engineer, annotation::ProductionAlias, example, QStringLiteral("bench"));
-    Figures digitdeskPng;
-    Figures digitdeskTensor;
-    Figures peer;
-    {
+    // Both kinds of request against one `digitdesk serve` serving the production model.
+    const auto measureDigitDesk = [&](const char *network, Figures *png, Figures *tensor) {
         Server server;
         if (!server.startDigitDesk(temp.folder(), serveOptions)) {
             std::fprintf(stderr, "serve_bench: digitdesk serve did not become ready\n");
-            return 2;
+            return false;
         }
-        digitdeskPng = measure("digitdesk serve, POST /v1/predict (PNG)", server.port, server.pid(),
-                               pngRequests, pngBatch, quick);
-        digitdeskTensor = measure("digitdesk serve, POST /v2/models/digits/infer (UINT8 tensor)",
-                                  server.port, server.pid(), tensorRequests, tensorBatch, quick);
+        *png = measure(qPrintable(QStringLiteral("digitdesk serve, %1, POST /v1/predict (PNG)")
+                                      .arg(QLatin1String(network))),
+                       server.port, server.pid(), pngRequests, pngBatch, quick);
+        *tensor = measure(qPrintable(QStringLiteral("digitdesk serve, %1, POST "
+                                                    "/v2/models/digits/infer (UINT8 tensor)")
+                                         .arg(QLatin1String(network))),
+                          server.port, server.pid(), tensorRequests, tensorBatch, quick);
+        return true;
+    };
+    Figures digitdeskPng;
+    Figures digitdeskTensor;
+    Figures peer;
+    if (!measureDigitDesk("example network", &digitdeskPng, &digitdeskTensor)) {
+        return 2;
     }
     {
         const InProcess after = inProcess(example);
@@ -472,16 +480,8 @@ int main(int argc, char *argv[])
     registry.moveAlias(engineer, annotation::ProductionAlias, own, QStringLiteral("bench"));
     Figures ownPng;
     Figures ownTensor;
-    {
-        Server server;
-        if (!server.startDigitDesk(temp.folder(), serveOptions)) {
-            std::fprintf(stderr, "serve_bench: digitdesk serve did not become ready\n");
-            return 2;
-        }
-        ownPng = measure("digitdesk serve, DigitNet, /v1/predict (PNG)", server.port, server.pid(),
-                         pngRequests, pngBatch, quick);
-        ownTensor = measure("digitdesk serve, DigitNet, /v2 infer (UINT8 tensor)", server.port,
-                            server.pid(), tensorRequests, tensorBatch, quick);
+    if (!measureDigitDesk("DigitNet", &ownPng, &ownTensor)) {
+        return 2;
     }
 
     const auto burstLine = [](const Figures &f) {
