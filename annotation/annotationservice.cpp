@@ -1,6 +1,7 @@
 #include "annotation/annotationservice.h"
 
 #include "annotation/modelregistry.h"
+#include "annotation/queueplanner.h"
 #include "annotation/userservice.h"
 #include "storage/annotationrepository.h"
 #include "storage/imagerepository.h"
@@ -59,54 +60,80 @@ QueueItem AnnotationService::loadItem(qint64 imageId) const
     return item;
 }
 
+int AnnotationService::leaseSeconds() const
+{
+    return storage::SettingsRepository(m_db).intValue(QString::fromLatin1(LeaseSetting),
+                                                      DefaultLeaseSeconds);
+}
+
+std::vector<qint64> AnnotationService::planAfterCurrent(const Principal &who, int count,
+                                                        const std::vector<qint64> &planned) const
+{
+    const storage::SettingsRepository settings(m_db);
+    const QueuePlanner planner(
+        m_db, {periodOf(settings, HighConfidenceSetting), periodOf(settings, GoldSetting)});
+    // Decisions are numbered over the annotator's standing labels; the current item, when
+    // there is one, takes the next number, and what is already planned the ones after it.
+    const qint64 first = storage::AnnotationRepository(m_db).labelCountBy(who.userId) + 1 +
+                         (m_current != 0 ? 1 : 0) + static_cast<qint64>(planned.size());
+    std::vector<qint64> exclude = planned;
+    if (m_current != 0) {
+        exclude.push_back(m_current);
+    }
+    return planner.plan(who.userId, now(), first, count, exclude);
+}
+
 std::optional<QueueItem> AnnotationService::next(const Principal &who)
 {
     m_access.require(who, Action::Annotate);
-    const storage::SettingsRepository settings(m_db);
-    const int leaseSeconds =
-        settings.intValue(QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds);
-    const int confidentEvery = periodOf(settings, HighConfidenceSetting);
-    const int goldEvery = periodOf(settings, GoldSetting);
+    const int seconds = leaseSeconds();
     storage::AnnotationRepository repository(m_db);
     const QDateTime at = now();
 
     storage::Transaction transaction(m_db);
-    // Deterministic mixing by the annotator's count of decisions: every n-th audits one of
-    // the model's confident answers, and, half a period later, every m-th is a gold item.
-    const qint64 decision = repository.labelCountBy(who.userId) + 1;
-    const bool confident = confidentEvery > 0 && decision % confidentEvery == 0;
-    const bool gold = goldEvery > 0 && decision % goldEvery == goldEvery / 2;
-    std::optional<qint64> id = gold ? repository.nextGold(who.userId, at) : std::nullopt;
-    if (!id) {
-        id = repository.nextCandidate(who.userId, at, confident);
+    m_current = 0;
+    std::optional<qint64> id;
+    while (!m_coming.empty() && !id) {
+        const qint64 candidate = m_coming.front();
+        m_coming.erase(m_coming.begin());
+        if (repository.isOpenFor(candidate, who.userId, at)) {
+            id = candidate;
+        }
     }
     if (!id) {
+        const std::vector<qint64> planned = planAfterCurrent(who, 1, {});
+        if (!planned.empty()) {
+            id = planned.front();
+        }
+    }
+    if (!id) {
+        transaction.commit();
         return std::nullopt;
     }
-    repository.lease(*id, who.userId, who.sessionId, at, leaseSeconds);
+    repository.lease(*id, who.userId, who.sessionId, at, seconds);
     transaction.commit();
+    m_current = *id;
     QueueItem item = loadItem(*id);
-    item.leaseExpires = at.addSecs(leaseSeconds);
+    item.leaseExpires = at.addSecs(seconds);
     return item;
 }
 
 std::vector<QueueItem> AnnotationService::nextPage(const Principal &who, int count)
 {
     m_access.require(who, Action::Annotate);
-    const int leaseSeconds = storage::SettingsRepository(m_db).intValue(
-        QString::fromLatin1(LeaseSetting), DefaultLeaseSeconds);
+    const int seconds = leaseSeconds();
     storage::AnnotationRepository repository(m_db);
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
     const std::vector<qint64> ids = repository.mostConfident(who.userId, at, count);
     for (qint64 id : ids) {
-        repository.lease(id, who.userId, who.sessionId, at, leaseSeconds);
+        repository.lease(id, who.userId, who.sessionId, at, seconds);
     }
     transaction.commit();
     std::vector<QueueItem> items;
     for (qint64 id : ids) {
         QueueItem item = loadItem(id);
-        item.leaseExpires = at.addSecs(leaseSeconds);
+        item.leaseExpires = at.addSecs(seconds);
         items.push_back(item);
     }
     return items;
@@ -142,18 +169,43 @@ AnnotationService::labelPage(const Principal &who,
     return decisions;
 }
 
-std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int count) const
+std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int count)
 {
     m_access.require(who, Action::Annotate);
-    const std::vector<qint64> ids =
-        storage::AnnotationRepository(m_db).upcoming(who.userId, now(), count);
-    const QHash<qint64, QByteArray> pixels = storage::ImageRepository(m_db).pixels(ids);
+    storage::AnnotationRepository repository(m_db);
+    const QDateTime at = now();
+    const int seconds = leaseSeconds();
+    storage::Transaction transaction(m_db);
+    std::vector<qint64> coming;
+    for (qint64 id : m_coming) {
+        if (static_cast<int>(coming.size()) < count && id != m_current &&
+            repository.isOpenFor(id, who.userId, at)) {
+            coming.push_back(id);
+        }
+    }
+    const int missing = count - static_cast<int>(coming.size());
+    for (qint64 id : planAfterCurrent(who, missing, coming)) {
+        coming.push_back(id);
+    }
+    std::vector<qint64> held = coming;
+    if (m_current != 0) {
+        held.push_back(m_current);
+    }
+    repository.releaseLeasesExcept(who.userId, held);
+    for (qint64 id : coming) {
+        repository.lease(id, who.userId, who.sessionId, at, seconds);
+    }
+    transaction.commit();
+    m_coming = coming;
+
+    const QHash<qint64, QByteArray> pixels = storage::ImageRepository(m_db).pixels(coming);
     std::vector<QueueItem> items;
-    items.reserve(ids.size());
-    for (qint64 id : ids) {
+    items.reserve(coming.size());
+    for (qint64 id : coming) {
         QueueItem item;
         item.imageId = id;
         item.pixels = pixels.value(id);
+        item.leaseExpires = at.addSecs(seconds);
         items.push_back(item);
     }
     return items;
@@ -206,6 +258,9 @@ void AnnotationService::skip(const Principal &who, qint64 imageId)
         repository.releaseLease(imageId);
     }
     transaction.commit();
+    if (imageId == m_current) {
+        m_current = 0;
+    }
 }
 
 std::optional<LabelDecision> AnnotationService::undo(const Principal &who)
@@ -222,10 +277,13 @@ std::optional<LabelDecision> AnnotationService::undo(const Principal &who)
         repository.status(last->imageId) == QStringLiteral("labelled")) {
         repository.setStatus(last->imageId, QStringLiteral("incoming"));
     }
-    repository.lease(last->imageId, who.userId, who.sessionId, now(),
-                     storage::SettingsRepository(m_db).intValue(QString::fromLatin1(LeaseSetting),
-                                                                DefaultLeaseSeconds));
+    repository.lease(last->imageId, who.userId, who.sessionId, now(), leaseSeconds());
     transaction.commit();
+    // The undone image is on screen again; the one it replaced comes right after it.
+    if (m_current != 0 && m_current != last->imageId) {
+        m_coming.insert(m_coming.begin(), m_current);
+    }
+    m_current = last->imageId;
     return LabelDecision{last->id, last->imageId, last->label, std::nullopt};
 }
 

@@ -49,6 +49,8 @@ struct HistoryEntry
 // breaking ties, a share of the most confident mixed in so they are audited too), leases so
 // two annotators never see the same item, labels, skips and undo. Every call is checked
 // against the caller's role and every decision is committed before it returns.
+// One service serves one annotator's screen: it remembers the item on screen and the items
+// shown as coming next, and hands those out in the order shown.
 class AnnotationService final
 {
 public:
@@ -62,7 +64,8 @@ public:
 
     explicit AnnotationService(const QSqlDatabase &db, Clock clock = {});
 
-    // Leases and returns the next item, or nothing when the queue is empty.
+    // Leases and returns the next item, or nothing when the queue is empty: the first of the
+    // items `upcoming` announced that is still the caller's to label, else the queue's choice.
     std::optional<QueueItem> next(const Principal &who);
     // Grid mode: leases up to `count` of the model's most confident items at once.
     std::vector<QueueItem> nextPage(const Principal &who, int count);
@@ -71,9 +74,11 @@ public:
     std::vector<LabelDecision> labelPage(const Principal &who,
                                          const std::vector<std::pair<qint64, int>> &answers,
                                          qint64 timeSpentMs);
-    // The images after the current one, for the strip of what comes next: id and pixels
-    // only, not leased.
-    std::vector<QueueItem> upcoming(const Principal &who, int count) const;
+    // The `count` images that `next` will return after the current one, in order, for the
+    // strip of what comes next (id and pixels). They are leased to the caller like the current
+    // one, so nobody else takes them meanwhile; leases of images no longer planned are given
+    // back.
+    std::vector<QueueItem> upcoming(const Principal &who, int count);
     // Stores the label (0-9, or -1 for "not a digit") for a leased image; throws
     // InvalidRequest when the lease was lost to someone else.
     LabelDecision label(const Principal &who, qint64 imageId, int label, qint64 timeSpentMs);
@@ -92,10 +97,15 @@ public:
 private:
     QDateTime now() const;
     QueueItem loadItem(qint64 imageId) const;
+    int leaseSeconds() const;
+    std::vector<qint64> planAfterCurrent(const Principal &who, int count,
+                                         const std::vector<qint64> &planned) const;
 
     QSqlDatabase m_db;
     AccessControl m_access;
     Clock m_clock;
+    qint64 m_current = 0;         // the image on the caller's screen, 0 when none
+    std::vector<qint64> m_coming; // the images announced as coming after it, in order
 };
 
 } // namespace digitdesk::annotation

@@ -1,6 +1,7 @@
 #include "annotation/authservice.h"
 
 #include "annotation/passwordhasher.h"
+#include "storage/annotationrepository.h"
 #include "storage/auditlog.h"
 #include "storage/sessionrepository.h"
 #include "storage/settingsrepository.h"
@@ -67,19 +68,9 @@ LoginResult AuthService::login(const QString &name, const QString &password, con
         return result;
     }
     if (!PasswordHasher::verify(user->passwordHash, password)) {
-        const int failures = user->failedLogins + 1;
-        const int lockSeconds = lockSecondsAfter(failures);
-        const QDateTime lockedUntil = lockSeconds > 0 ? at.addSecs(lockSeconds) : QDateTime();
-        storage::Transaction transaction(m_db);
-        users.recordFailedLogin(user->id, failures, lockedUntil);
-        audit.append({at, name, user->id, 0, QStringLiteral("login"), name,
-                      QStringLiteral("failed"),
-                      QStringLiteral("wrong password (%1 in a row)").arg(failures)});
-        transaction.commit();
-        result.message = QStringLiteral("Wrong user name or password.");
-        if (lockSeconds > 0) {
-            result.message += QStringLiteral(" Next attempt in %1 s.").arg(lockSeconds);
-        }
+        result.message =
+            QStringLiteral("Wrong user name or password.") +
+            recordFailure(name, user->id, user->failedLogins, QStringLiteral("login"), 0);
         return result;
     }
     if (user->disabled) {
@@ -108,22 +99,38 @@ LoginResult AuthService::login(const QString &name, const QString &password, con
     return result;
 }
 
-void AuthService::logout(const Principal &who)
+QString AuthService::recordFailure(const QString &name, qint64 userId, int failedBefore,
+                                   const QString &action, qint64 sessionId)
+{
+    const QDateTime at = now();
+    const int failures = failedBefore + 1;
+    const int lockSeconds = lockSecondsAfter(failures);
+    const QDateTime lockedUntil = lockSeconds > 0 ? at.addSecs(lockSeconds) : QDateTime();
+    storage::Transaction transaction(m_db);
+    storage::UserRepository(m_db).recordFailedLogin(userId, failures, lockedUntil);
+    storage::AuditLog(m_db).append({at, name, userId, sessionId, action, name,
+                                    QStringLiteral("failed"),
+                                    QStringLiteral("wrong password (%1 in a row)").arg(failures)});
+    transaction.commit();
+    return lockSeconds > 0 ? QStringLiteral(" Next attempt in %1 s.").arg(lockSeconds) : QString();
+}
+
+void AuthService::logout(const Principal &who, const QString &reason)
 {
     if (who.sessionId == 0) {
         return;
     }
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
-    storage::SessionRepository(m_db).close(who.sessionId, QStringLiteral("logout"), at);
-    storage::AuditLog(m_db).append({at,
-                                    who.name,
-                                    who.userId,
-                                    who.sessionId,
-                                    QStringLiteral("logout"),
-                                    who.name,
-                                    QStringLiteral("ok"),
-                                    {}});
+    const auto session = storage::SessionRepository(m_db).find(who.sessionId);
+    if (!session || session->endedAt.isValid()) {
+        return;
+    }
+    storage::SessionRepository(m_db).close(who.sessionId, reason, at);
+    storage::AnnotationRepository(m_db).releaseLeasesOf(who.userId, who.sessionId);
+    storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
+                                    QStringLiteral("logout"), who.name, QStringLiteral("ok"),
+                                    reason});
     transaction.commit();
 }
 
@@ -160,39 +167,70 @@ void AuthService::closeIdle(const Principal &who)
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
     storage::SessionRepository(m_db).close(who.sessionId, QStringLiteral("idle"), at);
+    storage::AnnotationRepository(m_db).releaseLeasesOf(who.userId, who.sessionId);
     storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
                                     QStringLiteral("logout"), who.name, QStringLiteral("ok"),
                                     QStringLiteral("idle timeout")});
     transaction.commit();
 }
 
-bool AuthService::unlock(const Principal &who, const QString &password)
+LoginResult AuthService::unlock(const Principal &who, const QString &password)
 {
-    if (!confirmPassword(who, password)) {
-        return false;
-    }
-    storage::SessionRepository sessions(m_db);
-    const auto session = sessions.find(who.sessionId);
-    if (!session || session->endedAt.isValid()) {
-        return false;
-    }
-    sessions.touch(who.sessionId, now());
-    return true;
-}
-
-bool AuthService::confirmPassword(const Principal &who, const QString &password)
-{
+    storage::AuditLog audit(m_db);
+    const QDateTime at = now();
+    LoginResult result;
     const auto user = storage::UserRepository(m_db).findById(who.userId);
-    const bool ok = user && !user->disabled && PasswordHasher::verify(user->passwordHash, password);
-    storage::AuditLog(m_db).append({now(),
-                                    who.name,
-                                    who.userId,
-                                    who.sessionId,
-                                    QStringLiteral("unlock"),
-                                    who.name,
-                                    ok ? QStringLiteral("ok") : QStringLiteral("failed"),
-                                    {}});
-    return ok;
+    const auto session = storage::SessionRepository(m_db).find(who.sessionId);
+    const auto refuse = [&](LoginResult::Status status, const QString &message,
+                            const QString &detail) {
+        audit.append({at, who.name, who.userId, who.sessionId, QStringLiteral("unlock"), who.name,
+                      QStringLiteral("denied"), detail});
+        result.status = status;
+        result.message = message;
+        return result;
+    };
+    if (!user || !session || session->endedAt.isValid()) {
+        return refuse(LoginResult::Status::SessionEnded,
+                      QStringLiteral("This session has ended; log in again."),
+                      QStringLiteral("session ended"));
+    }
+    if (user->lockedUntil.isValid() && user->lockedUntil > at) {
+        result.retryAfter = user->lockedUntil;
+        return refuse(
+            LoginResult::Status::RateLimited,
+            QStringLiteral("Too many wrong passwords for %1: try again in %2 s.")
+                .arg(who.name)
+                .arg(std::max<qint64>(1, at.secsTo(user->lockedUntil))),
+            QStringLiteral("rate limited after %1 failed logins").arg(user->failedLogins));
+    }
+    if (!PasswordHasher::verify(user->passwordHash, password)) {
+        result.message = QStringLiteral("Wrong password.") +
+                         recordFailure(who.name, who.userId, user->failedLogins,
+                                       QStringLiteral("unlock"), who.sessionId);
+        return result;
+    }
+    if (user->disabled) {
+        return refuse(LoginResult::Status::Disabled,
+                      QStringLiteral("The account %1 is disabled; ask an admin.").arg(who.name),
+                      QStringLiteral("account disabled"));
+    }
+    storage::Transaction transaction(m_db);
+    if (user->failedLogins > 0) {
+        storage::UserRepository(m_db).clearFailedLogins(user->id);
+    }
+    storage::SessionRepository(m_db).touch(who.sessionId, at);
+    audit.append({at,
+                  who.name,
+                  who.userId,
+                  who.sessionId,
+                  QStringLiteral("unlock"),
+                  who.name,
+                  QStringLiteral("ok"),
+                  {}});
+    transaction.commit();
+    result.status = LoginResult::Status::Ok;
+    result.principal = who;
+    return result;
 }
 
 } // namespace digitdesk::annotation

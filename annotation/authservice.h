@@ -17,7 +17,8 @@ struct LoginResult
         Ok,
         WrongCredentials,
         RateLimited,
-        Disabled
+        Disabled,
+        SessionEnded // unlocking a session that was ended meanwhile (elsewhere, or by an admin)
     };
     Status status = Status::WrongCredentials;
     Principal principal;  // valid when status is Ok
@@ -42,7 +43,9 @@ public:
     explicit AuthService(const QSqlDatabase &db, Clock clock = {});
 
     LoginResult login(const QString &name, const QString &password, const QString &client);
-    void logout(const Principal &who);
+    // Ends the session ("logout", or "quit" when the application closes) and gives back the
+    // images leased to it, so they go to the next annotator at once.
+    void logout(const Principal &who, const QString &reason = QStringLiteral("logout"));
 
     int idleTimeoutSeconds() const;
     // Records activity. Returns false, and closes the session as "idle", when the session
@@ -50,14 +53,16 @@ public:
     bool touch(const Principal &who);
     // Ends the session because the person went away (the GUI's idle timer fired).
     void closeIdle(const Principal &who);
-    // Checks a password again for a locked screen, without opening a new session.
-    bool confirmPassword(const Principal &who, const QString &password);
     // Unlocks a locked screen: the password again, then the same session goes on (activity
-    // recorded now). False for a wrong password or a session that was ended meanwhile.
-    bool unlock(const Principal &who, const QString &password);
+    // recorded now). A wrong password counts as a failed login of the account and is
+    // throttled like one; a session ended meanwhile cannot be unlocked.
+    LoginResult unlock(const Principal &who, const QString &password);
 
 private:
     QDateTime now() const;
+    // Counts a wrong password against the account; returns the message to show.
+    QString recordFailure(const QString &name, qint64 userId, int failedBefore,
+                          const QString &action, qint64 sessionId);
 
     QSqlDatabase m_db;
     Clock m_clock;

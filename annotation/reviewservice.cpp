@@ -6,9 +6,55 @@
 #include "storage/imagerepository.h"
 #include "storage/modelrepository.h"
 #include "storage/predictionrepository.h"
+#include "storage/timestamps.h"
 #include "storage/transaction.h"
 
+#include <algorithm>
+
 namespace digitdesk::annotation {
+namespace {
+
+const QString Approved = QStringLiteral("approved");
+const QString Corrected = QStringLiteral("corrected");
+const QString Rejected = QStringLiteral("rejected");
+
+QString imageTarget(qint64 imageId)
+{
+    return QStringLiteral("image:%1").arg(imageId);
+}
+
+} // namespace
+
+ReviewItem ReviewService::loadItem(qint64 imageId) const
+{
+    const storage::AnnotationRepository repository(m_db);
+    ReviewItem item;
+    item.imageId = imageId;
+    const auto details = storage::ImageRepository(m_db).details(imageId);
+    if (details) {
+        item.pixels = details->pixels;
+        item.history << QStringLiteral("%1 imported by %2 from %3")
+                            .arg(details->importedAt.toString(Qt::ISODate), details->importedBy,
+                                 details->source);
+    }
+    const auto predictions = storage::PredictionRepository(m_db).forImage(imageId);
+    if (!predictions.empty()) {
+        item.predictedLabel = predictions.front().label;
+        item.confidence = static_cast<float>(predictions.front().confidence);
+        item.history << QStringLiteral("model predicted %1 (%2%)")
+                            .arg(item.predictedLabel)
+                            .arg(item.confidence * 100, 0, 'f', 1);
+    }
+    item.rejectedBefore = repository.lastRejection(imageId);
+    for (const storage::LabelRow &row : repository.activeLabels(imageId)) {
+        item.labels.push_back({row.id, row.label, row.annotator});
+        item.history << QStringLiteral("%1 %2 labelled %3")
+                            .arg(row.createdAt.toString(Qt::ISODate), row.annotator,
+                                 row.label >= 0 ? QString::number(row.label)
+                                                : QStringLiteral("not a digit"));
+    }
+    return item;
+}
 
 std::optional<ReviewItem> ReviewService::next(const Principal &who) const
 {
@@ -18,31 +64,16 @@ std::optional<ReviewItem> ReviewService::next(const Principal &who) const
     if (!id) {
         return std::nullopt;
     }
-    ReviewItem item;
-    item.imageId = *id;
-    const auto details = storage::ImageRepository(m_db).details(*id);
-    if (details) {
-        item.pixels = details->pixels;
-        item.history << QStringLiteral("%1 imported by %2 from %3")
-                            .arg(details->importedAt.toString(Qt::ISODate), details->importedBy,
-                                 details->source);
+    return loadItem(*id);
+}
+
+ReviewItem ReviewService::item(const Principal &who, qint64 imageId) const
+{
+    m_access.require(who, Action::Review, imageTarget(imageId));
+    if (!reviewableLabels(who, imageId)) {
+        throw PermissionDenied(who, Action::Review);
     }
-    const auto predictions = storage::PredictionRepository(m_db).forImage(*id);
-    if (!predictions.empty()) {
-        item.predictedLabel = predictions.front().label;
-        item.confidence = static_cast<float>(predictions.front().confidence);
-        item.history << QStringLiteral("model predicted %1 (%2%)")
-                            .arg(item.predictedLabel)
-                            .arg(item.confidence * 100, 0, 'f', 1);
-    }
-    for (const storage::LabelRow &row : storage::AnnotationRepository(m_db).activeLabels(*id)) {
-        item.labels.push_back({row.id, row.label, row.annotator});
-        item.history << QStringLiteral("%1 %2 labelled %3")
-                            .arg(row.createdAt.toString(Qt::ISODate), row.annotator,
-                                 row.label >= 0 ? QString::number(row.label)
-                                                : QStringLiteral("not a digit"));
-    }
-    return item;
+    return loadItem(imageId);
 }
 
 std::optional<std::vector<ReviewLabel>> ReviewService::reviewableLabels(const Principal &who,
@@ -63,25 +94,34 @@ std::optional<std::vector<ReviewLabel>> ReviewService::reviewableLabels(const Pr
 }
 
 void ReviewService::decide(const Principal &who, qint64 imageId, const QString &verdict, int label,
-                           const QString &comment)
+                           const QString &comment, bool markGold)
 {
-    m_access.require(who, Action::Review, QStringLiteral("image:%1").arg(imageId));
+    m_access.require(who, Action::Review, imageTarget(imageId));
+    if (markGold) {
+        m_access.require(who, Action::ManageGold, imageTarget(imageId));
+    }
     storage::AnnotationRepository repository(m_db);
     std::optional<storage::Transaction> transaction(std::in_place, m_db);
     const auto reviewable = reviewableLabels(who, imageId);
     if (!reviewable) {
         // Roll back first: the refusal must stay in the audit log.
         transaction.reset();
-        m_access.audit(who, Action::Review, QStringLiteral("image:%1").arg(imageId),
+        m_access.audit(who, Action::Review, imageTarget(imageId),
                        QStringLiteral("refused: own label (four eyes)"));
         throw PermissionDenied(who, Action::Review);
     }
     const std::vector<ReviewLabel> &labels = *reviewable;
+    const QString decidedAt = storage::nowDbTime();
+    bool correctedAny = false;
     for (const ReviewLabel &reviewed : labels) {
-        repository.addReview(reviewed.labelId, verdict, label, who.name, who.userId, who.sessionId,
-                             comment);
+        // "Correcting" a label to the digit it already has approves it as it is.
+        const bool corrects = verdict == Corrected && reviewed.label != label;
+        correctedAny = correctedAny || corrects;
+        repository.addReviewAt(
+            reviewed.labelId, verdict == Corrected && !corrects ? Approved : verdict,
+            corrects ? label : -1, who.name, who.userId, who.sessionId, comment, decidedAt);
     }
-    if (verdict == QStringLiteral("rejected")) {
+    if (verdict == Rejected) {
         for (const ReviewLabel &reviewed : labels) {
             repository.retractLabel(reviewed.labelId, who.name);
         }
@@ -89,13 +129,20 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
     } else {
         repository.setStatus(imageId, QStringLiteral("approved"));
     }
-    m_access.audit(who, Action::Review, QStringLiteral("image:%1").arg(imageId), verdict);
+    if (markGold) {
+        const auto image = storage::ImageRepository(m_db).details(imageId);
+        const int goldLabel = image && image->label >= 0 ? image->label : -1;
+        repository.markGold(imageId, goldLabel, who.name, who.userId, who.sessionId);
+    }
+    const QString detail = verdict == Corrected && !correctedAny ? Approved : verdict;
+    m_access.audit(who, Action::Review, imageTarget(imageId),
+                   markGold ? detail + QStringLiteral(", marked gold") : detail);
     transaction->commit();
 }
 
 void ReviewService::markGold(const Principal &who, qint64 imageId)
 {
-    m_access.require(who, Action::ManageGold, QStringLiteral("image:%1").arg(imageId));
+    m_access.require(who, Action::ManageGold, imageTarget(imageId));
     const auto image = storage::ImageRepository(m_db).details(imageId);
     if (!image || image->status != storage::ImageStatus::Approved) {
         throw InvalidRequest(
@@ -105,14 +152,13 @@ void ReviewService::markGold(const Principal &who, qint64 imageId)
     storage::Transaction transaction(m_db);
     storage::AnnotationRepository(m_db).markGold(imageId, image->label == -2 ? -1 : image->label,
                                                  who.name, who.userId, who.sessionId);
-    m_access.audit(who, Action::ManageGold, QStringLiteral("image:%1").arg(imageId),
-                   QStringLiteral("marked gold"));
+    m_access.audit(who, Action::ManageGold, imageTarget(imageId), QStringLiteral("marked gold"));
     transaction.commit();
 }
 
 void ReviewService::approve(const Principal &who, qint64 imageId)
 {
-    decide(who, imageId, QStringLiteral("approved"), -1, {});
+    decide(who, imageId, Approved, -1, {});
 }
 
 void ReviewService::correct(const Principal &who, qint64 imageId, int label)
@@ -120,12 +166,88 @@ void ReviewService::correct(const Principal &who, qint64 imageId, int label)
     if (label < 0 || label > 9) {
         throw InvalidRequest(QStringLiteral("%1 is not a digit 0-9").arg(label));
     }
-    decide(who, imageId, QStringLiteral("corrected"), label, {});
+    decide(who, imageId, Corrected, label, {});
+}
+
+void ReviewService::approveAsGold(const Principal &who, qint64 imageId)
+{
+    decide(who, imageId, Approved, -1, {}, true);
 }
 
 void ReviewService::reject(const Principal &who, qint64 imageId, const QString &comment)
 {
-    decide(who, imageId, QStringLiteral("rejected"), -1, comment);
+    decide(who, imageId, Rejected, -1, comment);
+}
+
+void ReviewService::checkUndoableApproval(const Principal &who, qint64 imageId) const
+{
+    const storage::AnnotationRepository repository(m_db);
+    if (repository.status(imageId) != QStringLiteral("approved")) {
+        throw InvalidRequest(
+            QStringLiteral("image %1 has changed since your review; it stays as it is")
+                .arg(imageId));
+    }
+    const auto goldBy = repository.goldMarkedBy(imageId);
+    if (goldBy && (*goldBy != who.userId || repository.goldAnswerCount(imageId) > 0)) {
+        throw InvalidRequest(QStringLiteral("image %1 is a gold item that annotators are checked"
+                                            " against now; your review stays")
+                                 .arg(imageId));
+    }
+}
+
+void ReviewService::checkUndoableRejection(const Principal &who, qint64 imageId) const
+{
+    const storage::AnnotationRepository repository(m_db);
+    if (repository.status(imageId) != QStringLiteral("incoming") ||
+        !repository.activeLabels(imageId).empty()) {
+        throw InvalidRequest(
+            QStringLiteral("image %1 has been labelled again since you rejected it; your review"
+                           " stays")
+                .arg(imageId));
+    }
+    if (repository.leasedByOther(imageId, who.userId, QDateTime::currentDateTimeUtc())) {
+        throw InvalidRequest(
+            QStringLiteral("image %1 is on an annotator's screen now; your review stays")
+                .arg(imageId));
+    }
+}
+
+std::optional<qint64> ReviewService::undoLastReview(const Principal &who)
+{
+    m_access.require(who, Action::Review);
+    storage::AnnotationRepository repository(m_db);
+    storage::Transaction transaction(m_db);
+    const std::vector<storage::ReviewRecord> rows =
+        repository.lastReviewDecision(who.userId, who.sessionId);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    const qint64 imageId = rows.front().imageId;
+    const bool rejected = std::any_of(rows.begin(), rows.end(),
+                                      [](const auto &row) { return row.verdict == Rejected; });
+    if (rejected) {
+        checkUndoableRejection(who, imageId);
+        for (const storage::ReviewRecord &row : rows) {
+            repository.restoreLabel(row.labelId);
+        }
+        repository.releaseLease(imageId);
+    } else {
+        checkUndoableApproval(who, imageId);
+        if (repository.goldMarkedBy(imageId)) {
+            repository.unmarkGold(imageId);
+        }
+    }
+    QStringList verdicts;
+    for (const storage::ReviewRecord &row : rows) {
+        repository.deleteReview(row.id);
+        verdicts << row.verdict;
+    }
+    verdicts.removeDuplicates();
+    repository.setStatus(imageId, QStringLiteral("labelled"));
+    m_access.audit(who, Action::Review, imageTarget(imageId),
+                   QStringLiteral("undone: ") + verdicts.join(QStringLiteral(", ")));
+    transaction.commit();
+    return imageId;
 }
 
 } // namespace digitdesk::annotation

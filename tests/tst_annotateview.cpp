@@ -7,13 +7,17 @@
 #include "storage/sqlquery.h"
 #include "tests/support/testdata.h"
 #include "ui/annotateview.h"
+#include "ui/annotationworker.h"
 #include "ui/gridpageview.h"
 #include "ui/keymap.h"
 #include "ui/mainwindow.h"
+#include "ui/scaledimageview.h"
 
 #include <QLabel>
 #include <QListWidget>
 #include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <map>
@@ -41,6 +45,12 @@ private Q_SLOTS:
     void wrongAnswerOnGoldIsShownAfterTheFact();
     void arrowsLookBackAndChangeALabel();
     void remappedKeysWork();
+    void typingAheadWhatTheStripShowsLabelsThoseImages();
+    void undoUpdatesTheSessionCount();
+    void historyKeepsItsOrderWhenALabelChanges();
+    void rejectionCommentIsShownAsPlainText();
+    void importReachesTheOpenView();
+    void viewScalesWithTheWindow();
 };
 
 void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
@@ -280,6 +290,219 @@ void tst_AnnotateView::remappedKeysWork()
                 ->text()
                 .contains(QStringLiteral("J or Enter")));
     QSettings().remove(QStringLiteral("keys"));
+}
+
+void tst_AnnotateView::typingAheadWhatTheStripShowsLabelsThoseImages()
+{
+    testing::TempWorkspace temp;
+    std::vector<double> confidences;
+    for (int i = 0; i < 80; ++i) {
+        confidences.push_back(0.3 + 0.008 * ((i * 37) % 80)); // queue order differs from ids
+    }
+    testing::addPredictedImages(*temp.workspace, confidences);
+    const auto bob =
+        testing::addUser(*temp.workspace, QStringLiteral("bob"), annotation::Role::Annotator);
+    const auto rui =
+        testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
+    std::vector<qint64> gold;
+    annotation::AnnotationService bobQueue(temp.workspace->db());
+    annotation::ReviewService review(temp.workspace->db());
+    for (int i = 0; i < 3; ++i) {
+        const auto item = bobQueue.next(bob);
+        bobQueue.label(bob, item->imageId, 4, 100);
+        review.approveAsGold(rui, item->imageId);
+        gold.push_back(item->imageId);
+    }
+    // Audit items (every 4th decision) and gold items (every 5th) between the uncertain ones:
+    // they used to be missing from the strip, so typing what it showed misplaced labels.
+    storage::SettingsRepository settings(temp.workspace->db());
+    settings.setValue(QStringLiteral("queue.high_confidence_share"), QStringLiteral("0.25"));
+    settings.setValue(QStringLiteral("queue.gold_share"), QStringLiteral("0.2"));
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+
+    std::vector<qint64> seen;
+    for (int round = 0; round < 4; ++round) {
+        QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy() &&
+                    view.upcomingImageIds().size() == ui::AnnotationWorker::StripLength);
+        QList<qint64> sequence{view.currentImageId()};
+        sequence += view.upcomingImageIds();
+        // What a fast annotator does: read the image and the strip, type them in one go.
+        for (qint64 image : sequence) {
+            QTest::keyClick(&view, static_cast<Qt::Key>(Qt::Key_0 + image % 10));
+        }
+        QTRY_VERIFY(!view.isBusy() && !sequence.contains(view.currentImageId()));
+        seen.insert(seen.end(), sequence.begin(), sequence.end());
+    }
+    const QSqlDatabase db = temp.workspace->db();
+    for (qint64 image : seen) {
+        storage::SqlQuery query(db,
+                                QStringLiteral("SELECT label FROM labels WHERE image_id = :image"
+                                               " AND annotator_id = :ana AND retracted_at IS NULL"),
+                                QStringLiteral("test"));
+        query.bindAll({{QStringLiteral(":image"), image}, {QStringLiteral(":ana"), ana.userId}});
+        query.exec();
+        QVERIFY2(query.next(), qPrintable(QStringLiteral("image %1 has no label").arg(image)));
+        QCOMPARE(query.value(0).toLongLong(), image % 10);
+    }
+    QCOMPARE(seen.size(), 36u);
+    QVERIFY2(std::find_first_of(seen.begin(), seen.end(), gold.begin(), gold.end()) != seen.end(),
+             "gold items appear in the strip like any other");
+}
+
+void tst_AnnotateView::undoUpdatesTheSessionCount()
+{
+    testing::TempWorkspace temp;
+    testing::addPredictedImages(*temp.workspace, {0.1, 0.2, 0.3, 0.4});
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy());
+    QTest::keyClick(&view, Qt::Key_1);
+    QTest::keyClick(&view, Qt::Key_2);
+    const auto *panel = view.findChild<QLabel *>(QStringLiteral("sessionPanel"));
+    QTRY_VERIFY2(panel->text().contains(QStringLiteral("2 labelled")), qPrintable(panel->text()));
+    QTRY_VERIFY(!view.isBusy());
+    QTest::keyClick(&view, Qt::Key_Backspace);
+    QTRY_VERIFY2(panel->text().contains(QStringLiteral("1 labelled")), qPrintable(panel->text()));
+}
+
+void tst_AnnotateView::historyKeepsItsOrderWhenALabelChanges()
+{
+    testing::TempWorkspace temp;
+    testing::addPredictedImages(*temp.workspace, {0.1, 0.2, 0.3, 0.4, 0.5, 0.6});
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    std::vector<qint64> labelled;
+    for (int digit : {1, 2, 3, 4}) {
+        QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy());
+        labelled.push_back(view.currentImageId());
+        QTest::keyClick(&view, static_cast<Qt::Key>(Qt::Key_0 + digit));
+    }
+    QTRY_VERIFY(!view.isBusy());
+    QTest::keyClick(&view, Qt::Key_Left);
+    QTRY_VERIFY(view.inHistory() && !view.isBusy());
+    // Walk back, fixing each label on the way: every step meets an older one.
+    for (int back = 3; back >= 0; --back) {
+        QCOMPARE(view.historyImageId(), labelled[static_cast<size_t>(back)]);
+        QTest::keyClick(&view, Qt::Key_9);
+        QTRY_VERIFY(!view.isBusy());
+        QCOMPARE(view.historyImageId(), labelled[static_cast<size_t>(back)]);
+        QTest::keyClick(&view, Qt::Key_Left);
+    }
+    const storage::AnnotationRepository repository(temp.workspace->db());
+    for (qint64 image : labelled) {
+        QCOMPARE(repository.activeLabels(image).front().label, 9);
+    }
+}
+
+void tst_AnnotateView::rejectionCommentIsShownAsPlainText()
+{
+    testing::TempWorkspace temp;
+    testing::addPredictedImages(*temp.workspace, {0.5});
+    const auto bob =
+        testing::addUser(*temp.workspace, QStringLiteral("bob"), annotation::Role::Annotator);
+    const auto rui =
+        testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
+    annotation::AnnotationService queue(temp.workspace->db());
+    const auto item = queue.next(bob);
+    queue.label(bob, item->imageId, 3, 100);
+    annotation::ReviewService(temp.workspace->db())
+        .reject(rui, item->imageId, QStringLiteral("<b>bold</b> <img src=x>"));
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    QTRY_VERIFY(view.currentImageId() == item->imageId && !view.isBusy());
+    const auto *message = view.findChild<QLabel *>(QStringLiteral("message"));
+    QCOMPARE(message->textFormat(), Qt::PlainText);
+    QVERIFY2(message->text().contains(QStringLiteral("rui: <b>bold</b> <img src=x>")),
+             qPrintable(message->text()));
+}
+
+void tst_AnnotateView::importReachesTheOpenView()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
+    const annotation::Principal eve =
+        annotation::AuthService(temp.workspace->db())
+            .login(QStringLiteral("eve"), QStringLiteral("correct horse"), QStringLiteral("gui"))
+            .principal;
+    ui::MainWindow window(*temp.workspace, eve);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ui::AnnotateView *view = window.annotateView();
+    const auto *image = view->findChild<ui::ScaledImageView *>(QStringLiteral("currentImage"));
+    QTRY_COMPARE(image->placeholderText(), QStringLiteral("Nothing to label"));
+    // Grid mode on an empty queue says so; leaving it takes the message away.
+    QTest::keyClick(view, Qt::Key_G);
+    const auto *message = view->findChild<QLabel *>(QStringLiteral("message"));
+    QTRY_VERIFY(!view->isBusy() && message->text().contains(QStringLiteral("No items left")));
+    QTest::keyClick(view, Qt::Key_G);
+    QTRY_VERIFY(!view->isBusy() && !view->inGridMode());
+    QCOMPARE(message->text(), QString());
+
+    QTemporaryDir scans;
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(testing::writeFile(
+            scans.filePath(QStringLiteral("scan%1.png").arg(i)),
+            testing::encodeRing(QStringLiteral(".png"), 60, 60, 30, 30, 10 + 4 * i, true)));
+    }
+    QSignalSpy imported(&window, &ui::MainWindow::importFinished);
+    window.importPaths({scans.path()});
+    QVERIFY(imported.wait(30000));
+    // The view takes the first new image without a logout.
+    QTRY_VERIFY(view->currentImageId() > 0 && !view->isBusy());
+    QVERIFY(!image->image().isNull());
+    QTRY_COMPARE(view->upcomingImageIds().size(), 2);
+}
+
+void tst_AnnotateView::viewScalesWithTheWindow()
+{
+    testing::TempWorkspace temp;
+    testing::addPredictedImages(*temp.workspace, {0.2, 0.3, 0.4});
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const annotation::Principal ana =
+        annotation::AuthService(temp.workspace->db())
+            .login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("gui"))
+            .principal;
+    ui::MainWindow window(*temp.workspace, ana);
+    window.resize(1000, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ui::AnnotateView *view = window.annotateView();
+    QTRY_VERIFY(view->currentImageId() > 0 && !view->isBusy());
+    // The keys, in grid mode too, cover the view; they never make the window grow.
+    QTest::keyClick(view, Qt::Key_G);
+    QTRY_VERIFY(view->inGridMode() && !view->isBusy());
+    QTest::keyClick(view, Qt::Key_F1);
+    QVERIFY(view->findChild<QLabel *>(QStringLiteral("help"))->isVisible());
+    QCOMPARE(window.size(), QSize(1000, 700));
+    QTest::keyClick(view, Qt::Key_F1);
+    QTest::keyClick(view, Qt::Key_G);
+    QTRY_VERIFY(!view->inGridMode() && !view->isBusy() && view->currentImageId() > 0);
+
+    const auto *digit = view->findChild<ui::ScaledImageView *>(QStringLiteral("currentImage"));
+    const auto *scan = view->findChild<ui::ScaledImageView *>(QStringLiteral("currentScan"));
+    for (const QSize size : {QSize(800, 560), QSize(400, 300)}) {
+        window.resize(size);
+        QTRY_COMPARE(window.size(), size);
+        QVERIFY2(window.minimumSizeHint().width() <= size.width() &&
+                     window.minimumSizeHint().height() <= size.height(),
+                 qPrintable(QStringLiteral("minimum %1x%2")
+                                .arg(window.minimumSizeHint().width())
+                                .arg(window.minimumSizeHint().height())));
+        const QRect digitRect(digit->mapTo(&window, QPoint(0, 0)), digit->size());
+        const QRect scanRect(scan->mapTo(&window, QPoint(0, 0)), scan->size());
+        QVERIFY(!digitRect.intersects(scanRect));
+        QVERIFY(window.rect().contains(digitRect));
+        QVERIFY(std::min(digit->width(), digit->height()) >= 56);
+    }
 }
 
 QTEST_MAIN(tst_AnnotateView)

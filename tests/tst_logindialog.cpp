@@ -135,7 +135,8 @@ void tst_LoginDialog::lockKeepsTheSessionAndAsksForThePassword()
     const auto session = storage::SessionRepository(m_temp->workspace->db()).find(who.sessionId);
     QVERIFY(!session->endedAt.isValid());
     m_auth->logout(who);
-    QVERIFY(!m_auth->unlock(who, QStringLiteral("correct horse")));
+    QCOMPARE(m_auth->unlock(who, QStringLiteral("correct horse")).status,
+             annotation::LoginResult::Status::SessionEnded);
 }
 
 QTEST_MAIN(tst_LoginDialog)

@@ -1,6 +1,8 @@
 #include "annotation/accesscontrol.h"
+#include "annotation/annotationservice.h"
 #include "annotation/importer.h"
 #include "annotation/permission.h"
+#include "annotation/reviewservice.h"
 #include "annotation/userservice.h"
 #include "storage/auditlog.h"
 #include "storage/imagerepository.h"
@@ -66,6 +68,7 @@ private Q_SLOTS:
     void userServiceChecksTheCaller();
     void importerChecksTheCaller();
     void ownPasswordOnly();
+    void reviewUndoChecksTheCaller();
 };
 
 void tst_Permissions::everyActionIsInTheMatrix()
@@ -193,6 +196,42 @@ void tst_Permissions::ownPasswordOnly()
     users.changePassword(ana, QStringLiteral("ana"), QStringLiteral("another one"));
     QVERIFY(testing::throws<annotation::PermissionDenied>(
         [&] { users.changePassword(ana, QStringLiteral("rui"), QStringLiteral("hijacked!")); }));
+}
+
+void tst_Permissions::reviewUndoChecksTheCaller()
+{
+    testing::TempWorkspace temp;
+    const std::vector<qint64> images = testing::addPredictedImages(*temp.workspace, {0.1, 0.2});
+    const auto ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
+    const auto rui = testing::addUser(*temp.workspace, QStringLiteral("rui"), Role::Reviewer);
+    const auto ida = testing::addUser(*temp.workspace, QStringLiteral("ida"), Role::Reviewer);
+    annotation::AnnotationService annotation(temp.workspace->db());
+    annotation.label(ana, images[0], 0, 100);
+    annotation.label(ana, images[1], 1, 100);
+    annotation::ReviewService review(temp.workspace->db());
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { review.approveAsGold(ana, images[0]); }));
+    review.approveAsGold(rui, images[0]);
+
+    // Only a reviewer undoes, and only their own decision.
+    QVERIFY(testing::throws<annotation::PermissionDenied>([&] { review.undoLastReview(ana); }));
+    const auto denied = storage::AuditLog(temp.workspace->db()).latest(1).front();
+    QCOMPARE(denied.outcome, QStringLiteral("denied"));
+    QCOMPARE(denied.actor, QStringLiteral("ana"));
+    QVERIFY(!review.undoLastReview(ida));
+    const storage::ImageRepository repository(temp.workspace->db());
+    QCOMPARE(storage::toString(repository.details(images[0])->status), QStringLiteral("approved"));
+    const std::optional<qint64> undone = review.undoLastReview(rui);
+    QVERIFY(undone && *undone == images[0]);
+    QCOMPARE(storage::toString(repository.details(images[0])->status), QStringLiteral("labelled"));
+
+    // Four eyes still holds for the image that comes back: ana cannot review her own label.
+    const auto anaAsReviewer =
+        annotation::Principal{QStringLiteral("ana"), Role::Reviewer, ana.userId, 0};
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { review.item(anaAsReviewer, images[0]); }));
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { review.approveAsGold(anaAsReviewer, images[0]); }));
 }
 
 QTEST_GUILESS_MAIN(tst_Permissions)

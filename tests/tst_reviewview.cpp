@@ -1,16 +1,87 @@
 #include "annotation/annotationservice.h"
 #include "annotation/authservice.h"
+#include "storage/annotationrepository.h"
+#include "storage/auditlog.h"
 #include "storage/imagerepository.h"
+#include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
 #include "tests/support/testdata.h"
+#include "ui/kappatablemodel.h"
 #include "ui/mainwindow.h"
 #include "ui/reviewview.h"
 
+#include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QListWidget>
+#include <QTableView>
 #include <QTest>
 
 using namespace digitdesk;
+
+namespace {
+
+// Two annotators and a logged-in reviewer over `count` predicted images (image i is predicted
+// i % 10, least confident first).
+struct Team
+{
+    explicit Team(int count)
+    {
+        std::vector<double> confidences;
+        for (int i = 0; i < count; ++i) {
+            confidences.push_back(0.3 + 0.01 * i);
+        }
+        images = testing::addPredictedImages(*temp.workspace, confidences);
+        ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+        bob = testing::addUser(*temp.workspace, QStringLiteral("bob"), annotation::Role::Annotator);
+        testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
+        rui = annotation::AuthService(db())
+                  .login(QStringLiteral("rui"), QStringLiteral("correct horse"),
+                         QStringLiteral("gui"))
+                  .principal;
+    }
+    QSqlDatabase db() const { return temp.workspace->db(); }
+    void label(const annotation::Principal &who, size_t image, int label)
+    {
+        annotation::AnnotationService(db()).label(who, images[image], label, 500);
+    }
+    void setOverlap(int overlap)
+    {
+        storage::SettingsRepository(db()).setValue(QStringLiteral("queue.overlap"),
+                                                   QString::number(overlap));
+    }
+    qint64 count(const QString &sql) const
+    {
+        storage::SqlQuery query(db(), sql, QStringLiteral("test"));
+        query.exec();
+        return query.next() ? query.value(0).toLongLong() : -1;
+    }
+    qint64 reviews(const QString &verdict) const
+    {
+        storage::SqlQuery query(db(),
+                                QStringLiteral("SELECT COUNT(*) FROM reviews WHERE verdict = :v"),
+                                QStringLiteral("count reviews"));
+        query.bind(QStringLiteral(":v"), verdict);
+        query.exec();
+        return query.next() ? query.value(0).toLongLong() : -1;
+    }
+    QString status(size_t image) const
+    {
+        return storage::toString(storage::ImageRepository(db()).details(images[image])->status);
+    }
+
+    testing::TempWorkspace temp;
+    std::vector<qint64> images;
+    annotation::Principal ana;
+    annotation::Principal bob;
+    annotation::Principal rui;
+};
+
+QString labelText(const ui::ReviewView &view, const char *name)
+{
+    return view.findChild<QLabel *>(QLatin1String(name))->text();
+}
+
+} // namespace
 
 class tst_ReviewView : public QObject
 {
@@ -18,71 +89,63 @@ class tst_ReviewView : public QObject
 
 private Q_SLOTS:
     void reviewerApprovesCorrectsRejectsWithKeys();
+    void typingTheAnnotatorsDigitApproves();
+    void serviceTakesACorrectionToTheLabelAsApproval();
+    void undoTakesBackTheLastDecision_data();
+    void undoTakesBackTheLastDecision();
+    void undoIsRefusedOnceSomethingDependsOnIt();
+    void helpKeysShowAndHide();
+    void earlierRejectionIsShownAsPlainText();
+    void kappaTableShowsEachPair();
+    void kappaTableSaysWhenNoPairSharesItems();
 };
 
 void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
 {
-    testing::TempWorkspace temp;
-    testing::addPredictedImages(*temp.workspace, {0.3, 0.4, 0.5, 0.6, 0.7});
-    const auto ana =
-        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
-    testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
-    const auto rui =
-        annotation::AuthService(temp.workspace->db())
-            .login(QStringLiteral("rui"), QStringLiteral("correct horse"), QStringLiteral("gui"))
-            .principal;
-    annotation::AnnotationService annotation(temp.workspace->db());
-    std::vector<qint64> byAna;
-    for (int i = 0; i < 4; ++i) {
-        const auto item = annotation.next(ana);
-        // Ana agrees with the model on the first two only: the others come first in review.
-        annotation.label(ana, item->imageId,
-                         i < 2 ? item->predictedLabel : (item->predictedLabel + 1) % 10, 500);
-        byAna.push_back(item->imageId);
+    Team team(5);
+    // Ana agrees with the model on the first two only: the others come first in review.
+    const std::vector<int> anaSays = {0, 1, 3, 4};
+    for (size_t i = 0; i < anaSays.size(); ++i) {
+        team.label(team.ana, i, anaSays[i]);
     }
-    const auto own = annotation.next(rui); // a reviewer labels too
-    annotation.label(rui, own->imageId, 3, 500);
+    team.label(team.rui, 4, 3); // a reviewer labels too
 
-    ui::MainWindow window(*temp.workspace, rui);
+    ui::MainWindow window(*team.temp.workspace, team.rui);
     const auto *nav = window.findChild<QListWidget *>(QStringLiteral("navigation"));
     QCOMPARE(nav->count(), 2); // Annotate and Review
     window.show();
     QVERIFY(window.showView(QStringLiteral("Review")));
     ui::ReviewView *view = window.reviewView();
-    QTRY_VERIFY(view->currentImageId() > 0);
     // Disagreements first.
-    QCOMPARE(view->currentImageId(), byAna[2]);
-    QVERIFY(view->findChild<QLabel *>(QStringLiteral("labels"))
-                ->text()
-                .contains(QStringLiteral("model says")));
-    QVERIFY(view->findChild<QLabel *>(QStringLiteral("history"))
-                ->text()
-                .contains(QStringLiteral("ana labelled")));
+    QTRY_COMPARE(view->currentImageId(), team.images[2]);
+    QVERIFY(labelText(*view, "labels").contains(QStringLiteral("model says")));
+    QVERIFY(labelText(*view, "history").contains(QStringLiteral("ana labelled")));
     QTest::keyClick(view, Qt::Key_7); // correct and approve
-    QCOMPARE(view->currentImageId(), byAna[3]);
+    QTRY_COMPARE(view->currentImageId(), team.images[3]);
     view->setCommentProvider([] { return std::optional<QString>(QStringLiteral("look again")); });
     QTest::keyClick(view, Qt::Key_R); // reject
-    QCOMPARE(view->currentImageId(), byAna[0]);
+    QTRY_COMPARE(view->currentImageId(), team.images[0]);
     QTest::keyClick(view, Qt::Key_Return);
+    QTRY_COMPARE(view->currentImageId(), team.images[1]);
     QTest::keyClick(view, Qt::Key_A);
     // Rui's own label is never offered.
-    QCOMPARE(view->currentImageId(), 0);
-    // The figures reviewers judge annotators by: 4 of ana's labels reviewed, 2 approved as they
-    // were.
-    const QString figures = view->findChild<QLabel *>(QStringLiteral("figures"))->text();
-    QVERIFY2(figures.contains(QStringLiteral("<td>ana</td><td align='right'>3</td><td "
-                                             "align='right'>4</td><td align='right'>50.0%</td>")),
-             qPrintable(figures));
+    QTRY_VERIFY(!view->isBusy() && view->currentImageId() == 0);
+    // The figures reviewers judge annotators by: 4 of ana's labels reviewed, 2 approved as
+    // they were.
+    QTRY_VERIFY2(labelText(*view, "figures")
+                     .contains(QStringLiteral("<td>ana</td><td align='right'>3</td><td "
+                                              "align='right'>4</td><td align='right'>50.0%</td>")),
+                 qPrintable(labelText(*view, "figures")));
 
-    storage::ImageRepository images(temp.workspace->db());
-    QCOMPARE(storage::toString(images.details(byAna[2])->status), QStringLiteral("approved"));
-    QCOMPARE(images.details(byAna[2])->label, 7);
-    QCOMPARE(storage::toString(images.details(byAna[3])->status), QStringLiteral("incoming"));
-    QCOMPARE(storage::toString(images.details(byAna[0])->status), QStringLiteral("approved"));
-    QCOMPARE(storage::toString(images.details(byAna[1])->status), QStringLiteral("approved"));
-    QCOMPARE(storage::toString(images.details(own->imageId)->status), QStringLiteral("labelled"));
+    storage::ImageRepository images(team.db());
+    QCOMPARE(team.status(2), QStringLiteral("approved"));
+    QCOMPARE(images.details(team.images[2])->label, 7);
+    QCOMPARE(team.status(3), QStringLiteral("incoming"));
+    QCOMPARE(team.status(0), QStringLiteral("approved"));
+    QCOMPARE(team.status(1), QStringLiteral("approved"));
+    QCOMPARE(team.status(4), QStringLiteral("labelled"));
     storage::SqlQuery reviews(
-        temp.workspace->db(),
+        team.db(),
         QStringLiteral("SELECT verdict, reviewer, session_id, comment FROM reviews ORDER BY id"),
         QStringLiteral("read reviews"));
     reviews.exec();
@@ -90,10 +153,247 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
     while (reviews.next()) {
         verdicts << reviews.value(0).toString();
         QCOMPARE(reviews.value(1).toString(), QStringLiteral("rui"));
-        QCOMPARE(reviews.value(2).toLongLong(), rui.sessionId);
+        QCOMPARE(reviews.value(2).toLongLong(), team.rui.sessionId);
     }
     QCOMPARE(verdicts, (QStringList{QStringLiteral("corrected"), QStringLiteral("rejected"),
                                     QStringLiteral("approved"), QStringLiteral("approved")}));
+}
+
+void tst_ReviewView::typingTheAnnotatorsDigitApproves()
+{
+    Team team(4);
+    team.label(team.ana, 3, 5); // the model says 3
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.show();
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[3]);
+    QTest::keyClick(&view, Qt::Key_5);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == 0);
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews WHERE verdict = 'approved'"
+                                       " AND corrected_label IS NULL")),
+             1);
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 1);
+    QCOMPARE(storage::ImageRepository(team.db()).details(team.images[3])->label, 5);
+    // Ana's agreement with reviewers stays whole.
+    QTRY_VERIFY2(labelText(view, "figures")
+                     .contains(QStringLiteral("<td>ana</td><td align='right'>1</td><td "
+                                              "align='right'>1</td><td align='right'>100.0%</td>")),
+                 qPrintable(labelText(view, "figures")));
+}
+
+void tst_ReviewView::serviceTakesACorrectionToTheLabelAsApproval()
+{
+    Team team(2);
+    team.setOverlap(2);
+    team.label(team.ana, 0, 4);
+    team.label(team.bob, 0, 7);
+    team.label(team.ana, 1, 2);
+    team.label(team.bob, 1, 2);
+    annotation::ReviewService review(team.db());
+    review.correct(team.rui, team.images[0], 4); // ana was right, bob is corrected
+    review.correct(team.rui, team.images[1], 2); // both were right
+    storage::SqlQuery rows(team.db(),
+                           QStringLiteral("SELECT l.image_id, u.name, r.verdict,"
+                                          " COALESCE(r.corrected_label, -1) FROM reviews r"
+                                          " JOIN labels l ON l.id = r.label_id JOIN users u ON"
+                                          " u.id = l.annotator_id ORDER BY l.image_id, u.name"),
+                           QStringLiteral("read reviews"));
+    rows.exec();
+    QStringList seen;
+    while (rows.next()) {
+        seen << QStringLiteral("%1 %2 %3 %4")
+                    .arg(rows.value(0).toLongLong() == team.images[0] ? 0 : 1)
+                    .arg(rows.value(1).toString(), rows.value(2).toString())
+                    .arg(rows.value(3).toInt());
+    }
+    QCOMPARE(seen, (QStringList{
+                       QStringLiteral("0 ana approved -1"), QStringLiteral("0 bob corrected 4"),
+                       QStringLiteral("1 ana approved -1"), QStringLiteral("1 bob approved -1")}));
+    QCOMPARE(storage::ImageRepository(team.db()).details(team.images[0])->label, 4);
+    QCOMPARE(storage::AuditLog(team.db()).latest(1).front().detail, QStringLiteral("approved"));
+}
+
+void tst_ReviewView::undoTakesBackTheLastDecision_data()
+{
+    QTest::addColumn<int>("decisionKey");
+    QTest::addColumn<int>("undoKey");
+    QTest::addColumn<int>("undoModifiers");
+    QTest::addColumn<QString>("verdict");
+    QTest::newRow("approve, Backspace")
+        << int(Qt::Key_Return) << int(Qt::Key_Backspace) << 0 << QStringLiteral("approved");
+    QTest::newRow("correct, Ctrl+Z") << int(Qt::Key_8) << int(Qt::Key_Z) << int(Qt::ControlModifier)
+                                     << QStringLiteral("corrected");
+    QTest::newRow("gold, Backspace")
+        << int(Qt::Key_G) << int(Qt::Key_Backspace) << 0 << QStringLiteral("approved");
+    QTest::newRow("reject, Ctrl+Z") << int(Qt::Key_R) << int(Qt::Key_Z) << int(Qt::ControlModifier)
+                                    << QStringLiteral("rejected");
+}
+
+void tst_ReviewView::undoTakesBackTheLastDecision()
+{
+    QFETCH(int, decisionKey);
+    QFETCH(int, undoKey);
+    QFETCH(int, undoModifiers);
+    QFETCH(QString, verdict);
+    Team team(2);
+    team.label(team.ana, 0, 0);
+    team.label(team.ana, 1, 1);
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.setCommentProvider([] { return std::optional<QString>(QStringLiteral("again")); });
+    view.show();
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    QTest::keyClick(&view, Qt::Key(decisionKey));
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[1]);
+    QCOMPARE(team.reviews(verdict), 1);
+
+    QTest::keyClick(&view, Qt::Key(undoKey), Qt::KeyboardModifiers::fromInt(undoModifiers));
+    // The image comes back on screen, waiting for review as before the decision.
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    QVERIFY(labelText(view, "message").startsWith(QStringLiteral("Undone")));
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 0);
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM gold_items")), 0);
+    QCOMPARE(team.status(0), QStringLiteral("labelled"));
+    QCOMPARE(storage::AnnotationRepository(team.db()).activeLabels(team.images[0]).size(), 1u);
+    const storage::AuditEntry audit = storage::AuditLog(team.db()).latest(1).front();
+    QCOMPARE(audit.actor, QStringLiteral("rui"));
+    QCOMPARE(audit.target, QStringLiteral("image:%1").arg(team.images[0]));
+    QCOMPARE(audit.detail, QStringLiteral("undone: ") + verdict);
+
+    // Decided again, it stays decided; nothing is left to undo after that one is undone.
+    QTest::keyClick(&view, Qt::Key_Return);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[1]);
+    QCOMPARE(team.status(0), QStringLiteral("approved"));
+    QTest::keyClick(&view, Qt::Key_Backspace);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    QTest::keyClick(&view, Qt::Key_Backspace);
+    QTRY_VERIFY(labelText(view, "message").startsWith(QStringLiteral("Not undone: Nothing")));
+    QCOMPARE(view.currentImageId(), team.images[0]);
+}
+
+void tst_ReviewView::undoIsRefusedOnceSomethingDependsOnIt()
+{
+    Team team(3);
+    team.label(team.ana, 0, 0);
+    team.label(team.ana, 1, 1);
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.setCommentProvider([] { return std::optional<QString>(QStringLiteral("again")); });
+    view.show();
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+
+    // A rejected image labelled again since.
+    QTest::keyClick(&view, Qt::Key_R);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[1]);
+    team.label(team.ana, 0, 6);
+    QTest::keyClick(&view, Qt::Key_Backspace);
+    QTRY_VERIFY(labelText(view, "message").startsWith(QStringLiteral("Not undone")));
+    QVERIFY(labelText(view, "message").contains(QStringLiteral("labelled again")));
+    QCOMPARE(view.currentImageId(), team.images[1]);
+    QCOMPARE(team.reviews(QStringLiteral("rejected")), 1);
+    QCOMPARE(storage::AnnotationRepository(team.db()).activeLabels(team.images[0]).front().label,
+             6);
+
+    // A gold item an annotator has answered since.
+    QTest::keyClick(&view, Qt::Key_G);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    team.label(team.bob, 1, 3); // a check answer, not a label of the image
+    QTest::keyClick(&view, Qt::Key_Backspace);
+    QTRY_VERIFY(labelText(view, "message").contains(QStringLiteral("gold item")));
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM gold_items")), 1);
+    QCOMPARE(team.status(1), QStringLiteral("approved"));
+    QCOMPARE(view.currentImageId(), team.images[0]);
+}
+
+void tst_ReviewView::helpKeysShowAndHide()
+{
+    Team team(1);
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.show();
+    QTRY_VERIFY(!view.isBusy());
+    const auto *help = view.findChild<QLabel *>(QStringLiteral("help"));
+    QVERIFY(!help->isVisible());
+    QTest::keyClick(&view, Qt::Key_F1);
+    QVERIFY(help->isVisible());
+    for (const char *key :
+         {"Enter or a: approve", "0 - 9: correct", "g: approve and make it a gold", "r: reject",
+          "Backspace or Ctrl+Z: undo", "F1 or ?"}) {
+        QVERIFY2(help->text().contains(QLatin1String(key)), key);
+    }
+    QTest::keyClick(&view, Qt::Key_F1);
+    QVERIFY(!help->isVisible());
+    QTest::keyClick(&view, '?');
+    QVERIFY(help->isVisible());
+    QTest::keyClick(&view, '?');
+    QVERIFY(!help->isVisible());
+}
+
+void tst_ReviewView::earlierRejectionIsShownAsPlainText()
+{
+    Team team(2);
+    team.label(team.ana, 0, 0);
+    team.label(team.ana, 1, 1);
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.setCommentProvider([] { return std::optional<QString>(QStringLiteral("<b>bold</b>")); });
+    view.show();
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    const auto *rejected = view.findChild<QLabel *>(QStringLiteral("rejectedBefore"));
+    QVERIFY(!rejected->isVisible());
+    QTest::keyClick(&view, Qt::Key_R);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[1]);
+    QVERIFY(!rejected->isVisible()); // never rejected
+    team.label(team.ana, 0, 8);
+    QTest::keyClick(&view, Qt::Key_Return);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    QVERIFY(rejected->isVisible());
+    QCOMPARE(rejected->text(), QStringLiteral("Rejected before by rui: <b>bold</b>"));
+    // Shown as the characters typed, never as markup.
+    for (const char *name : {"rejectedBefore", "history", "message"}) {
+        QCOMPARE(view.findChild<QLabel *>(QLatin1String(name))->textFormat(), Qt::PlainText);
+    }
+}
+
+void tst_ReviewView::kappaTableShowsEachPair()
+{
+    Team team(3);
+    team.setOverlap(2);
+    for (size_t i = 0; i < 3; ++i) {
+        team.label(team.ana, i, static_cast<int>(i));
+        team.label(team.bob, i, i == 2 ? 5 : static_cast<int>(i));
+    }
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    QAbstractItemModelTester tester(view.kappaModel(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    view.show();
+    const auto *table = view.findChild<QTableView *>(QStringLiteral("kappaTable"));
+    QVERIFY(table);
+    QTRY_VERIFY(table->isVisible());
+    QVERIFY(!view.findChild<QLabel *>(QStringLiteral("kappaEmpty"))->isVisible());
+    const QAbstractItemModel *model = table->model();
+    QCOMPARE(model->rowCount(), 1);
+    const auto cell = [&](int column) {
+        return model->index(0, column).data().toString();
+    };
+    QCOMPARE(cell(ui::KappaTableModel::FirstAnnotatorColumn), QStringLiteral("ana"));
+    QCOMPARE(cell(ui::KappaTableModel::SecondAnnotatorColumn), QStringLiteral("bob"));
+    QCOMPARE(cell(ui::KappaTableModel::SharedItemsColumn), QStringLiteral("3"));
+    QCOMPARE(cell(ui::KappaTableModel::KappaColumn), QStringLiteral("0.57")); // (2/3-2/9)/(7/9)
+    QCOMPARE(model->headerData(ui::KappaTableModel::KappaColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Cohen's kappa"));
+}
+
+void tst_ReviewView::kappaTableSaysWhenNoPairSharesItems()
+{
+    Team team(2);
+    team.label(team.ana, 0, 0);
+    team.label(team.bob, 1, 1);
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    QAbstractItemModelTester tester(view.kappaModel(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    view.show();
+    const auto *empty = view.findChild<QLabel *>(QStringLiteral("kappaEmpty"));
+    QVERIFY(empty);
+    QTRY_VERIFY(empty->isVisible());
+    QVERIFY(empty->text().contains(QStringLiteral("No two annotators")));
+    QVERIFY(!view.findChild<QTableView *>(QStringLiteral("kappaTable"))->isVisible());
+    QCOMPARE(view.kappaModel()->rowCount(), 0);
 }
 
 QTEST_MAIN(tst_ReviewView)

@@ -4,6 +4,7 @@
 #include "ui/annotationworker.h"
 #include "ui/gridpageview.h"
 #include "ui/imagelistmodel.h"
+#include "ui/scaledimageview.h"
 
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -17,26 +18,34 @@ namespace digitdesk::ui {
 namespace {
 
 constexpr int ImageSide = 336; // 28 x 12
+constexpr int StripTileSide = 56;
+constexpr int MaxTypedAhead = 32;
+constexpr int PanelRefreshMs = 10'000;
+constexpr int EmptyQueuePollMs = 5'000;
 
 QString helpText(const KeyMap &keys)
 {
     const auto key = [&](KeyMap::Action action) {
         return keys.key(action).toString(QKeySequence::NativeText).toHtmlEscaped();
     };
+    const auto keysOf = [&](KeyMap::Action action) {
+        return keys.keysText(action).toHtmlEscaped();
+    };
     return QObject::
         tr("<b>Keys</b> (File &gt; Keys… changes them)<br>"
            "0 - 9 &nbsp; label and go on<br>"
-           "%1 or Enter &nbsp; accept the model's answer<br>"
+           "%1 &nbsp; accept the model's answer<br>"
            "%2 &nbsp; not a digit / unreadable<br>"
            "%3 &nbsp; skip (it comes back later)<br>"
-           "%4 or Backspace &nbsp; undo your last label<br>"
+           "%4 &nbsp; undo your last label<br>"
            "Left / Right &nbsp; look back through your last 50 labels; a digit or %2 changes one"
            " (until it is reviewed); Esc comes back<br>"
            "%5 &nbsp; grid mode: a page of confident answers; arrows move, a digit or %2 corrects,"
-           " %1 or Enter accepts the page<br>"
-           "%6 or F1 &nbsp; show or hide these keys")
-            .arg(key(KeyMap::Accept), key(KeyMap::NotADigit), key(KeyMap::Skip), key(KeyMap::Undo),
-                 key(KeyMap::Grid), key(KeyMap::Help));
+           " %1 accepts the page<br>"
+           "%6 &nbsp; show or hide these keys<br>"
+           "Keys typed ahead wait their turn: type what the Next strip shows.")
+            .arg(keysOf(KeyMap::Accept), key(KeyMap::NotADigit), key(KeyMap::Skip),
+                 keysOf(KeyMap::Undo), key(KeyMap::Grid), keysOf(KeyMap::Help));
 }
 
 } // namespace
@@ -44,44 +53,51 @@ QString helpText(const KeyMap &keys)
 AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Principal who,
                            QWidget *parent)
     : QWidget(parent), m_workspace(workspace), m_who(std::move(who)),
-      m_worker(new AnnotationWorker(workspace.databasePath(), m_who)), m_image(new QLabel(this)),
-      m_original(new QLabel(this)), m_prediction(new QLabel(this)), m_message(new QLabel(this)),
-      m_sessionPanel(new QLabel(this)), m_help(new QLabel(this))
+      m_worker(new AnnotationWorker(workspace.databasePath(), m_who)),
+      m_image(new ScaledImageView(ScaledImageView::Scaling::Pixelated, ImageSide, 84, this)),
+      m_original(new ScaledImageView(ScaledImageView::Scaling::Smooth, ImageSide, 84, this)),
+      m_prediction(new QLabel(this)), m_message(new QLabel(this)), m_sessionPanel(new QLabel(this)),
+      m_help(new QLabel(this))
 {
     qRegisterMetaType<annotation::QueueItem>();
     qRegisterMetaType<QList<annotation::QueueItem>>();
     qRegisterMetaType<QList<annotation::HistoryEntry>>();
+    qRegisterMetaType<annotation::LabelDecision>();
     setFocusPolicy(Qt::StrongFocus);
     m_image->setObjectName(QStringLiteral("currentImage"));
-    m_image->setFixedSize(ImageSide, ImageSide);
-    m_image->setAlignment(Qt::AlignCenter);
-    m_image->setStyleSheet(QStringLiteral("background: black; color: #bbb;"));
     m_original->setObjectName(QStringLiteral("currentScan"));
-    m_original->setFixedSize(ImageSide, ImageSide);
-    m_original->setAlignment(Qt::AlignCenter);
     m_prediction->setObjectName(QStringLiteral("prediction"));
     m_prediction->setTextFormat(Qt::RichText);
+    m_prediction->setWordWrap(true);
+    // Comments come from other people: shown as they were typed, never as markup.
     m_message->setObjectName(QStringLiteral("message"));
+    m_message->setTextFormat(Qt::PlainText);
     m_message->setWordWrap(true);
     m_sessionPanel->setObjectName(QStringLiteral("sessionPanel"));
+    m_sessionPanel->setWordWrap(true);
     m_help->setObjectName(QStringLiteral("help"));
+    m_help->setTextFormat(Qt::RichText);
+    m_help->setWordWrap(true);
     setKeyMap(KeyMap::load());
     m_help->setStyleSheet(
         QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
+    // Over the view, not in its layout: showing the keys never makes the window grow.
     m_help->hide();
 
     auto *images = new QHBoxLayout;
-    images->addWidget(m_image);
-    images->addWidget(m_original);
-    images->addStretch(1);
+    images->addWidget(m_image, 1);
+    images->addWidget(m_original, 1);
     auto *strip = new QHBoxLayout;
-    strip->addWidget(new QLabel(tr("Next:"), this));
+    auto *next = new QLabel(tr("Next:"), this);
+    next->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    strip->addWidget(next);
     for (int i = 0; i < AnnotationWorker::StripLength; ++i) {
-        auto *tile = new QLabel(this);
-        tile->setFixedSize(56, 56);
-        tile->setStyleSheet(QStringLiteral("background: black;"));
+        auto *tile =
+            new ScaledImageView(ScaledImageView::Scaling::Pixelated, StripTileSide, 16, this);
+        tile->setObjectName(QStringLiteral("upcoming%1").arg(i));
+        tile->setMaximumSize(StripTileSide, StripTileSide);
         m_strip << tile;
-        strip->addWidget(tile);
+        strip->addWidget(tile, 1);
     }
     strip->addStretch(1);
     m_single = new QWidget(this);
@@ -97,7 +113,6 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     layout->addWidget(m_single);
     layout->addWidget(m_grid);
     layout->addWidget(m_message);
-    layout->addWidget(m_help);
     layout->addStretch(1);
     layout->addWidget(m_sessionPanel);
 
@@ -112,8 +127,10 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     connect(m_worker, &AnnotationWorker::upcomingReady, this, &AnnotateView::handleUpcoming);
     connect(this, &AnnotateView::requestPage, m_worker, &AnnotationWorker::fetchPage);
     connect(this, &AnnotateView::requestHistory, m_worker, &AnnotationWorker::fetchHistory);
+    connect(this, &AnnotateView::requestUpcoming, m_worker, &AnnotationWorker::fetchUpcoming);
     connect(this, &AnnotateView::requestRelabel, m_worker, &AnnotationWorker::relabel);
     connect(m_worker, &AnnotationWorker::historyReady, this, &AnnotateView::handleHistory);
+    connect(m_worker, &AnnotationWorker::relabelled, this, &AnnotateView::handleRelabelled);
     connect(this, &AnnotateView::requestSavePage, m_worker, &AnnotationWorker::savePage);
     connect(m_worker, &AnnotationWorker::pageReady, this, &AnnotateView::handlePage);
     connect(m_worker, &AnnotationWorker::pageSaved, this, [this](int count) {
@@ -124,6 +141,7 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     connect(m_worker, &AnnotationWorker::failed, this, &AnnotateView::handleFailure);
     connect(m_worker, &AnnotationWorker::undone, this, [this](qint64, int) {
         m_saved = std::max(0, m_saved - 1);
+        updateSessionPanel();
         m_message->setStyleSheet({});
         m_message->setText(tr("Undone: label it again."));
     });
@@ -131,6 +149,13 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     m_thread.start();
     m_session.start();
     updateSessionPanel();
+    // Labels per hour keep moving while nobody types.
+    m_panelTimer.setInterval(PanelRefreshMs);
+    connect(&m_panelTimer, &QTimer::timeout, this, &AnnotateView::updateSessionPanel);
+    m_panelTimer.start();
+    // An empty queue is looked at again now and then: imports and the endpoint fill it.
+    m_emptyPoll.setInterval(EmptyQueuePollMs);
+    connect(&m_emptyPoll, &QTimer::timeout, this, &AnnotateView::refresh);
 }
 
 AnnotateView::~AnnotateView()
@@ -146,6 +171,41 @@ void AnnotateView::showEvent(QShowEvent *event)
     setFocus();
 }
 
+void AnnotateView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    placeHelp();
+}
+
+void AnnotateView::placeHelp()
+{
+    const int width = std::min(560, std::max(200, this->width() - 16));
+    m_help->setFixedWidth(width);
+    m_help->adjustSize();
+    m_help->move(this->width() - width - 8, 8);
+    m_help->raise();
+}
+
+void AnnotateView::refresh()
+{
+    if (!m_started || m_busy || m_historyMode) {
+        return;
+    }
+    if (m_gridMode) {
+        if (m_grid->isEmpty()) {
+            m_busy = true;
+            Q_EMIT requestPage(GridPageView::PageSize);
+        }
+        return;
+    }
+    if (!m_current) {
+        m_busy = true;
+        Q_EMIT requestNext();
+    } else if (m_stripIds.size() < AnnotationWorker::StripLength) {
+        Q_EMIT requestUpcoming();
+    }
+}
+
 void AnnotateView::start()
 {
     if (m_started) {
@@ -159,16 +219,18 @@ void AnnotateView::start()
 void AnnotateView::handleItem(const annotation::QueueItem &item)
 {
     m_busy = false;
+    m_emptyPoll.stop();
     m_current = item;
-    m_image->setPixmap(
-        QPixmap::fromImage(ImageListModel::toImage(item.pixels))
-            .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
+    // The strip moves on at once: its first image is the one now on screen.
+    if (!m_stripIds.isEmpty() && m_stripIds.front() == item.imageId) {
+        m_stripIds.removeFirst();
+        m_stripPixels.removeFirst();
+        showStrip(m_stripPixels);
+    }
+    m_image->setImage(ImageListModel::toImage(item.pixels));
     m_original->clear();
     if (!item.originalSha256.isEmpty() && m_workspace.blobs().contains(item.originalSha256)) {
-        QPixmap scan;
-        scan.loadFromData(m_workspace.blobs().read(item.originalSha256));
-        m_original->setPixmap(
-            scan.scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+        m_original->setImage(QImage::fromData(m_workspace.blobs().read(item.originalSha256)));
     }
     if (item.predictedLabel >= 0) {
         std::array<int, 10> order{};
@@ -195,6 +257,7 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
         m_message->setText(tr("Sent back by %1").arg(item.sentBack));
     }
     m_onScreen.start();
+    replayTypedAhead();
 }
 
 void AnnotateView::handleSaved(qint64, int label, int goldLabel)
@@ -218,14 +281,20 @@ void AnnotateView::handleSaved(qint64, int label, int goldLabel)
     updateSessionPanel();
 }
 
-void AnnotateView::handleUpcoming(const QList<QByteArray> &pixels)
+void AnnotateView::handleUpcoming(const QList<qint64> &imageIds, const QList<QByteArray> &pixels)
+{
+    m_stripIds = imageIds;
+    m_stripPixels = pixels;
+    showStrip(pixels);
+}
+
+void AnnotateView::showStrip(const QList<QByteArray> &pixels)
 {
     for (qsizetype i = 0; i < m_strip.size(); ++i) {
-        QLabel *tile = m_strip[i];
         if (i < pixels.size()) {
-            tile->setPixmap(QPixmap::fromImage(ImageListModel::toImage(pixels[i])).scaled(56, 56));
+            m_strip[i]->setImage(ImageListModel::toImage(pixels[i]));
         } else {
-            tile->clear();
+            m_strip[i]->clear();
         }
     }
 }
@@ -234,11 +303,17 @@ void AnnotateView::handleEmpty()
 {
     m_busy = false;
     m_current.reset();
-    m_image->clear();
-    m_image->setText(tr("Nothing to label"));
+    m_stripIds.clear();
+    m_stripPixels.clear();
+    showStrip({});
+    m_image->setPlaceholderText(tr("Nothing to label"));
     m_original->clear();
     m_prediction->setText(
         tr("The queue is empty: every incoming image is labelled or on someone's screen."));
+    dropTypedAhead(tr("the queue is empty"));
+    if (isVisible() && !m_gridMode) {
+        m_emptyPoll.start();
+    }
 }
 
 void AnnotateView::handleFailure(const QString &reason)
@@ -247,6 +322,8 @@ void AnnotateView::handleFailure(const QString &reason)
     m_message->setStyleSheet(
         QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
     m_message->setText(tr("Not saved: %1").arg(reason));
+    // What was typed ahead was meant for the images after this one: it no longer lines up.
+    m_typedAhead.clear();
 }
 
 void AnnotateView::decide(int label)
@@ -256,6 +333,36 @@ void AnnotateView::decide(int label)
     }
     m_busy = true;
     Q_EMIT requestLabel(m_current->imageId, label, m_onScreen.elapsed());
+}
+
+bool AnnotateView::isDecisionKey(const QKeyEvent *event) const
+{
+    const int key = event->key();
+    return (key >= Qt::Key_0 && key <= Qt::Key_9 && !(event->modifiers() & Qt::ControlModifier)) ||
+           m_keys.matches(KeyMap::Accept, event) || m_keys.matches(KeyMap::NotADigit, event) ||
+           m_keys.matches(KeyMap::Skip, event) || m_keys.matches(KeyMap::Undo, event);
+}
+
+void AnnotateView::replayTypedAhead()
+{
+    if (m_typedAhead.empty() || m_busy || m_gridMode || m_historyMode) {
+        return;
+    }
+    const QKeyCombination key = m_typedAhead.front();
+    m_typedAhead.pop_front();
+    handleSingleKey(key);
+}
+
+void AnnotateView::dropTypedAhead(const QString &why)
+{
+    if (m_typedAhead.empty()) {
+        return;
+    }
+    m_message->setStyleSheet(QStringLiteral("background: #fff4ce; padding: 6px;"));
+    m_message->setText(tr("%n key(s) typed ahead were not used: %1.", nullptr,
+                          static_cast<int>(m_typedAhead.size()))
+                           .arg(why));
+    m_typedAhead.clear();
 }
 
 void AnnotateView::updateSessionPanel()
@@ -280,6 +387,9 @@ void AnnotateView::setGridMode(bool on)
         return;
     }
     m_gridMode = on;
+    m_emptyPoll.stop();
+    m_message->setStyleSheet({});
+    m_message->clear();
     m_single->setVisible(!on);
     m_grid->setVisible(on);
     m_busy = true;
@@ -332,6 +442,7 @@ void AnnotateView::setKeyMap(const KeyMap &keys)
 {
     m_keys = keys;
     m_help->setText(helpText(m_keys));
+    placeHelp();
 }
 
 qint64 AnnotateView::historyImageId() const
@@ -363,9 +474,7 @@ void AnnotateView::showHistoryEntry()
 {
     const annotation::HistoryEntry &entry = m_history[m_historyIndex];
     m_historyFocusImage = entry.decision.imageId;
-    m_image->setPixmap(
-        QPixmap::fromImage(ImageListModel::toImage(entry.pixels))
-            .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
+    m_image->setImage(ImageListModel::toImage(entry.pixels));
     m_original->clear();
     const QString said =
         entry.decision.label >= 0 ? QString::number(entry.decision.label) : tr("not a digit");
@@ -377,6 +486,22 @@ void AnnotateView::showHistoryEntry()
                  entry.reviewed
                      ? tr("It has been reviewed and can no longer change.")
                      : tr("A digit or x changes it. Esc or Right past the newest comes back.")));
+}
+
+void AnnotateView::handleRelabelled(qint64 oldLabelId, const annotation::LabelDecision &decision)
+{
+    m_busy = false;
+    // Changed where it stands: walking on through the history meets the older labels, not
+    // this one again.
+    for (annotation::HistoryEntry &entry : m_history) {
+        if (entry.decision.labelId == oldLabelId) {
+            entry.decision.labelId = decision.labelId;
+            entry.decision.label = decision.label;
+        }
+    }
+    if (m_historyMode) {
+        showHistoryEntry();
+    }
 }
 
 void AnnotateView::leaveHistory()
@@ -430,19 +555,25 @@ void AnnotateView::keyPressEvent(QKeyEvent *event)
         }
         return;
     }
-    if (!m_gridMode && key == Qt::Key_Left && !m_busy) {
+    if (m_keys.matches(KeyMap::Help, event)) {
+        m_help->setVisible(!m_help->isVisible());
+        placeHelp();
+        event->accept();
+        return;
+    }
+    if (!m_gridMode && key == Qt::Key_Left && !m_busy && m_typedAhead.empty()) {
         m_busy = true;
         m_historyFocusImage = 0;
         Q_EMIT requestHistory();
         event->accept();
         return;
     }
-    if (m_keys.matches(KeyMap::Grid, event)) {
+    if (m_keys.matches(KeyMap::Grid, event) && m_typedAhead.empty()) {
         setGridMode(!m_gridMode);
         event->accept();
         return;
     }
-    if (m_gridMode && !m_keys.matches(KeyMap::Help, event)) {
+    if (m_gridMode) {
         if (handleGridKey(event)) {
             event->accept();
         } else {
@@ -450,31 +581,48 @@ void AnnotateView::keyPressEvent(QKeyEvent *event)
         }
         return;
     }
-    if (key >= Qt::Key_0 && key <= Qt::Key_9 && !(event->modifiers() & Qt::ControlModifier)) {
+    // A decision typed while the last one is being saved is kept for the image after it.
+    if (isDecisionKey(event) && (m_busy || !m_typedAhead.empty())) {
+        if (m_current && static_cast<int>(m_typedAhead.size()) < MaxTypedAhead) {
+            m_typedAhead.push_back(event->keyCombination());
+        }
+        event->accept();
+        return;
+    }
+    if (handleSingleKey(event->keyCombination())) {
+        event->accept();
+    } else {
+        QWidget::keyPressEvent(event);
+    }
+}
+
+bool AnnotateView::handleSingleKey(const QKeyCombination &combination)
+{
+    const QKeyEvent event(QEvent::KeyPress, combination.key(), combination.keyboardModifiers());
+    const int key = combination.key();
+    if (key >= Qt::Key_0 && key <= Qt::Key_9 &&
+        !(combination.keyboardModifiers() & Qt::ControlModifier)) {
         decide(key - Qt::Key_0);
-    } else if (m_keys.matches(KeyMap::Accept, event)) {
+    } else if (m_keys.matches(KeyMap::Accept, &event)) {
         if (m_current && m_current->predictedLabel >= 0) {
             decide(m_current->predictedLabel);
         }
-    } else if (m_keys.matches(KeyMap::NotADigit, event)) {
+    } else if (m_keys.matches(KeyMap::NotADigit, &event)) {
         decide(-1);
-    } else if (m_keys.matches(KeyMap::Skip, event)) {
+    } else if (m_keys.matches(KeyMap::Skip, &event)) {
         if (!m_busy && m_current) {
             m_busy = true;
             Q_EMIT requestSkip(m_current->imageId);
         }
-    } else if (m_keys.matches(KeyMap::Undo, event)) {
+    } else if (m_keys.matches(KeyMap::Undo, &event)) {
         if (!m_busy) {
             m_busy = true;
             Q_EMIT requestUndo();
         }
-    } else if (m_keys.matches(KeyMap::Help, event)) {
-        m_help->setVisible(!m_help->isVisible());
     } else {
-        QWidget::keyPressEvent(event);
-        return;
+        return false;
     }
-    event->accept();
+    return true;
 }
 
 } // namespace digitdesk::ui

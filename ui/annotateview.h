@@ -5,9 +5,12 @@
 #include "ui/keymap.h"
 
 #include <QElapsedTimer>
+#include <QKeyCombination>
 #include <QThread>
+#include <QTimer>
 #include <QWidget>
 
+#include <deque>
 #include <optional>
 
 class QLabel;
@@ -20,12 +23,14 @@ namespace digitdesk::ui {
 
 class AnnotationWorker;
 class GridPageView;
+class ScaledImageView;
 
 // Where annotators spend their day. The current image large (and its scan), the model's
 // top three calibrated guesses, and the keys: 0-9 label and advance, Enter or a accepts the
 // prediction, x "not a digit", Space skips, Backspace or Ctrl+Z undoes, F1 or ? shows the
 // keys. The next image appears only once the decision is committed; a failed write is shown
-// in red and the image stays.
+// in red and the image stays. Keys typed while a decision is being saved wait their turn, so
+// an annotator who types ahead what the "Next" strip shows labels exactly those images.
 class AnnotateView final : public QWidget
 {
     Q_OBJECT
@@ -45,7 +50,12 @@ public:
     bool inHistory() const { return m_historyMode; }
     qint64 historyImageId() const;
     GridPageView *grid() const { return m_grid; }
+    // The images the strip shows as coming next, in order.
+    const QList<qint64> &upcomingImageIds() const { return m_stripIds; }
     void setKeyMap(const KeyMap &keys);
+    // Looks at the queue again (after an import, say) when nothing is on screen, and tops up
+    // the strip of what comes next.
+    void refresh();
 
 Q_SIGNALS:
     void requestNext();
@@ -54,6 +64,7 @@ Q_SIGNALS:
     void requestUndo();
     void requestPage(int count);
     void requestHistory();
+    void requestUpcoming();
     void requestRelabel(qint64 labelId, int label);
     void requestSavePage(const QList<qint64> &imageIds, const QList<int> &labels,
                          qint64 timeSpentMs);
@@ -61,11 +72,20 @@ Q_SIGNALS:
 protected:
     void keyPressEvent(QKeyEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void handleItem(const annotation::QueueItem &item);
     void handleSaved(qint64 imageId, int label, int goldLabel);
-    void handleUpcoming(const QList<QByteArray> &pixels);
+    void handleUpcoming(const QList<qint64> &imageIds, const QList<QByteArray> &pixels);
+    void showStrip(const QList<QByteArray> &pixels);
+    void handleRelabelled(qint64 oldLabelId, const annotation::LabelDecision &decision);
+    bool isDecisionKey(const QKeyEvent *event) const;
+    // Acts on one key of the single-image mode; false when it is not one of its keys.
+    bool handleSingleKey(const QKeyCombination &key);
+    void replayTypedAhead();
+    void dropTypedAhead(const QString &why);
+    void placeHelp();
     void handleEmpty();
     void handleFailure(const QString &reason);
     void decide(int label);
@@ -90,13 +110,18 @@ private:
     int m_goldRight = 0;
     QElapsedTimer m_onScreen;
     QElapsedTimer m_session;
-    QLabel *m_image;
-    QLabel *m_original;
+    ScaledImageView *m_image;
+    ScaledImageView *m_original;
     QLabel *m_prediction;
     QLabel *m_message;
     QLabel *m_sessionPanel;
     QLabel *m_help;
-    QList<QLabel *> m_strip;
+    QList<ScaledImageView *> m_strip;
+    QList<qint64> m_stripIds;
+    QList<QByteArray> m_stripPixels;
+    std::deque<QKeyCombination> m_typedAhead;
+    QTimer m_panelTimer;
+    QTimer m_emptyPoll;
     QWidget *m_single;
     GridPageView *m_grid;
     bool m_gridMode = false;

@@ -30,16 +30,21 @@ void AnnotationWorker::fetchNext()
             Q_EMIT queueEmpty();
         }
         // The strip of what comes next is drawn after the current image is already up.
-        QList<QByteArray> strip;
-        for (const annotation::QueueItem &next : service().upcoming(m_who, StripLength + 1)) {
-            if (!item || next.imageId != item->imageId) {
-                strip << next.pixels;
-            }
-        }
-        Q_EMIT upcomingReady(strip);
+        emitUpcoming();
     } catch (const std::exception &error) {
         Q_EMIT failed(QString::fromUtf8(error.what()));
     }
+}
+
+void AnnotationWorker::emitUpcoming()
+{
+    QList<qint64> ids;
+    QList<QByteArray> pixels;
+    for (const annotation::QueueItem &next : service().upcoming(m_who, StripLength)) {
+        ids << next.imageId;
+        pixels << next.pixels;
+    }
+    Q_EMIT upcomingReady(ids, pixels);
 }
 
 void AnnotationWorker::saveLabel(qint64 imageId, int label, qint64 timeSpentMs)
@@ -106,12 +111,19 @@ void AnnotationWorker::fetchHistory()
 void AnnotationWorker::relabel(qint64 labelId, int label)
 {
     try {
-        service().relabel(m_who, labelId, label);
+        Q_EMIT relabelled(labelId, service().relabel(m_who, labelId, label));
     } catch (const std::exception &error) {
         Q_EMIT failed(QString::fromUtf8(error.what()));
-        return;
     }
-    fetchHistory();
+}
+
+void AnnotationWorker::fetchUpcoming()
+{
+    try {
+        emitUpcoming();
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+    }
 }
 
 void AnnotationWorker::undo()
@@ -121,6 +133,7 @@ void AnnotationWorker::undo()
         if (undone) {
             Q_EMIT this->undone(undone->imageId, undone->label);
             Q_EMIT itemReady(service().leasedItem(m_who, undone->imageId));
+            emitUpcoming();
         } else {
             Q_EMIT failed(
                 tr("Nothing to undo: your last label has been reviewed, or there is none."));

@@ -15,6 +15,7 @@ class Connection;
 Q_DECLARE_METATYPE(digitdesk::annotation::QueueItem)
 Q_DECLARE_METATYPE(QList<digitdesk::annotation::QueueItem>)
 Q_DECLARE_METATYPE(QList<digitdesk::annotation::HistoryEntry>)
+Q_DECLARE_METATYPE(digitdesk::annotation::LabelDecision)
 
 namespace digitdesk::ui {
 
@@ -40,6 +41,7 @@ public Q_SLOTS:
     void undo();
     void fetchPage(int count);
     void fetchHistory();
+    void fetchUpcoming();
     void relabel(qint64 labelId, int label);
     void savePage(const QList<qint64> &imageIds, const QList<int> &labels, qint64 timeSpentMs);
 
@@ -48,15 +50,19 @@ Q_SIGNALS:
     void queueEmpty();
     // goldLabel is the right answer when the image was a gold item, else NoGold.
     void labelSaved(qint64 imageId, int label, int goldLabel);
-    void upcomingReady(const QList<QByteArray> &pixels);
+    // The images `fetchNext` will give after the current one, in order.
+    void upcomingReady(const QList<qint64> &imageIds, const QList<QByteArray> &pixels);
     void pageReady(const QList<digitdesk::annotation::QueueItem> &items);
     void pageSaved(int count);
     void historyReady(const QList<digitdesk::annotation::HistoryEntry> &entries);
+    // A label from the history changed: the old label's id and the decision that replaced it.
+    void relabelled(qint64 oldLabelId, const digitdesk::annotation::LabelDecision &decision);
     void undone(qint64 imageId, int label);
     void failed(const QString &reason);
 
 private:
     annotation::AnnotationService &service();
+    void emitUpcoming();
 
     QString m_databasePath;
     annotation::Principal m_who;

@@ -22,7 +22,7 @@ namespace digitdesk::ui {
 namespace {
 
 const QString LastWorkspaceKey = QStringLiteral("workspace/last");
-constexpr qint64 TouchEveryMs = 60'000;
+constexpr qint64 MaxTouchEveryMs = 60'000;
 
 } // namespace
 
@@ -31,11 +31,19 @@ DesktopSession::DesktopSession(QString workspaceOption, QObject *parent)
 {
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, &DesktopSession::handleIdle);
+    // Ctrl+Q, the window's close button and the session manager all end up here.
+    connect(qApp, &QCoreApplication::aboutToQuit, this,
+            [this] { endSession(QStringLiteral("quit")); });
 }
 
 DesktopSession::~DesktopSession()
 {
-    endSession();
+    endSession(QStringLiteral("quit"));
+}
+
+LockDialog *DesktopSession::lockDialog() const
+{
+    return m_lock.data();
 }
 
 bool DesktopSession::start()
@@ -132,7 +140,11 @@ bool DesktopSession::login(const QString &userName)
             Qt::QueuedConnection);
     m_window->show();
     m_sinceTouch.start();
-    m_idleTimer.start(m_auth->idleTimeoutSeconds() * 1000);
+    const int idleMs = m_auth->idleTimeoutSeconds() * 1000;
+    // Activity reaches the database well within the timeout, so a person at work is never
+    // taken for idle by the session's own check.
+    m_touchEveryMs = std::clamp<qint64>(idleMs / 4, 1000, MaxTouchEveryMs);
+    m_idleTimer.start(idleMs);
     return true;
 }
 
@@ -142,9 +154,10 @@ bool DesktopSession::eventFilter(QObject *watched, QEvent *event)
     case QEvent::KeyPress:
     case QEvent::MouseButtonPress:
     case QEvent::Wheel:
-        if (m_window && m_who.sessionId != 0) {
+        // Typing into the lock screen is not activity of the session it locks.
+        if (m_window && m_who.sessionId != 0 && !m_lock) {
             m_idleTimer.start();
-            if (m_sinceTouch.elapsed() > TouchEveryMs) {
+            if (m_sinceTouch.elapsed() > m_touchEveryMs) {
                 m_sinceTouch.restart();
                 m_auth->touch(m_who);
             }
@@ -156,38 +169,65 @@ bool DesktopSession::eventFilter(QObject *watched, QEvent *event)
     return QObject::eventFilter(watched, event);
 }
 
-void DesktopSession::endSession()
+void DesktopSession::endSession(const QString &reason)
 {
     m_idleTimer.stop();
+    if (m_lock) {
+        m_lock->disconnect(this);
+    }
     if (m_window) {
         m_window->hide();
-        m_window.reset();
+        m_window.reset(); // the lock dialog, a child of the window, goes with it
     }
+    if (m_auth && m_who.sessionId != 0) {
+        try {
+            m_auth->logout(m_who, reason);
+        } catch (const std::exception &error) {
+            qWarning("could not end login session %lld: %s", m_who.sessionId, error.what());
+        }
+    }
+    m_who = {};
 }
 
 void DesktopSession::handleLogout()
 {
     const QString name = m_who.name;
-    endSession();
-    m_auth->logout(m_who);
-    m_who = {};
+    endSession(QStringLiteral("logout"));
     login(name);
 }
 
 void DesktopSession::handleIdle()
 {
     // Lock, do not log out: the window and the image on screen stay as they were.
+    if (!m_window || m_lock) {
+        return;
+    }
     m_idleTimer.stop();
-    LockDialog lock(
-        m_who.name, m_auth->idleTimeoutSeconds() / 60,
-        [this](const QString &password) { return m_auth->unlock(m_who, password); },
+    const annotation::Principal who = m_who;
+    m_lock = new LockDialog(
+        m_who.name, std::max(1, m_auth->idleTimeoutSeconds() / 60),
+        [this, who](const QString &password) { return m_auth->unlock(who, password); },
         m_window.get());
-    if (lock.exec() == LockDialog::Unlocked) {
+    m_lock->setObjectName(QStringLiteral("lockDialog"));
+    connect(m_lock, &QDialog::finished, this, &DesktopSession::handleLockFinished);
+    m_lock->open();
+}
+
+void DesktopSession::handleLockFinished(int result)
+{
+    // The dialog is deleted later, never inside its own signal; logging out deletes the
+    // window it belongs to, so that happens once the dialog's signal has returned.
+    LockDialog *lock = m_lock;
+    m_lock = nullptr;
+    if (lock) {
+        lock->deleteLater();
+    }
+    if (result == LockDialog::Unlocked) {
         m_sinceTouch.restart();
         m_idleTimer.start();
         return;
     }
-    handleLogout();
+    QMetaObject::invokeMethod(this, &DesktopSession::handleLogout, Qt::QueuedConnection);
 }
 
 } // namespace digitdesk::ui

@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 #include <memory>
@@ -17,10 +18,13 @@ class AuthService;
 
 namespace digitdesk::ui {
 
+class LockDialog;
 class MainWindow;
 
-// The GUI's life: choose or create a workspace, log in, the main window; log out or go idle
-// and the login comes back. The last workspace is remembered in QSettings.
+// The GUI's life: choose or create a workspace, log in, the main window; go idle and the
+// screen locks (the same session resumes with the password); log out and the login comes
+// back; quit and the session ends. Logging out and quitting give back the user's leases. The
+// last workspace is remembered in QSettings.
 class DesktopSession final : public QObject
 {
     Q_OBJECT
@@ -32,6 +36,9 @@ public:
 
     // Returns false when the person quit before reaching the main window.
     bool start();
+    MainWindow *window() const { return m_window.get(); }
+    LockDialog *lockDialog() const;
+    const annotation::Principal &principal() const { return m_who; }
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -42,7 +49,8 @@ private:
     bool login(const QString &userName = {});
     void handleLogout();
     void handleIdle();
-    void endSession();
+    void handleLockFinished(int result);
+    void endSession(const QString &reason);
 
     QString m_workspaceOption;
     std::unique_ptr<storage::Workspace> m_workspace;
@@ -51,6 +59,8 @@ private:
     annotation::Principal m_who;
     QTimer m_idleTimer;
     QElapsedTimer m_sinceTouch;
+    qint64 m_touchEveryMs = 60'000;
+    QPointer<LockDialog> m_lock;
 };
 
 } // namespace digitdesk::ui

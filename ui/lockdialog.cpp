@@ -4,47 +4,78 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace digitdesk::ui {
 
-LockDialog::LockDialog(const QString &userName, int idleMinutes,
-                       std::function<bool(const QString &)> unlock, QWidget *parent)
+LockDialog::LockDialog(const QString &userName, int idleMinutes, Unlock unlock, QWidget *parent)
     : QDialog(parent), m_unlock(std::move(unlock)), m_password(new QLineEdit(this)),
-      m_message(new QLabel(this))
+      m_message(new QLabel(this)), m_retryTimer(new QTimer(this))
 {
     setWindowTitle(tr("DigitDesk: locked"));
     setModal(true);
     auto *text = new QLabel(
-        tr("Locked after %1 minutes without activity. Your work is kept.\nPassword for %2:")
-            .arg(idleMinutes)
-            .arg(userName),
+        tr("Locked after %n minute(s) without activity. Your work is kept.", nullptr, idleMinutes) +
+            QLatin1Char('\n') + tr("Password for %1:").arg(userName),
         this);
+    text->setTextFormat(Qt::PlainText);
+    text->setWordWrap(true);
     m_password->setObjectName(QStringLiteral("password"));
     m_password->setEchoMode(QLineEdit::Password);
     m_message->setObjectName(QStringLiteral("message"));
+    m_message->setTextFormat(Qt::PlainText);
+    m_message->setWordWrap(true);
     m_message->setStyleSheet(QStringLiteral("color: #b00020;"));
     auto *buttons = new QDialogButtonBox(this);
-    QPushButton *unlockButton = buttons->addButton(tr("Unlock"), QDialogButtonBox::AcceptRole);
-    unlockButton->setDefault(true);
-    buttons->addButton(tr("Log out"), QDialogButtonBox::RejectRole);
+    m_unlockButton = buttons->addButton(tr("Unlock"), QDialogButtonBox::AcceptRole);
+    m_unlockButton->setObjectName(QStringLiteral("unlock"));
+    m_unlockButton->setDefault(true);
+    buttons->addButton(tr("Log out"), QDialogButtonBox::RejectRole)
+        ->setObjectName(QStringLiteral("logout"));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(text);
     layout->addWidget(m_password);
     layout->addWidget(m_message);
     layout->addWidget(buttons);
+    setMinimumWidth(360);
     connect(buttons, &QDialogButtonBox::accepted, this, &LockDialog::handleUnlock);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_retryTimer->setInterval(1000);
+    connect(m_retryTimer, &QTimer::timeout, this, &LockDialog::handleRetryTick);
 }
 
 void LockDialog::handleUnlock()
 {
-    if (m_unlock(m_password->text())) {
+    if (!m_unlockButton->isEnabled()) {
+        return;
+    }
+    const annotation::LoginResult result = m_unlock(m_password->text());
+    m_password->clear();
+    if (result.ok()) {
         accept();
         return;
     }
-    m_password->clear();
-    m_message->setText(tr("Wrong password."));
+    if (result.status == annotation::LoginResult::Status::SessionEnded) {
+        done(SessionEnded);
+        return;
+    }
+    m_message->setText(result.message);
+    m_password->setFocus();
+    if (result.status == annotation::LoginResult::Status::RateLimited) {
+        m_retryAfter = result.retryAfter;
+        m_unlockButton->setEnabled(false);
+        m_retryTimer->start();
+    }
+}
+
+void LockDialog::handleRetryTick()
+{
+    if (QDateTime::currentDateTimeUtc() >= m_retryAfter) {
+        m_retryTimer->stop();
+        m_unlockButton->setEnabled(true);
+        m_message->setText(tr("You can try again now."));
+    }
 }
 
 } // namespace digitdesk::ui

@@ -1,16 +1,22 @@
 #pragma once
 
+#include "annotation/authservice.h"
+
+#include <QDateTime>
 #include <QDialog>
 
 #include <functional>
 
 class QLabel;
 class QLineEdit;
+class QPushButton;
+class QTimer;
 
 namespace digitdesk::ui {
 
 // Covers the main window after the idle timeout: the password unlocks it where the person
-// left it (the image on screen stays theirs); "Log out" ends the session instead.
+// left it (the image on screen stays theirs); "Log out" ends the session instead. Wrong
+// passwords are throttled like failed logins.
 class LockDialog final : public QDialog
 {
     Q_OBJECT
@@ -20,18 +26,23 @@ public:
     enum Result
     {
         LoggedOut = QDialog::Rejected,
-        Unlocked = QDialog::Accepted
+        Unlocked = QDialog::Accepted,
+        SessionEnded // the session was ended meanwhile: log in again
     };
+    using Unlock = std::function<annotation::LoginResult(const QString &password)>;
 
-    LockDialog(const QString &userName, int idleMinutes,
-               std::function<bool(const QString &)> unlock, QWidget *parent = nullptr);
+    LockDialog(const QString &userName, int idleMinutes, Unlock unlock, QWidget *parent = nullptr);
 
 private:
     void handleUnlock();
+    void handleRetryTick();
 
-    std::function<bool(const QString &)> m_unlock;
+    Unlock m_unlock;
     QLineEdit *m_password;
     QLabel *m_message;
+    QPushButton *m_unlockButton;
+    QTimer *m_retryTimer;
+    QDateTime m_retryAfter;
 };
 
 } // namespace digitdesk::ui

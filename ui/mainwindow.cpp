@@ -18,6 +18,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressDialog>
+#include <QScreen>
 #include <QStackedWidget>
 #include <QStatusBar>
 
@@ -84,7 +85,13 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         m_users = new UsersView(workspace.db(), m_who, this);
         m_views->addWidget(m_users);
     }
-    connect(m_nav, &QListWidget::currentRowChanged, m_views, &QStackedWidget::setCurrentIndex);
+    connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
+        m_views->setCurrentIndex(row);
+        // The keys go to the view just opened, not to the list it was chosen from.
+        if (QWidget *current = m_views->currentWidget()) {
+            current->setFocus();
+        }
+    });
     m_nav->setCurrentRow(0);
 
     auto *central = new QWidget(this);
@@ -116,11 +123,31 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
 
+    // Every view one key away: Ctrl+1 is the first in the list, Ctrl+2 the next, ...
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int row = 0; row < m_nav->count(); ++row) {
+        QAction *show = view->addAction(m_nav->item(row)->text(), this,
+                                        [this, row] { m_nav->setCurrentRow(row); });
+        show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + row)));
+    }
+
     auto *userLabel =
         new QLabel(tr("%1 (%2)").arg(m_who.name, annotation::toString(m_who.role)), this);
+    userLabel->setTextFormat(Qt::PlainText);
+    // A long name is cut in the middle rather than making the window wider than the screen.
+    userLabel->setText(
+        userLabel->fontMetrics().elidedText(userLabel->text(), Qt::ElideMiddle, 320));
+    userLabel->setToolTip(tr("%1 (%2)").arg(m_who.name, annotation::toString(m_who.role)));
     userLabel->setObjectName(QStringLiteral("currentUser"));
     statusBar()->addPermanentWidget(userLabel);
-    resize(1200, 800);
+    // What comes in reaches the annotator's open view without a logout.
+    connect(this, &MainWindow::importFinished, m_annotate, &AnnotateView::refresh);
+    // Never larger than the screen it opens on, so the status line stays visible.
+    QSize size(1200, 800);
+    if (const QScreen *screen = QGuiApplication::primaryScreen()) {
+        size = size.boundedTo(screen->availableGeometry().size() * 0.95);
+    }
+    resize(size);
 }
 
 MainWindow::~MainWindow() = default;

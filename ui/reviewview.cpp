@@ -1,13 +1,16 @@
 #include "ui/reviewview.h"
 
-#include "annotation/qualityfigures.h"
 #include "storage/workspace.h"
 #include "ui/imagelistmodel.h"
+#include "ui/kappatablemodel.h"
+#include "ui/reviewworker.h"
 
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace digitdesk::ui {
@@ -15,35 +18,81 @@ namespace {
 
 constexpr int ImageSide = 280;
 
+const QString ErrorStyle =
+    QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;");
+const QString NoticeStyle = QStringLiteral("background: #fff4ce; padding: 6px;");
+
 QString labelText(int label)
 {
     return label >= 0 ? QString::number(label) : QObject::tr("not a digit");
+}
+
+QString helpText()
+{
+    return QObject::tr("Review keys\n"
+                       "Enter or a: approve the label\n"
+                       "0 - 9: correct it to that digit and approve (the annotator's own digit"
+                       " approves it as it is)\n"
+                       "g: approve and make it a gold item\n"
+                       "r: reject and send it back, with an optional comment\n"
+                       "Backspace or Ctrl+Z: undo your last decision\n"
+                       "F1 or ?: show or hide these keys");
+}
+
+QLabel *plainLabel(const QString &objectName, QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setTextFormat(Qt::PlainText);
+    label->setWordWrap(true);
+    return label;
 }
 
 } // namespace
 
 ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principal who,
                        QWidget *parent)
-    : QWidget(parent), m_workspace(workspace), m_who(std::move(who)), m_service(workspace.db()),
-      m_image(new QLabel(this)), m_labels(new QLabel(this)), m_history(new QLabel(this)),
-      m_message(new QLabel(this)), m_figures(new QLabel(this))
+    : QWidget(parent), m_worker(new ReviewWorker(workspace.databasePath(), std::move(who))),
+      m_image(new QLabel(this)), m_labels(new QLabel(this)),
+      m_rejectedBefore(plainLabel(QStringLiteral("rejectedBefore"), this)),
+      m_history(plainLabel(QStringLiteral("history"), this)),
+      m_message(plainLabel(QStringLiteral("message"), this)),
+      m_help(plainLabel(QStringLiteral("help"), this)), m_figures(new QLabel(this)),
+      m_kappaModel(new KappaTableModel(this)), m_kappaTable(new QTableView(this)),
+      m_kappaEmpty(plainLabel(QStringLiteral("kappaEmpty"), this))
 {
+    qRegisterMetaType<annotation::ReviewItem>();
+    qRegisterMetaType<annotation::QualityReport>();
     setFocusPolicy(Qt::StrongFocus);
     m_image->setFixedSize(ImageSide, ImageSide);
     m_image->setAlignment(Qt::AlignCenter);
     m_image->setStyleSheet(QStringLiteral("background: black; color: #bbb;"));
     m_labels->setObjectName(QStringLiteral("labels"));
-    m_labels->setTextFormat(Qt::RichText);
-    m_history->setObjectName(QStringLiteral("history"));
-    m_history->setWordWrap(true);
-    m_message->setObjectName(QStringLiteral("message"));
-    m_message->setWordWrap(true);
-    auto *keys = new QLabel(
-        tr("Enter or a: approve · 0-9: correct and approve · g: approve and make it a gold item · "
-           "r: reject and send back"),
-        this);
+    m_labels->setTextFormat(Qt::RichText); // every name in it is escaped
+    m_rejectedBefore->setStyleSheet(NoticeStyle);
+    m_rejectedBefore->hide();
+    m_help->setText(helpText());
+    m_help->setStyleSheet(
+        QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
+    m_help->hide();
+    m_figures->setObjectName(QStringLiteral("figures"));
+    m_figures->setTextFormat(Qt::RichText); // every name in it is escaped
+    m_kappaTable->setObjectName(QStringLiteral("kappaTable"));
+    m_kappaTable->setModel(m_kappaModel);
+    m_kappaTable->setFocusPolicy(Qt::NoFocus); // keys belong to the review
+    m_kappaTable->setSelectionMode(QAbstractItemView::NoSelection);
+    m_kappaTable->verticalHeader()->hide();
+    m_kappaTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Neither until the figures arrive.
+    m_kappaTable->hide();
+    m_kappaEmpty->hide();
+    m_kappaEmpty->setText(
+        tr("No two annotators have labelled the same image yet, so there is no"
+           " kappa to show. Set queue.overlap to 2 or more to get shared items."));
+
     auto *side = new QVBoxLayout;
     side->addWidget(m_labels);
+    side->addWidget(m_rejectedBefore);
     side->addWidget(m_history);
     side->addStretch(1);
     auto *top = new QHBoxLayout;
@@ -52,11 +101,13 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_message);
-    layout->addWidget(keys);
-    m_figures->setObjectName(QStringLiteral("figures"));
-    m_figures->setTextFormat(Qt::RichText);
+    layout->addWidget(m_help);
+    layout->addWidget(new QLabel(tr("F1 or ? shows the keys"), this));
     layout->addWidget(m_figures);
-    layout->addStretch(1);
+    layout->addWidget(new QLabel(tr("<b>Cohen's kappa on shared items</b>"), this));
+    layout->addWidget(m_kappaTable, 1);
+    layout->addWidget(m_kappaEmpty);
+
     m_comment = [this]() -> std::optional<QString> {
         bool ok = false;
         const QString text =
@@ -64,26 +115,58 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
                                   QLineEdit::Normal, {}, &ok);
         return ok ? std::optional<QString>(text) : std::nullopt;
     };
+
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(this, &ReviewView::requestNext, m_worker, &ReviewWorker::fetchNext);
+    connect(this, &ReviewView::requestFigures, m_worker, &ReviewWorker::fetchFigures);
+    connect(this, &ReviewView::requestApprove, m_worker, &ReviewWorker::approve);
+    connect(this, &ReviewView::requestCorrect, m_worker, &ReviewWorker::correct);
+    connect(this, &ReviewView::requestApproveAsGold, m_worker, &ReviewWorker::approveAsGold);
+    connect(this, &ReviewView::requestReject, m_worker, &ReviewWorker::reject);
+    connect(this, &ReviewView::requestUndo, m_worker, &ReviewWorker::undo);
+    connect(m_worker, &ReviewWorker::itemReady, this, &ReviewView::handleItem);
+    connect(m_worker, &ReviewWorker::nothingToReview, this, &ReviewView::handleNothingToReview);
+    connect(m_worker, &ReviewWorker::figuresReady, this, &ReviewView::handleFigures);
+    connect(m_worker, &ReviewWorker::figuresFailed, m_figures,
+            [this](const QString &reason) { m_figures->setText(reason.toHtmlEscaped()); });
+    connect(m_worker, &ReviewWorker::failed, this, &ReviewView::handleFailure);
+    connect(m_worker, &ReviewWorker::undone, this, &ReviewView::handleUndone);
+    connect(m_worker, &ReviewWorker::undoRefused, this, &ReviewView::handleUndoRefused);
+    m_thread.setObjectName(QStringLiteral("review worker"));
+    m_thread.start();
+}
+
+ReviewView::~ReviewView()
+{
+    m_thread.quit();
+    m_thread.wait();
 }
 
 void ReviewView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (!m_current) {
+    if (!m_started) {
         loadNext();
     }
     setFocus();
 }
 
-void ReviewView::updateFigures()
+void ReviewView::loadNext()
 {
-    annotation::QualityReport report;
-    try {
-        report = annotation::qualityReport(m_workspace.db(), m_who);
-    } catch (const std::exception &error) {
-        m_figures->setText(QString::fromUtf8(error.what()).toHtmlEscaped());
+    if (m_busy) {
         return;
     }
+    m_busy = true;
+    Q_EMIT requestNext();
+    if (!m_started) {
+        m_started = true;
+        Q_EMIT requestFigures();
+    }
+}
+
+void ReviewView::handleFigures(const annotation::QualityReport &report)
+{
     const auto percent = [](double value) {
         return value < 0 ? QStringLiteral("–") : QStringLiteral("%1%").arg(value * 100, 0, 'f', 1);
     };
@@ -103,84 +186,113 @@ void ReviewView::updateFigures()
                     .arg(percent(row.goldAccuracy));
     }
     html += QStringLiteral("</table>");
-    if (!report.pairs.empty()) {
-        html += tr("<b>Cohen's kappa on shared items</b><br>");
-        for (const annotation::PairAgreement &pair : report.pairs) {
-            html += tr("%1 and %2: %3 on %4 items<br>")
-                        .arg(pair.first.toHtmlEscaped(), pair.second.toHtmlEscaped())
-                        .arg(pair.kappa, 0, 'f', 2)
-                        .arg(pair.shared);
-        }
-    }
     m_figures->setText(html);
+    m_kappaModel->setPairs(report.pairs);
+    m_kappaTable->setVisible(!report.pairs.empty());
+    m_kappaEmpty->setVisible(report.pairs.empty());
 }
 
-void ReviewView::loadNext()
+void ReviewView::handleItem(const annotation::ReviewItem &item)
 {
-    updateFigures();
-    try {
-        m_current = m_service.next(m_who);
-    } catch (const std::exception &error) {
-        m_message->setText(QString::fromUtf8(error.what()));
-        return;
-    }
-    if (!m_current) {
-        m_image->clear();
-        m_image->setText(tr("Nothing to review"));
-        m_labels->setText(tr("Every labelled image is reviewed, or was labelled by you."));
-        m_history->clear();
-        return;
-    }
+    m_busy = false;
+    m_current = item;
     m_image->setPixmap(
-        QPixmap::fromImage(ImageListModel::toImage(m_current->pixels))
+        QPixmap::fromImage(ImageListModel::toImage(item.pixels))
             .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
     QStringList labels;
-    for (const annotation::ReviewLabel &label : m_current->labels) {
-        const bool disagrees =
-            m_current->predictedLabel >= 0 && label.label != m_current->predictedLabel;
+    for (const annotation::ReviewLabel &label : item.labels) {
+        const bool disagrees = item.predictedLabel >= 0 && label.label != item.predictedLabel;
         labels << tr("<span style='font-size:22pt'><b>%1</b></span> by %2%3")
                       .arg(labelText(label.label), label.annotator.toHtmlEscaped(),
                            disagrees ? tr(" <span style='color:#b00020'>(model says %1)</span>")
-                                           .arg(m_current->predictedLabel)
+                                           .arg(item.predictedLabel)
                                      : QString());
     }
     m_labels->setText(labels.join(QStringLiteral("<br>")));
-    m_history->setText(m_current->history.join(QLatin1Char('\n')));
+    m_rejectedBefore->setText(item.rejectedBefore.isEmpty()
+                                  ? QString()
+                                  : tr("Rejected before by %1").arg(item.rejectedBefore));
+    m_rejectedBefore->setVisible(!item.rejectedBefore.isEmpty());
+    m_history->setText(item.history.join(QLatin1Char('\n')));
 }
 
-void ReviewView::act(const std::function<void()> &decision)
+void ReviewView::handleNothingToReview()
 {
-    if (!m_current) {
-        return;
+    m_busy = false;
+    m_current.reset();
+    m_image->clear();
+    m_image->setText(tr("Nothing to review"));
+    m_labels->setText(tr("Every labelled image is reviewed, or was labelled by you."));
+    m_rejectedBefore->clear();
+    m_rejectedBefore->hide();
+    m_history->clear();
+}
+
+void ReviewView::showMessage(const QString &text, const QString &style)
+{
+    m_message->setStyleSheet(style);
+    m_message->setText(text);
+}
+
+void ReviewView::handleFailure(const QString &reason)
+{
+    m_busy = false;
+    showMessage(tr("Not saved: %1").arg(reason), ErrorStyle);
+}
+
+void ReviewView::handleUndone(qint64 imageId)
+{
+    showMessage(tr("Undone: image %1 waits for your review again.").arg(imageId), {});
+}
+
+void ReviewView::handleUndoRefused(const QString &reason)
+{
+    m_busy = false;
+    showMessage(tr("Not undone: %1").arg(reason), NoticeStyle);
+}
+
+bool ReviewView::startDecision()
+{
+    if (m_busy || !m_current) {
+        return false;
     }
-    try {
-        decision();
-        m_message->setStyleSheet({});
-        m_message->clear();
-        loadNext();
-    } catch (const std::exception &error) {
-        m_message->setStyleSheet(
-            QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
-        m_message->setText(tr("Not saved: %1").arg(QString::fromUtf8(error.what())));
-    }
+    m_busy = true;
+    showMessage({}, {});
+    return true;
 }
 
 void ReviewView::keyPressEvent(QKeyEvent *event)
 {
     const int key = event->key();
+    const bool control = event->modifiers().testFlag(Qt::ControlModifier);
     const qint64 image = currentImageId();
-    if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {
-        act([&] { m_service.approve(m_who, image); });
+    if (key == Qt::Key_F1 || key == Qt::Key_Question) {
+        m_help->setVisible(!m_help->isVisible());
+    } else if (key == Qt::Key_Backspace || event->matches(QKeySequence::Undo)) {
+        if (!m_busy) {
+            m_busy = true;
+            Q_EMIT requestUndo();
+        }
+    } else if (control) {
+        QWidget::keyPressEvent(event);
+        return;
+    } else if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {
+        if (startDecision()) {
+            Q_EMIT requestApprove(image);
+        }
     } else if (key >= Qt::Key_0 && key <= Qt::Key_9) {
-        act([&] { m_service.correct(m_who, image, key - Qt::Key_0); });
+        if (startDecision()) {
+            Q_EMIT requestCorrect(image, key - Qt::Key_0);
+        }
     } else if (key == Qt::Key_G) {
-        act([&] {
-            m_service.approve(m_who, image);
-            m_service.markGold(m_who, image);
-        });
+        if (startDecision()) {
+            Q_EMIT requestApproveAsGold(image);
+        }
     } else if (key == Qt::Key_R) {
-        if (const auto comment = m_comment()) {
-            act([&] { m_service.reject(m_who, image, *comment); });
+        if (!m_busy && m_current) {
+            if (const auto comment = m_comment(); comment && startDecision()) {
+                Q_EMIT requestReject(image, *comment);
+            }
         }
     } else {
         QWidget::keyPressEvent(event);

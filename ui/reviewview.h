@@ -1,14 +1,17 @@
 #pragma once
 
 #include "annotation/principal.h"
+#include "annotation/qualityfigures.h"
 #include "annotation/reviewservice.h"
 
+#include <QThread>
 #include <QWidget>
 
 #include <functional>
 #include <optional>
 
 class QLabel;
+class QTableView;
 
 namespace digitdesk::storage {
 class Workspace;
@@ -16,9 +19,15 @@ class Workspace;
 
 namespace digitdesk::ui {
 
-// Reviewers approve (Enter or a), correct (a digit: correct and approve) or reject (r, with
-// an optional comment for the annotator) labelled images, disagreements first, with the
-// image's history beside it. Own labels are never offered (four eyes, enforced in annotation/).
+class KappaTableModel;
+class ReviewWorker;
+
+// Reviewers approve (Enter or a), correct (a digit: correct and approve; the annotator's own
+// digit approves), make gold (g) or reject (r, with an optional comment for the annotator)
+// labelled images, disagreements first, with the image's history and any earlier rejection
+// beside it; Backspace or Ctrl+Z undoes the last decision, F1 or ? shows the keys. Own labels
+// are never offered (four eyes, enforced in annotation/). Every request runs on a worker
+// thread; the next image appears once the decision is committed.
 class ReviewView final : public QWidget
 {
     Q_OBJECT
@@ -27,33 +36,59 @@ class ReviewView final : public QWidget
 public:
     ReviewView(const storage::Workspace &workspace, annotation::Principal who,
                QWidget *parent = nullptr);
+    ~ReviewView() override;
 
+    // Asks for the next image (and the figures, the first time).
     void loadNext();
+    bool isBusy() const { return m_busy; }
     qint64 currentImageId() const { return m_current ? m_current->imageId : 0; }
+    KappaTableModel *kappaModel() const { return m_kappaModel; }
     // Where `r` asks for the rejection's comment; tests replace the dialog.
     void setCommentProvider(std::function<std::optional<QString>()> provider)
     {
         m_comment = std::move(provider);
     }
 
+Q_SIGNALS:
+    void requestNext();
+    void requestFigures();
+    void requestApprove(qint64 imageId);
+    void requestCorrect(qint64 imageId, int label);
+    void requestApproveAsGold(qint64 imageId);
+    void requestReject(qint64 imageId, const QString &comment);
+    void requestUndo();
+
 protected:
     void keyPressEvent(QKeyEvent *event) override;
     void showEvent(QShowEvent *event) override;
 
 private:
-    void act(const std::function<void()> &decision);
-    void updateFigures();
+    void handleItem(const annotation::ReviewItem &item);
+    void handleNothingToReview();
+    void handleFigures(const annotation::QualityReport &report);
+    void handleFailure(const QString &reason);
+    void handleUndone(qint64 imageId);
+    void handleUndoRefused(const QString &reason);
+    void showMessage(const QString &text, const QString &style);
+    // Sends a decision on the image on screen, unless one is under way.
+    bool startDecision();
 
-    const storage::Workspace &m_workspace;
-    annotation::Principal m_who;
-    annotation::ReviewService m_service;
+    QThread m_thread;
+    ReviewWorker *m_worker;
     std::optional<annotation::ReviewItem> m_current;
     std::function<std::optional<QString>()> m_comment;
+    bool m_busy = false;
+    bool m_started = false;
     QLabel *m_image;
     QLabel *m_labels;
+    QLabel *m_rejectedBefore;
     QLabel *m_history;
     QLabel *m_message;
+    QLabel *m_help;
     QLabel *m_figures;
+    KappaTableModel *m_kappaModel;
+    QTableView *m_kappaTable;
+    QLabel *m_kappaEmpty;
 };
 
 } // namespace digitdesk::ui

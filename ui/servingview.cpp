@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QMessageBox>
 #include <QPen>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -93,6 +94,7 @@ QLabel *addFigure(QWidget *parent, QGridLayout *grid, int row, int column, const
     box->setFrameShape(QFrame::StyledPanel);
     auto *layout = new QVBoxLayout(box);
     auto *title = new QLabel(caption, box);
+    title->setObjectName(objectName + QStringLiteral("Caption"));
     title->setStyleSheet(QStringLiteral("color: #555;"));
     auto *value = new QLabel(Dash, box);
     value->setObjectName(objectName);
@@ -150,10 +152,37 @@ QValueAxis *valueAxis(QChart *chart, const QString &title, Qt::Alignment side)
 {
     auto *axis = new QValueAxis(chart);
     axis->setTitleText(title);
-    axis->setLabelFormat(QStringLiteral("%.3g"));
-    axis->setMin(0);
     chart->addAxis(axis, side);
     return axis;
+}
+
+// From 0 to a round number at or above `highest` in 2 to 5 steps of 1, 2, 2.5 or 5 times a
+// power of ten, labelled with the decimals the step needs: 0-1.2 reads 0.0 0.5 1.0 1.5, not
+// "0 0 1 1 1" as a fixed format would.
+void setRoundRange(QValueAxis *axis, double highest)
+{
+    if (!std::isfinite(highest) || highest <= 0) {
+        highest = 1;
+    }
+    const double rough = highest / 4;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    double step = 10 * magnitude;
+    for (const double mantissa : {1.0, 2.0, 2.5, 5.0}) {
+        if (rough <= mantissa * magnitude * (1 + 1e-9)) {
+            step = mantissa * magnitude;
+            break;
+        }
+    }
+    const int intervals = std::max(1, static_cast<int>(std::ceil(highest / step - 1e-9)));
+    int decimals = 0;
+    for (double scaled = step;
+         decimals < 12 && std::abs(scaled - std::round(scaled)) > 1e-6 * scaled; scaled *= 10) {
+        ++decimals;
+    }
+    axis->setRange(0, step * intervals);
+    axis->setTickType(QValueAxis::TicksFixed);
+    axis->setTickCount(intervals + 1);
+    axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
 }
 
 } // namespace
@@ -213,9 +242,16 @@ ServingView::ServingView(const storage::Workspace &workspace, annotation::Princi
                       tr("95th percentile request duration"));
     m_p99 = addFigure(dashboard, figures, 0, 3, tr("Latency p99 (60 s)"), QStringLiteral("sloP99"),
                       tr("99th percentile request duration; objective: under 2 s"));
-    m_errorRate =
-        addFigure(dashboard, figures, 0, 4, tr("Error rate (60 s)"), QStringLiteral("sloErrorRate"),
-                  tr("Requests answered 5xx or slower than 2 s"));
+    m_errorRate = addFigure(dashboard, figures, 0, 4, tr("Error rate (last 60 s)"),
+                            QStringLiteral("sloErrorRate"),
+                            tr("Inference requests answered 5xx or slower than 2 s, of all "
+                               "inference requests in the last 60 s; a request the client got "
+                               "wrong (4xx) is not an error of the endpoint"));
+    m_errorDetail = new QLabel(m_errorRate->parentWidget());
+    m_errorDetail->setObjectName(QStringLiteral("sloErrorDetail"));
+    m_errorDetail->setStyleSheet(QStringLiteral("color: #555;"));
+    m_errorDetail->setWordWrap(true);
+    m_errorRate->parentWidget()->layout()->addWidget(m_errorDetail);
     m_availability1h = addFigure(dashboard, figures, 1, 0, tr("Availability 1 h"),
                                  QStringLiteral("sloAvailability1h"), tr("Objective: 99.99%"));
     m_availability1d = addFigure(dashboard, figures, 1, 1, tr("Availability 1 day"),
@@ -305,7 +341,6 @@ QChartView *ServingView::makeLatencyChart()
     m_latencyAxis->setRange(0.1, 10000);
     chart->addAxis(m_latencyAxis, Qt::AlignLeft);
     m_rateAxis = valueAxis(chart, tr("requests/s"), Qt::AlignRight);
-    m_rateAxis->setLabelFormat(QStringLiteral("%.0f"));
     m_p50Series = addSeries(chart, tr("p50"), m_latencyTime, m_latencyAxis);
     m_p95Series = addSeries(chart, tr("p95"), m_latencyTime, m_latencyAxis);
     m_p99Series = addSeries(chart, tr("p99"), m_latencyTime, m_latencyAxis);
@@ -348,6 +383,18 @@ void ServingView::showMessage(const QString &text, bool isError)
     m_message->setText(text);
 }
 
+bool ServingView::confirmStop()
+{
+    QMessageBox box(QMessageBox::Question, tr("Stop serving"),
+                    tr("Stop the serving endpoint? Requests in flight finish; new requests are "
+                       "refused until it is started again."),
+                    QMessageBox::Yes | QMessageBox::No, this);
+    box.setObjectName(QStringLiteral("stopConfirmation"));
+    box.setTextFormat(Qt::PlainText);
+    box.setDefaultButton(QMessageBox::No);
+    return box.exec() == QMessageBox::Yes;
+}
+
 void ServingView::start()
 {
     if (m_process->state() != ServingProcess::State::Stopped) {
@@ -371,7 +418,7 @@ void ServingView::start()
 void ServingView::stop()
 {
     const qint64 pid = m_process->endpoint().pid;
-    if (pid <= 0) {
+    if (pid <= 0 || !confirmStop() || m_process->endpoint().pid != pid) {
         return;
     }
     try {
@@ -529,6 +576,7 @@ void ServingView::updateFigures()
         m_page->setStyleSheet({});
         m_ticket->setStyleSheet({});
         m_counters->clear();
+        m_errorDetail->clear();
         return;
     }
     const SloPoint &now = figures.now;
@@ -542,6 +590,9 @@ void ServingView::updateFigures()
         label->setToolTip(std::isnan(now.p50) ? noRequests : QString());
     }
     m_errorRate->setText(percent(now.errorRate, 2));
+    m_errorDetail->setText(tr("%1 of %2 requests answered 5xx or slower than 2 s")
+                               .arg(static_cast<qint64>(now.windowBad))
+                               .arg(static_cast<qint64>(now.windowRequests)));
     colour(m_errorRate, now.errorRate > SloTracker::ErrorBudget ? Red : QString());
 
     m_availability1h->setText(availabilityText(figures.window1h));
@@ -580,22 +631,29 @@ void ServingView::updateFigures()
     const QString reason = QStringLiteral("reason");
     const double executions = m_latest.value(QStringLiteral("nv_inference_exec_count"));
     const double inferences = m_latest.value(QStringLiteral("nv_inference_count"));
-    m_counters->setText(
-        tr("Since start: %1 requests answered 200 · %2 succeeded, %3 failed (rejected %4, "
-           "backend %5, other %6) · %7 pending · %8 images in %9 batches (mean %10) · %11 "
-           "captured for annotation · %12 model load failures")
-            .arg(count(QStringLiteral("digitdesk_http_requests_total"),
-                       {{QStringLiteral("code"), QStringLiteral("200")}}),
-                 count(QStringLiteral("nv_inference_request_success")), count(failure),
-                 count(failure, {{reason, QStringLiteral("REJECTED")}}),
+    // "Failed" includes requests the client got wrong; the error rate counts server errors and
+    // slow answers only, so each says what it counts.
+    const QStringList parts{
+        tr("%1 inference requests")
+            .arg(count(QStringLiteral("digitdesk_request_duration_seconds_count"))),
+        tr("%1 succeeded").arg(count(QStringLiteral("nv_inference_request_success"))),
+        tr("%1 failed (%2 rejected with the queue full, %3 model errors, %4 other: bad input, "
+           "refused or no model)")
+            .arg(count(failure), count(failure, {{reason, QStringLiteral("REJECTED")}}),
                  count(failure, {{reason, QStringLiteral("BACKEND")}}),
-                 count(failure, {{reason, QStringLiteral("OTHER")}}),
-                 count(QStringLiteral("nv_inference_pending_request_count")),
-                 QString::number(static_cast<qint64>(inferences)),
-                 QString::number(static_cast<qint64>(executions)))
-            .arg(executions > 0 ? QString::number(inferences / executions, 'f', 1) : Dash,
-                 count(QStringLiteral("digitdesk_capture_stored_total")),
-                 count(QStringLiteral("digitdesk_model_load_failures_total"))));
+                 count(failure, {{reason, QStringLiteral("OTHER")}})),
+        tr("%1 answered 5xx or slower than 2 s (what the error rate counts)")
+            .arg(count(QStringLiteral("digitdesk_slo_bad_total"))),
+        tr("%1 pending").arg(count(QStringLiteral("nv_inference_pending_request_count"))),
+        tr("%1 images in %2 batches (mean %3)")
+            .arg(QString::number(static_cast<qint64>(inferences)),
+                 QString::number(static_cast<qint64>(executions)),
+                 executions > 0 ? QString::number(inferences / executions, 'f', 1) : Dash),
+        tr("%1 captured for annotation")
+            .arg(count(QStringLiteral("digitdesk_capture_stored_total"))),
+        tr("%1 model load failures")
+            .arg(count(QStringLiteral("digitdesk_model_load_failures_total")))};
+    m_counters->setText(tr("Since start: %1").arg(parts.join(QStringLiteral(" · "))));
 }
 
 void ServingView::updateCharts()
@@ -633,8 +691,8 @@ void ServingView::updateCharts()
         axis->setRange(begin, end);
     }
     m_latencyAxis->setMax(highest);
-    m_rateAxis->setMax(highestRate);
-    m_errorAxis->setMax(highestError);
+    setRoundRange(m_rateAxis, highestRate);
+    setRoundRange(m_errorAxis, highestError);
 }
 
 void ServingView::readLog()

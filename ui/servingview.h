@@ -60,6 +60,7 @@ private:
     void updateCharts();
     void readLog();
     void showMessage(const QString &text, bool isError);
+    bool confirmStop();
     QChartView *makeLatencyChart();
     QChartView *makeErrorChart();
 
@@ -91,6 +92,7 @@ private:
     QLabel *m_p95;
     QLabel *m_p99;
     QLabel *m_errorRate;
+    QLabel *m_errorDetail = nullptr; // the counts behind the error rate
     QLabel *m_availability1h;
     QLabel *m_availability1d;
     QLabel *m_availability30d;

@@ -184,7 +184,9 @@ void SloTracker::add(const QDateTime &at, const MetricsSnapshot &snapshot)
         point.p50 = quantile(0.50, buckets);
         point.p95 = quantile(0.95, buckets);
         point.p99 = quantile(0.99, buckets);
-        point.errorRate = std::clamp((newest.bad - oldest.bad) / requests, 0.0, 1.0);
+        point.windowRequests = requests;
+        point.windowBad = std::clamp(newest.bad - oldest.bad, 0.0, requests);
+        point.errorRate = point.windowBad / requests;
     }
 
     m_figures = windowFigures(snapshot, point);

@@ -34,7 +34,11 @@ struct SloPoint
     double p50 = std::numeric_limits<double>::quiet_NaN(); // seconds, NaN without requests
     double p95 = std::numeric_limits<double>::quiet_NaN();
     double p99 = std::numeric_limits<double>::quiet_NaN();
-    double errorRate = 0; // bad / requests over the last 60 s
+    double errorRate = 0; // windowBad / windowRequests
+    // Inference requests, and those answered 5xx or slower than the objective, over the last
+    // 60 s (less right after a start or a restart).
+    double windowRequests = 0;
+    double windowBad = 0;
 };
 
 // What the dashboard shows after the latest scrape.

@@ -3,68 +3,161 @@
 #include "ui/usertablemodel.h"
 
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace digitdesk::ui {
+namespace {
+
+constexpr int ShortNameWidth = 320; // pixels
+
+QLineEdit *passwordField(QWidget *parent, const QString &objectName)
+{
+    auto *field = new QLineEdit(parent);
+    field->setObjectName(objectName);
+    field->setEchoMode(QLineEdit::Password);
+    return field;
+}
+
+QLabel *plainLabel(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setTextFormat(Qt::PlainText);
+    return label;
+}
+
+QString mismatchText()
+{
+    return UsersView::tr("The two passwords differ: type the same password in both fields.");
+}
+
+// Asks for a user's new password twice and keeps asking until both agree and the password
+// rules accept it, or the admin cancels.
+class NewPasswordDialog final : public QDialog
+{
+public:
+    NewPasswordDialog(const QString &shownName, QWidget *parent)
+        : QDialog(parent), m_password(passwordField(this, QStringLiteral("password"))),
+          m_repeat(passwordField(this, QStringLiteral("passwordRepeat"))),
+          m_error(plainLabel({}, this))
+    {
+        setObjectName(QStringLiteral("newPasswordDialog"));
+        setWindowTitle(UsersView::tr("Reset password"));
+        m_error->setObjectName(QStringLiteral("passwordError"));
+        m_error->setWordWrap(true);
+        m_error->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+        connect(buttons, &QDialogButtonBox::accepted, this, &NewPasswordDialog::accept);
+        connect(buttons, &QDialogButtonBox::rejected, this, &NewPasswordDialog::reject);
+        auto *form = new QFormLayout;
+        form->addRow(UsersView::tr("New password"), m_password);
+        form->addRow(UsersView::tr("Repeat it"), m_repeat);
+        auto *layout = new QVBoxLayout(this);
+        layout->addWidget(plainLabel(UsersView::tr("New password for %1:").arg(shownName), this));
+        layout->addLayout(form);
+        layout->addWidget(m_error);
+        layout->addWidget(buttons);
+    }
+
+    QString password() const { return m_password->text(); }
+
+    void accept() override
+    {
+        QString problem;
+        if (m_password->text() != m_repeat->text()) {
+            problem = mismatchText();
+        } else {
+            try {
+                annotation::UserService::validatePassword(m_password->text());
+            } catch (const std::exception &error) {
+                problem = QString::fromUtf8(error.what());
+            }
+        }
+        if (problem.isEmpty()) {
+            QDialog::accept();
+            return;
+        }
+        m_error->setText(problem);
+        m_repeat->clear();
+        m_repeat->setFocus();
+    }
+
+private:
+    QLineEdit *m_password;
+    QLineEdit *m_repeat;
+    QLabel *m_error;
+};
+
+} // namespace
 
 UsersView::UsersView(const QSqlDatabase &db, annotation::Principal who, QWidget *parent)
     : QWidget(parent), m_service(db), m_who(std::move(who)), m_model(new UserTableModel(this)),
-      m_table(new QTableView(this)), m_message(new QLabel(this))
+      m_table(new QTableView(this)), m_message(plainLabel({}, this)),
+      m_changeRole(new QComboBox(this)), m_setRole(new QPushButton(tr("Set role"), this)),
+      m_toggleDisabled(new QPushButton(tr("Disable"), this)),
+      m_resetPassword(new QPushButton(tr("Reset password…"), this)), m_newName(new QLineEdit(this)),
+      m_newPassword(passwordField(this, QStringLiteral("newPassword"))),
+      m_newPasswordRepeat(passwordField(this, QStringLiteral("newPasswordRepeat"))),
+      m_newRole(new QComboBox(this))
 {
     m_table->setObjectName(QStringLiteral("users"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideRight);
+    // Fixed starting widths: a column sized to its contents would grow with the longest name.
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->resizeSection(UserTableModel::NameColumn, NameColumnWidth);
+    header->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &UsersView::handleCurrentUserChanged);
     m_message->setObjectName(QStringLiteral("message"));
     m_message->setWordWrap(true);
+    // An error may quote a long name as one unbreakable word; it must not widen the window.
+    m_message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
-    auto *name = new QLineEdit(this);
-    name->setObjectName(QStringLiteral("newName"));
-    auto *password = new QLineEdit(this);
-    password->setObjectName(QStringLiteral("newPassword"));
-    password->setEchoMode(QLineEdit::Password);
-    auto *role = new QComboBox(this);
-    role->setObjectName(QStringLiteral("newRole"));
-    role->addItems(annotation::allRoleNames());
+    m_newName->setObjectName(QStringLiteral("newName"));
+    m_newRole->setObjectName(QStringLiteral("newRole"));
+    m_newRole->addItems(annotation::allRoleNames());
     auto *create = new QPushButton(tr("Create user"), this);
-    connect(create, &QPushButton::clicked, this, [this, name, password, role] {
-        createUser(
-            name->text().trimmed(), password->text(),
-            annotation::roleFromString(role->currentText()).value_or(annotation::Role::Annotator));
-        password->clear();
-    });
+    create->setObjectName(QStringLiteral("createUser"));
+    connect(create, &QPushButton::clicked, this, &UsersView::handleCreateClicked);
     auto *form = new QFormLayout;
-    form->addRow(tr("Name"), name);
-    form->addRow(tr("Password"), password);
-    form->addRow(tr("Role"), role);
+    form->addRow(tr("Name"), m_newName);
+    form->addRow(tr("Password"), m_newPassword);
+    form->addRow(tr("Repeat password"), m_newPasswordRepeat);
+    form->addRow(tr("Role"), m_newRole);
     form->addRow(QString(), create);
 
-    auto *changeRole = new QComboBox(this);
-    changeRole->addItems(annotation::allRoleNames());
-    auto *applyRole = new QPushButton(tr("Set role"), this);
-    connect(applyRole, &QPushButton::clicked, this, [this, changeRole] {
-        setSelectedRole(annotation::roleFromString(changeRole->currentText())
-                            .value_or(annotation::Role::Annotator));
+    m_changeRole->setObjectName(QStringLiteral("changeRole"));
+    m_changeRole->addItems(annotation::allRoleNames());
+    m_setRole->setObjectName(QStringLiteral("setRole"));
+    connect(m_setRole, &QPushButton::clicked, this, [this] {
+        if (const auto role = annotation::roleFromString(m_changeRole->currentText())) {
+            setSelectedRole(*role);
+        }
     });
-    auto *disable = new QPushButton(tr("Disable / enable"), this);
-    connect(disable, &QPushButton::clicked, this, &UsersView::toggleSelectedDisabled);
-    auto *reset = new QPushButton(tr("Reset password…"), this);
-    connect(reset, &QPushButton::clicked, this, &UsersView::resetSelectedPassword);
+    m_toggleDisabled->setObjectName(QStringLiteral("toggleDisabled"));
+    connect(m_toggleDisabled, &QPushButton::clicked, this, &UsersView::toggleSelectedDisabled);
+    m_resetPassword->setObjectName(QStringLiteral("resetPassword"));
+    connect(m_resetPassword, &QPushButton::clicked, this, &UsersView::resetSelectedPassword);
     auto *actions = new QHBoxLayout;
-    actions->addWidget(changeRole);
-    actions->addWidget(applyRole);
-    actions->addWidget(disable);
-    actions->addWidget(reset);
+    actions->addWidget(m_changeRole);
+    actions->addWidget(m_setRole);
+    actions->addWidget(m_toggleDisabled);
+    actions->addWidget(m_resetPassword);
     actions->addStretch(1);
 
     auto *layout = new QVBoxLayout(this);
@@ -72,101 +165,178 @@ UsersView::UsersView(const QSqlDatabase &db, annotation::Principal who, QWidget 
     layout->addLayout(actions);
     layout->addWidget(m_message);
     layout->addLayout(form);
-
-    m_password = [this](const QString &user) -> std::optional<QString> {
-        bool ok = false;
-        const QString text =
-            QInputDialog::getText(this, tr("Reset password"), tr("New password for %1:").arg(user),
-                                  QLineEdit::Password, {}, &ok);
-        return ok ? std::optional<QString>(text) : std::nullopt;
-    };
     reload();
 }
 
-template <typename F> void UsersView::act(F action)
+template <typename F> bool UsersView::act(F action)
 {
     try {
-        const QString done = action();
-        m_message->setStyleSheet({});
-        m_message->setText(done);
-        reload();
+        showMessage(action(), false);
     } catch (const std::exception &error) {
-        m_message->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
-        m_message->setText(QString::fromUtf8(error.what()));
+        showMessage(QString::fromUtf8(error.what()), true);
+        return false;
     }
+    reload();
+    return true;
+}
+
+void UsersView::showMessage(const QString &text, bool isError)
+{
+    m_message->setStyleSheet(isError ? QStringLiteral("color: #b00020; font-weight: bold;")
+                                     : QString());
+    m_message->setText(text);
+}
+
+bool UsersView::confirm(const QString &title, const QString &question)
+{
+    QMessageBox box(QMessageBox::Question, title, question, QMessageBox::Yes | QMessageBox::No,
+                    this);
+    box.setObjectName(QStringLiteral("confirmation"));
+    box.setTextFormat(Qt::PlainText);
+    box.setDefaultButton(QMessageBox::No);
+    return box.exec() == QMessageBox::Yes;
+}
+
+QString UsersView::shortName(const QString &name) const
+{
+    return fontMetrics().elidedText(name, Qt::ElideMiddle, ShortNameWidth);
 }
 
 void UsersView::reload()
 {
-    const QString selected = selectedName();
+    const std::optional<annotation::UserSummary> selected = selectedUser();
     try {
         m_model->setUsers(m_service.listUsers(m_who));
     } catch (const std::exception &error) {
-        m_message->setText(QString::fromUtf8(error.what()));
+        showMessage(QString::fromUtf8(error.what()), true);
     }
-    selectUser(selected);
+    selectUser(selected ? selected->name : QString());
+    handleCurrentUserChanged();
 }
 
-QString UsersView::selectedName() const
+std::optional<annotation::UserSummary> UsersView::selectedUser() const
 {
     const QModelIndex current = m_table->currentIndex();
-    return current.isValid() ? m_model->user(current.row()).name : QString();
+    if (!current.isValid()) {
+        return std::nullopt;
+    }
+    return m_model->user(current.row());
 }
 
 void UsersView::selectUser(const QString &name)
 {
     for (int row = 0; row < m_model->rowCount(); ++row) {
         if (m_model->user(row).name == name) {
-            m_table->setCurrentIndex(m_model->index(row, 0));
+            m_table->setCurrentIndex(m_model->index(row, UserTableModel::NameColumn));
             return;
         }
     }
 }
 
-void UsersView::createUser(const QString &name, const QString &password, annotation::Role role)
+void UsersView::handleCurrentUserChanged()
 {
-    act([&] {
+    const std::optional<annotation::UserSummary> user = selectedUser();
+    const std::initializer_list<QWidget *> actions{m_changeRole, m_setRole, m_toggleDisabled,
+                                                   m_resetPassword};
+    for (QWidget *action : actions) {
+        action->setEnabled(user.has_value());
+    }
+    if (!user) {
+        return;
+    }
+    m_changeRole->setCurrentText(annotation::toString(user->role));
+    m_toggleDisabled->setText(user->disabled ? tr("Enable") : tr("Disable"));
+}
+
+void UsersView::handleCreateClicked()
+{
+    const QString name = m_newName->text().trimmed();
+    const QString password = m_newPassword->text();
+    const QString repeated = m_newPasswordRepeat->text();
+    m_newPassword->clear();
+    m_newPasswordRepeat->clear();
+    if (password != repeated) {
+        showMessage(mismatchText(), true);
+        m_newPassword->setFocus();
+        return;
+    }
+    const auto role = annotation::roleFromString(m_newRole->currentText());
+    if (role && createUser(name, password, *role)) {
+        m_newName->clear();
+    }
+}
+
+bool UsersView::createUser(const QString &name, const QString &password, annotation::Role role)
+{
+    const bool created = act([&] {
         m_service.addUser(m_who, name, password, role);
-        return tr("Created %1 (%2).").arg(name, annotation::toString(role));
+        return tr("Created %1 (%2).").arg(shortName(name), annotation::toString(role));
     });
-    selectUser(name);
+    if (created) {
+        selectUser(name);
+    }
+    return created;
 }
 
 void UsersView::setSelectedRole(annotation::Role role)
 {
-    const QString name = selectedName();
+    const std::optional<annotation::UserSummary> user = selectedUser();
+    if (!user) {
+        return;
+    }
+    const QString name = shortName(user->name);
+    const QString roleName = annotation::toString(role);
+    if (user->role == role) {
+        showMessage(tr("%1 is %2 already; nothing changed.").arg(name, roleName), false);
+        return;
+    }
+    if (!confirm(tr("Change role"), tr("Change the role of %1 from %2 to %3?")
+                                        .arg(name, annotation::toString(user->role), roleName))) {
+        return;
+    }
     act([&] {
-        m_service.setRole(m_who, name, role);
-        return tr("%1 is now %2.").arg(name, annotation::toString(role));
+        m_service.setRole(m_who, user->name, role);
+        return tr("%1 is now %2.").arg(name, roleName);
     });
 }
 
 void UsersView::toggleSelectedDisabled()
 {
-    const QModelIndex current = m_table->currentIndex();
-    if (!current.isValid()) {
+    const std::optional<annotation::UserSummary> user = selectedUser();
+    if (!user) {
         return;
     }
-    const annotation::UserSummary user = m_model->user(current.row());
+    const QString name = shortName(user->name);
+    const QString question =
+        user->disabled ? tr("Enable %1? They may log in again.").arg(name)
+                       : tr("Disable %1? They can no longer log in; their work is kept.").arg(name);
+    if (!confirm(user->disabled ? tr("Enable user") : tr("Disable user"), question)) {
+        return;
+    }
     act([&] {
-        m_service.setDisabled(m_who, user.name, !user.disabled);
-        return user.disabled ? tr("%1 may log in again.").arg(user.name)
-                             : tr("%1 can no longer log in.").arg(user.name);
+        m_service.setDisabled(m_who, user->name, !user->disabled);
+        return user->disabled ? tr("%1 may log in again.").arg(name)
+                              : tr("%1 can no longer log in.").arg(name);
     });
 }
 
 void UsersView::resetSelectedPassword()
 {
-    const QString name = selectedName();
-    if (name.isEmpty()) {
+    const std::optional<annotation::UserSummary> user = selectedUser();
+    if (!user) {
         return;
     }
-    const auto password = m_password(name);
-    if (!password) {
+    const QString name = shortName(user->name);
+    if (!confirm(tr("Reset password"),
+                 tr("Reset the password of %1? Their current password stops working.").arg(name))) {
+        return;
+    }
+    NewPasswordDialog dialog(name, this);
+    if (dialog.exec() != QDialog::Accepted) {
         return;
     }
     act([&] {
-        m_service.changePassword(m_who, name, *password);
+        m_service.changePassword(m_who, user->name, dialog.password());
         return tr("Set a new password for %1.").arg(name);
     });
 }

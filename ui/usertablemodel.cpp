@@ -21,10 +21,12 @@ int UserTableModel::columnCount(const QModelIndex &parent) const
 
 QVariant UserTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid) || role != Qt::DisplayRole) {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid) ||
+        (role != Qt::DisplayRole && role != Qt::ToolTipRole)) {
         return {};
     }
     const annotation::UserSummary &user = m_users[static_cast<size_t>(index.row())];
+    // The view elides long names; the tooltip shows them whole.
     switch (index.column()) {
     case NameColumn:
         return user.name;

@@ -1,0 +1,97 @@
+#include "ui/reviewworker.h"
+
+#include "storage/connection.h"
+
+namespace digitdesk::ui {
+
+ReviewWorker::ReviewWorker(QString databasePath, annotation::Principal who)
+    : m_databasePath(std::move(databasePath)), m_who(std::move(who))
+{}
+
+ReviewWorker::~ReviewWorker() = default;
+
+annotation::ReviewService &ReviewWorker::service()
+{
+    // Made on first use, on the worker's thread: a connection belongs to its thread.
+    if (!m_service) {
+        m_connection = std::make_unique<storage::Connection>(m_databasePath);
+        m_service = std::make_unique<annotation::ReviewService>(m_connection->db());
+    }
+    return *m_service;
+}
+
+void ReviewWorker::fetchNext()
+{
+    try {
+        const auto item = service().next(m_who);
+        if (item) {
+            Q_EMIT itemReady(*item);
+        } else {
+            Q_EMIT nothingToReview();
+        }
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+    }
+}
+
+void ReviewWorker::fetchFigures()
+{
+    try {
+        service(); // the connection
+        Q_EMIT figuresReady(annotation::qualityReport(m_connection->db(), m_who));
+    } catch (const std::exception &error) {
+        Q_EMIT figuresFailed(QString::fromUtf8(error.what()));
+    }
+}
+
+template <typename Decision> void ReviewWorker::decide(Decision decision)
+{
+    try {
+        decision(service());
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromUtf8(error.what()));
+        return;
+    }
+    fetchNext();
+    fetchFigures();
+}
+
+void ReviewWorker::approve(qint64 imageId)
+{
+    decide([&](annotation::ReviewService &reviews) { reviews.approve(m_who, imageId); });
+}
+
+void ReviewWorker::correct(qint64 imageId, int label)
+{
+    decide([&](annotation::ReviewService &reviews) { reviews.correct(m_who, imageId, label); });
+}
+
+void ReviewWorker::approveAsGold(qint64 imageId)
+{
+    decide([&](annotation::ReviewService &reviews) { reviews.approveAsGold(m_who, imageId); });
+}
+
+void ReviewWorker::reject(qint64 imageId, const QString &comment)
+{
+    decide([&](annotation::ReviewService &reviews) { reviews.reject(m_who, imageId, comment); });
+}
+
+void ReviewWorker::undo()
+{
+    try {
+        const auto imageId = service().undoLastReview(m_who);
+        if (!imageId) {
+            Q_EMIT undoRefused(
+                tr("Nothing to undo: you have not reviewed anything in this session."));
+            return;
+        }
+        Q_EMIT undone(*imageId);
+        Q_EMIT itemReady(service().item(m_who, *imageId));
+    } catch (const std::exception &error) {
+        Q_EMIT undoRefused(QString::fromUtf8(error.what()));
+        return;
+    }
+    fetchFigures();
+}
+
+} // namespace digitdesk::ui
