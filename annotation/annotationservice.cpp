@@ -10,6 +10,7 @@
 #include "storage/settingsrepository.h"
 #include "storage/transaction.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace digitdesk::annotation {
@@ -83,16 +84,33 @@ std::vector<qint64> AnnotationService::planAfterCurrent(const Principal &who, in
     return planner.plan(who.userId, now(), first, count, exclude);
 }
 
+void AnnotationService::followCaller(const Principal &who)
+{
+    // What is on screen and coming next belongs to one person's session.
+    const qint64 caller = who.sessionId != 0 ? who.sessionId : -who.userId;
+    if (caller != m_caller) {
+        m_caller = caller;
+        m_current = 0;
+        m_coming.clear();
+    }
+}
+
 std::optional<QueueItem> AnnotationService::next(const Principal &who)
 {
     m_access.require(who, Action::Annotate);
+    followCaller(who);
     const int seconds = leaseSeconds();
     storage::AnnotationRepository repository(m_db);
     const QDateTime at = now();
 
     storage::Transaction transaction(m_db);
-    m_current = 0;
     std::optional<qint64> id;
+    // The image that was on screen and not decided (the annotator went to grid mode and came
+    // back, say) is still theirs and comes first.
+    if (m_current != 0 && repository.isOpenFor(m_current, who.userId, at)) {
+        id = m_current;
+    }
+    m_current = 0;
     while (!m_coming.empty() && !id) {
         const qint64 candidate = m_coming.front();
         m_coming.erase(m_coming.begin());
@@ -172,14 +190,14 @@ AnnotationService::labelPage(const Principal &who,
 std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int count)
 {
     m_access.require(who, Action::Annotate);
+    followCaller(who);
     storage::AnnotationRepository repository(m_db);
     const QDateTime at = now();
     const int seconds = leaseSeconds();
     storage::Transaction transaction(m_db);
     std::vector<qint64> coming;
-    for (qint64 id : m_coming) {
-        if (static_cast<int>(coming.size()) < count && id != m_current &&
-            repository.isOpenFor(id, who.userId, at)) {
+    for (qint64 id : repository.stillOpenFor(m_coming, who.userId, at)) {
+        if (static_cast<int>(coming.size()) < count && id != m_current) {
             coming.push_back(id);
         }
     }
@@ -188,12 +206,22 @@ std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int cou
         coming.push_back(id);
     }
     std::vector<qint64> held = coming;
-    if (m_current != 0) {
+    if (m_current != 0 && repository.isOpenFor(m_current, who.userId, at)) {
         held.push_back(m_current);
     }
-    repository.releaseLeasesExcept(who.userId, held);
-    for (qint64 id : coming) {
-        repository.lease(id, who.userId, who.sessionId, at, seconds);
+    const QHash<qint64, QDateTime> expiries = repository.leaseExpiries(who.userId);
+    if (std::any_of(expiries.keyBegin(), expiries.keyEnd(), [&](qint64 id) {
+            return std::find(held.begin(), held.end(), id) == held.end();
+        })) {
+        repository.releaseLeasesExcept(who.userId, who.sessionId, held);
+    }
+    // A lease is written when it is new or half run out (after a locked screen, say), not on
+    // every call: the strip is redrawn after every label.
+    const QDateTime renewBefore = at.addSecs(seconds / 2);
+    for (qint64 id : held) {
+        if (!expiries.contains(id) || expiries.value(id) < renewBefore) {
+            repository.lease(id, who.userId, who.sessionId, at, seconds);
+        }
     }
     transaction.commit();
     m_coming = coming;
@@ -222,6 +250,9 @@ LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int
         throw InvalidRequest(
             QStringLiteral("image %1 is leased to someone else now (your lease expired)")
                 .arg(imageId));
+    }
+    if (repository.hasStandingLabel(imageId, who.userId)) {
+        throw InvalidRequest(QStringLiteral("you have labelled image %1 already").arg(imageId));
     }
     const std::optional<int> gold = repository.goldLabel(imageId);
     if (gold) {
@@ -279,6 +310,7 @@ std::optional<LabelDecision> AnnotationService::undo(const Principal &who)
     }
     repository.lease(last->imageId, who.userId, who.sessionId, now(), leaseSeconds());
     transaction.commit();
+    followCaller(who);
     // The undone image is on screen again; the one it replaced comes right after it.
     if (m_current != 0 && m_current != last->imageId) {
         m_coming.insert(m_coming.begin(), m_current);
@@ -301,8 +333,11 @@ LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, i
         throw InvalidRequest(
             QStringLiteral("label %1 has been reviewed and can no longer change").arg(labelId));
     }
+    // An answer to a gold item stays an answer: changing it never labels the gold image.
+    const bool goldCheck = repository.isGoldCheck(labelId);
     repository.retractLabel(labelId, who.name);
-    const qint64 newId = repository.addLabel(old->imageId, label, who.userId, who.sessionId, 0);
+    const qint64 newId =
+        repository.addLabel(old->imageId, label, who.userId, who.sessionId, 0, goldCheck);
     transaction.commit();
     return {newId, old->imageId, label, repository.goldLabel(old->imageId)};
 }

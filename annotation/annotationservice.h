@@ -104,6 +104,9 @@ private:
     QSqlDatabase m_db;
     AccessControl m_access;
     Clock m_clock;
+    void followCaller(const Principal &who);
+
+    qint64 m_caller = 0;          // the login session whose screen the two below describe
     qint64 m_current = 0;         // the image on the caller's screen, 0 when none
     std::vector<qint64> m_coming; // the images announced as coming after it, in order
 };

@@ -122,12 +122,14 @@ void AuthService::logout(const Principal &who, const QString &reason)
     }
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
+    // Leases go back even when the session was closed already (idle, elsewhere).
+    storage::AnnotationRepository(m_db).releaseLeasesOf(who.userId, who.sessionId);
     const auto session = storage::SessionRepository(m_db).find(who.sessionId);
     if (!session || session->endedAt.isValid()) {
+        transaction.commit();
         return;
     }
     storage::SessionRepository(m_db).close(who.sessionId, reason, at);
-    storage::AnnotationRepository(m_db).releaseLeasesOf(who.userId, who.sessionId);
     storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
                                     QStringLiteral("logout"), who.name, QStringLiteral("ok"),
                                     reason});

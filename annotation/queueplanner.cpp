@@ -3,6 +3,7 @@
 #include "storage/annotationrepository.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 
 namespace digitdesk::annotation {
@@ -27,21 +28,18 @@ std::vector<qint64> QueuePlanner::plan(qint64 userId, const QDateTime &now, qint
         return {};
     }
     const storage::AnnotationRepository repository(m_db);
-    // Each list is long enough that excluding everything chosen before still leaves its next.
+    // Each list is long enough that excluding everything chosen before still leaves its next;
+    // a list is read only when a decision needs it (most top-ups need one).
     const int depth = count + static_cast<int>(exclude.size());
-    struct Order
-    {
-        std::vector<qint64> fresh; // skipped images left out
-        std::vector<qint64> all;   // skipped images come back only when nothing else is left
+    std::array<std::optional<std::vector<qint64>>, 4> lists; // by mostConfident, skippedToo
+    const auto list = [&](bool mostConfident, bool skippedToo) -> const std::vector<qint64> & {
+        auto &cached = lists[(mostConfident ? 2U : 0U) + (skippedToo ? 1U : 0U)];
+        if (!cached) {
+            cached = repository.candidates(userId, now, skippedToo, mostConfident, depth);
+        }
+        return *cached;
     };
-    const auto order = [&](bool mostConfident) {
-        return Order{repository.candidates(userId, now, false, mostConfident, depth),
-                     repository.candidates(userId, now, true, mostConfident, depth)};
-    };
-    const Order uncertain = order(false);
-    const Order confident = m_mix.confidentEvery > 0 ? order(true) : Order{};
-    const std::vector<qint64> gold =
-        m_mix.goldEvery > 0 ? repository.goldCandidates(userId, now, depth) : std::vector<qint64>{};
+    std::optional<std::vector<qint64>> gold;
 
     std::vector<qint64> taken = exclude;
     std::vector<qint64> planned;
@@ -50,13 +48,19 @@ std::vector<qint64> QueuePlanner::plan(qint64 userId, const QDateTime &now, qint
             m_mix.confidentEvery > 0 && decision % m_mix.confidentEvery == 0;
         const bool wantsGold =
             m_mix.goldEvery > 0 && decision % m_mix.goldEvery == m_mix.goldEvery / 2;
-        std::optional<qint64> id = wantsGold ? firstNotIn(gold, taken) : std::nullopt;
-        const Order &source = wantsConfident ? confident : uncertain;
+        std::optional<qint64> id;
+        if (wantsGold) {
+            if (!gold) {
+                gold = repository.goldCandidates(userId, now, depth);
+            }
+            id = firstNotIn(*gold, taken);
+        }
+        // Skipped images come back only when nothing else is left.
         if (!id) {
-            id = firstNotIn(source.fresh, taken);
+            id = firstNotIn(list(wantsConfident, false), taken);
         }
         if (!id) {
-            id = firstNotIn(source.all, taken);
+            id = firstNotIn(list(wantsConfident, true), taken);
         }
         if (!id) {
             break;

@@ -3,6 +3,9 @@
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
+#include <QSet>
+#include <QStringList>
+
 #include <algorithm>
 
 namespace digitdesk::storage {
@@ -34,6 +37,12 @@ const QString SelectLabel =
                    " COALESCE(u.name, l.origin), l.created_at,"
                    " EXISTS (SELECT 1 FROM reviews r WHERE r.label_id = l.id)"
                    " FROM labels l LEFT JOIN users u ON u.id = l.annotator_id");
+
+// Newest decision first, a decision dated by the annotator's first label of the image: a label
+// changed later (from the history) keeps its place instead of jumping to the front.
+const QString DecisionOrder = QStringLiteral(
+    " ORDER BY (SELECT MIN(f.id) FROM labels f WHERE f.image_id = l.image_id AND f.annotator_id ="
+    " l.annotator_id AND f.gold_check = l.gold_check) DESC, l.id DESC");
 
 LabelRow readLabel(const SqlQuery &query)
 {
@@ -158,11 +167,14 @@ void AnnotationRepository::releaseLeasesOf(qint64 userId, qint64 sessionId)
     query.exec();
 }
 
-void AnnotationRepository::releaseLeasesExcept(qint64 userId, const std::vector<qint64> &keep)
+void AnnotationRepository::releaseLeasesExcept(qint64 userId, qint64 sessionId,
+                                               const std::vector<qint64> &keep)
 {
-    SqlQuery select(m_db, QStringLiteral("SELECT image_id FROM leases WHERE user_id = :user"),
-                    QStringLiteral("read the leases of user #%1").arg(userId));
-    select.bind(QStringLiteral(":user"), userId);
+    SqlQuery select(m_db,
+                    QStringLiteral("SELECT image_id FROM leases WHERE user_id = :user AND"
+                                   " (session_id = :session OR session_id IS NULL)"),
+                    QStringLiteral("read the leases of login session #%1").arg(sessionId));
+    select.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":session"), sessionId}});
     select.exec();
     std::vector<qint64> release;
     while (select.next()) {
@@ -174,6 +186,80 @@ void AnnotationRepository::releaseLeasesExcept(qint64 userId, const std::vector<
     for (qint64 id : release) {
         releaseLease(id);
     }
+}
+
+QHash<qint64, QDateTime> AnnotationRepository::leaseExpiries(qint64 userId) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT image_id, expires_at FROM leases WHERE user_id = :user"),
+                   QStringLiteral("read the leases of user #%1").arg(userId));
+    query.bind(QStringLiteral(":user"), userId);
+    query.exec();
+    QHash<qint64, QDateTime> expiries;
+    while (query.next()) {
+        expiries.insert(query.value(0).toLongLong(), fromDbTime(query.value(1).toString()));
+    }
+    return expiries;
+}
+
+std::vector<qint64> AnnotationRepository::stillOpenFor(const std::vector<qint64> &imageIds,
+                                                       qint64 userId, const QDateTime &now) const
+{
+    if (imageIds.empty()) {
+        return {};
+    }
+    // One statement for the whole strip: the ids are bound as one JSON array.
+    QStringList numbers;
+    for (qint64 id : imageIds) {
+        numbers << QString::number(id);
+    }
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT i.id FROM images i WHERE i.id IN (SELECT value FROM json_each(:ids))"
+            " AND (i.status = 'incoming' OR EXISTS (SELECT 1 FROM gold_items g WHERE g.image_id ="
+            "   i.id))"
+            " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = i.id AND l.user_id <> :user"
+            "   AND l.expires_at > :now)"
+            " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.annotator_id ="
+            "   :user AND b.retracted_at IS NULL)"),
+        QStringLiteral("check that the planned images are still to label"));
+    query.bindAll({{QStringLiteral(":ids"),
+                    QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']')},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)}});
+    query.exec();
+    QSet<qint64> open;
+    while (query.next()) {
+        open.insert(query.value(0).toLongLong());
+    }
+    std::vector<qint64> ordered;
+    for (qint64 id : imageIds) {
+        if (open.contains(id)) {
+            ordered.push_back(id);
+        }
+    }
+    return ordered;
+}
+
+bool AnnotationRepository::isGoldCheck(qint64 labelId) const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT gold_check FROM labels WHERE id = :id"),
+                   QStringLiteral("read label #%1").arg(labelId));
+    query.bind(QStringLiteral(":id"), labelId);
+    query.exec();
+    return query.next() && query.value(0).toInt() != 0;
+}
+
+bool AnnotationRepository::hasStandingLabel(qint64 imageId, qint64 userId) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT COUNT(*) FROM labels WHERE image_id = :image AND"
+                                  " annotator_id = :user AND retracted_at IS NULL"),
+                   QStringLiteral("look for a label of image #%1").arg(imageId));
+    query.bindAll({{QStringLiteral(":image"), imageId}, {QStringLiteral(":user"), userId}});
+    query.exec();
+    return query.next() && query.value(0).toInt() > 0;
 }
 
 qint64 AnnotationRepository::addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId,
@@ -370,8 +456,10 @@ std::vector<LabelRow> AnnotationRepository::activeLabels(qint64 imageId) const
 std::optional<LabelRow> AnnotationRepository::lastActiveLabelBy(qint64 userId) const
 {
     SqlQuery query(m_db,
-                   SelectLabel + QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at "
-                                                "IS NULL ORDER BY l.id DESC LIMIT 1"),
+                   SelectLabel +
+                       QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at"
+                                      " IS NULL") +
+                       DecisionOrder + QStringLiteral(" LIMIT 1"),
                    QStringLiteral("read the last label of user #%1").arg(userId));
     query.bind(QStringLiteral(":user"), userId);
     query.exec();
@@ -397,8 +485,10 @@ std::optional<LabelRow> AnnotationRepository::findLabel(qint64 labelId) const
 std::vector<LabelRow> AnnotationRepository::historyOf(qint64 userId, int limit) const
 {
     SqlQuery query(m_db,
-                   SelectLabel + QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at "
-                                                "IS NULL ORDER BY l.id DESC LIMIT :limit"),
+                   SelectLabel +
+                       QStringLiteral(" WHERE l.annotator_id = :user AND l.retracted_at"
+                                      " IS NULL") +
+                       DecisionOrder + QStringLiteral(" LIMIT :limit"),
                    QStringLiteral("read the label history of user #%1").arg(userId));
     query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":limit"), limit}});
     query.exec();

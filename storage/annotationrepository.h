@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -67,6 +68,11 @@ public:
     // Whether the image can still be given to the user: waiting for a label (or a gold item),
     // not labelled by them, not leased by someone else.
     bool isOpenFor(qint64 imageId, qint64 userId, const QDateTime &now) const;
+    // Those of `imageIds` that are still open for the user, in the order given.
+    std::vector<qint64> stillOpenFor(const std::vector<qint64> &imageIds, qint64 userId,
+                                     const QDateTime &now) const;
+    // When the user's lease on each image runs out (images without one left out).
+    QHash<qint64, QDateTime> leaseExpiries(qint64 userId) const;
     // The `count` most confident candidates, for a grid page (skipped images left out).
     std::vector<qint64> mostConfident(qint64 userId, const QDateTime &now, int count) const;
     void lease(qint64 imageId, qint64 userId, qint64 sessionId, const QDateTime &now, int seconds);
@@ -75,8 +81,12 @@ public:
     void releaseLease(qint64 imageId);
     // Gives back every image leased to the user in that login session (logout, quit, idle).
     void releaseLeasesOf(qint64 userId, qint64 sessionId);
-    // Gives back the user's leases on images not in `keep` (a new plan replaces the old one).
-    void releaseLeasesExcept(qint64 userId, const std::vector<qint64> &keep);
+    // Gives back the leases of that login session on images not in `keep` (a new plan replaces
+    // the old one); the same user's other sessions keep theirs.
+    void releaseLeasesExcept(qint64 userId, qint64 sessionId, const std::vector<qint64> &keep);
+    // Whether the user's standing label on the image is an answer to a gold item.
+    bool isGoldCheck(qint64 labelId) const;
+    bool hasStandingLabel(qint64 imageId, qint64 userId) const;
 
     qint64 addLabel(qint64 imageId, int label, qint64 userId, qint64 sessionId, qint64 timeSpentMs,
                     bool goldCheck = false);

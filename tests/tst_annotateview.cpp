@@ -2,6 +2,7 @@
 #include "annotation/authservice.h"
 #include "annotation/reviewservice.h"
 #include "storage/annotationrepository.h"
+#include "storage/blobstore.h"
 #include "storage/imagerepository.h"
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
@@ -33,6 +34,12 @@ qint64 scalar(const QSqlDatabase &db, const QString &sql)
     return query.next() ? query.value(0).toLongLong() : -1;
 }
 
+int repositoryLabel(const QSqlDatabase &db, qint64 image)
+{
+    const auto labels = storage::AnnotationRepository(db).activeLabels(image);
+    return labels.empty() ? -100 : labels.front().label;
+}
+
 } // namespace
 
 class tst_AnnotateView : public QObject
@@ -51,6 +58,9 @@ private Q_SLOTS:
     void rejectionCommentIsShownAsPlainText();
     void importReachesTheOpenView();
     void viewScalesWithTheWindow();
+    void leavingGridModeBringsBackTheImageOnScreen();
+    void keysTypedPastTheStripAreRefused();
+    void acceptOnAnImageWithoutAnswerDoesNotStallTypedKeys();
 };
 
 void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
@@ -503,6 +513,82 @@ void tst_AnnotateView::viewScalesWithTheWindow()
         QVERIFY(window.rect().contains(digitRect));
         QVERIFY(std::min(digit->width(), digit->height()) >= 56);
     }
+}
+
+void tst_AnnotateView::leavingGridModeBringsBackTheImageOnScreen()
+{
+    testing::TempWorkspace temp;
+    testing::addPredictedImages(*temp.workspace, {0.2, 0.3, 0.4, 0.9, 0.95});
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy() && view.upcomingImageIds().size() == 4);
+    const qint64 onScreen = view.currentImageId();
+    const QList<qint64> strip = view.upcomingImageIds();
+    QTest::keyClick(&view, Qt::Key_G);
+    QTRY_VERIFY(view.inGridMode() && !view.isBusy());
+    QTest::keyClick(&view, Qt::Key_G);
+    QTRY_VERIFY(!view.inGridMode() && !view.isBusy() && view.upcomingImageIds().size() == 4);
+    QCOMPARE(view.currentImageId(), onScreen);
+    QCOMPARE(view.upcomingImageIds(), strip);
+}
+
+void tst_AnnotateView::keysTypedPastTheStripAreRefused()
+{
+    testing::TempWorkspace temp;
+    const std::vector<qint64> ids = testing::addPredictedImages(*temp.workspace, {0.2, 0.3, 0.4});
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy() && view.upcomingImageIds().size() == 2);
+    // Three images on screen (one large, two in the strip), five keys: the last two would land
+    // on images nobody has seen, so they are not used.
+    for (Qt::Key key : {Qt::Key_1, Qt::Key_2, Qt::Key_3, Qt::Key_4, Qt::Key_5}) {
+        QTest::keyClick(&view, key);
+    }
+    const QLabel *message = view.findChild<QLabel *>(QStringLiteral("message"));
+    QTRY_VERIFY2(message->text().contains(QStringLiteral("2 key(s) typed ahead were not used")),
+                 qPrintable(message->text()));
+    QVERIFY(!view.isBusy() && view.currentImageId() == 0);
+    const QSqlDatabase db = temp.workspace->db();
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels")), 3);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels WHERE label IN (4, 5)")), 0);
+    Q_UNUSED(ids)
+}
+
+void tst_AnnotateView::acceptOnAnImageWithoutAnswerDoesNotStallTypedKeys()
+{
+    testing::TempWorkspace temp;
+    {
+        storage::ImageRepository images(temp.workspace->db());
+        for (int i = 0; i < 4; ++i) {
+            storage::NewImage image;
+            image.pixels = testing::ringPixels(100 + i);
+            image.sha256 = storage::BlobStore::digestOf(image.pixels);
+            image.source = QStringLiteral("fixture");
+            images.insert(image, {QStringLiteral("test"), 0, 0});
+        }
+    }
+    const auto ana =
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    ui::AnnotateView view(*temp.workspace, ana);
+    view.show();
+    QTRY_VERIFY(view.currentImageId() > 0 && !view.isBusy() && view.upcomingImageIds().size() == 3);
+    // 1, then Enter (accept) on an image the model has not seen, then 2: the Enter does
+    // nothing, and the 2 is not applied to an image it was not typed for.
+    QTest::keyClick(&view, Qt::Key_1);
+    QTest::keyClick(&view, Qt::Key_Return);
+    QTest::keyClick(&view, Qt::Key_2);
+    QTRY_VERIFY(!view.isBusy());
+    const QSqlDatabase db = temp.workspace->db();
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM labels")), 1);
+    // The view is not stuck: the next digit labels the image on screen.
+    const qint64 onScreen = view.currentImageId();
+    QTest::keyClick(&view, Qt::Key_7);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() != onScreen);
+    QCOMPARE(repositoryLabel(db, onScreen), 7);
 }
 
 QTEST_MAIN(tst_AnnotateView)

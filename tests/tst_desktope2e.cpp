@@ -39,6 +39,35 @@ qint64 count(const QSqlDatabase &db, const QString &sql, const QVariantMap &bind
     return value(db, sql, bindings).toLongLong();
 }
 
+// A screenshot once the screen has stopped changing (two in a row alike).
+QImage settledScreenshot(const testing::XDesktop &x)
+{
+    QImage last = x.screenshot();
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired()) {
+        QTest::qWait(150);
+        QImage next = x.screenshot();
+        if (next == last) {
+            return next;
+        }
+        last = std::move(next);
+    }
+    return last;
+}
+
+// The image shown large (the one to label), read off the screen: drawn at some whole
+// multiple of 28 pixels, larger than the strip's.
+qint64 imageShownLarge(const QImage &screen, const QHash<qint64, QByteArray> &images)
+{
+    for (int factor = 24; factor >= 3; --factor) {
+        const auto found = testing::findImagesOnScreen(screen, images, factor);
+        if (!found.empty()) {
+            return found.front().imageId;
+        }
+    }
+    return 0;
+}
+
 } // namespace
 
 // The real binary on a real X server (Xvfb), driven with xdotool as a person would: keys typed
@@ -207,31 +236,25 @@ void tst_DesktopE2E::readingTheStripAheadLabelsTheImagesItShows()
         value(db(), QStringLiteral("SELECT id FROM users WHERE name = 'ana'")).toLongLong();
     QList<qint64> typed;
     while (typed.size() < 20) {
-        // What the annotator sees: the image on screen (the one leased to her that the strip
-        // does not show) and the eight of the strip, read off a screenshot.
-        std::vector<testing::ImageOnScreen> strip;
-        QDeadlineTimer deadline(15000);
-        do {
-            strip = testing::findImagesOnScreen(m_x->screenshot(), incoming, 2);
-        } while (static_cast<int>(strip.size()) < StripLength && !deadline.hasExpired());
+        // What the annotator sees, read off the screen: the image to label, shown large, and
+        // the eight of the strip.
+        const QImage screen = settledScreenshot(*m_x);
+        const std::vector<testing::ImageOnScreen> strip =
+            testing::findImagesOnScreen(screen, incoming, 2);
         QCOMPARE(static_cast<int>(strip.size()), StripLength);
         QList<qint64> shown;
         for (const testing::ImageOnScreen &tile : strip) {
             QCOMPARE(tile.topLeft.y(), strip.front().topLeft.y()); // one row, left to right
             shown << tile.imageId;
         }
-        storage::SqlQuery leased(
-            db(), QStringLiteral("SELECT image_id FROM leases WHERE user_id = :user"),
-            QStringLiteral("read leases"));
-        leased.bind(QStringLiteral(":user"), anaId);
-        leased.exec();
-        QList<qint64> current;
-        while (leased.next()) {
-            if (!shown.contains(leased.value(0).toLongLong())) {
-                current << leased.value(0).toLongLong();
+        QHash<qint64, QByteArray> notLabelled;
+        for (auto it = incoming.cbegin(); it != incoming.cend(); ++it) {
+            if (!typed.contains(it.key()) && !shown.contains(it.key())) {
+                notLabelled.insert(it.key(), it.value());
             }
         }
-        QCOMPARE(current.size(), 1);
+        const QList<qint64> current{imageShownLarge(screen, notLabelled)};
+        QVERIFY(current.front() != 0);
         QList<qint64> sequence = current + shown;
         sequence = sequence.mid(0, 20 - typed.size());
         QString digits;
@@ -268,7 +291,7 @@ void tst_DesktopE2E::idleLockUnlockAndLogOut()
 {
     testing::addPredictedImages(*m_temp->workspace, {0.3, 0.4, 0.5, 0.6, 0.7});
     storage::SettingsRepository(db()).setValue(
-        QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting), QStringLiteral("3"));
+        QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting), QStringLiteral("5"));
     startApp();
     const qulonglong window = logIn(QStringLiteral("ana"));
     QVERIFY(window != 0);
@@ -296,12 +319,15 @@ void tst_DesktopE2E::idleLockUnlockAndLogOut()
                        {{QStringLiteral(":id"), sessionId}}),
                  1);
 
-    // Locked again; this time "Log out" (the dialog's Escape): it used to abort the process
-    // with free(): invalid pointer.
+    // Locked again; Esc leaves it locked. "Log out" (Alt+L) used to abort the process with
+    // free(): invalid pointer.
     lock = m_x->waitForWindow(LockTitle, 20000);
     QVERIFY(lock != 0);
     QVERIFY(m_x->focus(lock));
     QVERIFY(m_x->keys({QStringLiteral("Escape")}));
+    QTest::qWait(500);
+    QVERIFY(m_x->hasWindow(LockTitle));
+    QVERIFY(m_x->keys({QStringLiteral("alt+l")}));
     const qulonglong login = m_x->waitForWindow(LoginTitle);
     QVERIFY(login != 0);
     QCOMPARE(m_app->state(), QProcess::Running);

@@ -8,6 +8,7 @@
 #include "ui/logindialog.h"
 #include "ui/mainwindow.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
@@ -89,6 +90,7 @@ private Q_SLOTS:
     void wrongPasswordsOnTheLockScreenAreThrottled();
     void logOutFromTheLockScreenEndsTheSessionAndFreesTheLeases();
     void quittingEndsTheSessionAndFreesTheLeases();
+    void logOutFromTheLockOverAnotherDialog();
 
 private:
     std::unique_ptr<ui::DesktopSession> startSession();
@@ -139,8 +141,16 @@ void tst_DesktopSession::unlockResumesTheSameSession()
     const qint64 onScreen = view->currentImageId();
 
     QTRY_VERIFY_WITH_TIMEOUT(session->lockDialog() != nullptr, 10000);
-    // The idle timeout has passed since the last activity: typing into the lock screen used to
+    // Well past the idle timeout since the last activity: typing into the lock screen used to
     // close the session as idle, and the right password was then refused.
+    QTest::qWait(1500);
+    // Esc and an empty password do nothing: the screen stays locked, nothing is counted.
+    QTest::keyClick(session->lockDialog(), Qt::Key_Escape);
+    QVERIFY(session->lockDialog() != nullptr && session->lockDialog()->isVisible());
+    typeIntoLock(session->lockDialog(), QString());
+    QCOMPARE(scalar(m_temp->workspace->db(),
+                    QStringLiteral("SELECT failed_logins FROM users WHERE name = 'ana'")),
+             0);
     typeIntoLock(session->lockDialog(), QStringLiteral("correct horse"));
     QTRY_VERIFY(session->lockDialog() == nullptr);
     QCOMPARE(session->principal().sessionId, sessionId);
@@ -227,6 +237,40 @@ void tst_DesktopSession::quittingEndsTheSessionAndFreesTheLeases()
         text(db, QStringLiteral("SELECT end_reason FROM login_sessions WHERE id = :id"), sessionId),
         QStringLiteral("quit"));
     QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM leases")), 0);
+}
+
+void tst_DesktopSession::logOutFromTheLockOverAnotherDialog()
+{
+    auto session = startSession();
+    QVERIFY(session);
+    const qint64 sessionId = session->principal().sessionId;
+    QAction *keys = nullptr;
+    for (QAction *action : session->window()->findChildren<QAction *>()) {
+        if (action->text().startsWith(QStringLiteral("&Keys"))) {
+            keys = action;
+        }
+    }
+    QVERIFY(keys);
+    // File > Keys… is open (its own event loop) when the screen locks; "Log out" on the lock
+    // must not delete that dialog under its loop.
+    auto *pressLogOut = new QTimer(this);
+    connect(pressLogOut, &QTimer::timeout, this, [&session, pressLogOut] {
+        if (session->lockDialog() && session->lockDialog()->isVisible()) {
+            pressLogOut->stop();
+            answerLoginSoon({}, {});
+            QTest::mouseClick(
+                session->lockDialog()->findChild<QPushButton *>(QStringLiteral("logout")),
+                Qt::LeftButton);
+        }
+    });
+    pressLogOut->start(50);
+    QTimer::singleShot(0, keys, &QAction::trigger);
+    QTRY_VERIFY_WITH_TIMEOUT(session->window() == nullptr, 15000);
+    QCOMPARE(text(m_temp->workspace->db(),
+                  QStringLiteral("SELECT end_reason FROM login_sessions WHERE id = :id"),
+                  sessionId),
+             QStringLiteral("logout"));
+    delete pressLogOut;
 }
 
 QTEST_MAIN(tst_DesktopSession)

@@ -19,7 +19,6 @@ namespace {
 
 constexpr int ImageSide = 336; // 28 x 12
 constexpr int StripTileSide = 56;
-constexpr int MaxTypedAhead = 32;
 constexpr int PanelRefreshMs = 10'000;
 constexpr int EmptyQueuePollMs = 5'000;
 
@@ -139,6 +138,11 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     });
     connect(m_worker, &AnnotationWorker::queueEmpty, this, &AnnotateView::handleEmpty);
     connect(m_worker, &AnnotationWorker::failed, this, &AnnotateView::handleFailure);
+    connect(m_worker, &AnnotationWorker::fetchFailed, this, &AnnotateView::handleFetchFailure);
+    connect(m_worker, &AnnotationWorker::upcomingFailed, this, [this](const QString &reason) {
+        m_message->setStyleSheet(QStringLiteral("background: #fff4ce; padding: 6px;"));
+        m_message->setText(tr("The Next strip could not be read: %1").arg(reason));
+    });
     connect(m_worker, &AnnotationWorker::undone, this, [this](qint64, int) {
         m_saved = std::max(0, m_saved - 1);
         updateSessionPanel();
@@ -216,9 +220,17 @@ void AnnotateView::start()
     Q_EMIT requestNext();
 }
 
+void AnnotateView::renewLeases()
+{
+    if (m_started && m_current && !m_busy && !m_gridMode) {
+        Q_EMIT requestUpcoming();
+    }
+}
+
 void AnnotateView::handleItem(const annotation::QueueItem &item)
 {
     m_busy = false;
+    m_awaitingNext = false;
     m_emptyPoll.stop();
     m_current = item;
     // The strip moves on at once: its first image is the one now on screen.
@@ -228,7 +240,7 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
         showStrip(m_stripPixels);
     }
     m_image->setImage(ImageListModel::toImage(item.pixels));
-    m_original->clear();
+    m_original->setPlaceholderText(tr("No original scan: this image arrived as 28 x 28 pixels."));
     if (!item.originalSha256.isEmpty() && m_workspace.blobs().contains(item.originalSha256)) {
         m_original->setImage(QImage::fromData(m_workspace.blobs().read(item.originalSha256)));
     }
@@ -258,10 +270,20 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
     }
     m_onScreen.start();
     replayTypedAhead();
+    // Said once the keys typed ahead have all been used, so nothing clears it at once.
+    if (m_typedAhead.empty() && !m_busy && m_refusedKeys > 0) {
+        m_message->setStyleSheet(QStringLiteral("background: #fff4ce; padding: 6px;"));
+        m_message->setText(tr("%n key(s) typed ahead were not used: they went past the images"
+                              " shown.",
+                              nullptr, m_refusedKeys));
+        m_refusedKeys = 0;
+    }
 }
 
 void AnnotateView::handleSaved(qint64, int label, int goldLabel)
 {
+    // Labelled: it stays on screen until the next one arrives, but no key applies to it now.
+    m_current.reset();
     ++m_saved;
     m_message->setStyleSheet({});
     m_message->clear();
@@ -302,6 +324,7 @@ void AnnotateView::showStrip(const QList<QByteArray> &pixels)
 void AnnotateView::handleEmpty()
 {
     m_busy = false;
+    m_awaitingNext = false;
     m_current.reset();
     m_stripIds.clear();
     m_stripPixels.clear();
@@ -311,7 +334,27 @@ void AnnotateView::handleEmpty()
     m_prediction->setText(
         tr("The queue is empty: every incoming image is labelled or on someone's screen."));
     dropTypedAhead(tr("the queue is empty"));
+    if (m_refusedKeys > 0) {
+        m_message->setStyleSheet(QStringLiteral("background: #fff4ce; padding: 6px;"));
+        m_message->setText(tr("%n key(s) typed ahead were not used: they went past the images"
+                              " shown.",
+                              nullptr, m_refusedKeys));
+        m_refusedKeys = 0;
+    }
     if (isVisible() && !m_gridMode) {
+        m_emptyPoll.start();
+    }
+}
+
+void AnnotateView::handleFetchFailure(const QString &reason)
+{
+    m_busy = false;
+    m_awaitingNext = false;
+    m_typedAhead.clear();
+    m_message->setStyleSheet(
+        QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
+    m_message->setText(tr("The next image could not be loaded: %1. Trying again.").arg(reason));
+    if (!m_current) {
         m_emptyPoll.start();
     }
 }
@@ -319,6 +362,7 @@ void AnnotateView::handleEmpty()
 void AnnotateView::handleFailure(const QString &reason)
 {
     m_busy = false;
+    m_awaitingNext = false;
     m_message->setStyleSheet(
         QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;"));
     m_message->setText(tr("Not saved: %1").arg(reason));
@@ -332,6 +376,7 @@ void AnnotateView::decide(int label)
         return;
     }
     m_busy = true;
+    m_awaitingNext = true;
     Q_EMIT requestLabel(m_current->imageId, label, m_onScreen.elapsed());
 }
 
@@ -348,9 +393,17 @@ void AnnotateView::replayTypedAhead()
     if (m_typedAhead.empty() || m_busy || m_gridMode || m_historyMode) {
         return;
     }
-    const QKeyCombination key = m_typedAhead.front();
+    const TypedKey typed = m_typedAhead.front();
+    if (!m_current || m_current->imageId != typed.imageId) {
+        // Not the image the strip showed there (it went to someone else meanwhile, say).
+        dropTypedAhead(tr("the image they were typed for is no longer next"));
+        return;
+    }
     m_typedAhead.pop_front();
-    handleSingleKey(key);
+    handleSingleKey(typed.key);
+    if (!m_busy) {
+        dropTypedAhead(tr("the key before them did nothing on its image"));
+    }
 }
 
 void AnnotateView::dropTypedAhead(const QString &why)
@@ -581,10 +634,14 @@ void AnnotateView::keyPressEvent(QKeyEvent *event)
         }
         return;
     }
-    // A decision typed while the last one is being saved is kept for the image after it.
+    // A decision typed while the last one is being saved is kept for the strip's image at that
+    // place; past the strip's end there is no image the person has seen, so the key is refused.
     if (isDecisionKey(event) && (m_busy || !m_typedAhead.empty())) {
-        if (m_current && static_cast<int>(m_typedAhead.size()) < MaxTypedAhead) {
-            m_typedAhead.push_back(event->keyCombination());
+        const auto place = static_cast<qsizetype>(m_typedAhead.size());
+        if (m_awaitingNext && place < m_stripIds.size()) {
+            m_typedAhead.push_back({event->keyCombination(), m_stripIds[place]});
+        } else {
+            ++m_refusedKeys;
         }
         event->accept();
         return;
@@ -612,6 +669,7 @@ bool AnnotateView::handleSingleKey(const QKeyCombination &combination)
     } else if (m_keys.matches(KeyMap::Skip, &event)) {
         if (!m_busy && m_current) {
             m_busy = true;
+            m_awaitingNext = true;
             Q_EMIT requestSkip(m_current->imageId);
         }
     } else if (m_keys.matches(KeyMap::Undo, &event)) {

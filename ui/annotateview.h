@@ -56,6 +56,8 @@ public:
     // Looks at the queue again (after an import, say) when nothing is on screen, and tops up
     // the strip of what comes next.
     void refresh();
+    // Takes the leases on the image on screen and the strip again (after the screen was locked).
+    void renewLeases();
 
 Q_SIGNALS:
     void requestNext();
@@ -88,6 +90,7 @@ private:
     void placeHelp();
     void handleEmpty();
     void handleFailure(const QString &reason);
+    void handleFetchFailure(const QString &reason);
     void decide(int label);
     void updateSessionPanel();
     void setGridMode(bool on);
@@ -119,7 +122,17 @@ private:
     QList<ScaledImageView *> m_strip;
     QList<qint64> m_stripIds;
     QList<QByteArray> m_stripPixels;
-    std::deque<QKeyCombination> m_typedAhead;
+    // A decision key typed while the last one was being saved, and the image it was meant for
+    // (the strip's image at that place when it was typed).
+    struct TypedKey
+    {
+        QKeyCombination key;
+        qint64 imageId = 0;
+    };
+    std::deque<TypedKey> m_typedAhead;
+    bool m_awaitingNext = false;
+    int m_refusedKeys = 0; // typed past the strip's end since the last note of it // a label or
+                           // skip is being saved; the strip's first comes next
     QTimer m_panelTimer;
     QTimer m_emptyPoll;
     QWidget *m_single;

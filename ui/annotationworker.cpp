@@ -32,7 +32,7 @@ void AnnotationWorker::fetchNext()
         // The strip of what comes next is drawn after the current image is already up.
         emitUpcoming();
     } catch (const std::exception &error) {
-        Q_EMIT failed(QString::fromUtf8(error.what()));
+        Q_EMIT fetchFailed(QString::fromUtf8(error.what()));
     }
 }
 
@@ -122,7 +122,7 @@ void AnnotationWorker::fetchUpcoming()
     try {
         emitUpcoming();
     } catch (const std::exception &error) {
-        Q_EMIT failed(QString::fromUtf8(error.what()));
+        Q_EMIT upcomingFailed(QString::fromUtf8(error.what()));
     }
 }
 

@@ -59,6 +59,10 @@ Q_SIGNALS:
     void relabelled(qint64 oldLabelId, const digitdesk::annotation::LabelDecision &decision);
     void undone(qint64 imageId, int label);
     void failed(const QString &reason);
+    // The next image (or the strip) could not be read; nothing was lost.
+    void fetchFailed(const QString &reason);
+    // Only the strip could not be read; the image on screen is unaffected.
+    void upcomingFailed(const QString &reason);
 
 private:
     annotation::AnnotationService &service();

@@ -6,6 +6,7 @@
 #include "storage/userrepository.h"
 #include "storage/workspace.h"
 #include "storage/workspacelocations.h"
+#include "ui/annotateview.h"
 #include "ui/lockdialog.h"
 #include "ui/logindialog.h"
 #include "ui/mainwindow.h"
@@ -159,7 +160,12 @@ bool DesktopSession::eventFilter(QObject *watched, QEvent *event)
             m_idleTimer.start();
             if (m_sinceTouch.elapsed() > m_touchEveryMs) {
                 m_sinceTouch.restart();
-                m_auth->touch(m_who);
+                // Closed meanwhile (idle across a suspend, or ended elsewhere): log in again
+                // rather than go on working under a session that is over.
+                if (!m_auth->touch(m_who)) {
+                    QMetaObject::invokeMethod(this, &DesktopSession::handleSessionEnded,
+                                              Qt::QueuedConnection);
+                }
             }
         }
         break;
@@ -189,8 +195,39 @@ void DesktopSession::endSession(const QString &reason)
     m_who = {};
 }
 
+bool DesktopSession::closeOtherDialogs()
+{
+    // A dialog running its own event loop (exec) belongs to the window that is about to go:
+    // it is closed first, and the logout waits until that loop has returned.
+    bool closed = false;
+    for (QWidget *widget : QApplication::topLevelWidgets()) {
+        auto *dialog = qobject_cast<QDialog *>(widget);
+        if (dialog && dialog->isVisible() && dialog != m_lock &&
+            qobject_cast<LoginDialog *>(dialog) == nullptr) {
+            dialog->done(QDialog::Rejected);
+            closed = true;
+        }
+    }
+    return closed;
+}
+
+void DesktopSession::handleSessionEnded()
+{
+    if (!m_window) {
+        return;
+    }
+    QMessageBox::information(m_window.get(), tr("Session ended"),
+                             tr("Your session has ended. Log in again to go on; nothing that was"
+                                " shown as saved is lost."));
+    handleLogout();
+}
+
 void DesktopSession::handleLogout()
 {
+    if (closeOtherDialogs()) {
+        QMetaObject::invokeMethod(this, &DesktopSession::handleLogout, Qt::QueuedConnection);
+        return;
+    }
     const QString name = m_who.name;
     endSession(QStringLiteral("logout"));
     login(name);
@@ -225,6 +262,10 @@ void DesktopSession::handleLockFinished(int result)
     if (result == LockDialog::Unlocked) {
         m_sinceTouch.restart();
         m_idleTimer.start();
+        // Leases may have run out while the screen was locked: take them again.
+        if (m_window) {
+            m_window->annotateView()->renewLeases();
+        }
         return;
     }
     QMetaObject::invokeMethod(this, &DesktopSession::handleLogout, Qt::QueuedConnection);

@@ -50,6 +50,8 @@ private:
     void handleLogout();
     void handleIdle();
     void handleLockFinished(int result);
+    void handleSessionEnded();
+    bool closeOtherDialogs();
     void endSession(const QString &reason);
 
     QString m_workspaceOption;

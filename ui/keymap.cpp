@@ -226,7 +226,7 @@ QString KeyMap::conflict(Action action, const QKeySequence &key) const
 QString KeyMap::firstConflict() const
 {
     for (int a = 0; a < NB_ACTIONS; ++a) {
-        const QString message = conflict(static_cast<Action>(a), m_keys[a]);
+        QString message = conflict(static_cast<Action>(a), m_keys[a]);
         if (!message.isEmpty()) {
             return message;
         }

@@ -28,11 +28,11 @@ LockDialog::LockDialog(const QString &userName, int idleMinutes, Unlock unlock, 
     m_message->setWordWrap(true);
     m_message->setStyleSheet(QStringLiteral("color: #b00020;"));
     auto *buttons = new QDialogButtonBox(this);
-    m_unlockButton = buttons->addButton(tr("Unlock"), QDialogButtonBox::AcceptRole);
+    m_unlockButton = buttons->addButton(tr("&Unlock"), QDialogButtonBox::AcceptRole);
     m_unlockButton->setObjectName(QStringLiteral("unlock"));
     m_unlockButton->setDefault(true);
-    buttons->addButton(tr("Log out"), QDialogButtonBox::RejectRole)
-        ->setObjectName(QStringLiteral("logout"));
+    QPushButton *logout = buttons->addButton(tr("&Log out"), QDialogButtonBox::ResetRole);
+    logout->setObjectName(QStringLiteral("logout"));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(text);
     layout->addWidget(m_password);
@@ -40,14 +40,25 @@ LockDialog::LockDialog(const QString &userName, int idleMinutes, Unlock unlock, 
     layout->addWidget(buttons);
     setMinimumWidth(360);
     connect(buttons, &QDialogButtonBox::accepted, this, &LockDialog::handleUnlock);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // Only the button logs out: Esc (the annotator's "come back" key) or closing the window
+    // must not end the session by accident.
+    connect(logout, &QPushButton::clicked, this, [this] { done(LoggedOut); });
     m_retryTimer->setInterval(1000);
     connect(m_retryTimer, &QTimer::timeout, this, &LockDialog::handleRetryTick);
+}
+
+void LockDialog::reject()
+{
+    // Esc and the window's close button leave the screen locked.
 }
 
 void LockDialog::handleUnlock()
 {
     if (!m_unlockButton->isEnabled()) {
+        return;
+    }
+    if (m_password->text().isEmpty()) {
+        m_message->setText(tr("Type your password to unlock."));
         return;
     }
     const annotation::LoginResult result = m_unlock(m_password->text());

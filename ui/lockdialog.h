@@ -33,6 +33,9 @@ public:
 
     LockDialog(const QString &userName, int idleMinutes, Unlock unlock, QWidget *parent = nullptr);
 
+public Q_SLOTS:
+    void reject() override;
+
 private:
     void handleUnlock();
     void handleRetryTick();

@@ -264,8 +264,6 @@ bool ReviewView::startDecision()
 void ReviewView::keyPressEvent(QKeyEvent *event)
 {
     const int key = event->key();
-    const bool control = event->modifiers().testFlag(Qt::ControlModifier);
-    const qint64 image = currentImageId();
     if (key == Qt::Key_F1 || key == Qt::Key_Question) {
         m_help->setVisible(!m_help->isVisible());
     } else if (key == Qt::Key_Backspace || event->matches(QKeySequence::Undo)) {
@@ -273,10 +271,17 @@ void ReviewView::keyPressEvent(QKeyEvent *event)
             m_busy = true;
             Q_EMIT requestUndo();
         }
-    } else if (control) {
+    } else if (event->modifiers().testFlag(Qt::ControlModifier) || !decideByKey(key)) {
         QWidget::keyPressEvent(event);
         return;
-    } else if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {
+    }
+    event->accept();
+}
+
+bool ReviewView::decideByKey(int key)
+{
+    const qint64 image = currentImageId();
+    if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {
         if (startDecision()) {
             Q_EMIT requestApprove(image);
         }
@@ -295,10 +300,9 @@ void ReviewView::keyPressEvent(QKeyEvent *event)
             }
         }
     } else {
-        QWidget::keyPressEvent(event);
-        return;
+        return false;
     }
-    event->accept();
+    return true;
 }
 
 } // namespace digitdesk::ui

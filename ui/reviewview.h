@@ -72,6 +72,9 @@ private:
     void showMessage(const QString &text, const QString &style);
     // Sends a decision on the image on screen, unless one is under way.
     bool startDecision();
+    // Approves, corrects, approves as gold or rejects the image on screen by `key` (no
+    // modifier); false when `key` is none of those.
+    bool decideByKey(int key);
 
     QThread m_thread;
     ReviewWorker *m_worker;

@@ -17,7 +17,12 @@ ScaledImageView::ScaledImageView(Scaling scaling, int preferredSide, int minimum
 
 void ScaledImageView::setImage(const QImage &image)
 {
-    m_image = image;
+    // A scan may have tens of megapixels; twice the preferred size is all it is ever shown at.
+    const int keep = 2 * m_preferredSide;
+    m_image = m_scaling == Scaling::Smooth && (image.width() > keep || image.height() > keep)
+                  ? image.scaled(keep, keep, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                  : image;
+    m_scaled = {};
     m_placeholder.clear();
     update();
 }
@@ -25,6 +30,7 @@ void ScaledImageView::setImage(const QImage &image)
 void ScaledImageView::setPlaceholderText(const QString &text)
 {
     m_image = {};
+    m_scaled = {};
     m_placeholder = text;
     update();
 }
@@ -32,6 +38,7 @@ void ScaledImageView::setPlaceholderText(const QString &text)
 void ScaledImageView::clear()
 {
     m_image = {};
+    m_scaled = {};
     m_placeholder.clear();
     update();
 }
@@ -56,7 +63,9 @@ void ScaledImageView::paintEvent(QPaintEvent *)
     }
     if (m_image.isNull()) {
         if (!m_placeholder.isEmpty()) {
-            painter.setPen(QColor(0xbb, 0xbb, 0xbb));
+            painter.setPen(m_scaling == Scaling::Pixelated
+                               ? QColor(0xbb, 0xbb, 0xbb)
+                               : palette().color(QPalette::PlaceholderText));
             painter.drawText(square.adjusted(4, 4, -4, -4), Qt::AlignCenter | Qt::TextWordWrap,
                              m_placeholder);
         }
@@ -72,8 +81,12 @@ void ScaledImageView::paintEvent(QPaintEvent *)
     const QRect target(square.left() + (square.width() - fitted.width()) / 2,
                        square.top() + (square.height() - fitted.height()) / 2, fitted.width(),
                        fitted.height());
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, m_scaling == Scaling::Smooth);
-    painter.drawImage(target, m_image);
+    if (m_scaled.size() != fitted) {
+        m_scaled = m_image.scaled(fitted, Qt::IgnoreAspectRatio,
+                                  m_scaling == Scaling::Smooth ? Qt::SmoothTransformation
+                                                               : Qt::FastTransformation);
+    }
+    painter.drawImage(target.topLeft(), m_scaled);
 }
 
 } // namespace digitdesk::ui

@@ -42,6 +42,7 @@ private:
     int m_preferredSide;
     int m_minimumSide;
     QImage m_image;
+    QImage m_scaled; // m_image at the size last painted: a large scan is scaled once, not per paint
     QString m_placeholder;
 };
 

@@ -1,27 +1,20 @@
 #include "ui/servingview.h"
 
 #include "storage/workspace.h"
+#include "ui/servingcharts.h"
+#include "ui/servingfigures.h"
 #include "ui/servingprocess.h"
 
-#include <QChart>
-#include <QChartView>
-#include <QDateTimeAxis>
 #include <QFile>
 #include <QFontDatabase>
-#include <QFrame>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLineSeries>
-#include <QLogValueAxis>
 #include <QMessageBox>
-#include <QPen>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -43,23 +36,6 @@ enum Page
     DashboardPage
 };
 
-QString seconds(double value)
-{
-    if (std::isnan(value)) {
-        return Dash;
-    }
-    if (value < 1.0) {
-        const double ms = value * 1000.0;
-        return QStringLiteral("%1 ms").arg(ms, 0, 'f', ms < 10 ? 1 : 0);
-    }
-    return QStringLiteral("%1 s").arg(value, 0, 'f', 2);
-}
-
-QString percent(double fraction, int decimals)
-{
-    return QStringLiteral("%1%").arg(fraction * 100.0, 0, 'f', decimals);
-}
-
 QString duration(double totalSeconds)
 {
     if (!std::isfinite(totalSeconds) || totalSeconds < 0 || totalSeconds > 1e12) {
@@ -78,113 +54,6 @@ QString duration(double totalSeconds)
     return QObject::tr("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
 }
 
-void colour(QLabel *label, const QString &color)
-{
-    label->setStyleSheet(
-        color.isEmpty()
-            ? QStringLiteral("font-size: 18pt; font-weight: bold;")
-            : QStringLiteral("font-size: 18pt; font-weight: bold; color: %1;").arg(color));
-}
-
-// A big number with its caption above it, placed in a grid cell.
-QLabel *addFigure(QWidget *parent, QGridLayout *grid, int row, int column, const QString &caption,
-                  const QString &objectName, const QString &help)
-{
-    auto *box = new QFrame(parent);
-    box->setFrameShape(QFrame::StyledPanel);
-    auto *layout = new QVBoxLayout(box);
-    auto *title = new QLabel(caption, box);
-    title->setObjectName(objectName + QStringLiteral("Caption"));
-    title->setStyleSheet(QStringLiteral("color: #555;"));
-    auto *value = new QLabel(Dash, box);
-    value->setObjectName(objectName);
-    colour(value, {});
-    box->setToolTip(help);
-    layout->addWidget(title);
-    layout->addWidget(value);
-    grid->addWidget(box, row, column);
-    return value;
-}
-
-QString availabilityText(const SloWindow &window)
-{
-    const std::optional<double> availability = window.availability();
-    return availability ? percent(*availability, 3) : QObject::tr("no traffic");
-}
-
-QString availabilityColour(const SloWindow &window)
-{
-    const std::optional<double> availability = window.availability();
-    if (!availability) {
-        return {};
-    }
-    return *availability < SloTracker::AvailabilityObjective ? Red : Green;
-}
-
-QString burnColour(double burn)
-{
-    if (burn > SloTracker::PageBurnRate) {
-        return Red;
-    }
-    return burn > SloTracker::TicketBurnRate ? Orange : QString();
-}
-
-QLineSeries *addSeries(QChart *chart, const QString &name, QAbstractAxis *x, QAbstractAxis *y)
-{
-    auto *series = new QLineSeries(chart);
-    series->setName(name);
-    chart->addSeries(series);
-    series->attachAxis(x);
-    series->attachAxis(y);
-    return series;
-}
-
-QDateTimeAxis *timeAxis(QChart *chart)
-{
-    auto *axis = new QDateTimeAxis(chart);
-    axis->setFormat(QStringLiteral("HH:mm"));
-    axis->setTickCount(6);
-    chart->addAxis(axis, Qt::AlignBottom);
-    return axis;
-}
-
-QValueAxis *valueAxis(QChart *chart, const QString &title, Qt::Alignment side)
-{
-    auto *axis = new QValueAxis(chart);
-    axis->setTitleText(title);
-    chart->addAxis(axis, side);
-    return axis;
-}
-
-// From 0 to a round number at or above `highest` in 2 to 5 steps of 1, 2, 2.5 or 5 times a
-// power of ten, labelled with the decimals the step needs: 0-1.2 reads 0.0 0.5 1.0 1.5, not
-// "0 0 1 1 1" as a fixed format would.
-void setRoundRange(QValueAxis *axis, double highest)
-{
-    if (!std::isfinite(highest) || highest <= 0) {
-        highest = 1;
-    }
-    const double rough = highest / 4;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
-    double step = 10 * magnitude;
-    for (const double mantissa : {1.0, 2.0, 2.5, 5.0}) {
-        if (rough <= mantissa * magnitude * (1 + 1e-9)) {
-            step = mantissa * magnitude;
-            break;
-        }
-    }
-    const int intervals = std::max(1, static_cast<int>(std::ceil(highest / step - 1e-9)));
-    int decimals = 0;
-    for (double scaled = step;
-         decimals < 12 && std::abs(scaled - std::round(scaled)) > 1e-6 * scaled; scaled *= 10) {
-        ++decimals;
-    }
-    axis->setRange(0, step * intervals);
-    axis->setTickType(QValueAxis::TicksFixed);
-    axis->setTickCount(intervals + 1);
-    axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
-}
-
 } // namespace
 
 ServingView::ServingView(const storage::Workspace &workspace, annotation::Principal who,
@@ -195,7 +64,8 @@ ServingView::ServingView(const storage::Workspace &workspace, annotation::Princi
       m_pid(new QLabel(this)), m_address(new QLabel(this)), m_port(new QSpinBox(this)),
       m_start(new QPushButton(tr("Start"), this)), m_stop(new QPushButton(tr("Stop"), this)),
       m_message(new QLabel(this)), m_pages(new QStackedWidget(this)), m_empty(new QLabel(this)),
-      m_banner(new QLabel(this)), m_counters(new QLabel(this)), m_log(new QPlainTextEdit(this))
+      m_banner(new QLabel(this)), m_figures(new ServingFigures(this)),
+      m_charts(new ServingCharts(this)), m_log(new QPlainTextEdit(this))
 {
     m_state->setObjectName(QStringLiteral("servingState"));
     m_state->setMinimumWidth(160);
@@ -233,73 +103,16 @@ ServingView::ServingView(const storage::Workspace &workspace, annotation::Princi
     m_pages->addWidget(m_empty);
 
     auto *dashboard = new QWidget(this);
-    auto *figures = new QGridLayout;
-    m_rate = addFigure(dashboard, figures, 0, 0, tr("Request rate (10 s)"),
-                       QStringLiteral("sloRate"), tr("Inference requests per second"));
-    m_p50 = addFigure(dashboard, figures, 0, 1, tr("Latency p50 (60 s)"), QStringLiteral("sloP50"),
-                      tr("Median request duration"));
-    m_p95 = addFigure(dashboard, figures, 0, 2, tr("Latency p95 (60 s)"), QStringLiteral("sloP95"),
-                      tr("95th percentile request duration"));
-    m_p99 = addFigure(dashboard, figures, 0, 3, tr("Latency p99 (60 s)"), QStringLiteral("sloP99"),
-                      tr("99th percentile request duration; objective: under 2 s"));
-    m_errorRate = addFigure(dashboard, figures, 0, 4, tr("Error rate (last 60 s)"),
-                            QStringLiteral("sloErrorRate"),
-                            tr("Inference requests answered 5xx or slower than 2 s, of all "
-                               "inference requests in the last 60 s; a request the client got "
-                               "wrong (4xx) is not an error of the endpoint"));
-    m_errorDetail = new QLabel(m_errorRate->parentWidget());
-    m_errorDetail->setObjectName(QStringLiteral("sloErrorDetail"));
-    m_errorDetail->setStyleSheet(QStringLiteral("color: #555;"));
-    m_errorDetail->setWordWrap(true);
-    m_errorRate->parentWidget()->layout()->addWidget(m_errorDetail);
-    m_availability1h = addFigure(dashboard, figures, 1, 0, tr("Availability 1 h"),
-                                 QStringLiteral("sloAvailability1h"), tr("Objective: 99.99%"));
-    m_availability1d = addFigure(dashboard, figures, 1, 1, tr("Availability 1 day"),
-                                 QStringLiteral("sloAvailability1d"), tr("Objective: 99.99%"));
-    m_availability30d = addFigure(dashboard, figures, 1, 2, tr("Availability 30 days"),
-                                  QStringLiteral("sloAvailability30d"), tr("Objective: 99.99%"));
-    m_budget = addFigure(dashboard, figures, 1, 3, tr("Error budget left (30 days)"),
-                         QStringLiteral("sloBudget"),
-                         tr("99.99% over 30 days allows 1 bad request in 10,000"));
-    m_burn5m =
-        addFigure(dashboard, figures, 2, 0, tr("Burn rate 5 min"), QStringLiteral("sloBurn5m"),
-                  tr("1× spends the budget in exactly 30 days"));
-    m_burn30m =
-        addFigure(dashboard, figures, 2, 1, tr("Burn rate 30 min"), QStringLiteral("sloBurn30m"),
-                  tr("1× spends the budget in exactly 30 days"));
-    m_burn1h = addFigure(dashboard, figures, 2, 2, tr("Burn rate 1 h"), QStringLiteral("sloBurn1h"),
-                         tr("1× spends the budget in exactly 30 days"));
-    m_burn6h = addFigure(dashboard, figures, 2, 3, tr("Burn rate 6 h"), QStringLiteral("sloBurn6h"),
-                         tr("1× spends the budget in exactly 30 days"));
-    m_page = new QLabel(dashboard);
-    m_page->setObjectName(QStringLiteral("sloPage"));
-    m_page->setToolTip(tr("Page when the 1 h and the 5 min burn rates are both above 14.4× "
-                          "(2% of the 30-day budget in one hour)"));
-    m_ticket = new QLabel(dashboard);
-    m_ticket->setObjectName(QStringLiteral("sloTicket"));
-    m_ticket->setToolTip(tr("Ticket when the 6 h and the 30 min burn rates are both above 6× "
-                            "(5% of the 30-day budget in six hours)"));
-    auto *alerts = new QVBoxLayout;
-    alerts->addWidget(m_page);
-    alerts->addWidget(m_ticket);
-    figures->addLayout(alerts, 1, 4, 2, 1);
-
     m_banner->setObjectName(QStringLiteral("servingBanner"));
     m_banner->setWordWrap(true);
     m_banner->setStyleSheet(
         QStringLiteral("color: white; background: %1; padding: 6px; font-weight: bold;").arg(Red));
     m_banner->hide();
-    m_counters->setObjectName(QStringLiteral("servingCounters"));
-    m_counters->setWordWrap(true);
-    auto *charts = new QHBoxLayout;
-    charts->addWidget(makeLatencyChart(), 3);
-    charts->addWidget(makeErrorChart(), 2);
     auto *dashboardLayout = new QVBoxLayout(dashboard);
     dashboardLayout->setContentsMargins(0, 0, 0, 0);
     dashboardLayout->addWidget(m_banner);
-    dashboardLayout->addLayout(figures);
-    dashboardLayout->addWidget(m_counters);
-    dashboardLayout->addLayout(charts, 1);
+    dashboardLayout->addWidget(m_figures);
+    dashboardLayout->addWidget(m_charts, 1);
     m_pages->addWidget(dashboard);
 
     m_log->setObjectName(QStringLiteral("servingLog"));
@@ -327,53 +140,6 @@ ServingView::ServingView(const storage::Workspace &workspace, annotation::Princi
 void ServingView::setExecutable(const QString &path)
 {
     m_process->setExecutable(path);
-}
-
-QChartView *ServingView::makeLatencyChart()
-{
-    auto *chart = new QChart;
-    chart->setTitle(tr("Latency and request rate, last 10 minutes"));
-    m_latencyTime = timeAxis(chart);
-    m_latencyAxis = new QLogValueAxis(chart);
-    m_latencyAxis->setTitleText(tr("ms (log)"));
-    m_latencyAxis->setLabelFormat(QStringLiteral("%g"));
-    m_latencyAxis->setBase(10);
-    m_latencyAxis->setRange(0.1, 10000);
-    chart->addAxis(m_latencyAxis, Qt::AlignLeft);
-    m_rateAxis = valueAxis(chart, tr("requests/s"), Qt::AlignRight);
-    m_p50Series = addSeries(chart, tr("p50"), m_latencyTime, m_latencyAxis);
-    m_p95Series = addSeries(chart, tr("p95"), m_latencyTime, m_latencyAxis);
-    m_p99Series = addSeries(chart, tr("p99"), m_latencyTime, m_latencyAxis);
-    m_objectiveSeries = addSeries(chart, tr("2 s objective"), m_latencyTime, m_latencyAxis);
-    QPen objective{QColor(Red)};
-    objective.setStyle(Qt::DashLine);
-    objective.setWidth(2);
-    m_objectiveSeries->setPen(objective);
-    m_rateSeries = addSeries(chart, tr("requests/s"), m_latencyTime, m_rateAxis);
-    QPen rate(QColor(QStringLiteral("#607d8b")));
-    rate.setWidth(1);
-    m_rateSeries->setPen(rate);
-    auto *view = new QChartView(chart, this);
-    view->setObjectName(QStringLiteral("servingLatencyChart"));
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(220);
-    return view;
-}
-
-QChartView *ServingView::makeErrorChart()
-{
-    auto *chart = new QChart;
-    chart->setTitle(tr("Error rate (60 s window), last 10 minutes"));
-    chart->legend()->hide();
-    m_errorTime = timeAxis(chart);
-    m_errorAxis = valueAxis(chart, tr("% of requests"), Qt::AlignLeft);
-    m_errorSeries = addSeries(chart, tr("error rate"), m_errorTime, m_errorAxis);
-    m_errorSeries->setPen(QPen(QColor(Red), 2));
-    auto *view = new QChartView(chart, this);
-    view->setObjectName(QStringLiteral("servingErrorChart"));
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(220);
-    return view;
 }
 
 void ServingView::showMessage(const QString &text, bool isError)
@@ -516,8 +282,7 @@ void ServingView::handleStateChanged()
     }
     m_shown = state;
     updateHeader();
-    updateFigures();
-    updateCharts();
+    updateDashboard();
 }
 
 void ServingView::handleScraped(const QDateTime &at, const MetricsSnapshot &snapshot)
@@ -525,8 +290,7 @@ void ServingView::handleScraped(const QDateTime &at, const MetricsSnapshot &snap
     m_latest = snapshot;
     m_tracker.add(at, snapshot);
     updateHeader();
-    updateFigures();
-    updateCharts();
+    updateDashboard();
 }
 
 void ServingView::updateHeader()
@@ -561,138 +325,10 @@ void ServingView::updateHeader()
         tr("up %1").arg(duration(m_latest.value(QStringLiteral("digitdesk_uptime_seconds")))));
 }
 
-void ServingView::updateFigures()
+void ServingView::updateDashboard()
 {
-    const SloFigures &figures = m_tracker.figures();
-    if (!figures.hasData) {
-        for (QLabel *label :
-             {m_rate, m_p50, m_p95, m_p99, m_errorRate, m_availability1h, m_availability1d,
-              m_availability30d, m_budget, m_burn5m, m_burn30m, m_burn1h, m_burn6h}) {
-            label->setText(Dash);
-            colour(label, {});
-        }
-        m_page->setText(tr("page: –"));
-        m_ticket->setText(tr("ticket: –"));
-        m_page->setStyleSheet({});
-        m_ticket->setStyleSheet({});
-        m_counters->clear();
-        m_errorDetail->clear();
-        return;
-    }
-    const SloPoint &now = figures.now;
-    m_rate->setText(tr("%1 req/s").arg(now.rate, 0, 'f', now.rate < 10 ? 2 : 1));
-    m_p50->setText(seconds(now.p50));
-    m_p95->setText(seconds(now.p95));
-    m_p99->setText(seconds(now.p99));
-    colour(m_p99, std::isnan(now.p99) ? QString() : (figures.latencyObjectiveMet() ? Green : Red));
-    const QString noRequests = tr("no requests in the last 60 s");
-    for (QLabel *label : {m_p50, m_p95, m_p99}) {
-        label->setToolTip(std::isnan(now.p50) ? noRequests : QString());
-    }
-    m_errorRate->setText(percent(now.errorRate, 2));
-    m_errorDetail->setText(tr("%1 of %2 requests answered 5xx or slower than 2 s")
-                               .arg(static_cast<qint64>(now.windowBad))
-                               .arg(static_cast<qint64>(now.windowRequests)));
-    colour(m_errorRate, now.errorRate > SloTracker::ErrorBudget ? Red : QString());
-
-    m_availability1h->setText(availabilityText(figures.window1h));
-    colour(m_availability1h, availabilityColour(figures.window1h));
-    m_availability1d->setText(availabilityText(figures.window1d));
-    colour(m_availability1d, availabilityColour(figures.window1d));
-    m_availability30d->setText(availabilityText(figures.window30d));
-    colour(m_availability30d, availabilityColour(figures.window30d));
-    m_budget->setText(tr("%1 left").arg(percent(figures.budgetLeft, 1)));
-    colour(m_budget, figures.budgetLeft < 0 ? Red : (figures.budgetLeft < 0.25 ? Orange : Green));
-    const auto burn = [](QLabel *label, double value) {
-        label->setText(QStringLiteral("%1×").arg(value, 0, 'f', value < 10 ? 2 : 1));
-        colour(label, burnColour(value));
-    };
-    burn(m_burn5m, figures.burn5m);
-    burn(m_burn30m, figures.burn30m);
-    burn(m_burn1h, figures.burn1h);
-    burn(m_burn6h, figures.burn6h);
-    const QString firing =
-        QStringLiteral("color: white; background: %1; padding: 6px; font-weight: bold;");
-    const QString quiet = QStringLiteral("color: %1; padding: 6px;").arg(Green);
-    m_page->setText(figures.page ? tr("PAGE: the budget burns over 14.4× (1 h and 5 min)")
-                                 : tr("page: no fast burn"));
-    m_page->setStyleSheet(figures.page ? firing.arg(Red) : quiet);
-    m_ticket->setText(figures.ticket ? tr("TICKET: the budget burns over 6× (6 h and 30 min)")
-                                     : tr("ticket: no slow burn"));
-    m_ticket->setStyleSheet(figures.ticket ? firing.arg(Orange) : quiet);
-
-    const auto count = [this](const QString &name, const MetricsSnapshot::Labels &labels = {}) {
-        const double value = m_latest.value(name, labels);
-        return std::isfinite(value) && std::abs(value) < 1e15
-                   ? QString::number(static_cast<qint64>(value))
-                   : Dash;
-    };
-    const QString failure = QStringLiteral("nv_inference_request_failure");
-    const QString reason = QStringLiteral("reason");
-    const double executions = m_latest.value(QStringLiteral("nv_inference_exec_count"));
-    const double inferences = m_latest.value(QStringLiteral("nv_inference_count"));
-    // "Failed" includes requests the client got wrong; the error rate counts server errors and
-    // slow answers only, so each says what it counts.
-    const QStringList parts{
-        tr("%1 inference requests")
-            .arg(count(QStringLiteral("digitdesk_request_duration_seconds_count"))),
-        tr("%1 succeeded").arg(count(QStringLiteral("nv_inference_request_success"))),
-        tr("%1 failed (%2 rejected with the queue full, %3 model errors, %4 other: bad input, "
-           "refused or no model)")
-            .arg(count(failure), count(failure, {{reason, QStringLiteral("REJECTED")}}),
-                 count(failure, {{reason, QStringLiteral("BACKEND")}}),
-                 count(failure, {{reason, QStringLiteral("OTHER")}})),
-        tr("%1 answered 5xx or slower than 2 s (what the error rate counts)")
-            .arg(count(QStringLiteral("digitdesk_slo_bad_total"))),
-        tr("%1 pending").arg(count(QStringLiteral("nv_inference_pending_request_count"))),
-        tr("%1 images in %2 batches (mean %3)")
-            .arg(QString::number(static_cast<qint64>(inferences)),
-                 QString::number(static_cast<qint64>(executions)),
-                 executions > 0 ? QString::number(inferences / executions, 'f', 1) : Dash),
-        tr("%1 captured for annotation")
-            .arg(count(QStringLiteral("digitdesk_capture_stored_total"))),
-        tr("%1 model load failures")
-            .arg(count(QStringLiteral("digitdesk_model_load_failures_total")))};
-    m_counters->setText(tr("Since start: %1").arg(parts.join(QStringLiteral(" · "))));
-}
-
-void ServingView::updateCharts()
-{
-    const std::deque<SloPoint> &history = m_tracker.history();
-    QList<QPointF> p50, p95, p99, rate, errors;
-    double highest = SloTracker::LatencyObjectiveSeconds * 1000 * 5;
-    double highestRate = 1;
-    double highestError = 0.01;
-    for (const SloPoint &point : history) {
-        const auto x = static_cast<qreal>(point.at.toMSecsSinceEpoch());
-        if (!std::isnan(point.p99)) {
-            p50.append({x, point.p50 * 1000});
-            p95.append({x, point.p95 * 1000});
-            p99.append({x, point.p99 * 1000});
-            highest = std::max(highest, point.p99 * 1000 * 2);
-        }
-        rate.append({x, point.rate});
-        highestRate = std::max(highestRate, point.rate * 1.2);
-        errors.append({x, point.errorRate * 100.0});
-        highestError = std::max(highestError, point.errorRate * 120.0);
-    }
-    m_p50Series->replace(p50);
-    m_p95Series->replace(p95);
-    m_p99Series->replace(p99);
-    m_rateSeries->replace(rate);
-    m_errorSeries->replace(errors);
-    const QDateTime end = history.empty() ? QDateTime::currentDateTime() : history.back().at;
-    const QDateTime begin = end.addSecs(-SloTracker::HistorySeconds);
-    m_objectiveSeries->replace({{static_cast<qreal>(begin.toMSecsSinceEpoch()),
-                                 SloTracker::LatencyObjectiveSeconds * 1000},
-                                {static_cast<qreal>(end.toMSecsSinceEpoch()),
-                                 SloTracker::LatencyObjectiveSeconds * 1000}});
-    for (QDateTimeAxis *axis : {m_latencyTime, m_errorTime}) {
-        axis->setRange(begin, end);
-    }
-    m_latencyAxis->setMax(highest);
-    setRoundRange(m_rateAxis, highestRate);
-    setRoundRange(m_errorAxis, highestError);
+    m_figures->showFigures(m_tracker.figures(), m_latest);
+    m_charts->showHistory(m_tracker.history());
 }
 
 void ServingView::readLog()

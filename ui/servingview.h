@@ -10,16 +10,11 @@
 #include <QTimer>
 #include <QWidget>
 
-class QChartView;
-class QDateTimeAxis;
 class QLabel;
-class QLineSeries;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
-class QLogValueAxis;
-class QValueAxis;
 
 namespace digitdesk::storage {
 class Workspace;
@@ -27,10 +22,14 @@ class Workspace;
 
 namespace digitdesk::ui {
 
+class ServingCharts;
+class ServingFigures;
+
 // Starts, stops and watches the serving endpoint (ml_engineer and admin; checked again in
 // annotation::ServingControl), with its service level objectives: rate, latency quantiles
 // against the 2 s objective, error rate, availability, the 30-day error budget for 99.99%
-// and the burn-rate alerts, charts of the last ten minutes and the tail of serve.log.
+// and the burn-rate alerts (ServingFigures), charts of the last ten minutes (ServingCharts) and
+// the tail of serve.log.
 class ServingView final : public QWidget
 {
     Q_OBJECT
@@ -56,13 +55,10 @@ private:
     void handleStateChanged();
     void handleScraped(const QDateTime &at, const MetricsSnapshot &snapshot);
     void updateHeader();
-    void updateFigures();
-    void updateCharts();
+    void updateDashboard();
     void readLog();
     void showMessage(const QString &text, bool isError);
     bool confirmStop();
-    QChartView *makeLatencyChart();
-    QChartView *makeErrorChart();
 
     annotation::ServingControl m_control;
     annotation::Principal m_who;
@@ -87,36 +83,9 @@ private:
     QStackedWidget *m_pages;
     QLabel *m_empty;
     QLabel *m_banner;
-    QLabel *m_rate;
-    QLabel *m_p50;
-    QLabel *m_p95;
-    QLabel *m_p99;
-    QLabel *m_errorRate;
-    QLabel *m_errorDetail = nullptr; // the counts behind the error rate
-    QLabel *m_availability1h;
-    QLabel *m_availability1d;
-    QLabel *m_availability30d;
-    QLabel *m_budget;
-    QLabel *m_burn5m;
-    QLabel *m_burn30m;
-    QLabel *m_burn1h;
-    QLabel *m_burn6h;
-    QLabel *m_page;
-    QLabel *m_ticket;
-    QLabel *m_counters;
+    ServingFigures *m_figures;
+    ServingCharts *m_charts;
     QPlainTextEdit *m_log;
-
-    QDateTimeAxis *m_latencyTime = nullptr;
-    QLogValueAxis *m_latencyAxis = nullptr; // milliseconds: both 2 ms and the 2 s objective show
-    QValueAxis *m_rateAxis = nullptr;
-    QLineSeries *m_p50Series = nullptr;
-    QLineSeries *m_p95Series = nullptr;
-    QLineSeries *m_p99Series = nullptr;
-    QLineSeries *m_objectiveSeries = nullptr;
-    QLineSeries *m_rateSeries = nullptr;
-    QDateTimeAxis *m_errorTime = nullptr;
-    QValueAxis *m_errorAxis = nullptr;
-    QLineSeries *m_errorSeries = nullptr;
 };
 
 } // namespace digitdesk::ui

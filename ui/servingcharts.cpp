@@ -1,0 +1,173 @@
+#include "ui/servingcharts.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTimeAxis>
+#include <QHBoxLayout>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPen>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace digitdesk::ui {
+namespace {
+
+const QString Red = QStringLiteral("#b00020");
+constexpr int ChartMinimumHeight = 220;
+
+QLineSeries *addSeries(QChart *chart, const QString &name, QAbstractAxis *x, QAbstractAxis *y)
+{
+    auto *series = new QLineSeries(chart);
+    series->setName(name);
+    chart->addSeries(series);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    return series;
+}
+
+QDateTimeAxis *timeAxis(QChart *chart)
+{
+    auto *axis = new QDateTimeAxis(chart);
+    axis->setFormat(QStringLiteral("HH:mm"));
+    axis->setTickCount(6);
+    chart->addAxis(axis, Qt::AlignBottom);
+    return axis;
+}
+
+QValueAxis *valueAxis(QChart *chart, const QString &title, Qt::Alignment side)
+{
+    auto *axis = new QValueAxis(chart);
+    axis->setTitleText(title);
+    chart->addAxis(axis, side);
+    return axis;
+}
+
+QChartView *chartView(QChart *chart, const QString &objectName, QWidget *parent)
+{
+    auto *view = new QChartView(chart, parent);
+    view->setObjectName(objectName);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(ChartMinimumHeight);
+    return view;
+}
+
+// From 0 to a round number at or above `highest` in 2 to 5 steps of 1, 2, 2.5 or 5 times a
+// power of ten, labelled with the decimals the step needs: 0-1.2 reads 0.0 0.5 1.0 1.5, not
+// "0 0 1 1 1" as a fixed format would.
+void setRoundRange(QValueAxis *axis, double highest)
+{
+    if (!std::isfinite(highest) || highest <= 0) {
+        highest = 1.0;
+    }
+    const double rough = highest / 4.0;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    double step = 10 * magnitude;
+    for (const double mantissa : {1.0, 2.0, 2.5, 5.0}) {
+        if (rough <= mantissa * magnitude * (1 + 1e-9)) {
+            step = mantissa * magnitude;
+            break;
+        }
+    }
+    const int intervals = std::max(1, static_cast<int>(std::ceil(highest / step - 1e-9)));
+    int decimals = 0;
+    for (double scaled = step;
+         decimals < 12 && std::abs(scaled - std::round(scaled)) > 1e-6 * scaled; scaled *= 10) {
+        ++decimals;
+    }
+    axis->setRange(0, step * intervals);
+    axis->setTickType(QValueAxis::TicksFixed);
+    axis->setTickCount(intervals + 1);
+    axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+}
+
+} // namespace
+
+ServingCharts::ServingCharts(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(makeLatencyChart(), 3);
+    layout->addWidget(makeErrorChart(), 2);
+}
+
+QChartView *ServingCharts::makeLatencyChart()
+{
+    auto *chart = new QChart;
+    chart->setTitle(tr("Latency and request rate, last 10 minutes"));
+    m_latencyTime = timeAxis(chart);
+    m_latencyAxis = new QLogValueAxis(chart);
+    m_latencyAxis->setTitleText(tr("ms (log)"));
+    m_latencyAxis->setLabelFormat(QStringLiteral("%g"));
+    m_latencyAxis->setBase(10);
+    m_latencyAxis->setRange(0.1, 10000);
+    chart->addAxis(m_latencyAxis, Qt::AlignLeft);
+    m_rateAxis = valueAxis(chart, tr("requests/s"), Qt::AlignRight);
+    m_p50Series = addSeries(chart, tr("p50"), m_latencyTime, m_latencyAxis);
+    m_p95Series = addSeries(chart, tr("p95"), m_latencyTime, m_latencyAxis);
+    m_p99Series = addSeries(chart, tr("p99"), m_latencyTime, m_latencyAxis);
+    m_objectiveSeries = addSeries(chart, tr("2 s objective"), m_latencyTime, m_latencyAxis);
+    QPen objective{QColor(Red)};
+    objective.setStyle(Qt::DashLine);
+    objective.setWidth(2);
+    m_objectiveSeries->setPen(objective);
+    m_rateSeries = addSeries(chart, tr("requests/s"), m_latencyTime, m_rateAxis);
+    QPen rate(QColor(QStringLiteral("#607d8b")));
+    rate.setWidth(1);
+    m_rateSeries->setPen(rate);
+    return chartView(chart, QStringLiteral("servingLatencyChart"), this);
+}
+
+QChartView *ServingCharts::makeErrorChart()
+{
+    auto *chart = new QChart;
+    chart->setTitle(tr("Error rate (60 s window), last 10 minutes"));
+    chart->legend()->hide();
+    m_errorTime = timeAxis(chart);
+    m_errorAxis = valueAxis(chart, tr("% of requests"), Qt::AlignLeft);
+    m_errorSeries = addSeries(chart, tr("error rate"), m_errorTime, m_errorAxis);
+    m_errorSeries->setPen(QPen(QColor(Red), 2));
+    return chartView(chart, QStringLiteral("servingErrorChart"), this);
+}
+
+void ServingCharts::showHistory(const std::deque<SloPoint> &history)
+{
+    QList<QPointF> p50, p95, p99, rate, errors;
+    double highest = SloTracker::LatencyObjectiveSeconds * 1000 * 5;
+    double highestRate = 1;
+    double highestError = 0.01;
+    for (const SloPoint &point : history) {
+        const auto x = static_cast<qreal>(point.at.toMSecsSinceEpoch());
+        if (!std::isnan(point.p99)) {
+            p50.append({x, point.p50 * 1000});
+            p95.append({x, point.p95 * 1000});
+            p99.append({x, point.p99 * 1000});
+            highest = std::max(highest, point.p99 * 1000 * 2);
+        }
+        rate.append({x, point.rate});
+        highestRate = std::max(highestRate, point.rate * 1.2);
+        errors.append({x, point.errorRate * 100.0});
+        highestError = std::max(highestError, point.errorRate * 120.0);
+    }
+    m_p50Series->replace(p50);
+    m_p95Series->replace(p95);
+    m_p99Series->replace(p99);
+    m_rateSeries->replace(rate);
+    m_errorSeries->replace(errors);
+    const QDateTime end = history.empty() ? QDateTime::currentDateTime() : history.back().at;
+    const QDateTime begin = end.addSecs(-SloTracker::HistorySeconds);
+    m_objectiveSeries->replace({{static_cast<qreal>(begin.toMSecsSinceEpoch()),
+                                 SloTracker::LatencyObjectiveSeconds * 1000},
+                                {static_cast<qreal>(end.toMSecsSinceEpoch()),
+                                 SloTracker::LatencyObjectiveSeconds * 1000}});
+    for (QDateTimeAxis *axis : {m_latencyTime, m_errorTime}) {
+        axis->setRange(begin, end);
+    }
+    m_latencyAxis->setMax(highest);
+    setRoundRange(m_rateAxis, highestRate);
+    setRoundRange(m_errorAxis, highestError);
+}
+
+} // namespace digitdesk::ui
