@@ -37,6 +37,7 @@ bench: data
 	$(BUILD_DIR)/tests/bench/import_bench $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/infer_bench $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/annotate_bench
+	$(BUILD_DIR)/tests/bench/dataset_bench $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/serve_bench
 	tests/bench/train_bench.sh $(BUILD_DIR) $(DATA_DIR)
 

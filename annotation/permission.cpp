@@ -17,6 +17,10 @@ QString toString(Action action)
         return QStringLiteral("manage_gold");
     case Action::ViewQualityFigures:
         return QStringLiteral("view_quality_figures");
+    case Action::ViewDatasets:
+        return QStringLiteral("view_datasets");
+    case Action::CommitDataset:
+        return QStringLiteral("commit_dataset");
     case Action::ManageDatasets:
         return QStringLiteral("manage_datasets");
     case Action::TrainModel:
@@ -51,6 +55,8 @@ bool isAllowed(Role role, Action action)
     case Action::Review:
     case Action::ManageGold:
     case Action::ViewQualityFigures:
+    case Action::ViewDatasets:
+    case Action::CommitDataset:
         return role == Role::Reviewer || role == Role::MlEngineer || role == Role::Admin;
     case Action::ImportImages:
     case Action::ManageDatasets:

@@ -18,6 +18,8 @@ enum class Action
     Review,
     ManageGold,
     ViewQualityFigures,
+    ViewDatasets,
+    CommitDataset,
     ManageDatasets,
     TrainModel,
     ImportModel,
@@ -31,14 +33,12 @@ enum class Action
 };
 
 inline constexpr std::array AllActions = {
-    Action::ViewImages,      Action::ImportImages,
-    Action::Annotate,        Action::Review,
-    Action::ManageGold,      Action::ViewQualityFigures,
-    Action::ManageDatasets,  Action::TrainModel,
-    Action::ImportModel,     Action::MoveModelAlias,
-    Action::ControlServing,  Action::ManageUsers,
-    Action::ViewAuditLog,    Action::CheckWorkspace,
-    Action::BackupWorkspace, Action::ChangeOwnPassword,
+    Action::ViewImages,     Action::ImportImages,    Action::Annotate,
+    Action::Review,         Action::ManageGold,      Action::ViewQualityFigures,
+    Action::ViewDatasets,   Action::CommitDataset,   Action::ManageDatasets,
+    Action::TrainModel,     Action::ImportModel,     Action::MoveModelAlias,
+    Action::ControlServing, Action::ManageUsers,     Action::ViewAuditLog,
+    Action::CheckWorkspace, Action::BackupWorkspace, Action::ChangeOwnPassword,
 };
 
 QString toString(Action action);

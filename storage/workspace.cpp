@@ -1,37 +1,13 @@
 #include "storage/workspace.h"
 
+#include "storage/datasetgit.h"
 #include "storage/migrations.h"
 #include "storage/storageerror.h"
 
 #include <QDir>
 #include <QFileInfo>
 
-#include <git2.h>
-
 namespace digitdesk::storage {
-namespace {
-
-void initialiseDatasetRepository(const QString &path)
-{
-    git_libgit2_init();
-    git_repository *repository = nullptr;
-    const int error =
-        git_repository_init(&repository, QFile::encodeName(path).constData(), /*is_bare=*/1);
-    QString reason;
-    if (error < 0) {
-        const git_error *last = git_error_last();
-        reason = last ? QString::fromUtf8(last->message) : QStringLiteral("unknown libgit2 error");
-    }
-    git_repository_free(repository);
-    git_libgit2_shutdown();
-    if (error < 0) {
-        throw StorageError(
-            QStringLiteral("cannot create the dataset repository %1: %2").arg(path, reason));
-    }
-}
-
-} // namespace
-
 Workspace::Workspace(const QString &root)
     : m_root(QDir(root).absolutePath()), m_blobs(m_root + QStringLiteral("/blobs"))
 {}
@@ -58,7 +34,8 @@ std::unique_ptr<Workspace> Workspace::create(const QString &folder)
         }
     }
     std::unique_ptr<Workspace> workspace(new Workspace(folder));
-    initialiseDatasetRepository(workspace->datasetRepositoryPath());
+    const DatasetGit datasetRepository(workspace->datasetRepositoryPath(),
+                                       /*createIfMissing=*/true);
     workspace->m_connection = std::make_unique<Connection>(workspace->databasePath());
     Migrations::apply(workspace->db());
     return workspace;

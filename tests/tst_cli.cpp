@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -190,15 +191,22 @@ void tst_Cli::endToEnd()
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.out.contains(QStringLiteral(": ok; 1 blob(s) verified")), qPrintable(run.out));
 
-    const QString backup = m_dir.filePath(QStringLiteral("backup.sqlite"));
+    // The whole workspace, not only its database: the copy opens and passes the check.
+    const QString backup = m_dir.filePath(QStringLiteral("backup"));
     run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("backup"), backup,
                         QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 0);
-    QVERIFY(QFile(backup).size() > 1000000);
+    QVERIFY2(run.out.contains(QStringLiteral("1 scan(s)")), qPrintable(run.out));
+    QVERIFY(QFile(QDir(backup).filePath(QStringLiteral("digitdesk.sqlite"))).size() > 1000000);
+    QVERIFY(QFileInfo::exists(QDir(backup).filePath(QStringLiteral("dataset.git/HEAD"))));
+    run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("check"),
+                        QStringLiteral("--workspace"), backup});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral(": ok; 1 blob(s) verified")), qPrintable(run.out));
     run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("backup"), backup,
                         QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 2);
-    QVERIFY(run.err.contains(QStringLiteral("exists already")));
+    QVERIFY2(run.err.contains(QStringLiteral("not empty")), qPrintable(run.err));
 }
 
 void tst_Cli::workspaceErrors()

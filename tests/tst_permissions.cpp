@@ -31,6 +31,7 @@ const Row Expected[] = {
     {Action::ViewImages, "ARMD"},    {Action::ImportImages, "MD"},
     {Action::Annotate, "ARMD"},      {Action::Review, "RMD"},
     {Action::ManageGold, "RMD"},     {Action::ViewQualityFigures, "RMD"},
+    {Action::ViewDatasets, "RMD"},   {Action::CommitDataset, "RMD"},
     {Action::ManageDatasets, "MD"},  {Action::TrainModel, "MD"},
     {Action::ImportModel, "MD"},     {Action::MoveModelAlias, "MD"},
     {Action::ControlServing, "MD"},  {Action::ManageUsers, "D"},

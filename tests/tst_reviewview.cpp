@@ -112,7 +112,7 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
 
     ui::MainWindow window(*team.temp.workspace, team.rui);
     const auto *nav = window.findChild<QListWidget *>(QStringLiteral("navigation"));
-    QCOMPARE(nav->count(), 2); // Annotate and Review
+    QCOMPARE(nav->count(), 3); // Annotate, Review and Datasets
     window.show();
     QVERIFY(window.showView(QStringLiteral("Review")));
     ui::ReviewView *view = window.reviewView();

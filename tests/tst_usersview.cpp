@@ -167,15 +167,17 @@ void tst_UsersView::viewsFollowTheRole_data()
     QTest::addColumn<QStringList>("views");
     QTest::newRow("annotator") << Role::Annotator << QStringList{QStringLiteral("Annotate")};
     QTest::newRow("reviewer") << Role::Reviewer
-                              << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review")};
+                              << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"),
+                                             QStringLiteral("Datasets")};
     QTest::newRow("ml_engineer") << Role::MlEngineer
-                                 << QStringList{QStringLiteral("Annotate"),
-                                                QStringLiteral("Review"), QStringLiteral("Images"),
-                                                QStringLiteral("Serving")};
+                                 << QStringList{
+                                        QStringLiteral("Annotate"), QStringLiteral("Review"),
+                                        QStringLiteral("Datasets"), QStringLiteral("Images"),
+                                        QStringLiteral("Serving")};
     QTest::newRow("admin") << Role::Admin
                            << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"),
-                                          QStringLiteral("Images"), QStringLiteral("Serving"),
-                                          QStringLiteral("Users")};
+                                          QStringLiteral("Datasets"), QStringLiteral("Images"),
+                                          QStringLiteral("Serving"),  QStringLiteral("Users")};
 }
 
 void tst_UsersView::viewsFollowTheRole()

@@ -3,6 +3,7 @@
 #include "annotation/permission.h"
 #include "storage/workspace.h"
 #include "ui/annotateview.h"
+#include "ui/datasetsview.h"
 #include "ui/imagebrowserview.h"
 #include "ui/importrunner.h"
 #include "ui/keysettingsdialog.h"
@@ -19,6 +20,7 @@
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QScreen>
+#include <QScrollArea>
 #include <QStackedWidget>
 #include <QStatusBar>
 
@@ -59,31 +61,36 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     setWindowTitle(tr("DigitDesk — %1").arg(workspace.root()));
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setFixedWidth(150);
-    // Annotators see Annotate; reviewers also Review; ML engineers everything but Users;
-    // admins everything. The services check the role again on every action.
+    // Annotators see Annotate; reviewers also Review and Datasets; ML engineers everything but
+    // Users; admins everything. The services check the role again on every action.
     m_nav->addItem(tr("Annotate"));
     m_annotate = new AnnotateView(workspace, m_who, this);
-    m_views->addWidget(m_annotate);
+    addView(m_annotate);
     if (annotation::isAllowed(m_who.role, annotation::Action::Review)) {
         m_nav->addItem(tr("Review"));
         m_review = new ReviewView(workspace, m_who, this);
-        m_views->addWidget(m_review);
+        addView(m_review);
+    }
+    if (annotation::isAllowed(m_who.role, annotation::Action::ViewDatasets)) {
+        m_nav->addItem(tr("Datasets"));
+        m_datasets = new DatasetsView(workspace, m_who, this);
+        addView(m_datasets);
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ImportImages)) {
         m_nav->addItem(tr("Images"));
-        m_views->addWidget(m_browser);
+        addView(m_browser);
     } else {
         m_browser->hide();
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ControlServing)) {
         m_nav->addItem(tr("Serving"));
         m_serving = new ServingView(workspace, m_who, this);
-        m_views->addWidget(m_serving);
+        addView(m_serving);
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ManageUsers)) {
         m_nav->addItem(tr("Users"));
         m_users = new UsersView(workspace.db(), m_who, this);
-        m_views->addWidget(m_users);
+        addView(m_users);
     }
     connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
         m_views->setCurrentIndex(row);
@@ -151,6 +158,17 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::addView(QWidget *view)
+{
+    // Below a view's own minimum the window scrolls instead of refusing to shrink or overlapping.
+    auto *scroll = new QScrollArea(m_views);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(view);
+    scroll->setFocusProxy(view);
+    m_views->addWidget(scroll);
+}
 
 bool MainWindow::showView(const QString &name)
 {

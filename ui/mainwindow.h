@@ -14,6 +14,7 @@ class Workspace;
 namespace digitdesk::ui {
 
 class AnnotateView;
+class DatasetsView;
 class ImageBrowserView;
 class ReviewView;
 class ServingView;
@@ -35,6 +36,7 @@ public:
     ImageBrowserView *imageBrowser() const { return m_browser; }
     AnnotateView *annotateView() const { return m_annotate; }
     ReviewView *reviewView() const { return m_review; }
+    DatasetsView *datasetsView() const { return m_datasets; }
     ServingView *servingView() const { return m_serving; }
     // Shows the named view ("Annotate", "Images") when the role has it.
     bool showView(const QString &name);
@@ -46,6 +48,7 @@ Q_SIGNALS:
     void importFinished();
 
 private:
+    void addView(QWidget *view);
     void handleImportFiles();
     void handleImportFolder();
 
@@ -56,6 +59,7 @@ private:
     ImageBrowserView *m_browser;
     AnnotateView *m_annotate = nullptr;
     ReviewView *m_review = nullptr;
+    DatasetsView *m_datasets = nullptr;
     ServingView *m_serving = nullptr;
     UsersView *m_users = nullptr;
     ImportRunner *m_import;

@@ -29,6 +29,7 @@ const QString Usage = QStringLiteral(
     "  eval --model ID --data IMAGES  evaluate a model beside baselines\n"
     "  predict --model ID FILE... predict scans with calibrated probabilities\n"
     "  models list|show|import|alias|history  the model registry\n"
+    "  dataset commit|log|show|diff|export|verify|push|pull|import  dataset versions (git)\n"
     "  settings list|set KEY VALUE  queue shares, overlap, lease, idle timeout, serving\n"
     "  serve [--host H] [--port P]  the HTTP endpoint for the production model\n"
     "  demo convert|create|path   make the demo data and workspace; print its folder\n"
@@ -38,16 +39,39 @@ const QString Usage = QStringLiteral(
     "Exit codes: 0 ok, 1 usage, 2 failed, 3 permission denied, 4 workspace refused,\n"
     "            5 done with problems reported, 6 cancelled by a signal.");
 
+// Global options may come before the command ("digitdesk --workspace DIR dataset log"): they
+// are moved to the end, where the command's own parser reads them.
+QStringList withCommandFirst(const QStringList &arguments)
+{
+    QStringList global;
+    qsizetype at = 1;
+    while (at < arguments.size()) {
+        if (arguments[at] == QStringLiteral("--workspace") && at + 1 < arguments.size()) {
+            global << arguments[at] << arguments[at + 1];
+            at += 2;
+        } else if (arguments[at].startsWith(QStringLiteral("--workspace="))) {
+            global << arguments[at++];
+        } else {
+            break;
+        }
+    }
+    if (global.isEmpty() || at >= arguments.size()) {
+        return arguments;
+    }
+    return QStringList{arguments[0]} + arguments.mid(at) + global;
+}
+
 } // namespace
 
-bool isCliCommand(const QStringList &arguments)
+bool isCliCommand(const QStringList &given)
 {
+    const QStringList arguments = withCommandFirst(given);
     static const QStringList commands = {
         QStringLiteral("workspace"), QStringLiteral("users"),    QStringLiteral("import"),
         QStringLiteral("demo"),      QStringLiteral("info"),     QStringLiteral("help"),
         QStringLiteral("train"),     QStringLiteral("eval"),     QStringLiteral("predict"),
         QStringLiteral("models"),    QStringLiteral("settings"), QStringLiteral("serve"),
-        QStringLiteral("--help"),    QStringLiteral("-h")};
+        QStringLiteral("dataset"),   QStringLiteral("--help"),   QStringLiteral("-h")};
     return arguments.size() > 1 && commands.contains(arguments[1]);
 }
 
@@ -69,8 +93,9 @@ std::unique_ptr<storage::Workspace> openWorkspace(const QString &option)
     return storage::Workspace::open(workspaceFolder(option));
 }
 
-int runCli(const QStringList &arguments)
+int runCli(const QStringList &given)
 {
+    const QStringList arguments = withCommandFirst(given);
     const QString command = arguments.value(1);
     const QStringList rest = arguments.mid(1);
     try {
@@ -108,6 +133,9 @@ int runCli(const QStringList &arguments)
         }
         if (command == QStringLiteral("serve")) {
             return runServeCommand(rest);
+        }
+        if (command == QStringLiteral("dataset")) {
+            return runDatasetCommand(rest);
         }
         printOut(Usage);
         return ExitOk;

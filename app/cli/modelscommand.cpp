@@ -1,3 +1,4 @@
+#include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
 #include "annotation/predictionupdater.h"
 #include "app/cli/argumentparser.h"
@@ -115,9 +116,19 @@ int runModelsCommand(const QStringList &arguments)
         printOut(QStringLiteral("training run     %1")
                      .arg(model.trainingRunId > 0 ? QString::number(model.trainingRunId)
                                                   : QStringLiteral("none (imported)")));
-        printOut(
-            QStringLiteral("dataset commit   %1")
-                .arg(model.datasetCommit.isEmpty() ? QStringLiteral("none") : model.datasetCommit));
+        QString version = QStringLiteral("none");
+        if (!model.datasetCommit.isEmpty()) {
+            version = model.datasetCommit;
+            const annotation::DatasetService datasets(workspace->db(), workspace->root());
+            for (const annotation::DatasetVersion &candidate : datasets.versions(who)) {
+                if (candidate.commitId == model.datasetCommit) {
+                    version =
+                        QStringLiteral("%1 (commit %2)").arg(candidate.tag, candidate.commitId);
+                    break;
+                }
+            }
+        }
+        printOut(QStringLiteral("dataset version  %1").arg(version));
         printOut(QStringLiteral("data SHA-256     %1").arg(model.sourceDigest));
         printOut(QStringLiteral("file             %1 (SHA-256 %2)")
                      .arg(registry.absolutePath(model), model.fileSha256));

@@ -1,3 +1,4 @@
+#include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
 #include "annotation/principal.h"
 #include "app/cli/argumentparser.h"
@@ -14,6 +15,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 
 #include <cstdio>
 
@@ -80,13 +82,20 @@ bool parseNumber(const ArgumentParser &parser, const QString &name, double *valu
 int runTrainCommand(const QStringList &arguments)
 {
     ArgumentParser parser(
-        QStringLiteral("digitdesk train --data IMAGES.idx [LABELS.idx] [--epochs N] [--batch B] "
-                       "[--lr X] [--seed S] [--device auto|cpu|cuda] [--threads N] "
-                       "[--json-progress] [--workspace DIR]"),
-        QStringLiteral("Train DigitDesk's network on an MNIST IDX pair (the last 20% of a fixed "
-                       "permutation held out), fit its temperature, evaluate it and register it. "
-                       "SIGINT or SIGTERM cancels at the next step and registers nothing."));
+        QStringLiteral(
+            "digitdesk train (--dataset vN | --data IMAGES.idx [LABELS.idx]) [--epochs N] "
+            "[--batch B] "
+            "[--lr X] [--seed S] [--device auto|cpu|cuda] [--threads N] "
+            "[--json-progress] [--workspace DIR]"),
+        QStringLiteral("Train DigitDesk's network on a dataset version (read from dataset.git, so "
+                       "exactly what the version holds) or an MNIST IDX pair (the last 20% of a "
+                       "fixed permutation held out), fit its temperature, evaluate it and register "
+                       "it; a model trained on a version records its commit. SIGINT or SIGTERM "
+                       "cancels at the next step and registers nothing."));
     parser.addWorkspaceOption();
+    parser.addOption({QStringLiteral("dataset"),
+                      QStringLiteral("The dataset version to train on (vN, or a pulled one)."),
+                      QStringLiteral("vN")});
     parser.addOption({QStringLiteral("data"),
                       QStringLiteral("The IDX images file (its labels file beside it or next)."),
                       QStringLiteral("IMAGES")});
@@ -111,8 +120,10 @@ int runTrainCommand(const QStringList &arguments)
     if (auto exit = parser.parse(arguments, 0, 1)) {
         return *exit;
     }
-    if (!parser.isSet(QStringLiteral("data"))) {
-        return parser.usageError(QStringLiteral("--data IMAGES [LABELS] is required"));
+    const bool fromVersion = parser.isSet(QStringLiteral("dataset"));
+    if (fromVersion == parser.isSet(QStringLiteral("data"))) {
+        return parser.usageError(
+            QStringLiteral("give either --dataset vN or --data IMAGES [LABELS], not both"));
     }
     models::TrainingOptions options;
     double epochs = 0;
@@ -139,8 +150,22 @@ int runTrainCommand(const QStringList &arguments)
     const auto workspace = openWorkspace(parser.workspace());
     const annotation::Principal who = annotation::Principal::localOperator();
     annotation::ModelRegistry registry(workspace->db(), workspace->root());
-    const IdxData data =
-        readIdxData(parser.value(QStringLiteral("data")), parser.positional().value(1));
+    // A version is checked out of git into the IDX pair the trainer reads: the live tables may
+    // have moved on since it was committed.
+    QTemporaryDir checkout;
+    QString datasetCommit;
+    IdxData data;
+    if (fromVersion) {
+        const annotation::DatasetService datasets(workspace->db(), workspace->root());
+        const QString tag = parser.value(QStringLiteral("dataset"));
+        const annotation::DatasetVersion version = datasets.version(who, tag);
+        const auto [images, labels] = datasets.trainingFiles(who, tag, checkout.path());
+        data = readIdxData(images, labels);
+        data.source = QStringLiteral("dataset %1 (%2)").arg(version.tag, version.commitId);
+        datasetCommit = version.commitId;
+    } else {
+        data = readIdxData(parser.value(QStringLiteral("data")), parser.positional().value(1));
+    }
     const QString hyperparameters = QString::fromUtf8(
         QJsonDocument(hyperparametersJson(options)).toJson(QJsonDocument::Compact));
     const qint64 runId = registry.beginTraining(who, data.source, data.digest, hyperparameters);
@@ -182,8 +207,10 @@ int runTrainCommand(const QStringList &arguments)
         }
         return ExitCancelled;
     }
-    const qint64 modelId = registry.registerTrained(
-        who, runId, trainedModel(output, options, result, hyperparameters, data.digest));
+    annotation::TrainedModel trained =
+        trainedModel(output, options, result, hyperparameters, data.digest);
+    trained.datasetCommit = datasetCommit;
+    const qint64 modelId = registry.registerTrained(who, runId, trained);
     QFile::remove(options.checkpointPath); // the registered model supersedes it
     if (json) {
         printJsonLine({{QStringLiteral("event"), QStringLiteral("registered")},

@@ -6,6 +6,7 @@
 #include "app/cli/exitcodes.h"
 #include "storage/onlinebackup.h"
 #include "storage/workspace.h"
+#include "storage/workspacebackup.h"
 #include "storage/workspacechecker.h"
 
 namespace digitdesk::app {
@@ -50,23 +51,35 @@ int runWorkspaceCommand(const QStringList &arguments)
         return report.ok() ? ExitOk : ExitWithProblems;
     }
     if (sub == QStringLiteral("backup")) {
-        ArgumentParser parser(QStringLiteral("digitdesk workspace backup FILE [--workspace DIR]"),
-                              QStringLiteral("Copy the workspace database to FILE with SQLite's "
-                                             "online backup, while other processes keep writing."));
+        ArgumentParser parser(
+            QStringLiteral("digitdesk workspace backup FOLDER [--workspace DIR]"),
+            QStringLiteral("Copy the whole workspace (database, scans, model files and dataset "
+                           "repository) into FOLDER (missing or empty), while other processes "
+                           "keep working. The copy is a workspace: open it, or check it with "
+                           "`digitdesk workspace check --workspace FOLDER`."));
         parser.addWorkspaceOption();
         if (auto exit = parser.parse(arguments, 2, 2)) {
             return *exit;
         }
         const auto workspace = openWorkspace(parser.workspace());
         const annotation::AccessControl access(workspace->db());
-        const QString file = parser.positional().at(1);
-        access.require(who, annotation::Action::BackupWorkspace, file);
-        const int pages = storage::backupDatabase(workspace->db(), file);
-        access.audit(who, annotation::Action::BackupWorkspace, file,
-                     QStringLiteral("%1 pages").arg(pages));
-        printOut(QStringLiteral("Backed up %1 to %2 (%3 pages)")
-                     .arg(workspace->databasePath(), file)
-                     .arg(pages));
+        const QString folder = parser.positional().at(1);
+        access.require(who, annotation::Action::BackupWorkspace, folder);
+        const storage::WorkspaceBackupReport report = storage::backupWorkspace(*workspace, folder);
+        access.audit(who, annotation::Action::BackupWorkspace, folder,
+                     QStringLiteral("%1 pages, %2 scans, %3 model files, %4 dataset files")
+                         .arg(report.databasePages)
+                         .arg(report.blobs)
+                         .arg(report.modelFiles)
+                         .arg(report.datasetFiles));
+        printOut(QStringLiteral("Backed up %1 to %2: database (%3 pages), %4 scan(s), %5 model "
+                                "file(s), the dataset repository (%6 file(s)); %7 MB")
+                     .arg(workspace->root(), folder)
+                     .arg(report.databasePages)
+                     .arg(report.blobs)
+                     .arg(report.modelFiles)
+                     .arg(report.datasetFiles)
+                     .arg(static_cast<double>(report.bytes) / 1e6, 0, 'f', 1));
         return ExitOk;
     }
     ArgumentParser parser(QStringLiteral("digitdesk workspace init|check|backup ..."),
