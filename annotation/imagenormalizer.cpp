@@ -186,6 +186,16 @@ NormalizedImage ImageNormalizer::fromEncoded(const QByteArray &bytes, qint64 max
         return failure(QStringLiteral("cannot decode %1: corrupt or truncated image data")
                            .arg(header.format.toUpper()));
     }
+    // A 28x28 grayscale image on dark paper is in MNIST form already (an exported dataset
+    // version, say): kept as it is, as IDX and CSV rows are, so a round trip is exact.
+    if (decoded.type() == CV_8UC1 && decoded.rows == NormalizedImage::Side &&
+        decoded.cols == NormalizedImage::Side && decoded.isContinuous() &&
+        medianOf(decoded) <= 127) {
+        NormalizedImage result;
+        result.pixels =
+            QByteArray(reinterpret_cast<const char *>(decoded.data), NormalizedImage::PixelCount);
+        return result;
+    }
     const cv::Mat gray = toGray8(decoded);
     if (gray.empty()) {
         return failure(QStringLiteral("unsupported %1 with %2 channels")

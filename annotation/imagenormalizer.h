@@ -18,7 +18,8 @@ struct NormalizedImage
 
 // Brings a scan to MNIST form with OpenCV: grayscale, polarity made white-on-black, cropped to
 // the ink, fitted into 20x20 keeping the aspect ratio, and placed in 28x28 with its centre of
-// mass at (14, 14).
+// mass at (14, 14). A 28x28 8-bit grayscale image on dark paper is MNIST form already and is
+// kept as it is.
 class ImageNormalizer final
 {
 public:

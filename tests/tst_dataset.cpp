@@ -59,6 +59,7 @@ private Q_SLOTS:
     void killDuringCommit_data();
     void killDuringCommit();
     void staleReferenceLocksDoNotBlockTheNextCommit();
+    void trainingOnAVersionRecordsItsCommit();
     void incrementalCommitAt60000();
     void parsersRefuseDamagedFiles();
     void permissions_data();
@@ -333,10 +334,6 @@ void tst_Dataset::exportAndReimport()
     const auto workspace = storage::Workspace::open(fresh);
     const std::map<QString, int> imported = testing::approvedLabels(*workspace);
     // The image's name is the SHA-256 of its pixels: equal names, identical pixels.
-    QEXPECT_FAIL("imagefolder",
-                 "the importer normalises every encoded scan again (crop, fit to 20x20, centre); "
-                 "a 28x28 grayscale PNG would need to be stored as it is, as IDX and CSV rows are",
-                 Continue);
     QCOMPARE(imported, expected);
 }
 
@@ -617,6 +614,33 @@ void tst_Dataset::staleReferenceLocksDoNotBlockTheNextCommit()
     QCOMPARE(second.tag, QStringLiteral("v2"));
     QVERIFY(!QFileInfo::exists(repository.filePath(QStringLiteral("refs/heads/main.lock"))));
     QVERIFY(fsckProblems(workspace.datasetRepositoryPath()).isEmpty());
+}
+
+void tst_Dataset::trainingOnAVersionRecordsItsCommit()
+{
+    testing::TempWorkspace temp;
+    const storage::Workspace &workspace = *temp.workspace;
+    testing::addApprovedImages(workspace, 0, 300);
+    const auto v1 = DatasetService(workspace.db(), workspace.root())
+                        .commit(Principal::localOperator(), QStringLiteral("for training"));
+    // The live tables move on after the commit; training on v1 must not see it.
+    testing::addApprovedImages(workspace, 1000, 50);
+    testing::CliRun run = runDigitdeskOn(temp.folder(), "train --dataset v1 --epochs 1 --batch 64");
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    storage::SqlQuery query(
+        workspace.db(), QStringLiteral("SELECT id, dataset_commit FROM models ORDER BY id DESC"),
+        QStringLiteral("read the model"));
+    query.exec();
+    QVERIFY(query.next());
+    const QString modelId = query.value(0).toString();
+    QCOMPARE(query.value(1).toString(), v1.commitId);
+    run = runDigitdeskOn(temp.folder(), "models show", {modelId});
+    QVERIFY2(run.out.contains(QStringLiteral("v1 (commit %1)").arg(v1.commitId)),
+             qPrintable(run.out));
+    run = runDigitdeskOn(temp.folder(), "dataset show v1");
+    QVERIFY2(run.out.contains(modelId), qPrintable(run.out));
+    // Neither flag, or both, is a usage error.
+    QCOMPARE(runDigitdeskOn(temp.folder(), "train --epochs 1").exitCode, 1);
 }
 
 void tst_Dataset::incrementalCommitAt60000()
