@@ -9,63 +9,41 @@
 namespace digitdesk::storage::git {
 namespace {
 
-struct FileListing
+struct FileWalk
 {
     QString folder; // where the walk starts, "images/"
-    QString prefix;
-    QStringList files;
-};
-
-int collectFile(const char *root, const git_tree_entry *entry, void *payload)
-{
-    auto *listing = static_cast<FileListing *>(payload);
-    const QString path =
-        listing->folder + QString::fromUtf8(root) + QString::fromUtf8(git_tree_entry_name(entry));
-    if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
-        const QString folder = path + QLatin1Char('/');
-        const bool mayHoldMatches =
-            folder.startsWith(listing->prefix) || listing->prefix.startsWith(folder);
-        return mayHoldMatches ? 0 : 1; // 1: skip this folder
-    }
-    if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB && path.startsWith(listing->prefix)) {
-        listing->files << path;
-    }
-    return 0;
-}
-
-struct FileContents
-{
-    QString folder;
     QString prefix;
     std::vector<std::pair<QString, git_oid>> files;
 };
 
-int collectFileId(const char *root, const git_tree_entry *entry, void *payload)
+int collectFile(const char *root, const git_tree_entry *entry, void *payload)
 {
-    auto *contents = static_cast<FileContents *>(payload);
+    auto *walk = static_cast<FileWalk *>(payload);
     const QString path =
-        contents->folder + QString::fromUtf8(root) + QString::fromUtf8(git_tree_entry_name(entry));
+        walk->folder + QString::fromUtf8(root) + QString::fromUtf8(git_tree_entry_name(entry));
     if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
         const QString folder = path + QLatin1Char('/');
-        return folder.startsWith(contents->prefix) || contents->prefix.startsWith(folder) ? 0 : 1;
+        const bool mayHoldMatches =
+            folder.startsWith(walk->prefix) || walk->prefix.startsWith(folder);
+        return mayHoldMatches ? 0 : 1; // 1: skip this folder
     }
-    if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB && path.startsWith(contents->prefix)) {
-        contents->files.emplace_back(path, *git_tree_entry_id(entry));
+    if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB && path.startsWith(walk->prefix)) {
+        walk->files.emplace_back(path, *git_tree_entry_id(entry));
     }
     return 0;
 }
 
-} // namespace
-
-QHash<QString, QByteArray> readTreeFiles(git_repository *repository, const git_tree *root,
-                                         const QString &prefix, const QString &doing)
+// The files under `prefix` with their blob ids, walking only the folders that can hold them.
+std::vector<std::pair<QString, git_oid>> filesUnder(git_repository *repository,
+                                                    const git_tree *root, const QString &prefix,
+                                                    const QString &doing)
 {
-    FileContents contents{prefix.left(prefix.lastIndexOf(QLatin1Char('/')) + 1), prefix, {}};
+    FileWalk walk{prefix.left(prefix.lastIndexOf(QLatin1Char('/')) + 1), prefix, {}};
     Tree folder;
-    if (!contents.folder.isEmpty()) {
+    if (!walk.folder.isEmpty()) {
         TreeEntry entry;
-        const int error = git_tree_entry_bypath(out(entry), root,
-                                                contents.folder.chopped(1).toUtf8().constData());
+        const int error =
+            git_tree_entry_bypath(out(entry), root, walk.folder.chopped(1).toUtf8().constData());
         if (error == GIT_ENOTFOUND) {
             return {};
         }
@@ -75,20 +53,28 @@ QHash<QString, QByteArray> readTreeFiles(git_repository *repository, const git_t
         }
         check(git_tree_lookup(out(folder), repository, git_tree_entry_id(entry.get())), doing);
     }
-    check(git_tree_walk(folder ? folder.get() : root, GIT_TREEWALK_PRE, collectFileId, &contents),
-          doing);
-    QHash<QString, QByteArray> files;
-    files.reserve(static_cast<qsizetype>(contents.files.size()));
-    for (const auto &[path, id] : contents.files) {
+    check(git_tree_walk(folder ? folder.get() : root, GIT_TREEWALK_PRE, collectFile, &walk), doing);
+    return walk.files;
+}
+
+} // namespace
+
+QHash<QString, QByteArray> readTreeFiles(git_repository *repository, const git_tree *root,
+                                         const QString &prefix, const QString &doing)
+{
+    const auto files = filesUnder(repository, root, prefix, doing);
+    QHash<QString, QByteArray> contents;
+    contents.reserve(static_cast<qsizetype>(files.size()));
+    for (const auto &[path, id] : files) {
         Blob blob;
         // An unreadable blob is left out; reading it alone says why.
         if (git_blob_lookup(out(blob), repository, &id) == 0) {
-            files.insert(path,
-                         QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())),
-                                    static_cast<qsizetype>(git_blob_rawsize(blob.get()))));
+            contents.insert(path,
+                            QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())),
+                                       static_cast<qsizetype>(git_blob_rawsize(blob.get()))));
         }
     }
-    return files;
+    return contents;
 }
 
 QByteArray readTreeFile(git_repository *repository, const git_tree *root, const QString &path,
@@ -112,25 +98,12 @@ QByteArray readTreeFile(git_repository *repository, const git_tree *root, const 
 QStringList listTreeFiles(git_repository *repository, const git_tree *root, const QString &prefix,
                           const QString &doing)
 {
-    FileListing listing{prefix.left(prefix.lastIndexOf(QLatin1Char('/')) + 1), prefix, {}};
-    Tree folder;
-    if (!listing.folder.isEmpty()) {
-        TreeEntry entry;
-        const int error =
-            git_tree_entry_bypath(out(entry), root, listing.folder.chopped(1).toUtf8().constData());
-        if (error == GIT_ENOTFOUND) {
-            return {};
-        }
-        check(error, doing);
-        if (git_tree_entry_type(entry.get()) != GIT_OBJECT_TREE) {
-            return {};
-        }
-        check(git_tree_lookup(out(folder), repository, git_tree_entry_id(entry.get())), doing);
+    QStringList paths;
+    for (const auto &[path, id] : filesUnder(repository, root, prefix, doing)) {
+        paths << path;
     }
-    check(git_tree_walk(folder ? folder.get() : root, GIT_TREEWALK_PRE, collectFile, &listing),
-          doing);
-    listing.files.sort();
-    return listing.files;
+    paths.sort();
+    return paths;
 }
 
 std::vector<TreeDifference> diffTrees(git_repository *repository, git_tree *from, git_tree *to,
