@@ -1,8 +1,10 @@
 #include "annotation/annotationservice.h"
 #include "annotation/authservice.h"
+#include "annotation/datasetservice.h"
 #include "storage/imagerepository.h"
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
+#include "tests/support/datasetfixture.h"
 #include "tests/support/screenimages.h"
 #include "tests/support/testdata.h"
 #include "tests/support/xdesktop.h"
@@ -88,6 +90,7 @@ private Q_SLOTS:
     void reviewWithTheAnnotatorsOwnDigitAndAMarkupComment();
     void keyRemappingConflictIsRefused();
     void importReachesTheOpenAnnotateView();
+    void trainOnAVersionFromTheDatasetsView();
 
 private:
     void startApp();
@@ -154,6 +157,7 @@ qulonglong tst_DesktopE2E::logIn(const QString &name, bool nameFilledIn)
     m_x->keys({QStringLiteral("Return")});
     const qulonglong window = m_x->waitForWindow(MainTitle);
     if (window != 0) {
+        settledScreenshot(*m_x); // the first view has what it shows
         m_x->focus(window);
     }
     return window;
@@ -182,22 +186,24 @@ void tst_DesktopE2E::loginAndLogoutForEachRole()
     testing::addPredictedImages(*m_temp->workspace, {0.3, 0.5, 0.7});
     startApp();
     QVERIFY(logIn(user) != 0);
-    QTRY_COMPARE(count(db(),
-                       QStringLiteral("SELECT COUNT(*) FROM login_sessions s JOIN users u ON"
-                                      " u.id = s.user_id WHERE u.name = :name AND"
-                                      " s.ended_at IS NULL"),
-                       {{QStringLiteral(":name"), user}}),
-                 1);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        count(db(),
+              QStringLiteral("SELECT COUNT(*) FROM login_sessions s JOIN users u ON"
+                             " u.id = s.user_id WHERE u.name = :name AND"
+                             " s.ended_at IS NULL"),
+              {{QStringLiteral(":name"), user}}),
+        1, 15000);
     // File > Log out, from the keyboard; the login comes back with the name filled in.
     QVERIFY(m_x->keys({QStringLiteral("alt+f"), QStringLiteral("l")}));
     const qulonglong login = m_x->waitForWindow(LoginTitle);
     QVERIFY(login != 0);
-    QTRY_COMPARE(value(db(),
-                       QStringLiteral("SELECT s.end_reason FROM login_sessions s JOIN users u"
-                                      " ON u.id = s.user_id WHERE u.name = :name"),
-                       {{QStringLiteral(":name"), user}})
-                     .toString(),
-                 QStringLiteral("logout"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        value(db(),
+              QStringLiteral("SELECT s.end_reason FROM login_sessions s JOIN users u"
+                             " ON u.id = s.user_id WHERE u.name = :name"),
+              {{QStringLiteral(":name"), user}})
+            .toString(),
+        QStringLiteral("logout"), 15000);
     QCOMPARE(count(db(), QStringLiteral("SELECT COUNT(*) FROM leases")), 0);
     // Escape on the login screen leaves the application.
     QVERIFY(m_x->focus(login));
@@ -315,9 +321,10 @@ void tst_DesktopE2E::idleLockUnlockAndLogOut()
              1);
     QVERIFY(m_x->focus(window));
     QVERIFY(m_x->type(QStringLiteral("4")));
-    QTRY_COMPARE(count(db(), QStringLiteral("SELECT COUNT(*) FROM labels WHERE session_id = :id"),
-                       {{QStringLiteral(":id"), sessionId}}),
-                 1);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        count(db(), QStringLiteral("SELECT COUNT(*) FROM labels WHERE session_id = :id"),
+              {{QStringLiteral(":id"), sessionId}}),
+        1, 15000);
 
     // Locked again; Esc leaves it locked. "Log out" (Alt+L) used to abort the process with
     // free(): invalid pointer.
@@ -331,10 +338,11 @@ void tst_DesktopE2E::idleLockUnlockAndLogOut()
     const qulonglong login = m_x->waitForWindow(LoginTitle);
     QVERIFY(login != 0);
     QCOMPARE(m_app->state(), QProcess::Running);
-    QTRY_COMPARE(value(db(), QStringLiteral("SELECT end_reason FROM login_sessions WHERE id = :id"),
-                       {{QStringLiteral(":id"), sessionId}})
-                     .toString(),
-                 QStringLiteral("logout"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        value(db(), QStringLiteral("SELECT end_reason FROM login_sessions WHERE id = :id"),
+              {{QStringLiteral(":id"), sessionId}})
+            .toString(),
+        QStringLiteral("logout"), 15000);
     QCOMPARE(count(db(), QStringLiteral("SELECT COUNT(*) FROM leases")), 0);
     QVERIFY(m_x->focus(login));
     QVERIFY(m_x->keys({QStringLiteral("Escape")}));
@@ -359,9 +367,10 @@ void tst_DesktopE2E::reviewWithTheAnnotatorsOwnDigitAndAMarkupComment()
     QVERIFY(window != 0);
     // View > Review (Ctrl+2); the first image is Ana's 7: typing 7 approves it as it is.
     QVERIFY(m_x->keys({QStringLiteral("ctrl+2")}));
-    QTest::qWait(500);
+    settledScreenshot(*m_x); // the first image to review is on screen
     QVERIFY(m_x->type(QStringLiteral("7")));
-    QTRY_COMPARE(count(db(), QStringLiteral("SELECT COUNT(*) FROM reviews")), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(count(db(), QStringLiteral("SELECT COUNT(*) FROM reviews")), 1,
+                              15000);
     QCOMPARE(value(db(),
                    QStringLiteral("SELECT verdict FROM reviews r JOIN labels l ON l.id ="
                                   " r.label_id WHERE l.image_id = :image"),
@@ -377,7 +386,8 @@ void tst_DesktopE2E::reviewWithTheAnnotatorsOwnDigitAndAMarkupComment()
     QVERIFY(m_x->focus(comment));
     QVERIFY(m_x->type(QStringLiteral("<b>bold</b>")));
     QVERIFY(m_x->keys({QStringLiteral("Return")}));
-    QTRY_COMPARE(count(db(), QStringLiteral("SELECT COUNT(*) FROM reviews")), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(count(db(), QStringLiteral("SELECT COUNT(*) FROM reviews")), 2,
+                              15000);
     QCOMPARE(value(db(), QStringLiteral("SELECT comment FROM reviews WHERE verdict = 'rejected'"))
                  .toString(),
              QStringLiteral("<b>bold</b>"));
@@ -412,7 +422,7 @@ void tst_DesktopE2E::keyRemappingConflictIsRefused()
     // x still means "not a digit" on the image on screen.
     QVERIFY(m_x->focus(window));
     QVERIFY(m_x->type(QStringLiteral("x")));
-    QTRY_COMPARE(count(db(), QStringLiteral("SELECT COUNT(*) FROM labels")), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(count(db(), QStringLiteral("SELECT COUNT(*) FROM labels")), 1, 15000);
     QVERIFY(value(db(), QStringLiteral("SELECT label FROM labels")).isNull());
     QVERIFY(m_x->keys({QStringLiteral("ctrl+q")}));
     QVERIFY2(waitForExit(), "Ctrl+Q did not end the application cleanly");
@@ -439,7 +449,7 @@ void tst_DesktopE2E::importReachesTheOpenAnnotateView()
     QTRY_COMPARE_WITH_TIMEOUT(count(db(), QStringLiteral("SELECT COUNT(*) FROM images")), 3, 20000);
     // The open Annotate view took the first new image: a digit labels it at once.
     QTRY_VERIFY_WITH_TIMEOUT(!m_x->hasWindow(QStringLiteral("^Import a folder$")), 10000);
-    QTest::qWait(500);
+    settledScreenshot(*m_x);
     QVERIFY(m_x->focus(window));
     QVERIFY(m_x->type(QStringLiteral("0")));
     QTRY_COMPARE_WITH_TIMEOUT(
@@ -447,6 +457,33 @@ void tst_DesktopE2E::importReachesTheOpenAnnotateView()
                                    " ON u.id = l.annotator_id WHERE"
                                    " u.name = 'eve' AND l.label = 0")),
         1, 10000);
+    QVERIFY(m_x->keys({QStringLiteral("ctrl+q")}));
+    QVERIFY2(waitForExit(), "Ctrl+Q did not end the application cleanly");
+}
+
+void tst_DesktopE2E::trainOnAVersionFromTheDatasetsView()
+{
+    testing::addApprovedImages(*m_temp->workspace, 0, 200);
+    const annotation::DatasetVersion v1 =
+        annotation::DatasetService(db(), m_temp->workspace->root())
+            .commit(annotation::Principal::localOperator(), QStringLiteral("for training"));
+    startApp();
+    const qulonglong window = logIn(QStringLiteral("eve"));
+    QVERIFY(window != 0);
+    // View > Datasets (Ctrl+3), v1 selected; Train on this version (Alt+T), Yes (Alt+Y).
+    QVERIFY(m_x->keys({QStringLiteral("ctrl+3")}));
+    settledScreenshot(*m_x); // the versions are listed, v1 selected
+    QVERIFY(m_x->keys({QStringLiteral("alt+t")}));
+    const qulonglong confirm = m_x->waitForWindow(QStringLiteral("^Train on v1$"));
+    QVERIFY(confirm != 0);
+    QVERIFY(m_x->focus(confirm));
+    QVERIFY(m_x->keys({QStringLiteral("alt+y")}));
+    // The run goes on in the background and registers a model that names v1's commit.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        value(db(), QStringLiteral("SELECT dataset_commit FROM models ORDER BY id DESC"))
+            .toString(),
+        v1.commitId, 120000);
+    QVERIFY(m_x->focus(window));
     QVERIFY(m_x->keys({QStringLiteral("ctrl+q")}));
     QVERIFY2(waitForExit(), "Ctrl+Q did not end the application cleanly");
 }

@@ -24,8 +24,11 @@ DatasetHistogramChart::DatasetHistogramChart(QWidget *parent)
     }
     auto *series = new QBarSeries(chart);
     series->append(m_bars);
+    // Counts stand above the bars, turned upright: four digits never fit across a narrow bar.
     series->setLabelsVisible(true);
-    series->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
+    series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
+    series->setLabelsAngle(-90);
+    m_bars->setLabelColor(palette().color(QPalette::WindowText));
     chart->addSeries(series);
     auto *classes = new QBarCategoryAxis(chart);
     QStringList names;
@@ -53,7 +56,8 @@ void DatasetHistogramChart::setHistogram(const std::array<int, 11> &histogram)
         m_bars->replace(static_cast<int>(i), histogram[i]);
         highest = std::max(highest, histogram[i]);
     }
-    m_count->setRange(0, highest);
+    // Room above the tallest bar for its count.
+    m_count->setRange(0, highest * 1.3);
     m_count->applyNiceNumbers();
 }
 

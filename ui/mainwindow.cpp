@@ -12,12 +12,15 @@
 #include "ui/usersview.h"
 
 #include <QApplication>
+#include <QDateTime>
+#include <QDir>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProcess>
 #include <QProgressDialog>
 #include <QScreen>
 #include <QScrollArea>
@@ -75,6 +78,7 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         m_nav->addItem(tr("Datasets"));
         m_datasets = new DatasetsView(workspace, m_who, this);
         addView(m_datasets);
+        connect(m_datasets, &DatasetsView::trainRequested, this, &MainWindow::handleTrainRequest);
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ImportImages)) {
         m_nav->addItem(tr("Images"));
@@ -158,6 +162,40 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::handleTrainRequest(const QString &tag)
+{
+    // Until the GUI charts a run, training goes to `digitdesk train` in the background, as an
+    // engineer would start it: the GUI may close meanwhile, the model registers itself.
+    const QString log =
+        QDir(m_workspace.logsPath())
+            .filePath(QStringLiteral("train-%1-%2.log")
+                          .arg(QString(tag).replace(QLatin1Char('/'), QLatin1Char('-')),
+                               QDateTime::currentDateTimeUtc().toString(
+                                   QStringLiteral("yyyyMMdd-HHmmss"))));
+    const auto answer = QMessageBox::question(
+        this, tr("Train on %1").arg(tag),
+        tr("Train a new model on dataset version %1 (15 epochs) in the background? It is "
+           "registered when it finishes, with the version's commit; the run's output goes to %2.")
+            .arg(tag, log),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    if (answer != QMessageBox::Yes) {
+        return;
+    }
+    QProcess process;
+    process.setProgram(QCoreApplication::applicationFilePath());
+    process.setArguments({QStringLiteral("train"), QStringLiteral("--dataset"), tag,
+                          QStringLiteral("--workspace"), m_workspace.root()});
+    process.setStandardOutputFile(log);
+    process.setStandardErrorFile(log, QIODevice::Append);
+    if (!process.startDetached()) {
+        QMessageBox::critical(this, tr("Train on %1").arg(tag),
+                              tr("Training could not start: %1").arg(process.errorString()));
+        return;
+    }
+    statusBar()->showMessage(tr("Training on %1 started; its output goes to %2").arg(tag, log),
+                             30000);
+}
 
 void MainWindow::addView(QWidget *view)
 {

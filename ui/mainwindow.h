@@ -49,6 +49,7 @@ Q_SIGNALS:
 
 private:
     void addView(QWidget *view);
+    void handleTrainRequest(const QString &tag);
     void handleImportFiles();
     void handleImportFolder();
 
