@@ -220,7 +220,7 @@ QByteArray DatasetService::pixels(const Principal &who, const QString &tag,
     }
     const QString path = datasetfiles::imagePath(sha256);
     QString error;
-    const QByteArray pixels =
+    QByteArray pixels =
         decodeDatasetPng(openGit(m_root).readFile(findRecord(m_db, tag).commitId, path), &error);
     if (pixels.isEmpty()) {
         throw InvalidRequest(QStringLiteral("%1: %2: %3").arg(tag, path, error));

@@ -136,7 +136,9 @@ DatasetGit::DatasetGit(const QString &repositoryPath, bool createIfMissing)
     const QFileInfo folder(d->path);
     if (createIfMissing && (!folder.exists() || (folder.isDir() && QDir(d->path).isEmpty()))) {
         const QString doing = QStringLiteral("creating the dataset repository %1").arg(d->path);
-        git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+        git_repository_init_options options;
+        git::check(git_repository_init_options_init(&options, GIT_REPOSITORY_INIT_OPTIONS_VERSION),
+                   doing);
         options.flags =
             GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
         options.initial_head = "main";

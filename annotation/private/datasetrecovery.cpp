@@ -101,7 +101,7 @@ QStringList recoverUnrecordedVersions(const QSqlDatabase &db, storage::DatasetGi
     // Another process may be between publishing and recording: its transaction holds the
     // write lock until the row is in, so wait for it and look again.
     storage::Transaction transaction(db);
-    const QStringList recovered = recoverUnrecordedVersionsLocked(db, git);
+    QStringList recovered = recoverUnrecordedVersionsLocked(db, git);
     transaction.commit();
     return recovered;
 }

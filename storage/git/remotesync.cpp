@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+// Options come from libgit2's *_init functions rather than the *_INIT macros, whose partial
+// initialisers clang flags as missing fields.
 namespace digitdesk::storage::git {
 namespace {
 
@@ -44,7 +46,8 @@ int collectRejection(const char *referenceName, const char *status, void *payloa
 // 1.5 leaks a regex match block for every configuration entry it tests them against.
 Remote anonymousRemote(git_repository *repository, const QString &url, const QString &doing)
 {
-    git_remote_create_options options = GIT_REMOTE_CREATE_OPTIONS_INIT;
+    git_remote_create_options options;
+    check(git_remote_create_options_init(&options, GIT_REMOTE_CREATE_OPTIONS_VERSION), doing);
     options.repository = repository;
     options.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
     Remote remote;
@@ -71,7 +74,8 @@ void pushVersions(git_repository *repository, const QString &url, bool withTags)
     }
     const Remote remote = anonymousRemote(repository, url, doing);
     QStringList rejections;
-    git_push_options options = GIT_PUSH_OPTIONS_INIT;
+    git_push_options options;
+    check(git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION), doing);
     options.callbacks.push_update_reference = collectRejection;
     options.callbacks.payload = &rejections;
     const git_strarray specs = refspecs.array();
@@ -99,7 +103,8 @@ std::vector<GitTag> fetchVersions(git_repository *repository, const QString &url
         throw StorageError(doing + QStringLiteral(": \"%1\" cannot name a remote").arg(name));
     }
     const Remote remote = anonymousRemote(repository, url, doing);
-    git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+    git_remote_callbacks callbacks;
+    check(git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION), doing);
     check(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr),
           doing);
 
@@ -121,7 +126,8 @@ std::vector<GitTag> fetchVersions(git_repository *repository, const QString &url
         QStringLiteral("+%1:refs/remotes/%2/main").arg(QString::fromLatin1(MainBranch), name));
     refspecs.add(QStringLiteral("+refs/tags/v*:refs/tags/%1/v*").arg(name));
     const git_strarray specs = refspecs.array();
-    git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+    git_fetch_options options;
+    check(git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION), doing);
     options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     options.prune = GIT_FETCH_NO_PRUNE;
     options.update_fetchhead = 0;

@@ -109,7 +109,9 @@ QStringList listTreeFiles(git_repository *repository, const git_tree *root, cons
 std::vector<TreeDifference> diffTrees(git_repository *repository, git_tree *from, git_tree *to,
                                       const QString &doing)
 {
-    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    // The init function rather than GIT_DIFF_OPTIONS_INIT, whose partial initialiser clang flags.
+    git_diff_options options;
+    check(git_diff_options_init(&options, GIT_DIFF_OPTIONS_VERSION), doing);
     options.flags = GIT_DIFF_SKIP_BINARY_CHECK;
     Diff diff;
     check(git_diff_tree_to_tree(out(diff), repository, from, to, &options), doing);
