@@ -81,21 +81,7 @@ std::vector<qint64> AnnotationRepository::candidates(qint64 userId, const QDateT
 
 bool AnnotationRepository::isOpenFor(qint64 imageId, qint64 userId, const QDateTime &now) const
 {
-    SqlQuery query(
-        m_db,
-        QStringLiteral(
-            "SELECT COUNT(*) FROM images i WHERE i.id = :image AND (i.status = 'incoming' OR"
-            " EXISTS (SELECT 1 FROM gold_items g WHERE g.image_id = i.id))"
-            " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = i.id AND l.user_id <> :user"
-            "   AND l.expires_at > :now)"
-            " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.annotator_id ="
-            "   :user AND b.retracted_at IS NULL)"),
-        QStringLiteral("check that image #%1 is still to label").arg(imageId));
-    query.bindAll({{QStringLiteral(":image"), imageId},
-                   {QStringLiteral(":user"), userId},
-                   {QStringLiteral(":now"), toDbTime(now)}});
-    query.exec();
-    return query.next() && query.value(0).toInt() > 0;
+    return !stillOpenFor({imageId}, userId, now).empty();
 }
 
 std::vector<qint64> AnnotationRepository::mostConfident(qint64 userId, const QDateTime &now,

@@ -1,6 +1,7 @@
 #include "ui/datasetdetailspane.h"
 
 #include "ui/datasethistogramchart.h"
+#include "ui/plainlabel.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -12,12 +13,9 @@
 namespace digitdesk::ui {
 namespace {
 
-QLabel *plainLabel(const QString &objectName, QWidget *parent)
+QLabel *selectableLabel(const QString &objectName, QWidget *parent)
 {
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setTextFormat(Qt::PlainText);
-    label->setWordWrap(true);
+    QLabel *label = plainLabel(objectName, parent);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     return label;
 }
@@ -25,12 +23,12 @@ QLabel *plainLabel(const QString &objectName, QWidget *parent)
 } // namespace
 
 DatasetDetailsPane::DatasetDetailsPane(QWidget *parent)
-    : QWidget(parent), m_details(plainLabel(QStringLiteral("details"), this)),
-      m_models(plainLabel(QStringLiteral("models"), this)),
+    : QWidget(parent), m_details(selectableLabel(QStringLiteral("details"), this)),
+      m_models(selectableLabel(QStringLiteral("models"), this)),
       m_histogram(new DatasetHistogramChart(this))
 {
     auto *info = new QWidget(this);
-    auto *hint = plainLabel(QStringLiteral("lineageHint"), info);
+    auto *hint = selectableLabel(QStringLiteral("lineageHint"), info);
     hint->setText(tr("Lineage: every registered model keeps the commit of the version it learnt "
                      "from, and the version's labels.csv names who labelled and who approved "
                      "each of its images."));

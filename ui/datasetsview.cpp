@@ -10,6 +10,7 @@
 #include "ui/datasetversionspane.h"
 #include "ui/datasetversiontablemodel.h"
 #include "ui/datasetworker.h"
+#include "ui/plainlabel.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -33,15 +34,6 @@ QString diffHint()
 {
     return QObject::tr("Select two versions (Ctrl+click a second row, or choose one under Compare "
                        "with) to see what changed between them.");
-}
-
-QLabel *plainLabel(const QString &objectName, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setTextFormat(Qt::PlainText);
-    label->setWordWrap(true);
-    return label;
 }
 
 // "Exporting needs the ml_engineer or admin role; yours is reviewer."

@@ -3,6 +3,7 @@
 #include "storage/workspace.h"
 #include "ui/imagelistmodel.h"
 #include "ui/kappatablemodel.h"
+#include "ui/plainlabel.h"
 #include "ui/reviewworker.h"
 
 #include <QHBoxLayout>
@@ -37,15 +38,6 @@ QString helpText()
                        "r: reject and send it back, with an optional comment\n"
                        "Backspace or Ctrl+Z: undo your last decision\n"
                        "F1 or ?: show or hide these keys");
-}
-
-QLabel *plainLabel(const QString &objectName, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setTextFormat(Qt::PlainText);
-    label->setWordWrap(true);
-    return label;
 }
 
 } // namespace
