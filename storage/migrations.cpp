@@ -250,6 +250,48 @@ std::vector<Migration> makeMigrations()
                  "CREATE INDEX dataset_versions_origin ON dataset_versions(origin, number)"),
              QStringLiteral("CREATE INDEX dataset_versions_commit ON dataset_versions(commit_id)"),
          }});
+    list.push_back(
+        {7,
+         QStringLiteral("training runs: dataset version, process, progress, result, why started"),
+         {
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN dataset_tag TEXT NOT NULL"
+                            " DEFAULT ''"),
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN dataset_commit TEXT NOT NULL"
+                            " DEFAULT ''"),
+             // The process that runs it, so a run whose process is gone is seen as failed.
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0"),
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN host TEXT NOT NULL DEFAULT ''"),
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN model_id INTEGER"
+                            " REFERENCES models(id)"),
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN metrics TEXT NOT NULL"
+                            " DEFAULT '{}'"),
+             // The last lines the run printed, kept when it fails or is cancelled.
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN log_tail TEXT NOT NULL"
+                            " DEFAULT ''"),
+             // "manual", or the retraining policy's reason ("policy: 2,000 new approved labels").
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN started_because TEXT NOT NULL"
+                            " DEFAULT 'manual'"),
+             QStringLiteral("ALTER TABLE training_runs ADD COLUMN progress TEXT NOT NULL"
+                            " DEFAULT '{}'"),
+             QStringLiteral("CREATE INDEX training_runs_status ON training_runs(status, id)"),
+         }});
+    list.push_back(
+        {8,
+         QStringLiteral("serving: what the endpoint answered per minute, for drift monitoring"),
+         {
+             // Counts are added, never replaced, so several endpoints on one workspace sum up.
+             // confidence_bin is floor(calibrated confidence x 20), 0-19; ood is 1 when the
+             // model's out-of-distribution score crossed its threshold.
+             QStringLiteral("CREATE TABLE serving_predictions ("
+                            " minute INTEGER NOT NULL," // minutes since the Unix epoch, UTC
+                            " model_id INTEGER NOT NULL,"
+                            " label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),"
+                            " confidence_bin INTEGER NOT NULL CHECK (confidence_bin BETWEEN 0"
+                            "   AND 19),"
+                            " ood INTEGER NOT NULL CHECK (ood IN (0, 1)),"
+                            " count INTEGER NOT NULL DEFAULT 0,"
+                            " PRIMARY KEY (minute, model_id, label, confidence_bin, ood))"),
+         }});
     return list;
 }
 
