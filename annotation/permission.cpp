@@ -29,6 +29,12 @@ QString toString(Action action)
         return QStringLiteral("import_model");
     case Action::MoveModelAlias:
         return QStringLiteral("move_model_alias");
+    case Action::ViewModels:
+        return QStringLiteral("view_models");
+    case Action::ViewMonitoring:
+        return QStringLiteral("view_monitoring");
+    case Action::SetRetrainingPolicy:
+        return QStringLiteral("set_retraining_policy");
     case Action::ControlServing:
         return QStringLiteral("control_serving");
     case Action::ManageUsers:
@@ -63,6 +69,9 @@ bool isAllowed(Role role, Action action)
     case Action::TrainModel:
     case Action::ImportModel:
     case Action::MoveModelAlias:
+    case Action::ViewModels:
+    case Action::ViewMonitoring:
+    case Action::SetRetrainingPolicy:
     case Action::ControlServing:
     case Action::CheckWorkspace:
     case Action::BackupWorkspace:

@@ -24,6 +24,9 @@ enum class Action
     TrainModel,
     ImportModel,
     MoveModelAlias,
+    ViewModels,
+    ViewMonitoring,
+    SetRetrainingPolicy,
     ControlServing,
     ManageUsers,
     ViewAuditLog,
@@ -37,6 +40,7 @@ inline constexpr std::array AllActions = {
     Action::Review,         Action::ManageGold,      Action::ViewQualityFigures,
     Action::ViewDatasets,   Action::CommitDataset,   Action::ManageDatasets,
     Action::TrainModel,     Action::ImportModel,     Action::MoveModelAlias,
+    Action::ViewModels,     Action::ViewMonitoring,  Action::SetRetrainingPolicy,
     Action::ControlServing, Action::ManageUsers,     Action::ViewAuditLog,
     Action::CheckWorkspace, Action::BackupWorkspace, Action::ChangeOwnPassword,
 };

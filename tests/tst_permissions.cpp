@@ -28,15 +28,17 @@ struct Row
 };
 
 const Row Expected[] = {
-    {Action::ViewImages, "ARMD"},    {Action::ImportImages, "MD"},
-    {Action::Annotate, "ARMD"},      {Action::Review, "RMD"},
-    {Action::ManageGold, "RMD"},     {Action::ViewQualityFigures, "RMD"},
-    {Action::ViewDatasets, "RMD"},   {Action::CommitDataset, "RMD"},
-    {Action::ManageDatasets, "MD"},  {Action::TrainModel, "MD"},
-    {Action::ImportModel, "MD"},     {Action::MoveModelAlias, "MD"},
-    {Action::ControlServing, "MD"},  {Action::ManageUsers, "D"},
-    {Action::ViewAuditLog, "D"},     {Action::CheckWorkspace, "MD"},
-    {Action::BackupWorkspace, "MD"}, {Action::ChangeOwnPassword, "ARMD"},
+    {Action::ViewImages, "ARMD"},        {Action::ImportImages, "MD"},
+    {Action::Annotate, "ARMD"},          {Action::Review, "RMD"},
+    {Action::ManageGold, "RMD"},         {Action::ViewQualityFigures, "RMD"},
+    {Action::ViewDatasets, "RMD"},       {Action::CommitDataset, "RMD"},
+    {Action::ManageDatasets, "MD"},      {Action::TrainModel, "MD"},
+    {Action::ImportModel, "MD"},         {Action::MoveModelAlias, "MD"},
+    {Action::ViewModels, "MD"},          {Action::ViewMonitoring, "MD"},
+    {Action::SetRetrainingPolicy, "MD"}, {Action::ControlServing, "MD"},
+    {Action::ManageUsers, "D"},          {Action::ViewAuditLog, "D"},
+    {Action::CheckWorkspace, "MD"},      {Action::BackupWorkspace, "MD"},
+    {Action::ChangeOwnPassword, "ARMD"},
 };
 
 char letter(Role role)
