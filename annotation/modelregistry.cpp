@@ -2,6 +2,7 @@
 
 #include "annotation/userservice.h"
 #include "models/predictor.h"
+#include "storage/trainingrunrepository.h"
 #include "storage/transaction.h"
 
 #include <QCryptographicHash>
@@ -58,9 +59,12 @@ qint64 ModelRegistry::beginTraining(const Principal &who, const QString &dataSou
                                     const QString &dataDigest, const QString &hyperparameters)
 {
     m_access.require(who, Action::TrainModel, dataSource);
+    storage::NewTrainingRun run;
+    run.dataSource = dataSource;
+    run.dataDigest = dataDigest;
+    run.hyperparameters = hyperparameters;
     storage::Transaction transaction(m_db);
-    const qint64 runId = storage::ModelRepository(m_db).startRun(who.actorRef(), dataSource,
-                                                                 dataDigest, hyperparameters);
+    const qint64 runId = storage::TrainingRunRepository(m_db).start(run, who.actorRef());
     m_access.audit(who, Action::TrainModel, QStringLiteral("run:%1").arg(runId),
                    QStringLiteral("started on %1").arg(dataSource));
     transaction.commit();
@@ -87,7 +91,14 @@ qint64 ModelRegistry::registerTrained(const Principal &who, qint64 runId,
     const qint64 id = repository.addModel(record, who.actorRef());
     const QString relative = QStringLiteral("models/%1.pt").arg(id);
     repository.setFilePath(id, relative);
-    repository.finishRun(runId, QStringLiteral("finished"), QStringLiteral("model %1").arg(id));
+    // A run that ended meanwhile (cancelled from the GUI, or found stale) registers nothing.
+    if (!storage::TrainingRunRepository(m_db).finish(runId, QStringLiteral("finished"),
+                                                     QStringLiteral("model %1").arg(id),
+                                                     trained.metrics, id, {})) {
+        throw InvalidRequest(
+            QStringLiteral("training run %1 is no longer running: its model is not registered")
+                .arg(runId));
+    }
     m_access.audit(who, Action::TrainModel, QStringLiteral("model:%1").arg(id),
                    QStringLiteral("registered from run %1").arg(runId));
     const QString target = QDir(m_root).filePath(relative);
@@ -105,7 +116,7 @@ void ModelRegistry::endTrainingWithoutModel(const Principal &who, qint64 runId,
                                             const QString &status, const QString &message)
 {
     storage::Transaction transaction(m_db);
-    storage::ModelRepository(m_db).finishRun(runId, status, message);
+    storage::TrainingRunRepository(m_db).finish(runId, status, message, {}, 0, {});
     m_access.audit(who, Action::TrainModel, QStringLiteral("run:%1").arg(runId),
                    QStringLiteral("%1: %2").arg(status, message));
     transaction.commit();
@@ -169,6 +180,76 @@ void ModelRegistry::moveAlias(const Principal &who, const QString &alias, qint64
     storage::ModelRepository(m_db).moveAlias(alias, modelId, who.actorRef(), reason);
     m_access.audit(who, Action::MoveModelAlias,
                    QStringLiteral("%1 -> model:%2").arg(alias).arg(modelId), reason);
+    transaction.commit();
+}
+
+void ModelRegistry::promote(const Principal &who, qint64 modelId, const QString &reason)
+{
+    m_access.require(who, Action::MoveModelAlias, QStringLiteral("promote model:%1").arg(modelId));
+    if (reason.trimmed().isEmpty()) {
+        throw InvalidRequest(
+            QStringLiteral("promoting model %1 needs a reason: why it should serve").arg(modelId));
+    }
+    const std::optional<qint64> current = production();
+    if (current && *current == modelId) {
+        throw InvalidRequest(QStringLiteral("model %1 is in production already").arg(modelId));
+    }
+    moveProduction(who, modelId, reason, QStringLiteral("promote"));
+}
+
+std::optional<qint64> ModelRegistry::rollBackTarget() const
+{
+    // Production's promotions as a stack: a move back to the model under the top is a
+    // rollback (whichever command made it) and takes the top off; any other move is pushed.
+    std::vector<qint64> promotions;
+    for (const storage::AliasMove &move : history()) {
+        if (move.alias != ProductionAlias) {
+            continue;
+        }
+        if (promotions.size() >= 2 && promotions[promotions.size() - 2] == move.toModelId) {
+            promotions.pop_back();
+        } else if (promotions.empty() || promotions.back() != move.toModelId) {
+            promotions.push_back(move.toModelId);
+        }
+    }
+    if (promotions.size() < 2) {
+        return std::nullopt;
+    }
+    return promotions[promotions.size() - 2];
+}
+
+qint64 ModelRegistry::rollBack(const Principal &who, const QString &reason)
+{
+    m_access.require(who, Action::MoveModelAlias, QStringLiteral("roll back production"));
+    if (reason.trimmed().isEmpty()) {
+        throw InvalidRequest(QStringLiteral("rolling production back needs a reason: what is "
+                                            "wrong with the model serving now"));
+    }
+    const std::optional<qint64> current = production();
+    if (!current) {
+        throw InvalidRequest(QStringLiteral("nothing to roll back: no model is production yet"));
+    }
+    const std::optional<qint64> target = rollBackTarget();
+    if (!target) {
+        throw InvalidRequest(QStringLiteral("nothing to roll back to: model %1 is the first "
+                                            "production model (or every earlier one was rolled "
+                                            "back already)")
+                                 .arg(*current));
+    }
+    moveProduction(who, *target, reason, QStringLiteral("roll back from model %1").arg(*current));
+    return *target;
+}
+
+void ModelRegistry::moveProduction(const Principal &who, qint64 modelId, const QString &reason,
+                                   const QString &what)
+{
+    const storage::ModelRecord model = find(modelId);
+    // A damaged or unloadable model never becomes production: load it once now.
+    openPredictor(model.id, models::DeviceRequest::Cpu);
+    const QString target = QStringLiteral("%1 -> model:%2").arg(ProductionAlias).arg(modelId);
+    storage::Transaction transaction(m_db);
+    storage::ModelRepository(m_db).moveAlias(ProductionAlias, modelId, who.actorRef(), reason);
+    m_access.audit(who, Action::MoveModelAlias, target, QStringLiteral("%1: %2").arg(what, reason));
     transaction.commit();
 }
 

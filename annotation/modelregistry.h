@@ -61,6 +61,15 @@ public:
     qint64 importTorchScript(const Principal &who, const QString &file, const QString &note);
     void moveAlias(const Principal &who, const QString &alias, qint64 modelId,
                    const QString &reason);
+    // Makes the model production (refused when it is already, or without a reason).
+    void promote(const Principal &who, qint64 modelId, const QString &reason);
+    // Moves production back to the model that was production before the current one was
+    // promoted. Rollbacks undo promotions in turn: a second one goes back one more, never
+    // forward to the model just rolled back. Refused with the reason when there is none.
+    // Returns the model that is production now.
+    qint64 rollBack(const Principal &who, const QString &reason);
+    // The model rollBack() would make production; nullopt when there is none.
+    std::optional<qint64> rollBackTarget() const;
 
     std::vector<storage::ModelRecord> list() const;
     storage::ModelRecord find(qint64 id) const;     // throws InvalidRequest
@@ -75,6 +84,9 @@ public:
     static QString fileDigest(const QString &path);
 
 private:
+    void moveProduction(const Principal &who, qint64 modelId, const QString &reason,
+                        const QString &what);
+
     QSqlDatabase m_db;
     QString m_root;
     AccessControl m_access;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +26,9 @@ struct ServedModel
     qint64 id = 0;
     std::string version; // what answers name: the registry id as text
     std::string device;  // "CPU (2 threads)", "CUDA device 0 (...)"
+    // An answer whose Prediction::oodScore is above this is out of distribution; none: the
+    // model's metrics hold no threshold, and nothing is flagged.
+    std::optional<float> oodThreshold;
 };
 
 struct BatchAnswer

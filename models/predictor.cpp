@@ -1,5 +1,6 @@
 #include "models/predictor.h"
 
+#include "models/oodscore.h"
 #include "models/private/classifier.h"
 
 #include <torch/types.h>
@@ -109,8 +110,9 @@ std::vector<Prediction> Predictor::predictFromFloat(const float *input, int coun
     std::vector<Prediction> predictions(static_cast<size_t>(count));
     for (int i = 0; i < count; ++i) {
         Prediction &prediction = predictions[static_cast<size_t>(i)];
-        prediction.probabilities =
-            softmax(raw.data() + static_cast<size_t>(i) * ClassCount, m_impl->temperature);
+        const float *row = raw.data() + static_cast<size_t>(i) * ClassCount;
+        prediction.probabilities = softmax(row, m_impl->temperature);
+        prediction.oodScore = energyScore(row);
         const auto best =
             std::max_element(prediction.probabilities.begin(), prediction.probabilities.end());
         prediction.label = static_cast<int>(best - prediction.probabilities.begin());

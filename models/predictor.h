@@ -18,6 +18,7 @@ struct Prediction
     int label = 0;
     float confidence = 0; // calibrated: softmax(logits / temperature), top class
     std::array<float, ClassCount> probabilities{};
+    float oodScore = 0; // energyScore() of the raw logits (models/oodscore.h): higher is stranger
 };
 
 // One interface over DigitDesk's own networks and imported TorchScript: 28x28 8-bit images

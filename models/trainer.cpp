@@ -1,5 +1,6 @@
 #include "models/trainer.h"
 
+#include "models/oodscore.h"
 #include "models/private/classifier.h"
 
 #include <torch/nn/functional/loss.h>
@@ -290,6 +291,11 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
         result.raw = evaluate(logits, validationLabels, 1.0);
         result.temperature = fitTemperature(logits, validationLabels);
         result.calibrated = evaluate(logits, validationLabels, result.temperature);
+        std::vector<double> scores(validationCount);
+        for (size_t i = 0; i < validationCount; ++i) {
+            scores[i] = energyScore(logits.data() + i * ClassCount);
+        }
+        result.oodThreshold = quantileOf(std::move(scores), OodQuantile);
         result.baselines = computeBaselines(
             gather(data.pixels, trainIndices, PixelCount), gather(data.labels, trainIndices, 1),
             gather(data.pixels, validationIndices, PixelCount), validationLabels);

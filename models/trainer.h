@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace digitdesk::models {
@@ -64,6 +65,9 @@ struct TrainingResult
     Evaluation raw;        // validation split, temperature 1
     Evaluation calibrated; // validation split, fitted temperature
     double temperature = 1.0;
+    // The out-of-distribution threshold: the OodQuantile of the held-out split's energy scores
+    // (models/oodscore.h). None without a held-out split.
+    std::optional<double> oodThreshold;
     Baselines baselines;
     QString device;
 };

@@ -32,66 +32,6 @@ ModelRecord readModel(const SqlQuery &query)
 
 } // namespace
 
-qint64 ModelRepository::startRun(const ActorRef &actor, const QString &dataSource,
-                                 const QString &dataDigest, const QString &hyperparameters)
-{
-    SqlQuery query(m_db,
-                   QStringLiteral("INSERT INTO training_runs (started_at, started_by, user_id,"
-                                  " session_id, status, data_source, data_digest, hyperparameters)"
-                                  " VALUES (:at, :by, :user, :session, 'running', :source,"
-                                  " :digest, :hyper)"),
-                   QStringLiteral("record the start of a training run"));
-    query.bindAll({{QStringLiteral(":at"), nowDbTime()},
-                   {QStringLiteral(":by"), actor.name},
-                   {QStringLiteral(":user"), idOrNull(actor.userId)},
-                   {QStringLiteral(":session"), idOrNull(actor.sessionId)},
-                   {QStringLiteral(":source"), dataSource},
-                   {QStringLiteral(":digest"), dataDigest},
-                   {QStringLiteral(":hyper"), hyperparameters}});
-    query.exec();
-    return query.lastInsertId();
-}
-
-void ModelRepository::finishRun(qint64 runId, const QString &status, const QString &message)
-{
-    SqlQuery query(m_db,
-                   QStringLiteral("UPDATE training_runs SET status = :status, finished_at = :at,"
-                                  " message = :message WHERE id = :id"),
-                   QStringLiteral("record the end of training run #%1").arg(runId));
-    query.bindAll({{QStringLiteral(":status"), status},
-                   {QStringLiteral(":at"), nowDbTime()},
-                   {QStringLiteral(":message"), textOrEmpty(message)},
-                   {QStringLiteral(":id"), runId}});
-    query.exec();
-}
-
-std::optional<TrainingRunRecord> ModelRepository::findRun(qint64 runId) const
-{
-    SqlQuery query(m_db,
-                   QStringLiteral("SELECT id, started_at, COALESCE(finished_at, ''), started_by,"
-                                  " status, data_source, data_digest, hyperparameters, message"
-                                  " FROM training_runs WHERE id = :id"),
-                   QStringLiteral("read training run #%1").arg(runId));
-    query.bind(QStringLiteral(":id"), runId);
-    query.exec();
-    if (!query.next()) {
-        return std::nullopt;
-    }
-    TrainingRunRecord run;
-    run.id = query.value(0).toLongLong();
-    run.startedAt = fromDbTime(query.value(1).toString());
-    if (!query.value(2).toString().isEmpty()) {
-        run.finishedAt = fromDbTime(query.value(2).toString());
-    }
-    run.startedBy = query.value(3).toString();
-    run.status = query.value(4).toString();
-    run.dataSource = query.value(5).toString();
-    run.dataDigest = query.value(6).toString();
-    run.hyperparameters = query.value(7).toString();
-    run.message = query.value(8).toString();
-    return run;
-}
-
 qint64 ModelRepository::addModel(const ModelRecord &model, const ActorRef &actor)
 {
     SqlQuery query(m_db,

@@ -39,30 +39,13 @@ struct AliasMove
     QString reason;
 };
 
-struct TrainingRunRecord
-{
-    qint64 id = 0;
-    QDateTime startedAt;
-    QDateTime finishedAt;
-    QString startedBy;
-    QString status;
-    QString dataSource;
-    QString dataDigest;
-    QString hyperparameters;
-    QString message;
-};
-
-// The model registry: models, training runs, the `production` and `candidate` aliases and an
-// append-only history of every alias move, so "what served at 10:00 on 3 March" has an answer.
+// The model registry: models, the `production` and `candidate` aliases and an append-only
+// history of every alias move, so "what served at 10:00 on 3 March" has an answer. Training
+// runs are in TrainingRunRepository.
 class ModelRepository final
 {
 public:
     explicit ModelRepository(const QSqlDatabase &db) : m_db(db) {}
-
-    qint64 startRun(const ActorRef &actor, const QString &dataSource, const QString &dataDigest,
-                    const QString &hyperparameters);
-    void finishRun(qint64 runId, const QString &status, const QString &message);
-    std::optional<TrainingRunRecord> findRun(qint64 runId) const;
 
     // Inserts the row; the caller holds a transaction and puts the file in place before commit.
     qint64 addModel(const ModelRecord &model, const ActorRef &actor);

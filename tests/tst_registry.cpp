@@ -11,6 +11,7 @@
 #include "storage/predictionrepository.h"
 #include "storage/sqlquery.h"
 #include "storage/storageerror.h"
+#include "storage/trainingrunrepository.h"
 #include "tests/support/testdata.h"
 
 #include <QDir>
@@ -30,6 +31,9 @@ private Q_SLOTS:
     void cleanup();
     void registersATrainedModelWithItsFile();
     void aliasesAndTheirHistory();
+    void promoteAndRollBack();
+    void promoteAndRollBackRefusals_data();
+    void promoteAndRollBackRefusals();
     void onlyEngineersAndAdminsChangeTheRegistry();
     void damagedFileIsRefused();
     void torchScriptImport();
@@ -87,9 +91,12 @@ void tst_Registry::registersATrainedModelWithItsFile()
              annotation::ModelRegistry::fileDigest(m_registry->absolutePath(model)));
     QCOMPARE(model.temperature, 1.5);
     QCOMPARE(model.createdBy, QStringLiteral("eve"));
-    const auto run = storage::ModelRepository(m_temp->workspace->db()).findRun(model.trainingRunId);
+    const auto run =
+        storage::TrainingRunRepository(m_temp->workspace->db()).find(model.trainingRunId);
     QCOMPARE(run->status, QStringLiteral("finished"));
     QVERIFY(run->finishedAt.isValid());
+    QCOMPARE(run->modelId, id);
+    QVERIFY(run->metrics.contains(QStringLiteral("\"accuracy\":0.5")));
     // Loads through the digest check, with the stored temperature.
     QCOMPARE(m_registry->openPredictor(id, models::DeviceRequest::Cpu)->temperature(), 1.5);
     // Models are never deleted.
@@ -145,6 +152,104 @@ void tst_Registry::aliasesAndTheirHistory()
     QVERIFY(testing::throws<storage::StorageError>([&] { rewrite.exec(); }));
 }
 
+void tst_Registry::promoteAndRollBack()
+{
+    const qint64 first = registerUntrained(QStringLiteral("a.pt"));
+    const qint64 second = registerUntrained(QStringLiteral("b.pt"));
+    const qint64 third = registerUntrained(QStringLiteral("c.pt"));
+    m_registry->promote(m_engineer, first, QStringLiteral("the first model"));
+    m_registry->promote(m_engineer, second, QStringLiteral("better on v2"));
+    m_registry->moveAlias(m_engineer, annotation::CandidateAlias, third, QStringLiteral("to try"));
+    m_registry->promote(m_engineer, third, QStringLiteral("better on v3"));
+    QCOMPARE(*m_registry->production(), third);
+
+    // Each rollback undoes one promotion: back to the second, then the first, never forward.
+    QCOMPARE(m_registry->rollBack(m_engineer, QStringLiteral("complaints about 7s")), second);
+    QCOMPARE(*m_registry->production(), second);
+    QCOMPARE(m_registry->rollBack(m_engineer, QStringLiteral("the second is no better")), first);
+    QCOMPARE(*m_registry->production(), first);
+    try {
+        m_registry->rollBack(m_engineer, QStringLiteral("once more"));
+        QFAIL("rolled back past the first production model");
+    } catch (const annotation::InvalidRequest &error) {
+        QVERIFY2(
+            QString::fromUtf8(error.what()).contains(QStringLiteral("nothing to roll back to")),
+            error.what());
+    }
+    QCOMPARE(*m_registry->production(), first);
+
+    // Every move is in the append-only history with who and why; candidate moves are apart.
+    std::vector<storage::AliasMove> production;
+    for (const storage::AliasMove &move : m_registry->history()) {
+        if (move.alias == annotation::ProductionAlias) {
+            production.push_back(move);
+        }
+    }
+    QCOMPARE(production.size(), 5u);
+    QCOMPARE(production[3].fromModelId, third);
+    QCOMPARE(production[3].toModelId, second);
+    QCOMPARE(production[3].reason, QStringLiteral("complaints about 7s"));
+    QCOMPARE(production[3].movedBy, QStringLiteral("eve"));
+    QCOMPARE(production[4].toModelId, first);
+    QCOMPARE(production[4].reason, QStringLiteral("the second is no better"));
+    QCOMPARE(m_registry->resolve(annotation::CandidateAlias), third);
+    const storage::AuditEntry audit = storage::AuditLog(m_temp->workspace->db()).latest(1).front();
+    QCOMPARE(audit.action, QStringLiteral("move_model_alias"));
+    QCOMPARE(audit.actor, QStringLiteral("eve"));
+    QVERIFY2(audit.detail.contains(QStringLiteral("the second is no better")),
+             qPrintable(audit.detail));
+
+    // Promoting again after a rollback starts a new line: its rollback returns to `first`.
+    m_registry->promote(m_engineer, third, QStringLiteral("fixed by retraining"));
+    QCOMPARE(m_registry->rollBack(m_engineer, QStringLiteral("not fixed")), first);
+}
+
+void tst_Registry::promoteAndRollBackRefusals_data()
+{
+    QTest::addColumn<QString>("operation");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("promote without a reason") << "promote-no-reason"
+                                              << "needs a reason";
+    QTest::newRow("promote what is production") << "promote-same"
+                                                << "in production already";
+    QTest::newRow("promote no such model") << "promote-missing"
+                                           << "there is no model 99";
+    QTest::newRow("roll back without a reason") << "rollback-no-reason"
+                                                << "needs a reason";
+    QTest::newRow("roll back the first") << "rollback-first"
+                                         << "nothing to roll back to";
+    QTest::newRow("roll back with no production") << "rollback-none"
+                                                  << "no model is production";
+}
+
+void tst_Registry::promoteAndRollBackRefusals()
+{
+    QFETCH(QString, operation);
+    QFETCH(QString, expected);
+    const qint64 id = registerUntrained(QStringLiteral("m.pt"));
+    if (operation != QStringLiteral("rollback-none")) {
+        m_registry->promote(m_engineer, id, QStringLiteral("the first"));
+    }
+    const qint64 moves = scalar(QStringLiteral("SELECT COUNT(*) FROM model_alias_moves"));
+    try {
+        if (operation == QStringLiteral("promote-no-reason")) {
+            m_registry->promote(m_engineer, id, QStringLiteral("  "));
+        } else if (operation == QStringLiteral("promote-same")) {
+            m_registry->promote(m_engineer, id, QStringLiteral("again"));
+        } else if (operation == QStringLiteral("promote-missing")) {
+            m_registry->promote(m_engineer, 99, QStringLiteral("no such"));
+        } else if (operation == QStringLiteral("rollback-no-reason")) {
+            m_registry->rollBack(m_engineer, {});
+        } else {
+            m_registry->rollBack(m_engineer, QStringLiteral("why not"));
+        }
+        QFAIL("not refused");
+    } catch (const annotation::InvalidRequest &error) {
+        QVERIFY2(QString::fromUtf8(error.what()).contains(expected), error.what());
+    }
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM model_alias_moves")), moves);
+}
+
 void tst_Registry::onlyEngineersAndAdminsChangeTheRegistry()
 {
     const qint64 id = registerUntrained(QStringLiteral("m.pt"));
@@ -161,6 +266,10 @@ void tst_Registry::onlyEngineersAndAdminsChangeTheRegistry()
         QVERIFY(testing::throws<annotation::PermissionDenied>([&] {
             m_registry->moveAlias(who, annotation::ProductionAlias, id, QStringLiteral("x"));
         }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>(
+            [&] { m_registry->promote(who, id, QStringLiteral("x")); }));
+        QVERIFY(testing::throws<annotation::PermissionDenied>(
+            [&] { m_registry->rollBack(who, QStringLiteral("x")); }));
         QCOMPARE(storage::AuditLog(m_temp->workspace->db()).latest(1).front().outcome,
                  QStringLiteral("denied"));
     }

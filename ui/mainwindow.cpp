@@ -7,20 +7,21 @@
 #include "ui/imagebrowserview.h"
 #include "ui/importrunner.h"
 #include "ui/keysettingsdialog.h"
+#include "ui/modelsview.h"
+#include "ui/monitoringview.h"
 #include "ui/reviewview.h"
 #include "ui/servingview.h"
+#include "ui/trainingview.h"
 #include "ui/usersview.h"
 
 #include <QApplication>
-#include <QDateTime>
-#include <QDir>
+#include <QCloseEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProcess>
 #include <QProgressDialog>
 #include <QScreen>
 #include <QScrollArea>
@@ -80,6 +81,29 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         addView(m_datasets);
         connect(m_datasets, &DatasetsView::trainRequested, this, &MainWindow::handleTrainRequest);
     }
+    if (annotation::isAllowed(m_who.role, annotation::Action::TrainModel)) {
+        m_nav->addItem(tr("Training"));
+        m_training = new TrainingView(workspace, m_who, this);
+        addView(m_training);
+    }
+    if (annotation::isAllowed(m_who.role, annotation::Action::ViewModels)) {
+        m_nav->addItem(tr("Models"));
+        m_models = new ModelsView(workspace, m_who, this);
+        addView(m_models);
+    }
+    if (m_training != nullptr && m_models != nullptr) {
+        // A finished run's model waits in the registry, selected and compared with production.
+        connect(m_training, &TrainingView::modelTrained, this, [this](qint64, qint64 modelId) {
+            m_models->refresh();
+            connect(
+                m_models, &ModelsView::registryShown, this,
+                [this, modelId] {
+                    m_models->selectModel(modelId);
+                    m_models->compareSelected();
+                },
+                Qt::SingleShotConnection);
+        });
+    }
     if (annotation::isAllowed(m_who.role, annotation::Action::ImportImages)) {
         m_nav->addItem(tr("Images"));
         addView(m_browser);
@@ -90,6 +114,11 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         m_nav->addItem(tr("Serving"));
         m_serving = new ServingView(workspace, m_who, this);
         addView(m_serving);
+    }
+    if (annotation::isAllowed(m_who.role, annotation::Action::ViewMonitoring)) {
+        m_nav->addItem(tr("Monitoring"));
+        m_monitoring = new MonitoringView(workspace, m_who, this);
+        addView(m_monitoring);
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ManageUsers)) {
         m_nav->addItem(tr("Users"));
@@ -165,36 +194,32 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::handleTrainRequest(const QString &tag)
 {
-    // Until the GUI charts a run, training goes to `digitdesk train` in the background, as an
-    // engineer would start it: the GUI may close meanwhile, the model registers itself.
-    const QString log =
-        QDir(m_workspace.logsPath())
-            .filePath(QStringLiteral("train-%1-%2.log")
-                          .arg(QString(tag).replace(QLatin1Char('/'), QLatin1Char('-')),
-                               QDateTime::currentDateTimeUtc().toString(
-                                   QStringLiteral("yyyyMMdd-HHmmss"))));
-    const auto answer = QMessageBox::question(
-        this, tr("Train on %1").arg(tag),
-        tr("Train a new model on dataset version %1 (15 epochs) in the background? It is "
-           "registered when it finishes, with the version's commit; the run's output goes to %2.")
-            .arg(tag, log),
-        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-    if (answer != QMessageBox::Yes) {
+    if (m_training == nullptr) {
+        statusBar()->showMessage(tr("Training needs the ml_engineer or admin role."), 10000);
         return;
     }
-    QProcess process;
-    process.setProgram(QCoreApplication::applicationFilePath());
-    process.setArguments({QStringLiteral("train"), QStringLiteral("--dataset"), tag,
-                          QStringLiteral("--workspace"), m_workspace.root()});
-    process.setStandardOutputFile(log);
-    process.setStandardErrorFile(log, QIODevice::Append);
-    if (!process.startDetached()) {
-        QMessageBox::critical(this, tr("Train on %1").arg(tag),
-                              tr("Training could not start: %1").arg(process.errorString()));
-        return;
+    m_training->prepareRunOn(tag);
+    showView(tr("Training"));
+    statusBar()->showMessage(
+        tr("%1 chosen: set the hyperparameters and press Start training (Ctrl+Return).").arg(tag),
+        15000);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_training != nullptr && m_training->isRunning()) {
+        const auto answer = QMessageBox::question(
+            this, tr("A training run is going"),
+            tr("Run %1 is still training. Cancel it and quit? Nothing of it is registered.")
+                .arg(m_training->process()->runId()),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_training->process()->cancelAndWait();
     }
-    statusBar()->showMessage(tr("Training on %1 started; its output goes to %2").arg(tag, log),
-                             30000);
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::addView(QWidget *view)

@@ -20,6 +20,9 @@ class ReviewView;
 class ServingView;
 class UsersView;
 class ImportRunner;
+class ModelsView;
+class MonitoringView;
+class TrainingView;
 
 // The window after login: a list of views on the left (those the role may use), the current
 // view on the right, the user, role and workspace in the status bar.
@@ -38,6 +41,9 @@ public:
     ReviewView *reviewView() const { return m_review; }
     DatasetsView *datasetsView() const { return m_datasets; }
     ServingView *servingView() const { return m_serving; }
+    TrainingView *trainingView() const { return m_training; }
+    ModelsView *modelsView() const { return m_models; }
+    MonitoringView *monitoringView() const { return m_monitoring; }
     // Shows the named view ("Annotate", "Images") when the role has it.
     bool showView(const QString &name);
     // Starts an import of the paths with a progress dialog (also used by tests).
@@ -46,6 +52,9 @@ public:
 Q_SIGNALS:
     void logoutRequested();
     void importFinished();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void addView(QWidget *view);
@@ -61,6 +70,9 @@ private:
     AnnotateView *m_annotate = nullptr;
     ReviewView *m_review = nullptr;
     DatasetsView *m_datasets = nullptr;
+    TrainingView *m_training = nullptr;
+    ModelsView *m_models = nullptr;
+    MonitoringView *m_monitoring = nullptr;
     ServingView *m_serving = nullptr;
     UsersView *m_users = nullptr;
     ImportRunner *m_import;

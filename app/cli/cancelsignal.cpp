@@ -24,6 +24,12 @@ const std::atomic<bool> &installCancelSignals()
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    // A process started by `digitdesk serve` inherits its mask, which blocks both for sigwait().
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
     return cancelled;
 }
 

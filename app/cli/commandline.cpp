@@ -25,13 +25,17 @@ const QString Usage = QStringLiteral(
     "  users role NAME ROLE       change a user's role\n"
     "  users disable|enable NAME  stop or allow a user's logins\n"
     "  import PATH...             import scans, MNIST IDX pairs or CSV files\n"
-    "  train --data IMAGES [LABELS]  train, evaluate, calibrate and register a model\n"
+    "  train --dataset vN         train, evaluate, calibrate and register a model\n"
+    "  runs list|show             training runs: who, on what, how they ended, why\n"
+    "  retrain [--if-due]         commit the approved labels and train (when the policy says)\n"
     "  eval --model ID --data IMAGES  evaluate a model beside baselines\n"
+    "  eval --model A --against B --dataset vN  two models side by side, McNemar's test\n"
     "  predict --model ID FILE... predict scans with calibrated probabilities\n"
-    "  models list|show|import|alias|history  the model registry\n"
+    "  models list|show|import|alias|history|promote|rollback  the model registry\n"
     "  dataset commit|log|show|diff|export|verify|push|pull|import  dataset versions (git)\n"
     "  settings list|set KEY VALUE  queue shares, overlap, lease, idle timeout, serving\n"
     "  serve [--host H] [--port P]  the HTTP endpoint for the production model\n"
+    "  drift [--since 15m] [--json]  served classes, confidence and OOD share against training\n"
     "  demo convert|create|path   make the demo data and workspace; print its folder\n"
     "  info                       versions, LibTorch device and threads\n"
     "\n"
@@ -71,7 +75,8 @@ bool isCliCommand(const QStringList &given)
         QStringLiteral("demo"),      QStringLiteral("info"),     QStringLiteral("help"),
         QStringLiteral("train"),     QStringLiteral("eval"),     QStringLiteral("predict"),
         QStringLiteral("models"),    QStringLiteral("settings"), QStringLiteral("serve"),
-        QStringLiteral("dataset"),   QStringLiteral("--help"),   QStringLiteral("-h")};
+        QStringLiteral("dataset"),   QStringLiteral("--help"),   QStringLiteral("-h"),
+        QStringLiteral("runs"),      QStringLiteral("retrain"),  QStringLiteral("drift")};
     return arguments.size() > 1 && commands.contains(arguments[1]);
 }
 
@@ -136,6 +141,15 @@ int runCli(const QStringList &given)
         }
         if (command == QStringLiteral("dataset")) {
             return runDatasetCommand(rest);
+        }
+        if (command == QStringLiteral("drift")) {
+            return runDriftCommand(rest);
+        }
+        if (command == QStringLiteral("runs")) {
+            return runRunsCommand(rest);
+        }
+        if (command == QStringLiteral("retrain")) {
+            return runRetrainCommand(rest);
         }
         printOut(Usage);
         return ExitOk;

@@ -27,6 +27,9 @@ int runModelsCommand(const QStringList &arguments);
 int runSettingsCommand(const QStringList &arguments);
 int runServeCommand(const QStringList &arguments);
 int runDatasetCommand(const QStringList &arguments);
+int runDriftCommand(const QStringList &arguments);
+int runRunsCommand(const QStringList &arguments);
+int runRetrainCommand(const QStringList &arguments);
 
 // After an import or a move of `production`: the production model's predictions for every
 // unlabelled image. A model that cannot be used is reported; nothing else fails.

@@ -1,5 +1,7 @@
 #include "app/cli/modeljson.h"
 
+#include "models/oodscore.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -58,16 +60,23 @@ QJsonObject hyperparametersJson(const models::TrainingOptions &options)
 
 QJsonObject metricsJson(const models::TrainingResult &result)
 {
-    return {{QStringLiteral("validation"), toJson(result.raw)},
-            {QStringLiteral("validation_calibrated"), toJson(result.calibrated)},
-            {QStringLiteral("temperature"), result.temperature},
-            {QStringLiteral("baselines"), toJson(result.baselines)},
-            {QStringLiteral("train_count"), result.trainCount},
-            {QStringLiteral("validation_count"), result.validationCount},
-            {QStringLiteral("epochs_done"), result.epochsDone},
-            {QStringLiteral("seconds"), result.seconds},
-            {QStringLiteral("images_per_second"), result.imagesPerSecond},
-            {QStringLiteral("device"), result.device}};
+    QJsonObject metrics{{QStringLiteral("validation"), toJson(result.raw)},
+                        {QStringLiteral("validation_calibrated"), toJson(result.calibrated)},
+                        {QStringLiteral("temperature"), result.temperature},
+                        {QStringLiteral("baselines"), toJson(result.baselines)},
+                        {QStringLiteral("train_count"), result.trainCount},
+                        {QStringLiteral("validation_count"), result.validationCount},
+                        {QStringLiteral("epochs_done"), result.epochsDone},
+                        {QStringLiteral("seconds"), result.seconds},
+                        {QStringLiteral("images_per_second"), result.imagesPerSecond},
+                        {QStringLiteral("device"), result.device}};
+    if (result.oodThreshold) {
+        metrics.insert(QStringLiteral("ood"),
+                       QJsonObject{{QStringLiteral("score"), QLatin1String(models::OodScoreName)},
+                                   {QStringLiteral("threshold"), *result.oodThreshold},
+                                   {QStringLiteral("quantile"), models::OodQuantile}});
+    }
+    return metrics;
 }
 
 annotation::TrainedModel trainedModel(const QString &file, const models::TrainingOptions &options,

@@ -187,8 +187,46 @@ int runModelsCommand(const QStringList &arguments)
         }
         return ExitOk;
     }
-    ArgumentParser parser(QStringLiteral("digitdesk models list|show|import|alias|history ..."),
-                          QStringLiteral("The model registry."));
+    if (sub == QStringLiteral("promote") || sub == QStringLiteral("rollback")) {
+        const bool promote = sub == QStringLiteral("promote");
+        ArgumentParser parser(
+            promote ? QStringLiteral("digitdesk models promote ID --reason TEXT [--workspace DIR]")
+                    : QStringLiteral("digitdesk models rollback --reason TEXT [--workspace DIR]"),
+            promote ? QStringLiteral("Make a model production; a running endpoint swaps to it. "
+                                     "The move is kept with its reason.")
+                    : QStringLiteral("Move production back to the model that was production "
+                                     "before the current one was promoted; a second rollback "
+                                     "goes back one more. The move is kept with its reason."));
+        parser.addWorkspaceOption();
+        parser.addOption(
+            {QStringLiteral("reason"), QStringLiteral("Why (required)."), QStringLiteral("TEXT")});
+        if (auto exit = parser.parse(arguments, promote ? 2 : 1, promote ? 2 : 1)) {
+            return *exit;
+        }
+        const QString reason = parser.value(QStringLiteral("reason"));
+        if (reason.trimmed().isEmpty()) {
+            return parser.usageError(QStringLiteral("--reason TEXT is required"));
+        }
+        const auto workspace = openWorkspace(parser.workspace());
+        annotation::ModelRegistry registry(workspace->db(), workspace->root());
+        const std::optional<qint64> before = registry.production();
+        qint64 now = 0;
+        if (promote) {
+            now = registry.resolve(parser.positional().at(1));
+            registry.promote(who, now, reason);
+        } else {
+            now = registry.rollBack(who, reason);
+        }
+        printOut(
+            QStringLiteral("production is now model %1 (was %2)")
+                .arg(now)
+                .arg(before ? QStringLiteral("model %1").arg(*before) : QStringLiteral("none")));
+        updatePredictionsAfterChange(*workspace);
+        return ExitOk;
+    }
+    ArgumentParser parser(
+        QStringLiteral("digitdesk models list|show|import|alias|history|promote|rollback ..."),
+        QStringLiteral("The model registry."));
     if (arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"))) {
         return parser.parse(arguments, 0, -1).value_or(ExitOk);
     }

@@ -1,5 +1,7 @@
 #include "annotation/annotationservice.h"
 #include "annotation/authservice.h"
+#include "annotation/driftmonitor.h"
+#include "annotation/retrainingpolicy.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
@@ -43,6 +45,13 @@ const std::vector<Setting> &knownSettings()
                         "under this as incoming items")},
         {QString::fromLatin1(CaptureEnabledSetting), QStringLiteral("1"), 0, 1,
          QStringLiteral("1: the endpoint captures low-confidence images; 0: it does not")},
+        {QString::fromLatin1(annotation::PsiThresholdSetting),
+         QString::number(annotation::DefaultPsiThreshold), 0, 10,
+         QStringLiteral("drift: PSI of the served classes against the training data above this "
+                        "is reported")},
+        {QString::fromLatin1(annotation::OodShareThresholdSetting),
+         QString::number(annotation::DefaultOodShareThreshold), 0, 1,
+         QStringLiteral("drift: a share of out-of-distribution answers above this is reported")},
     };
     return settings;
 }
@@ -69,6 +78,11 @@ int runSettingsCommand(const QStringList &arguments)
                          .arg(setting.key, settings.value(setting.key, setting.fallback),
                               setting.meaning));
         }
+        printOut(QStringLiteral("%1 = %2    (train once this many labels were approved since "
+                                "production's dataset version; 0: never)")
+                     .arg(QString::fromLatin1(annotation::RetrainingPolicy::MinNewLabelsSetting))
+                     .arg(annotation::RetrainingPolicy(workspace->db())
+                              .minNewLabels(annotation::Principal::localOperator())));
         printOut(QStringLiteral("%1 = %2    (bearer token clients off loopback must send)")
                      .arg(tokenKey, settings.value(tokenKey).isEmpty()
                                         ? QStringLiteral("(not set)")
@@ -94,6 +108,20 @@ int runSettingsCommand(const QStringList &arguments)
             access.audit(who, annotation::Action::ControlServing, key,
                          QStringLiteral("serving token changed"));
             printOut(QStringLiteral("%1 set").arg(key));
+            return ExitOk;
+        }
+        if (key == QString::fromLatin1(annotation::RetrainingPolicy::MinNewLabelsSetting)) {
+            bool ok = false;
+            const int count = value.toInt(&ok);
+            if (!ok || count < 0 || count > annotation::RetrainingPolicy::MaxThreshold) {
+                return parser.usageError(
+                    QStringLiteral("%1 takes a whole number from 0 (off) to %2")
+                        .arg(key)
+                        .arg(annotation::RetrainingPolicy::MaxThreshold));
+            }
+            annotation::RetrainingPolicy(workspace->db())
+                .setMinNewLabels(annotation::Principal::localOperator(), count);
+            printOut(QStringLiteral("%1 = %2").arg(key).arg(count));
             return ExitOk;
         }
         for (const Setting &setting : knownSettings()) {

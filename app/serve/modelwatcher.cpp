@@ -1,5 +1,6 @@
 #include "app/serve/modelwatcher.h"
 
+#include "annotation/driftmonitor.h"
 #include "annotation/modelregistry.h"
 #include "app/serve/servingmetrics.h"
 #include "app/serve/servingsettings.h"
@@ -145,6 +146,10 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
         }
         served->id = target;
         served->version = std::to_string(target);
+        if (const auto threshold =
+                annotation::oodThresholdFromMetrics(registry.find(target).metrics)) {
+            served->oodThreshold = static_cast<float>(*threshold);
+        }
         served->device = served->instances.front()->device().description.toStdString();
     } catch (const std::exception &failure) {
         reportLoadFailure(target, failure);
@@ -160,6 +165,11 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
         m_failedId = 0;
     }
     previous.reset();
+    if (!served->oodThreshold) {
+        m_log(QStringLiteral("model %1 has no out-of-distribution threshold in its metrics: its "
+                             "answers are not flagged")
+                  .arg(target));
+    }
     m_log(currentId == 0 ? QStringLiteral("serving model %1 on %2")
                                .arg(target)
                                .arg(QString::fromStdString(served->device))

@@ -4,6 +4,8 @@
 #include "app/cli/exitcodes.h"
 #include "app/serve/httpserver.h"
 #include "app/serve/modelwatcher.h"
+#include "app/serve/predictiontally.h"
+#include "app/serve/retrainingpoller.h"
 #include "app/serve/servingapi.h"
 #include "app/serve/servingmetrics.h"
 #include "app/serve/servingsettings.h"
@@ -189,6 +191,10 @@ int runServeCommand(const QStringList &arguments)
     option("max-connections", "Most open client connections.", "10000");
     option("request-timeout-ms", "Time a request has to arrive whole once started.", "10000");
     option("idle-timeout-ms", "Time a keep-alive connection may wait idle.", "120000");
+    option("retrain-poll-s",
+           "Seconds between checks of the retraining policy, which start `digitdesk retrain "
+           "--if-due` when a run is due (0: never).",
+           "60");
     parser.addOption({QStringLiteral("no-capture"),
                       QStringLiteral("Do not store low-confidence requests as incoming items.")});
     parser.addOption({QStringLiteral("require-token"),
@@ -200,6 +206,12 @@ int runServeCommand(const QStringList &arguments)
     ServeOptions options;
     if (auto exit = readOptions(parser, &options)) {
         return *exit;
+    }
+    bool pollOk = false;
+    const int retrainPoll = parser.value(QStringLiteral("retrain-poll-s")).toInt(&pollOk);
+    if (!pollOk || retrainPoll < 0 || retrainPoll > 86400) {
+        return parser.usageError(QStringLiteral("--retrain-poll-s takes a whole number from 0 "
+                                                "to 86400"));
     }
     const auto workspace = openWorkspace(parser.workspace());
     if (options.requireToken || !isLoopbackAddress(options.http.host)) {
@@ -244,14 +256,16 @@ int runServeCommand(const QStringList &arguments)
     if (!watcher.current()) {
         log(QStringLiteral("not ready: %1").arg(QString::fromStdString(watcher.problem())));
     }
-    StorageWriter writer(workspace->root(), workspace->databasePath(), ledger, metrics, log);
+    PredictionTally tally;
+    StorageWriter writer(workspace->root(), workspace->databasePath(), ledger, tally, metrics,
+                         log);
     writer.start();
     models::DynamicBatcher batcher(
         options.batcher,
         [&metrics](int images, std::chrono::microseconds) { metrics.recordBatch(images); });
     std::unique_ptr<HttpServer> server;
     boost::asio::thread_pool parsers(std::max(1u, std::thread::hardware_concurrency()));
-    ServingApi api({watcher, batcher, metrics, ledger, options.capture ? &writer : nullptr,
+    ServingApi api({watcher, batcher, metrics, ledger, tally, options.capture ? &writer : nullptr,
                     [&server] { return server ? server->openConnections() : 0; },
                     [&server] { return server && server->draining(); }, DIGITDESK_VERSION,
                     options.requireToken,
@@ -274,6 +288,9 @@ int runServeCommand(const QStringList &arguments)
         return ExitFailed;
     }
     writeStateFile(*workspace, options, server->port());
+    RetrainingPoller retraining(workspace->root(), workspace->databasePath(),
+                                std::chrono::seconds(retrainPoll), log);
+    retraining.start();
     log(QStringLiteral("listening on http://%1:%2 (max batch %3, max delay %4 us, max queue %5, "
                        "capture %6)")
             .arg(QString::fromStdString(options.http.host))

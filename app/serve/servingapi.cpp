@@ -4,10 +4,12 @@
 #include "app/serve/inferenceinput.h"
 #include "app/serve/jsontext.h"
 #include "app/serve/modelwatcher.h"
+#include "app/serve/predictiontally.h"
 #include "app/serve/servingmetrics.h"
 #include "app/serve/sloledger.h"
 #include "app/serve/storagewriter.h"
 #include "models/dynamicbatcher.h"
+#include "models/oodscore.h"
 
 #include <cctype>
 #include <cmath>
@@ -94,7 +96,7 @@ std::string tensorAnswer(const models::BatchAnswer &result, const std::string &i
 }
 
 void appendPrediction(std::string &out, const models::Prediction &prediction,
-                      const std::string &version)
+                      const models::ServedModel &model)
 {
     out += "\"label\":";
     json::appendNumber(out, prediction.label);
@@ -102,8 +104,18 @@ void appendPrediction(std::string &out, const models::Prediction &prediction,
     json::appendNumber(out, prediction.confidence);
     out += ",\"probabilities\":";
     appendProbabilities(out, prediction);
+    out += ",\"ood_score\":";
+    if (std::isfinite(prediction.oodScore)) {
+        json::appendNumber(out, prediction.oodScore);
+    } else {
+        out += "null";
+    }
+    if (model.oodThreshold) {
+        out += ",\"out_of_distribution\":";
+        out += prediction.oodScore > *model.oodThreshold ? "true" : "false";
+    }
     out += ",\"model_version\":";
-    json::appendString(out, version);
+    json::appendString(out, model.version);
 }
 
 std::string imagesAnswer(const models::BatchAnswer &result, bool batch)
@@ -112,7 +124,7 @@ std::string imagesAnswer(const models::BatchAnswer &result, bool batch)
     out.reserve(64 + result.predictions.size() * 160);
     if (!batch) {
         out += '{';
-        appendPrediction(out, result.predictions.front(), result.model->version);
+        appendPrediction(out, result.predictions.front(), *result.model);
         out += '}';
         return out;
     }
@@ -121,7 +133,7 @@ std::string imagesAnswer(const models::BatchAnswer &result, bool batch)
     out += ",\"predictions\":[";
     for (size_t i = 0; i < result.predictions.size(); ++i) {
         out += i > 0 ? ",{" : "{";
-        appendPrediction(out, result.predictions[i], result.model->version);
+        appendPrediction(out, result.predictions[i], *result.model);
         out += '}';
     }
     out += "]}";
@@ -290,6 +302,7 @@ void ServingApi::infer(Kind kind, HttpRequest request, const Responder &respond,
                    answer(200, kind == Kind::Tensor ? tensorAnswer(result, input->id)
                                                     : imagesAnswer(result, batch)),
                    started);
+            m_parts.tally.record(result.model->id, result.predictions, result.model->oodThreshold);
             if (!capture) {
                 return;
             }
@@ -391,6 +404,19 @@ HttpResponse ServingApi::modelMetadata() const
             "[N,784], white ink on black\","
             "\"outputs\":[{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[-1]},"
             "{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[-1,10]}]";
+    body += ",\"ood\":{\"score\":\"";
+    body += models::OodScoreName;
+    body += "\",\"threshold\":";
+    if (model->oodThreshold) {
+        json::appendNumber(body, *model->oodThreshold);
+    } else {
+        body += "null,\"note\":";
+        json::appendString(body, "model " + model->version +
+                                     " has no out-of-distribution threshold in its metrics "
+                                     "(imported, or trained before DigitDesk computed one): "
+                                     "no answer is flagged");
+    }
+    body += '}';
     const std::string problem = m_parts.models.problem();
     if (!problem.empty()) {
         body += ",\"last_load_error\":";

@@ -14,6 +14,7 @@ class DynamicBatcher;
 namespace digitdesk::app {
 
 class ModelWatcher;
+class PredictionTally;
 class ServingMetrics;
 class SloLedger;
 class StorageWriter;
@@ -30,6 +31,7 @@ public:
         models::DynamicBatcher &batcher;
         ServingMetrics &metrics;
         SloLedger &ledger;
+        PredictionTally &tally;
         StorageWriter *writer; // null: capture switched off for this process
         std::function<int()> openConnections;
         std::function<bool()> draining;

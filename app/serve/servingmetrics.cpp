@@ -3,6 +3,7 @@
 #include "app/serve/sloledger.h"
 
 #include <charconv>
+#include <tuple>
 
 namespace digitdesk::app {
 
@@ -100,6 +101,61 @@ void ServingMetrics::recordCaptured(int stored, int dropped, int failed)
     m_captureFailed.fetch_add(static_cast<uint64_t>(failed), std::memory_order_relaxed);
 }
 
+void ServingMetrics::setDrift(const DriftGauges &drift)
+{
+    const std::lock_guard lock(m_driftMutex);
+    m_drift = drift;
+}
+
+void ServingMetrics::renderDrift(std::string &out) const
+{
+    DriftGauges drift;
+    {
+        const std::lock_guard lock(m_driftMutex);
+        drift = m_drift;
+    }
+    const std::string window = "over the last " + std::to_string(DriftWindow.count()) + " minutes";
+    const auto optional = [&out](const char *name, const std::string &help,
+                                 const std::optional<double> &value) {
+        metric(out, name, "gauge", help);
+        if (value) {
+            sample(out, name, "", *value);
+        }
+    };
+    metric(out, "digitdesk_drift_window_answers", "gauge",
+           "Images the production model answered " + window + ", from the workspace");
+    if (drift.computed) {
+        sample(out, "digitdesk_drift_window_answers", "", static_cast<double>(drift.answers));
+    }
+    optional("digitdesk_drift_psi",
+             "Population stability index of the classes answered " + window +
+                 " against the production model's training data (absent when unknown)",
+             drift.psi);
+    optional("digitdesk_ood_share",
+             "Share of images answered " + window +
+                 " that looked unlike the training data (absent when the model has no threshold)",
+             drift.oodShare);
+    optional("digitdesk_low_confidence_share",
+             "Share of images answered " + window + " under the capture threshold",
+             drift.lowConfidenceShare);
+    const std::tuple<const char *, double, bool> checks[] = {
+        {"psi", drift.psiThreshold, drift.psiExceeded},
+        {"ood_share", drift.oodShareThreshold, drift.oodShareExceeded}};
+    metric(out, "digitdesk_drift_threshold", "gauge",
+           "Thresholds of drift monitoring (workspace settings drift.*)");
+    std::string exceeded;
+    if (drift.computed) {
+        for (const auto &[check, threshold, above] : checks) {
+            const std::string labels = std::string("check=\"") + check + "\"";
+            sample(out, "digitdesk_drift_threshold", labels, threshold);
+            sample(exceeded, "digitdesk_drift_threshold_exceeded", labels, above ? 1 : 0);
+        }
+    }
+    metric(out, "digitdesk_drift_threshold_exceeded", "gauge",
+           "1 while a drift figure is above its threshold with enough answers to judge");
+    out += exceeded;
+}
+
 std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) const
 {
     std::string out;
@@ -186,6 +242,7 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     metric(out, "digitdesk_capture_failed_total", "counter",
            "Low-confidence images the writer could not store");
     sample(out, "digitdesk_capture_failed_total", "", load(m_captureFailed));
+    renderDrift(out);
     metric(out, "digitdesk_open_connections", "gauge", "Open client connections");
     sample(out, "digitdesk_open_connections", "", live.connections);
     const auto uptime = std::chrono::steady_clock::now() - m_started;

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 
 namespace digitdesk::app {
@@ -18,6 +20,24 @@ enum class FailureReason
     Rejected, // the queue was full
     Backend,  // the model failed
     Other     // the request was wrong (4xx) or the endpoint unavailable
+};
+
+// The trailing window of /metrics' drift gauges.
+inline constexpr std::chrono::minutes DriftWindow{15};
+
+// Drift figures over the trailing window, recomputed by the writer thread at each flush
+// (annotation::DriftMonitor over the workspace's counts, so every replica agrees).
+struct DriftGauges
+{
+    bool computed = false;
+    int64_t answers = 0;
+    std::optional<double> psi;
+    std::optional<double> oodShare;
+    std::optional<double> lowConfidenceShare;
+    double psiThreshold = 0;
+    double oodShareThreshold = 0;
+    bool psiExceeded = false;
+    bool oodShareExceeded = false;
 };
 
 // What the endpoint counts, rendered for GET /metrics with Triton's names where one exists.
@@ -36,6 +56,7 @@ public:
     void recordStatus(int status);
     void recordModelLoadFailure() { m_modelLoadFailures.fetch_add(1, std::memory_order_relaxed); }
     void recordCaptured(int stored, int dropped, int failed);
+    void setDrift(const DriftGauges &drift);
 
     struct Live
     {
@@ -47,6 +68,8 @@ public:
     std::string render(const Live &live, const SloLedger &ledger) const;
 
 private:
+    void renderDrift(std::string &out) const;
+
     std::chrono::steady_clock::time_point m_started;
     std::chrono::system_clock::time_point m_startedWall;
     std::atomic<uint64_t> m_success{0};
@@ -61,6 +84,8 @@ private:
     std::atomic<uint64_t> m_captureFailed{0};
     std::atomic<uint64_t> m_bad{0};
     std::array<std::atomic<uint64_t>, 600> m_statuses{};
+    mutable std::mutex m_driftMutex;
+    DriftGauges m_drift;
     Histogram m_latency;
     Histogram m_batchSize;
 };

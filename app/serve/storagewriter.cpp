@@ -1,12 +1,16 @@
 #include "app/serve/storagewriter.h"
 
+#include "annotation/driftmonitor.h"
+#include "app/serve/predictiontally.h"
 #include "app/serve/servingmetrics.h"
 #include "app/serve/sloledger.h"
 #include "storage/blobstore.h"
 #include "storage/connection.h"
 #include "storage/servingminuterepository.h"
+#include "storage/servingpredictionrepository.h"
 #include "storage/transaction.h"
 
+#include <QDateTime>
 #include <QDir>
 
 #include <exception>
@@ -14,9 +18,9 @@
 namespace digitdesk::app {
 
 StorageWriter::StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
-                             ServingMetrics &metrics, Log log)
+                             PredictionTally &tally, ServingMetrics &metrics, Log log)
     : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)), m_ledger(ledger),
-      m_metrics(metrics), m_log(std::move(log))
+      m_tally(tally), m_metrics(metrics), m_log(std::move(log))
 {}
 
 StorageWriter::~StorageWriter()
@@ -73,6 +77,7 @@ void StorageWriter::run()
         return;
     }
     const QSqlDatabase db = connection->db();
+    updateDrift(db); // the workspace's history, before the first flush
     auto nextFlush = std::chrono::steady_clock::now() + FlushInterval;
     for (;;) {
         std::vector<annotation::CapturedImage> images;
@@ -89,6 +94,7 @@ void StorageWriter::run()
         }
         if (stopping || std::chrono::steady_clock::now() >= nextFlush) {
             saveMinutes(db);
+            updateDrift(db);
             nextFlush = std::chrono::steady_clock::now() + FlushInterval;
         }
         if (stopping) {
@@ -118,18 +124,51 @@ void StorageWriter::write(const QSqlDatabase &db,
 void StorageWriter::saveMinutes(const QSqlDatabase &db)
 {
     const std::vector<storage::ServingMinute> minutes = m_ledger.takeUnsaved();
-    if (minutes.empty()) {
+    const std::vector<storage::ServingPredictionCount> counts = m_tally.takeUnsaved();
+    if (minutes.empty() && counts.empty()) {
         return;
     }
     try {
         storage::Transaction transaction(db);
         storage::ServingMinuteRepository(db).add(minutes);
+        storage::ServingPredictionRepository(db).add(counts);
         transaction.commit();
     } catch (const std::exception &failure) {
         m_ledger.restoreUnsaved(minutes);
+        m_tally.restoreUnsaved(counts);
         m_log(QStringLiteral("could not record the serving minutes (will retry): %1")
                   .arg(QString::fromUtf8(failure.what())));
     }
+}
+
+void StorageWriter::updateDrift(const QSqlDatabase &db)
+{
+    DriftGauges gauges;
+    try {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        // The endpoint reads the figures as the operator, as the command line does.
+        const annotation::DriftReport report = annotation::DriftMonitor(db).report(
+            annotation::Principal::localOperator(), now.addSecs(-DriftWindow.count() * 60), now);
+        gauges.computed = true;
+        gauges.answers = report.answers;
+        gauges.psi = report.psi.value;
+        gauges.oodShare = report.oodShare.value;
+        if (report.answers > 0) {
+            gauges.lowConfidenceShare = report.lowConfidenceRate();
+        }
+        gauges.psiThreshold = report.psi.threshold;
+        gauges.oodShareThreshold = report.oodShare.threshold;
+        gauges.psiExceeded = report.psi.crossed;
+        gauges.oodShareExceeded = report.oodShare.crossed;
+        m_driftProblem.clear();
+    } catch (const std::exception &failure) {
+        const QString problem = QString::fromUtf8(failure.what());
+        if (problem != m_driftProblem) {
+            m_log(QStringLiteral("could not compute the drift figures: %1").arg(problem));
+            m_driftProblem = problem;
+        }
+    }
+    m_metrics.setDrift(gauges);
 }
 
 } // namespace digitdesk::app

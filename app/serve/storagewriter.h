@@ -14,12 +14,14 @@
 
 namespace digitdesk::app {
 
+class PredictionTally;
 class ServingMetrics;
 class SloLedger;
 
-// The endpoint's one writer: captured images and the SLO's per-minute counts go to the
-// workspace from this thread, grouped into transactions, so that a request never waits for the
-// database. A full queue drops captures (counted) rather than slowing answers down.
+// The endpoint's one writer: captured images, the SLO's per-minute counts and the answers'
+// per-minute tally go to the workspace from this thread, grouped into transactions, so that a
+// request never waits for the database; after each flush it recomputes /metrics' drift gauges.
+// A full queue drops captures (counted) rather than slowing answers down.
 class StorageWriter final
 {
 public:
@@ -29,7 +31,7 @@ public:
     static constexpr std::chrono::seconds FlushInterval{5};
 
     StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
-                  ServingMetrics &metrics, Log log);
+                  PredictionTally &tally, ServingMetrics &metrics, Log log);
     ~StorageWriter();
     StorageWriter(const StorageWriter &) = delete;
     StorageWriter &operator=(const StorageWriter &) = delete;
@@ -44,10 +46,12 @@ private:
     void run();
     void write(const QSqlDatabase &db, const std::vector<annotation::CapturedImage> &images);
     void saveMinutes(const QSqlDatabase &db);
+    void updateDrift(const QSqlDatabase &db);
 
     const QString m_root;
     const QString m_databasePath;
     SloLedger &m_ledger;
+    PredictionTally &m_tally;
     ServingMetrics &m_metrics;
     const Log m_log;
     std::mutex m_mutex;
@@ -55,6 +59,7 @@ private:
     std::vector<annotation::CapturedImage> m_queue;
     size_t m_queuedBytes = 0;
     bool m_stopping = false;
+    QString m_driftProblem; // the last reason the drift gauges could not be computed
     std::thread m_thread;
 };
 

@@ -1,0 +1,157 @@
+#include "ui/modelsworker.h"
+
+#include "annotation/datasetservice.h"
+#include "annotation/modelregistry.h"
+#include "annotation/trainingruns.h"
+#include "storage/connection.h"
+
+#include <algorithm>
+
+namespace digitdesk::ui {
+namespace {
+
+QString reasonOf(const std::exception &error)
+{
+    return QString::fromUtf8(error.what());
+}
+
+std::vector<std::pair<QString, int>> mostFirst(const std::map<QString, int> &counts)
+{
+    std::vector<std::pair<QString, int>> sorted(counts.begin(), counts.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto &left, const auto &right) {
+        return left.second > right.second;
+    });
+    return sorted;
+}
+
+} // namespace
+
+ModelsWorker::ModelsWorker(QString databasePath, QString workspaceRoot, annotation::Principal who)
+    : m_databasePath(std::move(databasePath)), m_root(std::move(workspaceRoot)),
+      m_who(std::move(who))
+{
+    qRegisterMetaType<RegistrySnapshot>();
+    qRegisterMetaType<ModelLineageSummary>();
+    qRegisterMetaType<annotation::ModelComparisonResult>();
+}
+
+ModelsWorker::~ModelsWorker() = default;
+
+void ModelsWorker::open()
+{
+    // Made on first use, on the worker's thread: a connection belongs to its thread.
+    if (!m_connection) {
+        m_connection = std::make_unique<storage::Connection>(m_databasePath);
+    }
+}
+
+void ModelsWorker::loadRegistry()
+{
+    try {
+        open();
+        const annotation::ModelRegistry registry(m_connection->db(), m_root);
+        const annotation::DatasetService datasets(m_connection->db(), m_root);
+        RegistrySnapshot snapshot;
+        snapshot.models = registry.list();
+        for (const QString &alias : {annotation::ProductionAlias, annotation::CandidateAlias}) {
+            try {
+                snapshot.aliases[alias] = registry.resolve(alias);
+            } catch (const std::exception &) {
+                // The alias points nowhere yet.
+            }
+        }
+        for (const annotation::DatasetVersion &version : datasets.versions(m_who)) {
+            snapshot.datasetTags.emplace(version.commitId, version.tag);
+        }
+        snapshot.history = registry.history();
+        Q_EMIT registryReady(snapshot);
+    } catch (const std::exception &error) {
+        Q_EMIT failed(tr("Loading the registry"), reasonOf(error));
+    }
+}
+
+void ModelsWorker::loadLineage(qint64 modelId)
+{
+    ModelLineageSummary summary;
+    summary.modelId = modelId;
+    try {
+        open();
+        const annotation::ModelRegistry registry(m_connection->db(), m_root);
+        const annotation::TrainingRuns runs(m_connection->db(), m_root);
+        const storage::ModelRecord model = registry.find(modelId);
+        summary.datasetCommit = model.datasetCommit;
+        if (model.trainingRunId > 0) {
+            summary.run = runs.find(m_who, model.trainingRunId);
+        }
+        if (model.datasetCommit.isEmpty()) {
+            summary.problem = model.trainingRunId > 0
+                                  ? tr("trained on files outside the dataset versions")
+                                  : tr("imported, not trained here");
+        } else {
+            const annotation::DatasetService datasets(m_connection->db(), m_root);
+            const annotation::ModelLineage lineage = datasets.lineage(m_who, modelId);
+            summary.datasetTag = lineage.version.tag;
+            summary.labelCount = static_cast<int>(lineage.rows.size());
+            std::map<QString, int> annotators;
+            std::map<QString, int> reviewers;
+            for (const annotation::DatasetRow &row : lineage.rows) {
+                ++annotators[row.annotator];
+                ++reviewers[row.reviewer];
+            }
+            summary.annotators = mostFirst(annotators);
+            summary.reviewers = mostFirst(reviewers);
+        }
+    } catch (const std::exception &error) {
+        summary.problem = reasonOf(error);
+    }
+    Q_EMIT lineageReady(summary);
+}
+
+void ModelsWorker::promote(qint64 modelId, const QString &reason)
+{
+    try {
+        open();
+        annotation::ModelRegistry registry(m_connection->db(), m_root);
+        registry.promote(m_who, modelId, reason);
+        Q_EMIT aliasMoved(tr("Model %1 is production now.").arg(modelId));
+    } catch (const std::exception &error) {
+        Q_EMIT failed(tr("Promoting model %1").arg(modelId), reasonOf(error));
+    }
+    loadRegistry();
+}
+
+void ModelsWorker::rollBack(const QString &reason)
+{
+    try {
+        open();
+        annotation::ModelRegistry registry(m_connection->db(), m_root);
+        const qint64 modelId = registry.rollBack(m_who, reason);
+        Q_EMIT aliasMoved(tr("Rolled back: model %1 is production again.").arg(modelId));
+    } catch (const std::exception &error) {
+        Q_EMIT failed(tr("Rolling back"), reasonOf(error));
+    }
+    loadRegistry();
+}
+
+void ModelsWorker::compare(qint64 modelA, qint64 modelB, const QString &datasetTag)
+{
+    m_cancel = false;
+    try {
+        open();
+        const annotation::ModelComparison comparison(m_connection->db(), m_root);
+        annotation::ComparisonRequest request;
+        request.modelA = QString::number(modelA);
+        request.modelB = QString::number(modelB);
+        request.datasetTag = datasetTag;
+        const annotation::ModelComparisonResult result = comparison.compare(
+            m_who, request,
+            [this](qint64 done, qint64 total) { Q_EMIT comparisonProgressed(done, total); },
+            &m_cancel);
+        Q_EMIT comparisonReady(result);
+    } catch (const std::exception &error) {
+        Q_EMIT failed(tr("Comparing model %1 with model %2").arg(modelA).arg(modelB),
+                      reasonOf(error));
+    }
+}
+
+} // namespace digitdesk::ui

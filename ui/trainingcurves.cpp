@@ -1,0 +1,170 @@
+#include "ui/trainingcurves.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QHBoxLayout>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QPen>
+#include <QScatterSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace digitdesk::ui {
+namespace {
+
+constexpr int ChartMinimumHeight = 200;
+
+template <typename Series>
+Series *addSeries(QChart *chart, const QString &name, QAbstractAxis *x, QAbstractAxis *y)
+{
+    auto *series = new Series(chart);
+    series->setName(name);
+    chart->addSeries(series);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    return series;
+}
+
+QValueAxis *axis(QChart *chart, const QString &title, Qt::Alignment side)
+{
+    auto *axis = new QValueAxis(chart);
+    axis->setTitleText(title);
+    chart->addAxis(axis, side);
+    return axis;
+}
+
+QChartView *chartView(QChart *chart, const QString &objectName, QWidget *parent)
+{
+    auto *view = new QChartView(chart, parent);
+    view->setObjectName(objectName);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(ChartMinimumHeight);
+    return view;
+}
+
+} // namespace
+
+TrainingCurves::TrainingCurves(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(makeLossChart(), 1);
+    layout->addWidget(makeAccuracyChart(), 1);
+    m_redraw.setInterval(RedrawIntervalMs);
+    m_redraw.setSingleShot(true);
+    connect(&m_redraw, &QTimer::timeout, this, &TrainingCurves::redraw);
+    clear(1);
+}
+
+QChartView *TrainingCurves::makeLossChart()
+{
+    auto *chart = new QChart;
+    chart->setTitle(tr("Loss (running mean of the epoch)"));
+    chart->legend()->hide();
+    m_lossSteps = axis(chart, tr("step"), Qt::AlignBottom);
+    m_lossAxis = axis(chart, tr("cross-entropy"), Qt::AlignLeft);
+    m_loss = addSeries<QLineSeries>(chart, tr("loss"), m_lossSteps, m_lossAxis);
+    m_loss->setPen(QPen(QColor(QStringLiteral("#b00020")), 1.5));
+    return chartView(chart, QStringLiteral("trainingLossChart"), this);
+}
+
+QChartView *TrainingCurves::makeAccuracyChart()
+{
+    auto *chart = new QChart;
+    chart->setTitle(tr("Accuracy"));
+    m_accuracySteps = axis(chart, tr("step"), Qt::AlignBottom);
+    m_accuracyAxis = axis(chart, tr("%"), Qt::AlignLeft);
+    m_accuracy =
+        addSeries<QLineSeries>(chart, tr("training (per step)"), m_accuracySteps, m_accuracyAxis);
+    m_accuracy->setPen(QPen(QColor(QStringLiteral("#90a4ae")), 1));
+    m_epochTrain =
+        addSeries<QLineSeries>(chart, tr("training (epoch)"), m_accuracySteps, m_accuracyAxis);
+    m_epochTrain->setPen(QPen(QColor(QStringLiteral("#1565c0")), 2));
+    m_epochHeldOut =
+        addSeries<QLineSeries>(chart, tr("held-out (epoch)"), m_accuracySteps, m_accuracyAxis);
+    m_epochHeldOut->setPen(QPen(QColor(QStringLiteral("#2e7d32")), 2));
+    m_epochHeldOutDots =
+        addSeries<QScatterSeries>(chart, QString(), m_accuracySteps, m_accuracyAxis);
+    m_epochHeldOutDots->setMarkerSize(7);
+    m_epochHeldOutDots->setColor(QColor(QStringLiteral("#2e7d32")));
+    chart->legend()->markers(m_epochHeldOutDots).constFirst()->setVisible(false);
+    return chartView(chart, QStringLiteral("trainingAccuracyChart"), this);
+}
+
+void TrainingCurves::clear(qint64 steps)
+{
+    m_steps = std::max<qint64>(1, steps);
+    m_highestLoss = 0;
+    m_lossPoints.clear();
+    m_accuracyPoints.clear();
+    m_epochTrainPoints.clear();
+    m_epochHeldOutPoints.clear();
+    m_redraw.stop();
+    redraw();
+}
+
+void TrainingCurves::addStep(qint64 step, double loss, double accuracy)
+{
+    if (!std::isfinite(loss) || !std::isfinite(accuracy)) {
+        return;
+    }
+    m_lossPoints.append({static_cast<qreal>(step), loss});
+    m_accuracyPoints.append({static_cast<qreal>(step), accuracy * 100});
+    m_highestLoss = std::max(m_highestLoss, loss);
+    m_dirty = true;
+    if (!m_redraw.isActive()) {
+        m_redraw.start();
+    }
+}
+
+void TrainingCurves::addEpoch(int epoch, qint64 step, double trainAccuracy, double heldOutAccuracy)
+{
+    Q_UNUSED(epoch)
+    m_epochTrainPoints.append({static_cast<qreal>(step), trainAccuracy * 100});
+    if (heldOutAccuracy >= 0) {
+        m_epochHeldOutPoints.append({static_cast<qreal>(step), heldOutAccuracy * 100});
+    }
+    m_dirty = true;
+    if (!m_redraw.isActive()) {
+        m_redraw.start();
+    }
+}
+
+int TrainingCurves::lossPointCount() const
+{
+    return static_cast<int>(m_loss->count());
+}
+
+int TrainingCurves::epochPointCount() const
+{
+    return static_cast<int>(m_epochTrain->count());
+}
+
+void TrainingCurves::redraw()
+{
+    m_dirty = false;
+    m_loss->replace(m_lossPoints);
+    m_accuracy->replace(m_accuracyPoints);
+    m_epochTrain->replace(m_epochTrainPoints);
+    m_epochHeldOut->replace(m_epochHeldOutPoints);
+    m_epochHeldOutDots->replace(m_epochHeldOutPoints);
+    for (QValueAxis *steps : {m_lossSteps, m_accuracySteps}) {
+        steps->setRange(0, static_cast<qreal>(m_steps));
+        steps->setLabelFormat(QStringLiteral("%d"));
+    }
+    m_lossAxis->setRange(0, m_highestLoss > 0 ? std::ceil(m_highestLoss * 1.1 * 10) / 10 : 2.5);
+    double lowest = 100;
+    for (const QList<QPointF> *points : {&m_accuracyPoints, &m_epochHeldOutPoints}) {
+        for (const QPointF &point : *points) {
+            lowest = std::min(lowest, point.y());
+        }
+    }
+    m_accuracyAxis->setRange(std::max(0.0, std::floor(lowest / 10) * 10), 100);
+    m_accuracyAxis->setLabelFormat(QStringLiteral("%d"));
+}
+
+} // namespace digitdesk::ui
