@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 
 namespace digitdesk::annotation {
@@ -85,9 +86,10 @@ DriftReport DriftMonitor::report(const Principal &who, const QDateTime &since,
     const qint64 first = minuteOf(report.since);
     const qint64 last = minuteOf(report.until);
     const qint64 span = std::max<qint64>(1, last - first);
-    report.bucketMinutes = bucketMinutes > 0
-                               ? bucketMinutes
-                               : static_cast<int>((span + TargetBuckets - 1) / TargetBuckets);
+    const qint64 fewest = (span + MostBuckets - 1) / MostBuckets;
+    report.bucketMinutes =
+        static_cast<int>(bucketMinutes > 0 ? std::max<qint64>(bucketMinutes, fewest)
+                                           : (span + TargetBuckets - 1) / TargetBuckets);
 
     const auto production = storage::ModelRepository(m_db).aliasTarget(ProductionAlias);
     if (!production) {

@@ -96,6 +96,8 @@ public:
     static constexpr qint64 MinimumAnswers = 100;
     // A window is cut into at most about this many buckets (of whole minutes).
     static constexpr int TargetBuckets = 60;
+    // Asked-for buckets are widened so that a window has no more than this many.
+    static constexpr int MostBuckets = 1440;
 
     explicit DriftMonitor(const QSqlDatabase &db) : m_db(db), m_access(db) {}
 

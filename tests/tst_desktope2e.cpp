@@ -10,6 +10,7 @@
 #include "tests/support/xdesktop.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -165,10 +166,16 @@ qulonglong tst_DesktopE2E::logIn(const QString &name, bool nameFilledIn)
 
 bool tst_DesktopE2E::waitForExit(int timeoutMs)
 {
-    if (!m_app->waitForFinished(timeoutMs)) {
-        return false;
+    const bool ended = m_app->waitForFinished(timeoutMs);
+    const bool clean =
+        ended && m_app->exitStatus() == QProcess::NormalExit && m_app->exitCode() == 0;
+    if (!clean) {
+        qWarning("digitdesk %s; its output:\n%s",
+                 ended ? qPrintable(QStringLiteral("exited with %1").arg(m_app->exitCode()))
+                       : "is still running",
+                 m_app->readAll().constData());
     }
-    return m_app->exitStatus() == QProcess::NormalExit && m_app->exitCode() == 0;
+    return clean;
 }
 
 void tst_DesktopE2E::loginAndLogoutForEachRole_data()
@@ -488,6 +495,11 @@ void tst_DesktopE2E::trainOnAVersionFromTheDatasetsView()
     QTRY_COMPARE_WITH_TIMEOUT(
         value(db(), QStringLiteral("SELECT status FROM training_runs ORDER BY id DESC")).toString(),
         QStringLiteral("finished"), 20000);
+    // Quitting while the child still runs would ask whether to cancel it: wait for its end.
+    const qint64 pid =
+        value(db(), QStringLiteral("SELECT pid FROM training_runs ORDER BY id DESC")).toLongLong();
+    QVERIFY(pid > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(QStringLiteral("/proc/%1/cmdline").arg(pid)), 20000);
     QVERIFY(m_x->focus(window));
     QVERIFY(m_x->keys({QStringLiteral("ctrl+q")}));
     QVERIFY2(waitForExit(), "Ctrl+Q did not end the application cleanly");
