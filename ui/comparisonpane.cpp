@@ -78,9 +78,12 @@ ComparisonPane::ComparisonPane(QWidget *parent)
     bold.setBold(true);
     m_verdict->setFont(bold);
     m_figures->setObjectName(QStringLiteral("comparisonFigures"));
-    m_figures->setColumnCount(5);
-    m_figures->setHorizontalHeaderLabels(
-        {tr("Model"), tr("Accuracy [95% interval]"), tr("Right"), tr("ECE"), tr("Images")});
+    m_figures->setColumnCount(6);
+    m_figures->setHorizontalHeaderLabels({tr("Model"), tr("Accuracy [95% interval]"), tr("Right"),
+                                          tr("ECE"), tr("Images"), tr("Learnt from")});
+    m_figures->horizontalHeaderItem(5)->setToolTip(
+        tr("How many of these images the model was trained on: a model that learnt from them "
+           "looks better here than it is."));
     m_figures->verticalHeader()->hide();
     m_figures->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_figures->setMaximumHeight(90);
@@ -117,7 +120,7 @@ ComparisonPane::ComparisonPane(QWidget *parent)
     layout->setColumnStretch(1, 3);
     layout->setColumnStretch(2, 3);
     layout->setRowStretch(3, 3);
-    layout->setRowStretch(4, 2);
+    layout->setRowStretch(4, 3);
 
     connect(m_set, &QComboBox::currentIndexChanged, this, &ComparisonPane::showSet);
     showMessage(tr("Select a model and press Compare with production, or finish a training "
@@ -137,7 +140,7 @@ QChartView *ComparisonPane::makeReliabilityChart()
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     auto *diagonal = new QLineSeries(chart);
-    diagonal->setName(tr("perfect"));
+    diagonal->setName(tr("ideal"));
     diagonal->append({{0, 0}, {1, 1}});
     QPen dashed(Qt::gray);
     dashed.setStyle(Qt::DashLine);
@@ -158,7 +161,7 @@ QChartView *ComparisonPane::makeReliabilityChart()
     auto *view = new QChartView(chart, this);
     view->setObjectName(QStringLiteral("comparisonReliability"));
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(200);
+    view->setMinimumSize(320, 260);
     return view;
 }
 
@@ -214,6 +217,9 @@ void ComparisonPane::showSet(int index)
         m_figures->setItem(row, 2, cell(QString::number(figures->correct)));
         m_figures->setItem(row, 3, cell(QString::number(figures->ece, 'f', 4)));
         m_figures->setItem(row, 4, cell(QString::number(figures->count)));
+        m_figures->setItem(
+            row, 5,
+            cell(figures->learntFrom < 0 ? tr("unknown") : QString::number(figures->learntFrom)));
         ++row;
     }
     m_figures->resizeColumnsToContents();
@@ -243,8 +249,8 @@ void ComparisonPane::showSet(int index)
     }
     m_reliabilityA->replace(pointsA);
     m_reliabilityB->replace(pointsB);
-    m_reliabilityA->setName(tr("A (ECE %1)").arg(shown.a.ece, 0, 'f', 3));
-    m_reliabilityB->setName(tr("B (ECE %1)").arg(shown.b.ece, 0, 'f', 3));
+    m_reliabilityA->setName(tr("A"));
+    m_reliabilityB->setName(tr("B"));
 
     m_disagreements->clear();
     for (const annotation::Disagreement &d : shown.disagreements) {

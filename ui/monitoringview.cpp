@@ -1,5 +1,6 @@
 #include "ui/monitoringview.h"
 
+#include "annotation/comparisonfigures.h"
 #include "storage/connection.h"
 #include "storage/workspace.h"
 
@@ -177,8 +178,7 @@ QWidget *MonitoringView::makeConfidenceChart()
     chart->addSeries(series);
     auto *bins = new QBarCategoryAxis(chart);
     for (int b = 0; b < storage::ConfidenceBins; ++b) {
-        // Categories must differ: unlabelled ones are 1 to 19 spaces wide.
-        bins->append(b % 4 == 0 ? QString::number(b * 5) : QString(b, QLatin1Char(' ')));
+        bins->append(QString::number(b * 5));
     }
     bins->setTitleText(tr("confidence, %"));
     chart->addAxis(bins, Qt::AlignBottom);
@@ -209,6 +209,7 @@ QWidget *MonitoringView::makeTimeChart()
         QPen pen(color, 2);
         pen.setStyle(style);
         series->setPen(pen);
+        series->setPointsVisible(style == Qt::SolidLine); // a window of one bucket is a dot
         chart->addSeries(series);
         series->attachAxis(m_timeAxis);
         series->attachAxis(m_rateAxis);
@@ -302,12 +303,10 @@ void MonitoringView::handleReport(const annotation::DriftReport &report)
                                                        : report.trainingVersion,
                       check(report.psi, false));
     if (report.chiSquare) {
-        lines << tr("Chi-square %1 with %2 degrees of freedom, p = %3")
+        lines << tr("Chi-square %1 with %2 degrees of freedom, %3")
                      .arg(report.chiSquare->statistic, 0, 'f', 1)
                      .arg(report.chiSquare->degreesOfFreedom)
-                     .arg(report.chiSquare->pValue < 0.001
-                              ? QStringLiteral("< 0.001")
-                              : QString::number(report.chiSquare->pValue, 'f', 3));
+                     .arg(annotation::formatPValue(report.chiSquare->pValue));
     }
     lines << tr("Not digit-like: %1 · low confidence (under %2): %3")
                  .arg(check(report.oodShare, true), percent(report.lowConfidenceBelow),
@@ -349,7 +348,8 @@ void MonitoringView::handleReport(const annotation::DriftReport &report)
     }
     m_confidenceSet->remove(0, m_confidenceSet->count());
     m_confidenceSet->append(bins);
-    m_confidenceAxis->setRange(0, static_cast<qreal>(most) * 1.1);
+    m_confidenceAxis->setRange(0, static_cast<qreal>(most) * 1.05);
+    m_confidenceAxis->applyNiceNumbers();
 
     QList<QPointF> low;
     QList<QPointF> ood;

@@ -154,9 +154,11 @@ void TrainingCurves::redraw()
     m_epochHeldOutDots->replace(m_epochHeldOutPoints);
     for (QValueAxis *steps : {m_lossSteps, m_accuracySteps}) {
         steps->setRange(0, static_cast<qreal>(m_steps));
+        steps->applyNiceNumbers();
         steps->setLabelFormat(QStringLiteral("%d"));
     }
-    m_lossAxis->setRange(0, m_highestLoss > 0 ? std::ceil(m_highestLoss * 1.1 * 10) / 10 : 2.5);
+    m_lossAxis->setRange(0, m_highestLoss > 0 ? m_highestLoss * 1.05 : 2.5);
+    m_lossAxis->applyNiceNumbers();
     double lowest = 100;
     for (const QList<QPointF> *points : {&m_accuracyPoints, &m_epochHeldOutPoints}) {
         for (const QPointF &point : *points) {
