@@ -287,7 +287,13 @@ void tst_Cli::trainRegisterPromotePredict()
     QCOMPARE(run.exitCode, 0);
     const QStringList lines = run.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QVERIFY(lines.size() >= 3);
-    const QJsonObject progress = QJsonDocument::fromJson(lines.first().toUtf8()).object();
+    // The run announces itself, then reports progress.
+    QCOMPARE(QJsonDocument::fromJson(lines.first().toUtf8())
+                 .object()
+                 .value(QStringLiteral("event"))
+                 .toString(),
+             QStringLiteral("started"));
+    const QJsonObject progress = QJsonDocument::fromJson(lines.at(1).toUtf8()).object();
     for (const char *key :
          {"epoch", "step", "loss", "accuracy", "images_per_second", "eta_seconds"}) {
         QVERIFY2(progress.contains(QLatin1String(key)), key);

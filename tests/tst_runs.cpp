@@ -1,98 +1,24 @@
-#include "annotation/datasetservice.h"
-#include "annotation/idxfile.h"
-#include "annotation/modelregistry.h"
 #include "annotation/retrainingpolicy.h"
 #include "annotation/trainingruns.h"
-#include "storage/sqlquery.h"
-#include "storage/trainingrunrepository.h"
-#include "tests/support/datasetfixture.h"
+#include "tests/support/runfixture.h"
 
 #include <QDir>
-#include <QElapsedTimer>
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
-#include <QTest>
 
 #include <csignal>
 
 using namespace digitdesk;
 using annotation::Principal;
 using annotation::TrainingRuns;
+using testing::jsonLine;
 using testing::runDigitdesk;
 using testing::runDigitdeskOn;
+using testing::startDigitdesk;
+using testing::waitForLine;
 
-namespace {
-
-// MNIST test digits first .. first + count - 1, imported as approved.
-void addApprovedDigits(const storage::Workspace &workspace, int first, int count)
-{
-    const annotation::IdxArray images = annotation::readIdxFile(
-        testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")));
-    const annotation::IdxArray labels = annotation::readIdxFile(
-        testing::demoDataFile(QStringLiteral("mnist-10k-labels-idx1-ubyte")));
-    storage::ImageRepository repository(workspace.db());
-    storage::Transaction transaction(workspace.db());
-    for (int i = first; i < first + count; ++i) {
-        storage::NewImage image;
-        image.pixels = images.data.mid(static_cast<qsizetype>(i) * 784, 784);
-        image.sha256 = storage::BlobStore::digestOf(image.pixels);
-        image.source = QStringLiteral("mnist");
-        image.labelKind = storage::ImportedLabel::Approved;
-        image.label = static_cast<unsigned char>(labels.data[i]);
-        repository.insert(image, {QStringLiteral("test"), 0, 0});
-    }
-    transaction.commit();
-}
-
-// `digitdesk train ...` as a child the test can signal.
-std::unique_ptr<QProcess> startDigitdesk(const QStringList &arguments)
-{
-    auto process = std::make_unique<QProcess>();
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(QStringLiteral("DIGITDESK_WORKSPACE"));
-    process->setProcessEnvironment(environment);
-    process->start(QStringLiteral(DIGITDESK_BINARY), arguments);
-    process->closeWriteChannel();
-    process->waitForStarted();
-    return process;
-}
-
-// Reads the child's stdout until a line holds `needle`; false when it ended first.
-bool waitForLine(QProcess &process, const QByteArray &needle, int timeoutMs = 120000)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < timeoutMs) {
-        if (process.canReadLine()) {
-            if (process.readLine().contains(needle)) {
-                return true;
-            }
-            continue;
-        }
-        if (process.state() != QProcess::Running && process.bytesAvailable() == 0) {
-            return false;
-        }
-        process.waitForReadyRead(1000);
-    }
-    return false;
-}
-
-QJsonObject jsonLine(const QString &out, const QString &event)
-{
-    for (const QString &line : out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
-        const QJsonObject object = QJsonDocument::fromJson(line.toUtf8()).object();
-        if (object.value(QStringLiteral("event")).toString() == event) {
-            return object;
-        }
-    }
-    return {};
-}
-
-} // namespace
-
+// Training runs as a user sees them: `digitdesk train` records its run, its process, its log and
+// how it ended, `runs list`/`show` tell it, a killed run is found failed with its last lines, and
+// SIGTERM cancels promptly. The retraining policy is in tst_retraining.
 class tst_Runs : public QObject
 {
     Q_OBJECT
@@ -104,48 +30,30 @@ private Q_SLOTS:
     void killedRunIsFailedWithItsLastLines();
     void sigtermCancelsWithinTwoSeconds();
     void theGuiBeginsTheChildClaims();
-    void retrainingPolicy();
-    void concurrentRetrainsStartOneRun();
-    void serveStartsRetrainingWhenDue();
     void permissions_data();
     void permissions();
     void cli_data();
     void cli();
 
 private:
-    std::unique_ptr<testing::TempWorkspace> m_temp; // 300 approved MNIST digits, v1 of them
-    testing::People m_people;
-    QString m_commit;
+    std::unique_ptr<testing::RunWorkspace> m_ws;
 
-    const storage::Workspace &workspace() const { return *m_temp->workspace; }
-    QString folder() const { return m_temp->folder(); }
-    qint64 count(const QString &sql) const
-    {
-        storage::SqlQuery query(workspace().db(), sql, QStringLiteral("test"));
-        query.exec();
-        return query.next() ? query.value(0).toLongLong() : -1;
-    }
-    storage::TrainingRunRecord run(qint64 id) const
-    {
-        return *storage::TrainingRunRepository(workspace().db()).find(id);
-    }
-    QStringList at() const { return {QStringLiteral("--workspace"), folder()}; }
+    const storage::Workspace &workspace() const { return m_ws->workspace(); }
+    QString folder() const { return m_ws->folder(); }
+    QStringList at() const { return m_ws->at(); }
+    qint64 count(const QString &sql) const { return m_ws->count(sql); }
+    storage::TrainingRunRecord run(qint64 id) const { return m_ws->run(id); }
 };
 
 void tst_Runs::init()
 {
     QVERIFY(QFile::exists(QStringLiteral(DIGITDESK_BINARY)));
-    m_temp = std::make_unique<testing::TempWorkspace>();
-    m_people = testing::addPeople(workspace());
-    addApprovedDigits(workspace(), 0, 300);
-    m_commit = annotation::DatasetService(workspace().db(), workspace().root())
-                   .commit(m_people.reviewer, QStringLiteral("300 digits"))
-                   .commitId;
+    m_ws = std::make_unique<testing::RunWorkspace>();
 }
 
 void tst_Runs::cleanup()
 {
-    m_temp.reset();
+    m_ws.reset();
 }
 
 void tst_Runs::trainOnAVersionIsARecordedRun()
@@ -156,7 +64,7 @@ void tst_Runs::trainOnAVersionIsARecordedRun()
     const QJsonObject started = jsonLine(train.out, QStringLiteral("started"));
     QCOMPARE(started.value(QStringLiteral("run")).toInteger(), 1);
     QCOMPARE(started.value(QStringLiteral("dataset")).toString(), QStringLiteral("v1"));
-    QCOMPARE(started.value(QStringLiteral("commit")).toString(), m_commit);
+    QCOMPARE(started.value(QStringLiteral("commit")).toString(), m_ws->commit);
     QCOMPARE(started.value(QStringLiteral("train")).toInteger(), 240);
     QCOMPARE(started.value(QStringLiteral("validation")).toInteger(), 60);
     QCOMPARE(started.value(QStringLiteral("steps")).toInteger(), 4);
@@ -169,7 +77,7 @@ void tst_Runs::trainOnAVersionIsARecordedRun()
     const storage::TrainingRunRecord recorded = run(1);
     QCOMPARE(recorded.status, QStringLiteral("finished"));
     QCOMPARE(recorded.modelId, modelId);
-    QCOMPARE(recorded.datasetCommit, m_commit);
+    QCOMPARE(recorded.datasetCommit, m_ws->commit);
     QCOMPARE(recorded.startedBecause, QStringLiteral("a test"));
     QVERIFY(recorded.pid > 0);
     QCOMPARE(recorded.host, TrainingRuns::thisHost());
@@ -194,7 +102,7 @@ void tst_Runs::trainOnAVersionIsARecordedRun()
     QCOMPARE(runs.exitCode, 0);
     for (const QString &expected :
          {QStringLiteral("status           finished"),
-          QStringLiteral("dataset version  v1 (commit %1)").arg(m_commit),
+          QStringLiteral("dataset version  v1 (commit %1)").arg(m_ws->commit),
           QStringLiteral("model            %1").arg(modelId), QStringLiteral("\"epochs\":1"),
           QStringLiteral("held-out accuracy"), QStringLiteral("started because  a test")}) {
         QVERIFY2(runs.out.contains(expected),
@@ -266,12 +174,13 @@ void tst_Runs::sigtermCancelsWithinTwoSeconds()
 void tst_Runs::theGuiBeginsTheChildClaims()
 {
     TrainingRuns runs(workspace().db(), workspace().root());
-    const qint64 id = runs.beginRun(m_people.engineer, QStringLiteral("v1"), QStringLiteral("{}"));
+    const qint64 id =
+        runs.beginRun(m_ws->people.engineer, QStringLiteral("v1"), QStringLiteral("{}"));
     QCOMPARE(run(id).pid, 0);
-    QCOMPARE(run(id).datasetCommit, m_commit);
+    QCOMPARE(run(id).datasetCommit, m_ws->commit);
     // One run at a time.
     QVERIFY(testing::throws<annotation::RunInProgress>(
-        [&] { runs.beginRun(m_people.admin, QStringLiteral("v1"), QStringLiteral("{}")); }));
+        [&] { runs.beginRun(m_ws->people.admin, QStringLiteral("v1"), QStringLiteral("{}")); }));
     // The child names the run's version (a different one is refused) and takes the run.
     testing::CliRun child = runDigitdeskOn(
         folder(), "train --dataset v2 --epochs 1 --batch 64 --run", {QString::number(id)});
@@ -292,10 +201,10 @@ void tst_Runs::theGuiBeginsTheChildClaims()
 
     // Cancelled before any process took it: the child is refused.
     const qint64 second =
-        runs.beginRun(m_people.engineer, QStringLiteral("v1"), QStringLiteral("{}"));
-    QVERIFY(runs.markCancelled(m_people.engineer, second, QStringLiteral("changed my mind")));
-    QVERIFY(
-        !runs.markFailed(m_people.engineer, second, QStringLiteral("too late"))); // first stands
+        runs.beginRun(m_ws->people.engineer, QStringLiteral("v1"), QStringLiteral("{}"));
+    QVERIFY(runs.markCancelled(m_ws->people.engineer, second, QStringLiteral("changed my mind")));
+    QVERIFY(!runs.markFailed(m_ws->people.engineer, second,
+                             QStringLiteral("too late"))); // first stands
     child = runDigitdeskOn(folder(), "train --epochs 1 --run", {QString::number(second)});
     QCOMPARE(child.exitCode, 2);
     QVERIFY2(child.err.contains(QStringLiteral("cancelled already: changed my mind")),
@@ -303,7 +212,7 @@ void tst_Runs::theGuiBeginsTheChildClaims()
 
     // A run that no process took within five minutes is failed at the next look.
     const qint64 third =
-        runs.beginRun(m_people.engineer, QStringLiteral("v1"), QStringLiteral("{}"));
+        runs.beginRun(m_ws->people.engineer, QStringLiteral("v1"), QStringLiteral("{}"));
     QVERIFY(runs.markStaleRuns().empty());
     storage::SqlQuery age(workspace().db(),
                           QStringLiteral("UPDATE training_runs SET started_at ="
@@ -314,104 +223,6 @@ void tst_Runs::theGuiBeginsTheChildClaims()
     QCOMPARE(runs.markStaleRuns(), std::vector<qint64>{third});
     QCOMPARE(run(third).status, QStringLiteral("failed"));
     QVERIFY(run(third).message.contains(QStringLiteral("no training process took the run")));
-}
-
-void tst_Runs::retrainingPolicy()
-{
-    testing::CliRun cli = runDigitdeskOn(folder(), "retrain --if-due");
-    QCOMPARE(cli.exitCode, 0);
-    QVERIFY2(cli.out.contains(QStringLiteral("not due: the retraining policy is off")),
-             qPrintable(cli.out));
-    QCOMPARE(runDigitdeskOn(folder(), "settings set retrain.min_new_labels 100").exitCode, 0);
-    QVERIFY(runDigitdeskOn(folder(), "settings list")
-                .out.contains(QStringLiteral("retrain.min_new_labels = 100")));
-    // Production trained on v1.
-    QCOMPARE(runDigitdeskOn(folder(), "train --dataset v1 --epochs 1 --batch 64").exitCode, 0);
-    cli = runDigitdeskOn(folder(), "models promote 1 --reason", {QStringLiteral("first model")});
-    QVERIFY2(cli.exitCode == 0 && cli.out.contains(QStringLiteral("production is now model 1")),
-             qPrintable(cli.out + cli.err));
-
-    // 60 labels approved by a reviewer since v1: under the threshold.
-    std::vector<int> labels(60);
-    for (int i = 0; i < 60; ++i) {
-        labels[static_cast<size_t>(i)] = i % 10;
-    }
-    testing::labelAndApprove(workspace(), 1000, labels, m_people.annotator, m_people.reviewer);
-    cli = runDigitdeskOn(folder(), "retrain --if-due");
-    QVERIFY2(cli.out.contains(
-                 QStringLiteral("not due: 60 new approved labels since v1 (threshold 100)")),
-             qPrintable(cli.out + cli.err));
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 1);
-
-    // Over it, but a run is running: none starts.
-    addApprovedDigits(workspace(), 300, 60);
-    TrainingRuns runs(workspace().db(), workspace().root());
-    const qint64 gui = runs.beginRun(m_people.engineer, QStringLiteral("v1"), QStringLiteral("{}"));
-    cli = runDigitdeskOn(folder(), "retrain --if-due");
-    QVERIFY2(cli.exitCode == 0 &&
-                 cli.out.contains(QStringLiteral("not due: run %1 is running").arg(gui)),
-             qPrintable(cli.out + cli.err));
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 2);
-    runs.markCancelled(m_people.engineer, gui, QStringLiteral("made way"));
-
-    // Due: one run on a new version, with the policy's reason.
-    const auto check = annotation::RetrainingPolicy(workspace().db()).due(m_people.engineer);
-    QVERIFY(check.due);
-    QCOMPARE(check.newLabels, 120);
-    cli = runDigitdeskOn(folder(), "retrain --if-due");
-    QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 3);
-    const storage::TrainingRunRecord policyRun = run(gui + 1);
-    QCOMPARE(policyRun.status, QStringLiteral("finished"));
-    QCOMPARE(policyRun.startedBecause,
-             QStringLiteral("policy: 120 new approved labels since v1 (threshold 100)"));
-    QCOMPARE(policyRun.datasetTag, QStringLiteral("v2"));
-    QVERIFY(policyRun.modelId > 0);
-    // Its version is the new baseline, though nobody promoted its model.
-    cli = runDigitdeskOn(folder(), "retrain --if-due");
-    QVERIFY2(cli.out.contains(QStringLiteral("not due: 0 new approved labels since v2")),
-             qPrintable(cli.out + cli.err));
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 3);
-}
-
-void tst_Runs::concurrentRetrainsStartOneRun()
-{
-    annotation::RetrainingPolicy(workspace().db()).setMinNewLabels(m_people.engineer, 50);
-    addApprovedDigits(workspace(), 300, 50);
-    std::vector<std::unique_ptr<QProcess>> children;
-    for (int i = 0; i < 3; ++i) {
-        children.push_back(startDigitdesk(
-            QStringList{QStringLiteral("retrain"), QStringLiteral("--if-due")} + at()));
-    }
-    for (const auto &child : children) {
-        QVERIFY(child->waitForFinished(300000));
-        QCOMPARE(child->exitCode(), 0);
-    }
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 1);
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs WHERE status = 'finished'"
-                                  " AND started_because LIKE 'policy: %'")),
-             1);
-}
-
-void tst_Runs::serveStartsRetrainingWhenDue()
-{
-    annotation::RetrainingPolicy(workspace().db()).setMinNewLabels(m_people.admin, 300);
-    auto serve = startDigitdesk(QStringList{QStringLiteral("serve"), QStringLiteral("--port"),
-                                            QStringLiteral("0"), QStringLiteral("--retrain-poll-s"),
-                                            QStringLiteral("1")} +
-                                at());
-    QVERIFY(serve->waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(
-        count(QStringLiteral("SELECT COUNT(*) FROM training_runs WHERE status = 'finished'")) == 1,
-        300000);
-    ::kill(static_cast<pid_t>(serve->processId()), SIGTERM);
-    QVERIFY(serve->waitForFinished(30000));
-    const QString log = QString::fromUtf8(serve->readAllStandardError());
-    QVERIFY2(log.contains(QStringLiteral("retraining is due (300 approved labels, none in a "
-                                         "version a model was trained on (threshold 300))")),
-             qPrintable(log));
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 1);
-    QVERIFY(run(1).startedBecause.startsWith(annotation::RetrainingPolicy::ReasonPrefix));
 }
 
 void tst_Runs::permissions_data()
@@ -432,7 +243,7 @@ void tst_Runs::permissions()
     const auto call = [&](const Principal &who) {
         if (operation == QStringLiteral("beginRun")) {
             const qint64 id = runs.beginRun(who, QStringLiteral("v1"), QStringLiteral("{}"));
-            runs.markCancelled(m_people.admin, id, QStringLiteral("test"));
+            runs.markCancelled(m_ws->people.admin, id, QStringLiteral("test"));
         } else if (operation == QStringLiteral("claim")) {
             runs.claim(who, 1, QStringLiteral("{}"));
         } else if (operation == QStringLiteral("saveProgress")) {
@@ -456,13 +267,14 @@ void tst_Runs::permissions()
         }
     };
     // Run 1 exists and has ended, so the allowed calls that touch it do nothing.
-    const qint64 first = runs.beginRun(m_people.admin, QStringLiteral("v1"), QStringLiteral("{}"));
-    runs.markCancelled(m_people.admin, first, QStringLiteral("fixture"));
-    for (const Principal &who : {m_people.annotator, m_people.reviewer}) {
+    const qint64 first =
+        runs.beginRun(m_ws->people.admin, QStringLiteral("v1"), QStringLiteral("{}"));
+    runs.markCancelled(m_ws->people.admin, first, QStringLiteral("fixture"));
+    for (const Principal &who : {m_ws->people.annotator, m_ws->people.reviewer}) {
         QVERIFY2(testing::throws<annotation::PermissionDenied>([&] { call(who); }),
                  qPrintable(who.name));
     }
-    for (const Principal &who : {m_people.engineer, m_people.admin}) {
+    for (const Principal &who : {m_ws->people.engineer, m_ws->people.admin}) {
         try {
             call(who);
         } catch (const annotation::PermissionDenied &error) {

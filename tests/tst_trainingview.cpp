@@ -99,6 +99,7 @@ private Q_SLOTS:
     void aShortRunFromTheViewLandsInHistoryAndRegistry();
     void cancelEndsTheChildWithinTwoSeconds();
     void aKilledChildIsShownAsFailed();
+    void thePolicyStartsExactlyOneRunFromTheOpenView();
     void promoteRollBackAndCompareFromTheModelsView();
     void rolesWithoutTheRightSeeNoTrainingAndAreRefused();
 };
@@ -188,6 +189,30 @@ void tst_TrainingView::aKilledChildIsShownAsFailed()
     // Its last lines are kept, for whoever asks why.
     QVERIFY(!view->runModel()->run(0).logTail.isEmpty());
     QVERIFY(view->statusText().contains(QStringLiteral("failed")));
+}
+
+void tst_TrainingView::thePolicyStartsExactlyOneRunFromTheOpenView()
+{
+    Lab lab;
+    auto view = openView(lab);
+    QSignalSpy policy(view.get(), &ui::TrainingView::policyShown);
+    QSignalSpy ended(view->process(), &ui::TrainingProcess::ended);
+    // No production model yet: all 300 approved labels are new, over the threshold of 100.
+    view->setPolicy(100);
+    QVERIFY(ended.wait(180000));
+    QCOMPARE(ended.first().at(0).value<ui::TrainingProcess::Outcome>(),
+             ui::TrainingProcess::Outcome::Registered);
+    QCOMPARE(value(lab.db(), QStringLiteral("SELECT COUNT(*) FROM training_runs")).toInt(), 1);
+    QVERIFY(value(lab.db(), QStringLiteral("SELECT started_because FROM training_runs"))
+                .toString()
+                .startsWith(QStringLiteral("policy: ")));
+    // Checked again, nothing new since the policy's own run: no second run.
+    policy.clear();
+    view->checkPolicy();
+    QVERIFY(policy.wait(10000));
+    QVERIFY(!view->isRunning());
+    QCOMPARE(value(lab.db(), QStringLiteral("SELECT COUNT(*) FROM training_runs")).toInt(), 1);
+    QVERIFY2(!view->policyText().isEmpty(), "the view says why no run is due");
 }
 
 void tst_TrainingView::promoteRollBackAndCompareFromTheModelsView()

@@ -43,7 +43,7 @@ QTableWidgetItem *cell(const QString &text, bool numeric = true)
 
 QIcon thumbnail(const QByteArray &pixels)
 {
-    if (pixels.size() != 28 * 28) {
+    if (pixels.size() != qsizetype{28} * 28) {
         return {};
     }
     // Stored white ink on black; shown as people write, dark on light.

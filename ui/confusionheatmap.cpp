@@ -73,7 +73,8 @@ void ConfusionHeatmap::paintEvent(QPaintEvent *event)
             const QColor hue = row == column ? QColor(46, 125, 50) : QColor(176, 0, 32);
             QColor fill = hue;
             // Mistakes are rare: a square root makes a 2% confusion visible, not near-white.
-            fill.setAlphaF(value == 0 ? 0.0 : std::clamp(0.12 + 0.88 * std::sqrt(share), 0.0, 1.0));
+            fill.setAlphaF(static_cast<float>(
+                value == 0 ? 0.0 : std::clamp(0.12 + 0.88 * std::sqrt(share), 0.0, 1.0)));
             const QRect cell(left + column * side, top + row * side, side - 1, side - 1);
             painter.fillRect(cell, palette().base());
             painter.fillRect(cell, fill);

@@ -327,9 +327,11 @@ void MonitoringView::handleReport(const annotation::DriftReport &report)
     QList<qreal> servedShares;
     QList<qreal> trainingShares;
     for (int c = 0; c < storage::ServedClasses; ++c) {
-        const double s = served > 0 ? 100.0 * report.served[static_cast<size_t>(c)] / served : 0;
-        const double t =
-            trained > 0 ? 100.0 * report.training[static_cast<size_t>(c)] / trained : 0;
+        const auto share = [](qint64 part, qint64 whole) {
+            return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+        };
+        const double s = share(report.served[static_cast<size_t>(c)], served);
+        const double t = share(report.training[static_cast<size_t>(c)], trained);
         servedShares << s;
         trainingShares << t;
         highest = std::max({highest, s, t});

@@ -8,7 +8,7 @@ namespace digitdesk::ui {
 namespace {
 
 // A line longer than this is not one of the trainer's: it is cut before it is kept.
-constexpr qsizetype MaxLineBytes = 64 * 1024;
+constexpr qsizetype MaxLineBytes = qsizetype{64} * 1024;
 
 QString number(double value)
 {
@@ -210,7 +210,7 @@ void TrainingProcess::handleLine(const QByteArray &line)
                  .arg(heldOut >= 0 ? tr(", held-out accuracy %1%").arg(heldOut * 100, 0, 'f', 2)
                                    : QString()));
     }
-    Q_EMIT this->event(event);
+    Q_EMIT reported(event);
 }
 
 void TrainingProcess::handleFinished(int exitCode, QProcess::ExitStatus status)

@@ -76,7 +76,7 @@ public:
     void cancelAndWait();
 
 Q_SIGNALS:
-    void event(const digitdesk::ui::TrainingEvent &event);
+    void reported(const digitdesk::ui::TrainingEvent &event);
     void logLine(const QString &line);
     // Exactly once per start(): how it ended, the model id when registered, else why.
     void ended(digitdesk::ui::TrainingProcess::Outcome outcome, qint64 modelId,

@@ -1,5 +1,7 @@
 #include "ui/trainingview.h"
 
+#include "annotation/permission.h"
+#include "annotation/retrainingpolicy.h"
 #include "storage/workspace.h"
 #include "ui/trainingcurves.h"
 #include "ui/trainingform.h"
@@ -15,6 +17,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QShortcut>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -58,7 +61,8 @@ TrainingView::TrainingView(const storage::Workspace &workspace, annotation::Prin
       m_progress(new QProgressBar(this)), m_speed(new QLabel(this)),
       m_curves(new TrainingCurves(this)), m_tabs(new QTabWidget(this)),
       m_log(new QPlainTextEdit(this)), m_runModel(new TrainingRunTableModel(this)),
-      m_runs(new QTableView(this))
+      m_runs(new QTableView(this)), m_policyThreshold(new QSpinBox(this)),
+      m_policyState(new QLabel(this))
 {
     setObjectName(QStringLiteral("trainingView"));
     m_start->setObjectName(QStringLiteral("startTraining"));
@@ -86,6 +90,26 @@ TrainingView::TrainingView(const storage::Workspace &workspace, annotation::Prin
     m_runs->horizontalHeader()->setStretchLastSection(true);
     m_runs->setWordWrap(false);
 
+    m_policyThreshold->setObjectName(QStringLiteral("retrainThreshold"));
+    m_policyThreshold->setRange(0, annotation::RetrainingPolicy::MaxThreshold);
+    m_policyThreshold->setSingleStep(500);
+    m_policyThreshold->setSpecialValueText(tr("off"));
+    m_policyThreshold->setSuffix(tr(" new approved labels"));
+    m_policyThreshold->setToolTip(
+        tr("Commit a version and start a run with the default settings once this many labels "
+           "were approved since the production model's version (0: off). The model waits for "
+           "an ML engineer to promote it. Checked every minute here, by `digitdesk serve`, and "
+           "by `digitdesk retrain --if-due`."));
+    m_policyThreshold->setEnabled(
+        annotation::isAllowed(m_who.role, annotation::Action::SetRetrainingPolicy));
+    m_policyState->setObjectName(QStringLiteral("retrainPolicyState"));
+    m_policyState->setTextFormat(Qt::PlainText);
+    m_policyState->setWordWrap(true);
+    auto *applyPolicy = new QPushButton(tr("Set &policy"), this);
+    applyPolicy->setEnabled(m_policyThreshold->isEnabled());
+    connect(applyPolicy, &QPushButton::clicked, this,
+            [this] { setPolicy(m_policyThreshold->value()); });
+
     auto *buttons = new QVBoxLayout;
     buttons->addWidget(m_start);
     buttons->addWidget(m_cancel);
@@ -102,8 +126,15 @@ TrainingView::TrainingView(const storage::Workspace &workspace, annotation::Prin
     m_tabs->addTab(m_log, tr("Log"));
     m_tabs->addTab(m_runs, tr("Run history"));
 
+    auto *policyRow = new QHBoxLayout;
+    policyRow->addWidget(new QLabel(tr("Retrain automatically after:"), this));
+    policyRow->addWidget(m_policyThreshold);
+    policyRow->addWidget(applyPolicy);
+    policyRow->addWidget(m_policyState, 1);
+
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addLayout(policyRow);
     layout->addLayout(progressRow);
     layout->addWidget(m_curves, 3);
     layout->addWidget(m_tabs, 2);
@@ -116,10 +147,13 @@ TrainingView::TrainingView(const storage::Workspace &workspace, annotation::Prin
     auto *cancelKey = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     cancelKey->setContext(Qt::WidgetWithChildrenShortcut);
     connect(cancelKey, &QShortcut::activated, this, &TrainingView::cancelRun);
-    connect(m_process, &TrainingProcess::event, this, &TrainingView::handleEvent);
+    connect(m_process, &TrainingProcess::reported, this, &TrainingView::handleEvent);
     connect(m_process, &TrainingProcess::logLine, m_log, &QPlainTextEdit::appendPlainText);
     connect(m_process, &TrainingProcess::ended, this, &TrainingView::handleEnded);
     connectWorker();
+    m_policyTimer.setInterval(PolicyCheckMs);
+    connect(&m_policyTimer, &QTimer::timeout, this, &TrainingView::checkPolicy);
+    m_policyTimer.start();
     setStatus(tr("Choose a dataset version and start a run. Runs go on in their own process; "
                  "the history below shows every run of this workspace."));
     updateButtons();
@@ -164,6 +198,9 @@ void TrainingView::connectWorker()
         setStatus(tr("The run did not start: %1").arg(reason));
         updateButtons();
     });
+    connect(this, &TrainingView::requestPolicyCheck, m_worker, &TrainingWorker::checkPolicy);
+    connect(this, &TrainingView::requestSetPolicy, m_worker, &TrainingWorker::setPolicy);
+    connect(m_worker, &TrainingWorker::policyChecked, this, &TrainingView::handlePolicy);
     connect(m_worker, &TrainingWorker::failed, this,
             [this](const QString &reason) { setStatus(reason); });
     m_thread.start();
@@ -179,6 +216,38 @@ void TrainingView::refresh()
 {
     Q_EMIT requestVersions();
     Q_EMIT requestRuns();
+    Q_EMIT requestPolicyCheck();
+}
+
+QString TrainingView::policyText() const
+{
+    return m_policyState->text();
+}
+
+void TrainingView::checkPolicy()
+{
+    if (!isRunning()) {
+        Q_EMIT requestPolicyCheck();
+    }
+}
+
+void TrainingView::setPolicy(int minNewLabels)
+{
+    Q_EMIT requestSetPolicy(minNewLabels);
+}
+
+void TrainingView::handlePolicy(bool due, int threshold, const QString &reason)
+{
+    if (!m_policyThreshold->hasFocus()) {
+        m_policyThreshold->setValue(threshold);
+    }
+    m_policyState->setText(reason);
+    Q_EMIT policyShown();
+    if (due && !isRunning()) {
+        // The policy's run uses the product's defaults, whatever the form holds.
+        m_pending = TrainingRequest{};
+        begin(QString(), annotation::RetrainingPolicy::ReasonPrefix + reason);
+    }
 }
 
 void TrainingView::prepareRunOn(const QString &tag)
@@ -205,7 +274,12 @@ void TrainingView::startRun()
     }
     m_pending = m_form->request();
     const QString chosen = m_form->chosenVersion();
-    const bool commitFirst = chosen == TrainingForm::CommitNowEntry;
+    begin(chosen == TrainingForm::CommitNowEntry ? QString() : chosen, QStringLiteral("manual"));
+}
+
+void TrainingView::begin(const QString &chosen, const QString &startedBecause)
+{
+    const bool commitFirst = chosen.isEmpty();
     m_starting = true;
     updateButtons();
     m_log->clear();
@@ -214,9 +288,9 @@ void TrainingView::startRun()
     m_progress->setFormat(tr("Starting…"));
     setStatus(commitFirst ? tr("Committing the approved labels, then starting the run…")
                           : tr("Starting a run on %1…").arg(chosen));
-    Q_EMIT requestBeginRun(
-        commitFirst ? QString() : chosen, hyperparametersOf(m_pending),
-        tr("Approved labels committed to train a model (by %1)").arg(m_who.name));
+    Q_EMIT requestBeginRun(chosen, hyperparametersOf(m_pending),
+                           tr("Approved labels committed to train a model (by %1)").arg(m_who.name),
+                           startedBecause);
 }
 
 void TrainingView::handleRunBegun(qint64 runId, const QString &tag)

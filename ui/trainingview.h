@@ -4,11 +4,13 @@
 #include "ui/trainingprocess.h"
 
 #include <QThread>
+#include <QTimer>
 #include <QWidget>
 
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
+class QSpinBox;
 class QPushButton;
 class QTableView;
 class QTabWidget;
@@ -35,6 +37,8 @@ class TrainingView final : public QWidget
     Q_DISABLE_COPY_MOVE(TrainingView)
 
 public:
+    static constexpr int PolicyCheckMs = 60000;
+
     TrainingView(const storage::Workspace &workspace, annotation::Principal who,
                  QWidget *parent = nullptr);
     ~TrainingView() override;
@@ -46,6 +50,7 @@ public:
     QProgressBar *progressBar() const { return m_progress; }
     QString statusText() const;
     QString logText() const;
+    QString policyText() const;
     bool isRunning() const { return m_process->isRunning() || m_starting; }
 
 public Q_SLOTS:
@@ -53,6 +58,9 @@ public Q_SLOTS:
     // Starts a run with the form's choices; the Start button and Ctrl+Return call it.
     void startRun();
     void cancelRun();
+    // Asks whether the retraining policy wants a run, and starts one when it does.
+    void checkPolicy();
+    void setPolicy(int minNewLabels);
     // Chooses the version in the form (from the Datasets view's "Train on this version").
     void prepareRunOn(const QString &tag);
 
@@ -61,12 +69,15 @@ Q_SIGNALS:
     void modelTrained(qint64 runId, qint64 modelId);
     void runEnded(qint64 runId);
     void runsShown();
+    void policyShown();
     void versionsShown();
 
     void requestVersions();
     void requestRuns();
     void requestBeginRun(const QString &tag, const QString &hyperparameters,
-                         const QString &commitMessage);
+                         const QString &commitMessage, const QString &startedBecause);
+    void requestPolicyCheck();
+    void requestSetPolicy(int minNewLabels);
     void requestEndRun(qint64 runId, const QString &status, const QString &message,
                        const QString &logTail);
 
@@ -76,6 +87,8 @@ protected:
 private:
     void connectWorker();
     void handleRunBegun(qint64 runId, const QString &tag);
+    void handlePolicy(bool due, int threshold, const QString &reason);
+    void begin(const QString &chosen, const QString &startedBecause);
     void handleEvent(const TrainingEvent &event);
     void handleEnded(TrainingProcess::Outcome outcome, qint64 modelId, const QString &message);
     void setStatus(const QString &text);
@@ -97,6 +110,9 @@ private:
     QPlainTextEdit *m_log;
     TrainingRunTableModel *m_runModel;
     QTableView *m_runs;
+    QSpinBox *m_policyThreshold;
+    QLabel *m_policyState;
+    QTimer m_policyTimer;
     TrainingRequest m_pending;
     bool m_starting = false;
 };

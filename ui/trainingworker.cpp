@@ -1,6 +1,7 @@
 #include "ui/trainingworker.h"
 
 #include "annotation/datasetservice.h"
+#include "annotation/retrainingpolicy.h"
 #include "annotation/trainingruns.h"
 #include "storage/connection.h"
 
@@ -68,7 +69,7 @@ void TrainingWorker::loadRuns()
 }
 
 void TrainingWorker::beginRun(const QString &tag, const QString &hyperparameters,
-                              const QString &commitMessage)
+                              const QString &commitMessage, const QString &startedBecause)
 {
     try {
         open();
@@ -77,12 +78,34 @@ void TrainingWorker::beginRun(const QString &tag, const QString &hyperparameters
             chosen = m_runs->commitApproved(m_who, commitMessage).tag;
             loadVersions();
         }
-        const qint64 runId =
-            m_runs->beginRun(m_who, chosen, hyperparameters, QStringLiteral("manual"));
+        const qint64 runId = m_runs->beginRun(m_who, chosen, hyperparameters, startedBecause);
         Q_EMIT runBegun(runId, chosen);
     } catch (const std::exception &error) {
         Q_EMIT beginFailed(reasonOf(error));
     }
+}
+
+void TrainingWorker::checkPolicy()
+{
+    try {
+        open();
+        const annotation::RetrainingCheck check =
+            annotation::RetrainingPolicy(m_connection->db()).due(m_who);
+        Q_EMIT policyChecked(check.due, check.threshold, check.reason);
+    } catch (const std::exception &error) {
+        Q_EMIT policyChecked(false, 0, reasonOf(error));
+    }
+}
+
+void TrainingWorker::setPolicy(int minNewLabels)
+{
+    try {
+        open();
+        annotation::RetrainingPolicy(m_connection->db()).setMinNewLabels(m_who, minNewLabels);
+    } catch (const std::exception &error) {
+        Q_EMIT failed(reasonOf(error));
+    }
+    checkPolicy();
 }
 
 void TrainingWorker::endRun(qint64 runId, const QString &status, const QString &message,

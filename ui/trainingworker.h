@@ -39,7 +39,11 @@ public Q_SLOTS:
     void loadVersions();
     void loadRuns();
     // `tag` empty: commit the approved labels with `commitMessage` first.
-    void beginRun(const QString &tag, const QString &hyperparameters, const QString &commitMessage);
+    void beginRun(const QString &tag, const QString &hyperparameters, const QString &commitMessage,
+                  const QString &startedBecause);
+    // The retraining policy: whether a run is due, and its threshold.
+    void checkPolicy();
+    void setPolicy(int minNewLabels);
     // Only a run still 'running' changes: what the child recorded itself stands.
     void endRun(qint64 runId, const QString &status, const QString &message,
                 const QString &logTail);
@@ -49,6 +53,7 @@ Q_SIGNALS:
     void runsReady(const std::vector<digitdesk::storage::TrainingRunRecord> &runs);
     void runBegun(qint64 runId, const QString &tag);
     void beginFailed(const QString &reason);
+    void policyChecked(bool due, int threshold, const QString &reason);
     void failed(const QString &reason);
 
 private:

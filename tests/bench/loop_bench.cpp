@@ -1,6 +1,8 @@
 // loop_bench: one whole turn of the human-in-the-loop cycle on the demo data, step by step.
 //
-//     loop_bench [--label N] [--epochs N] [--rate R] [--keep]
+//     loop_bench [DATA_DIR] [--label N] [--epochs N] [--rate R] [--keep]
+//
+// DATA_DIR defaults to the folder `make data` fills; --keep leaves the workspace behind.
 //
 // 1. `digitdesk demo create` into a fresh folder: 8,000 approved digits, 2,000 incoming ones and
 //    a production model trained on the approved ones (the demo's fixed 8 epochs).
@@ -75,7 +77,7 @@ void printAccuracy(const char *what, const PairedAccuracy &p, qint64 oldModel, q
     const annotation::Interval newCi = annotation::wilsonInterval(p.newRight, p.count);
     const annotation::McNemarTest test = annotation::mcNemarTest(p.onlyNewRight, p.onlyOldRight);
     std::printf("    %-40s %5d  model %lld %6.2f%% (%5.2f-%5.2f)  model %lld %6.2f%% "
-                "(%5.2f-%5.2f)  McNemar %d/%d p=%.3g\n",
+                "(%5.2f-%5.2f)  only new right %d, only old right %d, p = %.3g\n",
                 what, p.count, static_cast<long long>(oldModel),
                 100.0 * p.oldRight / std::max(1, p.count), 100 * oldCi.lower, 100 * oldCi.upper,
                 static_cast<long long>(newModel), 100.0 * p.newRight / std::max(1, p.count),
@@ -137,11 +139,15 @@ int main(int argc, char *argv[])
     const double rate =
         optionValue(arguments, QStringLiteral("--rate"), QStringLiteral("500")).toDouble();
     if (labelCount < 1 || rate <= 0 || (!epochs.isEmpty() && epochs.toInt() < 1)) {
-        std::fprintf(stderr, "usage: loop_bench [--label N] [--epochs N] [--rate R] [--keep]\n");
+        std::fprintf(stderr,
+                     "usage: loop_bench [DATA_DIR] [--label N] [--epochs N] [--rate R] [--keep]\n");
         return 2;
     }
     const QString dataDir =
-        QFileInfo(testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte"))).path();
+        argc > 1 && !arguments.at(1).startsWith(QLatin1Char('-'))
+            ? arguments.at(1)
+            : QFileInfo(testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")))
+                  .path();
     QTemporaryDir temp;
     temp.setAutoRemove(!arguments.contains(QStringLiteral("--keep")));
     const QString folder = temp.filePath(QStringLiteral("ws"));

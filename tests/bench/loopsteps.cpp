@@ -261,10 +261,17 @@ void printPromotion(const PromotionFigures &swap, double aliasMovedSeconds, doub
     std::printf("  latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", load.percentile(50),
                 load.percentile(99), load.percentile(100));
     std::printf("  p99 by second (ms):");
-    for (const LoadSecond &second : swap.seconds) {
-        const bool promoted = second.startSeconds <= swap.promoteStartSeconds &&
-                              swap.promoteStartSeconds < second.startSeconds + 1.0;
-        std::printf(" %s%.1f", promoted ? "[promote] " : "", second.result.percentile(99));
+    const double swapAt =
+        swap.firstNewAnswerSeconds < 0 ? -1 : swap.promoteStartSeconds + swap.firstNewAnswerSeconds;
+    for (size_t i = 0; i < swap.seconds.size(); ++i) {
+        const double start = swap.seconds[i].startSeconds;
+        const double next =
+            i + 1 < swap.seconds.size() ? swap.seconds[i + 1].startSeconds : start + 1e9;
+        const auto within = [&](double at) {
+            return start <= at && at < next;
+        };
+        std::printf(" %s%s%.1f", within(swap.promoteStartSeconds) ? "[promote] " : "",
+                    within(swapAt) ? "[swap] " : "", swap.seconds[i].result.percentile(99));
     }
     std::printf(
         "\n  served model %s before; `%s` (exit %d) took %.2f s\n", qPrintable(swap.versionBefore),

@@ -18,7 +18,7 @@ struct PromotionRequest
     std::vector<std::string> requests;      // whole HTTP requests the load sends, round robin
     QByteArray probeImage;                  // a PNG the probe sends to /v1/predict
     double perSecond = 500;                 // open loop
-    std::chrono::milliseconds before{3000}; // load before the promotion
+    std::chrono::milliseconds before{3500}; // load before the promotion
     std::chrono::milliseconds after{4000};  // load kept once the endpoint names the new model
     std::chrono::seconds swapTimeout{60};
 };
