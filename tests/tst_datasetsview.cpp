@@ -417,9 +417,10 @@ void tst_DatasetsView::fitsInASmallWindow()
     team.approve(team.rui, 0);
     team.commit(QStringLiteral("one"));
     const auto admin = team.login(QStringLiteral("ada"), Role::Admin);
-    QCOMPARE(navigation(ui::MainWindow(*team.temp.workspace, admin)).mid(0, 4),
+    QCOMPARE(navigation(ui::MainWindow(*team.temp.workspace, admin)).mid(0, 5),
              (QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"),
-                          QStringLiteral("Datasets"), QStringLiteral("Images")}));
+                          QStringLiteral("Datasets"), QStringLiteral("Training"),
+                          QStringLiteral("Models")}));
 
     // A reviewer's window (whose other views are small too) at 800x560.
     ui::MainWindow window(*team.temp.workspace, team.rui);

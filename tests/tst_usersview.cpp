@@ -172,12 +172,15 @@ void tst_UsersView::viewsFollowTheRole_data()
     QTest::newRow("ml_engineer") << Role::MlEngineer
                                  << QStringList{
                                         QStringLiteral("Annotate"), QStringLiteral("Review"),
-                                        QStringLiteral("Datasets"), QStringLiteral("Images"),
-                                        QStringLiteral("Serving")};
+                                        QStringLiteral("Datasets"), QStringLiteral("Training"),
+                                        QStringLiteral("Models"),   QStringLiteral("Images"),
+                                        QStringLiteral("Serving"),  QStringLiteral("Monitoring")};
     QTest::newRow("admin") << Role::Admin
                            << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"),
-                                          QStringLiteral("Datasets"), QStringLiteral("Images"),
-                                          QStringLiteral("Serving"),  QStringLiteral("Users")};
+                                          QStringLiteral("Datasets"), QStringLiteral("Training"),
+                                          QStringLiteral("Models"),   QStringLiteral("Images"),
+                                          QStringLiteral("Serving"),  QStringLiteral("Monitoring"),
+                                          QStringLiteral("Users")};
 }
 
 void tst_UsersView::viewsFollowTheRole()
