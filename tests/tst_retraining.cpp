@@ -110,7 +110,10 @@ void tst_Retraining::retrainingPolicy()
     QVERIFY2(
         cli.out.contains(QStringLiteral("production is now model %1 (was model 1)").arg(retrained)),
         qPrintable(cli.out + cli.err));
-    cli = runDigitdeskOn(folder(), "models rollback --reason", {QStringLiteral("7s got worse")});
+    // Options before the subcommand work as well as after it.
+    cli = testing::runDigitdesk({QStringLiteral("models"), QStringLiteral("--workspace"), folder(),
+                                 QStringLiteral("--reason"), QStringLiteral("7s got worse"),
+                                 QStringLiteral("rollback")});
     QVERIFY2(
         cli.out.contains(QStringLiteral("production is now model 1 (was model %1)").arg(retrained)),
         qPrintable(cli.out + cli.err));

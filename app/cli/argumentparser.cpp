@@ -49,4 +49,16 @@ int ArgumentParser::usageError(const QString &reason) const
     return ExitUsage;
 }
 
+QString subcommandOf(const QStringList &arguments, const QStringList &withValue)
+{
+    for (qsizetype at = 1; at < arguments.size(); ++at) {
+        if (withValue.contains(arguments[at])) {
+            ++at;
+        } else if (!arguments[at].startsWith(QLatin1Char('-'))) {
+            return arguments[at];
+        }
+    }
+    return {};
+}
+
 } // namespace digitdesk::app

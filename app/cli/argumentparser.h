@@ -31,4 +31,8 @@ private:
     QString m_usage;
 };
 
+// The first word after the command that is neither an option nor the value of one of
+// `withValue` ("--workspace", ...), so a subcommand may come after the options.
+QString subcommandOf(const QStringList &arguments, const QStringList &withValue);
+
 } // namespace digitdesk::app

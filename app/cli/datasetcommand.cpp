@@ -229,27 +229,13 @@ int runSubcommand(const QString &sub, const ArgumentParser &parser)
 }
 
 // The first argument that is neither an option nor an option's value: options may come before
-// the subcommand ("dataset --workspace DIR log").
-QString subcommandOf(const QStringList &arguments)
-{
-    static const QStringList withValue = {QStringLiteral("--workspace"), QStringLiteral("--format"),
-                                          QStringLiteral("--name"), QStringLiteral("-m"),
-                                          QStringLiteral("--message")};
-    for (qsizetype at = 1; at < arguments.size(); ++at) {
-        if (withValue.contains(arguments[at])) {
-            ++at;
-        } else if (!arguments[at].startsWith(QLatin1Char('-'))) {
-            return arguments[at];
-        }
-    }
-    return {};
-}
-
 } // namespace
 
 int runDatasetCommand(const QStringList &arguments)
 {
-    const QString sub = subcommandOf(arguments);
+    const QString sub = subcommandOf(
+        arguments, {QStringLiteral("--workspace"), QStringLiteral("--format"),
+                    QStringLiteral("--name"), QStringLiteral("-m"), QStringLiteral("--message")});
     const auto found = subcommands().find(sub);
     if (found == subcommands().end()) {
         ArgumentParser parser(

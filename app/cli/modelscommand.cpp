@@ -63,7 +63,9 @@ void updatePredictionsAfterChange(const storage::Workspace &workspace)
 
 int runModelsCommand(const QStringList &arguments)
 {
-    const QString sub = arguments.value(1);
+    const QString sub =
+        subcommandOf(arguments, {QStringLiteral("--workspace"), QStringLiteral("--note"),
+                                 QStringLiteral("--reason")});
     const annotation::Principal who = annotation::Principal::localOperator();
     if (sub == QStringLiteral("list") || sub == QStringLiteral("history")) {
         ArgumentParser parser(

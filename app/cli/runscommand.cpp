@@ -159,25 +159,12 @@ int show(const QStringList &arguments)
     return ExitOk;
 }
 
-// The first word that is not an option or an option's value, so options go in either order.
-QString subcommandOf(const QStringList &arguments)
-{
-    static const QStringList withValue = {QStringLiteral("--workspace"), QStringLiteral("--limit")};
-    for (qsizetype at = 1; at < arguments.size(); ++at) {
-        if (withValue.contains(arguments[at])) {
-            ++at;
-        } else if (!arguments[at].startsWith(QLatin1Char('-'))) {
-            return arguments[at];
-        }
-    }
-    return {};
-}
-
 } // namespace
 
 int runRunsCommand(const QStringList &arguments)
 {
-    const QString sub = subcommandOf(arguments);
+    const QString sub =
+        subcommandOf(arguments, {QStringLiteral("--workspace"), QStringLiteral("--limit")});
     if (sub == QStringLiteral("list")) {
         return list(arguments);
     }
