@@ -78,15 +78,15 @@ void setEpochs(ui::TrainingView &view, int epochs)
 // Waits for the first progress line of the child: the run is really training.
 bool waitForProgress(const ui::TrainingView &view)
 {
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < 120000) {
-        if (view.progressBar()->maximum() > 1 && view.progressBar()->value() > 0) {
-            return true;
-        }
-        QTest::qWait(20);
-    }
-    return false;
+    return QTest::qWaitFor(
+        [&view] { return view.progressBar()->maximum() > 1 && view.progressBar()->value() > 0; },
+        120000);
+}
+
+bool startAndWaitForProgress(ui::TrainingView &view)
+{
+    view.findChild<QPushButton *>(QStringLiteral("startTraining"))->click();
+    return waitForProgress(view);
 }
 
 } // namespace
@@ -151,8 +151,7 @@ void tst_TrainingView::cancelEndsTheChildWithinTwoSeconds()
     auto view = openView(lab);
     setEpochs(*view, 200);
     QSignalSpy ended(view->process(), &ui::TrainingProcess::ended);
-    view->findChild<QPushButton *>(QStringLiteral("startTraining"))->click();
-    QVERIFY(waitForProgress(*view));
+    QVERIFY(startAndWaitForProgress(*view));
     const qint64 pid = view->process()->pid();
     QVERIFY(pid > 0);
     QElapsedTimer clock;
@@ -178,8 +177,7 @@ void tst_TrainingView::aKilledChildIsShownAsFailed()
     auto view = openView(lab);
     setEpochs(*view, 200);
     QSignalSpy ended(view->process(), &ui::TrainingProcess::ended);
-    view->findChild<QPushButton *>(QStringLiteral("startTraining"))->click();
-    QVERIFY(waitForProgress(*view));
+    QVERIFY(startAndWaitForProgress(*view));
     QVERIFY(::kill(static_cast<pid_t>(view->process()->pid()), SIGKILL) == 0);
     QVERIFY(ended.wait(10000));
     QCOMPARE(ended.first().at(0).value<ui::TrainingProcess::Outcome>(),

@@ -3,6 +3,7 @@
 #include "annotation/comparisonfigures.h"
 #include "storage/connection.h"
 #include "storage/workspace.h"
+#include "ui/chartparts.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -24,17 +25,6 @@
 
 namespace digitdesk::ui {
 namespace {
-
-constexpr int ChartMinimumHeight = 220;
-
-QChartView *chartView(QChart *chart, const QString &objectName, QWidget *parent)
-{
-    auto *view = new QChartView(chart, parent);
-    view->setObjectName(objectName);
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(ChartMinimumHeight);
-    return view;
-}
 
 qint64 windowSeconds(const QString &window)
 {
@@ -162,7 +152,7 @@ QWidget *MonitoringView::makeClassChart()
     m_classAxis->setRange(0, 20);
     chart->addAxis(m_classAxis, Qt::AlignLeft);
     series->attachAxis(m_classAxis);
-    return chartView(chart, QStringLiteral("driftClassChart"), this);
+    return makeChartView(chart, QStringLiteral("driftClassChart"), this);
 }
 
 QWidget *MonitoringView::makeConfidenceChart()
@@ -188,7 +178,7 @@ QWidget *MonitoringView::makeConfidenceChart()
     m_confidenceAxis->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(m_confidenceAxis, Qt::AlignLeft);
     series->attachAxis(m_confidenceAxis);
-    return chartView(chart, QStringLiteral("driftConfidenceChart"), this);
+    return makeChartView(chart, QStringLiteral("driftConfidenceChart"), this);
 }
 
 QWidget *MonitoringView::makeTimeChart()
@@ -218,7 +208,7 @@ QWidget *MonitoringView::makeTimeChart()
     m_lowConfidence = add(tr("low confidence"), QColor(QStringLiteral("#ef6c00")), Qt::SolidLine);
     m_oodShare = add(tr("not digit-like"), QColor(QStringLiteral("#6a1b9a")), Qt::SolidLine);
     m_oodThreshold = add(tr("alert threshold"), QColor(QStringLiteral("#b00020")), Qt::DashLine);
-    return chartView(chart, QStringLiteral("driftTimeChart"), this);
+    return makeChartView(chart, QStringLiteral("driftTimeChart"), this);
 }
 
 void MonitoringView::showEvent(QShowEvent *event)

@@ -1,5 +1,7 @@
 #include "ui/servingcharts.h"
 
+#include "ui/chartparts.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QDateTimeAxis>
@@ -16,17 +18,6 @@ namespace digitdesk::ui {
 namespace {
 
 const QString Red = QStringLiteral("#b00020");
-constexpr int ChartMinimumHeight = 220;
-
-QLineSeries *addSeries(QChart *chart, const QString &name, QAbstractAxis *x, QAbstractAxis *y)
-{
-    auto *series = new QLineSeries(chart);
-    series->setName(name);
-    chart->addSeries(series);
-    series->attachAxis(x);
-    series->attachAxis(y);
-    return series;
-}
 
 QDateTimeAxis *timeAxis(QChart *chart)
 {
@@ -35,23 +26,6 @@ QDateTimeAxis *timeAxis(QChart *chart)
     axis->setTickCount(6);
     chart->addAxis(axis, Qt::AlignBottom);
     return axis;
-}
-
-QValueAxis *valueAxis(QChart *chart, const QString &title, Qt::Alignment side)
-{
-    auto *axis = new QValueAxis(chart);
-    axis->setTitleText(title);
-    chart->addAxis(axis, side);
-    return axis;
-}
-
-QChartView *chartView(QChart *chart, const QString &objectName, QWidget *parent)
-{
-    auto *view = new QChartView(chart, parent);
-    view->setObjectName(objectName);
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(ChartMinimumHeight);
-    return view;
 }
 
 // From 0 to a round number at or above `highest` in 2 to 5 steps of 1, 2, 2.5 or 5 times a
@@ -104,20 +78,21 @@ QChartView *ServingCharts::makeLatencyChart()
     m_latencyAxis->setBase(10);
     m_latencyAxis->setRange(0.1, 10000);
     chart->addAxis(m_latencyAxis, Qt::AlignLeft);
-    m_rateAxis = valueAxis(chart, tr("requests/s"), Qt::AlignRight);
-    m_p50Series = addSeries(chart, tr("p50"), m_latencyTime, m_latencyAxis);
-    m_p95Series = addSeries(chart, tr("p95"), m_latencyTime, m_latencyAxis);
-    m_p99Series = addSeries(chart, tr("p99"), m_latencyTime, m_latencyAxis);
-    m_objectiveSeries = addSeries(chart, tr("2 s objective"), m_latencyTime, m_latencyAxis);
+    m_rateAxis = addValueAxis(chart, tr("requests/s"), Qt::AlignRight);
+    m_p50Series = addSeries<QLineSeries>(chart, tr("p50"), m_latencyTime, m_latencyAxis);
+    m_p95Series = addSeries<QLineSeries>(chart, tr("p95"), m_latencyTime, m_latencyAxis);
+    m_p99Series = addSeries<QLineSeries>(chart, tr("p99"), m_latencyTime, m_latencyAxis);
+    m_objectiveSeries =
+        addSeries<QLineSeries>(chart, tr("2 s objective"), m_latencyTime, m_latencyAxis);
     QPen objective{QColor(Red)};
     objective.setStyle(Qt::DashLine);
     objective.setWidth(2);
     m_objectiveSeries->setPen(objective);
-    m_rateSeries = addSeries(chart, tr("requests/s"), m_latencyTime, m_rateAxis);
+    m_rateSeries = addSeries<QLineSeries>(chart, tr("requests/s"), m_latencyTime, m_rateAxis);
     QPen rate(QColor(QStringLiteral("#607d8b")));
     rate.setWidth(1);
     m_rateSeries->setPen(rate);
-    return chartView(chart, QStringLiteral("servingLatencyChart"), this);
+    return makeChartView(chart, QStringLiteral("servingLatencyChart"), this);
 }
 
 QChartView *ServingCharts::makeErrorChart()
@@ -126,10 +101,10 @@ QChartView *ServingCharts::makeErrorChart()
     chart->setTitle(tr("Error rate (60 s window), last 10 minutes"));
     chart->legend()->hide();
     m_errorTime = timeAxis(chart);
-    m_errorAxis = valueAxis(chart, tr("% of requests"), Qt::AlignLeft);
-    m_errorSeries = addSeries(chart, tr("error rate"), m_errorTime, m_errorAxis);
+    m_errorAxis = addValueAxis(chart, tr("% of requests"), Qt::AlignLeft);
+    m_errorSeries = addSeries<QLineSeries>(chart, tr("error rate"), m_errorTime, m_errorAxis);
     m_errorSeries->setPen(QPen(QColor(Red), 2));
-    return chartView(chart, QStringLiteral("servingErrorChart"), this);
+    return makeChartView(chart, QStringLiteral("servingErrorChart"), this);
 }
 
 void ServingCharts::showHistory(const std::deque<SloPoint> &history)

@@ -1,5 +1,7 @@
 #include "ui/trainingcurves.h"
 
+#include "ui/chartparts.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QHBoxLayout>
@@ -14,40 +16,6 @@
 #include <cmath>
 
 namespace digitdesk::ui {
-namespace {
-
-constexpr int ChartMinimumHeight = 200;
-
-template <typename Series>
-Series *addSeries(QChart *chart, const QString &name, QAbstractAxis *x, QAbstractAxis *y)
-{
-    auto *series = new Series(chart);
-    series->setName(name);
-    chart->addSeries(series);
-    series->attachAxis(x);
-    series->attachAxis(y);
-    return series;
-}
-
-QValueAxis *axis(QChart *chart, const QString &title, Qt::Alignment side)
-{
-    auto *axis = new QValueAxis(chart);
-    axis->setTitleText(title);
-    chart->addAxis(axis, side);
-    return axis;
-}
-
-QChartView *chartView(QChart *chart, const QString &objectName, QWidget *parent)
-{
-    auto *view = new QChartView(chart, parent);
-    view->setObjectName(objectName);
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(ChartMinimumHeight);
-    return view;
-}
-
-} // namespace
-
 TrainingCurves::TrainingCurves(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QHBoxLayout(this);
@@ -65,19 +33,19 @@ QChartView *TrainingCurves::makeLossChart()
     auto *chart = new QChart;
     chart->setTitle(tr("Loss (running mean of the epoch)"));
     chart->legend()->hide();
-    m_lossSteps = axis(chart, tr("step"), Qt::AlignBottom);
-    m_lossAxis = axis(chart, tr("cross-entropy"), Qt::AlignLeft);
+    m_lossSteps = addValueAxis(chart, tr("step"), Qt::AlignBottom);
+    m_lossAxis = addValueAxis(chart, tr("cross-entropy"), Qt::AlignLeft);
     m_loss = addSeries<QLineSeries>(chart, tr("loss"), m_lossSteps, m_lossAxis);
     m_loss->setPen(QPen(QColor(QStringLiteral("#b00020")), 1.5));
-    return chartView(chart, QStringLiteral("trainingLossChart"), this);
+    return makeChartView(chart, QStringLiteral("trainingLossChart"), this, 200);
 }
 
 QChartView *TrainingCurves::makeAccuracyChart()
 {
     auto *chart = new QChart;
     chart->setTitle(tr("Accuracy"));
-    m_accuracySteps = axis(chart, tr("step"), Qt::AlignBottom);
-    m_accuracyAxis = axis(chart, tr("%"), Qt::AlignLeft);
+    m_accuracySteps = addValueAxis(chart, tr("step"), Qt::AlignBottom);
+    m_accuracyAxis = addValueAxis(chart, tr("%"), Qt::AlignLeft);
     m_accuracy =
         addSeries<QLineSeries>(chart, tr("training (per step)"), m_accuracySteps, m_accuracyAxis);
     m_accuracy->setPen(QPen(QColor(QStringLiteral("#90a4ae")), 1));
@@ -92,7 +60,7 @@ QChartView *TrainingCurves::makeAccuracyChart()
     m_epochHeldOutDots->setMarkerSize(7);
     m_epochHeldOutDots->setColor(QColor(QStringLiteral("#2e7d32")));
     chart->legend()->markers(m_epochHeldOutDots).constFirst()->setVisible(false);
-    return chartView(chart, QStringLiteral("trainingAccuracyChart"), this);
+    return makeChartView(chart, QStringLiteral("trainingAccuracyChart"), this, 200);
 }
 
 void TrainingCurves::clear(qint64 steps)
