@@ -8,6 +8,7 @@
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -166,11 +167,15 @@ QWidget *MonitoringView::makeConfidenceChart()
     series->setBarWidth(0.9);
     series->append(m_confidenceSet);
     chart->addSeries(series);
-    auto *bins = new QBarCategoryAxis(chart);
-    for (int b = 0; b < storage::ConfidenceBins; ++b) {
-        bins->append(QString::number(b * 5));
+    // Bar b stands at b; each label spans four bins of 5% (twenty labels do not fit).
+    auto *bins = new QCategoryAxis(chart);
+    bins->setStartValue(-0.5);
+    for (int first = 0; first < storage::ConfidenceBins; first += 4) {
+        bins->append(QStringLiteral("%1–%2").arg(first * 5).arg((first + 4) * 5), first + 3.5);
     }
-    bins->setTitleText(tr("confidence, %"));
+    bins->setRange(-0.5, storage::ConfidenceBins - 0.5);
+    bins->setLabelsPosition(QCategoryAxis::AxisLabelsPositionCenter);
+    bins->setTitleText(tr("calibrated confidence, %"));
     chart->addAxis(bins, Qt::AlignBottom);
     series->attachAxis(bins);
     m_confidenceAxis = new QValueAxis(chart);

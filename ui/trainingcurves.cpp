@@ -120,14 +120,26 @@ void TrainingCurves::redraw()
     m_epochTrain->replace(m_epochTrainPoints);
     m_epochHeldOut->replace(m_epochHeldOutPoints);
     m_epochHeldOutDots->replace(m_epochHeldOutPoints);
+    // Whole steps, at most about five intervals of 1, 2 or 5 times a power of ten.
+    const double rough = std::max(1.0, static_cast<double>(m_steps) / 5.0);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    double interval = 10 * magnitude;
+    for (const double mantissa : {1.0, 2.0, 5.0}) {
+        if (rough <= mantissa * magnitude) {
+            interval = mantissa * magnitude;
+            break;
+        }
+    }
     for (QValueAxis *steps : {m_lossSteps, m_accuracySteps}) {
-        steps->setRange(0, static_cast<qreal>(m_steps));
-        steps->applyNiceNumbers();
+        steps->setRange(0, std::ceil(static_cast<double>(m_steps) / interval) * interval);
+        steps->setTickType(QValueAxis::TicksDynamic);
+        steps->setTickAnchor(0);
+        steps->setTickInterval(interval);
         steps->setLabelFormat(QStringLiteral("%d"));
     }
     m_lossAxis->setRange(0, m_highestLoss > 0 ? m_highestLoss * 1.05 : 2.5);
     m_lossAxis->applyNiceNumbers();
-    double lowest = 100;
+    double lowest = m_accuracyPoints.isEmpty() ? 0 : 100;
     for (const QList<QPointF> *points : {&m_accuracyPoints, &m_epochHeldOutPoints}) {
         for (const QPointF &point : *points) {
             lowest = std::min(lowest, point.y());

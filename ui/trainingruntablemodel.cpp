@@ -66,6 +66,8 @@ QVariant TrainingRunTableModel::data(const QModelIndex &index, int role) const
         QString tip = tr("Run %1 by %2, %3").arg(run.id).arg(run.startedBy, run.status);
         if (!run.datasetCommit.isEmpty()) {
             tip += tr("\nDataset %1, commit %2").arg(run.datasetTag, run.datasetCommit);
+        } else {
+            tip += tr("\nData: %1").arg(run.dataSource);
         }
         if (!run.message.isEmpty()) {
             tip += QStringLiteral("\n") + run.message;
@@ -91,7 +93,8 @@ QVariant TrainingRunTableModel::data(const QModelIndex &index, int role) const
     case ByColumn:
         return run.startedBy;
     case DatasetColumn:
-        return run.datasetTag.isEmpty() ? run.dataSource : run.datasetTag;
+        // A run on IDX files names them in its tooltip: a path would crowd out the rest.
+        return run.datasetTag.isEmpty() ? tr("(files)") : run.datasetTag;
     case StatusColumn:
         return run.status;
     case DurationColumn: {
