@@ -5,8 +5,7 @@
 #include "annotation/modelregistry.h"
 #include "storage/blobstore.h"
 #include "storage/imagerepository.h"
-#include "storage/transaction.h"
-#include "tests/support/datasetfixture.h"
+#include "tests/support/runfixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,30 +18,10 @@
 using namespace digitdesk;
 using annotation::ModelComparison;
 using annotation::ModelComparisonResult;
+using testing::addApprovedDigits;
 using testing::runDigitdeskOn;
 
 namespace {
-
-// The first `count` digits of MNIST's test set from `first` on, imported as approved.
-void addApprovedDigits(const storage::Workspace &workspace, int first, int count)
-{
-    const annotation::IdxArray images = annotation::readIdxFile(
-        testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")));
-    const annotation::IdxArray labels = annotation::readIdxFile(
-        testing::demoDataFile(QStringLiteral("mnist-10k-labels-idx1-ubyte")));
-    storage::ImageRepository repository(workspace.db());
-    storage::Transaction transaction(workspace.db());
-    for (int i = first; i < first + count; ++i) {
-        storage::NewImage image;
-        image.pixels = images.data.mid(static_cast<qsizetype>(i) * 784, 784);
-        image.sha256 = storage::BlobStore::digestOf(image.pixels);
-        image.source = QStringLiteral("mnist");
-        image.labelKind = storage::ImportedLabel::Approved;
-        image.label = static_cast<unsigned char>(labels.data[i]);
-        repository.insert(image, {QStringLiteral("test"), 0, 0});
-    }
-    transaction.commit();
-}
 
 // The SHA-256s of the training or the held-out part of a version's training files, read as
 // the trainer reads them.

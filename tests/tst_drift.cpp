@@ -13,14 +13,13 @@
 #include "storage/settingsrepository.h"
 #include "tests/support/datasetfixture.h"
 #include "tests/support/httpclient.h"
+#include "tests/support/servefixture.h"
 #include "tests/support/testdata.h"
 
-#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -30,65 +29,12 @@
 using namespace digitdesk;
 using testing::CliRun;
 using testing::HttpClient;
+using testing::ServeProcess;
 
 namespace {
 
 const QString Fashion =
     QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
-
-// `digitdesk serve` on a free port, as tst_serve starts it.
-class ServeProcess final
-{
-public:
-    ~ServeProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(30000)) {
-                m_process.kill();
-                m_process.waitForFinished(5000);
-            }
-        }
-    }
-
-    bool start(const QString &workspace)
-    {
-        m_process.start(QStringLiteral(DIGITDESK_BINARY),
-                        {QStringLiteral("serve"), QStringLiteral("--workspace"), workspace,
-                         QStringLiteral("--port"), QStringLiteral("0")});
-        if (!m_process.waitForStarted(10000)) {
-            return false;
-        }
-        static const QRegularExpression listening(
-            QStringLiteral("listening on http://[^:]+:(\\d+)"));
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 60000) {
-            const QRegularExpressionMatch match = listening.match(log());
-            if (match.hasMatch()) {
-                port = match.captured(1).toInt();
-                return true;
-            }
-            if (m_process.state() == QProcess::NotRunning) {
-                return false;
-            }
-            m_process.waitForReadyRead(100);
-        }
-        return false;
-    }
-
-    QString log()
-    {
-        m_log += m_process.readAllStandardError();
-        return QString::fromUtf8(m_log);
-    }
-
-    int port = 0;
-
-private:
-    QProcess m_process;
-    QByteArray m_log;
-};
 
 // KServe v2 UINT8 [count, 784] of images first..first+count of an IDX array.
 QByteArray inferBody(const annotation::IdxArray &images, int first, int count)
@@ -360,7 +306,7 @@ void tst_Drift::fashionRaisesTheOodShareAtTheEndpoint()
                                    QStringLiteral("--reason"), QStringLiteral("drift test")});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
 
-    ServeProcess serve;
+    ServeProcess serve(ServeProcess::Ending::Terminate);
     QVERIFY2(serve.start(ws), qPrintable(serve.log()));
     HttpClient client(QStringLiteral("127.0.0.1"), serve.port);
     const QJsonObject ood = QJsonDocument::fromJson(client.request("GET", "/v2/models/digits").body)

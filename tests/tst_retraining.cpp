@@ -1,6 +1,6 @@
 #include "annotation/retrainingpolicy.h"
 #include "annotation/trainingruns.h"
-#include "tests/support/runfixture.h"
+#include "tests/support/runworkspacetest.h"
 
 #include <csignal>
 
@@ -11,37 +11,15 @@ using testing::startDigitdesk;
 
 // The retraining policy: `retrain --if-due` starts exactly one run when enough labels were
 // approved, none below the threshold or while a run is running, and `serve` starts it on its own.
-class tst_Retraining : public QObject
+class tst_Retraining : public testing::RunWorkspaceTest
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void init();
-    void cleanup();
     void retrainingPolicy();
     void concurrentRetrainsStartOneRun();
     void serveStartsRetrainingWhenDue();
-
-private:
-    std::unique_ptr<testing::RunWorkspace> m_ws;
-
-    const storage::Workspace &workspace() const { return m_ws->workspace(); }
-    QString folder() const { return m_ws->folder(); }
-    QStringList at() const { return m_ws->at(); }
-    qint64 count(const QString &sql) const { return m_ws->count(sql); }
-    storage::TrainingRunRecord run(qint64 id) const { return m_ws->run(id); }
 };
-
-void tst_Retraining::init()
-{
-    QVERIFY(QFile::exists(QStringLiteral(DIGITDESK_BINARY)));
-    m_ws = std::make_unique<testing::RunWorkspace>();
-}
-
-void tst_Retraining::cleanup()
-{
-    m_ws.reset();
-}
 
 void tst_Retraining::retrainingPolicy()
 {

@@ -1,6 +1,6 @@
 #include "annotation/retrainingpolicy.h"
 #include "annotation/trainingruns.h"
-#include "tests/support/runfixture.h"
+#include "tests/support/runworkspacetest.h"
 
 #include <QDir>
 #include <QRegularExpression>
@@ -19,13 +19,11 @@ using testing::waitForLine;
 // Training runs as a user sees them: `digitdesk train` records its run, its process, its log and
 // how it ended, `runs list`/`show` tell it, a killed run is found failed with its last lines, and
 // SIGTERM cancels promptly. The retraining policy is in tst_retraining.
-class tst_Runs : public QObject
+class tst_Runs : public testing::RunWorkspaceTest
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void init();
-    void cleanup();
     void trainOnAVersionIsARecordedRun();
     void killedRunIsFailedWithItsLastLines();
     void sigtermCancelsWithinTwoSeconds();
@@ -36,24 +34,17 @@ private Q_SLOTS:
     void cli();
 
 private:
-    std::unique_ptr<testing::RunWorkspace> m_ws;
-
-    const storage::Workspace &workspace() const { return m_ws->workspace(); }
-    QString folder() const { return m_ws->folder(); }
-    QStringList at() const { return m_ws->at(); }
-    qint64 count(const QString &sql) const { return m_ws->count(sql); }
-    storage::TrainingRunRecord run(qint64 id) const { return m_ws->run(id); }
+    // `digitdesk train --dataset v1 --epochs 200 --json-progress`: still training when the test
+    // kills or cancels it.
+    std::unique_ptr<QProcess> startLongTraining() const;
 };
 
-void tst_Runs::init()
+std::unique_ptr<QProcess> tst_Runs::startLongTraining() const
 {
-    QVERIFY(QFile::exists(QStringLiteral(DIGITDESK_BINARY)));
-    m_ws = std::make_unique<testing::RunWorkspace>();
-}
-
-void tst_Runs::cleanup()
-{
-    m_ws.reset();
+    return startDigitdesk(QStringList{QStringLiteral("train"), QStringLiteral("--dataset"),
+                                      QStringLiteral("v1"), QStringLiteral("--epochs"),
+                                      QStringLiteral("200"), QStringLiteral("--json-progress")} +
+                          at());
 }
 
 void tst_Runs::trainOnAVersionIsARecordedRun()
@@ -112,11 +103,7 @@ void tst_Runs::trainOnAVersionIsARecordedRun()
 
 void tst_Runs::killedRunIsFailedWithItsLastLines()
 {
-    auto child =
-        startDigitdesk(QStringList{QStringLiteral("train"), QStringLiteral("--dataset"),
-                                   QStringLiteral("v1"), QStringLiteral("--epochs"),
-                                   QStringLiteral("200"), QStringLiteral("--json-progress")} +
-                       at());
+    const auto child = startLongTraining();
     QVERIFY(waitForLine(*child, "\"event\":\"progress\""));
     const qint64 pid = child->processId();
     ::kill(static_cast<pid_t>(pid), SIGKILL); // no chance to record anything
@@ -145,11 +132,7 @@ void tst_Runs::killedRunIsFailedWithItsLastLines()
 
 void tst_Runs::sigtermCancelsWithinTwoSeconds()
 {
-    auto child =
-        startDigitdesk(QStringList{QStringLiteral("train"), QStringLiteral("--dataset"),
-                                   QStringLiteral("v1"), QStringLiteral("--epochs"),
-                                   QStringLiteral("200"), QStringLiteral("--json-progress")} +
-                       at());
+    const auto child = startLongTraining();
     QVERIFY(waitForLine(*child, "\"event\":\"progress\""));
     QElapsedTimer timer;
     timer.start();

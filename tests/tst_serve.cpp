@@ -8,6 +8,7 @@
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
 #include "tests/support/httpclient.h"
+#include "tests/support/servefixture.h"
 #include "tests/support/testdata.h"
 
 #include <QDir>
@@ -17,7 +18,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTest>
 
 #include <arpa/inet.h>
@@ -38,91 +38,11 @@
 using namespace digitdesk;
 using testing::HttpAnswer;
 using testing::HttpClient;
+using testing::ServeProcess;
 
 namespace {
 
 const QString Loopback = QStringLiteral("127.0.0.1");
-
-// `digitdesk serve` on a free port; stderr is collected for the tests to read.
-class ServeProcess final
-{
-public:
-    ServeProcess() = default;
-    ~ServeProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    ServeProcess(const ServeProcess &) = delete;
-    ServeProcess &operator=(const ServeProcess &) = delete;
-
-    bool start(const QString &workspace, const QStringList &extra = {},
-               const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
-    {
-        m_process.setProcessEnvironment(environment);
-        m_process.setProgram(QStringLiteral(DIGITDESK_BINARY));
-        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--workspace"),
-                                           workspace, QStringLiteral("--port"),
-                                           QStringLiteral("0")} +
-                               extra);
-        m_process.start();
-        if (!m_process.waitForStarted(10000)) {
-            return false;
-        }
-        static const QRegularExpression listening(
-            QStringLiteral("listening on http://[^:]+:(\\d+)"));
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 60000) {
-            const QRegularExpressionMatch match = listening.match(log());
-            if (match.hasMatch()) {
-                port = match.captured(1).toInt();
-                return true;
-            }
-            if (m_process.state() == QProcess::NotRunning) {
-                return false;
-            }
-            m_process.waitForReadyRead(100);
-        }
-        return false;
-    }
-
-    QString log()
-    {
-        m_log += m_process.readAllStandardError();
-        return QString::fromUtf8(m_log);
-    }
-
-    bool waitForLog(const QString &needle, int timeoutMs)
-    {
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < timeoutMs) {
-            if (log().contains(needle)) {
-                return true;
-            }
-            m_process.waitForReadyRead(50);
-        }
-        return log().contains(needle);
-    }
-
-    void terminate() { m_process.terminate(); }
-    bool waitForExit(int timeoutMs)
-    {
-        return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
-    }
-    int exitCode() const { return m_process.exitCode(); }
-    qint64 pid() const { return m_process.processId(); }
-    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
-
-    int port = 0;
-
-private:
-    QProcess m_process;
-    QByteArray m_log;
-};
 
 QByteArray tensorBody(int count, int value = 128, const QByteArray &id = "req-1")
 {

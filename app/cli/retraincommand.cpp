@@ -6,11 +6,8 @@
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
-#include "app/cli/modeljson.h"
 #include "app/cli/trainingjob.h"
 #include "storage/workspace.h"
-
-#include <QJsonDocument>
 
 namespace digitdesk::app {
 
@@ -29,14 +26,7 @@ int runRetrainCommand(const QStringList &arguments)
     parser.addOption({QStringLiteral("if-due"),
                       QStringLiteral("Only when the retraining policy says a run is due; the "
                                      "run keeps the policy's reason.")});
-    parser.addOption({QStringLiteral("device"),
-                      QStringLiteral("auto (CUDA when there is one), cpu or cuda."),
-                      QStringLiteral("DEVICE"), QStringLiteral("auto")});
-    parser.addOption({QStringLiteral("threads"),
-                      QStringLiteral("LibTorch intra-op threads (0: the core count)."),
-                      QStringLiteral("N"), QStringLiteral("0")});
-    parser.addOption(
-        {QStringLiteral("json-progress"), QStringLiteral("One JSON object per line on stdout.")});
+    addRunOptions(parser);
     if (auto exit = parser.parse(arguments, 0, 0)) {
         return *exit;
     }
@@ -50,8 +40,7 @@ int runRetrainCommand(const QStringList &arguments)
         return parser.usageError(QStringLiteral("--threads takes a whole number, 0 or more"));
     }
     job.json = parser.isSet(QStringLiteral("json-progress"));
-    job.hyperparameters = QString::fromUtf8(
-        QJsonDocument(hyperparametersJson(job.options)).toJson(QJsonDocument::Compact));
+    job.hyperparameters = hyperparametersOf(job.options);
     const bool ifDue = parser.isSet(QStringLiteral("if-due"));
     const std::atomic<bool> &cancel = installCancelSignals();
 

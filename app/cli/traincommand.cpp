@@ -7,12 +7,9 @@
 #include "app/cli/commands.h"
 #include "app/cli/exitcodes.h"
 #include "app/cli/idxdata.h"
-#include "app/cli/modeljson.h"
 #include "app/cli/trainingjob.h"
 #include "models/trainer.h"
 #include "storage/workspace.h"
-
-#include <QJsonDocument>
 
 namespace digitdesk::app {
 namespace {
@@ -42,14 +39,7 @@ void addTrainingOptions(ArgumentParser &parser)
     parser.addOption({QStringLiteral("seed"),
                       QStringLiteral("Seed of initialisation, shuffling, augmentation."),
                       QStringLiteral("S"), QStringLiteral("1")});
-    parser.addOption({QStringLiteral("device"),
-                      QStringLiteral("auto (CUDA when there is one), cpu or cuda."),
-                      QStringLiteral("DEVICE"), QStringLiteral("auto")});
-    parser.addOption({QStringLiteral("threads"),
-                      QStringLiteral("LibTorch intra-op threads (0: the core count)."),
-                      QStringLiteral("N"), QStringLiteral("0")});
-    parser.addOption(
-        {QStringLiteral("json-progress"), QStringLiteral("One JSON object per line on stdout.")});
+    addRunOptions(parser);
 }
 
 // Reads the training options; a usage error says which one is wrong.
@@ -86,12 +76,6 @@ std::optional<int> readTrainingOptions(const ArgumentParser &parser,
     options->seed = static_cast<quint64>(seed);
     options->threads = static_cast<int>(threads);
     return std::nullopt;
-}
-
-QString hyperparametersOf(const models::TrainingOptions &options)
-{
-    return QString::fromUtf8(
-        QJsonDocument(hyperparametersJson(options)).toJson(QJsonDocument::Compact));
 }
 
 } // namespace

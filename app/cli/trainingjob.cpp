@@ -3,6 +3,7 @@
 #include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
 #include "annotation/trainingruns.h"
+#include "app/cli/argumentparser.h"
 #include "app/cli/console.h"
 #include "app/cli/evaluationreport.h"
 #include "app/cli/exitcodes.h"
@@ -303,6 +304,24 @@ int carryOutTrainingRun(const storage::Workspace &workspace, TrainingJob job,
                         annotation::TrainingRuns::readLogTail(runs.logPath(job.runId)));
         throw;
     }
+}
+
+void addRunOptions(ArgumentParser &parser)
+{
+    parser.addOption({QStringLiteral("device"),
+                      QStringLiteral("auto (CUDA when there is one), cpu or cuda."),
+                      QStringLiteral("DEVICE"), QStringLiteral("auto")});
+    parser.addOption({QStringLiteral("threads"),
+                      QStringLiteral("LibTorch intra-op threads (0: the core count)."),
+                      QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption(
+        {QStringLiteral("json-progress"), QStringLiteral("One JSON object per line on stdout.")});
+}
+
+QString hyperparametersOf(const models::TrainingOptions &options)
+{
+    return QString::fromUtf8(
+        QJsonDocument(hyperparametersJson(options)).toJson(QJsonDocument::Compact));
 }
 
 } // namespace digitdesk::app

@@ -14,6 +14,8 @@ class Workspace;
 
 namespace digitdesk::app {
 
+class ArgumentParser;
+
 // A training run that this process has claimed, and what it trains on.
 struct TrainingJob
 {
@@ -34,5 +36,12 @@ struct TrainingJob
 // Returns the exit code; throws after recording the run as failed.
 int carryOutTrainingRun(const storage::Workspace &workspace, TrainingJob job,
                         const std::atomic<bool> &cancel);
+
+// --device, --threads and --json-progress, which `digitdesk train` and `retrain` both take (last
+// in their usage, in this order).
+void addRunOptions(ArgumentParser &parser);
+
+// The options as a run records them (compact JSON).
+QString hyperparametersOf(const models::TrainingOptions &options);
 
 } // namespace digitdesk::app

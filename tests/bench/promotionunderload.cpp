@@ -1,16 +1,13 @@
 #include "tests/bench/promotionunderload.h"
 
 #include "tests/support/httpclient.h"
+#include "tests/support/servefixture.h"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <memory>
@@ -25,22 +22,6 @@ using namespace std::chrono_literals;
 double secondsBetween(Clock::time_point from, Clock::time_point to)
 {
     return std::chrono::duration<double>(to - from).count();
-}
-
-unsigned short freePort()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
-        ::close(fd);
-        return 0;
-    }
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
-    ::close(fd);
-    return ntohs(address.sin_port);
 }
 
 QString versionIn(const QByteArray &body)
@@ -84,16 +65,7 @@ public:
         testing::HttpClient client(QStringLiteral("127.0.0.1"), m_port);
         return versionIn(client.request("GET", "/v2/models/digits").body);
     }
-    void stop()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(30000)) {
-                m_process.kill();
-                m_process.waitForFinished();
-            }
-        }
-    }
+    void stop() { testing::terminateChild(m_process); }
     QString log() const
     {
         QFile file(logPath());
@@ -172,7 +144,7 @@ LoadResult merged(const std::vector<LoadSecond> &seconds)
 PromotionFigures promoteUnderLoad(const PromotionRequest &request)
 {
     PromotionFigures figures;
-    const unsigned short port = freePort();
+    const unsigned short port = testing::freePort();
     Endpoint endpoint(request.workspace, port);
     if (!endpoint.waitUntilReady(60s)) {
         figures.error =

@@ -12,6 +12,7 @@
 #include "models/flopcount.h"
 #include "models/predictor.h"
 #include "tests/bench/loadgenerator.h"
+#include "tests/support/servefixture.h"
 #include "tests/support/testdata.h"
 
 #include <QCoreApplication>
@@ -23,9 +24,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -100,22 +99,6 @@ Bodies makeBodies()
                          "\"UINT8\",\"data\":[" +
                          batchData + "]}]}";
     return bodies;
-}
-
-unsigned short freePort()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
-        ::close(fd);
-        return 0;
-    }
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
-    ::close(fd);
-    return ntohs(address.sin_port);
 }
 
 // Waits until GET `path` answers 200.
@@ -339,7 +322,7 @@ public:
         m_process.setProgram(QStringLiteral(DIGITDESK_BINARY));
         m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--workspace"),
                                            workspace, QStringLiteral("--port"),
-                                           QString::number(port = freePort())} +
+                                           QString::number(port = testing::freePort())} +
                                extra);
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_process.start();
@@ -349,22 +332,14 @@ public:
     {
         m_process.setProgram(QStringLiteral("/usr/bin/python3"));
         m_process.setArguments({testing::peerScript(QStringLiteral("fastapi_server.py")), model,
-                                QStringLiteral("--port"), QString::number(port = freePort()),
+                                QStringLiteral("--port"),
+                                QString::number(port = testing::freePort()),
                                 QStringLiteral("--threads"), QStringLiteral("2")});
         m_process.setProcessChannelMode(QProcess::ForwardedChannels);
         m_process.start();
         return waitUntilUp(port, "/health", 60000);
     }
-    void stop()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(30000)) {
-                m_process.kill();
-                m_process.waitForFinished();
-            }
-        }
-    }
+    void stop() { testing::terminateChild(m_process); }
     qint64 pid() const { return m_process.processId(); }
     unsigned short port = 0;
 

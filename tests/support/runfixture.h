@@ -1,7 +1,8 @@
 #pragma once
 
-// Helpers of tst_runs and tst_retraining: a workspace of approved MNIST digits committed as v1,
-// and the real binary as a child the test can signal. Header-only, like datasetfixture.h.
+// Helpers of tst_runs, tst_retraining and tst_comparison: approved MNIST digits, a workspace of
+// them committed as v1, and the real binary as a child the test can signal. Header-only, like
+// datasetfixture.h.
 
 #include "annotation/datasetservice.h"
 #include "annotation/idxfile.h"
