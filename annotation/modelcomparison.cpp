@@ -65,6 +65,32 @@ QString tagOfCommit(std::vector<DatasetVersion> versions, const QString &commitI
     return {};
 }
 
+// A model that learnt from images of the set looks better on it than it is: the verdict says so
+// rather than letting a reader promote on it.
+void warnAboutLearntImages(SetComparison &set, const QString &nameA, const QString &nameB)
+{
+    if (set.count == 0) {
+        return;
+    }
+    QStringList caveats;
+    for (const auto &[name, figures] : {std::pair{nameA, &set.a}, std::pair{nameB, &set.b}}) {
+        if (figures->learntFrom < 0) {
+            caveats << QStringLiteral("it is unknown what %1 learnt from (not a dataset version "
+                                      "here)")
+                           .arg(name);
+        } else if (figures->learntFrom > 0) {
+            caveats << QStringLiteral("%1 learnt from %2 of these %3 images")
+                           .arg(name)
+                           .arg(figures->learntFrom)
+                           .arg(set.count);
+        }
+    }
+    if (!caveats.isEmpty()) {
+        set.verdict +=
+            QStringLiteral("; not a fair test: %1").arg(caveats.join(QStringLiteral("; ")));
+    }
+}
+
 } // namespace
 
 ModelComparison::ModelComparison(const QSqlDatabase &db, QString workspaceRoot)
@@ -142,6 +168,9 @@ ModelComparisonResult ModelComparison::compare(const Principal &who,
             comparisonsets::countIn(heldOut, learnt);
         (m == 0 ? result.newer.a : result.newer.b).learntFrom =
             comparisonsets::countIn(newer, learnt);
+    }
+    for (SetComparison *set : {&result.heldOut, &result.newer}) {
+        warnAboutLearntImages(*set, nameA, nameB);
     }
     return result;
 }

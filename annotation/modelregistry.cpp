@@ -194,7 +194,7 @@ void ModelRegistry::promote(const Principal &who, qint64 modelId, const QString 
     if (current && *current == modelId) {
         throw InvalidRequest(QStringLiteral("model %1 is in production already").arg(modelId));
     }
-    moveProduction(who, modelId, reason, QStringLiteral("promote"));
+    moveProduction(who, modelId, reason, QStringLiteral("promote"), current);
 }
 
 std::optional<qint64> ModelRegistry::rollBackTarget() const
@@ -236,18 +236,26 @@ qint64 ModelRegistry::rollBack(const Principal &who, const QString &reason)
                                             "back already)")
                                  .arg(*current));
     }
-    moveProduction(who, *target, reason, QStringLiteral("roll back from model %1").arg(*current));
+    moveProduction(who, *target, reason, QStringLiteral("roll back from model %1").arg(*current),
+                   current);
     return *target;
 }
 
 void ModelRegistry::moveProduction(const Principal &who, qint64 modelId, const QString &reason,
-                                   const QString &what)
+                                   const QString &what, std::optional<qint64> seenProduction)
 {
     const storage::ModelRecord model = find(modelId);
     // A damaged or unloadable model never becomes production: load it once now.
     openPredictor(model.id, models::DeviceRequest::Cpu);
     const QString target = QStringLiteral("%1 -> model:%2").arg(ProductionAlias).arg(modelId);
     storage::Transaction transaction(m_db);
+    // Decided on what production was when we looked: someone else's move since then wins.
+    const std::optional<qint64> now = storage::ModelRepository(m_db).aliasTarget(ProductionAlias);
+    if (now != seenProduction) {
+        throw InvalidRequest(QStringLiteral("production moved meanwhile (it is model %1 now); "
+                                            "look at the registry again")
+                                 .arg(now ? QString::number(*now) : QStringLiteral("none")));
+    }
     storage::ModelRepository(m_db).moveAlias(ProductionAlias, modelId, who.actorRef(), reason);
     m_access.audit(who, Action::MoveModelAlias, target, QStringLiteral("%1: %2").arg(what, reason));
     transaction.commit();

@@ -85,7 +85,7 @@ public:
 
 private:
     void moveProduction(const Principal &who, qint64 modelId, const QString &reason,
-                        const QString &what);
+                        const QString &what, std::optional<qint64> seenProduction);
 
     QSqlDatabase m_db;
     QString m_root;

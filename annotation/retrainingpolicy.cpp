@@ -107,7 +107,8 @@ RetrainingCheck RetrainingPolicy::due(const Principal &who) const
     const QString counted =
         baseline ? QStringLiteral("%1 new approved labels since %2")
                        .arg(count(check.newLabels), baseline->tag)
-                 : QStringLiteral("%1 approved labels, none in a version a model was trained on")
+                 : QStringLiteral("%1 approved labels, and no production model trained on a "
+                                  "dataset version to count from")
                        .arg(count(check.newLabels));
     check.reason = QStringLiteral("%1 (threshold %2)").arg(counted, count(check.threshold));
     return check;

@@ -88,12 +88,33 @@ qint64 TrainingRuns::beginRun(const Principal &who, const QString &datasetTag,
 {
     m_access.require(who, Action::TrainModel, datasetTag);
     const DatasetVersion version = DatasetService(m_db, m_root).version(who, datasetTag);
-    markStaleRuns();
-    storage::TrainingRunRepository repository(m_db);
-    // The check and the insert under one write lock: of two processes starting at once, the
-    // second sees the first's run.
-    storage::Transaction transaction(m_db);
-    const std::vector<storage::TrainingRunRecord> running = repository.running();
+    storage::NewTrainingRun run;
+    run.dataSource = QStringLiteral("dataset %1 (%2)").arg(version.tag, version.commitId);
+    run.dataDigest = version.commitId; // a commit id is the digest of the data it holds
+    run.hyperparameters = hyperparameters;
+    run.datasetTag = version.tag;
+    run.datasetCommit = version.commitId;
+    run.startedBecause = startedBecause;
+    return begin(who, run, QStringLiteral("%1 (%2)").arg(version.tag, version.commitId));
+}
+
+qint64 TrainingRuns::beginRunOnFiles(const Principal &who, const QString &dataSource,
+                                     const QString &dataDigest, const QString &hyperparameters,
+                                     const QString &startedBecause)
+{
+    m_access.require(who, Action::TrainModel, dataSource);
+    storage::NewTrainingRun run;
+    run.dataSource = dataSource;
+    run.dataDigest = dataDigest;
+    run.hyperparameters = hyperparameters;
+    run.startedBecause = startedBecause;
+    return begin(who, run, dataSource);
+}
+
+void TrainingRuns::refuseWhileRunning() const
+{
+    const std::vector<storage::TrainingRunRecord> running =
+        storage::TrainingRunRepository(m_db).running();
     if (!running.empty()) {
         const storage::TrainingRunRecord &other = running.front();
         throw RunInProgress(
@@ -103,18 +124,21 @@ qint64 TrainingRuns::beginRun(const Principal &who, const QString &datasetTag,
                 .arg(other.datasetTag.isEmpty() ? other.dataSource : other.datasetTag,
                      other.startedBy, other.startedAt.toString(Qt::ISODate)));
     }
-    storage::NewTrainingRun run;
-    run.dataSource = QStringLiteral("dataset %1 (%2)").arg(version.tag, version.commitId);
-    run.dataDigest = version.commitId; // a commit id is the digest of the data it holds
-    run.hyperparameters = hyperparameters;
-    run.datasetTag = version.tag;
-    run.datasetCommit = version.commitId;
-    run.startedBecause =
-        startedBecause.trimmed().isEmpty() ? QStringLiteral("manual") : startedBecause.trimmed();
+}
+
+qint64 TrainingRuns::begin(const Principal &who, storage::NewTrainingRun run, const QString &on)
+{
+    markStaleRuns();
+    storage::TrainingRunRepository repository(m_db);
+    // The check and the insert under one write lock: of two processes starting at once, the
+    // second sees the first's run.
+    storage::Transaction transaction(m_db);
+    refuseWhileRunning();
+    run.startedBecause = run.startedBecause.trimmed().isEmpty() ? QStringLiteral("manual")
+                                                                : run.startedBecause.trimmed();
     const qint64 runId = repository.start(run, who.actorRef());
     m_access.audit(who, Action::TrainModel, QStringLiteral("run:%1").arg(runId),
-                   QStringLiteral("begun on %1 (%2): %3")
-                       .arg(version.tag, version.commitId, run.startedBecause));
+                   QStringLiteral("begun on %1: %2").arg(on, run.startedBecause));
     transaction.commit();
     return runId;
 }
@@ -225,6 +249,9 @@ std::vector<qint64> TrainingRuns::markStaleRuns()
 DatasetVersion TrainingRuns::commitApproved(const Principal &who, const QString &message)
 {
     m_access.require(who, Action::TrainModel, QStringLiteral("approved labels"));
+    // A version committed for a run that may not start would be a version nobody asked for.
+    markStaleRuns();
+    refuseWhileRunning();
     DatasetService datasets(m_db, m_root);
     try {
         return datasets.commit(who, message);

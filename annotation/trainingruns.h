@@ -40,6 +40,12 @@ public:
     // retraining policy's reason. Returns the run id.
     qint64 beginRun(const Principal &who, const QString &datasetTag, const QString &hyperparameters,
                     const QString &startedBecause = QStringLiteral("manual"));
+    // As beginRun(), on files outside the dataset versions (an IDX pair).
+    qint64 beginRunOnFiles(const Principal &who, const QString &dataSource,
+                           const QString &dataDigest, const QString &hyperparameters,
+                           const QString &startedBecause = QStringLiteral("manual"));
+    // Throws RunInProgress, naming the run, while one is running.
+    void refuseWhileRunning() const;
     // The calling process takes the run (running, and no process yet or this one): records its
     // pid, host and the hyperparameters it trains with. Throws InvalidRequest with the reason.
     storage::TrainingRunRecord claim(const Principal &who, qint64 runId,
@@ -71,6 +77,7 @@ public:
     static QString thisHost();
 
 private:
+    qint64 begin(const Principal &who, storage::NewTrainingRun run, const QString &on);
     bool end(const Principal &who, qint64 runId, const QString &status, const QString &message,
              const QString &logTail);
 

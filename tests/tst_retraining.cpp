@@ -133,8 +133,9 @@ void tst_Retraining::serveStartsRetrainingWhenDue()
     ::kill(static_cast<pid_t>(serve->processId()), SIGTERM);
     QVERIFY(serve->waitForFinished(30000));
     const QString log = QString::fromUtf8(serve->readAllStandardError());
-    QVERIFY2(log.contains(QStringLiteral("retraining is due (300 approved labels, none in a "
-                                         "version a model was trained on (threshold 300))")),
+    QVERIFY2(log.contains(QStringLiteral(
+                 "retraining is due (300 approved labels, and no production model trained on "
+                 "a dataset version to count from (threshold 300))")),
              qPrintable(log));
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 1);
     QVERIFY(run(1).startedBecause.startsWith(annotation::RetrainingPolicy::ReasonPrefix));

@@ -134,6 +134,19 @@ void tst_Runs::sigtermCancelsWithinTwoSeconds()
 {
     const auto child = startLongTraining();
     QVERIFY(waitForLine(*child, "\"event\":\"progress\""));
+    // While it runs, no other run begins, whatever it would train on, and nothing is committed
+    // for a run that may not start.
+    const qint64 versions = count(QStringLiteral("SELECT COUNT(*) FROM dataset_versions"));
+    for (const QStringList &other :
+         {QStringList{QStringLiteral("train"), QStringLiteral("--commit-approved")},
+          QStringList{QStringLiteral("train"), QStringLiteral("--data"),
+                      testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte"))}}) {
+        const testing::CliRun refused = runDigitdesk(other + at());
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("run 1 (v1")), qPrintable(refused.err));
+    }
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM dataset_versions")), versions);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 1);
     QElapsedTimer timer;
     timer.start();
     ::kill(static_cast<pid_t>(child->processId()), SIGTERM);
@@ -306,6 +319,17 @@ void tst_Runs::cli_data()
     QTest::newRow("serve poll") << "serve --retrain-poll-s -1 --workspace WS" << 1
                                 << "--retrain-poll-s takes a whole number";
     QTest::newRow("train help") << "train --help" << 0 << "--commit-approved";
+    QTest::newRow("epochs overflow")
+        << "train --dataset v1 --epochs 99999999999 --workspace WS" << 1
+        << "--epochs takes a whole number from 1 to 10000, not '99999999999'";
+    QTest::newRow("batch fraction") << "train --dataset v1 --batch 2.5 --workspace WS" << 1
+                                    << "--batch takes a whole number from 1 to 65536, not '2.5'";
+    QTest::newRow("seed huge") << "train --dataset v1 --seed 1e30 --workspace WS" << 1
+                               << "--seed takes a whole number";
+    QTest::newRow("lr nan") << "train --dataset v1 --lr nan --workspace WS" << 1
+                            << "--lr takes a number above 0";
+    QTest::newRow("psi nan") << "settings set drift.psi_threshold nan --workspace WS" << 1
+                             << "drift.psi_threshold takes a number";
 }
 
 void tst_Runs::cli()
@@ -318,6 +342,10 @@ void tst_Runs::cli()
     const testing::CliRun run = runDigitdesk(words);
     QCOMPARE(run.exitCode, exitCode);
     QVERIFY2((run.out + run.err).contains(expected), qPrintable(run.out + run.err));
+    // A refused command leaves no run behind.
+    if (exitCode != 0) {
+        QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 0);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Runs)

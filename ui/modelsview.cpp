@@ -414,6 +414,8 @@ void ModelsView::compareSelected()
 void ModelsView::compare(qint64 modelA, qint64 modelB, const QString &datasetTag)
 {
     m_comparing = true;
+    // Cleared here, not on the worker: a Cancel pressed before it starts still counts.
+    m_worker->comparisonCancel() = false;
     m_compareProgress->setVisible(true);
     m_compareProgress->setRange(0, 0);
     m_status->setText(

@@ -2,6 +2,7 @@
 
 #include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
+#include "annotation/predictionupdater.h"
 #include "annotation/trainingruns.h"
 #include "storage/connection.h"
 
@@ -107,13 +108,27 @@ void ModelsWorker::loadLineage(qint64 modelId)
     Q_EMIT lineageReady(summary);
 }
 
+QString ModelsWorker::predictNow()
+{
+    // The queue orders unlabelled images by production's confidence: it follows the move.
+    try {
+        const annotation::PredictionUpdate update =
+            annotation::updatePredictions(m_connection->db(), m_root);
+        return update.predicted > 0 ? tr(" Its predictions are stored for %1 unlabelled images.")
+                                          .arg(update.predicted)
+                                    : QString();
+    } catch (const std::exception &error) {
+        return tr(" Its predictions could not be stored: %1").arg(reasonOf(error));
+    }
+}
+
 void ModelsWorker::promote(qint64 modelId, const QString &reason)
 {
     try {
         open();
         annotation::ModelRegistry registry(m_connection->db(), m_root);
         registry.promote(m_who, modelId, reason);
-        Q_EMIT aliasMoved(tr("Model %1 is production now.").arg(modelId));
+        Q_EMIT aliasMoved(tr("Model %1 is production now.").arg(modelId) + predictNow());
     } catch (const std::exception &error) {
         Q_EMIT failed(tr("Promoting model %1").arg(modelId), reasonOf(error));
     }
@@ -126,7 +141,8 @@ void ModelsWorker::rollBack(const QString &reason)
         open();
         annotation::ModelRegistry registry(m_connection->db(), m_root);
         const qint64 modelId = registry.rollBack(m_who, reason);
-        Q_EMIT aliasMoved(tr("Rolled back: model %1 is production again.").arg(modelId));
+        Q_EMIT aliasMoved(tr("Rolled back: model %1 is production again.").arg(modelId) +
+                          predictNow());
     } catch (const std::exception &error) {
         Q_EMIT failed(tr("Rolling back"), reasonOf(error));
     }
@@ -135,7 +151,6 @@ void ModelsWorker::rollBack(const QString &reason)
 
 void ModelsWorker::compare(qint64 modelA, qint64 modelB, const QString &datasetTag)
 {
-    m_cancel = false;
     try {
         open();
         const annotation::ModelComparison comparison(m_connection->db(), m_root);

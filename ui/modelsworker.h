@@ -74,6 +74,8 @@ Q_SIGNALS:
 
 private:
     void open();
+    // After production moved: its predictions for the unlabelled images; what to tell.
+    QString predictNow();
 
     QString m_databasePath;
     QString m_root;

@@ -195,7 +195,13 @@ void TrainingView::connectWorker()
     connect(m_worker, &TrainingWorker::runBegun, this, &TrainingView::handleRunBegun);
     connect(m_worker, &TrainingWorker::beginFailed, this, [this](const QString &reason) {
         m_starting = false;
-        setStatus(tr("The run did not start: %1").arg(reason));
+        m_progress->setRange(0, 1);
+        m_progress->setValue(0);
+        m_progress->setFormat(tr("Not started"));
+        // Another GUI or `serve` may have started the policy's run first: not an error here.
+        setStatus(m_policyRun
+                      ? tr("The retraining policy's run was not started here: %1").arg(reason)
+                      : tr("The run did not start: %1").arg(reason));
         updateButtons();
     });
     connect(this, &TrainingView::requestPolicyCheck, m_worker, &TrainingWorker::checkPolicy);
@@ -246,6 +252,7 @@ void TrainingView::handlePolicy(bool due, int threshold, const QString &reason)
     if (due && !isRunning()) {
         // The policy's run uses the product's defaults, whatever the form holds.
         m_pending = TrainingRequest{};
+        m_policyRun = true;
         begin(QString(), annotation::RetrainingPolicy::ReasonPrefix + reason);
     }
 }
@@ -273,6 +280,7 @@ void TrainingView::startRun()
         return;
     }
     m_pending = m_form->request();
+    m_policyRun = false;
     const QString chosen = m_form->chosenVersion();
     begin(chosen == TrainingForm::CommitNowEntry ? QString() : chosen, QStringLiteral("manual"));
 }

@@ -115,6 +115,7 @@ private:
     QTimer m_policyTimer;
     TrainingRequest m_pending;
     bool m_starting = false;
+    bool m_policyRun = false; // the run being started is the retraining policy's
 };
 
 } // namespace digitdesk::ui

@@ -100,4 +100,18 @@ void ProgressLine::finish()
     }
 }
 
+QString oneLine(const QString &typed)
+{
+    QString line;
+    line.reserve(typed.size());
+    for (const QChar c : typed) {
+        if (c.category() == QChar::Other_Control) {
+            line += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        } else {
+            line += c;
+        }
+    }
+    return line;
+}
+
 } // namespace digitdesk::app

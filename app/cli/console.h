@@ -7,6 +7,9 @@ namespace digitdesk::app {
 // Plain output for the command line: results on stdout, messages on stderr.
 void printOut(const QString &text);
 void printErr(const QString &text);
+// Text someone typed (a reason, a name) on one line: control characters (newlines, escape
+// sequences) shown as \uXXXX rather than acted on by the terminal.
+QString oneLine(const QString &typed);
 bool stdinIsTerminal();
 bool stderrIsTerminal();
 

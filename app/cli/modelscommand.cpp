@@ -94,7 +94,7 @@ int runModelsCommand(const QStringList &arguments)
                          .arg(move.fromModelId > 0 ? QString::number(move.fromModelId)
                                                    : QStringLiteral("none"))
                          .arg(move.toModelId)
-                         .arg(move.movedBy, move.reason));
+                         .arg(move.movedBy, oneLine(move.reason)));
         }
         return ExitOk;
     }

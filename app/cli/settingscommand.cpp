@@ -12,6 +12,8 @@
 
 #include <QMap>
 
+#include <cmath>
+
 namespace digitdesk::app {
 namespace {
 
@@ -130,7 +132,8 @@ int runSettingsCommand(const QStringList &arguments)
             }
             bool ok = false;
             const double number = value.toDouble(&ok);
-            if (!ok || number < setting.minimum || number > setting.maximum) {
+            if (!ok || !std::isfinite(number) || number < setting.minimum ||
+                number > setting.maximum) {
                 return parser.usageError(QStringLiteral("%1 takes a number from %2 to %3")
                                              .arg(key)
                                              .arg(setting.minimum)

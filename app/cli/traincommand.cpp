@@ -11,14 +11,27 @@
 #include "models/trainer.h"
 #include "storage/workspace.h"
 
+#include <csignal>
+#include <optional>
+#include <tuple>
+
 namespace digitdesk::app {
 namespace {
 
-bool parseNumber(const ArgumentParser &parser, const QString &name, double *value)
+// A whole number from `lowest` to `highest`; else the usage error names the option and value.
+std::optional<int> readWhole(const ArgumentParser &parser, const QString &name, qint64 lowest,
+                             qint64 highest, qint64 *value)
 {
     bool ok = false;
-    *value = parser.value(name).toDouble(&ok);
-    return ok;
+    *value = parser.value(name).toLongLong(&ok);
+    if (!ok || *value < lowest || *value > highest) {
+        return parser.usageError(QStringLiteral("--%1 takes a whole number from %2 to %3, not '%4'")
+                                     .arg(name)
+                                     .arg(lowest)
+                                     .arg(highest)
+                                     .arg(parser.value(name)));
+    }
+    return std::nullopt;
 }
 
 void addTrainingOptions(ArgumentParser &parser)
@@ -46,20 +59,28 @@ void addTrainingOptions(ArgumentParser &parser)
 std::optional<int> readTrainingOptions(const ArgumentParser &parser,
                                        models::TrainingOptions *options)
 {
-    double epochs = 0;
-    double batch = 0;
-    double seed = 0;
-    double threads = 0;
-    if (!parseNumber(parser, QStringLiteral("epochs"), &epochs) || epochs < 1 ||
-        !parseNumber(parser, QStringLiteral("batch"), &batch) || batch < 1 ||
-        !parseNumber(parser, QStringLiteral("lr"), &options->learningRate) ||
-        !(options->learningRate > 0) || !parseNumber(parser, QStringLiteral("seed"), &seed) ||
-        seed < 0 || !parseNumber(parser, QStringLiteral("threads"), &threads) || threads < 0) {
-        return parser.usageError(
-            QStringLiteral("--epochs, --batch, --lr, --seed and --threads take positive numbers"));
+    qint64 epochs = 0;
+    qint64 batch = 0;
+    qint64 seed = 0;
+    qint64 threads = 0;
+    for (const auto &[name, lowest, highest, value] :
+         {std::tuple{QStringLiteral("epochs"), qint64{1}, qint64{10000}, &epochs},
+          std::tuple{QStringLiteral("batch"), qint64{1}, qint64{65536}, &batch},
+          std::tuple{QStringLiteral("seed"), qint64{0}, qint64{1} << 53, &seed},
+          std::tuple{QStringLiteral("threads"), qint64{0}, qint64{1024}, &threads}}) {
+        if (auto exit = readWhole(parser, name, lowest, highest, value)) {
+            return exit;
+        }
     }
-    if (!parseNumber(parser, QStringLiteral("weight-decay"), &options->weightDecay) ||
-        !(options->weightDecay >= 0) || options->weightDecay > 1) {
+    bool ok = false;
+    options->learningRate = parser.value(QStringLiteral("lr")).toDouble(&ok);
+    if (!ok || !(options->learningRate > 0) || options->learningRate > 10) {
+        return parser.usageError(
+            QStringLiteral("--lr takes a number above 0 and at most 10, not '%1'")
+                .arg(parser.value(QStringLiteral("lr"))));
+    }
+    options->weightDecay = parser.value(QStringLiteral("weight-decay")).toDouble(&ok);
+    if (!ok || !(options->weightDecay >= 0) || options->weightDecay > 1) {
         return parser.usageError(QStringLiteral("--weight-decay takes a number from 0 to 1"));
     }
     const QString augment = parser.value(QStringLiteral("augment"));
@@ -147,6 +168,9 @@ int runTrainCommand(const QStringList &arguments)
                                ? parser.value(QStringLiteral("reason"))
                                : QStringLiteral("manual");
     const std::atomic<bool> &cancel = installCancelSignals();
+    // The GUI that reads our progress may close or crash: the run goes on (its log file has
+    // every line), rather than dying of a write to a pipe nobody reads.
+    std::signal(SIGPIPE, SIG_IGN);
 
     const auto workspace = openWorkspace(parser.workspace());
     const annotation::Principal who = annotation::Principal::localOperator();
@@ -155,8 +179,7 @@ int runTrainCommand(const QStringList &arguments)
     if (fromIdx) {
         IdxData data =
             readIdxData(parser.value(QStringLiteral("data")), parser.positional().value(1));
-        annotation::ModelRegistry registry(workspace->db(), workspace->root());
-        runId = registry.beginTraining(who, data.source, data.digest, job.hyperparameters);
+        runId = runs.beginRunOnFiles(who, data.source, data.digest, job.hyperparameters, reason);
         job.data = std::move(data);
     } else if (!adopt) {
         const QString tag = commitApproved

@@ -91,9 +91,12 @@ void RetrainingPoller::startRetraining(const QString &reason)
             .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
     QDir().mkpath(QDir(m_root).filePath(QStringLiteral("logs")));
     QProcess process;
-    process.setProgram(QCoreApplication::applicationFilePath());
-    process.setArguments({QStringLiteral("retrain"), QStringLiteral("--if-due"),
-                          QStringLiteral("--workspace"), m_root});
+    // At a lower priority than the endpoint beside it: answers first, training with what is
+    // left (nice execs into digitdesk, so the run's process is digitdesk itself).
+    process.setProgram(QStringLiteral("nice"));
+    process.setArguments({QStringLiteral("-n"), QStringLiteral("10"),
+                          QCoreApplication::applicationFilePath(), QStringLiteral("retrain"),
+                          QStringLiteral("--if-due"), QStringLiteral("--workspace"), m_root});
     process.setStandardInputFile(QProcess::nullDevice());
     process.setStandardOutputFile(log, QIODevice::Append);
     process.setStandardErrorFile(log, QIODevice::Append);

@@ -257,8 +257,7 @@ int runServeCommand(const QStringList &arguments)
         log(QStringLiteral("not ready: %1").arg(QString::fromStdString(watcher.problem())));
     }
     PredictionTally tally;
-    StorageWriter writer(workspace->root(), workspace->databasePath(), ledger, tally, metrics,
-                         log);
+    StorageWriter writer(workspace->root(), workspace->databasePath(), ledger, tally, metrics, log);
     writer.start();
     models::DynamicBatcher batcher(
         options.batcher,
