@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -525,20 +526,33 @@ void tst_Serve::hotSwapUnderLoadLosesNothing()
             }
         });
     }
-    QTest::qWait(1000);
-    const qint64 movedAt = clock.elapsed();
-    promote(m_sure3);
-    QTest::qWait(2000);
+    const QString before = QString::number(m_sure7);
+    const QString after = QString::number(m_sure3);
+    // Answers from the version asked for, counted since `since` (ms on the clock).
+    const auto answersFrom = [&](const QString &version, qint64 since) {
+        const std::lock_guard lock(mutex);
+        return std::count_if(seen.begin(), seen.end(), [&](const Seen &one) {
+            return one.at >= since && one.version == version;
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(answersFrom(before, 0) > 50, 10000);
+    // Promote, then roll back, as the Models view does: the endpoint follows both moves.
+    annotation::ModelRegistry registry(m_temp->workspace->db(), m_temp->workspace->root());
+    const qint64 promotedAt = clock.elapsed();
+    registry.promote(m_engineer, m_sure3, QStringLiteral("sure of threes"));
+    QTRY_VERIFY_WITH_TIMEOUT(answersFrom(after, promotedAt) > 50, 10000);
+    const qint64 rolledBackAt = clock.elapsed();
+    QCOMPARE(registry.rollBack(m_engineer, QStringLiteral("threes everywhere")), m_sure7);
+    QTRY_VERIFY_WITH_TIMEOUT(answersFrom(before, rolledBackAt) > 50, 10000);
     running = false;
     for (std::thread &client : clients) {
         client.join();
     }
-    const QString before = QString::number(m_sure7);
-    const QString after = QString::number(m_sure3);
     int failed = 0;
     int onOld = 0;
     int onNew = 0;
     qint64 firstNew = -1;
+    qint64 firstBack = -1;
     for (const Seen &one : seen) {
         if (one.status != 200) {
             ++failed;
@@ -548,6 +562,9 @@ void tst_Serve::hotSwapUnderLoadLosesNothing()
         if (one.version == before) {
             QCOMPARE(one.label, 7);
             ++onOld;
+            if (one.at >= rolledBackAt) {
+                firstBack = firstBack < 0 ? one.at : std::min(firstBack, one.at);
+            }
         } else {
             QCOMPARE(one.version, after);
             QCOMPARE(one.label, 3);
@@ -555,15 +572,19 @@ void tst_Serve::hotSwapUnderLoadLosesNothing()
             firstNew = firstNew < 0 ? one.at : std::min(firstNew, one.at);
         }
     }
-    qInfo("hot swap: %zu requests, %d failed, %d on model %s, %d on model %s, new model answered "
-          "%lld ms after the move",
+    qInfo("hot swap: %zu requests, %d failed, %d on model %s, %d on model %s; the promoted "
+          "model answered %lld ms after the promotion, the old one %lld ms after the roll-back",
           seen.size(), failed, onOld, qPrintable(before), onNew, qPrintable(after),
-          firstNew - movedAt);
+          firstNew - promotedAt, firstBack - rolledBackAt);
     QCOMPARE(failed, 0);
-    QVERIFY(onOld > 0);
-    QVERIFY(onNew > 0);
-    QVERIFY(firstNew - movedAt < 1500);
+    QVERIFY(firstNew - promotedAt < 1500);
+    QVERIFY(firstBack - rolledBackAt < 1500);
+    const std::vector<storage::AliasMove> history = registry.history();
+    QCOMPARE(history.back().reason, QStringLiteral("threes everywhere"));
+    QCOMPARE(history.back().toModelId, m_sure7);
+    QCOMPARE(history.at(history.size() - 2).reason, QStringLiteral("sure of threes"));
     QVERIFY(serve.log().contains(QStringLiteral("production moved: serving model %1").arg(after)));
+    QVERIFY(serve.log().contains(QStringLiteral("production moved: serving model %1").arg(before)));
 }
 
 void tst_Serve::modelThatFailsToLoadLeavesTheOldServing()
