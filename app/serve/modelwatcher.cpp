@@ -81,7 +81,7 @@ void ModelWatcher::watch(const std::function<void()> &firstPollDone)
                 const std::lock_guard lock(m_mutex);
                 if (!m_current) {
                     m_problem = "no model is production yet: promote one with `digitdesk models "
-                                "alias production ID`";
+                                "promote ID --reason TEXT` or the Models view";
                 }
             }
         } catch (const std::exception &failure) {
