@@ -299,6 +299,21 @@ std::optional<qint64> ModelRegistry::production() const
     return storage::ModelRepository(m_db).aliasTarget(ProductionAlias);
 }
 
+ModelRegistry::Snapshot ModelRegistry::snapshot(const Principal &who) const
+{
+    m_access.require(who, Action::ViewModels, QStringLiteral("model registry"));
+    const storage::ModelRepository repository(m_db);
+    Snapshot snapshot;
+    snapshot.models = repository.listModels();
+    for (const QString &alias : {ProductionAlias, CandidateAlias}) {
+        if (const auto target = repository.aliasTarget(alias)) {
+            snapshot.aliases.emplace(alias, *target);
+        }
+    }
+    snapshot.history = repository.aliasHistory();
+    return snapshot;
+}
+
 std::vector<storage::AliasMove> ModelRegistry::history() const
 {
     return storage::ModelRepository(m_db).aliasHistory();

@@ -9,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -72,6 +73,15 @@ public:
     std::optional<qint64> rollBackTarget() const;
 
     std::vector<storage::ModelRecord> list() const;
+    // What the Models view shows of the registry, for someone who may see it (ViewModels):
+    // the models, where the aliases point, and every move of them.
+    struct Snapshot
+    {
+        std::vector<storage::ModelRecord> models;
+        std::map<QString, qint64> aliases;
+        std::vector<storage::AliasMove> history;
+    };
+    Snapshot snapshot(const Principal &who) const;
     storage::ModelRecord find(qint64 id) const;     // throws InvalidRequest
     qint64 resolve(const QString &idOrAlias) const; // "7", "production", "candidate"
     std::optional<qint64> production() const;

@@ -52,19 +52,14 @@ void ModelsWorker::loadRegistry()
         open();
         const annotation::ModelRegistry registry(m_connection->db(), m_root);
         const annotation::DatasetService datasets(m_connection->db(), m_root);
+        annotation::ModelRegistry::Snapshot registered = registry.snapshot(m_who);
         RegistrySnapshot snapshot;
-        snapshot.models = registry.list();
-        for (const QString &alias : {annotation::ProductionAlias, annotation::CandidateAlias}) {
-            try {
-                snapshot.aliases[alias] = registry.resolve(alias);
-            } catch (const std::exception &) {
-                // The alias points nowhere yet.
-            }
-        }
+        snapshot.models = std::move(registered.models);
+        snapshot.aliases = std::move(registered.aliases);
+        snapshot.history = std::move(registered.history);
         for (const annotation::DatasetVersion &version : datasets.versions(m_who)) {
             snapshot.datasetTags.emplace(version.commitId, version.tag);
         }
-        snapshot.history = registry.history();
         Q_EMIT registryReady(snapshot);
     } catch (const std::exception &error) {
         Q_EMIT failed(tr("Loading the registry"), reasonOf(error));
