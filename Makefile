@@ -41,6 +41,7 @@ bench: data
 	$(BUILD_DIR)/tests/bench/serve_bench
 	tests/bench/train_bench.sh $(BUILD_DIR) $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/loop_bench $(DATA_DIR)
+	$(BUILD_DIR)/tests/bench/learning_curve $(DATA_DIR)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

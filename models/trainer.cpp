@@ -162,9 +162,17 @@ TrainingResult Trainer::train(const LabelledImages &data, const TrainingOptions 
     torch::manual_seed(options.seed);
     torch::Generator generator = at::detail::createCPUGenerator(options.seed);
 
-    std::unique_ptr<detail::Classifier> classifier =
-        options.architecture == Architecture::ExampleNet ? detail::makeExampleNet()
-                                                         : detail::makeDigitNet();
+    std::unique_ptr<detail::Classifier> classifier;
+    if (!options.initialWeights.isEmpty()) {
+        if (options.architecture == Architecture::TorchScript) {
+            throw std::runtime_error("a TorchScript model cannot be trained further here");
+        }
+        classifier = detail::loadClassifier(QFile::encodeName(options.initialWeights).toStdString(),
+                                            options.architecture);
+    } else {
+        classifier = options.architecture == Architecture::ExampleNet ? detail::makeExampleNet()
+                                                                      : detail::makeDigitNet();
+    }
     if (device.cuda) {
         classifier->moveToCuda();
     }

@@ -37,6 +37,9 @@ struct TrainingOptions
     int threads = 0;      // LibTorch intra-op threads; 0 means the core count
     DeviceRequest device = DeviceRequest::Auto;
     QString checkpointPath; // written after every epoch when not empty
+    // When not empty, training starts from this model file's weights (a native model of
+    // `architecture`, as Trainer saves them) instead of random ones: a warm start.
+    QString initialWeights;
 };
 
 struct TrainingProgress

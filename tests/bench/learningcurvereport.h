@@ -1,0 +1,30 @@
+#pragma once
+
+// learning_curve's figures: the labels each policy needs to reach a held-out accuracy, the
+// curves as CSV, and as a PNG drawn with Qt Charts (which needs a QApplication).
+
+#include "tests/bench/learningcurvesim.h"
+
+#include <QString>
+
+#include <vector>
+
+namespace digitdesk::bench {
+
+// The labels at the first point of the curve at or above `target`; -1 when it never gets there.
+int labelsToReach(const CurveRun &run, double target);
+
+void printTargets(const std::vector<CurveRun> &runs, const std::vector<Policy> &policies,
+                  const std::vector<double> &targets);
+
+// One row per point: policy, seed, round, labels, training_images, accuracy. Returns an empty
+// string, or why the file could not be written.
+QString writeCurveCsv(const QString &path, const std::vector<CurveRun> &runs);
+
+// Accuracy against labels, one line per policy (the mean over seeds) over a shaded band from
+// the lowest to the highest seed, and the targets as dashed lines. Returns an empty string, or
+// why the file could not be written.
+QString writeCurveChart(const QString &path, const std::vector<CurveRun> &runs,
+                        const std::vector<Policy> &policies, const std::vector<double> &targets);
+
+} // namespace digitdesk::bench
