@@ -124,6 +124,12 @@ int main(int argc, char *argv[])
     if (options.outDir.isEmpty()) {
         options.outDir = QCoreApplication::applicationDirPath();
     }
+    // Before the long run, not after it.
+    if (!QDir().mkpath(options.outDir)) {
+        std::fprintf(stderr, "learning_curve: cannot create the folder %s\n",
+                     qPrintable(options.outDir));
+        return 1;
+    }
     const std::vector<Policy> policies = {Policy::DefaultQueue, Policy::Margin, Policy::Entropy,
                                           Policy::Random};
     const std::vector<double> targets = {0.97, 0.98, 0.985};
