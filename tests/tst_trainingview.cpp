@@ -4,6 +4,7 @@
 #include "tests/support/testdata.h"
 #include "ui/comparisonpane.h"
 #include "ui/mainwindow.h"
+#include "ui/modelcurvechart.h"
 #include "ui/modelsview.h"
 #include "ui/modeltablemodel.h"
 #include "ui/trainingcurves.h"
@@ -233,6 +234,8 @@ void tst_TrainingView::promoteRollBackAndCompareFromTheModelsView()
     view.show();
     QVERIFY(shown.wait(10000));
     QCOMPARE(view.modelTable()->rowCount(), 2);
+    // Both trained on v1 (300 labels): two points on the workspace's learning curve.
+    QCOMPARE(view.curve()->pointCount(), 2);
     // The newest is selected; its lineage names the run, the version and who labelled.
     QCOMPARE(view.selectedModel(), 2);
     QTRY_VERIFY_WITH_TIMEOUT(view.lineageText().contains(lab.v1), 10000);

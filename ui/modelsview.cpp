@@ -4,6 +4,7 @@
 #include "annotation/permission.h"
 #include "storage/workspace.h"
 #include "ui/comparisonpane.h"
+#include "ui/modelcurvechart.h"
 #include "ui/modeltablemodel.h"
 
 #include <QHBoxLayout>
@@ -67,7 +68,8 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
       m_compare(new QPushButton(tr("C&ompare with production"), this)),
       m_cancelCompare(new QPushButton(tr("Cancel comparison"), this)),
       m_compareProgress(new QProgressBar(this)), m_status(new QLabel(this)),
-      m_tabs(new QTabWidget(this)), m_comparison(new ComparisonPane(this))
+      m_tabs(new QTabWidget(this)), m_comparison(new ComparisonPane(this)),
+      m_curve(new ModelCurveChart(this))
 {
     setObjectName(QStringLiteral("modelsView"));
     m_models->setObjectName(QStringLiteral("modelTable"));
@@ -127,6 +129,7 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
     m_tabs->addTab(registry, tr("Registry"));
     m_tabs->addTab(m_history, tr("Alias history"));
     m_tabs->addTab(m_comparison, tr("Comparison"));
+    m_tabs->addTab(m_curve, tr("Learning curve"));
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
@@ -248,6 +251,7 @@ void ModelsView::handleRegistry(const RegistrySnapshot &snapshot)
     const qint64 selected = selectedModel();
     m_snapshot = snapshot;
     m_modelTable->setModels(snapshot.models, snapshot.aliases, snapshot.datasetTags);
+    m_curve->showModels(snapshot.models, snapshot.datasetImages);
     m_models->resizeColumnsToContents();
     if (selected > 0 && m_modelTable->rowOf(selected) >= 0) {
         selectModel(selected);

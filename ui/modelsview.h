@@ -20,6 +20,7 @@ class Workspace;
 namespace digitdesk::ui {
 
 class ComparisonPane;
+class ModelCurveChart;
 class ModelTableModel;
 
 // The model registry for ML engineers and admins: every model with its aliases, dataset version,
@@ -40,6 +41,7 @@ public:
 
     ModelTableModel *modelTable() const { return m_modelTable; }
     ComparisonPane *comparison() const { return m_comparison; }
+    ModelCurveChart *curve() const { return m_curve; }
     QString lineageText() const;
     QString statusText() const;
     int historyRows() const;
@@ -98,6 +100,7 @@ private:
     QLabel *m_status;
     QTabWidget *m_tabs;
     ComparisonPane *m_comparison;
+    ModelCurveChart *m_curve;
     bool m_comparing = false;
 };
 

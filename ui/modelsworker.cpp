@@ -59,6 +59,7 @@ void ModelsWorker::loadRegistry()
         snapshot.history = std::move(registered.history);
         for (const annotation::DatasetVersion &version : datasets.versions(m_who)) {
             snapshot.datasetTags.emplace(version.commitId, version.tag);
+            snapshot.datasetImages.emplace(version.commitId, version.imageCount);
         }
         Q_EMIT registryReady(snapshot);
     } catch (const std::exception &error) {

@@ -25,6 +25,7 @@ struct RegistrySnapshot
     std::vector<storage::ModelRecord> models;
     std::map<QString, qint64> aliases;      // alias -> model id
     std::map<QString, QString> datasetTags; // dataset commit -> version tag
+    std::map<QString, int> datasetImages;   // dataset commit -> images in the version
     std::vector<storage::AliasMove> history;
 };
 
