@@ -1,6 +1,7 @@
 #include "ui/comparisonpane.h"
 
 #include "ui/confusionheatmap.h"
+#include "ui/imagelistmodel.h"
 
 #include <QChart>
 #include <QChartView>
@@ -41,20 +42,12 @@ QTableWidgetItem *cell(const QString &text, bool numeric = true)
     return item;
 }
 
+// As the other views show images: as stored, white ink on black.
 QIcon thumbnail(const QByteArray &pixels)
 {
-    if (pixels.size() != qsizetype{28} * 28) {
-        return {};
-    }
-    // Stored white ink on black; shown as people write, dark on light.
-    QImage image(28, 28, QImage::Format_Grayscale8);
-    for (int y = 0; y < 28; ++y) {
-        uchar *line = image.scanLine(y);
-        for (int x = 0; x < 28; ++x) {
-            line[x] = static_cast<uchar>(255 - static_cast<uchar>(pixels.at(y * 28 + x)));
-        }
-    }
-    return QIcon(QPixmap::fromImage(image.scaled(ThumbnailSide, ThumbnailSide)));
+    const QImage image = ImageListModel::toImage(pixels);
+    return image.isNull() ? QIcon()
+                          : QIcon(QPixmap::fromImage(image.scaled(ThumbnailSide, ThumbnailSide)));
 }
 
 } // namespace

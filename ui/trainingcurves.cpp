@@ -83,20 +83,17 @@ void TrainingCurves::addStep(qint64 step, double loss, double accuracy)
     m_lossPoints.append({static_cast<qreal>(step), loss});
     m_accuracyPoints.append({static_cast<qreal>(step), accuracy * 100});
     m_highestLoss = std::max(m_highestLoss, loss);
-    m_dirty = true;
     if (!m_redraw.isActive()) {
         m_redraw.start();
     }
 }
 
-void TrainingCurves::addEpoch(int epoch, qint64 step, double trainAccuracy, double heldOutAccuracy)
+void TrainingCurves::addEpoch(qint64 step, double trainAccuracy, double heldOutAccuracy)
 {
-    Q_UNUSED(epoch)
     m_epochTrainPoints.append({static_cast<qreal>(step), trainAccuracy * 100});
     if (heldOutAccuracy >= 0) {
         m_epochHeldOutPoints.append({static_cast<qreal>(step), heldOutAccuracy * 100});
     }
-    m_dirty = true;
     if (!m_redraw.isActive()) {
         m_redraw.start();
     }
@@ -114,7 +111,6 @@ int TrainingCurves::epochPointCount() const
 
 void TrainingCurves::redraw()
 {
-    m_dirty = false;
     m_loss->replace(m_lossPoints);
     m_accuracy->replace(m_accuracyPoints);
     m_epochTrain->replace(m_epochTrainPoints);

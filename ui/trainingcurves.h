@@ -27,7 +27,7 @@ public:
 
     void clear(qint64 steps);
     void addStep(qint64 step, double loss, double accuracy);
-    void addEpoch(int epoch, qint64 step, double trainAccuracy, double heldOutAccuracy);
+    void addEpoch(qint64 step, double trainAccuracy, double heldOutAccuracy);
 
     // What the charts hold once drawn (tests read these).
     int lossPointCount() const;
@@ -45,7 +45,6 @@ private:
     QList<QPointF> m_accuracyPoints;
     QList<QPointF> m_epochTrainPoints;
     QList<QPointF> m_epochHeldOutPoints;
-    bool m_dirty = false;
     QValueAxis *m_lossSteps = nullptr;
     QValueAxis *m_lossAxis = nullptr;
     QValueAxis *m_accuracySteps = nullptr;

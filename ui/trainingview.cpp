@@ -370,8 +370,7 @@ void TrainingView::handleEvent(const TrainingEvent &event)
     m_curves->addStep(step, f.value(QStringLiteral("loss")).toDouble(),
                       f.value(QStringLiteral("accuracy")).toDouble());
     if (f.value(QStringLiteral("epoch_end")).toBool()) {
-        m_curves->addEpoch(f.value(QStringLiteral("epoch")).toInt(), step,
-                           f.value(QStringLiteral("accuracy")).toDouble(),
+        m_curves->addEpoch(step, f.value(QStringLiteral("accuracy")).toDouble(),
                            f.value(QStringLiteral("validation_accuracy")).toDouble(-1));
     }
 }
