@@ -112,29 +112,40 @@ int labelsToReach(const CurveRun &run, double target)
     return -1;
 }
 
-void printTargets(const std::vector<CurveRun> &runs, const std::vector<Policy> &policies,
-                  const std::vector<double> &targets)
+void printTargets(const QString &title, const std::vector<CurveRun> &runs,
+                  const std::vector<Policy> &policies, const std::vector<double> &targets)
 {
-    std::printf("labels needed to reach the held-out accuracy: mean (range) over seeds\n");
-    std::printf("  %-14s", "policy");
+    const bool noisy = std::any_of(runs.begin(), runs.end(),
+                                   [](const CurveRun &run) { return run.wrongShare > 0; });
+    std::printf("%s\n", qPrintable(title));
+    std::printf("  %-16s", "policy");
     for (double target : targets) {
         std::printf(" %-26s", qPrintable(QStringLiteral("%1%").arg(target * 100)));
     }
-    std::printf(" %s\n", "gold answers");
+    std::printf(" %s\n", noisy ? "gold answers, wrong answers (caught) per seed" : "gold answers");
     for (Policy policy : policies) {
         const std::vector<const CurveRun *> of = runsOf(runs, policy);
         if (of.empty()) {
             continue;
         }
-        std::printf("  %-14s", qPrintable(nameOf(policy)));
+        std::printf("  %-16s", qPrintable(nameOf(policy)));
         for (double target : targets) {
             std::printf(" %-26s", qPrintable(targetCell(of, target)));
         }
         int gold = 0;
+        int wrong = 0;
+        int caught = 0;
         for (const CurveRun *run : of) {
             gold += run->goldAnswers;
+            wrong += run->wrongAnswers;
+            caught += run->caught;
         }
-        std::printf(" %d per seed\n", gold / static_cast<int>(of.size()));
+        const int seeds = static_cast<int>(of.size());
+        if (noisy) {
+            std::printf(" %d, %d (%d)\n", gold / seeds, wrong / seeds, caught / seeds);
+        } else {
+            std::printf(" %d per seed\n", gold / seeds);
+        }
     }
 }
 
@@ -145,12 +156,13 @@ QString writeCurveCsv(const QString &path, const std::vector<CurveRun> &runs)
         return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
     }
     QTextStream out(&file);
-    out << "policy,seed,round,labels,training_images,accuracy\n";
+    out << "policy,wrong_answers,seed,round,labels,training_images,accuracy\n";
     for (const CurveRun &run : runs) {
         for (size_t i = 0; i < run.points.size(); ++i) {
             const CurvePoint &point = run.points[i];
-            out << keyOf(run.policy) << ',' << run.seed << ',' << i << ',' << point.labels << ','
-                << point.trainingImages << ',' << QString::number(point.accuracy, 'f', 4) << '\n';
+            out << keyOf(run.policy) << ',' << run.wrongShare << ',' << run.seed << ',' << i << ','
+                << point.labels << ',' << point.trainingImages << ','
+                << QString::number(point.accuracy, 'f', 4) << '\n';
         }
     }
     out.flush();
@@ -160,14 +172,16 @@ QString writeCurveCsv(const QString &path, const std::vector<CurveRun> &runs)
     return {};
 }
 
-QString writeCurveChart(const QString &path, const std::vector<CurveRun> &runs,
-                        const std::vector<Policy> &policies, const std::vector<double> &targets)
+QString writeCurveChart(const QString &path, const QString &title,
+                        const std::vector<CurveRun> &runs, const std::vector<Policy> &policies,
+                        const std::vector<double> &targets)
 {
     static const QColor Colours[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xd6, 0x27, 0x28),
-                                     QColor(0x2c, 0xa0, 0x2c), QColor(0x7f, 0x7f, 0x7f)};
+                                     QColor(0x2c, 0xa0, 0x2c), QColor(0x7f, 0x7f, 0x7f),
+                                     QColor(0x94, 0x67, 0xbd), QColor(0xff, 0x7f, 0x0e),
+                                     QColor(0x8c, 0x56, 0x4b)};
     auto *chart = new QChart;
-    chart->setTitle(QStringLiteral("Held-out accuracy against labels (mean over seeds, seed "
-                                   "range shaded)"));
+    chart->setTitle(title);
     auto *xAxis = new QValueAxis;
     xAxis->setTitleText(QStringLiteral("labels"));
     xAxis->setLabelFormat(QStringLiteral("%d"));

@@ -10,6 +10,7 @@
 #include "storage/blobstore.h"
 #include "storage/imagerepository.h"
 #include "storage/transaction.h"
+#include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 
 #include <QDir>
@@ -23,6 +24,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <tuple>
 
 namespace digitdesk::bench {
 namespace {
@@ -70,11 +72,57 @@ double scoreOf(Policy policy, const models::Prediction &prediction)
         std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<>());
         return -static_cast<double>(sorted[0] - sorted[1]);
     }
-    double entropy = 0;
-    for (float p : prediction.probabilities) {
-        entropy -= p > 0 ? static_cast<double>(p) * std::log(static_cast<double>(p)) : 0.0;
+    if (policy == Policy::Entropy) {
+        double entropy = 0;
+        for (float p : prediction.probabilities) {
+            entropy -= p > 0 ? static_cast<double>(p) * std::log(static_cast<double>(p)) : 0.0;
+        }
+        return entropy;
     }
-    return entropy;
+    return -static_cast<double>(prediction.confidence);
+}
+
+// The stratum an answer falls in for the round-robin policies.
+int stratumOf(Policy policy, const models::Prediction &prediction)
+{
+    if (policy == Policy::ClassStrata) {
+        return prediction.label;
+    }
+    if (policy == Policy::PairStrata) {
+        int second = prediction.label == 0 ? 1 : 0;
+        for (int c = 0; c < models::ClassCount; ++c) {
+            if (c != prediction.label &&
+                prediction.probabilities[static_cast<size_t>(c)] >
+                    prediction.probabilities[static_cast<size_t>(second)]) {
+                second = c;
+            }
+        }
+        return prediction.label * models::ClassCount + second;
+    }
+    return 0;
+}
+
+// The pool in the order `policy` asks it: by score, or by each item's rank within its stratum
+// and then by score, so every stratum gives its most uncertain item before any gives a second.
+std::vector<qint64> rankedPool(Policy policy, const std::vector<qint64> &pool,
+                               const std::vector<models::Prediction> &answers)
+{
+    std::vector<std::pair<double, size_t>> byScore;
+    for (size_t i = 0; i < pool.size(); ++i) {
+        byScore.emplace_back(-scoreOf(policy, answers[i]), i);
+    }
+    std::sort(byScore.begin(), byScore.end());
+    QHash<int, int> taken; // per stratum
+    std::vector<std::tuple<int, double, size_t>> ranked;
+    for (const auto &[score, i] : byScore) {
+        ranked.emplace_back(taken[stratumOf(policy, answers[i])]++, score, i);
+    }
+    std::sort(ranked.begin(), ranked.end());
+    std::vector<qint64> order;
+    for (const auto &entry : ranked) {
+        order.push_back(pool[std::get<2>(entry)]);
+    }
+    return order;
 }
 
 // The simulation's side of one workspace: who does what, and which image is which digit.
@@ -86,8 +134,45 @@ struct Simulation
     annotation::Principal annotator, reviewer, engineer;
     QHash<qint64, int> digitOfImage;
     std::vector<qint64> pool;     // incoming images, for the policies that are not the queue's
-    std::vector<int> trainingSet; // digits with a label the model may learn from
+    std::vector<int> trainingSet; // digits with an approved label the model learns from
+    std::vector<uint8_t> trainingLabels; // those approved labels, right or not
     qint64 modelId = 0;
+    std::mt19937_64 mistakes; // the annotator's wrong answers and the reviewer's catches
+    int wrongAnswers = 0;
+    int caught = 0;
+
+    bool happens(double share)
+    {
+        return std::uniform_real_distribution<double>(0, 1)(mistakes) < share;
+    }
+
+    // The annotator's answer for `digit`: its true label, or now and then another digit.
+    int answerFor(int digit)
+    {
+        const int truth = digits.labelAt(digit);
+        if (!happens(settings.wrongAnswers)) {
+            return truth;
+        }
+        ++wrongAnswers;
+        return (truth + 1 + static_cast<int>(mistakes() % 9)) % 10;
+    }
+
+    // The reviewer approves the annotator's label, or corrects it when they catch a wrong one;
+    // the approved label joins the training data.
+    void review(annotation::ReviewService &reviews, qint64 imageId, int digit, int given)
+    {
+        const int truth = digits.labelAt(digit);
+        int approved = given;
+        if (given != truth && happens(settings.reviewerCatches)) {
+            reviews.correct(reviewer, imageId, truth);
+            approved = truth;
+            ++caught;
+        } else {
+            reviews.approve(reviewer, imageId);
+        }
+        trainingSet.push_back(digit);
+        trainingLabels.push_back(static_cast<uint8_t>(approved));
+    }
 
     // Trains (from the current model's weights when there is one), registers and promotes.
     double trainAndPromote(int epochs, quint64 seed, const QString &what)
@@ -95,9 +180,7 @@ struct Simulation
         annotation::ModelRegistry registry(workspace->db(), workspace->root());
         models::LabelledImages data;
         data.pixels = pixelsOf(digits, trainingSet);
-        for (int index : trainingSet) {
-            data.labels.push_back(static_cast<uint8_t>(digits.labelAt(index)));
-        }
+        data.labels = trainingLabels;
         models::TrainingOptions options;
         options.epochs = epochs;
         options.seed = seed;
@@ -133,6 +216,7 @@ struct Simulation
         annotation::updatePredictions(workspace->db(), workspace->root(),
                                       models::DeviceRequest::Cpu);
         annotation::AnnotationService annotate(workspace->db());
+        annotation::ReviewService reviews(workspace->db());
         int gold = 0;
         for (int decided = 0; decided < count; ++decided) {
             const std::optional<annotation::QueueItem> item = annotate.next(annotator);
@@ -140,12 +224,14 @@ struct Simulation
                 break;
             }
             const int digit = digitOfImage.value(item->imageId);
+            const int given = answerFor(digit);
             const annotation::LabelDecision decision =
-                annotate.label(annotator, item->imageId, digits.labelAt(digit), 1000);
+                annotate.label(annotator, item->imageId, given, 1000);
             if (decision.goldLabel) {
-                ++gold;
+                ++gold; // checked against its known answer, not learnt from
+                wrongAnswers -= given == digits.labelAt(digit) ? 0 : 1;
             } else {
-                trainingSet.push_back(digit);
+                review(reviews, item->imageId, digit, given);
                 const auto at = std::find(pool.begin(), pool.end(), item->imageId);
                 if (at != pool.end()) {
                     pool.erase(at);
@@ -169,21 +255,16 @@ struct Simulation
             const std::vector<uint8_t> pixels = pixelsOf(digits, poolDigits);
             const std::vector<models::Prediction> answers =
                 predictor()->predict(pixels.data(), static_cast<int>(pool.size()));
-            std::vector<std::pair<double, qint64>> ranked;
-            for (size_t i = 0; i < pool.size(); ++i) {
-                ranked.emplace_back(-scoreOf(policy, answers[i]), pool[i]);
-            }
-            std::sort(ranked.begin(), ranked.end());
-            for (size_t i = 0; i < ranked.size(); ++i) {
-                order[i] = ranked[i].second;
-            }
+            order = rankedPool(policy, pool, answers);
         }
         order.resize(std::min(order.size(), static_cast<size_t>(count)));
         annotation::AnnotationService annotate(workspace->db());
+        annotation::ReviewService reviews(workspace->db());
         for (qint64 id : order) {
             const int digit = digitOfImage.value(id);
-            annotate.label(annotator, id, digits.labelAt(digit), 1000);
-            trainingSet.push_back(digit);
+            const int given = answerFor(digit);
+            annotate.label(annotator, id, given, 1000);
+            review(reviews, id, digit, given);
         }
         const QSet<qint64> taken(order.begin(), order.end());
         pool.erase(
@@ -203,6 +284,12 @@ QString nameOf(Policy policy)
         return QStringLiteral("margin");
     case Policy::Entropy:
         return QStringLiteral("entropy");
+    case Policy::LeastConfidence:
+        return QStringLiteral("least confidence");
+    case Policy::ClassStrata:
+        return QStringLiteral("class strata");
+    case Policy::PairStrata:
+        return QStringLiteral("pair strata");
     case Policy::Random:
         break;
     }
@@ -211,7 +298,20 @@ QString nameOf(Policy policy)
 
 QString keyOf(Policy policy)
 {
-    return policy == Policy::DefaultQueue ? QStringLiteral("default") : nameOf(policy);
+    return policy == Policy::DefaultQueue
+               ? QStringLiteral("default")
+               : nameOf(policy).replace(QLatin1Char(' '), QLatin1Char('-'));
+}
+
+std::optional<Policy> policyOf(const QString &key)
+{
+    for (Policy policy : {Policy::DefaultQueue, Policy::Margin, Policy::Entropy, Policy::Random,
+                          Policy::LeastConfidence, Policy::ClassStrata, Policy::PairStrata}) {
+        if (keyOf(policy) == key) {
+            return policy;
+        }
+    }
+    return std::nullopt;
 }
 
 Digits readDemoDigits(const QString &dataDir)
@@ -258,10 +358,16 @@ CurveRun runCurve(const Digits &digits, const DigitSplit &split, Policy policy, 
                   const std::function<void(const QString &)> &progress)
 {
     using annotation::Role;
-    Simulation sim{digits, settings, storage::Workspace::create(folder), {}, {}, {}, {}, {}, {}, 0};
+    Simulation sim{digits, settings, storage::Workspace::create(folder),
+                   {},     {},       {},
+                   {},     {},       {},
+                   {},     0,        std::mt19937_64(static_cast<quint64>(seed) * 7919ULL + 17ULL),
+                   0,      0};
     sim.annotator = testing::addUser(*sim.workspace, QStringLiteral("ann"), Role::Annotator);
     sim.reviewer = testing::addUser(*sim.workspace, QStringLiteral("rita"), Role::Reviewer);
     sim.engineer = testing::addUser(*sim.workspace, QStringLiteral("eve"), Role::MlEngineer);
+    // The simulation promotes every retrained model: no ML QA in the loop.
+    testing::waiveSignOff(*sim.workspace);
 
     // This seed's start digits are approved imports; the rest of the pool waits, incoming.
     std::vector<int> order = split.rest;
@@ -285,6 +391,7 @@ CurveRun runCurve(const Digits &digits, const DigitSplit &split, Policy policy, 
             if (i < start) {
                 startImages.push_back(id);
                 sim.trainingSet.push_back(order[i]);
+                sim.trainingLabels.push_back(static_cast<uint8_t>(digits.labelAt(order[i])));
             } else {
                 sim.pool.push_back(id);
             }
@@ -299,6 +406,7 @@ CurveRun runCurve(const Digits &digits, const DigitSplit &split, Policy policy, 
     CurveRun run;
     run.policy = policy;
     run.seed = seed;
+    run.wrongShare = settings.wrongAnswers;
     const std::vector<uint8_t> heldOutPixels = pixelsOf(digits, split.heldOut);
     int labels = static_cast<int>(start);
     run.trainingSeconds += sim.trainAndPromote(settings.startEpochs, static_cast<quint64>(seed),
@@ -335,6 +443,8 @@ CurveRun runCurve(const Digits &digits, const DigitSplit &split, Policy policy, 
                                                        static_cast<quint64>(round) + 1,
                                                    QStringLiteral("round %1").arg(round + 1));
     }
+    run.wrongAnswers = sim.wrongAnswers;
+    run.caught = sim.caught;
     return run;
 }
 

@@ -1,27 +1,34 @@
 #pragma once
 
 // One learning curve of learning_curve: a workspace whose pool is labelled 250 digits a round in
-// the order a policy chooses, by a simulated annotator who answers with the true label, the
-// model retrained (warm) and promoted after every round, its held-out accuracy recorded.
+// the order a policy chooses, by a simulated annotator who answers with the true label (or, in
+// the noisy run, a share of wrong ones) and a simulated reviewer who approves or corrects each
+// label; the model is retrained (warm) on the approved labels and promoted after every round,
+// its held-out accuracy recorded.
 
 #include <QByteArray>
 #include <QString>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace digitdesk::bench {
 
 enum class Policy
 {
-    DefaultQueue, // the product's queue as configured by default (AnnotationService::next)
-    Margin,       // smallest calibrated margin between the top two classes first
-    Entropy,      // highest entropy of the calibrated probabilities first
-    Random        // a seeded shuffle of the pool
+    DefaultQueue,    // the product's queue as configured by default (AnnotationService::next)
+    Margin,          // smallest calibrated margin between the top two classes first
+    Entropy,         // highest entropy of the calibrated probabilities first
+    Random,          // a seeded shuffle of the pool
+    LeastConfidence, // lowest calibrated confidence first: the queue's order before issue 11
+    ClassStrata,     // least confidence, round-robin over the predicted classes
+    PairStrata       // least confidence, round-robin over the (first, second) class pairs
 };
 
 QString nameOf(Policy policy); // "default queue", "margin", ...
-QString keyOf(Policy policy);  // "default", "margin", ...: for the CSV
+QString keyOf(Policy policy);  // "default", "margin", ...: for the CSV and --policies
+std::optional<Policy> policyOf(const QString &key);
 
 // 28x28 digits with their true labels.
 struct Digits
@@ -47,6 +54,10 @@ struct CurveSettings
     int startEpochs = 8; // the model on the start digits
     int roundEpochs = 3; // each round, from the previous round's weights
     int threads = 0;     // LibTorch threads for training; 0: the core count
+    // The annotator's share of wrong answers (another digit, drawn at random) and the share of
+    // those the reviewer catches and corrects; the reviewer approves everything else.
+    double wrongAnswers = 0;
+    double reviewerCatches = 0.5;
 };
 
 struct CurvePoint
@@ -62,6 +73,9 @@ struct CurveRun
     int seed = 0;
     std::vector<CurvePoint> points; // the start, then one per round
     int goldAnswers = 0;            // decisions the queue spent on gold items
+    int wrongAnswers = 0;           // the annotator's, gold answers not counted
+    int caught = 0;                 // of them, corrected by the reviewer
+    double wrongShare = 0;          // the settings' wrongAnswers, for the CSV
     double trainingSeconds = 0;     // as the trainer counts it
 };
 
