@@ -95,7 +95,10 @@ ImportReport Importer::run(const QStringList &paths, const ImportOptions &option
             report.cancelled = true;
             break;
         }
-        const std::vector<ImportItem> batch = source.nextBatch(BatchSize);
+        const std::vector<ImportItem> batch = source.nextBatch(BatchSize, MaxBatchBytes);
+        if (batch.empty()) {
+            continue; // every file it reached failed as a whole; source.problems() says why
+        }
         const QList<Prepared> prepared =
             QtConcurrent::blockingMapped<QList<Prepared>>(batch, prepare);
 
@@ -142,9 +145,9 @@ ImportReport Importer::run(const QStringList &paths, const ImportOptions &option
             progress(done, std::max(total, done));
         }
     }
-    for (const ImportProblem &problem : source.problems()) {
-        report.problems.push_back(problem);
-    }
+    // Files refused as a whole come first: they say more than any one bad row.
+    report.problems.insert(report.problems.begin(), source.problems().begin(),
+                           source.problems().end());
     report.seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
     return report;
 }

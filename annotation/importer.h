@@ -49,16 +49,26 @@ struct ImportReport
     double seconds = 0;
 };
 
-// Imports folders (recursive) of PNG, JPEG, BMP and TIFF scans, MNIST IDX pairs (raw or
-// gzipped) and CSV files (label + 784 pixels). Every image is normalised to MNIST form; a bad
+// Imports folders (recursive) of PNG, JPEG, BMP and TIFF scans, MNIST IDX pairs and CSV files
+// (label + 784 pixels), raw or gzipped. Every image is normalised to MNIST form; a bad
 // file is reported with its reason and the import goes on. Work is done in batches: decoding
 // and normalising run on every core, and each batch is one transaction.
 class Importer final
 {
 public:
     using Progress = std::function<void(qint64 done, qint64 total)>;
+    // The bounds on one import's work, so that no file, however it lies, costs more memory
+    // than one batch: a scan on disk (an uncompressed 50-megapixel TIFF fits)...
     static constexpr qint64 MaxFileBytes = 256LL * 1024 * 1024;
+    // ...a batch, one transaction: 512 images, and past the first no more than 64 MiB of file
+    // contents or pixels (not 512 scans of 256 MB each)...
     static constexpr int BatchSize = 512;
+    static constexpr qint64 MaxBatchBytes = 64LL * 1024 * 1024;
+    // ...a CSV file (a row of 785 numbers of up to three digits is 3,140 bytes; MNIST's training
+    // set is 60,000 rows), read line by line, and how many bad rows or labels stop a file.
+    static constexpr qint64 MaxCsvLineBytes = 16 * 1024;
+    static constexpr qint64 MaxCsvRows = 1'000'000;
+    static constexpr int MaxBadItemsPerFile = 1000;
 
     Importer(const QSqlDatabase &db, const storage::BlobStore &blobs, Principal who);
 

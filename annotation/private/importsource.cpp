@@ -36,17 +36,12 @@ int labelFromFolder(const QString &path)
     return -1;
 }
 
-qint64 countLines(const QString &path)
+// The reason alone: the problem names the file already.
+QString reasonOf(const ImportError &error, const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return 0;
-    }
-    qint64 lines = 0;
-    while (!file.atEnd()) {
-        lines += file.read(1 << 20).count('\n');
-    }
-    return lines;
+    const QString message = QString::fromUtf8(error.what());
+    const QString prefix = path + QStringLiteral(": ");
+    return message.startsWith(prefix) ? message.mid(prefix.size()) : message;
 }
 
 } // namespace
@@ -113,8 +108,12 @@ void ImportSource::addFile(const QString &path, const QString &source, bool expl
         m_entries.push_back({path, source, Kind::Image});
         ++m_estimatedTotal;
     } else if (suffix.toLower() == QStringLiteral("csv")) {
-        m_entries.push_back({path, source, Kind::Csv});
-        m_estimatedTotal += countLines(path);
+        try {
+            m_estimatedTotal += countCsvRows(path);
+            m_entries.push_back({path, source, Kind::Csv});
+        } catch (const ImportError &error) {
+            m_problems.push_back({path, reasonOf(error, path)});
+        }
     } else if (looksLikeIdxName(name)) {
         if (isIdxLabelsName(name)) {
             m_entries.push_back({path, source, Kind::IdxLabels});
@@ -132,49 +131,83 @@ void ImportSource::addFile(const QString &path, const QString &source, bool expl
     }
 }
 
-bool ImportSource::atEnd()
-{
-    return m_pending.empty() && m_entries.empty();
-}
-
-std::vector<ImportItem> ImportSource::nextBatch(int maxItems)
+std::vector<ImportItem> ImportSource::nextBatch(int maxItems, qint64 maxBytes)
 {
     std::vector<ImportItem> batch;
-    while (static_cast<int>(batch.size()) < maxItems) {
-        if (!m_pending.empty()) {
-            batch.push_back(std::move(m_pending.front()));
-            m_pending.pop_front();
+    qint64 bytes = 0;
+    while (static_cast<int>(batch.size()) < maxItems && (batch.empty() || bytes < maxBytes)) {
+        if (m_open) {
+            const size_t before = batch.size();
+            readOpen(&batch, maxItems - static_cast<int>(batch.size()), maxBytes - bytes);
+            for (size_t i = before; i < batch.size(); ++i) {
+                bytes += batch[i].bytes.size();
+            }
             continue;
         }
         if (m_entries.empty()) {
             break;
         }
         const Entry entry = m_entries.front();
-        if (entry.kind == Kind::Image) {
+        if (entry.kind != Kind::Image) {
             m_entries.pop_front();
-            batch.push_back(readImageFile(entry));
+            open(entry);
             continue;
         }
-        openNextContainer();
+        if (!batch.empty() && bytes + QFileInfo(entry.path).size() > maxBytes) {
+            break;
+        }
+        m_entries.pop_front();
+        batch.push_back(readImageFile(entry));
+        bytes += batch.back().bytes.size();
     }
     return batch;
 }
 
-bool ImportSource::openNextContainer()
+void ImportSource::open(const Entry &entry)
 {
-    const Entry entry = m_entries.front();
-    m_entries.pop_front();
     try {
         if (entry.kind == Kind::Idx) {
-            openIdx(entry);
+            m_open = std::make_unique<IdxItems>(entry.path, entry.source);
         } else {
-            openCsv(entry);
+            m_open = std::make_unique<CsvItems>(entry.path, entry.source);
         }
+        m_openPath = entry.path;
+        m_openBadItems = 0;
     } catch (const ImportError &error) {
-        m_problems.push_back({entry.path, QString::fromUtf8(error.what())});
-        return false;
+        m_problems.push_back({entry.path, reasonOf(error, entry.path)});
     }
-    return true;
+}
+
+void ImportSource::readOpen(std::vector<ImportItem> *batch, int maxItems, qint64 maxBytes)
+{
+    std::vector<ImportItem> items;
+    try {
+        items = m_open->next(maxItems, std::max<qint64>(maxBytes, 1));
+    } catch (const ImportError &error) {
+        m_problems.push_back({m_openPath, reasonOf(error, m_openPath)});
+        m_open.reset();
+        return;
+    }
+    if (items.empty()) {
+        m_open.reset();
+        return;
+    }
+    for (ImportItem &item : items) {
+        if (m_openBadItems == Importer::MaxBadItemsPerFile) {
+            break;
+        }
+        if (!item.error.isEmpty()) {
+            ++m_openBadItems;
+        }
+        batch->push_back(std::move(item));
+    }
+    // A file whose rows are mostly wrong is the wrong kind of file: a thousand reasons say so.
+    if (m_openBadItems >= Importer::MaxBadItemsPerFile) {
+        m_problems.push_back({m_openPath, QStringLiteral("stopped after %1 bad items: not a file "
+                                                         "of digits")
+                                              .arg(m_openBadItems)});
+        m_open.reset();
+    }
 }
 
 ImportItem ImportSource::readImageFile(const Entry &entry) const
@@ -197,116 +230,6 @@ ImportItem ImportSource::readImageFile(const Entry &entry) const
     }
     item.bytes = file.readAll();
     return item;
-}
-
-void ImportSource::openIdx(const Entry &entry)
-{
-    const IdxArray images = readIdxFile(entry.path);
-    if (images.dimensions.size() != 3) {
-        throw ImportError(QStringLiteral("%1: an IDX images file has 3 dimensions (count, rows, "
-                                         "columns), this one has %2")
-                              .arg(entry.path)
-                              .arg(images.dimensions.size()));
-    }
-    QByteArray labels;
-    const QString labelsPath = idxLabelsPathFor(entry.path);
-    if (!labelsPath.isEmpty() && QFileInfo::exists(labelsPath)) {
-        const IdxArray labelArray = readIdxFile(labelsPath);
-        if (labelArray.dimensions.size() != 1) {
-            throw ImportError(QStringLiteral("%1: an IDX labels file has 1 dimension, this one has "
-                                             "%2")
-                                  .arg(labelsPath)
-                                  .arg(labelArray.dimensions.size()));
-        }
-        if (labelArray.itemCount() != images.itemCount()) {
-            throw ImportError(QStringLiteral("%1: count mismatch: %2 images but %3 labels in %4")
-                                  .arg(entry.path)
-                                  .arg(images.itemCount())
-                                  .arg(labelArray.itemCount())
-                                  .arg(labelsPath));
-        }
-        labels = labelArray.data;
-    }
-    const int rows = images.dimensions[1];
-    const int columns = images.dimensions[2];
-    const qint64 size = images.itemSize();
-    const QString baseName = QFileInfo(entry.path).fileName();
-    for (qint64 i = 0; i < images.itemCount(); ++i) {
-        ImportItem item;
-        item.name = QStringLiteral("%1#%2").arg(baseName).arg(i);
-        item.source = entry.source;
-        item.bytes = images.data.mid(i * size, size);
-        item.width = columns;
-        item.height = rows;
-        if (!labels.isEmpty()) {
-            const int label = static_cast<unsigned char>(labels[i]);
-            if (label > 9) {
-                item.error = QStringLiteral("label %1 is not a digit 0-9").arg(label);
-            }
-            item.label = label;
-        }
-        m_pending.push_back(std::move(item));
-    }
-}
-
-void ImportSource::openCsv(const Entry &entry)
-{
-    QFile file(entry.path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        throw ImportError(
-            QStringLiteral("%1: cannot open: %2").arg(entry.path, file.errorString()));
-    }
-    const QString baseName = QFileInfo(entry.path).fileName();
-    qint64 lineNumber = 0;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine().trimmed();
-        ++lineNumber;
-        if (line.isEmpty()) {
-            continue;
-        }
-        const QList<QByteArray> fields = line.split(',');
-        bool firstIsNumber = false;
-        fields.front().trimmed().toInt(&firstIsNumber);
-        if (lineNumber == 1 && !firstIsNumber) {
-            continue; // header row
-        }
-        ImportItem item;
-        item.name = QStringLiteral("%1:%2").arg(baseName).arg(lineNumber);
-        item.source = entry.source;
-        item.width = NormalizedImage::Side;
-        item.height = NormalizedImage::Side;
-        const int pixelCount = NormalizedImage::PixelCount;
-        if (fields.size() != pixelCount + 1 && fields.size() != pixelCount) {
-            item.error = QStringLiteral("%1 columns; expected a label and %2 pixels (%3) or %2 "
-                                        "pixels")
-                             .arg(fields.size())
-                             .arg(pixelCount)
-                             .arg(pixelCount + 1);
-            m_pending.push_back(std::move(item));
-            continue;
-        }
-        const qsizetype first = fields.size() - pixelCount;
-        if (first == 1) {
-            bool ok = false;
-            item.label = fields[0].trimmed().toInt(&ok);
-            if (!ok || item.label < 0 || item.label > 9) {
-                item.error = QStringLiteral("label '%1' is not a digit 0-9")
-                                 .arg(QString::fromUtf8(fields[0]));
-            }
-        }
-        item.bytes.resize(pixelCount);
-        for (int p = 0; p < pixelCount && item.error.isEmpty(); ++p) {
-            bool ok = false;
-            const int value = fields[first + p].trimmed().toInt(&ok);
-            if (!ok || value < 0 || value > 255) {
-                item.error = QStringLiteral("pixel %1 is '%2', not an integer 0-255")
-                                 .arg(p)
-                                 .arg(QString::fromUtf8(fields[first + p]));
-            }
-            item.bytes[p] = static_cast<char>(value);
-        }
-        m_pending.push_back(std::move(item));
-    }
 }
 
 } // namespace digitdesk::annotation

@@ -1,32 +1,23 @@
 #pragma once
 
 #include "annotation/importer.h"
+#include "annotation/private/itemstreams.h"
 
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
 
 #include <deque>
+#include <memory>
 #include <vector>
 
 namespace digitdesk::annotation {
 
-// One image on its way in: the encoded file (a scan) or raw 8-bit gray pixels (IDX, CSV).
-struct ImportItem
-{
-    QString name;
-    QString source;
-    bool encoded = false;
-    QByteArray bytes;
-    int width = 0;
-    int height = 0;
-    int label = -1;
-    QString error; // set when the item failed before decoding (unreadable file, bad CSV row)
-};
-
 // Expands the paths given to an import into a stream of items, batch by batch, so a folder of
-// 100,000 scans never sits in memory at once. Files that fail as a whole (a wrong IDX magic, a
-// count mismatch) are reported in problems(); single bad images come out as items with an error.
+// 100,000 scans or an IDX file of a million images never sits in memory at once. Files that fail
+// as a whole (a wrong IDX magic, a count mismatch, a truncated file) are reported in problems();
+// single bad images come out as items with an error. A batch may come out empty when the files
+// it reached all failed.
 class ImportSource final
 {
 public:
@@ -34,8 +25,10 @@ public:
 
     qint64 estimatedTotal() const { return m_estimatedTotal; }
     qint64 skippedFiles() const { return m_skipped; }
-    bool atEnd();
-    std::vector<ImportItem> nextBatch(int maxItems);
+    bool atEnd() const { return !m_open && m_entries.empty(); }
+    // At most `maxItems` items and, past the first, no more than `maxBytes` of file contents or
+    // pixels.
+    std::vector<ImportItem> nextBatch(int maxItems, qint64 maxBytes);
     const std::vector<ImportProblem> &problems() const { return m_problems; }
 
 private:
@@ -55,14 +48,14 @@ private:
 
     void addPath(const QString &path, const QString &sourceName);
     void addFile(const QString &path, const QString &source, bool explicitlyNamed);
-    bool openNextContainer();
+    void open(const Entry &entry);
+    void readOpen(std::vector<ImportItem> *batch, int maxItems, qint64 maxBytes);
     ImportItem readImageFile(const Entry &entry) const;
-    void openIdx(const Entry &entry);
-    void openCsv(const Entry &entry);
 
     std::deque<Entry> m_entries;
-    std::deque<ImportItem> m_pending; // items of the IDX or CSV file being read
-    QStringList m_idxInputs;
+    std::unique_ptr<ItemStream> m_open; // the IDX or CSV file being read
+    QString m_openPath;
+    int m_openBadItems = 0;
     std::vector<ImportProblem> m_problems;
     qint64 m_estimatedTotal = 0;
     qint64 m_skipped = 0;

@@ -8,6 +8,10 @@
 #include "storage/storageerror.h"
 #include "storage/workspace.h"
 
+#include <algorithm>
+#include <limits>
+#include <vector>
+
 namespace digitdesk::app {
 namespace {
 
@@ -38,46 +42,112 @@ const QString Usage = QStringLiteral(
     "  drift [--since 15m] [--json]  served classes, confidence and OOD share against training\n"
     "  demo convert|create|path   make the demo data and workspace; print its folder\n"
     "  info                       versions, LibTorch device and threads\n"
+    "  version, --version         DigitDesk's, Qt's and LibTorch's versions\n"
     "\n"
-    "Every command takes --workspace DIR (or $DIGITDESK_WORKSPACE).\n"
+    "Every command takes --workspace DIR (or $DIGITDESK_WORKSPACE), before or after it.\n"
     "Exit codes: 0 ok, 1 usage, 2 failed, 3 permission denied, 4 workspace refused,\n"
     "            5 done with problems reported, 6 cancelled by a signal.");
 
-// Global options may come before the command ("digitdesk --workspace DIR dataset log"): they
-// are moved to the end, where the command's own parser reads them.
-QStringList withCommandFirst(const QStringList &arguments)
+const QStringList &commandNames()
 {
-    QStringList global;
+    static const QStringList names = {
+        QStringLiteral("workspace"), QStringLiteral("users"),    QStringLiteral("import"),
+        QStringLiteral("train"),     QStringLiteral("runs"),     QStringLiteral("retrain"),
+        QStringLiteral("eval"),      QStringLiteral("predict"),  QStringLiteral("models"),
+        QStringLiteral("dataset"),   QStringLiteral("settings"), QStringLiteral("serve"),
+        QStringLiteral("drift"),     QStringLiteral("demo"),     QStringLiteral("info"),
+        QStringLiteral("version"),   QStringLiteral("help")};
+    return names;
+}
+
+// The number of single-character insertions, deletions, substitutions and swaps of two
+// neighbours that turn one word into the other (optimal string alignment).
+qsizetype editDistance(const QString &a, const QString &b)
+{
+    std::vector<std::vector<qsizetype>> d(
+        static_cast<size_t>(a.size() + 1),
+        std::vector<qsizetype>(static_cast<size_t>(b.size() + 1)));
+    const auto at = [&d](qsizetype x, qsizetype y) -> qsizetype & {
+        return d[static_cast<size_t>(x)][static_cast<size_t>(y)];
+    };
+    for (qsizetype i = 0; i <= a.size(); ++i) {
+        for (qsizetype j = 0; j <= b.size(); ++j) {
+            if (i == 0 || j == 0) {
+                at(i, j) = i + j;
+                continue;
+            }
+            const qsizetype substitution = a[i - 1] == b[j - 1] ? 0 : 1;
+            at(i, j) =
+                std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + substitution});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
+            }
+        }
+    }
+    return d.back().back();
+}
+
+QString nearestCommand(const QString &word)
+{
+    QString nearest;
+    qsizetype best = std::numeric_limits<qsizetype>::max();
+    const QString lower = word.toLower();
+    for (const QString &name : commandNames()) {
+        const qsizetype distance = editDistance(lower, name);
+        if (distance < best) {
+            best = distance;
+            nearest = name;
+        }
+    }
+    return nearest;
+}
+
+// Where the command is: after the global options that may come before it, as in
+// `digitdesk --workspace DIR dataset log`.
+qsizetype commandIndex(const QStringList &arguments)
+{
     qsizetype at = 1;
     while (at < arguments.size()) {
         if (arguments[at] == QStringLiteral("--workspace") && at + 1 < arguments.size()) {
-            global << arguments[at] << arguments[at + 1];
             at += 2;
         } else if (arguments[at].startsWith(QStringLiteral("--workspace="))) {
-            global << arguments[at++];
+            ++at;
         } else {
             break;
         }
     }
-    if (global.isEmpty() || at >= arguments.size()) {
-        return arguments;
+    return at;
+}
+
+// The command first and the global options at the end, where its own parser reads them.
+QStringList withCommandFirst(const QStringList &arguments)
+{
+    const qsizetype at = commandIndex(arguments);
+    return QStringList{arguments.value(0)} + arguments.mid(at) + arguments.mid(1, at - 1);
+}
+
+int commandUsageError(const QString &word)
+{
+    QString reason;
+    if (word == QStringLiteral("--workspace")) {
+        reason = QStringLiteral("--workspace needs a folder");
+    } else if (word.startsWith(QLatin1Char('-'))) {
+        reason = QStringLiteral("unknown option '%1'").arg(oneLine(word));
+    } else {
+        reason = QStringLiteral("'%1' is not a digitdesk command; did you mean '%2'?")
+                     .arg(oneLine(word), nearestCommand(word));
     }
-    return QStringList{arguments[0]} + arguments.mid(at) + global;
+    printErr(QStringLiteral("digitdesk: %1\nRun 'digitdesk --help' for the commands.").arg(reason));
+    return ExitUsage;
 }
 
 } // namespace
 
-bool isCliCommand(const QStringList &given)
+bool isCliCommand(const QStringList &arguments)
 {
-    const QStringList arguments = withCommandFirst(given);
-    static const QStringList commands = {
-        QStringLiteral("workspace"), QStringLiteral("users"),    QStringLiteral("import"),
-        QStringLiteral("demo"),      QStringLiteral("info"),     QStringLiteral("help"),
-        QStringLiteral("train"),     QStringLiteral("eval"),     QStringLiteral("predict"),
-        QStringLiteral("models"),    QStringLiteral("settings"), QStringLiteral("serve"),
-        QStringLiteral("dataset"),   QStringLiteral("--help"),   QStringLiteral("-h"),
-        QStringLiteral("runs"),      QStringLiteral("retrain"),  QStringLiteral("drift")};
-    return arguments.size() > 1 && commands.contains(arguments[1]);
+    // Only `digitdesk [--workspace DIR]` opens the GUI; any other word is a command, a known one
+    // or a usage error, never a window that a script did not ask for.
+    return commandIndex(arguments) < arguments.size();
 }
 
 QString workspaceFolder(const QString &option)
@@ -151,8 +221,15 @@ int runCli(const QStringList &given)
         if (command == QStringLiteral("retrain")) {
             return runRetrainCommand(rest);
         }
-        printOut(Usage);
-        return ExitOk;
+        if (command == QStringLiteral("version") || command == QStringLiteral("--version")) {
+            return runVersionCommand(rest);
+        }
+        if (command == QStringLiteral("help") || command == QStringLiteral("--help") ||
+            command == QStringLiteral("-h")) {
+            printOut(Usage);
+            return ExitOk;
+        }
+        return commandUsageError(command);
     } catch (const annotation::PermissionDenied &error) {
         printErr(QStringLiteral("digitdesk: %1").arg(QString::fromUtf8(error.what())));
         return ExitPermissionDenied;

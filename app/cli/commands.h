@@ -10,7 +10,8 @@ class Workspace;
 
 namespace digitdesk::app {
 
-// `digitdesk <command> ...` without a GUI. `arguments` start with the program name.
+// `digitdesk <command> ...` without a GUI. `arguments` start with the program name. Everything
+// but `digitdesk [--workspace DIR]` is for the command line, an unknown command included.
 bool isCliCommand(const QStringList &arguments);
 int runCli(const QStringList &arguments);
 
@@ -20,6 +21,7 @@ int runUsersCommand(const QStringList &arguments);
 int runImportCommand(const QStringList &arguments);
 int runDemoCommand(const QStringList &arguments);
 int runInfoCommand(const QStringList &arguments);
+int runVersionCommand(const QStringList &arguments);
 int runTrainCommand(const QStringList &arguments);
 int runEvalCommand(const QStringList &arguments);
 int runPredictCommand(const QStringList &arguments);

@@ -7,6 +7,19 @@
 #include <QCoreApplication>
 
 namespace digitdesk::app {
+namespace {
+
+void printVersions(const models::RuntimeInfo &info)
+{
+    printOut(QStringLiteral("DigitDesk %1").arg(QCoreApplication::applicationVersion()));
+    printOut(QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion())));
+    printOut(QStringLiteral("LibTorch %1, CUDA %2 (%3 device(s))")
+                 .arg(info.torchVersion, info.cudaBuiltIn ? QStringLiteral("built in")
+                                                          : QStringLiteral("not built in"))
+                 .arg(info.cudaDevices));
+}
+
+} // namespace
 
 int runInfoCommand(const QStringList &arguments)
 {
@@ -15,6 +28,7 @@ int runInfoCommand(const QStringList &arguments)
     parser.addOption({QStringLiteral("threads"),
                       QStringLiteral("Intra-op threads for LibTorch (default: the core count)."),
                       QStringLiteral("N"), QStringLiteral("0")});
+    parser.addWorkspaceOption(); // global, so accepted here too; info needs none
     if (auto exit = parser.parse(arguments, 0, 0)) {
         return *exit;
     }
@@ -26,13 +40,20 @@ int runInfoCommand(const QStringList &arguments)
     models::setIntraOpThreads(threads);
     const models::RuntimeInfo info = models::runtimeInfo();
     const models::ComputeDevice device = models::chooseDevice(models::DeviceRequest::Auto);
-    printOut(QStringLiteral("DigitDesk %1").arg(QCoreApplication::applicationVersion()));
-    printOut(QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion())));
-    printOut(QStringLiteral("LibTorch %1, CUDA %2 (%3 device(s))")
-                 .arg(info.torchVersion, info.cudaBuiltIn ? QStringLiteral("built in")
-                                                          : QStringLiteral("not built in"))
-                 .arg(info.cudaDevices));
+    printVersions(info);
     printOut(QStringLiteral("Device: %1").arg(device.description));
+    return ExitOk;
+}
+
+int runVersionCommand(const QStringList &arguments)
+{
+    ArgumentParser parser(QStringLiteral("digitdesk version (or digitdesk --version)"),
+                          QStringLiteral("Print the versions of DigitDesk, Qt and LibTorch."));
+    parser.addWorkspaceOption(); // global, so accepted here too; a version needs none
+    if (auto exit = parser.parse(arguments, 0, 0)) {
+        return *exit;
+    }
+    printVersions(models::runtimeInfo());
     return ExitOk;
 }
 
