@@ -11,6 +11,14 @@ PermissionDenied::PermissionDenied(const Principal &who, Action action)
                              .toStdString())
 {}
 
+PermissionDenied::PermissionDenied(const Principal &who, Action action, const QString &reason)
+    : std::runtime_error(QStringLiteral("permission denied: %1 (role %2) may not %3: %4")
+                             .arg(who.name, toString(who.role),
+                                  toString(action).replace(QLatin1Char('_'), QLatin1Char(' ')),
+                                  reason)
+                             .toStdString())
+{}
+
 void AccessControl::require(const Principal &who, Action action, const QString &target) const
 {
     if (isAllowed(who.role, action)) {
@@ -19,6 +27,13 @@ void AccessControl::require(const Principal &who, Action action, const QString &
     record(who, action, target, QStringLiteral("denied"),
            QStringLiteral("role %1").arg(toString(who.role)));
     throw PermissionDenied(who, action);
+}
+
+void AccessControl::refuse(const Principal &who, Action action, const QString &target,
+                           const QString &reason) const
+{
+    record(who, action, target, QStringLiteral("denied"), reason);
+    throw PermissionDenied(who, action, reason);
 }
 
 void AccessControl::audit(const Principal &who, Action action, const QString &target,

@@ -431,6 +431,13 @@ std::pair<QString, QString> DatasetService::trainingFiles(const Principal &who, 
                                                           const QString &folder) const
 {
     m_access.require(who, Action::TrainModel, tag);
+    return versionFiles(who, tag, folder);
+}
+
+std::pair<QString, QString> DatasetService::versionFiles(const Principal &who, const QString &tag,
+                                                         const QString &folder) const
+{
+    m_access.require(who, Action::ViewDatasets, tag);
     recoverOnce();
     const storage::DatasetVersionRecord record = findRecord(m_db, tag);
     if (!QDir().mkpath(folder)) {

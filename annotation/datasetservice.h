@@ -128,6 +128,10 @@ public:
     // Returns {images file, labels file}.
     std::pair<QString, QString> trainingFiles(const Principal &who, const QString &tag,
                                               const QString &folder) const;
+    // The same pair for whoever may see the version (view-datasets): what a model is evaluated
+    // on, for ML QA who judge models they may not train.
+    std::pair<QString, QString> versionFiles(const Principal &who, const QString &tag,
+                                             const QString &folder) const;
 
 private:
     // Takes back, once per service, versions that a process killed mid-commit published to git

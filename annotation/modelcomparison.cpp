@@ -172,6 +172,9 @@ ModelComparisonResult ModelComparison::compare(const Principal &who,
     for (SetComparison *set : {&result.heldOut, &result.newer}) {
         warnAboutLearntImages(*set, nameA, nameB);
     }
+    result.heldOutImageIds = heldOut.imageIds;
+    result.heldOutLabels = heldOut.labels;
+    result.heldOutAnswers = std::move(heldOutAnswers);
     return result;
 }
 

@@ -9,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <array>
 #include <atomic>
 #include <functional>
 
@@ -38,14 +39,20 @@ struct ModelComparisonResult
     DatasetVersion version;
     SetComparison heldOut; // the version's held-out split: what training on it never sees
     SetComparison newer;   // images approved now that the version does not hold (digits only)
+    // The held-out images (their ids here, 0 when this workspace lacks one), their labels and
+    // each model's answers, in the set's order: for figures by slice.
+    std::vector<qint64> heldOutImageIds;
+    std::vector<uint8_t> heldOutLabels;
+    std::array<std::vector<Answer>, 2> heldOutAnswers;
     bool cancelled = false;
 };
 
 // A new model beside another (production, typically) on the same images: a version's held-out
 // split and the labels approved since that version. Each model answers with its calibrated
 // probabilities (its own temperature). Needs the view-models right, and reads the version's
-// training files as `digitdesk train` does (the train-model right). Opens its own predictors,
-// so a worker thread may run it with its own database connection.
+// training files as `digitdesk train` does (DatasetService::versionFiles, the view-datasets
+// right, so ML QA compare what they may not train). Opens its own predictors, so a worker
+// thread may run it with its own database connection.
 class ModelComparison final
 {
 public:

@@ -1,5 +1,6 @@
 #include "annotation/modelregistry.h"
 
+#include "annotation/releasesignoff.h"
 #include "annotation/userservice.h"
 #include "models/predictor.h"
 #include "storage/trainingrunrepository.h"
@@ -174,6 +175,11 @@ void ModelRegistry::moveAlias(const Principal &who, const QString &alias, qint64
         throw InvalidRequest(QStringLiteral("moving %1 needs a reason").arg(alias));
     }
     const storage::ModelRecord model = find(modelId);
+    if (alias == ProductionAlias) {
+        if (const auto blocker = promotionBlocker(modelId)) {
+            throw InvalidRequest(*blocker);
+        }
+    }
     // A damaged or unloadable model never becomes an alias: load it once now.
     openPredictor(model.id, models::DeviceRequest::Cpu);
     storage::Transaction transaction(m_db);
@@ -194,7 +200,26 @@ void ModelRegistry::promote(const Principal &who, qint64 modelId, const QString 
     if (current && *current == modelId) {
         throw InvalidRequest(QStringLiteral("model %1 is in production already").arg(modelId));
     }
+    find(modelId); // an unknown model is refused as such, not as unapproved
+    if (const auto blocker = promotionBlocker(modelId)) {
+        throw InvalidRequest(*blocker);
+    }
     moveProduction(who, modelId, reason, QStringLiteral("promote"), current);
+}
+
+std::optional<QString> ModelRegistry::promotionBlocker(qint64 modelId) const
+{
+    const ReleaseSignOff signOff(m_db);
+    // Going back to a model that served is a rollback, whichever command does it, unless ML QA
+    // has rejected that model since.
+    if (signOff.statusOf(modelId) != ReleaseStatus::Rejected) {
+        for (const storage::AliasMove &move : history()) {
+            if (move.alias == ProductionAlias && move.toModelId == modelId) {
+                return std::nullopt;
+            }
+        }
+    }
+    return signOff.releaseBlocker(modelId);
 }
 
 std::optional<qint64> ModelRegistry::rollBackTarget() const

@@ -62,11 +62,18 @@ public:
     qint64 importTorchScript(const Principal &who, const QString &file, const QString &note);
     void moveAlias(const Principal &who, const QString &alias, qint64 modelId,
                    const QString &reason);
-    // Makes the model production (refused when it is already, or without a reason).
+    // Makes the model production (refused when it is already, or without a reason). Production
+    // moves only to a model approved for release by someone who did not train it, unless the
+    // workspace waives the sign-off (ReleaseSignOff), or the model served before and was not
+    // rejected since; moveAlias keeps the same rule for production.
     void promote(const Principal &who, qint64 modelId, const QString &reason);
+    // Why promote() would refuse the model for want of a release approval; nothing when it
+    // would not.
+    std::optional<QString> promotionBlocker(qint64 modelId) const;
     // Moves production back to the model that was production before the current one was
     // promoted. Rollbacks undo promotions in turn: a second one goes back one more, never
-    // forward to the model just rolled back. Refused with the reason when there is none.
+    // forward to the model just rolled back. Refused with the reason when there is none. It
+    // needs no release approval: the model served before.
     // Returns the model that is production now.
     qint64 rollBack(const Principal &who, const QString &reason);
     // The model rollBack() would make production; nullopt when there is none.

@@ -47,35 +47,59 @@ QString toString(Action action)
         return QStringLiteral("backup_workspace");
     case Action::ChangeOwnPassword:
         return QStringLiteral("change_own_password");
+    case Action::ValidateModel:
+        return QStringLiteral("validate_model");
+    case Action::ViewOverview:
+        return QStringLiteral("view_overview");
+    case Action::SetTeamTargets:
+        return QStringLiteral("set_team_targets");
+    case Action::ViewValidation:
+        return QStringLiteral("view_validation");
     }
     return {};
 }
 
 bool isAllowed(Role role, Action action)
 {
+    const bool engineer = role == Role::MlEngineer || role == Role::Admin;
+    // ML QA and managers read what they judge; neither labels, reviews, trains nor promotes.
+    const bool reader = role == Role::MlQa || role == Role::Manager;
     switch (action) {
-    case Action::ViewImages:
-    case Action::Annotate:
     case Action::ChangeOwnPassword:
         return true;
+    case Action::ViewImages:
+        return role != Role::Manager;
+    case Action::Annotate:
+        return role == Role::Annotator || role == Role::Reviewer || engineer;
     case Action::Review:
     case Action::ManageGold:
+    case Action::CommitDataset:
+        return role == Role::Reviewer || engineer;
     case Action::ViewQualityFigures:
     case Action::ViewDatasets:
-    case Action::CommitDataset:
-        return role == Role::Reviewer || role == Role::MlEngineer || role == Role::Admin;
+        return role == Role::Reviewer || engineer || reader;
+    case Action::ViewModels:
+    case Action::ViewMonitoring:
+        return engineer || reader;
     case Action::ImportImages:
     case Action::ManageDatasets:
     case Action::TrainModel:
     case Action::ImportModel:
     case Action::MoveModelAlias:
-    case Action::ViewModels:
-    case Action::ViewMonitoring:
     case Action::SetRetrainingPolicy:
     case Action::ControlServing:
     case Action::CheckWorkspace:
     case Action::BackupWorkspace:
-        return role == Role::MlEngineer || role == Role::Admin;
+        return engineer;
+    // Admin too, because the command line's operator acts as admin; whoever trained a model
+    // still may not approve it (ReleaseSignOff checks the person, not the role).
+    case Action::ValidateModel:
+        return role == Role::MlQa || role == Role::Admin;
+    case Action::ViewValidation:
+        return engineer || reader;
+    case Action::ViewOverview:
+    case Action::SetTeamTargets:
+        return role == Role::Manager || role == Role::Admin;
     case Action::ManageUsers:
     case Action::ViewAuditLog:
         return role == Role::Admin;

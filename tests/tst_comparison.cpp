@@ -6,6 +6,7 @@
 #include "storage/blobstore.h"
 #include "storage/imagerepository.h"
 #include "tests/support/runfixture.h"
+#include "tests/support/signoff.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -212,6 +213,7 @@ void tst_Comparison::cliPrintsTheComparison()
         qPrintable(result.heldOut.verdict));
 
     // An alias names model B as well as its id does.
+    testing::approveRelease(*m_temp->workspace, m_untrained);
     annotation::ModelRegistry(m_temp->workspace->db(), m_temp->workspace->root())
         .moveAlias(m_people.engineer, annotation::ProductionAlias, m_untrained,
                    QStringLiteral("the comparison's baseline"));

@@ -14,6 +14,7 @@
 #include "tests/support/datasetfixture.h"
 #include "tests/support/httpclient.h"
 #include "tests/support/servefixture.h"
+#include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 
 #include <QJsonArray>
@@ -301,6 +302,7 @@ void tst_Drift::fashionRaisesTheOodShareAtTheEndpoint()
     QVERIFY2(threshold, qPrintable(model.metrics));
     QVERIFY2(model.metrics.contains(QStringLiteral("\"score\":\"energy\"")),
              qPrintable(model.metrics));
+    testing::approveRelease(*temp.workspace, model.id);
     run = testing::runDigitdeskOn(ws, "models alias",
                                   {QString::number(model.id), QStringLiteral("production"),
                                    QStringLiteral("--reason"), QStringLiteral("drift test")});

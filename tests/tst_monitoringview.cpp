@@ -2,6 +2,7 @@
 #include "annotation/modelregistry.h"
 #include "models/flopcount.h"
 #include "tests/support/datasetfixture.h"
+#include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 #include "ui/mainwindow.h"
 #include "ui/monitoringview.h"
@@ -38,6 +39,7 @@ struct Served
         trained.dataDigest = QStringLiteral("digest");
         trained.datasetCommit = v1.commitId;
         modelId = registry.registerTrained(people.engineer, run, trained);
+        testing::approveRelease(*temp.workspace, modelId);
         registry.moveAlias(people.engineer, annotation::ProductionAlias, modelId,
                            QStringLiteral("first"));
     }

@@ -38,7 +38,9 @@ const Row Expected[] = {
     {Action::SetRetrainingPolicy, "MD"}, {Action::ControlServing, "MD"},
     {Action::ManageUsers, "D"},          {Action::ViewAuditLog, "D"},
     {Action::CheckWorkspace, "MD"},      {Action::BackupWorkspace, "MD"},
-    {Action::ChangeOwnPassword, "ARMD"},
+    {Action::ChangeOwnPassword, "ARMD"}, {Action::ValidateModel, "D"},
+    {Action::ViewOverview, "D"},         {Action::SetTeamTargets, "D"},
+    {Action::ViewValidation, "MD"},
 };
 
 char letter(Role role)
@@ -52,6 +54,9 @@ char letter(Role role)
         return 'M';
     case Role::Admin:
         return 'D';
+    case Role::MlQa: // ml_qa and manager: tst_roles
+    case Role::Manager:
+        break;
     }
     return '?';
 }

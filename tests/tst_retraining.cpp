@@ -1,6 +1,8 @@
+#include "annotation/modelregistry.h"
 #include "annotation/retrainingpolicy.h"
 #include "annotation/trainingruns.h"
 #include "tests/support/runworkspacetest.h"
+#include "tests/support/signoff.h"
 
 #include <csignal>
 
@@ -32,6 +34,7 @@ void tst_Retraining::retrainingPolicy()
                 .out.contains(QStringLiteral("retrain.min_new_labels = 100")));
     // Production trained on v1.
     QCOMPARE(runDigitdeskOn(folder(), "train --dataset v1 --epochs 1 --batch 64").exitCode, 0);
+    testing::approveRelease(workspace(), 1);
     cli = runDigitdeskOn(folder(), "models promote 1 --reason", {QStringLiteral("first model")});
     QVERIFY2(cli.exitCode == 0 && cli.out.contains(QStringLiteral("production is now model 1")),
              qPrintable(cli.out + cli.err));
@@ -80,7 +83,17 @@ void tst_Retraining::retrainingPolicy()
              qPrintable(cli.out + cli.err));
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM training_runs")), 3);
 
-    // Its model promoted, then rolled back from the command line, both kept with their reasons.
+    // Its model waits for ML QA's sign-off: the policy trains, it never promotes.
+    const annotation::ReleaseSignOff signOff(workspace().db());
+    QCOMPARE(annotation::toString(signOff.statusOf(policyRun.modelId)),
+             QStringLiteral("pending validation"));
+    QCOMPARE(signOff.waiting(m_ws->people.engineer), std::vector<qint64>{policyRun.modelId});
+    QCOMPARE(annotation::ModelRegistry(workspace().db(), workspace().root()).production(),
+             std::optional<qint64>(1));
+
+    // Its model approved and promoted, then rolled back from the command line, both kept with
+    // their reasons.
+    testing::approveRelease(workspace(), policyRun.modelId);
     const QString retrained = QString::number(policyRun.modelId);
     cli =
         runDigitdeskOn(folder(), "models promote",

@@ -9,6 +9,7 @@
 #include "storage/sqlquery.h"
 #include "tests/support/httpclient.h"
 #include "tests/support/servefixture.h"
+#include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 
 #include <QDir>
@@ -196,6 +197,8 @@ void tst_Serve::initTestCase()
     m_sure3 = import("sure3.pt");
     m_unsure = import("unsure.pt");
     m_spare = import("spare.pt");
+    // The endpoint follows production; who approved the models is not its business.
+    testing::waiveSignOff(*m_temp->workspace);
     promote(m_sure7);
 }
 
@@ -845,6 +848,7 @@ void tst_Serve::readyOnlyOnceAModelIsLoaded()
     annotation::ModelRegistry registry(empty.workspace->db(), empty.workspace->root());
     const qint64 id =
         registry.importTorchScript(engineer, folder + QStringLiteral("/sure3.pt"), QString());
+    testing::approveRelease(*empty.workspace, id);
     registry.moveAlias(engineer, annotation::ProductionAlias, id, QStringLiteral("first model"));
     QTRY_COMPARE_WITH_TIMEOUT(client.request("GET", "/v2/health/ready").status, 200, 5000);
     const HttpAnswer answer =

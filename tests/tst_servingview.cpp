@@ -1,6 +1,7 @@
 #include "annotation/modelregistry.h"
 #include "annotation/servingcontrol.h"
 #include "storage/auditlog.h"
+#include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 #include "ui/mainwindow.h"
 #include "ui/servingprocess.h"
@@ -51,9 +52,10 @@ int freePort()
 // answers themselves do not matter here.
 void addProductionModel(const testing::TempWorkspace &temp, const annotation::Principal &who)
 {
+    const qint64 id = testing::addUntrainedModel(temp, who);
+    testing::approveRelease(*temp.workspace, id);
     annotation::ModelRegistry(temp.workspace->db(), temp.workspace->root())
-        .moveAlias(who, annotation::ProductionAlias, testing::addUntrainedModel(temp, who),
-                   QStringLiteral("serving test"));
+        .moveAlias(who, annotation::ProductionAlias, id, QStringLiteral("serving test"));
 }
 
 QByteArray inferBody(int seed)

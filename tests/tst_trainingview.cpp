@@ -1,6 +1,7 @@
 #include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
 #include "tests/support/datasetfixture.h"
+#include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 #include "ui/comparisonpane.h"
 #include "ui/mainwindow.h"
@@ -226,6 +227,8 @@ void tst_TrainingView::promoteRollBackAndCompareFromTheModelsView()
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     }
     annotation::ModelRegistry registry(lab.db(), root);
+    testing::approveRelease(*lab.temp.workspace, 1);
+    testing::approveRelease(*lab.temp.workspace, 2);
     registry.promote(lab.people.engineer, 1, QStringLiteral("first model"));
     ui::ModelsView view(*lab.temp.workspace, lab.people.engineer);
     QAbstractItemModelTester tester(view.modelTable());

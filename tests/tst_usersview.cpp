@@ -171,16 +171,26 @@ void tst_UsersView::viewsFollowTheRole_data()
                                              QStringLiteral("Datasets")};
     QTest::newRow("ml_engineer") << Role::MlEngineer
                                  << QStringList{
-                                        QStringLiteral("Annotate"), QStringLiteral("Review"),
-                                        QStringLiteral("Datasets"), QStringLiteral("Training"),
-                                        QStringLiteral("Models"),   QStringLiteral("Images"),
-                                        QStringLiteral("Serving"),  QStringLiteral("Monitoring")};
+                                        QStringLiteral("Annotate"),  QStringLiteral("Review"),
+                                        QStringLiteral("Datasets"),  QStringLiteral("Training"),
+                                        QStringLiteral("Models"),    QStringLiteral("Images"),
+                                        QStringLiteral("Serving"),   QStringLiteral("Monitoring"),
+                                        QStringLiteral("Validation")};
     QTest::newRow("admin") << Role::Admin
                            << QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"),
                                           QStringLiteral("Datasets"), QStringLiteral("Training"),
                                           QStringLiteral("Models"),   QStringLiteral("Images"),
                                           QStringLiteral("Serving"),  QStringLiteral("Monitoring"),
-                                          QStringLiteral("Users")};
+                                          QStringLiteral("Users"),    QStringLiteral("Validation"),
+                                          QStringLiteral("Overview")};
+    // ML QA and managers open on their own view, then the views they may read.
+    QTest::newRow("ml_qa") << Role::MlQa
+                           << QStringList{QStringLiteral("Validation"), QStringLiteral("Datasets"),
+                                          QStringLiteral("Models"), QStringLiteral("Monitoring")};
+    QTest::newRow("manager") << Role::Manager
+                             << QStringList{QStringLiteral("Overview"), QStringLiteral("Datasets"),
+                                            QStringLiteral("Models"), QStringLiteral("Monitoring"),
+                                            QStringLiteral("Validation")};
 }
 
 void tst_UsersView::viewsFollowTheRole()

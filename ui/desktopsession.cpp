@@ -263,7 +263,8 @@ void DesktopSession::handleLockFinished(int result)
         m_sinceTouch.restart();
         m_idleTimer.start();
         // Leases may have run out while the screen was locked: take them again.
-        if (m_window) {
+        // (ML QA and managers have no Annotate view, and hold no leases.)
+        if (m_window && m_window->annotateView()) {
             m_window->annotateView()->renewLeases();
         }
         return;

@@ -9,10 +9,12 @@
 #include "ui/keysettingsdialog.h"
 #include "ui/modelsview.h"
 #include "ui/monitoringview.h"
+#include "ui/overviewview.h"
 #include "ui/reviewview.h"
 #include "ui/servingview.h"
 #include "ui/trainingview.h"
 #include "ui/usersview.h"
+#include "ui/validationview.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -66,10 +68,28 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setFixedWidth(150);
     // Annotators see Annotate; reviewers also Review and Datasets; ML engineers everything but
-    // Users; admins everything. The services check the role again on every action.
-    m_nav->addItem(tr("Annotate"));
-    m_annotate = new AnnotateView(workspace, m_who, this);
-    addView(m_annotate);
+    // Users and Overview; admins everything. ML QA open on Validation and managers on Overview,
+    // with the views they may read after it; the other roles keep their keys (Ctrl+1 Annotate,
+    // ...) and find the new views at the end. The services check the role again on every action.
+    const auto addValidation = [this, &workspace] {
+        m_nav->addItem(tr("Validation"));
+        m_validation = new ValidationView(workspace, m_who, this);
+        addView(m_validation);
+    };
+    const auto addOverview = [this, &workspace] {
+        m_nav->addItem(tr("Overview"));
+        m_overview = new OverviewView(workspace, m_who, this);
+        addView(m_overview);
+    };
+    if (annotation::isAllowed(m_who.role, annotation::Action::Annotate)) {
+        m_nav->addItem(tr("Annotate"));
+        m_annotate = new AnnotateView(workspace, m_who, this);
+        addView(m_annotate);
+    } else if (annotation::isAllowed(m_who.role, annotation::Action::ValidateModel)) {
+        addValidation();
+    } else if (annotation::isAllowed(m_who.role, annotation::Action::ViewOverview)) {
+        addOverview();
+    }
     if (annotation::isAllowed(m_who.role, annotation::Action::Review)) {
         m_nav->addItem(tr("Review"));
         m_review = new ReviewView(workspace, m_who, this);
@@ -125,6 +145,14 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         m_users = new UsersView(workspace.db(), m_who, this);
         addView(m_users);
     }
+    if (m_validation == nullptr &&
+        annotation::isAllowed(m_who.role, annotation::Action::ViewValidation)) {
+        addValidation();
+    }
+    if (m_overview == nullptr &&
+        annotation::isAllowed(m_who.role, annotation::Action::ViewOverview)) {
+        addOverview();
+    }
     connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
         m_views->setCurrentIndex(row);
         // The keys go to the view just opened, not to the list it was chosen from.
@@ -152,23 +180,29 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     importFiles->setVisible(mayImport);
     importFolder->setVisible(mayImport);
     file->addSeparator();
-    file->addAction(tr("&Keys…"), this, [this] {
-        KeySettingsDialog dialog(this);
-        if (dialog.exec() == QDialog::Accepted) {
-            m_annotate->setKeyMap(KeyMap::load());
-        }
-    });
-    file->addSeparator();
+    if (m_annotate != nullptr) {
+        file->addAction(tr("&Keys…"), this, [this] {
+            KeySettingsDialog dialog(this);
+            if (dialog.exec() == QDialog::Accepted) {
+                m_annotate->setKeyMap(KeyMap::load());
+            }
+        });
+        file->addSeparator();
+    }
     file->addAction(tr("&Log out"), this, &MainWindow::logoutRequested);
     QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
 
-    // Every view one key away: Ctrl+1 is the first in the list, Ctrl+2 the next, ...
+    // Every view one key away: Ctrl+1 is the first in the list, Ctrl+2 the next, ..., Ctrl+0
+    // the tenth; an eleventh (the admin's Overview) is in the menu only.
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int row = 0; row < m_nav->count(); ++row) {
         QAction *show = view->addAction(m_nav->item(row)->text(), this,
                                         [this, row] { m_nav->setCurrentRow(row); });
-        show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + row)));
+        if (row < 10) {
+            show->setShortcut(QKeySequence(
+                Qt::CTRL | static_cast<Qt::Key>(row < 9 ? Qt::Key_1 + row : Qt::Key_0)));
+        }
     }
 
     auto *userLabel =
@@ -181,7 +215,9 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     userLabel->setObjectName(QStringLiteral("currentUser"));
     statusBar()->addPermanentWidget(userLabel);
     // What comes in reaches the annotator's open view without a logout.
-    connect(this, &MainWindow::importFinished, m_annotate, &AnnotateView::refresh);
+    if (m_annotate != nullptr) {
+        connect(this, &MainWindow::importFinished, m_annotate, &AnnotateView::refresh);
+    }
     // Never larger than the screen it opens on, so the status line stays visible.
     QSize size(1200, 800);
     if (const QScreen *screen = QGuiApplication::primaryScreen()) {

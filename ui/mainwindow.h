@@ -22,7 +22,9 @@ class UsersView;
 class ImportRunner;
 class ModelsView;
 class MonitoringView;
+class OverviewView;
 class TrainingView;
+class ValidationView;
 
 // The window after login: a list of views on the left (those the role may use), the current
 // view on the right, the user, role and workspace in the status bar.
@@ -44,6 +46,8 @@ public:
     TrainingView *trainingView() const { return m_training; }
     ModelsView *modelsView() const { return m_models; }
     MonitoringView *monitoringView() const { return m_monitoring; }
+    ValidationView *validationView() const { return m_validation; }
+    OverviewView *overviewView() const { return m_overview; }
     // Shows the named view ("Annotate", "Images") when the role has it.
     bool showView(const QString &name);
     // Starts an import of the paths with a progress dialog (also used by tests).
@@ -75,6 +79,8 @@ private:
     MonitoringView *m_monitoring = nullptr;
     ServingView *m_serving = nullptr;
     UsersView *m_users = nullptr;
+    ValidationView *m_validation = nullptr;
+    OverviewView *m_overview = nullptr;
     ImportRunner *m_import;
 };
 

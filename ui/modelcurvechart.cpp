@@ -17,6 +17,7 @@ namespace digitdesk::ui {
 ModelCurveChart::ModelCurveChart(QWidget *parent) : QWidget(parent)
 {
     auto *chart = new QChart;
+    m_chart = chart;
     chart->setTitle(tr("Held-out accuracy against the approved labels of the model's version"));
     m_labels = addValueAxis(chart, tr("approved labels in the dataset version"), Qt::AlignBottom);
     m_labels->setLabelFormat(QStringLiteral("%d"));
@@ -34,16 +35,25 @@ ModelCurveChart::ModelCurveChart(QWidget *parent) : QWidget(parent)
 void ModelCurveChart::showModels(const std::vector<storage::ModelRecord> &models,
                                  const std::map<QString, int> &labelCounts)
 {
-    QList<QPointF> points;
-    std::map<int, double> best;
+    std::vector<CurvePoint> points;
     for (const storage::ModelRecord &model : models) {
         const auto count = labelCounts.find(model.datasetCommit);
         const double accuracy = TrainingRunTableModel::heldOutAccuracy(model.metrics);
         if (model.datasetCommit.isEmpty() || count == labelCounts.end() || accuracy < 0) {
             continue;
         }
-        points.append({static_cast<qreal>(count->second), accuracy * 100});
-        best[count->second] = std::max(best[count->second], accuracy * 100);
+        points.push_back({count->second, accuracy});
+    }
+    showPoints(points);
+}
+
+void ModelCurveChart::showPoints(const std::vector<CurvePoint> &curve)
+{
+    QList<QPointF> points;
+    std::map<int, double> best;
+    for (const CurvePoint &point : curve) {
+        points.append({static_cast<qreal>(point.labels), point.accuracy * 100});
+        best[point.labels] = std::max(best[point.labels], point.accuracy * 100);
     }
     QList<QPointF> line;
     for (const auto &[labels, accuracy] : best) {
@@ -60,6 +70,11 @@ void ModelCurveChart::showModels(const std::vector<storage::ModelRecord> &models
     m_accuracy->setRange(points.isEmpty() ? 0 : std::floor(lowest - 1), 100);
     m_labels->setRange(0, most * 1.05);
     m_labels->applyNiceNumbers();
+}
+
+void ModelCurveChart::setTitle(const QString &title)
+{
+    m_chart->setTitle(title);
 }
 
 int ModelCurveChart::pointCount() const

@@ -68,8 +68,8 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
       m_compare(new QPushButton(tr("C&ompare with production"), this)),
       m_cancelCompare(new QPushButton(tr("Cancel comparison"), this)),
       m_compareProgress(new QProgressBar(this)), m_status(new QLabel(this)),
-      m_tabs(new QTabWidget(this)), m_comparison(new ComparisonPane(this)),
-      m_curve(new ModelCurveChart(this))
+      m_waiver(new QLabel(this)), m_tabs(new QTabWidget(this)),
+      m_comparison(new ComparisonPane(this)), m_curve(new ModelCurveChart(this))
 {
     setObjectName(QStringLiteral("modelsView"));
     m_models->setObjectName(QStringLiteral("modelTable"));
@@ -102,6 +102,13 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
     m_status->setObjectName(QStringLiteral("modelsStatus"));
     m_status->setTextFormat(Qt::PlainText);
     m_status->setWordWrap(true);
+    m_waiver->setObjectName(QStringLiteral("signOffWaiver"));
+    m_waiver->setTextFormat(Qt::PlainText);
+    m_waiver->setWordWrap(true);
+    m_waiver->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
+    m_waiver->setText(tr("Release sign-off is waived: models reach production without an ML QA "
+                         "approval."));
+    m_waiver->hide();
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_promote);
@@ -132,6 +139,7 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
     m_tabs->addTab(m_curve, tr("Learning curve"));
 
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_waiver);
     layout->addLayout(buttons);
     layout->addWidget(m_status);
     layout->addWidget(m_tabs, 1);
@@ -226,6 +234,11 @@ QString ModelsView::statusText() const
     return m_status->text();
 }
 
+bool ModelsView::waiverShown() const
+{
+    return !m_waiver->isHidden();
+}
+
 int ModelsView::historyRows() const
 {
     return m_history->rowCount();
@@ -251,6 +264,8 @@ void ModelsView::handleRegistry(const RegistrySnapshot &snapshot)
     const qint64 selected = selectedModel();
     m_snapshot = snapshot;
     m_modelTable->setModels(snapshot.models, snapshot.aliases, snapshot.datasetTags);
+    m_modelTable->setReleases(snapshot.releases);
+    m_waiver->setVisible(snapshot.signOffWaived);
     m_curve->showModels(snapshot.models, snapshot.datasetImages);
     m_models->resizeColumnsToContents();
     if (selected > 0 && m_modelTable->rowOf(selected) >= 0) {

@@ -44,6 +44,8 @@ public:
     ModelCurveChart *curve() const { return m_curve; }
     QString lineageText() const;
     QString statusText() const;
+    // The red line saying the release sign-off is waived.
+    bool waiverShown() const;
     int historyRows() const;
     qint64 selectedModel() const;
     void selectModel(qint64 modelId);
@@ -98,6 +100,7 @@ private:
     QPushButton *m_cancelCompare;
     QProgressBar *m_compareProgress;
     QLabel *m_status;
+    QLabel *m_waiver;
     QTabWidget *m_tabs;
     ComparisonPane *m_comparison;
     ModelCurveChart *m_curve;

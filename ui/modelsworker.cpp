@@ -57,6 +57,11 @@ void ModelsWorker::loadRegistry()
         snapshot.models = std::move(registered.models);
         snapshot.aliases = std::move(registered.aliases);
         snapshot.history = std::move(registered.history);
+        const annotation::ReleaseSignOff signOff(m_connection->db());
+        for (const storage::ModelRecord &model : snapshot.models) {
+            snapshot.releases.emplace(model.id, signOff.statusOf(model.id));
+        }
+        snapshot.signOffWaived = signOff.waived();
         for (const annotation::DatasetVersion &version : datasets.versions(m_who)) {
             snapshot.datasetTags.emplace(version.commitId, version.tag);
             snapshot.datasetImages.emplace(version.commitId, version.imageCount);

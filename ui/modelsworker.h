@@ -2,6 +2,7 @@
 
 #include "annotation/modelcomparison.h"
 #include "annotation/principal.h"
+#include "annotation/releasesignoff.h"
 #include "storage/modelrepository.h"
 #include "storage/trainingrunrepository.h"
 
@@ -27,6 +28,8 @@ struct RegistrySnapshot
     std::map<QString, QString> datasetTags; // dataset commit -> version tag
     std::map<QString, int> datasetImages;   // dataset commit -> images in the version
     std::vector<storage::AliasMove> history;
+    std::map<qint64, annotation::ReleaseStatus> releases; // model id -> ML QA's sign-off
+    bool signOffWaived = false;
 };
 
 // Where a model came from: model <- run <- dataset version <- labels, with who stands behind

@@ -21,6 +21,14 @@ void ModelTableModel::setModels(std::vector<storage::ModelRecord> models,
     endResetModel();
 }
 
+void ModelTableModel::setReleases(std::map<qint64, annotation::ReleaseStatus> releases)
+{
+    m_releases = std::move(releases);
+    if (!m_models.empty()) {
+        Q_EMIT dataChanged(index(0, ReleaseColumn), index(rowCount() - 1, ReleaseColumn));
+    }
+}
+
 int ModelTableModel::rowOf(qint64 modelId) const
 {
     for (size_t row = 0; row < m_models.size(); ++row) {
@@ -86,6 +94,10 @@ QVariant ModelTableModel::data(const QModelIndex &index, int role) const
         return model.id;
     case AliasColumn:
         return aliasesOf(model.id).join(QStringLiteral(", "));
+    case ReleaseColumn: {
+        const auto found = m_releases.find(model.id);
+        return found == m_releases.end() ? QString() : annotation::toString(found->second);
+    }
     case ArchitectureColumn:
         return model.architecture;
     case DatasetColumn: {
@@ -115,6 +127,8 @@ QVariant ModelTableModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Model");
     case AliasColumn:
         return tr("Alias");
+    case ReleaseColumn:
+        return tr("Release");
     case ArchitectureColumn:
         return tr("Architecture");
     case DatasetColumn:

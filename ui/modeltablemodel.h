@@ -1,5 +1,6 @@
 #pragma once
 
+#include "annotation/releasesignoff.h"
 #include "storage/modelrepository.h"
 
 #include <QAbstractTableModel>
@@ -9,8 +10,8 @@
 
 namespace digitdesk::ui {
 
-// The registry, newest first: id, aliases, architecture, dataset version, held-out accuracy,
-// who made it and when. The production model's row is bold.
+// The registry, newest first: id, aliases, release status, architecture, dataset version,
+// held-out accuracy, who made it and when. The production model's row is bold.
 class ModelTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -21,6 +22,7 @@ public:
     {
         IdColumn,
         AliasColumn,
+        ReleaseColumn,
         ArchitectureColumn,
         DatasetColumn,
         AccuracyColumn,
@@ -34,6 +36,8 @@ public:
     // `datasetTags` names the version of each dataset commit this workspace knows.
     void setModels(std::vector<storage::ModelRecord> models, std::map<QString, qint64> aliases,
                    std::map<QString, QString> datasetTags);
+    // Each model's release status (ML QA's sign-off); models left out show none.
+    void setReleases(std::map<qint64, annotation::ReleaseStatus> releases);
     const storage::ModelRecord &model(int row) const { return m_models[static_cast<size_t>(row)]; }
     int rowOf(qint64 modelId) const;
     QStringList aliasesOf(qint64 modelId) const;
@@ -48,6 +52,7 @@ private:
     std::vector<storage::ModelRecord> m_models;
     std::map<QString, qint64> m_aliases;
     std::map<QString, QString> m_datasetTags;
+    std::map<qint64, annotation::ReleaseStatus> m_releases;
 };
 
 } // namespace digitdesk::ui

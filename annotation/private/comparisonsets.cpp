@@ -28,7 +28,7 @@ EvaluationSet heldOut(const DatasetService &datasets, const Principal &who, cons
         throw InvalidRequest(QStringLiteral("cannot check out %1 for a comparison: %2")
                                  .arg(tag, folder.errorString()));
     }
-    const auto [imagesPath, labelsPath] = datasets.trainingFiles(who, tag, folder.path());
+    const auto [imagesPath, labelsPath] = datasets.versionFiles(who, tag, folder.path());
     const IdxArray images = readIdxFile(imagesPath);
     const IdxArray labels = readIdxFile(labelsPath);
     if (images.itemSize() != models::PixelCount || labels.itemCount() != images.itemCount()) {

@@ -3,6 +3,7 @@
 #include "annotation/modelregistry.h"
 #include "annotation/predictionupdater.h"
 #include "annotation/principal.h"
+#include "annotation/releasesignoff.h"
 #include "annotation/userservice.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/commands.h"
@@ -10,6 +11,7 @@
 #include "app/cli/exitcodes.h"
 #include "app/cli/idxdata.h"
 #include "app/cli/modeljson.h"
+#include "storage/userrepository.h"
 #include "storage/workspace.h"
 #include "storage/workspacelocations.h"
 
@@ -133,9 +135,10 @@ int convert(const QStringList &arguments)
 }
 
 // The demo's first production model, so the incoming digits arrive predicted, as they would
-// in the loop: DigitDesk's network on the approved digits, registered like any other run.
+// in the loop: DigitDesk's network on the approved digits, registered like any other run and
+// approved for release by the demo's ML QA user, `qa`, before it serves.
 qint64 trainDemoModel(const storage::Workspace &workspace, const annotation::Principal &who,
-                      const QString &trainImages)
+                      const annotation::Principal &qa, const QString &trainImages)
 {
     const IdxData data = readIdxData(trainImages, {});
     models::TrainingOptions options;
@@ -150,6 +153,8 @@ qint64 trainDemoModel(const storage::Workspace &workspace, const annotation::Pri
     const models::TrainingResult result = models::Trainer::train(data.images, options, output);
     const qint64 modelId = registry.registerTrained(
         who, runId, trainedModel(output, options, result, hyperparameters, data.digest));
+    annotation::ReleaseSignOff(workspace.db())
+        .decide(qa, modelId, true, QStringLiteral("the demo's first model"));
     registry.moveAlias(who, annotation::ProductionAlias, modelId,
                        QStringLiteral("the demo's first model"));
     annotation::updatePredictions(workspace.db(), workspace.root());
@@ -172,9 +177,10 @@ QString randomPassword()
 int create(const QStringList &arguments)
 {
     ArgumentParser parser(QStringLiteral("digitdesk demo create [DIR] --data IDX_DIR"),
-                          QStringLiteral("Create the demo workspace: four users (annotator, "
-                                         "reviewer, engineer, admin) with passwords printed once, "
-                                         "8,000 approved digits and 2,000 incoming ones."));
+                          QStringLiteral("Create the demo workspace: six users (annotator, "
+                                         "reviewer, engineer, admin, qa, manager) with passwords "
+                                         "printed once, 8,000 approved digits and 2,000 incoming "
+                                         "ones."));
     parser.addOption({QStringLiteral("data"),
                       QStringLiteral("Folder of IDX files written by `digitdesk demo convert`."),
                       QStringLiteral("IDX_DIR")});
@@ -210,7 +216,9 @@ int create(const QStringList &arguments)
         {QStringLiteral("annotator"), annotation::Role::Annotator},
         {QStringLiteral("reviewer"), annotation::Role::Reviewer},
         {QStringLiteral("engineer"), annotation::Role::MlEngineer},
-        {QStringLiteral("admin"), annotation::Role::Admin}};
+        {QStringLiteral("admin"), annotation::Role::Admin},
+        {QStringLiteral("qa"), annotation::Role::MlQa},
+        {QStringLiteral("manager"), annotation::Role::Manager}};
     QStringList lines;
     for (const auto &[name, role] : demoUsers) {
         const QString password = randomPassword();
@@ -228,14 +236,17 @@ int create(const QStringList &arguments)
     annotation::ImportOptions incoming{QStringLiteral("mnist-demo-incoming"),
                                        annotation::LabelPolicy::Ignore};
     const auto incomingReport = importer.run({incomingImages}, incoming);
-    const qint64 modelId = trainDemoModel(*workspace, who, trainImages);
+    const auto qaUser = storage::UserRepository(workspace->db()).findByName(QStringLiteral("qa"));
+    const annotation::Principal qa{QStringLiteral("qa"), annotation::Role::MlQa,
+                                   qaUser ? qaUser->id : 0, 0};
+    const qint64 modelId = trainDemoModel(*workspace, who, qa, trainImages);
 
     printOut(QStringLiteral("Created the demo workspace %1: %2 approved and %3 incoming digits.")
                  .arg(workspace->root())
                  .arg(trainReport.imported)
                  .arg(incomingReport.imported));
-    printOut(QStringLiteral("Model %1, trained on the approved digits, is production; the incoming "
-                            "ones carry its predictions.")
+    printOut(QStringLiteral("Model %1, trained on the approved digits and approved by qa, is "
+                            "production; the incoming ones carry its predictions.")
                  .arg(modelId));
     printOut(QStringLiteral("Its users and their passwords, shown this once and stored only "
                             "hashed:"));

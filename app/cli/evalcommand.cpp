@@ -1,6 +1,7 @@
 #include "annotation/heldoutsplit.h"
 #include "annotation/modelcomparison.h"
 #include "annotation/modelregistry.h"
+#include "annotation/splitbaselines.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/cancelsignal.h"
 #include "app/cli/commands.h"
@@ -16,18 +17,6 @@
 
 namespace digitdesk::app {
 namespace {
-
-void gather(const models::LabelledImages &data, const std::vector<size_t> &indices,
-            std::vector<uint8_t> *pixels, std::vector<uint8_t> *labels)
-{
-    for (size_t index : indices) {
-        pixels->insert(
-            pixels->end(),
-            data.pixels.begin() + static_cast<std::ptrdiff_t>(index * models::PixelCount),
-            data.pixels.begin() + static_cast<std::ptrdiff_t>((index + 1) * models::PixelCount));
-        labels->push_back(data.labels[index]);
-    }
-}
 
 // One model on an IDX pair, on the split training holds out (or on all of it).
 int evaluateOnIdx(const ArgumentParser &parser, models::DeviceRequest device)
@@ -47,16 +36,15 @@ int evaluateOnIdx(const ArgumentParser &parser, models::DeviceRequest device)
         testIndices = split.train;
         testIndices.insert(testIndices.end(), split.heldOut.begin(), split.heldOut.end());
     }
-    std::vector<uint8_t> trainPixels, trainLabels, testPixels, testLabels;
-    gather(data.images, split.train, &trainPixels, &trainLabels);
-    gather(data.images, testIndices, &testPixels, &testLabels);
+    std::vector<uint8_t> testPixels, testLabels;
+    annotation::gatherImages(data.images, testIndices, &testPixels, &testLabels);
     const std::vector<float> logits =
         predictor->logits(testPixels.data(), static_cast<int>(testLabels.size()));
     const models::Evaluation raw = models::evaluate(logits, testLabels, 1.0);
     const models::Evaluation calibrated =
         models::evaluate(logits, testLabels, predictor->temperature());
     const models::Baselines baselines =
-        models::computeBaselines(trainPixels, trainLabels, testPixels, testLabels);
+        annotation::baselinesOnSplit(data.images, split, testIndices);
     printOut(QStringLiteral("Model %1 on %2 (%3 split, %4)")
                  .arg(id)
                  .arg(data.source, splitName, predictor->device().description));

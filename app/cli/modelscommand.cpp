@@ -1,6 +1,7 @@
 #include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
 #include "annotation/predictionupdater.h"
+#include "annotation/releasesignoff.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
@@ -41,6 +42,79 @@ void printAliases(const annotation::ModelRegistry &registry, qint64 id)
     }
 }
 
+// The model's release status, its decisions and, when the trainer recorded held-out figures,
+// the workspace's checklist on them.
+void printSignOff(const storage::Workspace &workspace, const storage::ModelRecord &model)
+{
+    const annotation::ReleaseSignOff signOff(workspace.db());
+    printOut(QStringLiteral("release          %1%2")
+                 .arg(annotation::toString(signOff.statusOf(model.id)),
+                      signOff.waived() ? QStringLiteral(" (sign-off waived in this workspace: "
+                                                        "production may move to any model)")
+                                       : QString()));
+    for (const annotation::ReleaseDecision &decision : signOff.historyOf(model.id)) {
+        printOut(
+            QStringLiteral("decision         %1 %2 by %3%4")
+                .arg(decision.decidedAt.toString(Qt::ISODateWithMs),
+                     decision.approved ? QStringLiteral("approved") : QStringLiteral("rejected"),
+                     decision.decidedBy,
+                     decision.comment.isEmpty()
+                         ? QString()
+                         : QStringLiteral(": ") + oneLine(decision.comment)));
+    }
+    const auto figures = annotation::recordedHeldOutFigures(model);
+    if (!figures) {
+        printOut(QStringLiteral("checklist        not checked: the model has no held-out figures "
+                                "recorded (see digitdesk eval)"));
+        return;
+    }
+    printOut(QStringLiteral("checklist        on the held-out split the trainer measured (%1 "
+                            "images)")
+                 .arg(figures->count));
+    for (const annotation::ChecklistItem &item :
+         annotation::checkRelease(*figures, annotation::ChecklistSettings::read(workspace.db()))) {
+        printOut(QStringLiteral("  %1  %2: %3 (%4)")
+                     .arg(item.passed ? QStringLiteral("pass") : QStringLiteral("FAIL"), item.name,
+                          item.actual, item.requirement));
+    }
+}
+
+int validate(const QStringList &arguments, const annotation::Principal &who)
+{
+    ArgumentParser parser(QStringLiteral("digitdesk models validate ID --approve|--reject "
+                                         "[--comment TEXT] [--workspace DIR]"),
+                          QStringLiteral("Approve or reject a model for release. Production moves "
+                                         "only to a model approved by someone other than who "
+                                         "trained it; a rejection needs a comment."));
+    parser.addWorkspaceOption();
+    parser.addOption({QStringLiteral("approve"), QStringLiteral("Approve it for release.")});
+    parser.addOption({QStringLiteral("reject"), QStringLiteral("Reject it.")});
+    parser.addOption({QStringLiteral("comment"), QStringLiteral("Why (required with --reject)."),
+                      QStringLiteral("TEXT")});
+    if (auto exit = parser.parse(arguments, 2, 2)) {
+        return *exit;
+    }
+    const bool approve = parser.isSet(QStringLiteral("approve"));
+    if (approve == parser.isSet(QStringLiteral("reject"))) {
+        return parser.usageError(QStringLiteral("give one of --approve or --reject"));
+    }
+    const QString comment = parser.value(QStringLiteral("comment"));
+    if (!approve && comment.trimmed().isEmpty()) {
+        return parser.usageError(
+            QStringLiteral("--reject needs --comment TEXT: what is wrong with the model"));
+    }
+    const auto workspace = openWorkspace(parser.workspace());
+    const annotation::ModelRegistry registry(workspace->db(), workspace->root());
+    const qint64 id = registry.resolve(parser.positional().at(1));
+    const annotation::ReleaseDecision decision =
+        annotation::ReleaseSignOff(workspace->db()).decide(who, id, approve, comment);
+    printOut(QStringLiteral("Model %1 %2 for release by %3.")
+                 .arg(id)
+                 .arg(approve ? QStringLiteral("approved") : QStringLiteral("rejected"),
+                      decision.decidedBy));
+    return ExitOk;
+}
+
 } // namespace
 
 void updatePredictionsAfterChange(const storage::Workspace &workspace)
@@ -65,7 +139,7 @@ int runModelsCommand(const QStringList &arguments)
 {
     const QString sub =
         subcommandOf(arguments, {QStringLiteral("--workspace"), QStringLiteral("--note"),
-                                 QStringLiteral("--reason")});
+                                 QStringLiteral("--reason"), QStringLiteral("--comment")});
     const annotation::Principal who = annotation::Principal::localOperator();
     if (sub == QStringLiteral("list") || sub == QStringLiteral("history")) {
         ArgumentParser parser(
@@ -142,7 +216,11 @@ int runModelsCommand(const QStringList &arguments)
         if (!model.note.isEmpty()) {
             printOut(QStringLiteral("note             %1").arg(model.note));
         }
+        printSignOff(*workspace, model);
         return ExitOk;
+    }
+    if (sub == QStringLiteral("validate")) {
+        return validate(arguments, who);
     }
     if (sub == QStringLiteral("import")) {
         ArgumentParser parser(
@@ -227,7 +305,8 @@ int runModelsCommand(const QStringList &arguments)
         return ExitOk;
     }
     ArgumentParser parser(
-        QStringLiteral("digitdesk models list|show|import|alias|history|promote|rollback ..."),
+        QStringLiteral(
+            "digitdesk models list|show|import|alias|history|validate|promote|rollback ..."),
         QStringLiteral("The model registry."));
     if (arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"))) {
         return parser.parse(arguments, 0, -1).value_or(ExitOk);

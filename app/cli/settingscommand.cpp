@@ -1,7 +1,9 @@
 #include "annotation/annotationservice.h"
 #include "annotation/authservice.h"
 #include "annotation/driftmonitor.h"
+#include "annotation/releasesignoff.h"
 #include "annotation/retrainingpolicy.h"
+#include "annotation/teamsettings.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
@@ -13,6 +15,7 @@
 #include <QMap>
 
 #include <cmath>
+#include <limits>
 
 namespace digitdesk::app {
 namespace {
@@ -58,6 +61,85 @@ const std::vector<Setting> &knownSettings()
     return settings;
 }
 
+// The release checklist's thresholds, the sign-off waiver and the team's daily target.
+void listReleaseAndTeamSettings(const storage::Workspace &workspace)
+{
+    const annotation::TeamSetting &target =
+        *annotation::findTeamSetting(QString::fromLatin1(annotation::DailyTargetSetting));
+    printOut(QStringLiteral("%1 = %2    (%3)")
+                 .arg(target.key,
+                      storage::SettingsRepository(workspace.db())
+                          .value(target.key, QString::number(target.fallback)),
+                      target.meaning));
+    const annotation::ChecklistSettings checklist =
+        annotation::ChecklistSettings::read(workspace.db());
+    printOut(QStringLiteral("%1 = %2    (1: production may move to a model nobody approved; "
+                            "for a one-person team)")
+                 .arg(QString::fromLatin1(annotation::ReleaseSignOff::WaiverSetting))
+                 .arg(annotation::ReleaseSignOff(workspace.db()).waived() ? 1 : 0));
+    printOut(QStringLiteral("%1 = %2    (release checklist: minimum held-out accuracy, 0-1)")
+                 .arg(QString::fromLatin1(annotation::ChecklistSettings::MinAccuracySetting))
+                 .arg(checklist.minHeldOutAccuracy));
+    printOut(QStringLiteral("%1 = %2    (release checklist: maximum calibration error, 0-1)")
+                 .arg(QString::fromLatin1(annotation::ChecklistSettings::MaxEceSetting))
+                 .arg(checklist.maxEce));
+    printOut(QStringLiteral("%1 = %2    (release checklist: lowest recall of any class, 0-1)")
+                 .arg(QString::fromLatin1(annotation::ChecklistSettings::ClassFloorSetting))
+                 .arg(checklist.perClassRecallFloor));
+}
+
+// nullopt when `key` is none of them.
+std::optional<int> setReleaseOrTeamSetting(const ArgumentParser &parser,
+                                           const storage::Workspace &workspace, const QString &key,
+                                           const QString &value)
+{
+    const annotation::Principal who = annotation::Principal::localOperator();
+    if (key == QString::fromLatin1(annotation::DailyTargetSetting)) {
+        bool ok = false;
+        const double number = value.toDouble(&ok);
+        if (const auto problem = annotation::checkTeamSetting(
+                key, ok ? number : std::numeric_limits<double>::quiet_NaN())) {
+            return parser.usageError(*problem);
+        }
+        const annotation::AccessControl access(workspace.db());
+        access.require(who, annotation::Action::SetTeamTargets, key);
+        storage::SettingsRepository(workspace.db()).setValue(key, QString::number(number));
+        access.audit(who, annotation::Action::SetTeamTargets, key,
+                     QStringLiteral("setting set to %1").arg(number));
+        printOut(QStringLiteral("%1 = %2").arg(key).arg(number));
+        return ExitOk;
+    }
+    if (key == QString::fromLatin1(annotation::ReleaseSignOff::WaiverSetting)) {
+        if (value != QStringLiteral("0") && value != QStringLiteral("1")) {
+            return parser.usageError(
+                QStringLiteral("%1 takes 1 (waived) or 0 (sign-off required)").arg(key));
+        }
+        annotation::ReleaseSignOff(workspace.db()).setWaived(who, value == QStringLiteral("1"));
+        printOut(QStringLiteral("%1 = %2").arg(key, value));
+        return ExitOk;
+    }
+    annotation::ChecklistSettings checklist = annotation::ChecklistSettings::read(workspace.db());
+    double *target = nullptr;
+    if (key == QString::fromLatin1(annotation::ChecklistSettings::MinAccuracySetting)) {
+        target = &checklist.minHeldOutAccuracy;
+    } else if (key == QString::fromLatin1(annotation::ChecklistSettings::MaxEceSetting)) {
+        target = &checklist.maxEce;
+    } else if (key == QString::fromLatin1(annotation::ChecklistSettings::ClassFloorSetting)) {
+        target = &checklist.perClassRecallFloor;
+    } else {
+        return std::nullopt;
+    }
+    bool ok = false;
+    const double number = value.toDouble(&ok);
+    if (!ok || !std::isfinite(number) || number < 0 || number > 1) {
+        return parser.usageError(QStringLiteral("%1 takes a number from 0 to 1").arg(key));
+    }
+    *target = number;
+    checklist.write(workspace.db(), who);
+    printOut(QStringLiteral("%1 = %2").arg(key).arg(number));
+    return ExitOk;
+}
+
 } // namespace
 
 int runSettingsCommand(const QStringList &arguments)
@@ -89,6 +171,7 @@ int runSettingsCommand(const QStringList &arguments)
                      .arg(tokenKey, settings.value(tokenKey).isEmpty()
                                         ? QStringLiteral("(not set)")
                                         : QStringLiteral("(set; not shown)")));
+        listReleaseAndTeamSettings(*workspace);
         return ExitOk;
     }
     if (sub == QStringLiteral("set") && parser.positional().size() == 3) {
@@ -125,6 +208,9 @@ int runSettingsCommand(const QStringList &arguments)
                 .setMinNewLabels(annotation::Principal::localOperator(), count);
             printOut(QStringLiteral("%1 = %2").arg(key).arg(count));
             return ExitOk;
+        }
+        if (const auto exit = setReleaseOrTeamSetting(parser, *workspace, key, value)) {
+            return *exit;
         }
         for (const Setting &setting : knownSettings()) {
             if (setting.key != key) {

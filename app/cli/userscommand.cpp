@@ -9,7 +9,7 @@
 namespace digitdesk::app {
 namespace {
 
-const QString RoleHelp = QStringLiteral("annotator|reviewer|ml_engineer|admin");
+const QString RoleHelp = annotation::allRoleNames().join(QLatin1Char('|'));
 
 std::optional<annotation::Role> parseRole(const ArgumentParser &parser, const QString &text,
                                           int *exit)

@@ -21,6 +21,7 @@
 #include "annotation/heldoutsplit.h"
 #include "annotation/idxfile.h"
 #include "annotation/modelregistry.h"
+#include "annotation/releasesignoff.h"
 #include "annotation/statistics.h"
 #include "models/predictor.h"
 #include "tests/bench/loopsteps.h"
@@ -282,7 +283,19 @@ int main(int argc, char *argv[])
     std::printf("   eval --against in %.1f s; %d incoming digits through the new model in %.1f s\n",
                 evalSeconds, incoming.count(), incomingSeconds);
 
-    std::printf("5. promote model %lld while digitdesk serve takes %.0f requests/s\n",
+    // ML QA signs the new model off before it may serve (four eyes: qa did not train it).
+    const annotation::LoginResult qa = auth.login(
+        QStringLiteral("qa"), passwords.value(QStringLiteral("qa")), QStringLiteral("loop_bench"));
+    if (!qa.ok()) {
+        std::fprintf(stderr, "loop_bench: qa's login failed: %s\n", qPrintable(qa.message));
+        return 1;
+    }
+    annotation::ReleaseSignOff(workspace->db())
+        .decide(qa.principal, training.modelId, true,
+                QStringLiteral("loop_bench: compared with production on %1").arg(version.tag));
+
+    std::printf("5. promote model %lld (approved by qa) while digitdesk serve takes %.0f "
+                "requests/s\n",
                 static_cast<long long>(training.modelId), rate);
     std::fflush(stdout);
     PromotionRequest promotion;

@@ -1,0 +1,150 @@
+#include "storage/teamfiguresrepository.h"
+
+#include "storage/sqlquery.h"
+#include "storage/timestamps.h"
+
+#include <QStringList>
+
+namespace digitdesk::storage {
+namespace {
+
+void bindSpan(SqlQuery &query, const QDateTime &from, const QDateTime &until)
+{
+    query.bindAll(
+        {{QStringLiteral(":from"), toDbTime(from)}, {QStringLiteral(":until"), toDbTime(until)}});
+}
+
+} // namespace
+
+std::vector<DailyLabelCount> TeamFiguresRepository::labelsPerDay(const QDateTime &from,
+                                                                 const QDateTime &until) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT substr(l.created_at, 1, 10) AS day, u.name, COUNT(*)"
+                                  " FROM labels l JOIN users u ON u.id = l.annotator_id"
+                                  " WHERE l.created_at >= :from AND l.created_at < :until"
+                                  " AND (l.retracted_at IS NULL OR l.retracted_by <> u.name)"
+                                  " GROUP BY day, u.name ORDER BY day, u.name"),
+                   QStringLiteral("count labels per day and annotator"));
+    bindSpan(query, from, until);
+    query.exec();
+    std::vector<DailyLabelCount> counts;
+    while (query.next()) {
+        counts.push_back(
+            {query.value(0).toString(), query.value(1).toString(), query.value(2).toInt()});
+    }
+    return counts;
+}
+
+std::vector<GoldAnswerRow> TeamFiguresRepository::goldAnswers(const QDateTime &from,
+                                                              const QDateTime &until) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT u.name, l.created_at,"
+                                  " CASE WHEN COALESCE(l.label, -1) = COALESCE(g.label, -1)"
+                                  " THEN 1 ELSE 0 END"
+                                  " FROM labels l JOIN users u ON u.id = l.annotator_id"
+                                  " JOIN gold_items g ON g.image_id = l.image_id"
+                                  " WHERE l.gold_check = 1 AND l.retracted_at IS NULL"
+                                  " AND l.created_at >= :from AND l.created_at < :until"
+                                  " ORDER BY l.id"),
+                   QStringLiteral("read the annotators' gold answers"));
+    bindSpan(query, from, until);
+    query.exec();
+    std::vector<GoldAnswerRow> rows;
+    while (query.next()) {
+        rows.push_back({query.value(0).toString(), fromDbTime(query.value(1).toString()),
+                        query.value(2).toInt() == 1});
+    }
+    return rows;
+}
+
+std::vector<ReviewedLabelRow> TeamFiguresRepository::reviewedLabels(const QDateTime &from,
+                                                                    const QDateTime &until) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT u.name, l.created_at, COALESCE(l.label, -1),"
+                                  " CASE WHEN r.verdict = 'corrected' THEN r.corrected_label"
+                                  " ELSE COALESCE(l.label, -1) END"
+                                  " FROM labels l JOIN users u ON u.id = l.annotator_id"
+                                  " JOIN reviews r ON r.label_id = l.id"
+                                  " WHERE r.verdict IN ('approved', 'corrected')"
+                                  " AND l.gold_check = 0"
+                                  " AND l.created_at >= :from AND l.created_at < :until"
+                                  " ORDER BY l.id"),
+                   QStringLiteral("read the reviewed labels"));
+    bindSpan(query, from, until);
+    query.exec();
+    std::vector<ReviewedLabelRow> rows;
+    while (query.next()) {
+        rows.push_back({query.value(0).toString(), fromDbTime(query.value(1).toString()),
+                        query.value(2).toInt(), query.value(3).toInt()});
+    }
+    return rows;
+}
+
+QueueState TeamFiguresRepository::queueState() const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral("SELECT"
+                       " (SELECT COUNT(*) FROM images WHERE status = 'incoming'),"
+                       " (SELECT MIN(imported_at) FROM images WHERE status = 'incoming'),"
+                       " (SELECT COUNT(*) FROM images WHERE status = 'labelled')"),
+        QStringLiteral("read the queue's depth and the review backlog"));
+    query.exec();
+    QueueState state;
+    if (query.next()) {
+        state.incoming = query.value(0).toInt();
+        if (!query.value(1).isNull()) {
+            state.oldestIncoming = fromDbTime(query.value(1).toString());
+        }
+        state.labelled = query.value(2).toInt();
+    }
+    return state;
+}
+
+ServingTotals TeamFiguresRepository::servingTotals(qint64 firstMinute, qint64 endMinute) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT COALESCE(SUM(requests), 0), COALESCE(SUM(bad), 0)"
+                                  " FROM serving_minutes WHERE minute >= :first AND minute < :end"),
+                   QStringLiteral("add up the serving requests"));
+    query.bindAll({{QStringLiteral(":first"), firstMinute}, {QStringLiteral(":end"), endMinute}});
+    query.exec();
+    ServingTotals totals;
+    if (query.next()) {
+        totals.requests = query.value(0).toLongLong();
+        totals.bad = query.value(1).toLongLong();
+    }
+    return totals;
+}
+
+QHash<qint64, ImageOrigin>
+TeamFiguresRepository::originsOf(const std::vector<qint64> &imageIds) const
+{
+    QHash<qint64, ImageOrigin> origins;
+    if (imageIds.empty()) {
+        return origins;
+    }
+    // One JSON array, as ImageRepository::pixels binds its ids.
+    QStringList numbers;
+    numbers.reserve(static_cast<qsizetype>(imageIds.size()));
+    for (qint64 id : imageIds) {
+        numbers << QString::number(id);
+    }
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT id, source, imported_at FROM images WHERE id IN"
+                                  " (SELECT value FROM json_each(:ids))"),
+                   QStringLiteral("read where images came from"));
+    query.bind(QStringLiteral(":ids"),
+               QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']'));
+    query.exec();
+    while (query.next()) {
+        origins.insert(query.value(0).toLongLong(),
+                       {query.value(1).toString(), fromDbTime(query.value(2).toString())});
+    }
+    return origins;
+}
+
+} // namespace digitdesk::storage

@@ -1,0 +1,341 @@
+#include "ui/validationview.h"
+
+#include "annotation/permission.h"
+#include "storage/workspace.h"
+#include "ui/releaseevidencepane.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace digitdesk::ui {
+namespace {
+
+QTableWidgetItem *cell(const QString &text, qint64 modelId)
+{
+    auto *item = new QTableWidgetItem(text);
+    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+    item->setData(Qt::UserRole, modelId);
+    item->setToolTip(text);
+    return item;
+}
+
+QString decisionText(const annotation::ReleaseCandidate &candidate)
+{
+    if (!candidate.latest) {
+        return QObject::tr("—");
+    }
+    return QObject::tr("%1, %2").arg(
+        candidate.latest->decidedBy,
+        candidate.latest->decidedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+}
+
+} // namespace
+
+ValidationView::ValidationView(const storage::Workspace &workspace, annotation::Principal who,
+                               QWidget *parent)
+    : QWidget(parent),
+      m_worker(new ValidationWorker(workspace.databasePath(), workspace.root(), who)),
+      m_who(std::move(who)), m_list(new QTableWidget(this)), m_status(new QLabel(this)),
+      m_waiver(new QLabel(this)), m_progress(new QProgressBar(this)),
+      m_evidence(new ReleaseEvidencePane(this)), m_decisionBox(new QWidget(this)),
+      m_comment(new QPlainTextEdit(this)), m_approve(new QPushButton(tr("&Approve release"), this)),
+      m_reject(new QPushButton(tr("Re&ject release"), this))
+{
+    setObjectName(QStringLiteral("validationView"));
+    m_list->setObjectName(QStringLiteral("releaseCandidates"));
+    // Who trained it and on which version: in the lineage beside, for the selected one.
+    m_list->setColumnCount(4);
+    m_list->setHorizontalHeaderLabels(
+        {tr("Model"), tr("Release"), tr("Held-out"), tr("Last decision")});
+    m_list->verticalHeader()->hide();
+    m_list->horizontalHeader()->setStretchLastSection(true);
+    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_status->setObjectName(QStringLiteral("validationStatus"));
+    m_status->setTextFormat(Qt::PlainText);
+    m_status->setWordWrap(true);
+    m_waiver->setObjectName(QStringLiteral("validationWaiver"));
+    m_waiver->setTextFormat(Qt::PlainText);
+    m_waiver->setWordWrap(true);
+    m_waiver->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
+    m_waiver->setText(tr("Release sign-off is waived: models reach production without an ML QA "
+                         "approval, whatever is decided here."));
+    m_waiver->hide();
+    m_progress->setObjectName(QStringLiteral("evidenceProgress"));
+    m_progress->setVisible(false);
+    m_comment->setObjectName(QStringLiteral("decisionComment"));
+    m_comment->setPlaceholderText(tr("Why (required to reject; kept with the decision)"));
+    m_comment->setTabChangesFocus(true);
+    m_approve->setObjectName(QStringLiteral("approveRelease"));
+    m_approve->setToolTip(tr("Approve the selected model for production"));
+    m_reject->setObjectName(QStringLiteral("rejectRelease"));
+    m_reject->setToolTip(tr("Reject the selected model; needs a comment"));
+
+    auto *decision = new QVBoxLayout(m_decisionBox);
+    decision->setContentsMargins(0, 0, 0, 0);
+    decision->addWidget(new QLabel(tr("<b>Decision</b> on the selected model"), m_decisionBox));
+    decision->addWidget(m_comment, 1);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_approve);
+    buttons->addWidget(m_reject);
+    decision->addLayout(buttons);
+    // Only ML QA (and admin) decide; the others read. annotation/ checks it again anyway.
+    m_decisionBox->setVisible(annotation::isAllowed(m_who.role, annotation::Action::ValidateModel));
+
+    // The list and the decision above the evidence: the comparison needs the whole width, and
+    // Approve and Reject stay in sight however tall the evidence is.
+    auto *top = new QWidget(this);
+    auto *topLayout = new QHBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    auto *listColumn = new QVBoxLayout;
+    listColumn->addWidget(new QLabel(tr("<b>Releases</b>: waiting first"), top));
+    listColumn->addWidget(m_list, 1);
+    topLayout->addLayout(listColumn, 3);
+    topLayout->addWidget(m_decisionBox, 2);
+    auto *bottom = new QWidget(this);
+    auto *bottomLayout = new QVBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    bottomLayout->addWidget(m_progress);
+    bottomLayout->addWidget(m_evidence, 1);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(top);
+    splitter->addWidget(bottom);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 4);
+    m_list->setMinimumHeight(m_list->verticalHeader()->defaultSectionSize() * 3);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_waiver);
+    layout->addWidget(m_status);
+    layout->addWidget(splitter, 1);
+
+    connect(m_list, &QTableWidget::currentCellChanged, this, [this] { loadSelected(); });
+    connect(m_comment, &QPlainTextEdit::textChanged, this, &ValidationView::updateButtons);
+    connect(m_approve, &QPushButton::clicked, this, &ValidationView::approveSelected);
+    connect(m_reject, &QPushButton::clicked, this, &ValidationView::rejectSelected);
+    connectWorker();
+    setStatus(tr("Reading the releases…"), false);
+    updateButtons();
+}
+
+ValidationView::~ValidationView()
+{
+    m_worker->want(0);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void ValidationView::connectWorker()
+{
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(this, &ValidationView::requestCandidates, m_worker, &ValidationWorker::loadCandidates);
+    connect(this, &ValidationView::requestEvidence, m_worker, &ValidationWorker::loadEvidence);
+    connect(this, &ValidationView::requestDecision, m_worker, &ValidationWorker::decide);
+    connect(m_worker, &ValidationWorker::candidatesReady, this, &ValidationView::handleCandidates);
+    connect(m_worker, &ValidationWorker::evidenceReady, this, &ValidationView::handleEvidence);
+    connect(m_worker, &ValidationWorker::evidenceProgressed, this,
+            [this](qint64 done, qint64 total) {
+                m_progress->setRange(0, static_cast<int>(std::max<qint64>(1, total)));
+                m_progress->setValue(static_cast<int>(done));
+            });
+    connect(m_worker, &ValidationWorker::evidenceFailed, this,
+            [this](qint64 modelId, const QString &reason) {
+                if (modelId != selectedModel()) {
+                    return;
+                }
+                m_progress->setVisible(false);
+                m_evidence->showMessage(
+                    tr("No evidence for model %1: %2").arg(modelId).arg(reason));
+            });
+    connect(
+        m_worker, &ValidationWorker::decided, this,
+        [this](const annotation::ReleaseDecision &decision) {
+            m_deciding = false;
+            m_statusFromAction = true;
+            m_comment->clear();
+            // The decision joins the evidence on screen without evaluating it again.
+            if (m_evidenceShown && m_evidenceShown->model.id == decision.modelId) {
+                m_evidenceShown->decisions.push_back(decision);
+                m_evidenceShown->status = decision.approved ? annotation::ReleaseStatus::Approved
+                                                            : annotation::ReleaseStatus::Rejected;
+                m_evidence->showEvidence(*m_evidenceShown);
+            }
+            setStatus(
+                decision.approved
+                    ? tr("Model %1 approved for release by %2. An ML engineer may "
+                         "promote it now.")
+                          .arg(decision.modelId)
+                          .arg(decision.decidedBy)
+                    : tr("Model %1 rejected by %2.").arg(decision.modelId).arg(decision.decidedBy),
+                false);
+            updateButtons();
+            Q_EMIT decisionShown(decision);
+        });
+    connect(m_worker, &ValidationWorker::failed, this,
+            [this](const QString &what, const QString &why) {
+                m_deciding = false;
+                m_statusFromAction = true;
+                setStatus(tr("%1 failed: %2").arg(what, why), true);
+                updateButtons();
+                Q_EMIT actionFailed(why);
+            });
+    m_thread.start();
+}
+
+void ValidationView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refresh();
+}
+
+void ValidationView::refresh()
+{
+    m_statusFromAction = false;
+    Q_EMIT requestCandidates();
+}
+
+qint64 ValidationView::selectedModel() const
+{
+    const QTableWidgetItem *item = m_list->item(m_list->currentRow(), 0);
+    return item != nullptr ? item->data(Qt::UserRole).toLongLong() : 0;
+}
+
+void ValidationView::selectModel(qint64 modelId)
+{
+    for (int row = 0; row < m_list->rowCount(); ++row) {
+        if (m_list->item(row, 0)->data(Qt::UserRole).toLongLong() == modelId) {
+            m_list->setCurrentCell(row, 0);
+            return;
+        }
+    }
+}
+
+QString ValidationView::statusText() const
+{
+    return m_status->text();
+}
+
+bool ValidationView::waiverShown() const
+{
+    return !m_waiver->isHidden();
+}
+
+void ValidationView::setStatus(const QString &text, bool problem)
+{
+    m_status->setText(text);
+    m_status->setStyleSheet(problem ? QStringLiteral("QLabel { color: #b00020; }") : QString());
+}
+
+void ValidationView::handleCandidates(const std::vector<annotation::ReleaseCandidate> &candidates)
+{
+    const qint64 selected = selectedModel();
+    m_candidates = candidates;
+    const QSignalBlocker blocker(m_list);
+    m_list->setRowCount(static_cast<int>(candidates.size()));
+    int pending = 0;
+    for (int row = 0; row < static_cast<int>(candidates.size()); ++row) {
+        const annotation::ReleaseCandidate &candidate = candidates[static_cast<size_t>(row)];
+        const qint64 id = candidate.model.id;
+        pending += candidate.status == annotation::ReleaseStatus::PendingValidation ? 1 : 0;
+        m_list->setItem(
+            row, 0,
+            cell(candidate.isProduction ? tr("%1 · production").arg(id) : QString::number(id), id));
+        m_list->setItem(row, 1, cell(annotation::toString(candidate.status), id));
+        m_list->setItem(
+            row, 2,
+            cell(candidate.recordedAccuracy >= 0
+                     ? QStringLiteral("%1%").arg(candidate.recordedAccuracy * 100, 0, 'f', 2)
+                     : tr("—"),
+                 id));
+        m_list->setItem(row, 3, cell(decisionText(candidate), id));
+    }
+    m_list->resizeColumnsToContents();
+    if (!m_deciding && !m_statusFromAction) {
+        setStatus(candidates.empty()
+                      ? tr("No model waits for a release decision, and none was decided yet.")
+                      : tr("%1 model(s) wait for a release decision.").arg(pending),
+                  false);
+    }
+    if (candidates.empty()) {
+        m_evidence->showMessage(tr("Nothing to validate: a model trained in the Training view "
+                                   "appears here, pending validation."));
+    }
+    selectModel(selected > 0 ? selected : (candidates.empty() ? 0 : candidates.front().model.id));
+    if (selectedModel() != m_shown) {
+        loadSelected();
+    }
+    updateButtons();
+    Q_EMIT candidatesShown();
+}
+
+void ValidationView::loadSelected()
+{
+    const qint64 modelId = selectedModel();
+    updateButtons();
+    if (modelId <= 0) {
+        return;
+    }
+    m_shown = modelId;
+    m_evidenceShown.reset();
+    m_worker->want(modelId);
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    m_evidence->showMessage(
+        tr("Evaluating model %1 on its version's held-out split beside production…").arg(modelId));
+    Q_EMIT requestEvidence(modelId);
+}
+
+void ValidationView::handleEvidence(const annotation::ReleaseEvidence &evidence)
+{
+    if (evidence.model.id != selectedModel()) {
+        return;
+    }
+    m_progress->setVisible(false);
+    m_evidenceShown = evidence;
+    m_evidence->showEvidence(evidence);
+    m_waiver->setVisible(evidence.waived);
+    Q_EMIT evidenceShown(evidence.model.id);
+}
+
+void ValidationView::updateButtons()
+{
+    const bool ready = selectedModel() > 0 && !m_deciding;
+    m_approve->setEnabled(ready);
+    m_reject->setEnabled(ready && !m_comment->toPlainText().trimmed().isEmpty());
+}
+
+void ValidationView::approveSelected()
+{
+    decide(true);
+}
+
+void ValidationView::rejectSelected()
+{
+    decide(false);
+}
+
+void ValidationView::decide(bool approve)
+{
+    const qint64 modelId = selectedModel();
+    const QString comment = m_comment->toPlainText().trimmed();
+    if (modelId <= 0 || (!approve && comment.isEmpty())) {
+        return;
+    }
+    m_deciding = true;
+    updateButtons();
+    setStatus(approve ? tr("Approving model %1…").arg(modelId)
+                      : tr("Rejecting model %1…").arg(modelId),
+              false);
+    Q_EMIT requestDecision(modelId, approve, comment);
+}
+
+} // namespace digitdesk::ui
