@@ -169,8 +169,15 @@ ModelComparisonResult ModelComparison::compare(const Principal &who,
         (m == 0 ? result.newer.a : result.newer.b).learntFrom =
             comparisonsets::countIn(newer, learnt);
     }
+    // Whoever may read models but not images (a manager) gets the disagreements without them.
+    const bool showsImages = isAllowed(who.role, Action::ViewImages);
     for (SetComparison *set : {&result.heldOut, &result.newer}) {
         warnAboutLearntImages(*set, nameA, nameB);
+        for (Disagreement &disagreement : set->disagreements) {
+            if (!showsImages) {
+                disagreement.pixels.clear();
+            }
+        }
     }
     result.heldOutImageIds = heldOut.imageIds;
     result.heldOutLabels = heldOut.labels;

@@ -1,6 +1,6 @@
 #include "annotation/principal.h"
 
-#include <QtGlobal>
+#include <QString>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -9,12 +9,11 @@ namespace digitdesk::annotation {
 
 Principal Principal::localOperator()
 {
-    QString login = qEnvironmentVariable("USER");
-    if (login.isEmpty()) {
-        const passwd *entry = ::getpwuid(::getuid());
-        login = entry ? QString::fromLocal8Bit(entry->pw_name)
-                      : QStringLiteral("uid%1").arg(::getuid());
-    }
+    // From the process's real uid, never from the environment: $USER is whatever the caller
+    // says, and the operator's name decides four eyes on releases.
+    const passwd *entry = ::getpwuid(::getuid());
+    const QString login =
+        entry ? QString::fromLocal8Bit(entry->pw_name) : QStringLiteral("uid%1").arg(::getuid());
     return {QStringLiteral("operator:") + login, Role::Admin, 0, 0};
 }
 

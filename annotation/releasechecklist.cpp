@@ -186,4 +186,14 @@ std::optional<ModelFigures> recordedHeldOutFigures(const storage::ModelRecord &m
     return figures;
 }
 
+double recordedHeldOutAccuracy(const QString &metrics)
+{
+    return QJsonDocument::fromJson(metrics.toUtf8())
+        .object()
+        .value(QStringLiteral("validation"))
+        .toObject()
+        .value(QStringLiteral("accuracy"))
+        .toDouble(-1);
+}
+
 } // namespace digitdesk::annotation

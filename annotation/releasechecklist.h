@@ -49,4 +49,7 @@ std::vector<ChecklistItem> checkRelease(const ModelFigures &heldOut,
 // over 15 bins rather than ModelFigures' 10.
 std::optional<ModelFigures> recordedHeldOutFigures(const storage::ModelRecord &model);
 
+// The held-out accuracy the trainer recorded in a model's metrics JSON; -1 when there is none.
+double recordedHeldOutAccuracy(const QString &metrics);
+
 } // namespace digitdesk::annotation

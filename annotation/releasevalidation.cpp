@@ -40,16 +40,6 @@ QString tagOfCommit(const QSqlDatabase &db, const QString &commitId)
     return tag;
 }
 
-double recordedAccuracyOf(const QString &metrics)
-{
-    return QJsonDocument::fromJson(metrics.toUtf8())
-        .object()
-        .value(QStringLiteral("validation"))
-        .toObject()
-        .value(QStringLiteral("accuracy"))
-        .toDouble(-1);
-}
-
 } // namespace
 
 HumanBaseline humanBaseline(const QualityReport &report)
@@ -158,7 +148,7 @@ std::vector<ReleaseCandidate> ReleaseValidation::candidates(const Principal &who
         }
         candidate.isProduction = production && *production == model.id;
         candidate.datasetTag = tagOfCommit(m_db, model.datasetCommit);
-        candidate.recordedAccuracy = recordedAccuracyOf(model.metrics);
+        candidate.recordedAccuracy = recordedHeldOutAccuracy(model.metrics);
         return candidate;
     };
     std::vector<ReleaseCandidate> list;

@@ -31,16 +31,6 @@ QDateTime startOf(const QDate &day)
     return QDateTime(day, QTime(0, 0), Qt::UTC);
 }
 
-double heldOutAccuracyOf(const QString &metrics)
-{
-    return QJsonDocument::fromJson(metrics.toUtf8())
-        .object()
-        .value(QStringLiteral("validation"))
-        .toObject()
-        .value(QStringLiteral("accuracy"))
-        .toDouble(-1);
-}
-
 std::vector<WeeklyQuality> weeklyQuality(const storage::TeamFiguresRepository &repository,
                                          const QDateTime &from, const QDateTime &until)
 {
@@ -93,7 +83,7 @@ std::vector<VersionAccuracy> modelsByVersion(const QSqlDatabase &db, const QDate
     std::vector<VersionAccuracy> models;
     for (const storage::ModelRecord &model : storage::ModelRepository(db).listModels()) {
         const auto version = versions.find(model.datasetCommit);
-        const double accuracy = heldOutAccuracyOf(model.metrics);
+        const double accuracy = recordedHeldOutAccuracy(model.metrics);
         if (model.datasetCommit.isEmpty() || version == versions.end() || accuracy < 0 ||
             model.createdAt >= until) {
             continue;

@@ -272,6 +272,17 @@ void tst_Comparison::permissions()
             [&] { comparison.compare(who, request); });
         QVERIFY2(denied != allowed, qPrintable(who.name));
     }
+    // A manager reads the figures but is not shown the images the models disagree on.
+    const auto manager =
+        testing::addUser(*m_temp->workspace, QStringLiteral("mona"), annotation::Role::Manager);
+    const ModelComparisonResult seen = comparison.compare(manager, request);
+    QVERIFY(!seen.heldOut.disagreements.empty());
+    for (const annotation::SetComparison *set : {&seen.heldOut, &seen.newer}) {
+        for (const annotation::Disagreement &d : set->disagreements) {
+            QVERIFY(d.pixels.isEmpty());
+            QVERIFY(!d.sha256.isEmpty());
+        }
+    }
 }
 
 void tst_Comparison::cancel()

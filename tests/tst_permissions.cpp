@@ -14,132 +14,16 @@ using namespace digitdesk;
 using annotation::Action;
 using annotation::Role;
 
-Q_DECLARE_METATYPE(annotation::Action)
-Q_DECLARE_METATYPE(annotation::Role)
-
-namespace {
-
-// The matrix as the product defines it, written out independently of permission.cpp:
-// A = annotator, R = reviewer, M = ml_engineer, D = admin.
-struct Row
-{
-    Action action;
-    const char *allowed;
-};
-
-const Row Expected[] = {
-    {Action::ViewImages, "ARMD"},        {Action::ImportImages, "MD"},
-    {Action::Annotate, "ARMD"},          {Action::Review, "RMD"},
-    {Action::ManageGold, "RMD"},         {Action::ViewQualityFigures, "RMD"},
-    {Action::ViewDatasets, "RMD"},       {Action::CommitDataset, "RMD"},
-    {Action::ManageDatasets, "MD"},      {Action::TrainModel, "MD"},
-    {Action::ImportModel, "MD"},         {Action::MoveModelAlias, "MD"},
-    {Action::ViewModels, "MD"},          {Action::ViewMonitoring, "MD"},
-    {Action::SetRetrainingPolicy, "MD"}, {Action::ControlServing, "MD"},
-    {Action::ManageUsers, "D"},          {Action::ViewAuditLog, "D"},
-    {Action::CheckWorkspace, "MD"},      {Action::BackupWorkspace, "MD"},
-    {Action::ChangeOwnPassword, "ARMD"}, {Action::ValidateModel, "D"},
-    {Action::ViewOverview, "D"},         {Action::SetTeamTargets, "D"},
-    {Action::ViewValidation, "MD"},
-};
-
-char letter(Role role)
-{
-    switch (role) {
-    case Role::Annotator:
-        return 'A';
-    case Role::Reviewer:
-        return 'R';
-    case Role::MlEngineer:
-        return 'M';
-    case Role::Admin:
-        return 'D';
-    case Role::MlQa: // ml_qa and manager: tst_roles
-    case Role::Manager:
-        break;
-    }
-    return '?';
-}
-
-} // namespace
-
 class tst_Permissions : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void everyActionIsInTheMatrix();
-    void matrix_data();
-    void matrix();
-    void accessControlRefusesAndAudits_data();
-    void accessControlRefusesAndAudits();
     void userServiceChecksTheCaller();
     void importerChecksTheCaller();
     void ownPasswordOnly();
     void reviewUndoChecksTheCaller();
 };
-
-void tst_Permissions::everyActionIsInTheMatrix()
-{
-    QCOMPARE(std::size(Expected), annotation::AllActions.size());
-    for (size_t i = 0; i < std::size(Expected); ++i) {
-        QVERIFY(Expected[i].action == annotation::AllActions[i]);
-    }
-}
-
-void tst_Permissions::matrix_data()
-{
-    QTest::addColumn<Role>("role");
-    QTest::addColumn<Action>("action");
-    QTest::addColumn<bool>("allowed");
-    for (const Row &row : Expected) {
-        for (Role role : {Role::Annotator, Role::Reviewer, Role::MlEngineer, Role::Admin}) {
-            const QString name =
-                annotation::toString(role) + QLatin1Char('/') + annotation::toString(row.action);
-            QTest::newRow(qPrintable(name))
-                << role << row.action << (std::strchr(row.allowed, letter(role)) != nullptr);
-        }
-    }
-}
-
-void tst_Permissions::matrix()
-{
-    QFETCH(Role, role);
-    QFETCH(Action, action);
-    QFETCH(bool, allowed);
-    QCOMPARE(annotation::isAllowed(role, action), allowed);
-}
-
-void tst_Permissions::accessControlRefusesAndAudits_data()
-{
-    matrix_data();
-}
-
-void tst_Permissions::accessControlRefusesAndAudits()
-{
-    QFETCH(Role, role);
-    QFETCH(Action, action);
-    QFETCH(bool, allowed);
-    static testing::TempWorkspace temp;
-    const annotation::AccessControl access(temp.workspace->db());
-    const annotation::Principal who{QStringLiteral("someone"), role, 0, 0};
-    const auto before = storage::AuditLog(temp.workspace->db()).latest(1);
-    bool refused = false;
-    try {
-        access.require(who, action, QStringLiteral("target"));
-    } catch (const annotation::PermissionDenied &error) {
-        refused = true;
-        QVERIFY(QString::fromUtf8(error.what()).contains(annotation::toString(role)));
-    }
-    QCOMPARE(refused, !allowed);
-    const auto after = storage::AuditLog(temp.workspace->db()).latest(1);
-    if (refused) {
-        QCOMPARE(after.front().outcome, QStringLiteral("denied"));
-        QCOMPARE(after.front().action, annotation::toString(action));
-    } else {
-        QCOMPARE(after.size(), before.size());
-    }
-}
 
 void tst_Permissions::userServiceChecksTheCaller()
 {

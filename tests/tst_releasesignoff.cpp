@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTest>
 
 using namespace digitdesk;
@@ -453,8 +454,20 @@ void tst_ReleaseSignOff::commandLine()
     QCOMPARE(run.exitCode, 3);
     QVERIFY2(run.err.contains(QStringLiteral("%1 trained model %2").arg(operatorName).arg(own)),
              qPrintable(run.err));
+    // Nor under another name: the operator is the process's user, not what $USER says.
+    QProcess forged;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("USER"), QStringLiteral("mallory"));
+    forged.setProcessEnvironment(environment);
+    forged.start(QStringLiteral(DIGITDESK_BINARY),
+                 {QStringLiteral("models"), QStringLiteral("validate"), QString::number(own),
+                  QStringLiteral("--approve"), QStringLiteral("--workspace"), ws});
+    QVERIFY(forged.waitForFinished(120000));
+    QCOMPARE(forged.exitCode(), 3);
+    QVERIFY(!forged.readAllStandardOutput().contains("mallory"));
     run = runDigitdeskOn(ws, "models show", {QString::number(own)});
     QVERIFY2(run.out.contains(QStringLiteral("checklist        not checked")), qPrintable(run.out));
+    QVERIFY2(!run.out.contains(QStringLiteral("approved by")), qPrintable(run.out));
 }
 
 QTEST_GUILESS_MAIN(tst_ReleaseSignOff)

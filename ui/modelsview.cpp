@@ -6,6 +6,7 @@
 #include "ui/comparisonpane.h"
 #include "ui/modelcurvechart.h"
 #include "ui/modeltablemodel.h"
+#include "ui/runsettingstext.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -35,17 +36,6 @@ QString people(const std::vector<std::pair<QString, int>> &counts)
         parts << QStringLiteral("%1 %2").arg(name, locale.toString(count));
     }
     return parts.isEmpty() ? QObject::tr("none") : parts.join(QStringLiteral(", "));
-}
-
-// "epochs 3, batch_size 128, learning_rate 0.004, ..." from the run's JSON.
-QString settingsOf(const QString &hyperparameters)
-{
-    const QJsonObject json = QJsonDocument::fromJson(hyperparameters.toUtf8()).object();
-    QStringList parts;
-    for (auto it = json.begin(); it != json.end(); ++it) {
-        parts << QStringLiteral("%1 %2").arg(it.key(), it.value().toVariant().toString());
-    }
-    return parts.join(QStringLiteral(", "));
 }
 
 QTableWidgetItem *cell(const QString &text)
@@ -328,7 +318,7 @@ void ModelsView::handleLineage(const ModelLineageSummary &lineage)
                      .arg(run.startedBy,
                           run.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
                           run.startedBecause, run.status);
-        lines << tr("      settings: %1").arg(settingsOf(run.hyperparameters));
+        lines << tr("      settings: %1").arg(runSettingsText(run.hyperparameters));
     }
     if (!lineage.datasetTag.isEmpty()) {
         lines << tr("  ← dataset version %1, commit %2")

@@ -1,6 +1,7 @@
 #include "ui/releaseevidencepane.h"
 
 #include "ui/comparisonpane.h"
+#include "ui/runsettingstext.h"
 
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -69,17 +70,6 @@ void colourRow(QTableWidget *table, int row, const QColor &background, const QCo
             item->setForeground(text);
         }
     }
-}
-
-// "epochs 3, batch_size 128, ..." from the run's JSON.
-QString settingsOf(const QString &hyperparameters)
-{
-    const QJsonObject json = QJsonDocument::fromJson(hyperparameters.toUtf8()).object();
-    QStringList parts;
-    for (auto it = json.begin(); it != json.end(); ++it) {
-        parts << QStringLiteral("%1 %2").arg(it.key(), it.value().toVariant().toString());
-    }
-    return parts.join(QStringLiteral(", "));
 }
 
 } // namespace
@@ -152,7 +142,7 @@ void ReleaseEvidencePane::showEvidence(const annotation::ReleaseEvidence &eviden
                      .arg(evidence.run->id)
                      .arg(evidence.run->startedBy, when(evidence.run->startedAt),
                           evidence.run->startedBecause, evidence.run->status);
-        lines << tr("      settings: %1").arg(settingsOf(evidence.run->hyperparameters));
+        lines << tr("      settings: %1").arg(runSettingsText(evidence.run->hyperparameters));
     }
     lines << (evidence.trainedOn.isEmpty()
                   ? tr("  ← not trained on a dataset version of this workspace")
