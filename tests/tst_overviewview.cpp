@@ -97,6 +97,7 @@ private Q_SLOTS:
     void anEmptyWorkspaceSaysWhatIsMissing();
     void tilesAndChartsShowTheTeamsWork();
     void managerSetsTheDailyTargetWithKeys();
+    void refreshKeepsUnappliedEdits();
     void exportsTheChosenMonth();
     void navigationPerRole();
 };
@@ -171,6 +172,57 @@ void tst_OverviewView::managerSetsTheDailyTargetWithKeys()
     refused.refresh();
     QTRY_VERIFY_WITH_TIMEOUT(refused.statusText().contains(QStringLiteral("permission denied")),
                              10000);
+}
+
+void tst_OverviewView::refreshKeepsUnappliedEdits()
+{
+    Team team;
+    const auto view = openView(team, team.manager);
+    auto *target = view->findChild<QSpinBox *>(QStringLiteral("dailyTarget"));
+    auto *apply = view->findChild<QPushButton *>(QStringLiteral("applyTargets"));
+    QVERIFY(target && apply);
+    QTRY_VERIFY_WITH_TIMEOUT(apply->isEnabled(), 10000);
+    storage::SettingsRepository settings(team.db());
+    // The worker reads the figures, then the targets: after a second read's figures are shown,
+    // the first read's targets are too.
+    const auto refreshTwice = [&view] {
+        QSignalSpy shown(view.get(), &ui::OverviewView::figuresShown);
+        view->refresh();
+        view->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(shown.size() >= 2, 10000);
+    };
+
+    // Untouched boxes follow what is stored.
+    settings.setValue(QStringLiteral("team.daily_target"), QStringLiteral("120"));
+    refreshTwice();
+    QTRY_COMPARE_WITH_TIMEOUT(target->value(), 120, 10000);
+
+    // What the manager typed and has not applied survives the periodic refresh.
+    target->setFocus();
+    target->selectAll();
+    QTest::keyClicks(target, QStringLiteral("250"));
+    QCOMPARE(target->value(), 250);
+    settings.setValue(QStringLiteral("team.daily_target"), QStringLiteral("130"));
+    refreshTwice();
+    QCOMPARE(target->value(), 250);
+
+    // Once stored (here by someone else) the boxes follow what is stored again.
+    settings.setValue(QStringLiteral("team.daily_target"), QStringLiteral("250"));
+    refreshTwice();
+    settings.setValue(QStringLiteral("team.daily_target"), QStringLiteral("140"));
+    refreshTwice();
+    QCOMPARE(target->value(), 140);
+
+    // And once applied.
+    target->selectAll();
+    QTest::keyClicks(target, QStringLiteral("260"));
+    QSignalSpy saved(view.get(), &ui::OverviewView::targetsSaved);
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QVERIFY(saved.wait(10000));
+    QCOMPARE(settings.value(QStringLiteral("team.daily_target")), QStringLiteral("260"));
+    settings.setValue(QStringLiteral("team.daily_target"), QStringLiteral("150"));
+    refreshTwice();
+    QCOMPARE(target->value(), 150);
 }
 
 void tst_OverviewView::exportsTheChosenMonth()

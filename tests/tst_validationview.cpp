@@ -11,13 +11,16 @@
 #include "ui/releaseevidencepane.h"
 #include "ui/validationview.h"
 
+#include <QApplication>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTableWidget>
 #include <QTest>
+#include <QTimer>
 
 using namespace digitdesk;
 using annotation::Role;
@@ -103,6 +106,22 @@ std::unique_ptr<ui::ValidationView> openView(const Release &release,
     return view;
 }
 
+// Answers the next message box with `button`, from inside its event loop; its text to `shown`.
+void answerMessageBox(QMessageBox::StandardButton button, QString *shown)
+{
+    auto *timer = new QTimer(qApp);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, button, shown] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (box == nullptr) {
+            return;
+        }
+        timer->deleteLater();
+        *shown = box->text();
+        QTest::mouseClick(box->button(button), Qt::LeftButton);
+    });
+    timer->start(20);
+}
+
 QString text(const QTableWidget *table, int row, int column)
 {
     const QTableWidgetItem *item = table->item(row, column);
@@ -118,6 +137,7 @@ class tst_ValidationView : public QObject
 private Q_SLOTS:
     void qaSeesTheEvidenceOfTheWaitingModel();
     void approveByClick();
+    void keyboardMovesBetweenModelsAndTabLeaves();
     void rejectNeedsAComment();
     void fourEyesRefusalIsShown();
     void othersReadOrDoNotSeeIt();
@@ -187,13 +207,44 @@ void tst_ValidationView::qaSeesTheEvidenceOfTheWaitingModel()
 void tst_ValidationView::approveByClick()
 {
     Release release;
-    const auto view = openView(release, release.qa);
+    auto view = std::make_unique<ui::ValidationView>(*release.temp.workspace, release.qa);
     auto *approve = view->findChild<QPushButton *>(QStringLiteral("approveRelease"));
-    QVERIFY(approve != nullptr && approve->isVisible() && approve->isEnabled());
+    auto *comment = view->findChild<QPlainTextEdit *>(QStringLiteral("decisionComment"));
+    QVERIFY(approve != nullptr && comment != nullptr);
+    // Listed, but nothing evaluated yet: nothing to approve on.
+    bool enabledWhenListed = true;
+    connect(
+        view.get(), &ui::ValidationView::candidatesShown, approve,
+        [&enabledWhenListed, approve] { enabledWhenListed = approve->isEnabled(); },
+        Qt::SingleShotConnection);
+    QSignalSpy evidence(view.get(), &ui::ValidationView::evidenceShown);
+    view->resize(1200, 900);
+    view->show();
+    QVERIFY(QTest::qWaitForWindowActive(view.get()));
+    QVERIFY(evidence.size() > 0 || evidence.wait(30000));
+    QVERIFY(!enabledWhenListed);
+    QVERIFY(approve->isVisible() && approve->isEnabled());
+
+    // The untrained candidate fails the checklist: approving it takes a reason, and a yes.
+    QString asked;
+    answerMessageBox(QMessageBox::Ok, &asked);
+    QTest::mouseClick(approve, Qt::LeftButton);
+    QVERIFY2(asked.contains(QStringLiteral("fails the release checklist: held-out accuracy")),
+             qPrintable(asked));
+    QVERIFY(asked.contains(QStringLiteral("needs a comment")));
+    QTRY_VERIFY(view->focusWidget() == comment); // focused once the window is active again
+    QTest::keyClicks(comment, QStringLiteral("a demo, knowingly"));
+    answerMessageBox(QMessageBox::No, &asked);
+    QTest::mouseClick(approve, Qt::LeftButton);
+    QVERIFY2(asked.contains(QStringLiteral("Approve it for production anyway")), qPrintable(asked));
+    QVERIFY(release.decisions(release.candidate).isEmpty());
     QSignalSpy decided(view.get(), &ui::ValidationView::decisionShown);
+    answerMessageBox(QMessageBox::Yes, &asked);
     QTest::mouseClick(approve, Qt::LeftButton);
     QVERIFY(decided.wait(10000));
-    QCOMPARE(release.decisions(release.candidate), QStringList{QStringLiteral("1 quinn: ")});
+    QCOMPARE(release.decisions(release.candidate),
+             QStringList{QStringLiteral("1 quinn: a demo, knowingly")});
+    QVERIFY(!approve->isEnabled()); // approved already
     QVERIFY2(view->statusText().startsWith(
                  QStringLiteral("Model %1 approved for release by quinn").arg(release.candidate)),
              qPrintable(view->statusText()));
@@ -204,6 +255,48 @@ void tst_ValidationView::approveByClick()
     QVERIFY(!annotation::ModelRegistry(release.db(), release.temp.workspace->root())
                  .promotionBlocker(release.candidate)
                  .has_value());
+}
+
+void tst_ValidationView::keyboardMovesBetweenModelsAndTabLeaves()
+{
+    Release release;
+    const auto view = openView(release, release.qa);
+    QVERIFY(QTest::qWaitForWindowActive(view.get()));
+    auto *list = view->findChild<QTableWidget *>(QStringLiteral("releaseCandidates"));
+    auto *comment = view->findChild<QPlainTextEdit *>(QStringLiteral("decisionComment"));
+    auto *approve = view->findChild<QPushButton *>(QStringLiteral("approveRelease"));
+    QVERIFY(list != nullptr && comment != nullptr && approve != nullptr);
+    QVERIFY(!view->evidence()->checklist()->tabKeyNavigation());
+    QSignalSpy requested(view.get(), &ui::ValidationView::requestEvidence);
+    list->setFocus();
+    QTRY_VERIFY(list->hasFocus());
+
+    // Another cell of the same row is the same model: nothing is evaluated again.
+    QTest::keyClick(list, Qt::Key_Right);
+    QTest::keyClick(list, Qt::Key_Right);
+    QCOMPARE(view->selectedModel(), release.candidate);
+    // Tab leaves the list, the model stays.
+    QTest::keyClick(list, Qt::Key_Tab);
+    QTRY_VERIFY(!list->hasFocus());
+    QCOMPARE(view->selectedModel(), release.candidate);
+    QVERIFY(requested.isEmpty());
+    QVERIFY(approve->isEnabled());
+
+    // Down is the next model; production is approved already.
+    list->setFocus();
+    QTRY_VERIFY(list->hasFocus());
+    QSignalSpy evidence(view.get(), &ui::ValidationView::evidenceShown);
+    QTest::keyClick(list, Qt::Key_Down);
+    QCOMPARE(view->selectedModel(), release.production);
+    QCOMPARE(requested.size(), 1);
+    QVERIFY(!approve->isEnabled()); // until its evidence is on screen
+    QVERIFY(evidence.wait(30000));
+    QCOMPARE(evidence.last().at(0).toLongLong(), release.production);
+    QVERIFY(!approve->isEnabled());
+
+    // Alt+D reaches the comment.
+    QTest::keyClick(view.get(), Qt::Key_D, Qt::AltModifier);
+    QTRY_VERIFY(comment->hasFocus());
 }
 
 void tst_ValidationView::rejectNeedsAComment()
@@ -245,9 +338,14 @@ void tst_ValidationView::fourEyesRefusalIsShown()
     QVERIFY(listed.wait(10000));
     view->selectModel(own);
     QCOMPARE(view->selectedModel(), own);
+    auto *approve = view->findChild<QPushButton *>(QStringLiteral("approveRelease"));
+    QTRY_VERIFY_WITH_TIMEOUT(approve->isEnabled(), 30000); // its evidence is on screen
+    QTest::keyClicks(view->findChild<QPlainTextEdit *>(QStringLiteral("decisionComment")),
+                     QStringLiteral("mine"));
     QSignalSpy failed(view.get(), &ui::ValidationView::actionFailed);
-    QTest::mouseClick(view->findChild<QPushButton *>(QStringLiteral("approveRelease")),
-                      Qt::LeftButton);
+    QString asked;
+    answerMessageBox(QMessageBox::Yes, &asked);
+    QTest::mouseClick(approve, Qt::LeftButton);
     QVERIFY(failed.wait(10000));
     QVERIFY2(view->statusText().contains(
                  QStringLiteral("ada trained model %1; someone else must sign it off (four eyes)")

@@ -118,6 +118,7 @@ OverviewView::OverviewView(const storage::Workspace &workspace, annotation::Prin
     connect(m_worker, &OverviewWorker::figuresReady, this, &OverviewView::handleFigures);
     connect(m_worker, &OverviewWorker::targetsReady, this, &OverviewView::handleTargets);
     connect(m_worker, &OverviewWorker::targetsSaved, this, [this] {
+        m_targetsEdited = false;
         m_status->setText(tr("Targets saved: the queue follows them from the next item on."));
         Q_EMIT targetsSaved();
     });
@@ -214,6 +215,16 @@ QGroupBox *OverviewView::makeTargets()
     }
     form->addWidget(m_applyTargets, 1, column);
     connect(m_applyTargets, &QPushButton::clicked, this, &OverviewView::applyTargets);
+    // handleTargets() blocks these while it shows the stored values: only edits set the flag.
+    const auto edited = [this] {
+        m_targetsEdited = true;
+    };
+    for (QSpinBox *spin : {m_dailyTarget, m_leaseSeconds, m_overlap}) {
+        connect(spin, &QSpinBox::valueChanged, this, edited);
+    }
+    for (QDoubleSpinBox *spin : {m_highConfidence, m_goldShare}) {
+        connect(spin, &QDoubleSpinBox::valueChanged, this, edited);
+    }
     return m_targets;
 }
 
@@ -301,19 +312,37 @@ void OverviewView::handleTargets(const annotation::TeamTargets &targets)
     if (m_targets == nullptr) {
         return;
     }
+    m_applyTargets->setEnabled(true);
+    if (m_targetsEdited) {
+        const annotation::TeamTargets edited = editedTargets();
+        const auto tenths = [](double share) {
+            return std::lround(share * 1000);
+        };
+        const bool same =
+            edited.dailyTarget == targets.dailyTarget &&
+            edited.leaseSeconds == targets.leaseSeconds &&
+            tenths(edited.highConfidenceShare) == tenths(targets.highConfidenceShare) &&
+            tenths(edited.goldShare) == tenths(targets.goldShare) &&
+            edited.overlap == targets.overlap;
+        if (!same) {
+            return; // the periodic refresh must not throw away what the manager is typing
+        }
+        m_targetsEdited = false;
+    }
+    const QSignalBlocker dailyTarget(m_dailyTarget);
+    const QSignalBlocker leaseSeconds(m_leaseSeconds);
+    const QSignalBlocker highConfidence(m_highConfidence);
+    const QSignalBlocker goldShare(m_goldShare);
+    const QSignalBlocker overlap(m_overlap);
     m_dailyTarget->setValue(targets.dailyTarget);
     m_leaseSeconds->setValue(targets.leaseSeconds);
     m_highConfidence->setValue(targets.highConfidenceShare * 100);
     m_goldShare->setValue(targets.goldShare * 100);
     m_overlap->setValue(targets.overlap);
-    m_applyTargets->setEnabled(true);
 }
 
-void OverviewView::applyTargets()
+annotation::TeamTargets OverviewView::editedTargets() const
 {
-    if (m_targets == nullptr) {
-        return;
-    }
     annotation::TeamTargets targets;
     targets.dailyTarget = m_dailyTarget->value();
     targets.leaseSeconds = m_leaseSeconds->value();
@@ -321,8 +350,16 @@ void OverviewView::applyTargets()
     targets.highConfidenceShare = std::round(m_highConfidence->value() * 10) / 1000;
     targets.goldShare = std::round(m_goldShare->value() * 10) / 1000;
     targets.overlap = m_overlap->value();
+    return targets;
+}
+
+void OverviewView::applyTargets()
+{
+    if (m_targets == nullptr) {
+        return;
+    }
     m_status->setText(tr("Saving the targets…"));
-    Q_EMIT requestSaveTargets(targets);
+    Q_EMIT requestSaveTargets(editedTargets());
 }
 
 void OverviewView::exportMonth(const QDate &month, const QString &format, const QString &path)

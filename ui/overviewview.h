@@ -83,6 +83,7 @@ private:
     void askAndExport(const QString &format);
     void handleFigures(const annotation::OverviewFigures &figures);
     void handleTargets(const annotation::TeamTargets &targets);
+    annotation::TeamTargets editedTargets() const;
     void setTile(const QString &tile, const QString &value, bool alarming = false);
 
     QThread m_thread;
@@ -105,6 +106,8 @@ private:
     QDoubleSpinBox *m_goldShare = nullptr;
     QSpinBox *m_overlap = nullptr;
     QPushButton *m_applyTargets = nullptr;
+    // The manager changed a value and has not applied it: a refresh leaves the boxes alone.
+    bool m_targetsEdited = false;
 };
 
 } // namespace digitdesk::ui

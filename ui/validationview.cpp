@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -72,16 +73,23 @@ ValidationView::ValidationView(const storage::Workspace &workspace, annotation::
     m_progress->setObjectName(QStringLiteral("evidenceProgress"));
     m_progress->setVisible(false);
     m_comment->setObjectName(QStringLiteral("decisionComment"));
-    m_comment->setPlaceholderText(tr("Why (required to reject; kept with the decision)"));
+    m_comment->setPlaceholderText(tr("Why (required to reject, or to approve despite a failed "
+                                     "check; kept with the decision)"));
     m_comment->setTabChangesFocus(true);
     m_approve->setObjectName(QStringLiteral("approveRelease"));
-    m_approve->setToolTip(tr("Approve the selected model for production"));
+    m_approve->setToolTip(
+        tr("Approve the selected model for production, once its evidence is on screen"));
     m_reject->setObjectName(QStringLiteral("rejectRelease"));
     m_reject->setToolTip(tr("Reject the selected model; needs a comment"));
 
     auto *decision = new QVBoxLayout(m_decisionBox);
     decision->setContentsMargins(0, 0, 0, 0);
-    decision->addWidget(new QLabel(tr("<b>Decision</b> on the selected model"), m_decisionBox));
+    auto *decisionLabel = new QLabel(tr("&Decision on the selected model"), m_decisionBox);
+    QFont bold = decisionLabel->font();
+    bold.setBold(true);
+    decisionLabel->setFont(bold);
+    decisionLabel->setBuddy(m_comment);
+    decision->addWidget(decisionLabel);
     decision->addWidget(m_comment, 1);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_approve);
@@ -117,7 +125,15 @@ ValidationView::ValidationView(const storage::Workspace &workspace, annotation::
     layout->addWidget(m_status);
     layout->addWidget(splitter, 1);
 
-    connect(m_list, &QTableWidget::currentCellChanged, this, [this] { loadSelected(); });
+    // Tab leaves the tables; within the list only another row is another model.
+    for (QAbstractItemView *table : findChildren<QAbstractItemView *>()) {
+        table->setTabKeyNavigation(false);
+    }
+    connect(m_list, &QTableWidget::currentCellChanged, this, [this](int row, int, int previousRow) {
+        if (row != previousRow) {
+            loadSelected();
+        }
+    });
     connect(m_comment, &QPlainTextEdit::textChanged, this, &ValidationView::updateButtons);
     connect(m_approve, &QPushButton::clicked, this, &ValidationView::approveSelected);
     connect(m_reject, &QPushButton::clicked, this, &ValidationView::rejectSelected);
@@ -303,13 +319,15 @@ void ValidationView::handleEvidence(const annotation::ReleaseEvidence &evidence)
     m_evidenceShown = evidence;
     m_evidence->showEvidence(evidence);
     m_waiver->setVisible(evidence.waived);
+    updateButtons();
     Q_EMIT evidenceShown(evidence.model.id);
 }
 
 void ValidationView::updateButtons()
 {
     const bool ready = selectedModel() > 0 && !m_deciding;
-    m_approve->setEnabled(ready);
+    m_approve->setEnabled(ready && evidenceOnScreen() &&
+                          m_evidenceShown->status != annotation::ReleaseStatus::Approved);
     m_reject->setEnabled(ready && !m_comment->toPlainText().trimmed().isEmpty());
 }
 
@@ -330,12 +348,50 @@ void ValidationView::decide(bool approve)
     if (modelId <= 0 || (!approve && comment.isEmpty())) {
         return;
     }
+    if (approve && (!m_approve->isEnabled() || !confirmApproval(modelId, comment))) {
+        return;
+    }
     m_deciding = true;
     updateButtons();
     setStatus(approve ? tr("Approving model %1…").arg(modelId)
                       : tr("Rejecting model %1…").arg(modelId),
               false);
     Q_EMIT requestDecision(modelId, approve, comment);
+}
+
+bool ValidationView::evidenceOnScreen() const
+{
+    return m_evidenceShown && m_evidenceShown->model.id == selectedModel();
+}
+
+// A model that fails a check may still be approved, on purpose and with the reason kept.
+bool ValidationView::confirmApproval(qint64 modelId, const QString &comment)
+{
+    QStringList failed;
+    for (const annotation::ChecklistItem &item : m_evidenceShown->checklist) {
+        if (!item.passed) {
+            failed << item.name;
+        }
+    }
+    if (failed.isEmpty()) {
+        return true;
+    }
+    const QString title = tr("Approve model %1").arg(modelId);
+    const QString fails = tr("Model %1 fails the release checklist: %2.")
+                              .arg(modelId)
+                              .arg(failed.join(QStringLiteral(", ")));
+    if (comment.isEmpty()) {
+        QMessageBox::warning(this, title,
+                             tr("%1\n\nApproving it anyway needs a comment that says why: "
+                                "type one under Decision, then approve again.")
+                                 .arg(fails));
+        m_comment->setFocus();
+        return false;
+    }
+    return QMessageBox::question(
+               this, title,
+               tr("%1\n\nApprove it for production anyway, with your comment?").arg(fails),
+               QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
 }
 
 } // namespace digitdesk::ui

@@ -68,6 +68,8 @@ private:
     void handleEvidence(const annotation::ReleaseEvidence &evidence);
     void loadSelected();
     void decide(bool approve);
+    bool evidenceOnScreen() const;
+    bool confirmApproval(qint64 modelId, const QString &comment);
     void updateButtons();
     void setStatus(const QString &text, bool problem);
 
