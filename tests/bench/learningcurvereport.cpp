@@ -244,8 +244,13 @@ QString writeCurveChart(const QString &path, const QString &title,
         marker->setVisible(!marker->series()->name().isEmpty());
     }
     xAxis->setRange(minX, maxX);
-    yAxis->setRange(std::floor(std::min(minY, targets.empty() ? minY : targets.front() * 100)),
-                    100);
+    // The targets are what the chart is read for: the axis starts 4 points below the lowest,
+    // in whole percents, and the first rounds' lower accuracies fall below it.
+    const double lowest =
+        targets.empty() ? std::floor(minY) : std::floor(targets.front() * 100) - 4;
+    yAxis->setRange(std::max(std::floor(minY), lowest), 100);
+    yAxis->setTickCount(static_cast<int>(100 - std::max(std::floor(minY), lowest)) + 1);
+    yAxis->setLabelFormat(QStringLiteral("%d"));
     chart->legend()->setAlignment(Qt::AlignBottom);
 
     QChartView view(chart); // owns the chart
