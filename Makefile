@@ -7,7 +7,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 DIGITDESK := $(BUILD_DIR)/app/digitdesk
 
-.PHONY: all deps configure build data demo run test bench format clean
+.PHONY: all deps configure build data demo run test bench fuzz format clean
 
 all: build
 
@@ -42,6 +42,15 @@ bench: data
 	tests/bench/train_bench.sh $(BUILD_DIR) $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/loop_bench $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/learning_curve $(DATA_DIR)
+
+# libFuzzer with ASan and UBSan (clang) on every parser of outside input, FUZZ_SECONDS each.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@cmake -S tests/fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_DIR)
+	tests/fuzz/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -2,12 +2,14 @@
 
 #include "annotation/modelregistry.h"
 #include "annotation/queueplanner.h"
+#include "annotation/shadowfigures.h"
 #include "annotation/userservice.h"
 #include "storage/annotationrepository.h"
 #include "storage/imagerepository.h"
 #include "storage/modelrepository.h"
 #include "storage/predictionrepository.h"
 #include "storage/settingsrepository.h"
+#include "storage/shadowrepository.h"
 #include "storage/transaction.h"
 
 #include <algorithm>
@@ -52,6 +54,9 @@ QueueItem AnnotationService::loadItem(qint64 imageId) const
         item.originalSha256 = details->originalSha256;
     }
     item.sentBack = storage::AnnotationRepository(m_db).lastRejection(imageId);
+    if (const auto disagreement = storage::ShadowRepository(m_db).disagreementOn(imageId)) {
+        item.modelsDisagree = describeDisagreement(*disagreement);
+    }
     const auto predictions = storage::PredictionRepository(m_db).forImage(imageId);
     if (!predictions.empty()) { // newest first
         item.predictedLabel = predictions.front().label;

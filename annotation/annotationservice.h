@@ -26,6 +26,8 @@ struct QueueItem
     std::array<float, 10> probabilities{};
     QDateTime leaseExpires;
     QString sentBack; // "reviewer: comment" when a reviewer rejected its earlier label
+    // Set when two served models answered it differently (describeDisagreement()).
+    QString modelsDisagree;
 };
 
 struct LabelDecision

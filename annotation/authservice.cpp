@@ -103,10 +103,13 @@ QString AuthService::recordFailure(const QString &name, qint64 userId, int faile
                                    const QString &action, qint64 sessionId)
 {
     const QDateTime at = now();
-    const int failures = failedBefore + 1;
+    storage::Transaction transaction(m_db);
+    // Counted from the row as it is inside the transaction, not as it was read before the
+    // password check: failed logins at the same moment from two places each count.
+    const auto current = storage::UserRepository(m_db).findById(userId);
+    const int failures = (current ? current->failedLogins : failedBefore) + 1;
     const int lockSeconds = lockSecondsAfter(failures);
     const QDateTime lockedUntil = lockSeconds > 0 ? at.addSecs(lockSeconds) : QDateTime();
-    storage::Transaction transaction(m_db);
     storage::UserRepository(m_db).recordFailedLogin(userId, failures, lockedUntil);
     storage::AuditLog(m_db).append({at, name, userId, sessionId, action, name,
                                     QStringLiteral("failed"),

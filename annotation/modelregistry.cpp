@@ -1,6 +1,7 @@
 #include "annotation/modelregistry.h"
 
 #include "annotation/releasesignoff.h"
+#include "annotation/servingexperiment.h"
 #include "annotation/userservice.h"
 #include "models/predictor.h"
 #include "storage/trainingrunrepository.h"
@@ -186,6 +187,9 @@ void ModelRegistry::moveAlias(const Principal &who, const QString &alias, qint64
     storage::ModelRepository(m_db).moveAlias(alias, modelId, who.actorRef(), reason);
     m_access.audit(who, Action::MoveModelAlias,
                    QStringLiteral("%1 -> model:%2").arg(alias).arg(modelId), reason);
+    if (alias == ProductionAlias) {
+        ServingExperiment::endCanaryOnPromotion(m_db, modelId);
+    }
     transaction.commit();
 }
 
@@ -283,6 +287,7 @@ void ModelRegistry::moveProduction(const Principal &who, qint64 modelId, const Q
     }
     storage::ModelRepository(m_db).moveAlias(ProductionAlias, modelId, who.actorRef(), reason);
     m_access.audit(who, Action::MoveModelAlias, target, QStringLiteral("%1: %2").arg(what, reason));
+    ServingExperiment::endCanaryOnPromotion(m_db, modelId);
     transaction.commit();
 }
 

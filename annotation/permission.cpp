@@ -55,6 +55,10 @@ QString toString(Action action)
         return QStringLiteral("set_team_targets");
     case Action::ViewValidation:
         return QStringLiteral("view_validation");
+    case Action::RunDataCheck:
+        return QStringLiteral("run_data_check");
+    case Action::SendToReview:
+        return QStringLiteral("send_to_review");
     }
     return {};
 }
@@ -97,6 +101,10 @@ bool isAllowed(Role role, Action action)
         return role == Role::MlQa || role == Role::Admin;
     case Action::ViewValidation:
         return engineer || reader;
+    // ML QA check the data a model learns from as they check the model.
+    case Action::RunDataCheck:
+    case Action::SendToReview:
+        return engineer || role == Role::MlQa;
     case Action::ViewOverview:
     case Action::SetTeamTargets:
         return role == Role::Manager || role == Role::Admin;

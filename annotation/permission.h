@@ -37,6 +37,8 @@ enum class Action
     ViewOverview,   // the team's figures
     SetTeamTargets, // the daily target and the queue settings
     ViewValidation, // a model's sign-off, checklist and evaluation report
+    RunDataCheck,   // `dataset check`: label errors, duplicates, balance, outliers
+    SendToReview,   // send a check's suspected label errors back to the review queue
 };
 
 inline constexpr std::array AllActions = {
@@ -48,7 +50,7 @@ inline constexpr std::array AllActions = {
     Action::ControlServing, Action::ManageUsers,     Action::ViewAuditLog,
     Action::CheckWorkspace, Action::BackupWorkspace, Action::ChangeOwnPassword,
     Action::ValidateModel,  Action::ViewOverview,    Action::SetTeamTargets,
-    Action::ViewValidation,
+    Action::ViewValidation, Action::RunDataCheck,    Action::SendToReview,
 };
 
 QString toString(Action action);

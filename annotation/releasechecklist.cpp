@@ -1,6 +1,7 @@
 #include "annotation/releasechecklist.h"
 
 #include "annotation/accesscontrol.h"
+#include "annotation/datacheckthresholds.h"
 #include "annotation/userservice.h"
 #include "storage/settingsrepository.h"
 #include "storage/transaction.h"
@@ -145,6 +146,17 @@ std::vector<ChecklistItem> checkRelease(const ModelFigures &heldOut,
 {
     return {accuracyItem(heldOut, settings.minHeldOutAccuracy), eceItem(heldOut, settings.maxEce),
             classFloorItem(heldOut, settings.perClassRecallFloor)};
+}
+
+ChecklistItem dataCheckItem(const QSqlDatabase &db, const QString &datasetTag)
+{
+    const DataCheckThresholds thresholds = DataCheckThresholds::read(db);
+    const DataCheckStanding standing = dataCheckStanding(db, datasetTag);
+    return {QStringLiteral("data check of %1").arg(datasetTag),
+            QStringLiteral("at most %1% suspected label errors and %2% leakage")
+                .arg(thresholds.maxSuspectedShare * 100, 0, 'f', 1)
+                .arg(thresholds.maxLeakage * 100, 0, 'f', 1),
+            standing.summary, !standing.overThreshold};
 }
 
 std::optional<ModelFigures> recordedHeldOutFigures(const storage::ModelRecord &model)

@@ -44,6 +44,11 @@ struct ChecklistSettings
 std::vector<ChecklistItem> checkRelease(const ModelFigures &heldOut,
                                         const ChecklistSettings &settings);
 
+// The data check of the version a model learnt from (annotation/datacheckthresholds.h): passes
+// when its newest check is within the workspace's thresholds, or when it was never checked (the
+// row says so).
+ChecklistItem dataCheckItem(const QSqlDatabase &db, const QString &datasetTag);
+
 // The held-out figures the trainer recorded with the model (its metrics, calibrated), without
 // evaluating anything; nullopt for a model without them (imported). Their ECE is the trainer's,
 // over 15 bins rather than ModelFigures' 10.

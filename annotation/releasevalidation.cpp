@@ -236,6 +236,7 @@ ReleaseEvidence ReleaseValidation::evidence(const Principal &who, qint64 modelId
         evidence.comparison,
         storage::TeamFiguresRepository(m_db).originsOf(evidence.comparison.heldOutImageIds));
     evidence.checklist = checkRelease(evidence.comparison.heldOut.a, ChecklistSettings::read(m_db));
+    evidence.checklist.push_back(dataCheckItem(m_db, tag));
     const ReleaseSignOff signOff(m_db);
     evidence.status = signOff.statusOf(modelId);
     evidence.decisions = signOff.historyOf(modelId);

@@ -3,7 +3,9 @@
 #include "annotation/modelregistry.h"
 #include "annotation/userservice.h"
 #include "storage/annotationrepository.h"
+#include "storage/datacheckrepository.h"
 #include "storage/imagerepository.h"
+#include "storage/labelsuspectrepository.h"
 #include "storage/modelrepository.h"
 #include "storage/predictionrepository.h"
 #include "storage/timestamps.h"
@@ -46,6 +48,19 @@ ReviewItem ReviewService::loadItem(qint64 imageId) const
                             .arg(item.confidence * 100, 0, 'f', 1);
     }
     item.rejectedBefore = repository.lastRejection(imageId);
+    if (const auto suspect = storage::LabelSuspectRepository(m_db).pendingFor(imageId)) {
+        const auto check = storage::DataCheckRepository(m_db).find(suspect->checkId);
+        item.suspectedError = SuspectedErrorMark{check ? check->datasetTag : QString(),
+                                                 suspect->givenLabel, suspect->suspectedLabel,
+                                                 suspect->confidence, suspect->previousReviewer};
+        item.history << QStringLiteral("%1 data check of %2 suspected a label error: given %3, "
+                                       "likely %4 (%5%)")
+                            .arg(suspect->sentAt.toString(Qt::ISODate),
+                                 item.suspectedError->checkedVersion)
+                            .arg(suspect->givenLabel)
+                            .arg(suspect->suspectedLabel)
+                            .arg(suspect->confidence * 100, 0, 'f', 1);
+    }
     for (const storage::LabelRow &row : repository.activeLabels(imageId)) {
         item.labels.push_back({row.id, row.label, row.annotator});
         item.history << QStringLiteral("%1 %2 labelled %3")
@@ -82,6 +97,10 @@ std::optional<std::vector<ReviewLabel>> ReviewService::reviewableLabels(const Pr
     const storage::AnnotationRepository repository(m_db);
     if (repository.status(imageId) != QStringLiteral("labelled")) {
         throw InvalidRequest(QStringLiteral("image %1 is not waiting for review").arg(imageId));
+    }
+    const auto suspect = storage::LabelSuspectRepository(m_db).pendingFor(imageId);
+    if (suspect && suspect->previousReviewerId != 0 && suspect->previousReviewerId == who.userId) {
+        return std::nullopt;
     }
     std::vector<ReviewLabel> labels;
     for (const storage::LabelRow &row : repository.activeLabels(imageId)) {
@@ -128,6 +147,14 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
         repository.setStatus(imageId, QStringLiteral("incoming"));
     } else {
         repository.setStatus(imageId, QStringLiteral("approved"));
+    }
+    storage::LabelSuspectRepository suspects(m_db);
+    if (const auto suspect = suspects.pendingFor(imageId)) {
+        // Confirmed: the reviewer did not leave the given label standing.
+        const bool confirmed = verdict == Rejected || correctedAny;
+        suspects.decide(suspect->id, confirmed,
+                        verdict == Rejected ? -1 : (correctedAny ? label : suspect->givenLabel),
+                        who.actorRef());
     }
     if (markGold) {
         const auto image = storage::ImageRepository(m_db).details(imageId);
@@ -243,6 +270,7 @@ std::optional<qint64> ReviewService::undoLastReview(const Principal &who)
         verdicts << row.verdict;
     }
     verdicts.removeDuplicates();
+    storage::LabelSuspectRepository(m_db).reopenDecision(imageId, who.userId);
     repository.setStatus(imageId, QStringLiteral("labelled"));
     m_access.audit(who, Action::Review, imageTarget(imageId),
                    QStringLiteral("undone: ") + verdicts.join(QStringLiteral(", ")));

@@ -20,6 +20,16 @@ struct ReviewLabel
     QString annotator;
 };
 
+// A data check's evidence on an image it sent back to review (annotation/datacheckservice.h).
+struct SuspectedErrorMark
+{
+    QString checkedVersion; // "v3"
+    int givenLabel = 0;
+    int suspectedLabel = 0;
+    double confidence = 0; // out-of-fold probability of the suspected label
+    QString previousReviewer;
+};
+
 struct ReviewItem
 {
     qint64 imageId = 0;
@@ -29,11 +39,12 @@ struct ReviewItem
     float confidence = -1;
     QStringList history;    // who did what to this image, oldest first
     QString rejectedBefore; // "reviewer: comment" of its last rejection, empty when none
+    std::optional<SuspectedErrorMark> suspectedError; // sent back as a suspected label error
 };
 
 // The reviewer's side: approve, correct (approve with another digit) or reject a labelled
 // image, and undo the last of these. Four eyes: nobody reviews an image they labelled
-// themselves, whatever the view shows.
+// themselves, whatever the view shows, nor a suspected label error they had approved.
 class ReviewService final
 {
 public:

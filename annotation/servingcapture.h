@@ -22,6 +22,16 @@ struct CapturedImage
     std::array<float, 10> probabilities{};
 };
 
+// An image production and the candidate answered differently in shadow: production's answer
+// in `production`, the candidate's beside it.
+struct ShadowDisagreement
+{
+    CapturedImage production;
+    qint64 candidateModelId = 0;
+    int candidateLabel = 0;
+    float candidateConfidence = 0;
+};
+
 // Puts the endpoint's low-confidence traffic into the annotation queue: each image not seen
 // before becomes an incoming item of source "serving" with the serving model's prediction,
 // so the queue shows it where its confidence puts it.
@@ -38,8 +48,15 @@ public:
     // One transaction for the whole group; originals are durable before their rows commit.
     // Returns how many images were new.
     int store(const std::vector<CapturedImage> &images);
+    // Each image not disagreed on before becomes (or stays) an incoming item with production's
+    // prediction, marked "models disagree" and put at the front of the queue, once. Returns
+    // how many disagreements were new.
+    int storeDisagreements(const std::vector<ShadowDisagreement> &disagreements);
 
 private:
+    // The image's id, inserting it (and keeping its original) when it is new.
+    qint64 insertOrFind(const CapturedImage &image, bool *isNew, bool *wroteBlob);
+
     QSqlDatabase m_db;
     const storage::BlobStore &m_blobs;
 };

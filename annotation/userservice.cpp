@@ -1,6 +1,7 @@
 #include "annotation/userservice.h"
 
 #include "annotation/passwordhasher.h"
+#include "storage/sessionrepository.h"
 #include "storage/transaction.h"
 #include "storage/userrepository.h"
 
@@ -80,9 +81,17 @@ void UserService::changePassword(const Principal &who, const QString &name,
     storage::Transaction transaction(m_db);
     users.setPasswordHash(id, hash);
     users.clearFailedLogins(id);
+    if (!own) { // a reset: whoever holds the old password holds no session either
+        endSessionsOf(id, QStringLiteral("password reset"));
+    }
     m_access.audit(who, own ? Action::ChangeOwnPassword : Action::ManageUsers, name,
                    QStringLiteral("password changed"));
     transaction.commit();
+}
+
+void UserService::endSessionsOf(qint64 userId, const QString &reason) const
+{
+    storage::SessionRepository(m_db).closeAllOf(userId, reason, QDateTime::currentDateTimeUtc());
 }
 
 void UserService::refuseLosingTheLastAdmin(const QString &name) const
@@ -105,11 +114,13 @@ void UserService::setRole(const Principal &who, const QString &name, Role role)
 {
     m_access.require(who, Action::ManageUsers, name);
     const qint64 id = requireUserId(name);
+    // Checked inside the transaction: two admins demoting each other at once cannot both pass.
+    storage::Transaction transaction(m_db);
     if (role != Role::Admin) {
         refuseLosingTheLastAdmin(name);
     }
-    storage::Transaction transaction(m_db);
     storage::UserRepository(m_db).setRole(id, toString(role));
+    endSessionsOf(id, QStringLiteral("role changed"));
     m_access.audit(who, Action::ManageUsers, name,
                    QStringLiteral("role set to %1").arg(toString(role)));
     transaction.commit();
@@ -119,10 +130,11 @@ void UserService::setDisabled(const Principal &who, const QString &name, bool di
 {
     m_access.require(who, Action::ManageUsers, name);
     const qint64 id = requireUserId(name);
+    storage::Transaction transaction(m_db);
     if (disabled) {
         refuseLosingTheLastAdmin(name);
+        endSessionsOf(id, QStringLiteral("account disabled"));
     }
-    storage::Transaction transaction(m_db);
     storage::UserRepository(m_db).setDisabled(id, disabled);
     m_access.audit(who, Action::ManageUsers, name,
                    disabled ? QStringLiteral("disabled") : QStringLiteral("enabled"));

@@ -50,6 +50,8 @@ private:
     qint64 requireUserId(const QString &name) const;
     // Nobody may lock every admin out: the last active admin is never disabled or demoted.
     void refuseLosingTheLastAdmin(const QString &name) const;
+    // A disabled, demoted or reset account keeps no session: its open windows lock.
+    void endSessionsOf(qint64 userId, const QString &reason) const;
 
     QSqlDatabase m_db;
     AccessControl m_access;

@@ -22,6 +22,8 @@ packages=(
   python3-torch dataset-fashion-mnist
   # GUI tests and screenshots; pdfinfo and pdftoppm check and picture the Overview's PDF report
   xvfb xauth xdotool imagemagick poppler-utils
+  # `make fuzz` and the sanitizer presets: clang with libFuzzer and its sanitizer runtimes
+  clang libclang-rt-14-dev
   # serve_bench: the peer endpoint (FastAPI + uvicorn + PyTorch) and a second load generator
   python3-fastapi python3-uvicorn python3-pil python3-numpy wrk
 )

@@ -37,15 +37,18 @@ struct DigitNetImpl : torch::nn::Module
           fc(register_module("fc", torch::nn::Linear(48 * 3 * 3, 10)))
     {}
 
-    torch::Tensor forward(torch::Tensor x)
+    torch::Tensor forward(torch::Tensor x) { return fc(dropout(features(x))); }
+
+    // The 432 activations the linear layer reads (48 x 3 x 3, flattened).
+    torch::Tensor features(torch::Tensor x)
     {
         if (m_fused && !is_training()) {
-            return fusedForward(x);
+            return fusedFeatures(x);
         }
         x = F::max_pool2d(F::relu(bn1(conv1(x))), F::MaxPool2dFuncOptions(2)); // 16 x 14 x 14
         x = F::max_pool2d(F::relu(bn2(conv2(x))), F::MaxPool2dFuncOptions(2)); // 32 x 7 x 7
         x = F::max_pool2d(F::relu(bn3(conv3(x))), F::MaxPool2dFuncOptions(2)); // 48 x 3 x 3
-        return fc(dropout(x.flatten(1)));
+        return x.flatten(1);
     }
 
     // For inference: batch norm folded into the convolutions and channels-last memory, which
@@ -80,7 +83,7 @@ struct DigitNetImpl : torch::nn::Module
     torch::nn::Linear fc;
 
 private:
-    torch::Tensor fusedForward(torch::Tensor x)
+    torch::Tensor fusedFeatures(torch::Tensor x)
     {
         const auto pool = F::MaxPool2dFuncOptions(2);
         // Channels-last pays off from a handful of images; a single image is faster in NCHW.
@@ -96,7 +99,7 @@ private:
             F::relu(F::conv2d(x, w2, F::Conv2dFuncOptions().bias(m_bias2).padding(1))), pool);
         x = F::max_pool2d(
             F::relu(F::conv2d(x, w3, F::Conv2dFuncOptions().bias(m_bias3).padding(1))), pool);
-        return fc(x.contiguous().flatten(1));
+        return x.contiguous().flatten(1);
     }
 
     static constexpr int64_t ChannelsLastFrom = 4;
@@ -137,6 +140,13 @@ public:
     explicit NativeClassifier(Architecture architecture) : m_architecture(architecture) {}
 
     at::Tensor forward(const at::Tensor &input) override { return m_net->forward(input); }
+    at::Tensor features(const at::Tensor &input) override
+    {
+        if constexpr (std::is_same_v<Net, DigitNet>) {
+            return m_net->features(input);
+        }
+        return m_net->forward(input);
+    }
     torch::nn::Module *trainable() override { return m_net.ptr().get(); }
     void setTraining(bool training) override { m_net->train(training); }
     void moveToCuda() override { m_net->to(torch::kCUDA); }

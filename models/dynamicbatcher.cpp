@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <exception>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace digitdesk::models {
 
 namespace {
@@ -15,10 +18,20 @@ std::chrono::microseconds since(std::chrono::steady_clock::time_point start,
     return std::chrono::duration_cast<std::chrono::microseconds>(end - start);
 }
 
+qint64 maxImagesOf(const BatcherOptions &options)
+{
+    qint64 images = 0;
+    if (__builtin_mul_overflow(static_cast<qint64>(std::max(1, options.maxQueue)),
+                               static_cast<qint64>(std::max(1, options.maxBatch)), &images)) {
+        return DynamicBatcher::MaxQueuedImages;
+    }
+    return std::min(images, DynamicBatcher::MaxQueuedImages);
+}
+
 } // namespace
 
 DynamicBatcher::DynamicBatcher(BatcherOptions options, BatchObserver observer)
-    : m_options(options), m_observer(std::move(observer))
+    : m_options(options), m_observer(std::move(observer)), m_maxImages(maxImagesOf(options))
 {
     for (int worker = 0; worker < std::max(1, m_options.workers); ++worker) {
         m_threads.emplace_back([this, worker] { run(worker); });
@@ -49,15 +62,14 @@ bool DynamicBatcher::submit(std::shared_ptr<ServedModel> model, std::vector<floa
     // A request larger than a batch runs as batch-sized pieces: workers share it, and small
     // requests may run between its pieces instead of waiting for all of it.
     const int pieceSize = std::max(1, m_options.maxBatch);
-    const int pieces = (count + pieceSize - 1) / pieceSize;
+    const int pieces = count / pieceSize + (count % pieceSize != 0 ? 1 : 0);
     const auto now = std::chrono::steady_clock::now();
     {
         const std::lock_guard lock(m_mutex);
         // Bounded in requests and in images, so a few huge requests cannot queue unbounded work.
-        const int maxImages = m_options.maxQueue * m_options.maxBatch;
         if (m_stopping ||
-            static_cast<int>(m_queue.size()) + std::max(0, pieces - 1) >= m_options.maxQueue ||
-            (m_queuedImages > 0 && m_queuedImages + count > maxImages)) {
+            static_cast<qint64>(m_queue.size()) + std::max(0, pieces - 1) >= m_options.maxQueue ||
+            (m_queuedImages > 0 && m_queuedImages + count > m_maxImages)) {
             return false;
         }
         if (pieces <= 1) {
@@ -128,6 +140,10 @@ void DynamicBatcher::stop()
 
 void DynamicBatcher::run(int worker)
 {
+    if (m_options.background) {
+        // Linux gives each thread its own nice value; a failure only leaves it at normal.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+    }
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
@@ -180,8 +196,8 @@ void DynamicBatcher::execute(std::vector<Request> batch, int worker)
     std::string error;
     try {
         ServedModel &model = *batch.front().model;
-        Predictor &predictor =
-            *model.instances.at(static_cast<size_t>(worker) % model.instances.size());
+        Predictor &predictor = *model.instances.at(
+            static_cast<size_t>(m_options.firstInstance + worker) % model.instances.size());
         if (batch.size() == 1) {
             predictions = predictor.predictFromFloat(batch.front().input.data(), images);
         } else {
@@ -201,7 +217,7 @@ void DynamicBatcher::execute(std::vector<Request> batch, int worker)
     const auto computed = since(start, end);
     if (m_observer) {
         try {
-            m_observer(images, computed);
+            m_observer(*batch.front().model, images, computed);
         } catch (...) {
             // Counting must not stop answering.
         }

@@ -49,6 +49,12 @@ struct BatcherOptions
     // Batches run at the same time, each on its own model instance (with fewer LibTorch
     // threads each: no OpenMP barrier between cores).
     int workers = 1;
+    // Worker w uses the model's instance firstInstance + w: a second batcher (the shadow
+    // traffic's) runs on instances of its own.
+    int firstInstance = 0;
+    // Workers run at the lowest scheduling priority, so their batches give the cores up to the
+    // requests clients are waiting for.
+    bool background = false;
 };
 
 // One queue, `workers` threads: requests wait until `maxBatch` images are queued or the oldest has
@@ -57,9 +63,13 @@ struct BatcherOptions
 class DynamicBatcher final
 {
 public:
+    // Most images waiting, whatever maxQueue x maxBatch comes to: 3.3 GB of input.
+    static constexpr qint64 MaxQueuedImages = qint64(1) << 20;
+
     using Completion = std::function<void(BatchAnswer)>;
     // Called after each batch with its size in images and its inference time.
-    using BatchObserver = std::function<void(int images, std::chrono::microseconds compute)>;
+    using BatchObserver = std::function<void(const ServedModel &model, int images,
+                                             std::chrono::microseconds compute)>;
 
     explicit DynamicBatcher(BatcherOptions options, BatchObserver observer = {});
     ~DynamicBatcher();
@@ -90,10 +100,11 @@ private:
 
     const BatcherOptions m_options;
     const BatchObserver m_observer;
+    const qint64 m_maxImages; // a batch per request slot, at most MaxQueuedImages
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Request> m_queue;
-    int m_queuedImages = 0;
+    qint64 m_queuedImages = 0;
     bool m_stopping = false;
     std::vector<std::thread> m_threads;
 };

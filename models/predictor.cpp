@@ -8,6 +8,7 @@
 
 #include <QFile>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace digitdesk::models {
@@ -119,6 +120,33 @@ std::vector<Prediction> Predictor::predictFromFloat(const float *input, int coun
         prediction.confidence = *best;
     }
     return predictions;
+}
+
+std::vector<float> Predictor::embeddings(const uint8_t *pixels, int count, int *dimension)
+{
+    *dimension = 0;
+    std::vector<float> values;
+    const torch::InferenceMode inference;
+    const int piece = m_impl->device.cuda ? 0 : m_impl->classifier->preferredCpuBatch();
+    const int step = piece > 0 ? piece : std::max(count, 1);
+    std::vector<float> input(static_cast<size_t>(step) * PixelCount);
+    for (int first = 0; first < count; first += step) {
+        const int n = std::min(step, count - first);
+        const uint8_t *source = pixels + static_cast<size_t>(first) * PixelCount;
+        for (size_t i = 0; i < static_cast<size_t>(n) * PixelCount; ++i) {
+            input[i] = static_cast<float>(source[i]) / 255.0F;
+        }
+        torch::Tensor batch = torch::from_blob(input.data(), {n, 1, 28, 28}, torch::kFloat32);
+        if (m_impl->device.cuda) {
+            batch = batch.to(torch::kCUDA);
+        }
+        const torch::Tensor output =
+            m_impl->classifier->features(batch).to(torch::kCPU, torch::kFloat32).contiguous();
+        *dimension = static_cast<int>(output.size(1));
+        values.insert(values.end(), output.data_ptr<float>(),
+                      output.data_ptr<float>() + output.numel());
+    }
+    return values;
 }
 
 double Predictor::temperature() const

@@ -45,6 +45,10 @@ public:
     // or NaN, naming the image.
     std::vector<float> logitsFromFloat(const float *input, int count);
 
+    // The activations of the layer before the logits (DigitNet: 432 per image; an imported
+    // model: its logits), count rows of `*dimension` values, for distances between images.
+    std::vector<float> embeddings(const uint8_t *pixels, int count, int *dimension);
+
     double temperature() const;
     ComputeDevice device() const;
 

@@ -539,6 +539,10 @@ std::optional<qint64> AnnotationRepository::nextForReview(qint64 reviewerId, qin
             "SELECT i.id FROM images i WHERE i.status = 'labelled'"
             " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.retracted_at"
             "   IS NULL AND b.annotator_id = :reviewer)"
+            // A suspected label error sent back goes to someone other than its approver.
+            " AND NOT EXISTS (SELECT 1 FROM label_suspects s WHERE s.image_id = i.id AND"
+            "   s.sent_at IS NOT NULL AND s.decided_at IS NULL AND s.previous_reviewer_id ="
+            "   :reviewer)"
             " ORDER BY ((SELECT COUNT(DISTINCT COALESCE(b.label, -1)) FROM labels b WHERE"
             "   b.image_id = i.id AND b.retracted_at IS NULL) > 1"
             "  OR EXISTS (SELECT 1 FROM labels b JOIN predictions p ON p.image_id = b.image_id"

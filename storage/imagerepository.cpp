@@ -227,6 +227,15 @@ QHash<qint64, QByteArray> ImageRepository::pixels(const std::vector<qint64> &ids
     return result;
 }
 
+qint64 ImageRepository::idOfDigest(const QString &sha256) const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT id FROM images WHERE sha256 = :sha"),
+                   QStringLiteral("find the image with digest %1").arg(sha256));
+    query.bind(QStringLiteral(":sha"), sha256);
+    query.exec();
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
 std::optional<ImageDetails> ImageRepository::details(qint64 id) const
 {
     SqlQuery query(m_db,

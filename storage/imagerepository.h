@@ -85,6 +85,8 @@ public:
     QStringList sources() const;
     QHash<qint64, QByteArray> pixels(const std::vector<qint64> &ids) const;
     std::optional<ImageDetails> details(qint64 id) const;
+    // The image with these pixels' digest; 0 when there is none.
+    qint64 idOfDigest(const QString &sha256) const;
     // Every (original digest) the images table refers to, for the workspace check.
     QStringList originalDigests() const;
 

@@ -327,6 +327,89 @@ std::vector<Migration> makeMigrations()
                             " WHERE EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM images)"
                             " OR EXISTS (SELECT 1 FROM models)"),
          }});
+    list.push_back(
+        {10,
+         QStringLiteral("data checks of dataset versions and their suspected label errors"),
+         {
+             // One run of `dataset check` on a version; report holds the whole result as JSON.
+             QStringLiteral("CREATE TABLE data_checks ("
+                            " id INTEGER PRIMARY KEY,"
+                            " dataset_tag TEXT NOT NULL,"
+                            " dataset_commit TEXT NOT NULL,"
+                            " started_at TEXT NOT NULL,"
+                            " finished_at TEXT,"
+                            " started_by TEXT NOT NULL,"
+                            " user_id INTEGER REFERENCES users(id),"
+                            " session_id INTEGER REFERENCES login_sessions(id),"
+                            " status TEXT NOT NULL"
+                            "   CHECK (status IN ('running', 'finished', 'cancelled', 'failed')),"
+                            " settings TEXT NOT NULL DEFAULT '{}',"
+                            " images INTEGER NOT NULL DEFAULT 0,"
+                            " suspected INTEGER NOT NULL DEFAULT 0,"
+                            " held_out INTEGER NOT NULL DEFAULT 0,"
+                            " leaking INTEGER NOT NULL DEFAULT 0," // held-out images with a
+                                                                   // near-duplicate in training
+                            " report TEXT NOT NULL DEFAULT '{}',"
+                            " message TEXT NOT NULL DEFAULT '')"),
+             QStringLiteral("CREATE INDEX data_checks_tag ON data_checks(dataset_tag, id)"),
+             // A likely label error; sent_at once it went back to review, decided_at once a
+             // reviewer other than its previous approver decided on it.
+             QStringLiteral("CREATE TABLE label_suspects ("
+                            " id INTEGER PRIMARY KEY,"
+                            " check_id INTEGER NOT NULL REFERENCES data_checks(id),"
+                            " rank INTEGER NOT NULL,"
+                            " sha256 TEXT NOT NULL,"
+                            " given_label INTEGER NOT NULL CHECK (given_label BETWEEN 0 AND 9),"
+                            " suspected_label INTEGER NOT NULL"
+                            "   CHECK (suspected_label BETWEEN 0 AND 9),"
+                            " confidence REAL NOT NULL,"
+                            " margin REAL NOT NULL,"
+                            " image_id INTEGER REFERENCES images(id),"
+                            " sent_at TEXT,"
+                            " sent_by TEXT,"
+                            " previous_reviewer TEXT,"
+                            " previous_reviewer_id INTEGER REFERENCES users(id),"
+                            " decided_at TEXT,"
+                            " decided_by TEXT,"
+                            " decided_by_id INTEGER REFERENCES users(id),"
+                            " decision TEXT CHECK (decision IN ('confirmed', 'not_confirmed')),"
+                            " decided_label INTEGER)"),
+             QStringLiteral("CREATE INDEX label_suspects_check ON label_suspects(check_id, rank)"),
+             QStringLiteral(
+                 "CREATE INDEX label_suspects_image ON label_suspects(image_id, decided_at)"),
+         }});
+    list.push_back(
+        {11,
+         QStringLiteral("serving: shadow agreement per minute and the images two models disagree"
+                        " on"),
+         {
+             // Counts are added, never replaced, as in serving_predictions.
+             QStringLiteral("CREATE TABLE shadow_agreement ("
+                            " minute INTEGER NOT NULL," // minutes since the Unix epoch, UTC
+                            " production_model_id INTEGER NOT NULL,"
+                            " candidate_model_id INTEGER NOT NULL,"
+                            " production_label INTEGER NOT NULL CHECK (production_label BETWEEN"
+                            "   0 AND 9),"
+                            " candidate_label INTEGER NOT NULL CHECK (candidate_label BETWEEN"
+                            "   0 AND 9),"
+                            " count INTEGER NOT NULL DEFAULT 0,"
+                            " production_confidence_sum REAL NOT NULL DEFAULT 0,"
+                            " candidate_confidence_sum REAL NOT NULL DEFAULT 0,"
+                            " PRIMARY KEY (minute, production_model_id, candidate_model_id,"
+                            "   production_label, candidate_label))"),
+             // One row per image, ever: a disagreement queues its image once.
+             QStringLiteral("CREATE TABLE model_disagreements ("
+                            " image_id INTEGER PRIMARY KEY REFERENCES images(id),"
+                            " production_model_id INTEGER NOT NULL,"
+                            " candidate_model_id INTEGER NOT NULL,"
+                            " production_label INTEGER NOT NULL,"
+                            " production_confidence REAL NOT NULL,"
+                            " candidate_label INTEGER NOT NULL,"
+                            " candidate_confidence REAL NOT NULL,"
+                            " created_at TEXT NOT NULL)"),
+             QStringLiteral(
+                 "CREATE INDEX model_disagreements_created ON model_disagreements(created_at)"),
+         }});
     return list;
 }
 

@@ -53,7 +53,7 @@ void PredictionRepository::store(qint64 modelId, const std::vector<StoredPredict
     SqlQuery queue(
         m_db,
         QStringLiteral("UPDATE images SET queue_confidence = :confidence, queue_margin = :margin"
-                       " WHERE id = :image"),
+                       " WHERE id = :image AND queue_confidence <> :front"),
         QStringLiteral("order an image in the queue"));
     const QString at = nowDbTime();
     for (const StoredPrediction &prediction : predictions) {
@@ -75,7 +75,8 @@ void PredictionRepository::store(qint64 modelId, const std::vector<StoredPredict
         query.exec();
         queue.bindAll({{QStringLiteral(":confidence"), prediction.confidence},
                        {QStringLiteral(":margin"), static_cast<double>(sorted[0] - sorted[1])},
-                       {QStringLiteral(":image"), prediction.imageId}});
+                       {QStringLiteral(":image"), prediction.imageId},
+                       {QStringLiteral(":front"), QueueFrontConfidence}});
         queue.exec();
     }
 }

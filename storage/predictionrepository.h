@@ -9,6 +9,10 @@
 
 namespace digitdesk::storage {
 
+// The queue position of an incoming image two served models disagree on: before every
+// prediction's confidence (0..1) and before images without one (-1). A new prediction keeps it.
+inline constexpr double QueueFrontConfidence = -2.0;
+
 struct PendingImage
 {
     qint64 id = 0;

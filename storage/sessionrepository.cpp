@@ -64,4 +64,17 @@ std::optional<LoginSessionRecord> SessionRepository::find(qint64 sessionId) cons
     return session;
 }
 
+int SessionRepository::closeAllOf(qint64 userId, const QString &reason, const QDateTime &at)
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("UPDATE login_sessions SET ended_at = :at, end_reason = :reason"
+                                  " WHERE user_id = :user AND ended_at IS NULL"),
+                   QStringLiteral("end the sessions of user #%1").arg(userId));
+    query.bindAll({{QStringLiteral(":at"), toDbTime(at)},
+                   {QStringLiteral(":reason"), reason},
+                   {QStringLiteral(":user"), userId}});
+    query.exec();
+    return query.numRowsAffected();
+}
+
 } // namespace digitdesk::storage

@@ -27,6 +27,8 @@ public:
     qint64 open(qint64 userId, const QString &client, const QDateTime &at);
     void touch(qint64 sessionId, const QDateTime &at);
     void close(qint64 sessionId, const QString &reason, const QDateTime &at);
+    // Ends every open session of the user; returns how many there were.
+    int closeAllOf(qint64 userId, const QString &reason, const QDateTime &at);
     std::optional<LoginSessionRecord> find(qint64 sessionId) const;
 
 private:

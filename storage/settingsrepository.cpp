@@ -29,7 +29,7 @@ void SettingsRepository::setValue(const QString &key, const QString &value)
                                   " excluded.value, updated_at = excluded.updated_at"),
                    QStringLiteral("write setting %1").arg(key));
     query.bindAll({{QStringLiteral(":key"), key},
-                   {QStringLiteral(":value"), value},
+                   {QStringLiteral(":value"), textOrEmpty(value)},
                    {QStringLiteral(":at"), nowDbTime()}});
     query.exec();
 }

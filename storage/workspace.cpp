@@ -5,6 +5,7 @@
 #include "storage/storageerror.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 namespace digitdesk::storage {
@@ -32,6 +33,13 @@ std::unique_ptr<Workspace> Workspace::create(const QString &folder)
         if (!QDir().mkpath(dir.filePath(sub))) {
             throw StorageError(QStringLiteral("cannot create folder %1").arg(dir.filePath(sub)));
         }
+    }
+    // Labels, scans and password hashes are nobody else's business on a shared machine,
+    // whatever the umask: the owner alone may enter the folder.
+    if (!QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                           QFileDevice::ExeOwner)) {
+        throw StorageError(
+            QStringLiteral("cannot make %1 private to its owner").arg(dir.absolutePath()));
     }
     std::unique_ptr<Workspace> workspace(new Workspace(folder));
     const DatasetGit datasetRepository(workspace->datasetRepositoryPath(),

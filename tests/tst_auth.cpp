@@ -29,6 +29,8 @@ private Q_SLOTS:
     void logoutClosesTheSession();
     void idleTimeoutClosesTheSession();
     void passwordIsNeverStoredInClear();
+    void disablingDemotingOrResettingEndsTheSessions();
+    void failuresCountFromTheRowInTheTransaction();
 
 private:
     QDateTime m_now = QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC);
@@ -225,6 +227,64 @@ void tst_Auth::passwordIsNeverStoredInClear()
     query.exec();
     QVERIFY(query.next());
     QCOMPARE(query.value(0).toInt(), 0);
+}
+
+void tst_Auth::disablingDemotingOrResettingEndsTheSessions()
+{
+    testing::TempWorkspace temp;
+    const annotation::Principal admin =
+        testing::addUser(*temp.workspace, QStringLiteral("ada"), annotation::Role::Admin);
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    annotation::UserService users(temp.workspace->db());
+    const auto loggedIn = [&](const QString &name) {
+        return auth.login(name, QStringLiteral("correct horse"), QStringLiteral("t")).principal;
+    };
+    const auto endReason = [&](const annotation::Principal &who) {
+        return storage::SessionRepository(temp.workspace->db()).find(who.sessionId)->endReason;
+    };
+    testing::addUser(*temp.workspace, QStringLiteral("dan"), annotation::Role::Reviewer);
+    const annotation::Principal demoted = loggedIn(QStringLiteral("dan"));
+    users.setRole(admin, QStringLiteral("dan"), annotation::Role::Annotator);
+    QVERIFY(!auth.touch(demoted)); // the window holding the reviewer's rights locks
+    QCOMPARE(endReason(demoted), QStringLiteral("role changed"));
+
+    testing::addUser(*temp.workspace, QStringLiteral("dora"), annotation::Role::Annotator);
+    const annotation::Principal disabled = loggedIn(QStringLiteral("dora"));
+    users.setDisabled(admin, QStringLiteral("dora"), true);
+    QVERIFY(!auth.touch(disabled));
+    QCOMPARE(endReason(disabled), QStringLiteral("account disabled"));
+
+    testing::addUser(*temp.workspace, QStringLiteral("rex"), annotation::Role::Annotator);
+    const annotation::Principal reset = loggedIn(QStringLiteral("rex"));
+    users.changePassword(admin, QStringLiteral("rex"), QStringLiteral("another good one"));
+    QVERIFY(!auth.touch(reset));
+    QCOMPARE(endReason(reset), QStringLiteral("password reset"));
+
+    // Changing one's own password keeps one's own session.
+    const annotation::Principal own = loggedIn(QStringLiteral("ada"));
+    users.changePassword(own, QStringLiteral("ada"), QStringLiteral("another good one"));
+    QVERIFY(auth.touch(own));
+}
+
+void tst_Auth::failuresCountFromTheRowInTheTransaction()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    storage::UserRepository users(temp.workspace->db());
+    const qint64 id = users.findByName(QStringLiteral("ana"))->id;
+    // Another login's failure lands between this one's read of the account and its write
+    // (the clock is asked once at the start of the login and once as the failure is
+    // recorded): both must count.
+    int asked = 0;
+    annotation::AuthService auth(temp.workspace->db(), [&] {
+        if (++asked == 2) {
+            users.recordFailedLogin(id, 1, {});
+        }
+        return m_now;
+    });
+    auth.login(QStringLiteral("ana"), QStringLiteral("wrong"), QStringLiteral("t"));
+    QCOMPARE(asked, 2);
+    QCOMPARE(users.findByName(QStringLiteral("ana"))->failedLogins, 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Auth)

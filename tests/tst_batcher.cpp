@@ -70,7 +70,7 @@ void tst_Batcher::concurrentRequestsShareBatches()
     std::mutex mutex;
     std::vector<int> sizes;
     DynamicBatcher batcher({64, std::chrono::milliseconds(20), 1024},
-                           [&](int batch, std::chrono::microseconds) {
+                           [&](const models::ServedModel &, int batch, std::chrono::microseconds) {
                                const std::lock_guard lock(mutex);
                                sizes.push_back(batch);
                            });
@@ -140,7 +140,7 @@ void tst_Batcher::modelsNeverShareABatch()
     std::mutex mutex;
     std::vector<int> sizes;
     DynamicBatcher batcher({64, std::chrono::milliseconds(50), 1024},
-                           [&](int batch, std::chrono::microseconds) {
+                           [&](const models::ServedModel &, int batch, std::chrono::microseconds) {
                                const std::lock_guard lock(mutex);
                                sizes.push_back(batch);
                            });
@@ -185,7 +185,9 @@ void tst_Batcher::twoWorkersAnswerEveryRequestOnItsModel()
 {
     std::atomic<int> counted{0};
     DynamicBatcher batcher({4, std::chrono::milliseconds(1), 1024, 2},
-                           [&](int batch, std::chrono::microseconds) { counted += batch; });
+                           [&](const models::ServedModel &, int batch, std::chrono::microseconds) {
+                               counted += batch;
+                           });
     std::vector<std::promise<BatchAnswer>> answers(200);
     for (size_t i = 0; i < answers.size(); ++i) {
         const auto &model = (i / 7) % 2 == 0 ? m_seven : m_three;
@@ -211,7 +213,7 @@ void tst_Batcher::aRequestLargerThanABatchRunsInPieces()
     std::mutex mutex;
     std::vector<int> sizes;
     DynamicBatcher batcher({64, std::chrono::milliseconds(1), 1024, 2},
-                           [&](int batch, std::chrono::microseconds) {
+                           [&](const models::ServedModel &, int batch, std::chrono::microseconds) {
                                const std::lock_guard lock(mutex);
                                sizes.push_back(batch);
                            });

@@ -8,7 +8,10 @@
 #include "tests/support/testdata.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace digitdesk;
 
@@ -23,6 +26,7 @@ private Q_SLOTS:
     void notAWorkspaceIsRefused();
     void failedTransactionRollsBack();
     void walAndForeignKeysAreOn();
+    void newWorkspaceIsPrivateToItsOwner();
 };
 
 void tst_Migrations::freshWorkspaceHasLatestSchema()
@@ -128,6 +132,20 @@ void tst_Migrations::walAndForeignKeysAreOn()
     keys.exec();
     QVERIFY(keys.next());
     QCOMPARE(keys.value(0).toInt(), 1);
+}
+
+void tst_Migrations::newWorkspaceIsPrivateToItsOwner()
+{
+    const mode_t previous = ::umask(0022); // the usual default: files readable by everyone
+    testing::TempWorkspace temp;
+    ::umask(previous);
+    const QFileDevice::Permissions permissions = QFileInfo(temp.folder()).permissions();
+    QCOMPARE(permissions &
+                 (QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QCOMPARE(permissions & (QFileDevice::ReadGroup | QFileDevice::ExeGroup |
+                            QFileDevice::ReadOther | QFileDevice::ExeOther),
+             QFileDevice::Permissions());
 }
 
 QTEST_GUILESS_MAIN(tst_Migrations)

@@ -1,14 +1,18 @@
 #include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
+#include "annotation/servingexperiment.h"
 #include "models/flopcount.h"
+#include "storage/shadowrepository.h"
 #include "tests/support/datasetfixture.h"
 #include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
+#include "ui/confusionheatmap.h"
 #include "ui/mainwindow.h"
 #include "ui/monitoringview.h"
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QDoubleSpinBox>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -70,6 +74,7 @@ private Q_SLOTS:
     void servedLikeTheTrainingDataRaisesNoBanner();
     void skewedAndNotDigitLikeTrafficRaisesTheBanner();
     void onlyEngineersAndAdminsSeeIt();
+    void shadowTabShowsAgreementDisagreementsAndTheCanaryStop();
 };
 
 void tst_MonitoringView::servedLikeTheTrainingDataRaisesNoBanner()
@@ -127,6 +132,52 @@ void tst_MonitoringView::onlyEngineersAndAdminsSeeIt()
     }
     ui::MainWindow window(*served.temp.workspace, served.people.engineer);
     QVERIFY(window.monitoringView() != nullptr);
+}
+
+void tst_MonitoringView::shadowTabShowsAgreementDisagreementsAndTheCanaryStop()
+{
+    Served served;
+    // The candidate agreed on 90 of 100 images a minute ago; three of them were queued.
+    const qint64 minute = QDateTime::currentSecsSinceEpoch() / 60 - 1;
+    const qint64 candidate = served.modelId + 100;
+    storage::ShadowRepository shadow(served.db());
+    shadow.add({{minute, served.modelId, candidate, 4, 4, 90, 85.0, 80.0},
+                {minute, served.modelId, candidate, 4, 9, 10, 7.0, 6.0}});
+    for (qint64 image = 1; image <= 3; ++image) {
+        QVERIFY(shadow.recordDisagreement(
+            {image, served.modelId, candidate, 4, 0.7, 9, 0.6, QDateTime()}));
+    }
+    annotation::ServingExperiment::recordCanaryStop(
+        served.db(), candidate, QStringLiteral("p99 latency 80.0 ms against production's 3.0 ms"));
+
+    ui::MonitoringView view(*served.temp.workspace, served.people.engineer);
+    QSignalSpy shown(&view, &ui::MonitoringView::shadowShown);
+    view.resize(1100, 800);
+    view.show();
+    QVERIFY(shown.wait(10000));
+    QTest::keyClick(&view, Qt::Key_S, Qt::AltModifier); // the "Shadow and canary" tab
+    ui::ShadowPane *pane = view.shadowPane();
+    QTRY_VERIFY(pane->isVisible());
+    QVERIFY2(pane->statusText().contains(QStringLiteral("agreed on 90 of 100 images")),
+             qPrintable(pane->statusText()));
+    QCOMPARE(pane->disagreementCount(), 3);
+    QVERIFY2(pane->canaryText().contains(QStringLiteral("p99 latency 80.0 ms")),
+             qPrintable(pane->canaryText()));
+    QCOMPARE(pane->findChild<ui::ConfusionHeatmap *>()->matrix()[4][9], 10);
+
+    // An engineer sets the shares with the keyboard; the workspace holds them.
+    QTest::keyClick(pane, Qt::Key_H, Qt::AltModifier);
+    auto *shadowShare = pane->findChild<QDoubleSpinBox *>(QStringLiteral("shadowShare"));
+    QVERIFY(shadowShare->hasFocus());
+    shadowShare->selectAll();
+    QTest::keyClicks(shadowShare, QStringLiteral("25"));
+    const int readsBefore = static_cast<int>(shown.count());
+    QTest::keyClick(pane, Qt::Key_P, Qt::AltModifier);
+    QTRY_COMPARE(annotation::ServingExperiment(served.db()).settings().shadowShare, 0.25);
+    QTRY_VERIFY(shown.count() > readsBefore); // read again after the change
+    QCOMPARE(shadowShare->value(), 25.0);
+    QVERIFY2(pane->statusText().contains(QStringLiteral("No candidate is set")),
+             qPrintable(pane->statusText()));
 }
 
 QTEST_MAIN(tst_MonitoringView)

@@ -61,6 +61,8 @@ const Row Expected[] = {
     {Action::ViewOverview, "DG"},
     {Action::SetTeamTargets, "DG"},
     {Action::ViewValidation, "MDQG"},
+    {Action::RunDataCheck, "MDQ"},
+    {Action::SendToReview, "MDQ"},
 };
 
 char letter(Role role)

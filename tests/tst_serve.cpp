@@ -8,6 +8,7 @@
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
 #include "tests/support/httpclient.h"
+#include "tests/support/servedmodels.h"
 #include "tests/support/servefixture.h"
 #include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
@@ -136,15 +137,39 @@ QString externalAddress()
     return found;
 }
 
+// The sum of the series named as in `line` ("name{a=\"x\"}") whose labels include the ones
+// given there (a series may carry more, such as its model version); -1 when there is none.
 double metric(HttpClient &client, const QByteArray &line)
 {
+    const auto split = [](const QByteArray &text, QByteArray *name) {
+        const qsizetype brace = text.indexOf('{');
+        *name = brace < 0 ? text : text.left(brace);
+        QList<QByteArray> labels;
+        if (brace >= 0) {
+            labels = text.mid(brace + 1, text.lastIndexOf('}') - brace - 1).split(',');
+        }
+        return labels;
+    };
+    QByteArray wanted;
+    const QList<QByteArray> wantedLabels = split(line, &wanted);
     const HttpAnswer answer = client.request("GET", "/metrics");
+    double sum = -1;
     for (const QByteArray &row : answer.body.split('\n')) {
-        if (row.startsWith(line + ' ')) {
-            return row.mid(line.size() + 1).toDouble();
+        const qsizetype space = row.lastIndexOf(' ');
+        if (row.startsWith('#') || space < 0) {
+            continue;
+        }
+        QByteArray name;
+        const QList<QByteArray> labels = split(row.left(space), &name);
+        const bool matches = name == wanted && std::all_of(wantedLabels.begin(), wantedLabels.end(),
+                                                           [&labels](const QByteArray &label) {
+                                                               return labels.contains(label);
+                                                           });
+        if (matches) {
+            sum = std::max(sum, 0.0) + row.mid(space + 1).toDouble();
         }
     }
-    return -1;
+    return sum;
 }
 
 } // namespace
@@ -185,18 +210,15 @@ void tst_Serve::initTestCase()
     m_temp = std::make_unique<testing::TempWorkspace>();
     m_engineer =
         testing::addUser(*m_temp->workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
-    const QString folder = m_temp->dir.path() + QStringLiteral("/models");
-    QVERIFY(testing::runPython(testing::fixtureScript(QStringLiteral("make_served_models.py")),
-                               {folder}));
-    annotation::ModelRegistry registry(m_temp->workspace->db(), m_temp->workspace->root());
-    const auto import = [&](const char *name) {
-        return registry.importTorchScript(
-            m_engineer, folder + QLatin1Char('/') + QLatin1String(name), QString::fromLatin1(name));
-    };
-    m_sure7 = import("sure7.pt");
-    m_sure3 = import("sure3.pt");
-    m_unsure = import("unsure.pt");
-    m_spare = import("spare.pt");
+    const auto ids = testing::importServedModels(
+        *m_temp->workspace, m_engineer, m_temp->dir.path() + QStringLiteral("/models"),
+        {QStringLiteral("sure7.pt"), QStringLiteral("sure3.pt"), QStringLiteral("unsure.pt"),
+         QStringLiteral("spare.pt")});
+    QVERIFY(!ids.isEmpty());
+    m_sure7 = ids.value(QStringLiteral("sure7.pt"));
+    m_sure3 = ids.value(QStringLiteral("sure3.pt"));
+    m_unsure = ids.value(QStringLiteral("unsure.pt"));
+    m_spare = ids.value(QStringLiteral("spare.pt"));
     // The endpoint follows production; who approved the models is not its business.
     testing::waiveSignOff(*m_temp->workspace);
     promote(m_sure7);
@@ -312,13 +334,15 @@ void tst_Serve::everyEndpointOverLoopback()
     const HttpAnswer metrics = client.request("GET", "/metrics");
     QCOMPARE(metrics.status, 200);
     QVERIFY(metrics.header("Content-Type").startsWith("text/plain"));
+    QCOMPARE(metric(client, "nv_inference_request_success{model=\"digits\",version=\"" +
+                                version.toUtf8() + "\"}"),
+             6.0);
+    QCOMPARE(metric(client, "nv_inference_request_failure{reason=\"REJECTED\"}"), 0.0);
+    QCOMPARE(metric(client, "nv_inference_request_failure{reason=\"OTHER\"}"), 1.0); // the GET
+    QCOMPARE(metric(client, "nv_inference_count{version=\"" + version.toUtf8() + "\"}"), 9.0);
     for (const char *name :
-         {"nv_inference_request_success{model=\"digits\"} 6",
-          "nv_inference_request_failure{model=\"digits\",reason=\"REJECTED\"} 0",
-          "nv_inference_request_failure{model=\"digits\",reason=\"OTHER\"} 1", // the GET
-          "nv_inference_count{model=\"digits\"} 9", "nv_inference_pending_request_count",
-          "nv_inference_exec_count", "nv_inference_queue_duration_us",
-          "nv_inference_compute_infer_duration_us",
+         {"nv_inference_pending_request_count", "nv_inference_exec_count",
+          "nv_inference_queue_duration_us", "nv_inference_compute_infer_duration_us",
           "digitdesk_request_duration_seconds_bucket{le=\"+Inf\"} 7",
           "digitdesk_request_duration_seconds_count 7", "digitdesk_batch_size_bucket",
           "digitdesk_uptime_seconds", "digitdesk_slo_requests{window=\"30d\"}"}) {
@@ -396,7 +420,7 @@ void tst_Serve::badInputsGetClearErrors()
     HttpClient after(Loopback, serve.port);
     QCOMPARE(after.request("GET", "/v2/health/live").status, 200);
     QCOMPARE(after.request("POST", infer, tensorBody(1), "application/json").status, 200);
-    QVERIFY(metric(after, "nv_inference_request_failure{model=\"digits\",reason=\"OTHER\"}") >= 15);
+    QVERIFY(metric(after, "nv_inference_request_failure{reason=\"OTHER\"}") >= 15);
 }
 
 void tst_Serve::slowAndLyingClientsAreTimedOut()
@@ -470,8 +494,7 @@ void tst_Serve::fullQueueAnswers503AndSigtermDrains()
     QVERIFY(timer.elapsed() < 1000); // at once, not after the queue delay
     QCOMPARE(rejected.header("Retry-After"), QByteArray("1"));
     QVERIFY(errorOf(rejected).contains(QStringLiteral("queue is full")));
-    QCOMPARE(metric(second, "nv_inference_request_failure{model=\"digits\",reason=\"REJECTED\"}"),
-             1.0);
+    QCOMPARE(metric(second, "nv_inference_request_failure{reason=\"REJECTED\"}"), 1.0);
     QCOMPARE(first.readAnswer(10000).status, 200);
 
     // SIGTERM with a request in the queue: it is still answered, then the process ends cleanly.

@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineSeries>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
@@ -135,6 +136,8 @@ struct Traffic
     double succeeded = 0;
     double rejected = 0;
     double other = 0;
+    double cpuSeconds = -1; // the process_* series; left out while negative
+    double residentBytes = -1;
 };
 
 ui::MetricsSnapshot metrics(const Traffic &traffic)
@@ -152,6 +155,10 @@ ui::MetricsSnapshot metrics(const Traffic &traffic)
     line("nv_inference_request_failure{model=\"digits\",reason=\"REJECTED\"}", traffic.rejected);
     line("nv_inference_request_failure{model=\"digits\",reason=\"BACKEND\"}", 0);
     line("nv_inference_request_failure{model=\"digits\",reason=\"OTHER\"}", traffic.other);
+    if (traffic.cpuSeconds >= 0) {
+        line("process_cpu_seconds_total", traffic.cpuSeconds);
+        line("process_resident_memory_bytes", traffic.residentBytes);
+    }
     return ui::MetricsSnapshot::parse(text);
 }
 
@@ -203,6 +210,7 @@ private Q_SLOTS:
     void onlyEngineersAndAdminsControlServing();
     void engineerStartsWatchesAndStopsTheEndpoint();
     void aStaleStateFileIsNotTrusted();
+    void processChartShowsCpuAndMemory();
     void axisLabelsAreDistinct_data();
     void axisLabelsAreDistinct();
     void errorRateAndFailuresSayWhatTheyCount();
@@ -389,6 +397,27 @@ void tst_ServingView::aStaleStateFileIsNotTrusted()
              static_cast<int>(ui::ServingProcess::State::Stopped));
     QVERIFY(ui::ServingProcess::isAlive(QCoreApplication::applicationPid()));
     QVERIFY(!ui::ServingProcess::isEndpointProcess(QCoreApplication::applicationPid()));
+}
+
+void tst_ServingView::processChartShowsCpuAndMemory()
+{
+    testing::TempWorkspace temp;
+    const auto eve = testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
+    ui::ServingView view(*temp.workspace, eve);
+    Traffic before{10, 0, 10, 0, 0, 1.0, 100e6};
+    Traffic after{20, 0, 20, 0, 0, 6.0, 150e6}; // 5 s of CPU in 10 s: half of two cores
+    scrape(view, 0, before);
+    scrape(view, 10, after);
+    const auto *chart =
+        view.findChild<QChartView *>(QStringLiteral("servingProcessChart"))->chart();
+    QMap<QString, QPointF> last;
+    for (QAbstractSeries *series : chart->series()) {
+        const auto *line = qobject_cast<QLineSeries *>(series);
+        QVERIFY(line != nullptr && line->count() > 0);
+        last.insert(line->name(), line->at(line->count() - 1));
+    }
+    QCOMPARE(last.value(QStringLiteral("CPU")).y(), 0.5);
+    QCOMPARE(last.value(QStringLiteral("memory")).y(), 150.0);
 }
 
 void tst_ServingView::axisLabelsAreDistinct_data()

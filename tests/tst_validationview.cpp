@@ -162,12 +162,14 @@ void tst_ValidationView::qaSeesTheEvidenceOfTheWaitingModel()
     QVERIFY(evidence->lineageText().contains(
         QStringLiteral("against production (model %1)").arg(release.production)));
     QVERIFY(evidence->lineageText().contains(QStringLiteral("Release: pending validation")));
-    // Held-out accuracy, ECE and every class's recall; an untrained network fails accuracy, red.
+    // Held-out accuracy, ECE, every class's recall and the version's data check; an untrained
+    // network fails accuracy, red.
     const QTableWidget *checklist = evidence->checklist();
-    QCOMPARE(checklist->rowCount(), 3);
+    QCOMPARE(checklist->rowCount(), 4);
     QCOMPARE(text(checklist, 0, 0), QStringLiteral("held-out accuracy"));
     QCOMPARE(text(checklist, 1, 0), QStringLiteral("calibration error (ECE)"));
     QCOMPARE(text(checklist, 2, 0), QStringLiteral("recall of every class"));
+    QCOMPARE(text(checklist, 3, 0), QStringLiteral("data check of v1"));
     QCOMPARE(text(checklist, 0, 3), QStringLiteral("fail"));
     QCOMPARE(checklist->item(0, 3)->background().color(), QColor(QStringLiteral("#ffebee")));
     for (int row = 0; row < checklist->rowCount(); ++row) {
@@ -364,7 +366,7 @@ void tst_ValidationView::othersReadOrDoNotSeeIt()
         ui::MainWindow window(*release.temp.workspace, who);
         QVERIFY(window.validationView() != nullptr);
         const auto view = openView(release, who);
-        QCOMPARE(view->evidence()->checklist()->rowCount(), 3);
+        QCOMPARE(view->evidence()->checklist()->rowCount(), 4);
         QVERIFY(!view->findChild<QPushButton *>(QStringLiteral("approveRelease"))->isVisible());
     }
     for (const annotation::Principal &who : {release.people.annotator, release.people.reviewer}) {

@@ -264,9 +264,16 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
     } else {
         m_prediction->setText(tr("No prediction for this image yet."));
     }
+    QStringList notes;
     if (!item.sentBack.isEmpty()) {
+        notes << tr("Sent back by %1").arg(item.sentBack);
+    }
+    if (!item.modelsDisagree.isEmpty()) {
+        notes << tr("Models disagree: %1").arg(item.modelsDisagree);
+    }
+    if (!notes.isEmpty()) {
         m_message->setStyleSheet(QStringLiteral("background: #fff4ce; padding: 6px;"));
-        m_message->setText(tr("Sent back by %1").arg(item.sentBack));
+        m_message->setText(notes.join(QStringLiteral(" · ")));
     }
     m_onScreen.start();
     replayTypedAhead();

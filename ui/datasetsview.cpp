@@ -2,6 +2,7 @@
 
 #include "annotation/permission.h"
 #include "storage/workspace.h"
+#include "ui/datasetcheckspane.h"
 #include "ui/datasetcommitdialog.h"
 #include "ui/datasetdetailspane.h"
 #include "ui/datasetdifflistmodel.h"
@@ -63,7 +64,8 @@ DatasetsView::DatasetsView(const storage::Workspace &workspace, annotation::Prin
       m_message(plainLabel(QStringLiteral("message"), this)), m_progress(new QProgressBar(this)),
       m_list(new DatasetVersionsPane(this)), m_bottom(new QStackedWidget(this)),
       m_empty(plainLabel(QStringLiteral("emptyState"), this)), m_tabs(new QTabWidget(this)),
-      m_details(new DatasetDetailsPane(this)), m_diffPane(new DatasetDiffPane(this))
+      m_details(new DatasetDetailsPane(this)), m_diffPane(new DatasetDiffPane(this)),
+      m_checks(new DatasetChecksPane(workspace.databasePath(), workspace.root(), m_who, this))
 {
     qRegisterMetaType<annotation::DatasetVersion>();
     qRegisterMetaType<std::vector<annotation::DatasetVersion>>();
@@ -128,6 +130,7 @@ QWidget *DatasetsView::makeBottomPane()
     m_tabs->setObjectName(QStringLiteral("datasetTabs"));
     m_tabs->addTab(m_details, tr("&Details"));
     m_tabs->addTab(m_diffPane, tr("Di&fferences"));
+    m_tabs->addTab(m_checks, tr("C&hecks"));
     m_bottom->addWidget(m_empty);
     m_bottom->addWidget(m_tabs);
     return m_bottom;
@@ -247,6 +250,7 @@ void DatasetsView::handleSelectionChanged()
         m_details->showVersion(version, parentRow < 0 ? nullptr : &versions->version(parentRow));
         Q_EMIT requestModels(version.tag);
     }
+    m_checks->setVersion(tags.size() == 1 ? tags.first() : QString());
     if (tags.size() == 2) {
         // From the older (lower in the list) to the newer.
         const bool firstIsNewer = versions->rowOf(tags[0]) < versions->rowOf(tags[1]);
@@ -257,7 +261,9 @@ void DatasetsView::handleSelectionChanged()
             tr("%1 versions are selected: select only two to compare them.").arg(tags.size()));
     } else {
         m_diffPane->clear(diffHint());
-        m_tabs->setCurrentWidget(m_details);
+        if (m_tabs->currentWidget() != m_checks) {
+            m_tabs->setCurrentWidget(m_details);
+        }
     }
     updateButtons();
 }

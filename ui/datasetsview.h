@@ -20,6 +20,7 @@ class Workspace;
 
 namespace digitdesk::ui {
 
+class DatasetChecksPane;
 class DatasetDetailsPane;
 class DatasetDiffListModel;
 class DatasetDiffPane;
@@ -113,6 +114,7 @@ private:
     QTabWidget *m_tabs;
     DatasetDetailsPane *m_details;
     DatasetDiffPane *m_diffPane;
+    DatasetChecksPane *m_checks;
 };
 
 } // namespace digitdesk::ui

@@ -1,6 +1,7 @@
 #include "ui/monitoringview.h"
 
 #include "annotation/comparisonfigures.h"
+#include "annotation/servingexperiment.h"
 #include "storage/connection.h"
 #include "storage/workspace.h"
 #include "ui/chartparts.h"
@@ -19,6 +20,7 @@
 #include <QLineSeries>
 #include <QLocale>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -67,11 +69,44 @@ void MonitoringWorker::load(const QDateTime &since)
     }
 }
 
+void MonitoringWorker::loadShadow(const QDateTime &from, const QDateTime &to)
+{
+    try {
+        if (!m_connection) {
+            m_connection = std::make_unique<storage::Connection>(m_databasePath);
+        }
+        const annotation::ShadowMonitor monitor(m_connection->db());
+        Q_EMIT shadowReady({monitor.report(m_who, from, to), monitor.status(m_who), from, to});
+    } catch (const std::exception &error) {
+        Q_EMIT shadowFailed(QString::fromUtf8(error.what()));
+    }
+}
+
+void MonitoringWorker::setShares(double shadow, double canary, const QDateTime &from,
+                                 const QDateTime &to)
+{
+    try {
+        if (!m_connection) {
+            m_connection = std::make_unique<storage::Connection>(m_databasePath);
+        }
+        annotation::ServingExperiment experiment(m_connection->db());
+        experiment.setShadowShare(m_who, shadow);
+        experiment.setCanaryShare(m_who, canary);
+    } catch (const std::exception &error) {
+        Q_EMIT shadowFailed(QString::fromUtf8(error.what()));
+        return;
+    }
+    loadShadow(from, to);
+}
+
 MonitoringView::MonitoringView(const storage::Workspace &workspace, annotation::Principal who,
                                QWidget *parent)
     : QWidget(parent), m_worker(new MonitoringWorker(workspace.databasePath(), std::move(who))),
-      m_window(new QComboBox(this)), m_banner(new QLabel(this)), m_figures(new QLabel(this))
+      m_window(new QComboBox(this)), m_banner(new QLabel(this)), m_figures(new QLabel(this)),
+      m_shadow(
+          new ShadowPane(annotation::isAllowed(who.role, annotation::Action::ControlServing), this))
 {
+    qRegisterMetaType<ShadowSnapshot>();
     setObjectName(QStringLiteral("monitoringView"));
     m_window->setObjectName(QStringLiteral("monitoringWindow"));
     for (const auto &[label, key] : {std::pair{tr("Last 15 minutes"), QStringLiteral("15m")},
@@ -105,17 +140,39 @@ MonitoringView::MonitoringView(const storage::Workspace &workspace, annotation::
     charts->addWidget(makeConfidenceChart(), 0, 1);
     charts->addWidget(makeTimeChart(), 1, 0, 1, 2);
 
+    auto *drift = new QWidget(this);
+    auto *driftLayout = new QVBoxLayout(drift);
+    driftLayout->setContentsMargins(0, 0, 0, 0);
+    driftLayout->addWidget(m_banner);
+    driftLayout->addWidget(m_figures);
+    driftLayout->addLayout(charts, 1);
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(QStringLiteral("monitoringTabs"));
+    tabs->addTab(drift, tr("&Drift"));
+    tabs->addTab(m_shadow, tr("&Shadow and canary"));
+
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_figures);
-    layout->addLayout(charts, 1);
+    layout->addWidget(tabs, 1);
 
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(this, &MonitoringView::requestReport, m_worker, &MonitoringWorker::load);
     connect(m_worker, &MonitoringWorker::reportReady, this, &MonitoringView::handleReport);
     connect(m_worker, &MonitoringWorker::failed, this, &MonitoringView::handleFailure);
+    connect(this, &MonitoringView::requestShadow, m_worker, &MonitoringWorker::loadShadow);
+    connect(m_worker, &MonitoringWorker::shadowReady, this, [this](const ShadowSnapshot &snapshot) {
+        m_shadow->showSnapshot(snapshot);
+        Q_EMIT shadowShown();
+    });
+    connect(m_worker, &MonitoringWorker::shadowFailed, m_shadow, &ShadowPane::showFailure);
+    connect(m_shadow, &ShadowPane::sharesChosen, this, [this](double shadow, double canary) {
+        const QDateTime to = QDateTime::currentDateTimeUtc();
+        const QDateTime from = to.addSecs(-windowSeconds(m_window->currentData().toString()));
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, shadow, canary, from, to] {
+            worker->setShares(shadow, canary, from, to);
+        });
+    });
     m_thread.start();
     connect(m_window, &QComboBox::currentIndexChanged, this, &MonitoringView::refresh);
     connect(refreshButton, &QPushButton::clicked, this, &MonitoringView::refresh);
@@ -240,7 +297,9 @@ void MonitoringView::setWindow(const QString &window)
 void MonitoringView::refresh()
 {
     const qint64 seconds = windowSeconds(m_window->currentData().toString());
-    Q_EMIT requestReport(QDateTime::currentDateTimeUtc().addSecs(-seconds));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    Q_EMIT requestReport(now.addSecs(-seconds));
+    Q_EMIT requestShadow(now.addSecs(-seconds), now);
 }
 
 QString MonitoringView::bannerText() const
@@ -279,7 +338,9 @@ void MonitoringView::handleReport(const annotation::DriftReport &report)
                      .arg(report.modelId)
                      .arg(locale.toString(report.answers))
                      .arg(report.otherModelAnswers > 0
-                              ? tr(" (%1 more by earlier models, left out)")
+                              ? tr(" (%1 more by other models: earlier production models, a canary "
+                                   "or a pinned "
+                                   "version; left out)")
                                     .arg(locale.toString(report.otherModelAnswers))
                               : QString());
     }

@@ -2,6 +2,7 @@
 
 #include "annotation/driftmonitor.h"
 #include "annotation/principal.h"
+#include "ui/shadowpane.h"
 
 #include <QThread>
 #include <QTimer>
@@ -31,7 +32,8 @@ class MonitoringWorker;
 // production model's answers per class beside its training version's classes (PSI and a
 // chi-square test), the confidence histogram, the low-confidence rate and the share of images
 // it finds not digit-like over time; a red banner says which threshold is crossed. Refreshed on
-// a worker thread every RefreshMs while shown.
+// a worker thread every RefreshMs while shown. A second tab shows production beside the
+// candidate on shadow and canary traffic (ShadowPane).
 class MonitoringView final : public QWidget
 {
     Q_OBJECT
@@ -48,6 +50,7 @@ public:
     QString bannerText() const;
     bool bannerShown() const;
     QString figuresText() const;
+    ShadowPane *shadowPane() const { return m_shadow; }
     // "15m", "1h", "6h", "24h", "7d".
     void setWindow(const QString &window);
 
@@ -57,6 +60,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void reportShown();
     void requestReport(const QDateTime &since);
+    void requestShadow(const QDateTime &from, const QDateTime &to);
+    void shadowShown();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -76,6 +81,7 @@ private:
     QComboBox *m_window;
     QLabel *m_banner;
     QLabel *m_figures;
+    ShadowPane *m_shadow;
     QBarSet *m_servedSet = nullptr;
     QBarSet *m_trainingSet = nullptr;
     QValueAxis *m_classAxis = nullptr;
@@ -88,7 +94,7 @@ private:
     QLineSeries *m_oodThreshold = nullptr;
 };
 
-// DriftMonitor on its own thread and connection.
+// DriftMonitor and ShadowMonitor on their own thread and connection.
 class MonitoringWorker final : public QObject
 {
     Q_OBJECT
@@ -100,10 +106,15 @@ public:
 
 public Q_SLOTS:
     void load(const QDateTime &since);
+    void loadShadow(const QDateTime &from, const QDateTime &to);
+    // Sets the shadow and canary shares as the user, then reads the pane again.
+    void setShares(double shadow, double canary, const QDateTime &from, const QDateTime &to);
 
 Q_SIGNALS:
     void reportReady(const digitdesk::annotation::DriftReport &report);
     void failed(const QString &reason);
+    void shadowReady(const digitdesk::ui::ShadowSnapshot &snapshot);
+    void shadowFailed(const QString &reason);
 
 private:
     QString m_databasePath;

@@ -47,6 +47,7 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     : QWidget(parent), m_worker(new ReviewWorker(workspace.databasePath(), std::move(who))),
       m_image(new QLabel(this)), m_labels(new QLabel(this)),
       m_rejectedBefore(plainLabel(QStringLiteral("rejectedBefore"), this)),
+      m_suspectedError(plainLabel(QStringLiteral("suspectedError"), this)),
       m_history(plainLabel(QStringLiteral("history"), this)),
       m_message(plainLabel(QStringLiteral("message"), this)),
       m_help(plainLabel(QStringLiteral("help"), this)), m_figures(new QLabel(this)),
@@ -63,6 +64,9 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     m_labels->setTextFormat(Qt::RichText); // every name in it is escaped
     m_rejectedBefore->setStyleSheet(NoticeStyle);
     m_rejectedBefore->hide();
+    m_suspectedError->setStyleSheet(
+        QStringLiteral("background: #fff4e5; border: 1px solid #e65100; padding: 6px;"));
+    m_suspectedError->hide();
     m_help->setText(helpText());
     m_help->setStyleSheet(
         QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
@@ -85,6 +89,7 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     auto *side = new QVBoxLayout;
     side->addWidget(m_labels);
     side->addWidget(m_rejectedBefore);
+    side->addWidget(m_suspectedError);
     side->addWidget(m_history);
     side->addStretch(1);
     auto *top = new QHBoxLayout;
@@ -205,6 +210,18 @@ void ReviewView::handleItem(const annotation::ReviewItem &item)
                                   ? QString()
                                   : tr("Rejected before by %1").arg(item.rejectedBefore));
     m_rejectedBefore->setVisible(!item.rejectedBefore.isEmpty());
+    if (item.suspectedError) {
+        const annotation::SuspectedErrorMark &mark = *item.suspectedError;
+        m_suspectedError->setText(
+            tr("Suspected label error (data check of %1): given %2, likely %3 with confidence "
+               "%4%. Approved before by %5; correct it, reject it, or approve it as it is.")
+                .arg(mark.checkedVersion)
+                .arg(mark.givenLabel)
+                .arg(mark.suspectedLabel)
+                .arg(mark.confidence * 100, 0, 'f', 1)
+                .arg(mark.previousReviewer));
+    }
+    m_suspectedError->setVisible(item.suspectedError.has_value());
     m_history->setText(item.history.join(QLatin1Char('\n')));
 }
 
@@ -217,6 +234,7 @@ void ReviewView::handleNothingToReview()
     m_labels->setText(tr("Every labelled image is reviewed, or was labelled by you."));
     m_rejectedBefore->clear();
     m_rejectedBefore->hide();
+    m_suspectedError->hide();
     m_history->clear();
 }
 

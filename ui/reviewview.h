@@ -85,6 +85,7 @@ private:
     QLabel *m_image;
     QLabel *m_labels;
     QLabel *m_rejectedBefore;
+    QLabel *m_suspectedError; // the data check's mark and evidence
     QLabel *m_history;
     QLabel *m_message;
     QLabel *m_help;

@@ -5,7 +5,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QDateTimeAxis>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPen>
@@ -61,10 +61,13 @@ void setRoundRange(QValueAxis *axis, double highest)
 
 ServingCharts::ServingCharts(QWidget *parent) : QWidget(parent)
 {
-    auto *layout = new QHBoxLayout(this);
+    // Three charts side by side truncate their titles and time labels: latency gets the
+    // whole width, errors and the process share the row under it.
+    auto *layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(makeLatencyChart(), 3);
-    layout->addWidget(makeErrorChart(), 2);
+    layout->addWidget(makeLatencyChart(), 0, 0, 1, 2);
+    layout->addWidget(makeErrorChart(), 1, 0);
+    layout->addWidget(makeProcessChart(), 1, 1);
 }
 
 QChartView *ServingCharts::makeLatencyChart()
@@ -107,9 +110,25 @@ QChartView *ServingCharts::makeErrorChart()
     return makeChartView(chart, QStringLiteral("servingErrorChart"), this);
 }
 
+QChartView *ServingCharts::makeProcessChart()
+{
+    auto *chart = new QChart;
+    chart->setTitle(tr("Endpoint process: CPU and memory, last 10 minutes"));
+    m_processTime = timeAxis(chart);
+    m_cpuAxis = addValueAxis(chart, tr("cores"), Qt::AlignLeft);
+    m_memoryAxis = addValueAxis(chart, tr("MB"), Qt::AlignRight);
+    m_cpuSeries = addSeries<QLineSeries>(chart, tr("CPU"), m_processTime, m_cpuAxis);
+    m_cpuSeries->setPen(QPen(QColor(QStringLiteral("#1565c0")), 2));
+    m_memorySeries = addSeries<QLineSeries>(chart, tr("memory"), m_processTime, m_memoryAxis);
+    m_memorySeries->setPen(QPen(QColor(QStringLiteral("#6a1b9a")), 2));
+    return makeChartView(chart, QStringLiteral("servingProcessChart"), this);
+}
+
 void ServingCharts::showHistory(const std::deque<SloPoint> &history)
 {
-    QList<QPointF> p50, p95, p99, rate, errors;
+    QList<QPointF> p50, p95, p99, rate, errors, cpu, memory;
+    double highestCpu = 1;
+    double highestMemory = 100;
     double highest = SloTracker::LatencyObjectiveSeconds * 1000 * 5;
     double highestRate = 1;
     double highestError = 0.01;
@@ -125,24 +144,36 @@ void ServingCharts::showHistory(const std::deque<SloPoint> &history)
         highestRate = std::max(highestRate, point.rate * 1.2);
         errors.append({x, point.errorRate * 100.0});
         highestError = std::max(highestError, point.errorRate * 120.0);
+        if (std::isfinite(point.cpuCores)) {
+            cpu.append({x, point.cpuCores});
+            highestCpu = std::max(highestCpu, point.cpuCores * 1.2);
+        }
+        if (std::isfinite(point.residentMb)) {
+            memory.append({x, point.residentMb});
+            highestMemory = std::max(highestMemory, point.residentMb * 1.2);
+        }
     }
     m_p50Series->replace(p50);
     m_p95Series->replace(p95);
     m_p99Series->replace(p99);
     m_rateSeries->replace(rate);
     m_errorSeries->replace(errors);
+    m_cpuSeries->replace(cpu);
+    m_memorySeries->replace(memory);
     const QDateTime end = history.empty() ? QDateTime::currentDateTime() : history.back().at;
     const QDateTime begin = end.addSecs(-SloTracker::HistorySeconds);
     m_objectiveSeries->replace({{static_cast<qreal>(begin.toMSecsSinceEpoch()),
                                  SloTracker::LatencyObjectiveSeconds * 1000},
                                 {static_cast<qreal>(end.toMSecsSinceEpoch()),
                                  SloTracker::LatencyObjectiveSeconds * 1000}});
-    for (QDateTimeAxis *axis : {m_latencyTime, m_errorTime}) {
+    for (QDateTimeAxis *axis : {m_latencyTime, m_errorTime, m_processTime}) {
         axis->setRange(begin, end);
     }
     m_latencyAxis->setMax(highest);
     setRoundRange(m_rateAxis, highestRate);
     setRoundRange(m_errorAxis, highestError);
+    setRoundRange(m_cpuAxis, highestCpu);
+    setRoundRange(m_memoryAxis, highestMemory);
 }
 
 } // namespace digitdesk::ui

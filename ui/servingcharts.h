@@ -15,7 +15,8 @@ class QValueAxis;
 namespace digitdesk::ui {
 
 // The Serving view's charts of the last ten minutes: latency quantiles on a log axis against
-// the 2 s objective with the request rate beside them, and the error rate of the 60 s window.
+// the 2 s objective with the request rate beside them, the error rate of the 60 s window, and
+// the endpoint process' CPU use and resident memory (is the model efficient, not only fast).
 // Each value axis reaches a round number just above what it shows.
 class ServingCharts final : public QWidget
 {
@@ -32,6 +33,7 @@ public:
 private:
     QChartView *makeLatencyChart();
     QChartView *makeErrorChart();
+    QChartView *makeProcessChart();
 
     QDateTimeAxis *m_latencyTime = nullptr;
     QLogValueAxis *m_latencyAxis = nullptr; // milliseconds: both 2 ms and the 2 s objective show
@@ -44,6 +46,11 @@ private:
     QDateTimeAxis *m_errorTime = nullptr;
     QValueAxis *m_errorAxis = nullptr;
     QLineSeries *m_errorSeries = nullptr;
+    QDateTimeAxis *m_processTime = nullptr;
+    QValueAxis *m_cpuAxis = nullptr;
+    QValueAxis *m_memoryAxis = nullptr;
+    QLineSeries *m_cpuSeries = nullptr;
+    QLineSeries *m_memorySeries = nullptr;
 };
 
 } // namespace digitdesk::ui

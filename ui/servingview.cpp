@@ -311,14 +311,23 @@ void ServingView::updateHeader()
         return;
     }
     QString model = tr("no model loaded");
+    QStringList others;
     for (const MetricsSnapshot::Sample &sample :
          m_latest.samples(QStringLiteral("digitdesk_model_info"))) {
-        if (sample.value != 0) {
-            model = tr("model %1 on %2")
-                        .arg(sample.labels.value(QStringLiteral("version"), Dash),
-                             sample.labels.value(QStringLiteral("device"), Dash));
-            break;
+        if (sample.value == 0) {
+            continue;
         }
+        const QString role = sample.labels.value(QStringLiteral("role"));
+        const QString version = sample.labels.value(QStringLiteral("version"), Dash);
+        if (role.isEmpty() || role == QStringLiteral("production")) {
+            model = tr("model %1 on %2")
+                        .arg(version, sample.labels.value(QStringLiteral("device"), Dash));
+        } else {
+            others << tr("%1 %2").arg(role, version);
+        }
+    }
+    if (!others.isEmpty()) {
+        model += QStringLiteral(" · ") + others.join(QStringLiteral(", "));
     }
     m_model->setText(model);
     m_uptime->setText(

@@ -7,6 +7,8 @@ namespace digitdesk::ui {
 namespace {
 
 const QString RequestCount = QStringLiteral("digitdesk_request_duration_seconds_count");
+const QString CpuSeconds = QStringLiteral("process_cpu_seconds_total");
+const QString ResidentBytes = QStringLiteral("process_resident_memory_bytes");
 const QString RequestBuckets = QStringLiteral("digitdesk_request_duration_seconds_bucket");
 const QString BadTotal = QStringLiteral("digitdesk_slo_bad_total");
 const QString Uptime = QStringLiteral("digitdesk_uptime_seconds");
@@ -155,6 +157,9 @@ void SloTracker::add(const QDateTime &at, const MetricsSnapshot &snapshot)
     }
     Scrape scrape{at, snapshot.value(RequestCount), snapshot.value(BadTotal),
                   snapshot.value(Uptime), snapshot.buckets(RequestBuckets)};
+    if (snapshot.contains(CpuSeconds)) {
+        scrape.cpuSeconds = snapshot.value(CpuSeconds);
+    }
     if (!m_scrapes.empty() && isReset(m_scrapes.back(), scrape)) {
         // A restarted server counts from zero again: deltas across the restart are
         // meaningless, so the windows start over from this scrape.
@@ -176,6 +181,10 @@ void SloTracker::add(const QDateTime &at, const MetricsSnapshot &snapshot)
     const double rateSeconds = static_cast<double>(rateFrom.at.msecsTo(newest.at)) / 1000.0;
     if (rateSeconds > 0) {
         point.rate = (newest.requests - rateFrom.requests) / rateSeconds;
+        point.cpuCores = std::max(0.0, (newest.cpuSeconds - rateFrom.cpuSeconds) / rateSeconds);
+    }
+    if (snapshot.contains(ResidentBytes)) {
+        point.residentMb = snapshot.value(ResidentBytes) / 1e6;
     }
     const Scrape &oldest = m_scrapes.front();
     const double requests = newest.requests - oldest.requests;

@@ -39,6 +39,10 @@ struct SloPoint
     // 60 s (less right after a start or a restart).
     double windowRequests = 0;
     double windowBad = 0;
+    // The endpoint process: CPU cores in use over the rate window, resident memory. NaN when
+    // the scrapes do not say (an endpoint older than these series).
+    double cpuCores = std::numeric_limits<double>::quiet_NaN();
+    double residentMb = std::numeric_limits<double>::quiet_NaN();
 };
 
 // What the dashboard shows after the latest scrape.
@@ -102,6 +106,7 @@ private:
         double bad = 0;
         double uptime = 0;
         std::vector<std::pair<double, double>> buckets;
+        double cpuSeconds = std::numeric_limits<double>::quiet_NaN();
     };
 
     static bool isReset(const Scrape &before, const Scrape &after);

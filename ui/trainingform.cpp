@@ -86,6 +86,14 @@ void TrainingForm::setVersions(const QStringList &tags, const QStringList &descr
     m_version->setCurrentIndex(kept >= 0 ? kept : (tags.isEmpty() ? 0 : 1));
 }
 
+void TrainingForm::setCheckWarnings(const QStringList &tags, const QStringList &summaries)
+{
+    m_checkWarnings.clear();
+    for (qsizetype i = 0; i < tags.size(); ++i) {
+        m_checkWarnings.insert(tags.at(i), summaries.value(i));
+    }
+}
+
 QString TrainingForm::chosenVersion() const
 {
     return m_version->currentData().toString();

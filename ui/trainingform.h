@@ -2,6 +2,7 @@
 
 #include "ui/trainingprocess.h"
 
+#include <QHash>
 #include <QWidget>
 
 #include <vector>
@@ -29,6 +30,10 @@ public:
 
     // Newest first; keeps the chosen one when it is still there.
     void setVersions(const QStringList &tags, const QStringList &descriptions);
+    // Versions a data check marked, with why; training on one asks for a confirmation.
+    void setCheckWarnings(const QStringList &tags, const QStringList &summaries);
+    // Why the version is marked; empty when it is not.
+    QString checkWarning(const QString &tag) const { return m_checkWarnings.value(tag); }
     // A tag, or CommitNowEntry.
     QString chosenVersion() const;
     void chooseVersion(const QString &tagOrCommitNow);
@@ -46,6 +51,7 @@ private:
     QSpinBox *m_threads;
     QComboBox *m_device;
     bool m_explicitChoice = false;
+    QHash<QString, QString> m_checkWarnings;
 };
 
 } // namespace digitdesk::ui

@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -174,6 +175,7 @@ void TrainingView::connectWorker()
     connect(this, &TrainingView::requestRuns, m_worker, &TrainingWorker::loadRuns);
     connect(this, &TrainingView::requestBeginRun, m_worker, &TrainingWorker::beginRun);
     connect(this, &TrainingView::requestEndRun, m_worker, &TrainingWorker::endRun);
+    connect(m_worker, &TrainingWorker::checkWarnings, m_form, &TrainingForm::setCheckWarnings);
     connect(m_worker, &TrainingWorker::versionsReady, this,
             [this](const QStringList &tags, const QStringList &descriptions) {
                 m_form->setVersions(tags, descriptions);
@@ -279,9 +281,18 @@ void TrainingView::startRun()
             tr("Run %1 is still going: cancel it or wait for it to end.").arg(m_process->runId()));
         return;
     }
+    const QString chosen = m_form->chosenVersion();
+    const QString warning = m_form->checkWarning(chosen);
+    if (!warning.isEmpty() &&
+        QMessageBox::question(this, tr("Train on a marked version?"),
+                              tr("%1.\n\nTrain on %2 anyway?").arg(warning, chosen),
+                              QMessageBox::Yes | QMessageBox::No,
+                              QMessageBox::No) != QMessageBox::Yes) {
+        setStatus(tr("Not started: %1.").arg(warning));
+        return;
+    }
     m_pending = m_form->request();
     m_policyRun = false;
-    const QString chosen = m_form->chosenVersion();
     begin(chosen == TrainingForm::CommitNowEntry ? QString() : chosen, QStringLiteral("manual"));
 }
 

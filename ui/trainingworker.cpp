@@ -1,5 +1,6 @@
 #include "ui/trainingworker.h"
 
+#include "annotation/datacheckthresholds.h"
 #include "annotation/datasetservice.h"
 #include "annotation/retrainingpolicy.h"
 #include "annotation/trainingruns.h"
@@ -43,14 +44,26 @@ void TrainingWorker::loadVersions()
         open();
         QStringList tags;
         QStringList descriptions;
+        QStringList marked;
+        QStringList summaries;
         const QLocale locale;
         for (const annotation::DatasetVersion &version : m_datasets->versions(m_who)) {
             tags << version.tag;
-            descriptions << tr("%1 — %2 images, %3")
+            const annotation::DataCheckStanding standing =
+                annotation::dataCheckStanding(m_connection->db(), version.tag);
+            descriptions << tr("%1 — %2 images, %3%4")
                                 .arg(version.tag, locale.toString(version.imageCount),
                                      version.createdAt.toLocalTime().toString(
-                                         QStringLiteral("yyyy-MM-dd HH:mm")));
+                                         QStringLiteral("yyyy-MM-dd HH:mm")),
+                                     standing.overThreshold ? tr(" — over the data-check "
+                                                                 "thresholds")
+                                                            : QString());
+            if (standing.overThreshold) {
+                marked << version.tag;
+                summaries << standing.summary;
+            }
         }
+        Q_EMIT checkWarnings(marked, summaries);
         Q_EMIT versionsReady(tags, descriptions);
     } catch (const std::exception &error) {
         Q_EMIT failed(reasonOf(error));

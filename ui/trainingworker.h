@@ -50,6 +50,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void versionsReady(const QStringList &tags, const QStringList &descriptions);
+    // The versions a data check marked (annotation/datacheckthresholds.h), each with why.
+    void checkWarnings(const QStringList &tags, const QStringList &summaries);
     void runsReady(const std::vector<digitdesk::storage::TrainingRunRecord> &runs);
     void runBegun(qint64 runId, const QString &tag);
     void beginFailed(const QString &reason);

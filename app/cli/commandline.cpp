@@ -37,6 +37,7 @@ const QString Usage = QStringLiteral(
     "  predict --model ID FILE... predict scans with calibrated probabilities\n"
     "  models list|show|import|alias|history|promote|rollback  the model registry\n"
     "  dataset commit|log|show|diff|export|verify|push|pull|import  dataset versions (git)\n"
+    "  dataset check vN [--json] [--send-to-review]  label errors, leakage, balance, drift\n"
     "  settings list|set KEY VALUE  queue shares, overlap, lease, idle timeout, serving\n"
     "  serve [--host H] [--port P]  the HTTP endpoint for the production model\n"
     "  drift [--since 15m] [--json]  served classes, confidence and OOD share against training\n"

@@ -29,6 +29,8 @@ int runModelsCommand(const QStringList &arguments);
 int runSettingsCommand(const QStringList &arguments);
 int runServeCommand(const QStringList &arguments);
 int runDatasetCommand(const QStringList &arguments);
+// `dataset check vN ...`, given the arguments runDatasetCommand() was given.
+int runDatasetCheckCommand(const QStringList &arguments);
 int runDriftCommand(const QStringList &arguments);
 int runRunsCommand(const QStringList &arguments);
 int runRetrainCommand(const QStringList &arguments);

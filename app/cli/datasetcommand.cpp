@@ -234,13 +234,18 @@ int runSubcommand(const QString &sub, const ArgumentParser &parser)
 int runDatasetCommand(const QStringList &arguments)
 {
     const QString sub = subcommandOf(
-        arguments, {QStringLiteral("--workspace"), QStringLiteral("--format"),
-                    QStringLiteral("--name"), QStringLiteral("-m"), QStringLiteral("--message")});
+        arguments,
+        {QStringLiteral("--workspace"), QStringLiteral("--format"), QStringLiteral("--name"),
+         QStringLiteral("-m"), QStringLiteral("--message"), QStringLiteral("--folds"),
+         QStringLiteral("--epochs"), QStringLiteral("--seed"), QStringLiteral("--threads")});
+    if (sub == QStringLiteral("check")) {
+        return runDatasetCheckCommand(arguments);
+    }
     const auto found = subcommands().find(sub);
     if (found == subcommands().end()) {
         ArgumentParser parser(
-            QStringLiteral("digitdesk dataset commit|log|show|diff|export|verify|push|pull|import "
-                           "..."),
+            QStringLiteral("digitdesk dataset "
+                           "commit|log|show|diff|export|verify|check|push|pull|import ..."),
             QStringLiteral("Dataset versions: approved labels as tagged commits of the "
                            "workspace's dataset.git."));
         if (arguments.contains(QStringLiteral("--help")) ||

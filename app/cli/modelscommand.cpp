@@ -2,6 +2,7 @@
 #include "annotation/modelregistry.h"
 #include "annotation/predictionupdater.h"
 #include "annotation/releasesignoff.h"
+#include "annotation/servingexperiment.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
@@ -115,6 +116,35 @@ int validate(const QStringList &arguments, const annotation::Principal &who)
     return ExitOk;
 }
 
+int runPinCommand(const QStringList &arguments, bool pin)
+{
+    ArgumentParser parser(
+        QStringLiteral("digitdesk models %1 ID [--workspace DIR]")
+            .arg(pin ? QStringLiteral("pin") : QStringLiteral("unpin")),
+        pin ? QStringLiteral("Have a running endpoint load this model beside production and the "
+                             "candidate, at /v2/models/digits/versions/ID (up to the "
+                             "serving.max_versions setting).")
+            : QStringLiteral("Let the endpoint unload a pinned model."));
+    parser.addWorkspaceOption();
+    if (auto exit = parser.parse(arguments, 2, 2)) {
+        return *exit;
+    }
+    const auto workspace = openWorkspace(parser.workspace());
+    const annotation::ModelRegistry registry(workspace->db(), workspace->root());
+    const qint64 id = registry.resolve(parser.positional().at(1));
+    annotation::ServingExperiment experiment(workspace->db());
+    const annotation::Principal who = annotation::Principal::localOperator();
+    if (pin) {
+        experiment.pin(who, id);
+    } else {
+        experiment.unpin(who, id);
+    }
+    printOut(QStringLiteral("model %1 %2")
+                 .arg(id)
+                 .arg(pin ? QStringLiteral("pinned") : QStringLiteral("unpinned")));
+    return ExitOk;
+}
+
 } // namespace
 
 void updatePredictionsAfterChange(const storage::Workspace &workspace)
@@ -154,11 +184,23 @@ int runModelsCommand(const QStringList &arguments)
         const auto workspace = openWorkspace(parser.workspace());
         const annotation::ModelRegistry registry(workspace->db(), workspace->root());
         if (sub == QStringLiteral("list")) {
-            const auto production = registry.production();
-            for (const storage::ModelRecord &model : registry.list()) {
-                printOut(summaryOf(model) + (production && *production == model.id
-                                                 ? QStringLiteral("  [production]")
-                                                 : QString()));
+            const auto snapshot = registry.snapshot(who);
+            const std::vector<qint64> pinned =
+                annotation::ServingExperiment(workspace->db()).settings().pinned;
+            for (const storage::ModelRecord &model : snapshot.models) {
+                QStringList marks;
+                for (const auto &[alias, target] : snapshot.aliases) {
+                    if (target == model.id) {
+                        marks << alias;
+                    }
+                }
+                if (std::find(pinned.begin(), pinned.end(), model.id) != pinned.end()) {
+                    marks << QStringLiteral("pinned");
+                }
+                printOut(summaryOf(model) +
+                         (marks.isEmpty()
+                              ? QString()
+                              : QStringLiteral("  [%1]").arg(marks.join(QStringLiteral(", ")))));
             }
             return ExitOk;
         }
@@ -267,6 +309,9 @@ int runModelsCommand(const QStringList &arguments)
         }
         return ExitOk;
     }
+    if (sub == QStringLiteral("pin") || sub == QStringLiteral("unpin")) {
+        return runPinCommand(arguments, sub == QStringLiteral("pin"));
+    }
     if (sub == QStringLiteral("promote") || sub == QStringLiteral("rollback")) {
         const bool promote = sub == QStringLiteral("promote");
         ArgumentParser parser(
@@ -305,8 +350,8 @@ int runModelsCommand(const QStringList &arguments)
         return ExitOk;
     }
     ArgumentParser parser(
-        QStringLiteral(
-            "digitdesk models list|show|import|alias|history|validate|promote|rollback ..."),
+        QStringLiteral("digitdesk models "
+                       "list|show|import|alias|history|validate|promote|rollback|pin|unpin ..."),
         QStringLiteral("The model registry."));
     if (arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"))) {
         return parser.parse(arguments, 0, -1).value_or(ExitOk);

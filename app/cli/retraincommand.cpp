@@ -1,6 +1,8 @@
+#include "annotation/datacheckthresholds.h"
 #include "annotation/principal.h"
 #include "annotation/retrainingpolicy.h"
 #include "annotation/trainingruns.h"
+#include "annotation/userservice.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/cancelsignal.h"
 #include "app/cli/commands.h"
@@ -62,6 +64,20 @@ int runRetrainCommand(const QStringList &arguments)
     const annotation::DatasetVersion version = runs.commitApproved(
         who, ifDue ? QStringLiteral("approved labels for retraining (%1)").arg(reason)
                    : QStringLiteral("approved labels for retraining"));
+    // Nothing new since a version that a data check marked: nobody is there to confirm.
+    const annotation::DataCheckStanding standing =
+        annotation::dataCheckStanding(workspace->db(), version.tag);
+    if (standing.overThreshold) {
+        if (ifDue) {
+            printOut(QStringLiteral("not due: %1; train on it with digitdesk train --dataset %2 "
+                                    "--confirm-checks")
+                         .arg(standing.summary, version.tag));
+            return ExitOk;
+        }
+        throw annotation::InvalidRequest(
+            QStringLiteral("%1; train on it with digitdesk train --dataset %2 --confirm-checks")
+                .arg(standing.summary, version.tag));
+    }
     try {
         job.runId = runs.beginRun(who, version.tag, job.hyperparameters, reason);
     } catch (const annotation::RunInProgress &running) {

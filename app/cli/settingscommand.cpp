@@ -1,14 +1,17 @@
 #include "annotation/annotationservice.h"
 #include "annotation/authservice.h"
+#include "annotation/datacheckthresholds.h"
 #include "annotation/driftmonitor.h"
 #include "annotation/releasesignoff.h"
 #include "annotation/retrainingpolicy.h"
+#include "annotation/servingexperiment.h"
 #include "annotation/teamsettings.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
 #include "app/serve/servingsettings.h"
+#include "app/serve/servingtoken.h"
 #include "storage/settingsrepository.h"
 #include "storage/workspace.h"
 
@@ -27,6 +30,7 @@ struct Setting
     double minimum;
     double maximum;
     QString meaning;
+    annotation::Action action = annotation::Action::ManageUsers; // who may change it
 };
 
 const std::vector<Setting> &knownSettings()
@@ -57,6 +61,42 @@ const std::vector<Setting> &knownSettings()
         {QString::fromLatin1(annotation::OodShareThresholdSetting),
          QString::number(annotation::DefaultOodShareThreshold), 0, 1,
          QStringLiteral("drift: a share of out-of-distribution answers above this is reported")},
+        {QString::fromLatin1(annotation::DataCheckThresholds::MaxSuspectedShareSetting),
+         QStringLiteral("0.03"), 0, 1,
+         QStringLiteral("data checks: a version with a larger share of suspected label errors is "
+                        "marked; training on it asks for confirmation"),
+         annotation::Action::RunDataCheck},
+        {QString::fromLatin1(annotation::DataCheckThresholds::MaxLeakageSetting),
+         QStringLiteral("0.01"), 0, 1,
+         QStringLiteral("data checks: a version whose held-out images have a near-duplicate in "
+                        "training more often than this is marked"),
+         annotation::Action::RunDataCheck},
+        {QString::fromLatin1(annotation::ShadowShareSetting), QStringLiteral("0"), 0, 1,
+         QStringLiteral("share of production's requests also answered by the candidate, only "
+                        "to compare (disagreements are queued)"),
+         annotation::Action::ControlServing},
+        {QString::fromLatin1(annotation::CanaryShareSetting), QStringLiteral("0"), 0, 1,
+         QStringLiteral("share of requests the candidate answers for real; the endpoint sets 0 "
+                        "when the canary does worse than production"),
+         annotation::Action::ControlServing},
+        {QString::fromLatin1(annotation::CanaryWindowSetting), QStringLiteral("120"), 10, 86400,
+         QStringLiteral("seconds of traffic the canary is judged over"),
+         annotation::Action::ControlServing},
+        {QString::fromLatin1(annotation::CanaryErrorMarginSetting), QStringLiteral("0.02"), 0, 1,
+         QStringLiteral("the canary stops when its error rate exceeds production's by more"),
+         annotation::Action::ControlServing},
+        {QString::fromLatin1(annotation::CanaryLatencyMarginSetting), QStringLiteral("0.5"), 0, 100,
+         QStringLiteral("the canary stops when its p99 latency exceeds production's by more "
+                        "than this fraction"),
+         annotation::Action::ControlServing},
+        {QString::fromLatin1(annotation::CanaryMinRequestsSetting), QStringLiteral("50"), 1,
+         1000000,
+         QStringLiteral("requests each side needs in the window before the canary is judged"),
+         annotation::Action::ControlServing},
+        {QString::fromLatin1(annotation::MaxVersionsSetting), QStringLiteral("4"), 1, 16,
+         QStringLiteral("model versions the endpoint loads at once (production, candidate and "
+                        "pinned; `models pin ID`)"),
+         annotation::Action::ControlServing},
     };
     return settings;
 }
@@ -178,9 +218,14 @@ int runSettingsCommand(const QStringList &arguments)
         const QString key = parser.positional().at(1);
         QString value = parser.positional().at(2);
         if (key == tokenKey) {
-            if (value == QStringLiteral("-")) { // from the terminal or stdin, not argv
-                value = readPassword(QStringLiteral("Serving token: "), false);
+            if (value != QStringLiteral("-")) {
+                return parser.usageError(QStringLiteral("%1 is not taken on the command line, "
+                                                        "where other users can read it: use "
+                                                        "`digitdesk settings set %1 -` and type "
+                                                        "it, or pipe it to stdin")
+                                             .arg(key));
             }
+            value = readPassword(QStringLiteral("Serving token: "), false);
             if (value.size() < MinimumTokenLength) {
                 return parser.usageError(QStringLiteral("%1 must be at least %2 characters")
                                              .arg(key)
@@ -189,7 +234,7 @@ int runSettingsCommand(const QStringList &arguments)
             annotation::AccessControl access(workspace->db());
             const annotation::Principal who = annotation::Principal::localOperator();
             access.require(who, annotation::Action::ControlServing, key);
-            settings.setValue(key, value);
+            settings.setValue(key, hashServingToken(value));
             access.audit(who, annotation::Action::ControlServing, key,
                          QStringLiteral("serving token changed"));
             printOut(QStringLiteral("%1 set").arg(key));
@@ -225,12 +270,19 @@ int runSettingsCommand(const QStringList &arguments)
                                              .arg(setting.minimum)
                                              .arg(setting.maximum));
             }
-            annotation::AccessControl access(workspace->db());
             const annotation::Principal who = annotation::Principal::localOperator();
-            access.require(who, annotation::Action::ManageUsers, key);
-            settings.setValue(key, value);
-            access.audit(who, annotation::Action::ManageUsers, key,
-                         QStringLiteral("setting set to %1").arg(value));
+            annotation::ServingExperiment experiment(workspace->db());
+            if (key == QString::fromLatin1(annotation::ShadowShareSetting)) {
+                experiment.setShadowShare(who, number);
+            } else if (key == QString::fromLatin1(annotation::CanaryShareSetting)) {
+                experiment.setCanaryShare(who, number); // a new canary: the last stop is past
+            } else {
+                annotation::AccessControl access(workspace->db());
+                access.require(who, setting.action, key);
+                settings.setValue(key, value);
+                access.audit(who, setting.action, key,
+                             QStringLiteral("setting set to %1").arg(value));
+            }
             printOut(QStringLiteral("%1 = %2").arg(key, value));
             return ExitOk;
         }

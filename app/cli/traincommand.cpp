@@ -1,3 +1,4 @@
+#include "annotation/datacheckthresholds.h"
 #include "annotation/modelregistry.h"
 #include "annotation/principal.h"
 #include "annotation/trainingruns.h"
@@ -108,7 +109,7 @@ int runTrainCommand(const QStringList &arguments)
             "digitdesk train (--dataset vN | --commit-approved | --run ID | --data IMAGES.idx "
             "[LABELS.idx]) [--reason TEXT] [--epochs N] [--batch B] [--lr X] "
             "[--weight-decay X] [--augment on|off] [--seed S] [--device auto|cpu|cuda] "
-            "[--threads N] [--json-progress] [--workspace DIR]"),
+            "[--threads N] [--json-progress] [--confirm-checks] [--workspace DIR]"),
         QStringLiteral("Train DigitDesk's network on a dataset version (read from dataset.git, so "
                        "exactly what the version holds) or an MNIST IDX pair (the last 20% of a "
                        "fixed permutation held out), fit its temperature, evaluate it and register "
@@ -131,6 +132,9 @@ int runTrainCommand(const QStringList &arguments)
     parser.addOption({QStringLiteral("reason"),
                       QStringLiteral("Why the run starts, kept with it. Default: manual."),
                       QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("confirm-checks"),
+                      QStringLiteral("Train even on a version over the data-check thresholds "
+                                     "(checks.max_suspected_share, checks.max_leakage).")});
     addTrainingOptions(parser);
     if (auto exit = parser.parse(arguments, 0, 1)) {
         return *exit;
@@ -187,6 +191,13 @@ int runTrainCommand(const QStringList &arguments)
                                                                           "committed to train on"))
                                       .tag
                                 : parser.value(QStringLiteral("dataset"));
+        const annotation::DataCheckStanding standing =
+            annotation::dataCheckStanding(workspace->db(), tag);
+        if (standing.overThreshold && !parser.isSet(QStringLiteral("confirm-checks"))) {
+            throw annotation::InvalidRequest(
+                QStringLiteral("%1; add --confirm-checks to train on it anyway")
+                    .arg(standing.summary));
+        }
         runId = runs.beginRun(who, tag, job.hyperparameters, reason);
     } else if (parser.isSet(QStringLiteral("dataset"))) {
         const storage::TrainingRunRecord run = runs.find(who, runId);

@@ -15,6 +15,9 @@ struct HttpRequest
     std::string target; // path and query
     std::string contentType;
     std::string authorization;
+    // Triton's binary tensor data extension: the length of the JSON at the body's start, as
+    // sent (checked where the body is parsed); empty when the header is absent.
+    std::string inferenceHeaderLength;
     std::string body;
     bool fromLoopback = true;
 };

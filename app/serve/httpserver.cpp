@@ -184,6 +184,7 @@ private:
         request.target = std::string(message.target());
         request.contentType = std::string(message[http::field::content_type]);
         request.authorization = std::string(message[http::field::authorization]);
+        request.inferenceHeaderLength = std::string(message["Inference-Header-Content-Length"]);
         request.fromLoopback = m_fromLoopback;
         return request;
     }

@@ -1,6 +1,7 @@
 #include "app/serve/inferenceinput.h"
 
 #include "annotation/imagenormalizer.h"
+#include "app/serve/binarytensor.h"
 #include "app/serve/tensorrequestparser.h"
 
 #include <QJsonArray>
@@ -75,32 +76,71 @@ int imageCount(const std::vector<double> &shape, std::string *error)
     return static_cast<int>(dims[0]);
 }
 
+// Inference-Header-Content-Length: 0 is a batch of one, all outputs answered as binary data.
+InferenceInput rawBinaryRequest(std::string_view bytes)
+{
+    constexpr size_t ImageBytes = Pixels * sizeof(float);
+    if (bytes.size() != ImageBytes) {
+        return refused("a raw binary request (Inference-Header-Content-Length: 0) is one FP32 "
+                       "image of " +
+                       std::to_string(ImageBytes) + " bytes; this body holds " +
+                       std::to_string(bytes.size()));
+    }
+    InferenceInput input;
+    const std::string error =
+        readBinaryPixels(ImageBytes, bytes, PixelType::Fp32, Pixels, &input.tensor);
+    if (!error.empty()) {
+        return refused(error);
+    }
+    input.count = 1;
+    input.answer.binaryOutput = true;
+    return input;
+}
+
 } // namespace
 
-InferenceInput parseTensorRequest(const std::string &body)
+InferenceInput parseTensorRequest(const HttpRequest &request)
 {
+    const std::string &body = request.body;
     if (body.empty()) {
         return refused("the request body is empty: send {\"inputs\": [{\"name\": \"input\", "
                        "\"shape\": [N,784], \"datatype\": \"FP32\", \"data\": [...]}]}");
     }
-    TensorRequestFields fields;
+    BinaryBody split;
     std::string error;
-    if (!TensorRequestParser::parse(body, static_cast<size_t>(MaxImagesPerRequest) * Pixels,
+    if (!splitBinaryBody(request.inferenceHeaderLength, body, &split, &error)) {
+        return refused(error);
+    }
+    if (split.raw) {
+        return rawBinaryRequest(split.bytes);
+    }
+    TensorRequestFields fields;
+    if (!TensorRequestParser::parse(split.json, static_cast<size_t>(MaxImagesPerRequest) * Pixels,
                                     &fields, &error)) {
         return refused(error);
     }
     InferenceInput input;
-    input.id = fields.id;
+    input.answer.id = fields.id;
+    input.answer.hasId = fields.hasId;
+    input.answer.outputs = std::move(fields.outputs);
+    input.answer.binaryOutput = fields.binaryDataOutput;
+    error = checkRequestedOutputs(input.answer.outputs);
+    if (!error.empty()) {
+        return refused(error);
+    }
     if (fields.inputCount != 1) {
         return refused("inputs must be a list of exactly one tensor");
+    }
+    if (fields.inputName != InputName) {
+        return refused((fields.hasInputName
+                            ? "the model 'digits' has no input '" + fields.inputName + "'"
+                            : std::string("the input has no name")) +
+                       "; its input is '" + InputName + "'");
     }
     const bool bytes = fields.datatype == "UINT8";
     if (fields.datatype != "FP32" && !bytes) {
         return refused("datatype '" + fields.datatype +
                        "' is not supported: send FP32 (0..1) or UINT8 (0..255)");
-    }
-    if (fields.binaryData) {
-        return refused("binary tensor data is not supported: send the values in \"data\"");
     }
     if (!fields.hasShape) {
         return refused("the input has no shape: give [N,1,28,28] or [N,784]");
@@ -109,10 +149,28 @@ InferenceInput parseTensorRequest(const std::string &body)
     if (input.count == 0) {
         return refused(error);
     }
+    const size_t expected = static_cast<size_t>(input.count) * Pixels;
+    if (fields.binaryData) {
+        if (fields.hasData) {
+            return refused("the input has both data and parameters.binary_data_size; send one");
+        }
+        if (request.inferenceHeaderLength.empty()) {
+            return refused("the input's parameters.binary_data_size needs the "
+                           "Inference-Header-Content-Length header (the JSON header's length)");
+        }
+        error =
+            readBinaryPixels(fields.binaryDataSize, split.bytes,
+                             bytes ? PixelType::Uint8 : PixelType::Fp32, expected, &input.tensor);
+        return error.empty() ? input : refused(error);
+    }
+    if (!split.bytes.empty()) {
+        return refused(std::to_string(split.bytes.size()) +
+                       " bytes follow the JSON header, but no input has "
+                       "parameters.binary_data_size");
+    }
     if (!fields.hasData) {
         return refused("the input has no data list");
     }
-    const size_t expected = static_cast<size_t>(input.count) * Pixels;
     if (fields.data.size() != expected) {
         return refused("data holds " + std::to_string(fields.data.size()) +
                        " values; the shape needs " + std::to_string(expected));

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <charconv>
+#include <cmath>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace digitdesk::app::json {
 
@@ -32,8 +34,15 @@ inline void appendString(std::string &out, std::string_view text)
     out += '"';
 }
 
+// JSON has no NaN or infinity: such a number is written as null, never as `nan`.
 template <typename Number> void appendNumber(std::string &out, Number value)
 {
+    if constexpr (std::is_floating_point_v<Number>) {
+        if (!std::isfinite(value)) {
+            out += "null";
+            return;
+        }
+    }
     char buffer[32];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
     out.append(buffer, result.ptr);

@@ -9,6 +9,7 @@
 #include "storage/modelrepository.h"
 #include "storage/settingsrepository.h"
 
+#include <algorithm>
 #include <future>
 
 namespace digitdesk::app {
@@ -51,6 +52,46 @@ std::shared_ptr<models::ServedModel> ModelWatcher::current() const
     return m_current;
 }
 
+std::shared_ptr<models::ServedModel> ModelWatcher::candidate() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_candidate;
+}
+
+std::shared_ptr<models::ServedModel> ModelWatcher::version(qint64 id) const
+{
+    const std::lock_guard lock(m_mutex);
+    return loadedLocked(id);
+}
+
+std::shared_ptr<models::ServedModel> ModelWatcher::loadedLocked(qint64 id) const
+{
+    if (m_current && m_current->id == id) {
+        return m_current;
+    }
+    if (m_candidate && m_candidate->id == id) {
+        return m_candidate;
+    }
+    const auto pinned = m_pinned.find(id);
+    return pinned == m_pinned.end() ? nullptr : pinned->second;
+}
+
+std::vector<LoadedModel> ModelWatcher::loaded() const
+{
+    const std::lock_guard lock(m_mutex);
+    std::vector<LoadedModel> all;
+    if (m_current) {
+        all.push_back({m_current, "production"});
+    }
+    if (m_candidate) {
+        all.push_back({m_candidate, "candidate"});
+    }
+    for (const auto &[id, model] : m_pinned) {
+        all.push_back({model, "pinned"});
+    }
+    return all;
+}
+
 LiveSettings ModelWatcher::settings() const
 {
     const std::lock_guard lock(m_mutex);
@@ -63,6 +104,12 @@ std::string ModelWatcher::problem() const
     return m_problem;
 }
 
+std::string ModelWatcher::briefProblem() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_briefProblem;
+}
+
 void ModelWatcher::watch(const std::function<void()> &firstPollDone)
 {
     std::unique_ptr<storage::Connection> connection;
@@ -73,15 +120,18 @@ void ModelWatcher::watch(const std::function<void()> &firstPollDone)
             }
             const QSqlDatabase db = connection->db();
             readSettings(db);
-            const auto target =
-                storage::ModelRepository(db).aliasTarget(annotation::ProductionAlias);
+            const storage::ModelRepository repository(db);
+            const auto target = repository.aliasTarget(annotation::ProductionAlias);
             if (target) {
                 load(db, *target);
-            } else {
+            }
+            loadOthers(db, repository.aliasTarget(annotation::CandidateAlias));
+            if (!target) {
                 const std::lock_guard lock(m_mutex);
                 if (!m_current) {
                     m_problem = "no model is production yet: promote one with `digitdesk models "
                                 "promote ID --reason TEXT` or the Models view";
+                    m_briefProblem = m_problem;
                 }
             }
         } catch (const std::exception &failure) {
@@ -114,6 +164,7 @@ void ModelWatcher::readSettings(const QSqlDatabase &db)
         settings.value(QString::fromLatin1(CaptureThresholdSetting)).toDouble(&ok);
     live.captureThreshold = ok ? threshold : DefaultCaptureThreshold;
     live.token = settings.value(QString::fromLatin1(TokenSetting)).toStdString();
+    live.experiment = annotation::ExperimentSettings::read(db);
     const std::lock_guard lock(m_mutex);
     m_settings = live;
 }
@@ -127,6 +178,7 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
         if (!m_unreadable.empty()) {
             m_unreadable.clear();
             m_problem = m_failedProblem;
+            m_briefProblem = m_failedBriefProblem;
         }
         if (target == currentId ||
             (target == m_failedId &&
@@ -134,23 +186,15 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
             return;
         }
     }
-    auto served = std::make_shared<models::ServedModel>();
+    std::shared_ptr<models::ServedModel> served;
+    {
+        const std::lock_guard lock(m_mutex);
+        served = loadedLocked(target); // the candidate (or a pinned version) was promoted
+    }
     try {
-        const annotation::ModelRegistry registry(db, m_root);
-        // The first batch of a fresh model is slow (allocations, kernel choice): run it here,
-        // not on a client's request.
-        const std::vector<uint8_t> blank(static_cast<size_t>(models::PixelCount), 0);
-        for (int i = 0; i < m_instances; ++i) {
-            served->instances.push_back(registry.openPredictor(target, m_device));
-            served->instances.back()->predict(blank.data(), 1);
+        if (!served) {
+            served = open(db, target);
         }
-        served->id = target;
-        served->version = std::to_string(target);
-        if (const auto threshold =
-                annotation::oodThresholdFromMetrics(registry.find(target).metrics)) {
-            served->oodThreshold = static_cast<float>(*threshold);
-        }
-        served->device = served->instances.front()->device().description.toStdString();
     } catch (const std::exception &failure) {
         reportLoadFailure(target, failure);
         return;
@@ -162,6 +206,8 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
         m_current = served;
         m_problem.clear();
         m_failedProblem.clear();
+        m_briefProblem.clear();
+        m_failedBriefProblem.clear();
         m_failedId = 0;
     }
     previous.reset();
@@ -179,21 +225,118 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
                                .arg(QString::fromStdString(served->device)));
 }
 
+std::shared_ptr<models::ServedModel> ModelWatcher::open(const QSqlDatabase &db, qint64 id) const
+{
+    auto served = std::make_shared<models::ServedModel>();
+    const annotation::ModelRegistry registry(db, m_root);
+    // The first batch of a fresh model is slow (allocations, kernel choice): run it here,
+    // not on a client's request.
+    const std::vector<uint8_t> blank(static_cast<size_t>(models::PixelCount), 0);
+    for (int i = 0; i < m_instances; ++i) {
+        served->instances.push_back(registry.openPredictor(id, m_device));
+        served->instances.back()->predict(blank.data(), 1);
+    }
+    served->id = id;
+    served->version = std::to_string(id);
+    if (const auto threshold = annotation::oodThresholdFromMetrics(registry.find(id).metrics)) {
+        served->oodThreshold = static_cast<float>(*threshold);
+    }
+    served->device = served->instances.front()->device().description.toStdString();
+    return served;
+}
+
+void ModelWatcher::loadOthers(const QSqlDatabase &db, std::optional<qint64> candidate)
+{
+    std::vector<qint64> wanted; // candidate first, then pinned, within the version limit
+    qint64 production = 0;
+    int room = 0;
+    {
+        const std::lock_guard lock(m_mutex);
+        production = m_current ? m_current->id : 0;
+        room = std::max(0, m_settings.experiment.maxVersions - 1);
+        if (candidate && *candidate != production) {
+            wanted.push_back(*candidate);
+        }
+        for (qint64 id : m_settings.experiment.pinned) {
+            if (id != production && std::find(wanted.begin(), wanted.end(), id) == wanted.end()) {
+                wanted.push_back(id);
+            }
+        }
+        if (static_cast<int>(wanted.size()) > room) {
+            wanted.resize(static_cast<size_t>(room));
+        }
+    }
+    std::map<qint64, std::shared_ptr<models::ServedModel>> loaded;
+    for (qint64 id : wanted) {
+        std::shared_ptr<models::ServedModel> model;
+        {
+            const std::lock_guard lock(m_mutex);
+            model = loadedLocked(id);
+            const auto failed = m_otherFailures.find(id);
+            if (!model && failed != m_otherFailures.end() &&
+                std::chrono::steady_clock::now() - failed->second < RetryFailedAfter) {
+                continue;
+            }
+        }
+        if (!model) {
+            try {
+                model = open(db, id);
+                m_log(QStringLiteral("loaded model %1 beside production (%2)")
+                          .arg(id)
+                          .arg(candidate && *candidate == id ? QStringLiteral("candidate")
+                                                             : QStringLiteral("pinned")));
+            } catch (const std::exception &failure) {
+                {
+                    const std::lock_guard lock(m_mutex);
+                    m_otherFailures[id] = std::chrono::steady_clock::now();
+                }
+                m_metrics.recordModelLoadFailure();
+                m_log(QStringLiteral("model %1 could not be loaded beside production: %2")
+                          .arg(id)
+                          .arg(QString::fromUtf8(failure.what())));
+                continue;
+            }
+        }
+        loaded[id] = std::move(model);
+    }
+    std::shared_ptr<models::ServedModel> previousCandidate;
+    std::map<qint64, std::shared_ptr<models::ServedModel>> previousPinned;
+    {
+        const std::lock_guard lock(m_mutex);
+        previousCandidate = std::move(m_candidate); // freed outside the lock, once unused
+        previousPinned.swap(m_pinned);
+        m_candidate = nullptr;
+        for (auto &[id, model] : loaded) {
+            if (candidate && *candidate == id) {
+                m_candidate = model;
+            } else {
+                m_pinned[id] = model;
+            }
+            m_otherFailures.erase(id);
+        }
+    }
+}
+
 void ModelWatcher::reportLoadFailure(qint64 target, const std::exception &failure)
 {
     QString message;
     {
         const std::lock_guard lock(m_mutex);
-        std::string problem = "production model " + std::to_string(target) +
-                              " could not be loaded: " + failure.what();
+        const std::string model = "production model " + std::to_string(target);
+        std::string problem = model + " could not be loaded: " + failure.what();
+        // failure.what() names the model's file: only the log and authenticated clients see it.
+        std::string brief = model + " could not be loaded: see the endpoint's log";
         if (m_current) {
             problem += "; model " + m_current->version + " goes on serving";
+            brief += "; model " + m_current->version + " goes on serving";
         }
         const bool repeated = target == m_failedId && problem == m_failedProblem;
         m_failedId = target;
         m_failedAt = std::chrono::steady_clock::now();
         m_failedProblem = problem;
         m_problem = problem;
+        m_failedBriefProblem = brief;
+        m_briefProblem = brief;
         if (repeated) {
             return;
         }
@@ -216,6 +359,7 @@ void ModelWatcher::reportUnreadable(const std::exception &failure)
         m_unreadable = problem;
         if (!m_current) {
             m_problem = problem;
+            m_briefProblem = "the workspace could not be read: see the endpoint's log";
         }
         message = QString::fromStdString(problem);
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "annotation/servingexperiment.h"
 #include "models/computedevice.h"
 #include "models/dynamicbatcher.h"
 
@@ -11,10 +12,13 @@
 #include <condition_variable>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace digitdesk::app {
 
@@ -25,13 +29,23 @@ struct LiveSettings
 {
     bool capture = true;
     double captureThreshold = 0.6;
-    std::string token; // empty: none configured
+    std::string token; // as stored (app/serve/servingtoken.h); empty: none configured
+    annotation::ExperimentSettings experiment;
 };
 
-// Serves the model the `production` alias names. A thread with its own connection looks at
-// the alias (and the serving settings) several times a second; when the alias moves it loads
-// the new model beside the old one and swaps the pointer, so requests already holding the old
-// model finish on it. A model that fails to load is reported and the old one goes on serving.
+// A loaded model and why it is loaded.
+struct LoadedModel
+{
+    std::shared_ptr<models::ServedModel> model;
+    std::string role; // "production", "candidate" or "pinned"
+};
+
+// Serves the model the `production` alias names, and beside it the `candidate` and the
+// versions an engineer pinned (up to the max-versions setting). A thread with its own
+// connection looks at the aliases (and the serving settings) several times a second; when an
+// alias moves it loads the new model beside the old one and swaps the pointer, so requests
+// already holding the old model finish on it. A model that fails to load is reported and the
+// old one goes on serving. Promoting the loaded candidate swaps pointers: nothing is reloaded.
 class ModelWatcher final
 {
 public:
@@ -39,7 +53,7 @@ public:
     static constexpr std::chrono::milliseconds PollInterval{200};
     static constexpr std::chrono::seconds RetryFailedAfter{30};
 
-    // `instances`: one model instance per batcher worker.
+    // `instances`: one model instance per batcher worker (the shadow batcher's included).
     ModelWatcher(QString workspaceRoot, QString databasePath, models::DeviceRequest device,
                  int instances, ServingMetrics &metrics, Log log);
     ~ModelWatcher();
@@ -51,14 +65,27 @@ public:
     void stop();
 
     std::shared_ptr<models::ServedModel> current() const;
+    // The candidate when it is loaded and is not production; null otherwise.
+    std::shared_ptr<models::ServedModel> candidate() const;
+    // The loaded version with this registry id; null when it is not loaded.
+    std::shared_ptr<models::ServedModel> version(qint64 id) const;
+    // Production first, then the candidate, then pinned versions by id.
+    std::vector<LoadedModel> loaded() const;
     LiveSettings settings() const;
     // Why no model is loaded or the last load failed; empty when nothing went wrong.
     std::string problem() const;
+    // The same without what only the log and authenticated clients may see (file paths), for
+    // the health probes anyone may ask.
+    std::string briefProblem() const;
 
 private:
     void watch(const std::function<void()> &firstPollDone);
     void readSettings(const QSqlDatabase &db);
     void load(const QSqlDatabase &db, qint64 target);
+    // Loads the candidate and pinned versions that should be, drops those that should not.
+    void loadOthers(const QSqlDatabase &db, std::optional<qint64> candidate);
+    std::shared_ptr<models::ServedModel> open(const QSqlDatabase &db, qint64 id) const;
+    std::shared_ptr<models::ServedModel> loadedLocked(qint64 id) const;
     void reportLoadFailure(qint64 target, const std::exception &failure);
     void reportUnreadable(const std::exception &failure);
 
@@ -72,10 +99,16 @@ private:
     std::condition_variable m_wake;
     bool m_stopping = false;
     std::shared_ptr<models::ServedModel> m_current;
+    std::shared_ptr<models::ServedModel> m_candidate;
+    std::map<qint64, std::shared_ptr<models::ServedModel>> m_pinned;
+    // Candidate or pinned versions that failed to load: id -> when (retried after a while).
+    std::map<qint64, std::chrono::steady_clock::time_point> m_otherFailures;
     LiveSettings m_settings;
-    std::string m_problem;       // what /v2/health/ready and the model metadata report
-    std::string m_failedProblem; // the last model that failed to load, and why
-    std::string m_unreadable;    // the workspace could not be read at the last poll
+    std::string m_problem;            // what /v2/health/ready and the model metadata report
+    std::string m_failedProblem;      // the last model that failed to load, and why
+    std::string m_briefProblem;       // m_problem without paths
+    std::string m_failedBriefProblem; // m_failedProblem without paths
+    std::string m_unreadable;         // the workspace could not be read at the last poll
     qint64 m_failedId = 0;
     std::chrono::steady_clock::time_point m_failedAt;
     std::thread m_thread;

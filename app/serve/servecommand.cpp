@@ -2,6 +2,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
+#include "app/serve/canaryguard.h"
 #include "app/serve/httpserver.h"
 #include "app/serve/modelwatcher.h"
 #include "app/serve/predictiontally.h"
@@ -9,6 +10,9 @@
 #include "app/serve/servingapi.h"
 #include "app/serve/servingmetrics.h"
 #include "app/serve/servingsettings.h"
+#include "app/serve/servingtoken.h"
+#include "app/serve/shadowmirror.h"
+#include "app/serve/shadowtally.h"
 #include "app/serve/sloledger.h"
 #include "app/serve/storagewriter.h"
 #include "app/serve/systemdnotify.h"
@@ -39,6 +43,9 @@
 namespace digitdesk::app {
 
 namespace {
+
+// Shadow requests waiting for the candidate; more are dropped (counted), never queued.
+constexpr int ShadowQueue = 256;
 
 struct ServeOptions
 {
@@ -214,10 +221,17 @@ int runServeCommand(const QStringList &arguments)
                                                 "to 86400"));
     }
     const auto workspace = openWorkspace(parser.workspace());
+    storage::SettingsRepository settings(workspace->db());
+    const QString token = settings.value(QString::fromLatin1(TokenSetting));
+    if (servingTokenConfigured(token) && !isHashedServingToken(token)) {
+        // An older DigitDesk stored the token itself: from now on only its hash is kept (one
+        // too short to be asked for stays as it is, and is refused below).
+        settings.setValue(QString::fromLatin1(TokenSetting), hashServingToken(token));
+        log(QStringLiteral("%1 was stored in plain text; its salted hash replaces it")
+                .arg(QString::fromLatin1(TokenSetting)));
+    }
     if (options.requireToken || !isLoopbackAddress(options.http.host)) {
-        const QString token =
-            storage::SettingsRepository(workspace->db()).value(QString::fromLatin1(TokenSetting));
-        if (token.size() < MinimumTokenLength) {
+        if (!servingTokenConfigured(token)) {
             printErr(QStringLiteral("serve: clients of %1 must send a bearer token, and the "
                                     "workspace has none: set one of at least %2 characters with "
                                     "`digitdesk settings set %3 -`")
@@ -250,27 +264,45 @@ int runServeCommand(const QStringList &arguments)
     ledger.load(
         storage::ServingMinuteRepository(workspace->db())
             .since(SloLedger::minuteOf(SloLedger::Clock::now()) - SloLedger::Horizon.count()));
+    // One model instance per batcher worker, and one for the shadow batcher's worker.
     ModelWatcher watcher(workspace->root(), workspace->databasePath(), options.device,
-                         options.batcher.workers, metrics, log);
+                         options.batcher.workers + 1, metrics, log);
     watcher.start();
     if (!watcher.current()) {
         log(QStringLiteral("not ready: %1").arg(QString::fromStdString(watcher.problem())));
     }
     PredictionTally tally;
-    StorageWriter writer(workspace->root(), workspace->databasePath(), ledger, tally, metrics, log);
+    ShadowTally shadowTally;
+    StorageWriter writer(workspace->root(), workspace->databasePath(), ledger, tally, shadowTally,
+                         metrics, log);
     writer.start();
     models::DynamicBatcher batcher(
         options.batcher,
-        [&metrics](int images, std::chrono::microseconds) { metrics.recordBatch(images); });
+        [&metrics](const models::ServedModel &model, int images, std::chrono::microseconds) {
+            metrics.recordBatch(model.version, images);
+        });
+    models::BatcherOptions shadowOptions = options.batcher;
+    shadowOptions.workers = 1;
+    shadowOptions.firstInstance = options.batcher.workers;
+    shadowOptions.background = true;
+    shadowOptions.maxQueue = std::min(options.batcher.maxQueue, ShadowQueue);
+    models::DynamicBatcher shadowBatcher(shadowOptions);
+    ShadowMirror shadow(shadowBatcher, shadowTally, metrics, options.capture ? &writer : nullptr);
+    CanaryGuard canary([&metrics, &writer](qint64 candidateId, const std::string &reason) {
+        const QString why = QString::fromStdString(reason);
+        log(QStringLiteral("canary of model %1 stopped: %2").arg(candidateId).arg(why));
+        metrics.recordCanaryStop();
+        writer.stopCanary(candidateId, why);
+    });
     std::unique_ptr<HttpServer> server;
     boost::asio::thread_pool parsers(std::max(1u, std::thread::hardware_concurrency()));
-    ServingApi api({watcher, batcher, metrics, ledger, tally, options.capture ? &writer : nullptr,
-                    [&server] { return server ? server->openConnections() : 0; },
-                    [&server] { return server && server->draining(); }, DIGITDESK_VERSION,
-                    options.requireToken,
-                    [&parsers](std::function<void()> work) {
-                        boost::asio::post(parsers, std::move(work));
-                    }});
+    ServingApi api(
+        {watcher, batcher, metrics, ledger, tally, options.capture ? &writer : nullptr,
+         [&server] { return server ? server->openConnections() : 0; },
+         [&server] { return server && server->draining(); }, DIGITDESK_VERSION,
+         options.requireToken,
+         [&parsers](std::function<void()> work) { boost::asio::post(parsers, std::move(work)); },
+         &shadow, &canary});
     server = std::make_unique<HttpServer>(
         options.http, [&api](const HttpRequest &head) { return api.preflight(head); },
         [&api](HttpRequest request, const Responder &respond) {
@@ -278,7 +310,7 @@ int runServeCommand(const QStringList &arguments)
         },
         [&metrics](int status) {
             metrics.recordStatus(status);
-            metrics.recordFailure(FailureReason::Other);
+            metrics.recordFailure({}, FailureReason::Other);
         });
     try {
         server->start();
@@ -308,6 +340,7 @@ int runServeCommand(const QStringList &arguments)
     server->drain(options.drainGrace);
     parsers.join();
     batcher.stop();
+    shadowBatcher.stop();
     writer.stop();
     watcher.stop();
     QFile::remove(stateFile(*workspace));

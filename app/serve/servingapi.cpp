@@ -1,17 +1,27 @@
 #include "app/serve/servingapi.h"
 
 #include "annotation/servingcapture.h"
+#include "app/serve/canaryguard.h"
+#include "app/serve/capturedpixels.h"
 #include "app/serve/inferenceinput.h"
 #include "app/serve/jsontext.h"
 #include "app/serve/modelwatcher.h"
+#include "app/serve/openapidocument.h"
 #include "app/serve/predictiontally.h"
 #include "app/serve/servingmetrics.h"
+#include "app/serve/servingresponses.h"
+#include "app/serve/servingroute.h"
+#include "app/serve/servingtoken.h"
+#include "app/serve/shadowmirror.h"
 #include "app/serve/sloledger.h"
 #include "app/serve/storagewriter.h"
+#include "app/serve/tensoranswer.h"
 #include "models/dynamicbatcher.h"
 #include "models/oodscore.h"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <memory>
 
@@ -19,37 +29,14 @@ namespace digitdesk::app {
 
 namespace {
 
-constexpr int Pixels = models::PixelCount;
-
-HttpResponse answer(int status, std::string body)
+// A model that answers NaN has failed: its answer is neither sent nor captured.
+bool allFinite(const std::vector<models::Prediction> &predictions)
 {
-    HttpResponse response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-}
-
-HttpResponse failure(int status, std::string_view message)
-{
-    return answer(status, json::error(message));
-}
-
-std::chrono::microseconds elapsed(std::chrono::steady_clock::time_point since)
-{
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                 since);
-}
-
-// Compares without an early exit, so the time taken says nothing about the token.
-bool sameSecret(std::string_view given, std::string_view expected)
-{
-    unsigned char difference = given.size() == expected.size() ? 0 : 1;
-    for (size_t i = 0; i < given.size(); ++i) {
-        difference |=
-            static_cast<unsigned char>(given[i]) ^
-            static_cast<unsigned char>(expected[i % std::max<size_t>(1, expected.size())]);
-    }
-    return difference == 0 && !expected.empty();
+    return std::all_of(predictions.begin(), predictions.end(), [](const auto &prediction) {
+        return std::isfinite(prediction.confidence) &&
+               std::all_of(prediction.probabilities.begin(), prediction.probabilities.end(),
+                           [](float p) { return std::isfinite(p); });
+    });
 }
 
 void appendProbabilities(std::string &out, const models::Prediction &prediction)
@@ -62,37 +49,6 @@ void appendProbabilities(std::string &out, const models::Prediction &prediction)
         json::appendNumber(out, prediction.probabilities[c]);
     }
     out += ']';
-}
-
-std::string tensorAnswer(const models::BatchAnswer &result, const std::string &id)
-{
-    const auto &predictions = result.predictions;
-    std::string out;
-    out.reserve(128 + predictions.size() * 120);
-    out += "{\"model_name\":\"digits\",\"model_version\":";
-    json::appendString(out, result.model->version);
-    if (!id.empty()) {
-        out += ",\"id\":";
-        json::appendString(out, id);
-    }
-    out += ",\"outputs\":[{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[";
-    json::appendNumber(out, predictions.size());
-    out += "],\"data\":[";
-    for (size_t i = 0; i < predictions.size(); ++i) {
-        out += i > 0 ? "," : "";
-        json::appendNumber(out, predictions[i].label);
-    }
-    out += "]},{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[";
-    json::appendNumber(out, predictions.size());
-    out += ",10],\"data\":[";
-    for (size_t i = 0; i < predictions.size(); ++i) {
-        for (size_t c = 0; c < predictions[i].probabilities.size(); ++c) {
-            out += (i > 0 || c > 0) ? "," : "";
-            json::appendNumber(out, predictions[i].probabilities[c]);
-        }
-    }
-    out += "]}]}";
-    return out;
 }
 
 void appendPrediction(std::string &out, const models::Prediction &prediction,
@@ -156,72 +112,80 @@ std::optional<HttpResponse> ServingApi::preflight(const HttpRequest &head)
 
 void ServingApi::handle(HttpRequest request, const Responder &respond)
 {
-    // The HTTP server has run preflight() on this request's head: route, method and token are
-    // checked once, there.
+    // The HTTP server has run preflight() on this request's head: route, method, token and
+    // version are checked once, there.
     const auto started = std::chrono::steady_clock::now();
-    const std::string path = pathOf(request);
+    const ServingRoute route = routeOf(pathOf(request));
     const auto respondCounted = [&](HttpResponse response) {
         m_parts.metrics.recordStatus(response.status);
         respond(std::move(response));
     };
-    if (path == "/v2/health/live") {
+    using RouteKind = ServingRoute::Kind;
+    switch (route.kind) {
+    case RouteKind::Live:
         respondCounted(answer(200, "{\"live\":true}"));
-    } else if (path == "/v2/health/ready" || path == "/v2/models/digits/ready") {
-        respondCounted(readiness());
-    } else if (path == "/v2/models/digits/infer") {
-        inferSoon(Kind::Tensor, std::move(request), respond, started);
-    } else if (path == "/v1/predict") {
-        inferSoon(Kind::Images, std::move(request), respond, started);
-    } else if (path == "/metrics") {
-        const auto model = m_parts.models.current();
-        ServingMetrics::Live live;
-        live.pending = m_parts.batcher.pending();
-        live.connections = m_parts.openConnections ? m_parts.openConnections() : 0;
-        if (model) {
-            live.modelVersion = model->version;
-            live.device = model->device;
-        }
-        HttpResponse response = answer(200, m_parts.metrics.render(live, m_parts.ledger));
-        response.contentType = "text/plain; version=0.0.4; charset=utf-8";
-        respondCounted(std::move(response));
-    } else if (path == "/v2") {
-        std::string body = "{\"name\":\"digitdesk\",\"version\":";
-        json::appendString(body, m_parts.serverVersion);
-        body += ",\"extensions\":[]}";
-        respondCounted(answer(200, std::move(body)));
-    } else if (path == "/v2/models/digits") {
-        respondCounted(modelMetadata());
-    } else {
-        respondCounted(failure(404, "no such endpoint: " + request.method + " " + path));
+        break;
+    case RouteKind::Ready:
+    case RouteKind::ModelReady:
+        respondCounted(readiness(route));
+        break;
+    case RouteKind::Infer:
+        inferSoon(Kind::Tensor, route.version, std::move(request), respond, started);
+        break;
+    case RouteKind::Predict:
+        inferSoon(Kind::Images, route.version, std::move(request), respond, started);
+        break;
+    case RouteKind::Metrics:
+        respondCounted(metricsAnswer());
+        break;
+    case RouteKind::ServerMetadata:
+        respondCounted(serverMetadata());
+        break;
+    case RouteKind::ModelMetadata:
+        respondCounted(modelMetadata(route.version));
+        break;
+    case RouteKind::Stats:
+        respondCounted(statistics(route.version));
+        break;
+    case RouteKind::OpenApi:
+        respondCounted(answer(200, openApiDocument()));
+        break;
+    case RouteKind::Unknown:
+    case RouteKind::UnknownModel:
+        respondCounted(failure(404, "no such endpoint: " + request.method + " " + pathOf(request)));
+        break;
     }
 }
 
 std::optional<HttpResponse> ServingApi::refuse(const HttpRequest &request) const
 {
     const std::string path = pathOf(request);
-    const bool probe = path == "/v2/health/live" || path == "/v2/health/ready" ||
-                       path == "/v2/models/digits/ready";
-    const bool post = path == "/v2/models/digits/infer" || path == "/v1/predict";
-    const bool get = probe || path == "/v2" || path == "/v2/models/digits" || path == "/metrics";
-    if (!post && !get) {
-        if (path.rfind("/v2/models/", 0) == 0) {
-            return failure(404, "there is no model at " + path +
-                                    "; this endpoint serves the model 'digits'");
-        }
+    const ServingRoute route = routeOf(path);
+    if (route.kind == ServingRoute::Kind::UnknownModel) {
+        return failure(404, "there is no model at " + path +
+                                "; this endpoint serves the model 'digits'");
+    }
+    if (route.kind == ServingRoute::Kind::Unknown) {
         return failure(404, "no such endpoint: " + request.method + " " + path);
     }
-    const std::string allowed = post ? "POST" : "GET";
+    const std::string allowed = route.isPost() ? "POST" : "GET";
     if (request.method != allowed) {
         HttpResponse response =
             failure(405, request.method + " is not allowed on " + path + "; use " + allowed);
         response.headers.emplace_back("Allow", allowed);
         return response;
     }
-    if (!probe && !authorized(request)) {
+    if (!route.isProbe() && !authorized(request)) {
         HttpResponse response = failure(401, "a bearer token is required off loopback: send "
                                              "`Authorization: Bearer <serving.token>`");
         response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"digitdesk\"");
         return response;
+    }
+    if (!route.version.empty() && !versionModel(route.version) &&
+        !(route.kind == ServingRoute::Kind::Stats &&
+          m_parts.metrics.versions().of(route.version).success > 0)) {
+        return failure(404, "version " + route.version + " of model 'digits' is not loaded; " +
+                                loadedVersionsText());
     }
     return std::nullopt;
 }
@@ -229,13 +193,33 @@ std::optional<HttpResponse> ServingApi::refuse(const HttpRequest &request) const
 void ServingApi::count(const HttpRequest &request, const HttpResponse &response,
                        std::chrono::steady_clock::time_point started)
 {
-    const std::string path = pathOf(request);
-    if (path == "/v2/models/digits/infer" || path == "/v1/predict") {
-        m_parts.metrics.recordFailure(FailureReason::Other);
+    const ServingRoute route = routeOf(pathOf(request));
+    if (route.isInference()) {
+        m_parts.metrics.recordFailure(failureVersion(route.version), FailureReason::Other,
+                                      elapsed(started));
         record(response.status, started);
     } else {
         m_parts.metrics.recordStatus(response.status);
     }
+}
+
+std::string ServingApi::failureVersion(const std::string &named) const
+{
+    if (!named.empty()) {
+        return versionModel(named) ? named : std::string(); // no series for versions not loaded
+    }
+    const auto production = m_parts.models.current();
+    return production ? production->version : std::string();
+}
+
+std::shared_ptr<models::ServedModel> ServingApi::versionModel(const std::string &version) const
+{
+    qint64 id = 0;
+    const auto [end, error] = std::from_chars(version.data(), version.data() + version.size(), id);
+    if (error != std::errc() || end != version.data() + version.size() || id <= 0) {
+        return nullptr;
+    }
+    return m_parts.models.version(id);
 }
 
 std::string ServingApi::pathOf(const HttpRequest &request)
@@ -243,98 +227,153 @@ std::string ServingApi::pathOf(const HttpRequest &request)
     return request.target.substr(0, request.target.find('?'));
 }
 
-void ServingApi::inferSoon(Kind kind, HttpRequest request, const Responder &respond,
-                           std::chrono::steady_clock::time_point started)
+void ServingApi::inferSoon(Kind kind, std::string version, HttpRequest request,
+                           const Responder &respond, std::chrono::steady_clock::time_point started)
 {
     if (request.body.size() <= LargeBody || !m_parts.offload) {
-        infer(kind, std::move(request), respond, started);
+        infer(kind, version, std::move(request), respond, started);
         return;
     }
     // Parsing and decoding 1,000 images takes tens of milliseconds: not on the thread that
     // reads every other connection.
     auto shared = std::make_shared<HttpRequest>(std::move(request));
-    m_parts.offload([this, kind, shared, respond, started] {
+    m_parts.offload([this, kind, version = std::move(version), shared, respond, started] {
         try {
-            infer(kind, std::move(*shared), respond, started);
+            infer(kind, version, std::move(*shared), respond, started);
         } catch (const std::exception &error) {
-            m_parts.metrics.recordFailure(FailureReason::Other);
+            m_parts.metrics.recordFailure(failureVersion(version), FailureReason::Other,
+                                          elapsed(started));
             finish(respond, failure(500, std::string("internal error: ") + error.what()), started);
         }
     });
 }
 
-void ServingApi::infer(Kind kind, HttpRequest request, const Responder &respond,
-                       std::chrono::steady_clock::time_point started)
+ServingApi::Routing ServingApi::choose(const std::string &version,
+                                       const annotation::ExperimentSettings &experiment)
+{
+    Routing routing;
+    if (!version.empty()) {
+        routing.model = versionModel(version);
+        return routing;
+    }
+    routing.model = m_parts.models.current();
+    routing.candidate = m_parts.models.candidate();
+    if (!routing.model || !routing.candidate) {
+        routing.candidate = nullptr;
+        return routing;
+    }
+    if (m_parts.canary != nullptr &&
+        m_parts.canary->admits(routing.candidate->id, experiment.canaryShare)) {
+        routing.canaryRunning = true;
+        if (m_canarySelector.pick(experiment.canaryShare)) {
+            routing.model = routing.candidate;
+            routing.onCanary = true;
+        }
+    }
+    routing.shadow = !routing.onCanary && m_parts.shadow != nullptr &&
+                     m_shadowSelector.pick(experiment.shadowShare);
+    return routing;
+}
+
+void ServingApi::infer(Kind kind, const std::string &version, HttpRequest request,
+                       const Responder &respond, std::chrono::steady_clock::time_point started)
 {
     auto input = std::make_shared<InferenceInput>(
-        kind == Kind::Tensor ? parseTensorRequest(request.body)
+        kind == Kind::Tensor ? parseTensorRequest(request)
                              : parseImageRequest(request.contentType, request.body));
     request.body.clear();
     if (!input->ok()) {
-        m_parts.metrics.recordFailure(FailureReason::Other);
+        m_parts.metrics.recordFailure(failureVersion(version), FailureReason::Other,
+                                      elapsed(started));
         finish(respond, failure(400, input->error), started);
         return;
     }
-    std::shared_ptr<models::ServedModel> model = m_parts.models.current();
-    if (!model) {
-        m_parts.metrics.recordFailure(FailureReason::Other);
-        finish(respond, failure(503, "no model is loaded: " + m_parts.models.problem()), started);
+    const LiveSettings settings = m_parts.models.settings();
+    Routing routing = choose(version, settings.experiment);
+    if (!routing.model) {
+        m_parts.metrics.recordFailure(failureVersion(version), FailureReason::Other,
+                                      elapsed(started));
+        finish(respond,
+               version.empty()
+                   ? failure(503, "no model is loaded: " + m_parts.models.problem())
+                   : failure(404, "version " + version + " of model 'digits' is not loaded; " +
+                                      loadedVersionsText()),
+               started);
         return;
     }
-    const LiveSettings settings = m_parts.models.settings();
     const bool capture = settings.capture && m_parts.writer != nullptr;
-    const double threshold = settings.captureThreshold;
     const bool batch =
         kind == Kind::Tensor || request.contentType.rfind("application/json", 0) == 0;
     std::vector<float> tensor = std::move(input->tensor);
     const int count = input->count;
+    const std::string served = routing.model->version;
     const bool accepted = m_parts.batcher.submit(
-        std::move(model), std::move(tensor), count,
-        [this, input, respond, started, kind, batch, capture,
-         threshold](models::BatchAnswer result) {
+        routing.model, std::move(tensor), count,
+        [this, input, respond, started, kind, batch, capture, routing, settings,
+         served](models::BatchAnswer result) {
+            if (result.error.empty() && !allFinite(result.predictions)) {
+                result.error = "its output is not a finite number (NaN or infinity)";
+            }
             if (!result.error.empty()) {
-                m_parts.metrics.recordFailure(FailureReason::Backend);
+                m_parts.metrics.recordFailure(served, FailureReason::Backend, elapsed(started));
                 finish(respond, failure(500, "the model failed: " + result.error), started);
+                judgeCanary(routing, settings, true, started);
                 return;
             }
-            m_parts.metrics.recordSuccess(result.queued, result.computed);
-            finish(respond,
-                   answer(200, kind == Kind::Tensor ? tensorAnswer(result, input->id)
-                                                    : imagesAnswer(result, batch)),
-                   started);
+            HttpResponse response = kind == Kind::Tensor ? tensorAnswer(result, input->answer)
+                                                         : answer(200, imagesAnswer(result, batch));
+            // Counted before the client has it: a statistics request sent right after the
+            // answer sees it.
+            m_parts.metrics.recordSuccess(served, elapsed(started), result.queued, result.computed);
+            finish(respond, std::move(response), started);
+            judgeCanary(routing, settings, false, started);
             m_parts.tally.record(result.model->id, result.predictions, result.model->oodThreshold);
-            if (!capture) {
-                return;
+            if (capture) {
+                keepLowConfidence(result, *input, settings.captureThreshold);
             }
-            for (size_t i = 0; i < result.predictions.size(); ++i) {
-                const models::Prediction &prediction = result.predictions[i];
-                if (prediction.confidence >= threshold) {
-                    continue;
-                }
-                annotation::CapturedImage image;
-                image.pixels.resize(Pixels);
-                const float *pixels = result.input.data() + i * Pixels;
-                for (int p = 0; p < Pixels; ++p) {
-                    image.pixels[p] = static_cast<char>(
-                        static_cast<unsigned char>(std::lround(pixels[p] * 255.0F)));
-                }
-                if (i < input->originals.size()) {
-                    image.original = input->originals[i];
-                }
-                image.modelId = result.model->id;
-                image.label = prediction.label;
-                image.confidence = prediction.confidence;
-                image.probabilities = prediction.probabilities;
-                m_parts.writer->capture(std::move(image));
+            if (routing.shadow) {
+                m_parts.shadow->mirror(routing.candidate, std::move(result),
+                                       std::move(input->originals));
             }
         });
     if (!accepted) {
-        m_parts.metrics.recordFailure(FailureReason::Rejected);
+        m_parts.metrics.recordFailure(served, FailureReason::Rejected, elapsed(started));
         HttpResponse response =
             failure(503, "the queue is full (" + std::to_string(m_parts.batcher.pending()) +
                              " requests waiting); retry shortly");
         response.headers.emplace_back("Retry-After", "1");
         finish(respond, std::move(response), started);
+    }
+}
+
+void ServingApi::judgeCanary(const Routing &routing, const LiveSettings &settings, bool failed,
+                             std::chrono::steady_clock::time_point started)
+{
+    if (routing.canaryRunning) {
+        m_parts.canary->record(settings.experiment, routing.candidate->id, routing.onCanary, failed,
+                               elapsed(started));
+    }
+}
+
+void ServingApi::keepLowConfidence(const models::BatchAnswer &result, const InferenceInput &input,
+                                   double threshold)
+{
+    for (size_t i = 0; i < result.predictions.size(); ++i) {
+        const models::Prediction &prediction = result.predictions[i];
+        if (prediction.confidence >= threshold) {
+            continue;
+        }
+        annotation::CapturedImage image;
+        image.pixels =
+            storedPixels(result.input.data() + i * static_cast<size_t>(models::PixelCount));
+        if (i < input.originals.size()) {
+            image.original = input.originals[i];
+        }
+        image.modelId = result.model->id;
+        image.label = prediction.label;
+        image.confidence = prediction.confidence;
+        image.probabilities = prediction.probabilities;
+        m_parts.writer->capture(std::move(image));
     }
 }
 
@@ -357,10 +396,10 @@ bool ServingApi::authorized(const HttpRequest &request) const
     if (request.fromLoopback && !m_parts.requireToken) {
         return true;
     }
-    const std::string token = m_parts.models.settings().token;
+    const QString token = QString::fromStdString(m_parts.models.settings().token);
     const std::string_view given = request.authorization;
     constexpr std::string_view scheme = "bearer ";
-    if (token.empty() || given.size() <= scheme.size()) {
+    if (token.isEmpty() || given.size() <= scheme.size()) {
         return false;
     }
     for (size_t i = 0; i < scheme.size(); ++i) { // the scheme is case-insensitive (RFC 9110)
@@ -368,62 +407,7 @@ bool ServingApi::authorized(const HttpRequest &request) const
             return false;
         }
     }
-    return sameSecret(given.substr(scheme.size()), token);
-}
-
-HttpResponse ServingApi::readiness() const
-{
-    if (m_parts.draining && m_parts.draining()) {
-        return failure(503, "the endpoint is shutting down");
-    }
-    if (m_parts.models.current()) {
-        return answer(200, "{\"ready\":true}");
-    }
-    std::string body = "{\"ready\":false,\"error\":";
-    json::appendString(body, "no model is loaded: " + m_parts.models.problem());
-    body += '}';
-    return answer(503, std::move(body));
-}
-
-HttpResponse ServingApi::modelMetadata() const
-{
-    const auto model = m_parts.models.current();
-    if (!model) {
-        return failure(503, "no model is loaded: " + m_parts.models.problem());
-    }
-    std::string body = "{\"name\":\"digits\",\"versions\":[";
-    json::appendString(body, model->version);
-    body += "],\"platform\":\"pytorch_libtorch\",\"model_version\":";
-    json::appendString(body, model->version);
-    body += ",\"device\":";
-    json::appendString(body, model->device);
-    body += ",\"temperature\":";
-    json::appendNumber(body, model->instances.front()->temperature());
-    body += ",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,1,28,28]}],"
-            "\"accepted_inputs\":\"FP32 in 0..1 or UINT8 in 0..255, shape [N,1,28,28] or "
-            "[N,784], white ink on black\","
-            "\"outputs\":[{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[-1]},"
-            "{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[-1,10]}]";
-    body += ",\"ood\":{\"score\":\"";
-    body += models::OodScoreName;
-    body += "\",\"threshold\":";
-    if (model->oodThreshold) {
-        json::appendNumber(body, *model->oodThreshold);
-    } else {
-        body += "null,\"note\":";
-        json::appendString(body, "model " + model->version +
-                                     " has no out-of-distribution threshold in its metrics "
-                                     "(imported, or trained before DigitDesk computed one): "
-                                     "no answer is flagged");
-    }
-    body += '}';
-    const std::string problem = m_parts.models.problem();
-    if (!problem.empty()) {
-        body += ",\"last_load_error\":";
-        json::appendString(body, problem);
-    }
-    body += '}';
-    return answer(200, std::move(body));
+    return servingTokenMatches(given.substr(scheme.size()), token);
 }
 
 } // namespace digitdesk::app

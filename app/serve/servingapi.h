@@ -1,27 +1,41 @@
 #pragma once
 
 #include "app/serve/httpmessage.h"
+#include "app/serve/shareselector.h"
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
+namespace digitdesk::annotation {
+struct ExperimentSettings;
+}
+
 namespace digitdesk::models {
 class DynamicBatcher;
-}
+struct BatchAnswer;
+struct ServedModel;
+} // namespace digitdesk::models
 
 namespace digitdesk::app {
 
+class CanaryGuard;
 class ModelWatcher;
 class PredictionTally;
+class ShadowMirror;
 class ServingMetrics;
 class SloLedger;
 class StorageWriter;
 struct InferenceInput;
+struct LiveSettings;
+struct ServingRoute;
 
-// The endpoint's routes: KServe v2 (health, metadata, infer), /v1/predict and /metrics, the
-// bearer-token rule off loopback, and what every inference answer counts and captures.
+// The endpoint's routes: KServe v2 (health, metadata, infer, statistics) for production and
+// every loaded version, /v1/predict, /metrics and /openapi.json, the bearer-token rule off
+// loopback, and what every inference answer counts, captures, mirrors to the candidate in
+// shadow or sends to it as a canary.
 class ServingApi final
 {
 public:
@@ -39,6 +53,8 @@ public:
         bool requireToken = false; // on loopback too
         // Runs large requests' parsing off the connection thread; empty: parse in place.
         std::function<void(std::function<void()>)> offload;
+        ShadowMirror *shadow = nullptr; // null: no shadow traffic
+        CanaryGuard *canary = nullptr;  // null: no canary
     };
 
     explicit ServingApi(Parts parts);
@@ -58,10 +74,25 @@ private:
 
     static constexpr size_t LargeBody = 64 * 1024;
 
-    void inferSoon(Kind kind, HttpRequest request, const Responder &respond,
+    // Which model answers an inference request, and what else happens to it.
+    struct Routing
+    {
+        std::shared_ptr<models::ServedModel> model;     // null: none to answer
+        std::shared_ptr<models::ServedModel> candidate; // loaded, and not production
+        bool canaryRunning = false;                     // the canary guard hears the answer
+        bool onCanary = false;                          // the candidate answers it
+        bool shadow = false;                            // mirrored to the candidate after
+    };
+
+    void inferSoon(Kind kind, std::string version, HttpRequest request, const Responder &respond,
                    std::chrono::steady_clock::time_point started);
-    void infer(Kind kind, HttpRequest request, const Responder &respond,
+    void infer(Kind kind, const std::string &version, HttpRequest request, const Responder &respond,
                std::chrono::steady_clock::time_point started);
+    Routing choose(const std::string &version, const annotation::ExperimentSettings &experiment);
+    void judgeCanary(const Routing &routing, const LiveSettings &settings, bool failed,
+                     std::chrono::steady_clock::time_point started);
+    void keepLowConfidence(const models::BatchAnswer &result, const InferenceInput &input,
+                           double threshold);
     void finish(const Responder &respond, HttpResponse response,
                 std::chrono::steady_clock::time_point started);
     void record(int status, std::chrono::steady_clock::time_point started);
@@ -70,10 +101,22 @@ private:
     std::optional<HttpResponse> refuse(const HttpRequest &request) const;
     static std::string pathOf(const HttpRequest &request);
     bool authorized(const HttpRequest &request) const;
-    HttpResponse modelMetadata() const;
-    HttpResponse readiness() const;
+    // The version a failed request is counted under: the one named, else production's.
+    std::string failureVersion(const std::string &named) const;
+    std::shared_ptr<models::ServedModel> versionModel(const std::string &version) const;
+    // "loaded: 3 (production), 5 (candidate)"
+    std::string loadedVersionsText() const;
+
+    // servingapimetadata.cpp: the answers that are not inference.
+    HttpResponse serverMetadata() const;
+    HttpResponse modelMetadata(const std::string &version) const;
+    HttpResponse readiness(const ServingRoute &route) const;
+    HttpResponse statistics(const std::string &version) const;
+    HttpResponse metricsAnswer() const;
 
     Parts m_parts;
+    ShareSelector m_canarySelector;
+    ShareSelector m_shadowSelector;
 };
 
 } // namespace digitdesk::app

@@ -1,5 +1,6 @@
 #include "app/serve/servingmetrics.h"
 
+#include "app/serve/processmetrics.h"
 #include "app/serve/sloledger.h"
 
 #include <charconv>
@@ -53,7 +54,7 @@ double load(const std::atomic<uint64_t> &counter)
 } // namespace
 
 ServingMetrics::ServingMetrics()
-    : m_started(std::chrono::steady_clock::now()), m_startedWall(std::chrono::system_clock::now()),
+    : m_started(std::chrono::steady_clock::now()),
       m_latency({0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10}),
       m_batchSize({1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024})
 {}
@@ -67,24 +68,32 @@ void ServingMetrics::recordRequest(int status, std::chrono::microseconds latency
     }
 }
 
-void ServingMetrics::recordFailure(FailureReason reason)
+void ServingMetrics::recordFailure(const std::string &version, FailureReason reason,
+                                   std::chrono::microseconds latency)
 {
-    m_failures[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+    m_versions.recordFailure(version, reason, latency);
 }
 
-void ServingMetrics::recordSuccess(std::chrono::microseconds queued,
+void ServingMetrics::recordSuccess(const std::string &version, std::chrono::microseconds latency,
+                                   std::chrono::microseconds queued,
                                    std::chrono::microseconds computed)
 {
-    m_success.fetch_add(1, std::memory_order_relaxed);
-    m_queueMicros.fetch_add(static_cast<uint64_t>(queued.count()), std::memory_order_relaxed);
-    m_computeMicros.fetch_add(static_cast<uint64_t>(computed.count()), std::memory_order_relaxed);
+    m_versions.recordSuccess(version, latency, queued, computed);
 }
 
-void ServingMetrics::recordBatch(int images)
+void ServingMetrics::recordBatch(const std::string &version, int images)
 {
-    m_inferences.fetch_add(static_cast<uint64_t>(images), std::memory_order_relaxed);
-    m_executions.fetch_add(1, std::memory_order_relaxed);
+    m_versions.recordExecution(version, images);
     m_batchSize.observe(images);
+}
+
+void ServingMetrics::recordShadow(const std::string &production, const std::string &candidate,
+                                  int compared, int agreed)
+{
+    const std::lock_guard lock(m_shadowMutex);
+    auto &counts = m_shadow[{production, candidate}];
+    counts.first += static_cast<uint64_t>(compared);
+    counts.second += static_cast<uint64_t>(agreed);
 }
 
 void ServingMetrics::recordStatus(int status)
@@ -156,36 +165,103 @@ void ServingMetrics::renderDrift(std::string &out) const
     out += exceeded;
 }
 
+void ServingMetrics::renderVersions(std::string &out, const Live &live) const
+{
+    // Every loaded version has its series, at 0 until it answers; versions that answered and
+    // were unloaded since keep theirs (counters never go back).
+    std::map<std::string, VersionCounts> counts = m_versions.snapshot();
+    for (const LoadedVersion &loaded : live.loaded) {
+        counts.try_emplace(loaded.version);
+    }
+    const auto labels = [](const std::string &version) {
+        return ModelLabel + ",version=\"" + escaped(version) + "\"";
+    };
+    const auto series = [&](const char *name, const char *type, const std::string &help,
+                            const auto &value) {
+        metric(out, name, type, help);
+        for (const auto &[version, count] : counts) {
+            sample(out, name, labels(version), static_cast<double>(value(count)));
+        }
+    };
+    series("nv_inference_request_success", "counter",
+           "Number of successful inference requests, all batch sizes",
+           [](const VersionCounts &c) { return c.success; });
+    metric(out, "nv_inference_request_failure", "counter",
+           "Number of failed inference requests, all batch sizes");
+    const char *reasons[] = {"REJECTED", "BACKEND", "OTHER"};
+    for (const auto &[version, count] : counts) {
+        for (size_t i = 0; i < count.failures.size(); ++i) {
+            sample(out, "nv_inference_request_failure",
+                   labels(version) + ",reason=\"" + reasons[i] + "\"",
+                   static_cast<double>(count.failures[i]));
+        }
+    }
+    series("nv_inference_count", "counter",
+           "Number of inferences performed (an image is one inference)",
+           [](const VersionCounts &c) { return c.inferences; });
+    series("nv_inference_exec_count", "counter",
+           "Number of model executions performed (a batch is one execution)",
+           [](const VersionCounts &c) { return c.executions; });
+    series("nv_inference_request_duration_us", "counter",
+           "Cumulative inference request duration of successful requests, in microseconds",
+           [](const VersionCounts &c) { return c.successMicros; });
+    series("nv_inference_queue_duration_us", "counter",
+           "Cumulative time successful requests waited in the queue, in microseconds",
+           [](const VersionCounts &c) { return c.queueMicros; });
+    series("nv_inference_compute_infer_duration_us", "counter",
+           "Cumulative inference time of successful requests' batches, in microseconds",
+           [](const VersionCounts &c) { return c.computeMicros; });
+    metric(out, "nv_inference_pending_request_count", "gauge",
+           "Instantaneous number of requests waiting in the batcher's queue");
+    sample(out, "nv_inference_pending_request_count", ModelLabel, live.pending);
+}
+
+void ServingMetrics::renderExperiments(std::string &out, const Live &live) const
+{
+    metric(out, "digitdesk_shadow_share", "gauge",
+           "Share of production's requests mirrored to the candidate");
+    sample(out, "digitdesk_shadow_share", "", live.shadowShare);
+    metric(out, "digitdesk_canary_share", "gauge",
+           "Share of unversioned requests the candidate answers (0 once the canary stopped)");
+    sample(out, "digitdesk_canary_share", "", live.canaryShare);
+    std::map<std::pair<std::string, std::string>, std::pair<uint64_t, uint64_t>> shadow;
+    {
+        const std::lock_guard lock(m_shadowMutex);
+        shadow = m_shadow;
+    }
+    std::string compared;
+    metric(out, "digitdesk_shadow_agreement_ratio", "gauge",
+           "Share of shadowed images the candidate labelled as production did, since the "
+           "endpoint started");
+    for (const auto &[pair, counts] : shadow) {
+        const std::string labels =
+            "production=\"" + escaped(pair.first) + "\",candidate=\"" + escaped(pair.second) + "\"";
+        if (counts.first > 0) {
+            sample(out, "digitdesk_shadow_agreement_ratio", labels,
+                   static_cast<double>(counts.second) / static_cast<double>(counts.first));
+        }
+        sample(compared, "digitdesk_shadow_compared_total", labels,
+               static_cast<double>(counts.first));
+    }
+    metric(out, "digitdesk_shadow_compared_total", "counter",
+           "Images both production and the candidate answered in shadow");
+    out += compared;
+    metric(out, "digitdesk_shadow_dropped_total", "counter",
+           "Shadow requests not compared: the shadow queue was full or the candidate failed");
+    sample(out, "digitdesk_shadow_dropped_total", "reason=\"queue_full\"",
+           load(m_shadowDropped[0]));
+    sample(out, "digitdesk_shadow_dropped_total", "reason=\"candidate_failed\"",
+           load(m_shadowDropped[1]));
+    metric(out, "digitdesk_canary_stops_total", "counter",
+           "Canaries the endpoint stopped by itself (error rate or p99 latency over production's)");
+    sample(out, "digitdesk_canary_stops_total", "", load(m_canaryStops));
+}
+
 std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) const
 {
     std::string out;
     out.reserve(8192);
-    metric(out, "nv_inference_request_success", "counter",
-           "Number of successful inference requests, all batch sizes");
-    sample(out, "nv_inference_request_success", ModelLabel, load(m_success));
-    metric(out, "nv_inference_request_failure", "counter",
-           "Number of failed inference requests, all batch sizes");
-    const char *reasons[] = {"REJECTED", "BACKEND", "OTHER"};
-    for (size_t i = 0; i < m_failures.size(); ++i) {
-        sample(out, "nv_inference_request_failure", ModelLabel + ",reason=\"" + reasons[i] + "\"",
-               load(m_failures[i]));
-    }
-    metric(out, "nv_inference_count", "counter",
-           "Number of inferences performed (an image is one inference)");
-    sample(out, "nv_inference_count", ModelLabel, load(m_inferences));
-    metric(out, "nv_inference_exec_count", "counter",
-           "Number of model executions performed (a batch is one execution)");
-    sample(out, "nv_inference_exec_count", ModelLabel, load(m_executions));
-    metric(out, "nv_inference_pending_request_count", "gauge",
-           "Instantaneous number of requests waiting in the batcher's queue");
-    sample(out, "nv_inference_pending_request_count", ModelLabel, live.pending);
-    metric(out, "nv_inference_queue_duration_us", "counter",
-           "Cumulative time successful requests waited in the queue, in microseconds");
-    sample(out, "nv_inference_queue_duration_us", ModelLabel, load(m_queueMicros));
-    metric(out, "nv_inference_compute_infer_duration_us", "counter",
-           "Cumulative inference time of successful requests' batches, in microseconds");
-    sample(out, "nv_inference_compute_infer_duration_us", ModelLabel, load(m_computeMicros));
-
+    renderVersions(out, live);
     m_latency.render(out, "digitdesk_request_duration_seconds",
                      "Latency of inference requests from the request read to the answer queued");
     m_batchSize.render(out, "digitdesk_batch_size", "Images per model execution");
@@ -223,13 +299,15 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     sample(out, "digitdesk_slo_latency_objective_seconds", "",
            static_cast<double>(SloLedger::LatencyObjective.count()));
 
-    metric(out, "digitdesk_model_info", "gauge", "The model being served (1 while it serves)");
-    if (!live.modelVersion.empty()) {
+    metric(out, "digitdesk_model_info", "gauge",
+           "The model versions loaded, by role (1 while loaded)");
+    for (const LoadedVersion &loaded : live.loaded) {
         sample(out, "digitdesk_model_info",
-               "version=\"" + escaped(live.modelVersion) + "\",device=\"" + escaped(live.device) +
-                   "\"",
+               "version=\"" + escaped(loaded.version) + "\",role=\"" + escaped(loaded.role) +
+                   "\",device=\"" + escaped(loaded.device) + "\"",
                1);
     }
+    renderExperiments(out, live);
     metric(out, "digitdesk_model_load_failures_total", "counter",
            "Production models that could not be loaded (the previous one went on serving)");
     sample(out, "digitdesk_model_load_failures_total", "", load(m_modelLoadFailures));
@@ -248,10 +326,7 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     const auto uptime = std::chrono::steady_clock::now() - m_started;
     metric(out, "digitdesk_uptime_seconds", "gauge", "Seconds since the endpoint started");
     sample(out, "digitdesk_uptime_seconds", "", std::chrono::duration<double>(uptime).count());
-    metric(out, "process_start_time_seconds", "gauge",
-           "Start time of the process since the Unix epoch in seconds");
-    sample(out, "process_start_time_seconds", "",
-           std::chrono::duration<double>(m_startedWall.time_since_epoch()).count());
+    renderProcessMetrics(out, readProcessFigures());
     return out;
 }
 

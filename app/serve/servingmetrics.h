@@ -1,25 +1,26 @@
 #pragma once
 
 #include "app/serve/histogram.h"
+#include "app/serve/versionstatistics.h"
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace digitdesk::app {
 
 class SloLedger;
 
-// Why an inference request failed, with Triton's reason names.
-enum class FailureReason
+enum class ShadowDrop
 {
-    Rejected, // the queue was full
-    Backend,  // the model failed
-    Other     // the request was wrong (4xx) or the endpoint unavailable
+    QueueFull,
+    CandidateFailed
 };
 
 // The trailing window of /metrics' drift gauges.
@@ -49,35 +50,52 @@ public:
 
     // One answered inference request: its status, its latency, and how it failed if it did.
     void recordRequest(int status, std::chrono::microseconds latency);
-    void recordFailure(FailureReason reason);
-    void recordSuccess(std::chrono::microseconds queued, std::chrono::microseconds computed);
-    void recordBatch(int images);
+    // `version`: the model version the request was for ("" when none was chosen).
+    void recordFailure(const std::string &version, FailureReason reason,
+                       std::chrono::microseconds latency = {});
+    void recordSuccess(const std::string &version, std::chrono::microseconds latency,
+                       std::chrono::microseconds queued, std::chrono::microseconds computed);
+    void recordBatch(const std::string &version, int images);
     // A response the HTTP layer made itself (413, 408, 400 for broken HTTP, 404...).
     void recordStatus(int status);
     void recordModelLoadFailure() { m_modelLoadFailures.fetch_add(1, std::memory_order_relaxed); }
     void recordCaptured(int stored, int dropped, int failed);
     void setDrift(const DriftGauges &drift);
+    // Images production and the candidate both answered in shadow, and how many alike.
+    void recordShadow(const std::string &production, const std::string &candidate, int compared,
+                      int agreed);
+    // A shadow request that was not compared, and why.
+    void recordShadowDropped(ShadowDrop reason)
+    {
+        m_shadowDropped[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+    }
+    void recordCanaryStop() { m_canaryStops.fetch_add(1, std::memory_order_relaxed); }
 
+    const VersionStatistics &versions() const { return m_versions; }
+
+    struct LoadedVersion
+    {
+        std::string version;
+        std::string role; // production, candidate, pinned
+        std::string device;
+    };
     struct Live
     {
         int pending = 0;
         int connections = 0;
-        std::string modelVersion; // empty: no model loaded
-        std::string device;
+        std::vector<LoadedVersion> loaded; // production first; empty: no model loaded
+        double canaryShare = 0;            // in effect now (0 when stopped or no candidate)
+        double shadowShare = 0;
     };
     std::string render(const Live &live, const SloLedger &ledger) const;
 
 private:
     void renderDrift(std::string &out) const;
+    void renderVersions(std::string &out, const Live &live) const;
+    void renderExperiments(std::string &out, const Live &live) const;
 
     std::chrono::steady_clock::time_point m_started;
-    std::chrono::system_clock::time_point m_startedWall;
-    std::atomic<uint64_t> m_success{0};
-    std::array<std::atomic<uint64_t>, 3> m_failures{};
-    std::atomic<uint64_t> m_inferences{0};
-    std::atomic<uint64_t> m_executions{0};
-    std::atomic<uint64_t> m_queueMicros{0};
-    std::atomic<uint64_t> m_computeMicros{0};
+    VersionStatistics m_versions;
     std::atomic<uint64_t> m_modelLoadFailures{0};
     std::atomic<uint64_t> m_captureStored{0};
     std::atomic<uint64_t> m_captureDropped{0};
@@ -86,6 +104,11 @@ private:
     std::array<std::atomic<uint64_t>, 600> m_statuses{};
     mutable std::mutex m_driftMutex;
     DriftGauges m_drift;
+    mutable std::mutex m_shadowMutex;
+    std::map<std::pair<std::string, std::string>, std::pair<uint64_t, uint64_t>>
+        m_shadow; // (production, candidate) -> (compared, agreed)
+    std::array<std::atomic<uint64_t>, 2> m_shadowDropped{};
+    std::atomic<uint64_t> m_canaryStops{0};
     Histogram m_latency;
     Histogram m_batchSize;
 };

@@ -1,13 +1,16 @@
 #include "app/serve/storagewriter.h"
 
 #include "annotation/driftmonitor.h"
+#include "annotation/servingexperiment.h"
 #include "app/serve/predictiontally.h"
 #include "app/serve/servingmetrics.h"
+#include "app/serve/shadowtally.h"
 #include "app/serve/sloledger.h"
 #include "storage/blobstore.h"
 #include "storage/connection.h"
 #include "storage/servingminuterepository.h"
 #include "storage/servingpredictionrepository.h"
+#include "storage/shadowrepository.h"
 #include "storage/transaction.h"
 
 #include <QDateTime>
@@ -15,12 +18,16 @@
 
 #include <exception>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace digitdesk::app {
 
 StorageWriter::StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
-                             PredictionTally &tally, ServingMetrics &metrics, Log log)
+                             PredictionTally &tally, ShadowTally &shadow, ServingMetrics &metrics,
+                             Log log)
     : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)), m_ledger(ledger),
-      m_tally(tally), m_metrics(metrics), m_log(std::move(log))
+      m_tally(tally), m_shadow(shadow), m_metrics(metrics), m_log(std::move(log))
 {}
 
 StorageWriter::~StorageWriter()
@@ -49,6 +56,33 @@ bool StorageWriter::capture(annotation::CapturedImage image)
     return true;
 }
 
+bool StorageWriter::disagree(annotation::ShadowDisagreement disagreement)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        const annotation::CapturedImage &image = disagreement.production;
+        const size_t bytes = static_cast<size_t>(image.original.size() + image.pixels.size());
+        if (m_stopping || m_queue.size() + m_disagreements.size() >= MaxQueued ||
+            m_queuedBytes + bytes > MaxQueuedBytes) {
+            m_metrics.recordCaptured(0, 1, 0);
+            return false;
+        }
+        m_queuedBytes += bytes;
+        m_disagreements.push_back(std::move(disagreement));
+    }
+    m_wake.notify_one();
+    return true;
+}
+
+void StorageWriter::stopCanary(qint64 candidateId, QString reason)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_canaryStop = std::make_pair(candidateId, std::move(reason));
+    }
+    m_wake.notify_one();
+}
+
 void StorageWriter::stop()
 {
     {
@@ -63,6 +97,9 @@ void StorageWriter::stop()
 
 void StorageWriter::run()
 {
+    // Writing is background work: answers waiting for a core come first. (Linux gives each
+    // thread its own nice value; a failure leaves it at normal.)
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
     std::unique_ptr<storage::Connection> connection;
     try {
         connection = std::make_unique<storage::Connection>(m_databasePath);
@@ -81,16 +118,29 @@ void StorageWriter::run()
     auto nextFlush = std::chrono::steady_clock::now() + FlushInterval;
     for (;;) {
         std::vector<annotation::CapturedImage> images;
+        std::vector<annotation::ShadowDisagreement> disagreements;
+        std::optional<std::pair<qint64, QString>> canaryStop;
         bool stopping = false;
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_until(lock, nextFlush, [this] { return m_stopping || !m_queue.empty(); });
+            m_wake.wait_until(lock, nextFlush, [this] {
+                return m_stopping || !m_queue.empty() || !m_disagreements.empty() ||
+                       m_canaryStop.has_value();
+            });
             images.swap(m_queue);
+            disagreements.swap(m_disagreements);
+            canaryStop.swap(m_canaryStop);
             m_queuedBytes = 0;
             stopping = m_stopping;
         }
+        if (canaryStop) {
+            writeCanaryStop(db, canaryStop->first, canaryStop->second);
+        }
         if (!images.empty()) {
             write(db, images);
+        }
+        if (!disagreements.empty()) {
+            write(db, disagreements);
         }
         if (stopping || std::chrono::steady_clock::now() >= nextFlush) {
             saveMinutes(db);
@@ -99,7 +149,7 @@ void StorageWriter::run()
         }
         if (stopping) {
             const std::lock_guard lock(m_mutex);
-            if (m_queue.empty()) {
+            if (m_queue.empty() && m_disagreements.empty() && !m_canaryStop) {
                 return;
             }
         }
@@ -121,21 +171,53 @@ void StorageWriter::write(const QSqlDatabase &db,
     }
 }
 
+void StorageWriter::write(const QSqlDatabase &db,
+                          const std::vector<annotation::ShadowDisagreement> &disagreements)
+{
+    try {
+        const storage::BlobStore blobs(QDir(m_root).filePath(QStringLiteral("blobs")));
+        const int stored = annotation::ServingCapture(db, blobs).storeDisagreements(disagreements);
+        m_metrics.recordCaptured(stored, 0, 0);
+    } catch (const std::exception &failure) {
+        m_metrics.recordCaptured(0, 0, static_cast<int>(disagreements.size()));
+        m_log(QStringLiteral("could not store %1 images the models disagree on: %2")
+                  .arg(disagreements.size())
+                  .arg(QString::fromUtf8(failure.what())));
+    }
+}
+
+void StorageWriter::writeCanaryStop(const QSqlDatabase &db, qint64 candidateId,
+                                    const QString &reason)
+{
+    try {
+        storage::Transaction transaction(db);
+        annotation::ServingExperiment::recordCanaryStop(db, candidateId, reason);
+        transaction.commit();
+    } catch (const std::exception &failure) {
+        // The endpoint has stopped the canary in memory already; only the record is missing.
+        m_log(QStringLiteral("could not record that the canary stopped: %1")
+                  .arg(QString::fromUtf8(failure.what())));
+    }
+}
+
 void StorageWriter::saveMinutes(const QSqlDatabase &db)
 {
     const std::vector<storage::ServingMinute> minutes = m_ledger.takeUnsaved();
     const std::vector<storage::ServingPredictionCount> counts = m_tally.takeUnsaved();
-    if (minutes.empty() && counts.empty()) {
+    const std::vector<storage::ShadowAgreementCount> shadow = m_shadow.takeUnsaved();
+    if (minutes.empty() && counts.empty() && shadow.empty()) {
         return;
     }
     try {
         storage::Transaction transaction(db);
         storage::ServingMinuteRepository(db).add(minutes);
         storage::ServingPredictionRepository(db).add(counts);
+        storage::ShadowRepository(db).add(shadow);
         transaction.commit();
     } catch (const std::exception &failure) {
         m_ledger.restoreUnsaved(minutes);
         m_tally.restoreUnsaved(counts);
+        m_shadow.restoreUnsaved(shadow);
         m_log(QStringLiteral("could not record the serving minutes (will retry): %1")
                   .arg(QString::fromUtf8(failure.what())));
     }

@@ -9,19 +9,23 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace digitdesk::app {
 
 class PredictionTally;
 class ServingMetrics;
+class ShadowTally;
 class SloLedger;
 
-// The endpoint's one writer: captured images, the SLO's per-minute counts and the answers'
-// per-minute tally go to the workspace from this thread, grouped into transactions, so that a
-// request never waits for the database; after each flush it recomputes /metrics' drift gauges.
-// A full queue drops captures (counted) rather than slowing answers down.
+// The endpoint's one writer: captured images, images two models disagree on, the SLO's
+// per-minute counts, the answers' and the shadow's per-minute tallies and a stopped canary go
+// to the workspace from this thread, grouped into transactions, so that a request never waits
+// for the database; after each flush it recomputes /metrics' drift gauges. A full queue drops
+// captures (counted) rather than slowing answers down.
 class StorageWriter final
 {
 public:
@@ -31,7 +35,7 @@ public:
     static constexpr std::chrono::seconds FlushInterval{5};
 
     StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
-                  PredictionTally &tally, ServingMetrics &metrics, Log log);
+                  PredictionTally &tally, ShadowTally &shadow, ServingMetrics &metrics, Log log);
     ~StorageWriter();
     StorageWriter(const StorageWriter &) = delete;
     StorageWriter &operator=(const StorageWriter &) = delete;
@@ -39,12 +43,19 @@ public:
     void start();
     // Returns at once; false when the image was dropped.
     bool capture(annotation::CapturedImage image);
+    // As capture(), for an image production and the candidate answered differently.
+    bool disagree(annotation::ShadowDisagreement disagreement);
+    // Records, at once, that the endpoint stopped the canary of this candidate and why.
+    void stopCanary(qint64 candidateId, QString reason);
     // Writes what is queued, then ends the thread.
     void stop();
 
 private:
     void run();
     void write(const QSqlDatabase &db, const std::vector<annotation::CapturedImage> &images);
+    void write(const QSqlDatabase &db,
+               const std::vector<annotation::ShadowDisagreement> &disagreements);
+    void writeCanaryStop(const QSqlDatabase &db, qint64 candidateId, const QString &reason);
     void saveMinutes(const QSqlDatabase &db);
     void updateDrift(const QSqlDatabase &db);
 
@@ -52,11 +63,14 @@ private:
     const QString m_databasePath;
     SloLedger &m_ledger;
     PredictionTally &m_tally;
+    ShadowTally &m_shadow;
     ServingMetrics &m_metrics;
     const Log m_log;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::vector<annotation::CapturedImage> m_queue;
+    std::vector<annotation::ShadowDisagreement> m_disagreements;
+    std::optional<std::pair<qint64, QString>> m_canaryStop;
     size_t m_queuedBytes = 0;
     bool m_stopping = false;
     QString m_driftProblem; // the last reason the drift gauges could not be computed

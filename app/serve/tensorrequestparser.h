@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/serve/tensoranswer.h"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -15,12 +17,19 @@ struct TensorRequestFields
     std::string id;
     bool hasId = false;
     int inputCount = 0;
+    std::string inputName;
+    bool hasInputName = false;
     std::string datatype;
     std::vector<double> shape;
     bool hasShape = false;
     std::vector<double> data; // flattened, in order
     bool hasData = false;
-    bool binaryData = false; // parameters.binary_data_size: the binary extension
+    // The input's parameters.binary_data_size (Triton's binary tensor data extension): its
+    // bytes follow the JSON header.
+    double binaryDataSize = 0;
+    bool binaryData = false;
+    std::vector<RequestedOutput> outputs;
+    bool binaryDataOutput = false; // the request's parameters.binary_data_output
 };
 
 class TensorRequestParser final

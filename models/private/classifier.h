@@ -22,6 +22,9 @@ class Classifier
 public:
     virtual ~Classifier() = default;
     virtual at::Tensor forward(const at::Tensor &input) = 0;
+    // [N, D] activations of the layer before the logits, where the network exposes them;
+    // else its logits (TorchScript).
+    virtual at::Tensor features(const at::Tensor &input) { return forward(input); }
     // The module to train, or nullptr when this network cannot be trained here (TorchScript).
     virtual torch::nn::Module *trainable() = 0;
     virtual void setTraining(bool training) = 0;

@@ -1,0 +1,110 @@
+#include "app/serve/processmetrics.h"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace digitdesk::app {
+namespace {
+
+std::string number(double value)
+{
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return {buffer, result.ptr};
+}
+
+void gauge(std::string &out, const char *name, const char *type, const char *help, double value)
+{
+    out.append("# HELP ").append(name).append(" ").append(help);
+    out.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
+    out.append(name).append(" ").append(number(value)).append("\n");
+}
+
+// Seconds since the epoch at which the machine booted (/proc/stat's btime); 0 when unknown.
+double bootTime()
+{
+    std::ifstream stat("/proc/stat");
+    std::string key;
+    double value = 0;
+    while (stat >> key) {
+        if (key == "btime") {
+            stat >> value;
+            return value;
+        }
+        stat.ignore(1 << 16, '\n');
+    }
+    return 0;
+}
+
+} // namespace
+
+ProcessFigures readProcessFigures()
+{
+    ProcessFigures figures;
+    std::ifstream file("/proc/self/stat");
+    std::string line;
+    if (!std::getline(file, line)) {
+        return figures;
+    }
+    // The command name, in parentheses, may hold spaces: the fields start after the last ')'.
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) {
+        return figures;
+    }
+    std::istringstream rest(line.substr(close + 2));
+    std::vector<std::string> fields; // fields[0] is the state, field 3 of proc(5)
+    for (std::string field; rest >> field;) {
+        fields.push_back(field);
+    }
+    const auto field = [&fields](size_t number) { // proc(5)'s 1-based numbering
+        return number >= 3 && number - 3 < fields.size() ? std::stod(fields[number - 3]) : 0.0;
+    };
+    if (fields.size() < 22) {
+        return figures;
+    }
+    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+    figures.cpuSeconds = (field(14) + field(15)) / ticks;
+    figures.threads = static_cast<int>(field(20));
+    figures.startTimeSeconds = bootTime() + field(22) / ticks;
+    figures.virtualBytes = field(23);
+    figures.residentBytes = field(24) * page;
+    std::error_code error;
+    for (std::filesystem::directory_iterator it("/proc/self/fd", error), end; !error && it != end;
+         it.increment(error)) {
+        ++figures.openFds;
+    }
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        figures.maxFds = static_cast<double>(limit.rlim_cur);
+    }
+    figures.read = true;
+    return figures;
+}
+
+void renderProcessMetrics(std::string &out, const ProcessFigures &figures)
+{
+    if (!figures.read) {
+        return;
+    }
+    gauge(out, "process_cpu_seconds_total", "counter",
+          "Total user and system CPU time spent in seconds", figures.cpuSeconds);
+    gauge(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes",
+          figures.residentBytes);
+    gauge(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes",
+          figures.virtualBytes);
+    gauge(out, "process_open_fds", "gauge", "Number of open file descriptors", figures.openFds);
+    gauge(out, "process_max_fds", "gauge", "Maximum number of open file descriptors",
+          figures.maxFds);
+    gauge(out, "process_threads", "gauge", "Number of OS threads in the process", figures.threads);
+    gauge(out, "process_start_time_seconds", "gauge",
+          "Start time of the process since the Unix epoch in seconds", figures.startTimeSeconds);
+}
+
+} // namespace digitdesk::app

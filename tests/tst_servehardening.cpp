@@ -1,0 +1,370 @@
+// The endpoint against what an operator or a client can get wrong: the serving token kept only
+// as its hash, probes that name no file, options whose products overflow, and a model that
+// answers NaN. `digitdesk serve` runs as a child process and is spoken to over real sockets.
+#include "annotation/modelregistry.h"
+#include "annotation/principal.h"
+#include "annotation/role.h"
+#include "storage/modelrepository.h"
+#include "storage/settingsrepository.h"
+#include "storage/sqlquery.h"
+#include "tests/support/datasetfixture.h"
+#include "tests/support/httpclient.h"
+#include "tests/support/servedmodels.h"
+#include "tests/support/servefixture.h"
+#include "tests/support/signoff.h"
+#include "tests/support/testdata.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+#include <thread>
+#include <vector>
+
+using namespace digitdesk;
+using testing::HttpAnswer;
+using testing::HttpClient;
+using testing::ServeProcess;
+
+namespace {
+
+const QString Loopback = QStringLiteral("127.0.0.1");
+const QByteArray Infer = "/v2/models/digits/infer";
+const QString TokenKey = QStringLiteral("serving.token");
+
+// `count` images of 784 bytes, every pixel `value`; 255 is full ink.
+QByteArray tensorBody(int count, int value)
+{
+    QByteArray data;
+    for (int i = 0; i < count * 784; ++i) {
+        data += (i > 0 ? "," : "") + QByteArray::number(value);
+    }
+    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[" + QByteArray::number(count) +
+           ",784],\"datatype\":\"UINT8\",\"data\":[" + data + "]}]}";
+}
+
+// A 28x28 PNG, dark paper with a full-ink square, as the normaliser keeps it.
+QByteArray fullInkPng()
+{
+    QImage image(28, 28, QImage::Format_Grayscale8);
+    image.fill(0);
+    for (int y = 9; y < 19; ++y) {
+        for (int x = 9; x < 19; ++x) {
+            image.setPixel(x, y, qRgb(255, 255, 255));
+        }
+    }
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return png;
+}
+
+// The answer's body as JSON; an empty object (and a failed check) when it is not JSON.
+QJsonObject strictJson(const HttpAnswer &answer)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(answer.body, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        qWarning("not JSON (%s): %s", qPrintable(error.errorString()),
+                 answer.body.left(300).data());
+        return {};
+    }
+    return document.object();
+}
+
+QString errorOf(const HttpAnswer &answer)
+{
+    return strictJson(answer).value(QStringLiteral("error")).toString();
+}
+
+HttpAnswer withToken(HttpClient &client, const QByteArray &token)
+{
+    return client.request("POST", Infer, tensorBody(1, 20), "application/json",
+                          {{"Authorization", "Bearer " + token}});
+}
+
+} // namespace
+
+class tst_ServeHardening : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void tokenOnTheCommandLineIsRefused();
+    void tokenIsStoredAsASaltedHash();
+    void plainTextTokenKeepsWorkingAndIsHashed();
+    void probesNameNoFiles();
+    void largeQueueOptionsStillQueue();
+    void fullQueueAnswers503();
+    void optionOutOfRangeIsAUsageError_data();
+    void optionOutOfRangeIsAUsageError();
+    void nonFiniteOutputIsA500WithJson();
+
+private:
+    void setProduction(qint64 id);
+    QString storedToken() const;
+    qint64 count(const QString &sql) const;
+
+    std::unique_ptr<testing::TempWorkspace> m_temp;
+    annotation::Principal m_engineer;
+    QMap<QString, qint64> m_models;
+};
+
+void tst_ServeHardening::initTestCase()
+{
+    m_temp = std::make_unique<testing::TempWorkspace>();
+    m_engineer =
+        testing::addUser(*m_temp->workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
+    m_models = testing::importServedModels(
+        *m_temp->workspace, m_engineer, m_temp->dir.path() + QStringLiteral("/models"),
+        {QStringLiteral("sure7.pt"), QStringLiteral("spare.pt"), QStringLiteral("nan3.pt")});
+    QCOMPARE(m_models.size(), 3);
+    testing::waiveSignOff(*m_temp->workspace);
+}
+
+void tst_ServeHardening::init()
+{
+    setProduction(m_models.value(QStringLiteral("sure7.pt")));
+    storage::SettingsRepository(m_temp->workspace->db()).setValue(TokenKey, QString());
+}
+
+void tst_ServeHardening::setProduction(qint64 id)
+{
+    storage::ModelRepository models(m_temp->workspace->db());
+    if (models.aliasTarget(annotation::ProductionAlias) != id) {
+        models.moveAlias(annotation::ProductionAlias, id, {QStringLiteral("test"), 0, 0},
+                         QStringLiteral("test"));
+    }
+}
+
+QString tst_ServeHardening::storedToken() const
+{
+    return storage::SettingsRepository(m_temp->workspace->db()).value(TokenKey);
+}
+
+qint64 tst_ServeHardening::count(const QString &sql) const
+{
+    storage::SqlQuery query(m_temp->workspace->db(), sql, QStringLiteral("count for the test"));
+    query.exec();
+    return query.next() ? query.value(0).toLongLong() : -1;
+}
+
+void tst_ServeHardening::tokenOnTheCommandLineIsRefused()
+{
+    const testing::CliRun refused = testing::runDigitdeskOn(
+        m_temp->folder(), "settings set serving.token", {QStringLiteral("s3cret-token-on-argv")});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains(QStringLiteral("settings set serving.token -")),
+             qPrintable(refused.err));
+    QVERIFY(storedToken().isEmpty());
+}
+
+void tst_ServeHardening::tokenIsStoredAsASaltedHash()
+{
+    const QByteArray token = "s3cret-token-for-the-sorting-office";
+    QProcess settings;
+    settings.start(QStringLiteral(DIGITDESK_BINARY),
+                   {QStringLiteral("settings"), QStringLiteral("set"), TokenKey,
+                    QStringLiteral("-"), QStringLiteral("--workspace"), m_temp->folder()});
+    QVERIFY(settings.waitForStarted());
+    settings.write(token + '\n');
+    settings.closeWriteChannel();
+    QVERIFY(settings.waitForFinished(60000));
+    QCOMPARE(settings.exitCode(), 0);
+    const QString stored = storedToken();
+    QVERIFY2(stored.startsWith(QStringLiteral("sha256:")), qPrintable(stored));
+    QVERIFY(!stored.contains(QString::fromLatin1(token)));
+
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder(), {QStringLiteral("--require-token")}),
+             qPrintable(serve.log()));
+    HttpClient client(Loopback, serve.port);
+    QCOMPARE(withToken(client, "s3cret-token-for-the-sorting-offic").status, 401);
+    HttpClient other(Loopback, serve.port);
+    QCOMPARE(withToken(other, stored.toLatin1()).status, 401); // the hash is not the token
+    HttpClient holder(Loopback, serve.port);
+    QCOMPARE(withToken(holder, token).status, 200);
+    QCOMPARE(storedToken(), stored); // a hash is left as it is
+}
+
+void tst_ServeHardening::plainTextTokenKeepsWorkingAndIsHashed()
+{
+    // As a workspace set up before tokens were hashed holds it.
+    const QByteArray token = "an-older-workspace-token";
+    storage::SettingsRepository(m_temp->workspace->db())
+        .setValue(TokenKey, QString::fromLatin1(token));
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder(), {QStringLiteral("--require-token")}),
+             qPrintable(serve.log()));
+    HttpClient client(Loopback, serve.port);
+    QCOMPARE(withToken(client, token).status, 200);
+    const QString stored = storedToken();
+    QVERIFY2(stored.startsWith(QStringLiteral("sha256:")), qPrintable(stored));
+    QVERIFY(!stored.contains(QString::fromLatin1(token)));
+    QVERIFY(serve.log().contains(QStringLiteral("stored in plain text")));
+    HttpClient anonymous(Loopback, serve.port);
+    QCOMPARE(anonymous.request("POST", Infer, tensorBody(1, 20), "application/json").status, 401);
+}
+
+void tst_ServeHardening::probesNameNoFiles()
+{
+    // Production's file is damaged after it was registered: nothing can be served.
+    const qint64 spare = m_models.value(QStringLiteral("spare.pt"));
+    annotation::ModelRegistry registry(m_temp->workspace->db(), m_temp->workspace->root());
+    const QString path = registry.absolutePath(registry.find(spare));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("not a model any more");
+    file.close();
+    setProduction(spare);
+    const QByteArray token = "s3cret-token-for-the-sorting-office";
+    storage::SettingsRepository(m_temp->workspace->db())
+        .setValue(TokenKey, QString::fromLatin1(token));
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder(), {QStringLiteral("--require-token")}),
+             qPrintable(serve.log()));
+    QVERIFY(serve.waitForLog(QStringLiteral("could not be loaded"), 20000));
+    const QString root = m_temp->workspace->root();
+    QVERIFY2(serve.log().contains(root), qPrintable(serve.log())); // the log names the file
+
+    HttpClient client(Loopback, serve.port);
+    for (const QByteArray &probe :
+         {QByteArray("/v2/health/ready"), QByteArray("/v2/models/digits/ready")}) {
+        const HttpAnswer answer = client.request("GET", probe);
+        QCOMPARE(answer.status, 503);
+        QVERIFY2(!answer.body.contains(root.toUtf8()) && !answer.body.contains(".pt"),
+                 answer.body.constData());
+        if (probe == "/v2/health/ready") {
+            QVERIFY2(errorOf(answer).contains(
+                         QStringLiteral("model %1 could not be loaded: see the endpoint's log")
+                             .arg(spare)),
+                     answer.body.constData());
+        }
+    }
+    // A client with the token is told the whole reason.
+    const HttpAnswer metadata =
+        client.request("GET", "/v2/models/digits", {}, {}, {{"Authorization", "Bearer " + token}});
+    QCOMPARE(metadata.status, 503);
+    QVERIFY2(errorOf(metadata).contains(root), metadata.body.constData());
+}
+
+void tst_ServeHardening::largeQueueOptionsStillQueue()
+{
+    // 1,000,000 x 4,096 images is past a signed int: the image bound must still admit a second
+    // request while the first waits for its batch-mates.
+    ServeProcess serve;
+    QVERIFY2(
+        serve.start(m_temp->folder(), {QStringLiteral("--max-queue"), QStringLiteral("1000000"),
+                                       QStringLiteral("--max-batch"), QStringLiteral("4096"),
+                                       QStringLiteral("--max-delay-us"), QStringLiteral("400000")}),
+        qPrintable(serve.log()));
+    constexpr int Clients = 4;
+    std::vector<int> statuses(Clients, 0);
+    std::vector<std::thread> clients;
+    for (int c = 0; c < Clients; ++c) {
+        clients.emplace_back([&, c] {
+            HttpClient client(Loopback, serve.port);
+            statuses[static_cast<size_t>(c)] =
+                client.request("POST", Infer, tensorBody(1, 20 + c), "application/json").status;
+        });
+    }
+    for (std::thread &client : clients) {
+        client.join();
+    }
+    QCOMPARE(statuses, std::vector<int>(Clients, 200));
+}
+
+void tst_ServeHardening::fullQueueAnswers503()
+{
+    ServeProcess serve;
+    QVERIFY2(serve.start(m_temp->folder(),
+                         {QStringLiteral("--max-queue"), QStringLiteral("1"),
+                          QStringLiteral("--max-batch"), QStringLiteral("4096"),
+                          QStringLiteral("--max-delay-us"), QStringLiteral("3000000")}),
+             qPrintable(serve.log()));
+    int first = 0;
+    std::thread waiting([&] {
+        HttpClient client(Loopback, serve.port);
+        first = client.request("POST", Infer, tensorBody(1, 20), "application/json").status;
+    });
+    HttpClient client(Loopback, serve.port);
+    const auto pending = [&] {
+        for (const QByteArray &row : client.request("GET", "/metrics").body.split('\n')) {
+            if (row.startsWith("nv_inference_pending_request_count")) {
+                return row.mid(row.lastIndexOf(' ') + 1).toDouble();
+            }
+        }
+        return -1.0;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(pending(), 1.0, 10000);
+    const HttpAnswer refused = client.request("POST", Infer, tensorBody(1, 30), "application/json");
+    QCOMPARE(refused.status, 503);
+    QCOMPARE(refused.header("Retry-After"), QByteArray("1"));
+    QVERIFY2(errorOf(refused).contains(QStringLiteral("the queue is full")),
+             refused.body.constData());
+    waiting.join();
+    QCOMPARE(first, 200);
+}
+
+void tst_ServeHardening::optionOutOfRangeIsAUsageError_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("value");
+    QTest::newRow("batch over 4096") << "max-batch"
+                                     << "4097";
+    QTest::newRow("queue of none") << "max-queue"
+                                   << "0";
+    QTest::newRow("queue past 64 bits") << "max-queue"
+                                        << "99999999999999999999";
+    QTest::newRow("negative delay") << "max-delay-us"
+                                    << "-1";
+    QTest::newRow("body of 2 GB") << "max-body-mb"
+                                  << "2048";
+    QTest::newRow("workers") << "workers"
+                             << "17";
+}
+
+void tst_ServeHardening::optionOutOfRangeIsAUsageError()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, value);
+    const testing::CliRun run = testing::runDigitdeskOn(
+        m_temp->folder(), "serve",
+        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--") + option, value});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("--%1 takes a whole number").arg(option)),
+             qPrintable(run.err));
+}
+
+void tst_ServeHardening::nonFiniteOutputIsA500WithJson()
+{
+    setProduction(m_models.value(QStringLiteral("nan3.pt")));
+    const qint64 imagesBefore = count(QStringLiteral("SELECT COUNT(*) FROM images"));
+    ServeProcess serve(ServeProcess::Ending::Terminate);
+    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    HttpClient client(Loopback, serve.port);
+    QCOMPARE(client.request("POST", Infer, tensorBody(1, 20), "application/json").status, 200);
+
+    const HttpAnswer tensor = client.request("POST", Infer, tensorBody(2, 255), "application/json");
+    QCOMPARE(tensor.status, 500);
+    QVERIFY2(errorOf(tensor).contains(QStringLiteral("not a finite number")),
+             tensor.body.constData());
+    const HttpAnswer png = client.request("POST", "/v1/predict", fullInkPng(), "image/png");
+    QCOMPARE(png.status, 500);
+    QVERIFY2(errorOf(png).contains(QStringLiteral("not a finite number")), png.body.constData());
+
+    // Nothing the model said about those images reaches the annotation queue.
+    serve.terminate();
+    QVERIFY(serve.waitForExit(30000));
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM images")), imagesBefore);
+}
+
+QTEST_GUILESS_MAIN(tst_ServeHardening)
+#include "tst_servehardening.moc"
