@@ -10,9 +10,7 @@ namespace {
 
 double shareSetting(const storage::SettingsRepository &settings, const char *key, double fallback)
 {
-    bool ok = false;
-    const double value = settings.value(QString::fromLatin1(key)).toDouble(&ok);
-    return ok && value >= 0 && value <= 1 ? value : fallback;
+    return settings.numberValue(QString::fromLatin1(key), fallback, 0, 1);
 }
 
 QString percent(double share)

@@ -25,9 +25,7 @@ QString key(const char *name)
 double number(const storage::SettingsRepository &settings, const char *name, double fallback,
               double minimum, double maximum)
 {
-    bool ok = false;
-    const double value = settings.value(key(name)).toDouble(&ok);
-    return ok && value >= minimum && value <= maximum ? value : fallback;
+    return settings.numberValue(key(name), fallback, minimum, maximum);
 }
 
 QString percent(double share)

@@ -21,6 +21,14 @@ int SettingsRepository::intValue(const QString &key, int fallback) const
     return ok ? parsed : fallback;
 }
 
+double SettingsRepository::numberValue(const QString &key, double fallback, double minimum,
+                                       double maximum) const
+{
+    bool ok = false;
+    const double parsed = value(key).toDouble(&ok);
+    return ok && parsed >= minimum && parsed <= maximum ? parsed : fallback;
+}
+
 void SettingsRepository::setValue(const QString &key, const QString &value)
 {
     SqlQuery query(m_db,

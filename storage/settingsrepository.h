@@ -14,6 +14,9 @@ public:
 
     QString value(const QString &key, const QString &fallback = {}) const;
     int intValue(const QString &key, int fallback) const;
+    // The setting as a number from `minimum` to `maximum`; `fallback` when it is unset, not a
+    // number or out of range.
+    double numberValue(const QString &key, double fallback, double minimum, double maximum) const;
     void setValue(const QString &key, const QString &value);
 
 private:
