@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <exception>
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -141,8 +143,13 @@ void DynamicBatcher::stop()
 void DynamicBatcher::run(int worker)
 {
     if (m_options.background) {
-        // Linux gives each thread its own nice value; a failure only leaves it at normal.
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+        // SCHED_IDLE: the thread runs only on a core nothing else wants, and any other thread
+        // that wakes takes the core from it at once (nice 19 alone still shares by weight).
+        // Linux schedules threads one by one; a failure leaves the thread at normal priority.
+        const sched_param idle{};
+        if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle) != 0) {
+            setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+        }
     }
     std::unique_lock lock(m_mutex);
     for (;;) {

@@ -52,8 +52,8 @@ struct BatcherOptions
     // Worker w uses the model's instance firstInstance + w: a second batcher (the shadow
     // traffic's) runs on instances of its own.
     int firstInstance = 0;
-    // Workers run at the lowest scheduling priority, so their batches give the cores up to the
-    // requests clients are waiting for.
+    // Workers run as idle-class threads (SCHED_IDLE), so their batches give the cores up to
+    // the requests clients are waiting for.
     bool background = false;
 };
 
