@@ -61,4 +61,28 @@ QString subcommandOf(const QStringList &arguments, const QStringList &withValue)
     return {};
 }
 
+std::optional<int> ArgumentParser::wholeNumber(const QString &name, qint64 lowest, qint64 highest,
+                                               qint64 *result) const
+{
+    bool ok = false;
+    *result = value(name).toLongLong(&ok);
+    if (!ok || *result < lowest || *result > highest) {
+        return usageError(QStringLiteral("--%1 takes a whole number from %2 to %3, not '%4'")
+                              .arg(name)
+                              .arg(lowest)
+                              .arg(highest)
+                              .arg(value(name)));
+    }
+    return std::nullopt;
+}
+
+std::optional<int> ArgumentParser::wholeNumber(const QString &name, int lowest, int highest,
+                                               int *result) const
+{
+    qint64 wide = 0;
+    const auto exit = wholeNumber(name, qint64{lowest}, qint64{highest}, &wide);
+    *result = static_cast<int>(wide);
+    return exit;
+}
+
 } // namespace digitdesk::app

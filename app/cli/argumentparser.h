@@ -25,6 +25,11 @@ public:
     bool isSet(const QString &name) const { return m_parser.isSet(name); }
     QString workspace() const { return m_parser.value(QStringLiteral("workspace")); }
     int usageError(const QString &reason) const;
+    // The option's value as a whole number from `lowest` to `highest`; otherwise the exit code of
+    // a usage error that names the option, the range and the value given.
+    std::optional<int> wholeNumber(const QString &name, qint64 lowest, qint64 highest,
+                                   qint64 *result) const;
+    std::optional<int> wholeNumber(const QString &name, int lowest, int highest, int *result) const;
 
 private:
     QCommandLineParser m_parser;

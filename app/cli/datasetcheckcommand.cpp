@@ -33,22 +33,6 @@ QString imagePath(const QString &sha256)
     return QStringLiteral("images/%1/%2.png").arg(sha256.left(2), sha256);
 }
 
-// A whole number from `lowest` to `highest`; else the usage error names the option and value.
-std::optional<int> readWhole(const ArgumentParser &parser, const QString &name, int lowest,
-                             int highest, int *value)
-{
-    bool ok = false;
-    *value = parser.value(name).toInt(&ok);
-    if (!ok || *value < lowest || *value > highest) {
-        return parser.usageError(QStringLiteral("--%1 takes a whole number from %2 to %3, not '%4'")
-                                     .arg(name)
-                                     .arg(lowest)
-                                     .arg(highest)
-                                     .arg(parser.value(name)));
-    }
-    return std::nullopt;
-}
-
 void printEvent(const QJsonObject &event)
 {
     printOut(QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact)));
@@ -183,16 +167,16 @@ int runDatasetCheckCommand(const QStringList &arguments)
     }
     annotation::DataCheckOptions options;
     int seed = 1;
-    if (auto exit = readWhole(parser, QStringLiteral("folds"), 2, 20, &options.folds)) {
+    if (auto exit = parser.wholeNumber(QStringLiteral("folds"), 2, 20, &options.folds)) {
         return *exit;
     }
-    if (auto exit = readWhole(parser, QStringLiteral("epochs"), 1, 100, &options.epochs)) {
+    if (auto exit = parser.wholeNumber(QStringLiteral("epochs"), 1, 100, &options.epochs)) {
         return *exit;
     }
-    if (auto exit = readWhole(parser, QStringLiteral("seed"), 0, 1 << 30, &seed)) {
+    if (auto exit = parser.wholeNumber(QStringLiteral("seed"), 0, 1 << 30, &seed)) {
         return *exit;
     }
-    if (auto exit = readWhole(parser, QStringLiteral("threads"), 0, 1024, &options.threads)) {
+    if (auto exit = parser.wholeNumber(QStringLiteral("threads"), 0, 1024, &options.threads)) {
         return *exit;
     }
     options.seed = quint64(seed);

@@ -19,22 +19,6 @@
 namespace digitdesk::app {
 namespace {
 
-// A whole number from `lowest` to `highest`; else the usage error names the option and value.
-std::optional<int> readWhole(const ArgumentParser &parser, const QString &name, qint64 lowest,
-                             qint64 highest, qint64 *value)
-{
-    bool ok = false;
-    *value = parser.value(name).toLongLong(&ok);
-    if (!ok || *value < lowest || *value > highest) {
-        return parser.usageError(QStringLiteral("--%1 takes a whole number from %2 to %3, not '%4'")
-                                     .arg(name)
-                                     .arg(lowest)
-                                     .arg(highest)
-                                     .arg(parser.value(name)));
-    }
-    return std::nullopt;
-}
-
 void addTrainingOptions(ArgumentParser &parser)
 {
     parser.addOption({QStringLiteral("epochs"), QStringLiteral("Passes over the training split."),
@@ -69,7 +53,7 @@ std::optional<int> readTrainingOptions(const ArgumentParser &parser,
           std::tuple{QStringLiteral("batch"), qint64{1}, qint64{65536}, &batch},
           std::tuple{QStringLiteral("seed"), qint64{0}, qint64{1} << 53, &seed},
           std::tuple{QStringLiteral("threads"), qint64{0}, qint64{1024}, &threads}}) {
-        if (auto exit = readWhole(parser, name, lowest, highest, value)) {
+        if (auto exit = parser.wholeNumber(name, lowest, highest, value)) {
             return exit;
         }
     }
