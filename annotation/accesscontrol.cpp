@@ -1,6 +1,7 @@
 #include "annotation/accesscontrol.h"
 
 #include "storage/auditlog.h"
+#include "storage/userrepository.h"
 
 namespace digitdesk::annotation {
 
@@ -19,14 +20,78 @@ PermissionDenied::PermissionDenied(const Principal &who, Action action, const QS
                              .toStdString())
 {}
 
+PermissionDenied::PermissionDenied(const QString &message)
+    : std::runtime_error(message.toStdString())
+{}
+
+SessionEnded::SessionEnded(const QString &why)
+    : PermissionDenied(QStringLiteral("your session was ended: %1").arg(why)), m_why(why)
+{}
+
+namespace {
+
+// The words for a session's end_reason (written by AuthService and UserService) as the
+// person whose session it was reads them.
+QString endedBecause(const QString &endReason, Role role)
+{
+    if (endReason == QLatin1String("account disabled")) {
+        return QStringLiteral("the account was disabled");
+    }
+    if (endReason == QLatin1String("role changed")) {
+        return QStringLiteral("your role changed to %1").arg(toString(role));
+    }
+    if (endReason == QLatin1String("password reset")) {
+        return QStringLiteral("an admin reset your password");
+    }
+    if (endReason == QLatin1String("idle")) {
+        return QStringLiteral("it was idle past the timeout");
+    }
+    if (endReason.isEmpty()) {
+        return QStringLiteral("the session does not exist");
+    }
+    return QStringLiteral("it was closed (%1)").arg(endReason);
+}
+
+} // namespace
+
+Standing AccessControl::standing(const Principal &who) const
+{
+    // The operator is whoever can write the workspace folder: there is no row to re-read.
+    if (who.isOperator()) {
+        return {who.role, {}};
+    }
+    if (!m_standing) {
+        m_standing = std::make_shared<storage::UserStandingReader>(m_db);
+    }
+    const auto now = m_standing->read(who.userId, who.sessionId);
+    if (!now) {
+        return {who.role, QStringLiteral("the account no longer exists")};
+    }
+    Standing result{roleFromString(now->role).value_or(Role::Annotator), {}};
+    if (now->disabled) {
+        result.ended = QStringLiteral("the account was disabled");
+    } else if (who.sessionId != 0 && !now->sessionOpen) {
+        result.ended = endedBecause(now->sessionEndReason, result.role);
+    }
+    return result;
+}
+
 void AccessControl::require(const Principal &who, Action action, const QString &target) const
 {
-    if (isAllowed(who.role, action)) {
+    const Standing now = standing(who);
+    if (!now.mayAct()) {
+        record(who, action, target, QStringLiteral("denied"),
+               QStringLiteral("session ended: %1").arg(now.ended));
+        throw SessionEnded(now.ended);
+    }
+    if (isAllowed(now.role, action)) {
         return;
     }
-    record(who, action, target, QStringLiteral("denied"),
-           QStringLiteral("role %1").arg(toString(who.role)));
-    throw PermissionDenied(who, action);
+    Principal asNow = who;
+    asNow.role = now.role;
+    record(asNow, action, target, QStringLiteral("denied"),
+           QStringLiteral("role %1").arg(toString(now.role)));
+    throw PermissionDenied(asNow, action);
 }
 
 void AccessControl::refuse(const Principal &who, Action action, const QString &target,

@@ -13,8 +13,6 @@
 namespace digitdesk::annotation {
 namespace {
 
-// Verifying against this keeps an unknown name as slow as a wrong password, so timing does
-// not tell which names exist.
 const QString &dummyHash()
 {
     static const QString hash = PasswordHasher::hash(QStringLiteral("not a real password"));
@@ -48,29 +46,30 @@ LoginResult AuthService::login(const QString &name, const QString &password, con
     LoginResult result;
 
     const auto user = users.findByName(name);
-    if (!user) {
-        PasswordHasher::verify(dummyHash(), password);
-        audit.append({at, name, 0, 0, QStringLiteral("login"), name, QStringLiteral("failed"),
-                      QStringLiteral("unknown user")});
-        result.message = QStringLiteral("Wrong user name or password.");
-        return result;
-    }
-    if (user->lockedUntil.isValid() && user->lockedUntil > at) {
-        const qint64 seconds = std::max<qint64>(1, at.secsTo(user->lockedUntil));
+    // A name that is no user's is throttled as a user's would be, with the same words, so
+    // neither the messages nor the waits tell which names exist.
+    const storage::NameThrottle throttle =
+        user ? storage::NameThrottle{user->failedLogins, user->lockedUntil}
+             : users.nameThrottle(name);
+    if (throttle.lockedUntil.isValid() && throttle.lockedUntil > at) {
+        const qint64 seconds = std::max<qint64>(1, at.secsTo(throttle.lockedUntil));
         audit.append(
-            {at, name, user->id, 0, QStringLiteral("login"), name, QStringLiteral("denied"),
-             QStringLiteral("rate limited after %1 failed logins").arg(user->failedLogins)});
+            {at, name, user ? user->id : 0, 0, QStringLiteral("login"), name,
+             QStringLiteral("denied"),
+             QStringLiteral("rate limited after %1 failed logins").arg(throttle.failedLogins)});
         result.status = LoginResult::Status::RateLimited;
-        result.retryAfter = user->lockedUntil;
+        result.retryAfter = throttle.lockedUntil;
         result.message = QStringLiteral("Too many failed logins for %1: try again in %2 s.")
                              .arg(name)
                              .arg(seconds);
         return result;
     }
-    if (!PasswordHasher::verify(user->passwordHash, password)) {
-        result.message =
-            QStringLiteral("Wrong user name or password.") +
-            recordFailure(name, user->id, user->failedLogins, QStringLiteral("login"), 0);
+    // Verifying against a dummy hash keeps an unknown name as slow as a wrong password.
+    const bool verified = PasswordHasher::verify(user ? user->passwordHash : dummyHash(), password);
+    if (!user || !verified) {
+        result.message = QStringLiteral("Wrong user name or password.") +
+                         recordFailure(name, user ? user->id : 0, throttle.failedLogins,
+                                       QStringLiteral("login"), 0);
         return result;
     }
     if (user->disabled) {
@@ -104,16 +103,28 @@ QString AuthService::recordFailure(const QString &name, qint64 userId, int faile
 {
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
+    storage::UserRepository users(m_db);
     // Counted from the row as it is inside the transaction, not as it was read before the
     // password check: failed logins at the same moment from two places each count.
-    const auto current = storage::UserRepository(m_db).findById(userId);
-    const int failures = (current ? current->failedLogins : failedBefore) + 1;
+    int counted = failedBefore;
+    if (userId == 0) {
+        counted = users.nameThrottle(name).failedLogins;
+    } else if (const auto current = users.findById(userId)) {
+        counted = current->failedLogins;
+    }
+    const int failures = counted + 1;
     const int lockSeconds = lockSecondsAfter(failures);
     const QDateTime lockedUntil = lockSeconds > 0 ? at.addSecs(lockSeconds) : QDateTime();
-    storage::UserRepository(m_db).recordFailedLogin(userId, failures, lockedUntil);
-    storage::AuditLog(m_db).append({at, name, userId, sessionId, action, name,
-                                    QStringLiteral("failed"),
-                                    QStringLiteral("wrong password (%1 in a row)").arg(failures)});
+    if (userId != 0) {
+        users.recordFailedLogin(userId, failures, lockedUntil);
+    } else {
+        users.recordFailedNameLogin(name, failures, lockedUntil);
+    }
+    storage::AuditLog(m_db).append(
+        {at, name, userId, sessionId, action, name, QStringLiteral("failed"),
+         QStringLiteral("%1 (%2 in a row)")
+             .arg(userId != 0 ? QStringLiteral("wrong password") : QStringLiteral("unknown user"))
+             .arg(failures)});
     transaction.commit();
     return lockSeconds > 0 ? QStringLiteral(" Next attempt in %1 s.").arg(lockSeconds) : QString();
 }

@@ -60,7 +60,8 @@ public:
 
 private:
     QDateTime now() const;
-    // Counts a wrong password against the account; returns the message to show.
+    // Counts a wrong password against the account (userId 0: against the name, which is no
+    // user's); returns the message to show.
     QString recordFailure(const QString &name, qint64 userId, int failedBefore,
                           const QString &action, qint64 sessionId);
 

@@ -3,9 +3,11 @@
 #include "annotation/accesscontrol.h"
 #include "annotation/idxfile.h"
 #include "annotation/imagenormalizer.h"
+#include "annotation/private/decodebudget.h"
 #include "annotation/private/importsource.h"
 #include "storage/blobstore.h"
 #include "storage/imagerepository.h"
+#include "storage/storageerror.h"
 #include "storage/transaction.h"
 
 #include <QElapsedTimer>
@@ -35,6 +37,10 @@ Prepared prepare(const ImportItem &item)
     if (!item.error.isEmpty()) {
         prepared.image.error = item.error;
     } else if (item.encoded) {
+        prepared.image.error = decodeRefusal(decodeCostOf(item.bytes));
+        if (!prepared.image.ok()) {
+            return prepared;
+        }
         prepared.image = ImageNormalizer::fromEncoded(item.bytes);
         if (prepared.image.ok()) {
             prepared.originalDigest = storage::BlobStore::digestOf(item.bytes);
@@ -48,6 +54,18 @@ Prepared prepare(const ImportItem &item)
             item.height, item.width);
     }
     return prepared;
+}
+
+// A scan that cannot be stored stops the import: the disk or the workspace is at fault, not
+// the file, and every scan after it would fail the same way. Its batch is not committed.
+void storeOriginal(const storage::BlobStore &blobs, const ImportItem &item, const QString &digest)
+{
+    try {
+        blobs.putWithDigest(item.bytes, digest);
+    } catch (const storage::StorageError &error) {
+        throw storage::StorageError(
+            QStringLiteral("cannot store the scan %1: %2").arg(item.name, error.message()));
+    }
 }
 
 } // namespace
@@ -105,8 +123,7 @@ ImportReport Importer::run(const QStringList &paths, const ImportOptions &option
         bool anyBlob = false;
         for (qsizetype i = 0; i < prepared.size(); ++i) {
             if (prepared[i].image.ok() && !prepared[i].originalDigest.isEmpty()) {
-                m_blobs.putWithDigest(batch[static_cast<size_t>(i)].bytes,
-                                      prepared[i].originalDigest);
+                storeOriginal(m_blobs, batch[static_cast<size_t>(i)], prepared[i].originalDigest);
                 anyBlob = true;
             }
         }

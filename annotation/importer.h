@@ -60,6 +60,9 @@ public:
     // The bounds on one import's work, so that no file, however it lies, costs more memory
     // than one batch: a scan on disk (an uncompressed 50-megapixel TIFF fits)...
     static constexpr qint64 MaxFileBytes = 256LL * 1024 * 1024;
+    // ...a scan decoded, as its header says it will be (a 50-megapixel RGB scan is 150 MB; a
+    // small PNG can claim 49 megapixels of 16-bit RGBA, 392 MB, and is refused unread)...
+    static constexpr qint64 MaxDecodedBytes = 256LL * 1024 * 1024;
     // ...a batch, one transaction: 512 images, and past the first no more than 64 MiB of file
     // contents or pixels (not 512 scans of 256 MB each)...
     static constexpr int BatchSize = 512;

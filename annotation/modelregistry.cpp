@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSaveFile>
 
 namespace digitdesk::annotation {
 namespace {
@@ -31,6 +32,45 @@ void placeFile(const QString &source, const QString &target, bool keepSource)
     }
     if (!keepSource) {
         QFile::remove(source);
+    }
+}
+
+// The whole file, read once: what is hashed is what is checked, stored and loaded.
+QByteArray readModelFile(const QString &path)
+{
+    QFile file(path);
+    if (!QFileInfo(path).isFile()) {
+        throw ModelRefused(QStringLiteral("model file %1 is not a file").arg(path));
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        throw ModelRefused(
+            QStringLiteral("model file %1 cannot be read: %2").arg(path, file.errorString()));
+    }
+    QByteArray bytes = file.read(MaxModelFileBytes + 1);
+    if (bytes.size() > MaxModelFileBytes) {
+        throw ModelRefused(QStringLiteral("model file %1 is larger than %2 MB: refused")
+                               .arg(path)
+                               .arg(MaxModelFileBytes >> 20));
+    }
+    if (file.error() != QFileDevice::NoError) {
+        throw ModelRefused(
+            QStringLiteral("model file %1 cannot be read: %2").arg(path, file.errorString()));
+    }
+    return bytes;
+}
+
+QString digestOf(const QByteArray &bytes)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+}
+
+// Writes `bytes` at `target` through a temporary file and a rename, so that a model file is
+// either absent or whole.
+void writeModelFile(const QByteArray &bytes, const QString &target)
+{
+    QSaveFile file(target);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        throw ModelRefused(QStringLiteral("cannot write %1: %2").arg(target, file.errorString()));
     }
 }
 
@@ -125,20 +165,15 @@ void ModelRegistry::endTrainingWithoutModel(const Principal &who, qint64 runId,
 }
 
 qint64 ModelRegistry::importTorchScript(const Principal &who, const QString &file,
-                                        const QString &note)
+                                        const QString &note, ModelCheckReport *report)
 {
     m_access.require(who, Action::ImportModel, file);
-    if (!QFileInfo(file).isFile()) {
-        throw ModelRefused(QStringLiteral("%1 is not a file").arg(file));
-    }
-    const QString problem = models::checkTorchScriptShape(file);
-    if (!problem.isEmpty()) {
-        throw ModelRefused(QStringLiteral("refused %1: %2").arg(file, problem));
-    }
+    const QByteArray bytes = readModelFile(file);
+    const ModelCheckReport checked = m_importCheck.check(bytes, file);
     storage::ModelRepository repository(m_db);
     storage::ModelRecord record;
     record.architecture = models::toString(models::Architecture::TorchScript);
-    record.fileSha256 = fileDigest(file);
+    record.fileSha256 = digestOf(bytes);
     record.sourceDigest = record.fileSha256;
     record.temperature = 1.0;
     record.note = note.isEmpty()
@@ -151,14 +186,18 @@ qint64 ModelRegistry::importTorchScript(const Principal &who, const QString &fil
     const QString relative = QStringLiteral("models/%1.pt").arg(id);
     repository.setFilePath(id, relative);
     m_access.audit(who, Action::ImportModel, QStringLiteral("model:%1").arg(id),
-                   QStringLiteral("TorchScript from %1").arg(file));
+                   QStringLiteral("TorchScript from %1, checked in a child process (%2)")
+                       .arg(file, checked.sandbox));
     const QString target = QDir(m_root).filePath(relative);
-    placeFile(file, target, true);
+    writeModelFile(bytes, target);
     try {
         transaction.commit();
     } catch (...) {
         QFile::remove(target);
         throw;
+    }
+    if (report) {
+        *report = checked;
     }
     return id;
 }
@@ -357,7 +396,8 @@ std::unique_ptr<models::Predictor> ModelRegistry::openPredictor(qint64 id,
     if (!QFileInfo::exists(path)) {
         throw ModelRefused(QStringLiteral("model %1: file %2 is missing").arg(id).arg(path));
     }
-    const QString digest = fileDigest(path);
+    const QByteArray bytes = readModelFile(path);
+    const QString digest = digestOf(bytes);
     if (digest != model.fileSha256) {
         throw ModelRefused(QStringLiteral("model %1: file %2 has changed since it was registered "
                                           "(SHA-256 %3, registered %4)")
@@ -370,7 +410,8 @@ std::unique_ptr<models::Predictor> ModelRegistry::openPredictor(qint64 id,
             QStringLiteral("model %1: unknown architecture '%2'").arg(id).arg(model.architecture));
     }
     try {
-        return models::Predictor::load(path, *architecture, model.temperature, device);
+        return models::Predictor::loadFromBytes(bytes, path, *architecture, model.temperature,
+                                                device);
     } catch (const std::exception &error) {
         throw ModelRefused(
             QStringLiteral("model %1: %2").arg(id).arg(QString::fromUtf8(error.what())));

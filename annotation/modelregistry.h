@@ -1,6 +1,8 @@
 #pragma once
 
 #include "annotation/accesscontrol.h"
+#include "annotation/modelimportcheck.h"
+#include "annotation/modelrefused.h"
 #include "annotation/principal.h"
 #include "models/architecture.h"
 #include "models/computedevice.h"
@@ -20,14 +22,6 @@ class Predictor;
 }
 
 namespace digitdesk::annotation {
-
-// A model that must not be used: its file is missing, damaged (digest mismatch) or unloadable.
-// The message names the file and the reason.
-class ModelRefused final : public std::runtime_error
-{
-public:
-    explicit ModelRefused(const QString &message) : std::runtime_error(message.toStdString()) {}
-};
 
 inline const QString ProductionAlias = QStringLiteral("production");
 inline const QString CandidateAlias = QStringLiteral("candidate");
@@ -58,8 +52,14 @@ public:
     qint64 registerTrained(const Principal &who, qint64 runId, const TrainedModel &model);
     void endTrainingWithoutModel(const Principal &who, qint64 runId, const QString &status,
                                  const QString &message);
-    // Checks the file maps [N,1,28,28] to [N,10] logits; refuses it with the reason otherwise.
-    qint64 importTorchScript(const Principal &who, const QString &file, const QString &note);
+    // Reads the file once (up to MaxModelFileBytes), has the import check run those bytes in a
+    // sandboxed child (finite [N,10] logits for batches of 1, 2 and 7), then writes the same
+    // bytes into models/ and the row with their digest; refuses the file with the reason
+    // otherwise, leaving no row and no file. `report` receives what the check saw.
+    qint64 importTorchScript(const Principal &who, const QString &file, const QString &note,
+                             ModelCheckReport *report = nullptr);
+    // The child importTorchScript() runs models in; by default this program and its limits.
+    void setImportCheck(ModelImportCheck check) { m_importCheck = std::move(check); }
     void moveAlias(const Principal &who, const QString &alias, qint64 modelId,
                    const QString &reason);
     // Makes the model production (refused when it is already, or without a reason). Production
@@ -95,7 +95,8 @@ public:
     std::vector<storage::AliasMove> history() const;
     QString absolutePath(const storage::ModelRecord &model) const;
 
-    // Verifies the digest, then loads; throws ModelRefused with the path and the reason.
+    // Reads the file once, verifies the digest of those bytes and loads them; throws
+    // ModelRefused with the path and the reason.
     std::unique_ptr<models::Predictor> openPredictor(qint64 id, models::DeviceRequest device) const;
 
     static QString fileDigest(const QString &path);
@@ -107,6 +108,7 @@ private:
     QSqlDatabase m_db;
     QString m_root;
     AccessControl m_access;
+    ModelImportCheck m_importCheck;
 };
 
 } // namespace digitdesk::annotation

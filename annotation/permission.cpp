@@ -59,6 +59,8 @@ QString toString(Action action)
         return QStringLiteral("run_data_check");
     case Action::SendToReview:
         return QStringLiteral("send_to_review");
+    case Action::ControlInbox:
+        return QStringLiteral("control_inbox");
     }
     return {};
 }
@@ -92,6 +94,7 @@ bool isAllowed(Role role, Action action)
     case Action::MoveModelAlias:
     case Action::SetRetrainingPolicy:
     case Action::ControlServing:
+    case Action::ControlInbox:
     case Action::CheckWorkspace:
     case Action::BackupWorkspace:
         return engineer;

@@ -39,6 +39,7 @@ enum class Action
     ViewValidation, // a model's sign-off, checklist and evaluation report
     RunDataCheck,   // `dataset check`: label errors, duplicates, balance, outliers
     SendToReview,   // send a check's suspected label errors back to the review queue
+    ControlInbox,   // start and stop the watched inbox, see its state
 };
 
 inline constexpr std::array AllActions = {
@@ -51,6 +52,7 @@ inline constexpr std::array AllActions = {
     Action::CheckWorkspace, Action::BackupWorkspace, Action::ChangeOwnPassword,
     Action::ValidateModel,  Action::ViewOverview,    Action::SetTeamTargets,
     Action::ViewValidation, Action::RunDataCheck,    Action::SendToReview,
+    Action::ControlInbox,
 };
 
 QString toString(Action action);

@@ -13,37 +13,66 @@ ServingCapture::ServingCapture(const QSqlDatabase &db, const storage::BlobStore 
     : m_db(db), m_blobs(blobs)
 {}
 
-qint64 ServingCapture::insertOrFind(const CapturedImage &image, bool *isNew, bool *wroteBlob)
+namespace {
+
+bool keepsOriginal(const CapturedImage &image)
+{
+    return !image.original.isEmpty() && image.original.size() <= ServingCapture::MaxOriginalBytes;
+}
+
+} // namespace
+
+void ServingCapture::keepOriginals(const std::vector<const CapturedImage *> &images)
+{
+    // A syncfs inside BEGIN IMMEDIATE would make every other writer (a label committed in the
+    // GUI) wait for the disk as well. A row another process inserts meanwhile leaves a blob
+    // that no row names, which costs a file and nothing else.
+    const storage::ImageRepository repository(m_db);
+    bool wrote = false;
+    for (const CapturedImage *image : images) {
+        if (keepsOriginal(*image) &&
+            repository.idOfDigest(storage::BlobStore::digestOf(image->pixels)) == 0) {
+            m_blobs.putWithDigest(image->original, storage::BlobStore::digestOf(image->original));
+            wrote = true;
+        }
+    }
+    if (wrote) {
+        m_blobs.flush(); // the originals are durable before the rows that name them commit
+    }
+}
+
+qint64 ServingCapture::insertOrFind(const CapturedImage &image, bool *isNew)
 {
     storage::ImageRepository repository(m_db);
-    const bool keepOriginal =
-        !image.original.isEmpty() && image.original.size() <= MaxOriginalBytes;
     storage::NewImage row;
     row.sha256 = storage::BlobStore::digestOf(image.pixels);
     row.source = Source;
     row.pixels = image.pixels;
-    row.originalSha256 = keepOriginal ? storage::BlobStore::digestOf(image.original) : QString();
+    // Only an original keepOriginals() has written is named: one it skipped belongs to an image
+    // that was there already, and the insert below finds it.
+    row.originalSha256 =
+        keepsOriginal(image) ? storage::BlobStore::digestOf(image.original) : QString();
     const qint64 id = repository.insert(row, storage::ActorRef{Actor, 0, 0});
     *isNew = id != 0;
     if (id == 0) {
         return repository.idOfDigest(row.sha256); // the same digit is in the workspace already
-    }
-    if (keepOriginal) {
-        m_blobs.putWithDigest(image.original, row.originalSha256);
-        *wroteBlob = true;
     }
     return id;
 }
 
 int ServingCapture::store(const std::vector<CapturedImage> &images)
 {
+    std::vector<const CapturedImage *> all;
+    for (const CapturedImage &image : images) {
+        all.push_back(&image);
+    }
+    keepOriginals(all);
     storage::Transaction transaction(m_db);
     std::map<qint64, std::vector<storage::StoredPrediction>> byModel;
-    bool wroteBlobs = false;
     int stored = 0;
     for (const CapturedImage &image : images) {
         bool isNew = false;
-        const qint64 id = insertOrFind(image, &isNew, &wroteBlobs);
+        const qint64 id = insertOrFind(image, &isNew);
         if (!isNew) {
             continue; // no new row, no new prediction
         }
@@ -54,23 +83,24 @@ int ServingCapture::store(const std::vector<CapturedImage> &images)
     for (const auto &[modelId, predictions] : byModel) {
         storage::PredictionRepository(m_db).store(modelId, predictions);
     }
-    if (wroteBlobs) {
-        m_blobs.flush(); // the originals are durable before the rows that name them commit
-    }
     transaction.commit();
     return stored;
 }
 
 int ServingCapture::storeDisagreements(const std::vector<ShadowDisagreement> &disagreements)
 {
+    std::vector<const CapturedImage *> all;
+    for (const ShadowDisagreement &disagreement : disagreements) {
+        all.push_back(&disagreement.production);
+    }
+    keepOriginals(all);
     storage::Transaction transaction(m_db);
     storage::ShadowRepository shadow(m_db);
-    bool wroteBlobs = false;
     int stored = 0;
     for (const ShadowDisagreement &disagreement : disagreements) {
         const CapturedImage &image = disagreement.production;
         bool isNew = false;
-        const qint64 id = insertOrFind(image, &isNew, &wroteBlobs);
+        const qint64 id = insertOrFind(image, &isNew);
         if (id == 0) {
             continue;
         }
@@ -88,9 +118,6 @@ int ServingCapture::storeDisagreements(const std::vector<ShadowDisagreement> &di
         row.candidateLabel = disagreement.candidateLabel;
         row.candidateConfidence = disagreement.candidateConfidence;
         stored += shadow.recordDisagreement(row) ? 1 : 0;
-    }
-    if (wroteBlobs) {
-        m_blobs.flush();
     }
     transaction.commit();
     return stored;

@@ -54,8 +54,11 @@ public:
     int storeDisagreements(const std::vector<ShadowDisagreement> &disagreements);
 
 private:
-    // The image's id, inserting it (and keeping its original) when it is new.
-    qint64 insertOrFind(const CapturedImage &image, bool *isNew, bool *wroteBlob);
+    // Writes and flushes, before any transaction, the originals of the images the workspace
+    // does not hold yet.
+    void keepOriginals(const std::vector<const CapturedImage *> &images);
+    // The image's id, inserting it when it is new.
+    qint64 insertOrFind(const CapturedImage &image, bool *isNew);
 
     QSqlDatabase m_db;
     const storage::BlobStore &m_blobs;

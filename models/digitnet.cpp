@@ -165,6 +165,7 @@ public:
         return std::is_same_v<Net, DigitNet> ? 32 : 0;
     }
     void load(const std::string &path) { torch::load(m_net, path); }
+    void load(std::istream &bytes) { torch::load(m_net, bytes); }
 
 private:
     Net m_net;
@@ -192,6 +193,18 @@ std::unique_ptr<Classifier> loadNative(const std::string &path, Architecture arc
     }
     auto classifier = std::make_unique<NativeClassifier<ExampleNet>>(architecture);
     classifier->load(path);
+    return classifier;
+}
+
+std::unique_ptr<Classifier> loadNative(std::istream &bytes, Architecture architecture)
+{
+    if (architecture == Architecture::DigitNet) {
+        auto classifier = std::make_unique<NativeClassifier<DigitNet>>(architecture);
+        classifier->load(bytes);
+        return classifier;
+    }
+    auto classifier = std::make_unique<NativeClassifier<ExampleNet>>(architecture);
+    classifier->load(bytes);
     return classifier;
 }
 

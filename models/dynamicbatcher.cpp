@@ -126,6 +126,13 @@ int DynamicBatcher::pending() const
     return static_cast<int>(m_queue.size());
 }
 
+bool DynamicBatcher::full() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_stopping || static_cast<qint64>(m_queue.size()) >= m_options.maxQueue ||
+           m_queuedImages >= m_maxImages;
+}
+
 void DynamicBatcher::stop()
 {
     {

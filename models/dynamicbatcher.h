@@ -81,6 +81,9 @@ public:
     bool submit(std::shared_ptr<ServedModel> model, std::vector<float> input, int count,
                 Completion done);
     int pending() const;
+    // Whether submit() would refuse a request now for want of room, so a caller can answer
+    // before it spends anything on the request.
+    bool full() const;
     // Answers everything queued, then ends the thread.
     void stop();
 

@@ -9,6 +9,7 @@
 #include <QFile>
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 namespace digitdesk::models {
@@ -20,9 +21,30 @@ struct Predictor::Impl
     ComputeDevice device;
 };
 
-Predictor::Predictor(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Predictor::Predictor(std::unique_ptr<Impl> impl) : m_impl(std::move(impl))
+{
+    m_impl->classifier->setTraining(false);
+    if (m_impl->device.cuda) {
+        m_impl->classifier->moveToCuda();
+    }
+    m_impl->classifier->prepareForInference();
+}
 
 Predictor::~Predictor() = default;
+
+namespace {
+
+void checkTemperature(const QString &name, double temperature)
+{
+    if (!(temperature > 0)) {
+        throw std::runtime_error(QStringLiteral("model %1 has an invalid temperature %2")
+                                     .arg(name)
+                                     .arg(temperature)
+                                     .toStdString());
+    }
+}
+
+} // namespace
 
 std::unique_ptr<Predictor> Predictor::load(const QString &path, Architecture architecture,
                                            double temperature, DeviceRequest device)
@@ -31,21 +53,25 @@ std::unique_ptr<Predictor> Predictor::load(const QString &path, Architecture arc
         throw std::runtime_error(
             QStringLiteral("model file %1 does not exist").arg(path).toStdString());
     }
-    if (!(temperature > 0)) {
-        throw std::runtime_error(QStringLiteral("model %1 has an invalid temperature %2")
-                                     .arg(path)
-                                     .arg(temperature)
-                                     .toStdString());
-    }
+    checkTemperature(path, temperature);
     tuneMemoryAllocator();
     auto impl = std::make_unique<Impl>();
     impl->device = chooseDevice(device);
     impl->classifier = detail::loadClassifier(QFile::encodeName(path).toStdString(), architecture);
-    impl->classifier->setTraining(false);
-    if (impl->device.cuda) {
-        impl->classifier->moveToCuda();
-    }
-    impl->classifier->prepareForInference();
+    impl->temperature = temperature;
+    return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
+}
+
+std::unique_ptr<Predictor> Predictor::loadFromBytes(const QByteArray &bytes, const QString &name,
+                                                    Architecture architecture, double temperature,
+                                                    DeviceRequest device)
+{
+    checkTemperature(name, temperature);
+    tuneMemoryAllocator();
+    auto impl = std::make_unique<Impl>();
+    impl->device = chooseDevice(device);
+    std::istringstream stream(bytes.toStdString());
+    impl->classifier = detail::loadClassifier(stream, name.toStdString(), architecture);
     impl->temperature = temperature;
     return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
 }

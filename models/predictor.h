@@ -4,6 +4,7 @@
 #include "models/computedevice.h"
 #include "models/evaluation.h"
 
+#include <QByteArray>
 #include <QString>
 
 #include <array>
@@ -31,6 +32,11 @@ public:
     // `cuda` asked for without one).
     static std::unique_ptr<Predictor> load(const QString &path, Architecture architecture,
                                            double temperature, DeviceRequest device);
+    // As load(), from a model file's bytes already in memory (those whose digest was checked),
+    // so that what runs is what was checked; `name` says which file in errors.
+    static std::unique_ptr<Predictor> loadFromBytes(const QByteArray &bytes, const QString &name,
+                                                    Architecture architecture, double temperature,
+                                                    DeviceRequest device);
     ~Predictor();
     Predictor(const Predictor &) = delete;
     Predictor &operator=(const Predictor &) = delete;

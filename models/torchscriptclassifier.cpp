@@ -7,6 +7,7 @@
 namespace digitdesk::models::detail {
 
 std::unique_ptr<Classifier> loadNative(const std::string &path, Architecture architecture);
+std::unique_ptr<Classifier> loadNative(std::istream &bytes, Architecture architecture);
 
 namespace {
 
@@ -14,6 +15,10 @@ class TorchScriptClassifier final : public Classifier
 {
 public:
     explicit TorchScriptClassifier(const std::string &path) : m_module(torch::jit::load(path))
+    {
+        m_module.eval();
+    }
+    explicit TorchScriptClassifier(std::istream &bytes) : m_module(torch::jit::load(bytes))
     {
         m_module.eval();
     }
@@ -46,6 +51,21 @@ std::unique_ptr<Classifier> loadClassifier(const std::string &path, Architecture
         return loadNative(path, architecture);
     } catch (const c10::Error &error) {
         throw std::runtime_error(path + ": cannot be loaded as a " +
+                                 toString(architecture).toStdString() +
+                                 " model: " + error.what_without_backtrace());
+    }
+}
+
+std::unique_ptr<Classifier> loadClassifier(std::istream &bytes, const std::string &name,
+                                           Architecture architecture)
+{
+    try {
+        if (architecture == Architecture::TorchScript) {
+            return std::make_unique<TorchScriptClassifier>(bytes);
+        }
+        return loadNative(bytes, architecture);
+    } catch (const c10::Error &error) {
+        throw std::runtime_error(name + ": cannot be loaded as a " +
                                  toString(architecture).toStdString() +
                                  " model: " + error.what_without_backtrace());
     }

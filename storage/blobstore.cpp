@@ -8,7 +8,12 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace digitdesk::storage {
@@ -25,6 +30,58 @@ bool isDigest(const QString &digest)
         }
     }
     return true;
+}
+
+QString systemError(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
+// The blob at `path` is `size` bytes that hash to `digest`: a file cut short by a full disk or a
+// crash, or damaged since, is not.
+bool holds(const QString &path, qint64 size, const QString &digest)
+{
+    QFile file(path);
+    if (file.size() != size || !file.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    return hash.addData(&file) && QString::fromLatin1(hash.result().toHex()) == digest;
+}
+
+// Writes all of `bytes` to a new file, every write and the close checked: QFile buffers small
+// writes and drops the error of the flush in close(), which is how a full disk left short blobs.
+void writeNewFile(const QString &path, const QByteArray &bytes, const QString &blob)
+{
+    const int fd =
+        ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        throw StorageError(
+            QStringLiteral("cannot write blob %1: %2").arg(blob, systemError(errno)));
+    }
+    const char *data = bytes.constData();
+    qint64 left = bytes.size();
+    while (left > 0) {
+        const ssize_t written = ::write(fd, data, static_cast<size_t>(left));
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            const int error = written < 0 ? errno : ENOSPC;
+            ::close(fd);
+            QFile::remove(path);
+            throw StorageError(
+                QStringLiteral("cannot write blob %1: %2").arg(blob, systemError(error)));
+        }
+        data += written;
+        left -= written;
+    }
+    if (::close(fd) != 0) {
+        const int error = errno;
+        QFile::remove(path);
+        throw StorageError(
+            QStringLiteral("cannot write blob %1: %2").arg(blob, systemError(error)));
+    }
 }
 
 } // namespace
@@ -46,31 +103,30 @@ QString BlobStore::put(const QByteArray &bytes) const
 void BlobStore::putWithDigest(const QByteArray &bytes, const QString &digest) const
 {
     const QString path = pathOf(digest);
-    if (QFileInfo::exists(path)) {
+    if (QFileInfo::exists(path) && holds(path, bytes.size(), digest)) {
         return;
     }
     const QString folder = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(folder)) {
-        throw StorageError(QStringLiteral("cannot create blob folder %1").arg(folder));
+    if (::mkdir(QFile::encodeName(folder).constData(), 0777) != 0) {
+        const int error = errno;
+        if (error != EEXIST && !QDir().mkpath(folder)) {
+            throw StorageError(
+                QStringLiteral("cannot create blob folder %1: %2").arg(folder, systemError(error)));
+        }
     }
-    const QString temporary =
-        path + QStringLiteral(".tmp-%1").arg(QCoreApplication::applicationPid());
-    QFile file(temporary);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        throw StorageError(
-            QStringLiteral("cannot write blob %1: %2").arg(temporary, file.errorString()));
-    }
-    if (file.write(bytes) != bytes.size()) {
-        const QString reason = file.errorString();
-        file.close();
-        QFile::remove(temporary);
-        throw StorageError(QStringLiteral("cannot write blob %1: %2").arg(temporary, reason));
-    }
-    file.close();
+    // Unique per process and per call: two threads may store the same scan at once.
+    static std::atomic<quint64> counter{0};
+    const QString temporary = path + QStringLiteral(".tmp-%1-%2")
+                                         .arg(QCoreApplication::applicationPid())
+                                         .arg(counter.fetch_add(1));
+    writeNewFile(temporary, bytes, path);
+    // Over a short or damaged blob too: rename replaces it in one step.
     if (::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(path).constData()) !=
         0) {
+        const int error = errno;
         QFile::remove(temporary);
-        throw StorageError(QStringLiteral("cannot move blob into place at %1").arg(path));
+        throw StorageError(
+            QStringLiteral("cannot move blob into place at %1: %2").arg(path, systemError(error)));
     }
 }
 
@@ -99,15 +155,19 @@ QString BlobStore::pathOf(const QString &digest) const
 
 void BlobStore::flush() const
 {
-    // One syncfs for the whole batch costs what one fsync costs, instead of one per blob.
+    // One syncfs for the whole batch costs what one fsync costs, instead of one per blob; it
+    // covers the files' contents and the renames that named them.
     const int fd = ::open(QFile::encodeName(m_root).constData(), O_RDONLY | O_DIRECTORY);
     if (fd < 0) {
-        throw StorageError(QStringLiteral("cannot open blob folder %1 to flush it").arg(m_root));
+        throw StorageError(QStringLiteral("cannot open blob folder %1 to flush it: %2")
+                               .arg(m_root, systemError(errno)));
     }
     const int result = ::syncfs(fd);
+    const int error = errno;
     ::close(fd);
     if (result != 0) {
-        throw StorageError(QStringLiteral("cannot flush blob folder %1 to disk").arg(m_root));
+        throw StorageError(QStringLiteral("cannot flush blob folder %1 to disk: %2")
+                               .arg(m_root, systemError(error)));
     }
 }
 

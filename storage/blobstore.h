@@ -6,8 +6,11 @@
 namespace digitdesk::storage {
 
 // Original scans, content-addressed by SHA-256 under blobs/ab/<sha256>. A blob is written to a
-// temporary file and renamed into place, so a reader never sees half a blob; flush() makes
-// every blob written so far durable before the database rows that name them are committed.
+// temporary file, every write and the close checked, and renamed into place, so a reader never
+// sees half a blob and a full disk is an error, never a short blob. flush() (one syncfs) makes
+// every blob written so far durable, renames included, before the database rows that name them
+// are committed; a blob left short by a crash before that has no row and is rewritten by the
+// next put() of its bytes.
 class BlobStore final
 {
 public:
@@ -15,7 +18,8 @@ public:
 
     static QString digestOf(const QByteArray &bytes);
 
-    // Stores the bytes (once: an existing blob is not rewritten) and returns their digest.
+    // Stores the bytes and returns their digest. An existing blob is kept when its size and
+    // SHA-256 are right, and replaced otherwise (a truncated or damaged one is repaired).
     QString put(const QByteArray &bytes) const;
     // As put(), with the digest already computed by the caller.
     void putWithDigest(const QByteArray &bytes, const QString &digest) const;

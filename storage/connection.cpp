@@ -4,7 +4,9 @@
 #include "storage/storageerror.h"
 
 #include <QAtomicInteger>
+#include <QFileInfo>
 #include <QSqlError>
+#include <QUrl>
 
 namespace digitdesk::storage {
 namespace {
@@ -17,12 +19,24 @@ QString nextConnectionName()
 
 } // namespace
 
-Connection::Connection(const QString &databasePath)
+Connection::Connection(const QString &databasePath, Mode mode)
     : m_path(databasePath), m_name(nextConnectionName())
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+    QString options = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(BusyTimeoutMs);
     db.setDatabaseName(m_path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(BusyTimeoutMs));
+    if (mode == Mode::ReadOnly) {
+        options += QStringLiteral(";QSQLITE_OPEN_READONLY");
+        // SQLite reads a WAL database only through its -shm index, which a read-only folder
+        // cannot hold; with no -wal file beside it the database file is complete, and is
+        // opened as immutable instead.
+        if (!QFileInfo::exists(m_path + QStringLiteral("-wal"))) {
+            options += QStringLiteral(";QSQLITE_OPEN_URI");
+            db.setDatabaseName(QUrl::fromLocalFile(m_path).toString(QUrl::FullyEncoded) +
+                               QStringLiteral("?immutable=1"));
+        }
+    }
+    db.setConnectOptions(options);
     if (!db.open()) {
         const QString reason = db.lastError().text();
         db = QSqlDatabase();
@@ -30,8 +44,10 @@ Connection::Connection(const QString &databasePath)
         throw StorageError(QStringLiteral("cannot open database %1: %2").arg(m_path, reason));
     }
     try {
-        execStatement(db, QStringLiteral("PRAGMA journal_mode=WAL"),
-                      QStringLiteral("switch to WAL"));
+        if (mode == Mode::ReadWrite) {
+            execStatement(db, QStringLiteral("PRAGMA journal_mode=WAL"),
+                          QStringLiteral("switch to WAL"));
+        }
         execStatement(db, QStringLiteral("PRAGMA foreign_keys=ON"),
                       QStringLiteral("turn on foreign keys"));
         execStatement(db, QStringLiteral("PRAGMA synchronous=FULL"),

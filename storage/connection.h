@@ -14,7 +14,15 @@ class Connection final
 public:
     static constexpr int BusyTimeoutMs = 10000;
 
-    explicit Connection(const QString &databasePath);
+    // ReadOnly opens a database that cannot be written (a read-only mount): it reads, and every
+    // write fails; the journal mode is left as it is.
+    enum class Mode
+    {
+        ReadWrite,
+        ReadOnly
+    };
+
+    explicit Connection(const QString &databasePath, Mode mode = Mode::ReadWrite);
     ~Connection();
     Connection(const Connection &) = delete;
     Connection &operator=(const Connection &) = delete;

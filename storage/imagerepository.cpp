@@ -93,7 +93,7 @@ struct ImageRepository::Statements
           insertLabel(db,
                       QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id,"
                                      " session_id, created_at) VALUES (:image, :label, :origin,"
-                                     " NULL, :session, :at)"),
+                                     " :annotator, :session, :at)"),
                       QStringLiteral("store an imported label")),
           insertReview(db,
                        QStringLiteral("INSERT INTO reviews (label_id, verdict, reviewer,"
@@ -139,10 +139,14 @@ qint64 ImageRepository::insert(const NewImage &image, const ActorRef &actor)
     if (image.labelKind == ImportedLabel::None) {
         return imageId;
     }
+    // Whoever imports labels unreviewed is their annotator, so four eyes keeps them from
+    // approving them; labels imported approved carry the importer's review instead.
+    const qint64 annotatorId = image.labelKind == ImportedLabel::Unreviewed ? actor.userId : 0;
     SqlQuery &insertLabel = m_statements->insertLabel;
     insertLabel.bindAll({{QStringLiteral(":image"), imageId},
                          {QStringLiteral(":label"), image.label},
                          {QStringLiteral(":origin"), QStringLiteral("import:") + image.source},
+                         {QStringLiteral(":annotator"), idOrNull(annotatorId)},
                          {QStringLiteral(":session"), idOrNull(actor.sessionId)},
                          {QStringLiteral(":at"), at}});
     insertLabel.exec();

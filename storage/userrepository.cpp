@@ -136,4 +136,64 @@ void UserRepository::clearFailedLogins(qint64 id)
     query.exec();
 }
 
+NameThrottle UserRepository::nameThrottle(const QString &name) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT failed_logins, locked_until FROM login_throttle"
+                                  " WHERE name = :name"),
+                   QStringLiteral("look up failed logins under the name %1").arg(name));
+    query.bind(QStringLiteral(":name"), name);
+    query.exec();
+    NameThrottle throttle;
+    if (query.next()) {
+        throttle.failedLogins = query.value(0).toInt();
+        if (!query.value(1).isNull()) {
+            throttle.lockedUntil = fromDbTime(query.value(1).toString());
+        }
+    }
+    return throttle;
+}
+
+void UserRepository::recordFailedNameLogin(const QString &name, int failedLogins,
+                                           const QDateTime &lockedUntil)
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("INSERT INTO login_throttle (name, failed_logins, locked_until)"
+                                  " VALUES (:name, :failed, :until) ON CONFLICT (name) DO UPDATE"
+                                  " SET failed_logins = excluded.failed_logins,"
+                                  " locked_until = excluded.locked_until"),
+                   QStringLiteral("record a failed login under the name %1").arg(name));
+    query.bindAll({{QStringLiteral(":name"), name},
+                   {QStringLiteral(":failed"), failedLogins},
+                   {QStringLiteral(":until"),
+                    lockedUntil.isValid() ? QVariant(toDbTime(lockedUntil)) : QVariant()}});
+    query.exec();
+}
+
+UserStandingReader::UserStandingReader(const QSqlDatabase &db)
+    : m_query(db,
+              // Both rows by primary key; the session must be the user's own.
+              QStringLiteral("SELECT u.role, u.disabled, s.id, s.ended_at, s.end_reason"
+                             " FROM users u LEFT JOIN login_sessions s"
+                             " ON s.id = :session AND s.user_id = u.id WHERE u.id = :user"),
+              QStringLiteral("read the role and session of a user"))
+{}
+
+std::optional<UserStanding> UserStandingReader::read(qint64 userId, qint64 sessionId)
+{
+    m_query.bindAll({{QStringLiteral(":session"), sessionId}, {QStringLiteral(":user"), userId}});
+    m_query.exec();
+    std::optional<UserStanding> standing;
+    if (m_query.next()) {
+        standing.emplace();
+        standing->role = m_query.value(0).toString();
+        standing->disabled = m_query.value(1).toBool();
+        standing->sessionOpen = !m_query.value(2).isNull() && m_query.value(3).isNull();
+        standing->sessionEndReason = m_query.value(4).toString();
+    }
+    // Reset, or the kept statement would hold its read snapshot open until the next call.
+    m_query.raw().finish();
+    return standing;
+}
+
 } // namespace digitdesk::storage

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "storage/sqlquery.h"
+
 #include <QDateTime>
 #include <QSqlDatabase>
 #include <QString>
@@ -22,6 +24,23 @@ struct UserRecord
     QString createdBy;
 };
 
+// What a permission check needs to know now, read in one indexed query: the user's role and
+// whether they are disabled, and whether the given login session is theirs and still open.
+struct UserStanding
+{
+    QString role;
+    bool disabled = false;
+    bool sessionOpen = false;
+    QString sessionEndReason; // "account disabled", "role changed", ... once it has ended
+};
+
+// Failed logins under a name that belongs to no user, counted as a user's would be.
+struct NameThrottle
+{
+    int failedLogins = 0;
+    QDateTime lockedUntil; // invalid when not locked
+};
+
 class UserRepository final
 {
 public:
@@ -40,8 +59,25 @@ public:
     void recordFailedLogin(qint64 id, int failedLogins, const QDateTime &lockedUntil);
     void clearFailedLogins(qint64 id);
 
+    NameThrottle nameThrottle(const QString &name) const;
+    void recordFailedNameLogin(const QString &name, int failedLogins, const QDateTime &lockedUntil);
+
 private:
     QSqlDatabase m_db;
+};
+
+// Reads a UserStanding with one statement prepared once and kept: the permission check asks
+// before every service action, and preparing costs three times what the read does.
+class UserStandingReader final
+{
+public:
+    explicit UserStandingReader(const QSqlDatabase &db);
+
+    // nullopt when there is no such user; sessionId 0 asks about the user alone.
+    std::optional<UserStanding> read(qint64 userId, qint64 sessionId);
+
+private:
+    SqlQuery m_query;
 };
 
 } // namespace digitdesk::storage

@@ -1,5 +1,6 @@
 #include "annotation/annotationservice.h"
 #include "annotation/authservice.h"
+#include "annotation/importer.h"
 #include "annotation/reviewservice.h"
 #include "storage/annotationrepository.h"
 #include "storage/blobstore.h"
@@ -14,12 +15,14 @@
 #include "ui/mainwindow.h"
 #include "ui/scaledimageview.h"
 
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QListWidget>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <map>
 
@@ -61,6 +64,7 @@ private Q_SLOTS:
     void leavingGridModeBringsBackTheImageOnScreen();
     void keysTypedPastTheStripAreRefused();
     void acceptOnAnImageWithoutAnswerDoesNotStallTypedKeys();
+    void largeOriginalScanLoadsWhileTheEventLoopRuns();
 };
 
 void tst_AnnotateView::annotatorLabelsAHundredItemsWithTheKeyboard()
@@ -589,6 +593,48 @@ void tst_AnnotateView::acceptOnAnImageWithoutAnswerDoesNotStallTypedKeys()
     QTest::keyClick(&view, Qt::Key_7);
     QTRY_VERIFY(!view.isBusy() && view.currentImageId() != onScreen);
     QCOMPARE(repositoryLabel(db, onScreen), 7);
+}
+
+void tst_AnnotateView::largeOriginalScanLoadsWhileTheEventLoopRuns()
+{
+    testing::TempWorkspace temp;
+    // The largest scan the importer takes (49 of the normaliser's 50 megapixels) takes about
+    // half a second to decode: on the GUI thread it would freeze the keys for as long.
+    QVERIFY(testing::writeFile(
+        temp.dir.filePath(QStringLiteral("s/large.png")),
+        testing::encodeRing(QStringLiteral("png"), 7000, 7000, 3500, 3500, 2000, true)));
+    const auto engineer =
+        testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
+    annotation::Importer(temp.workspace->db(), temp.workspace->blobs(), engineer)
+        .run({temp.dir.filePath(QStringLiteral("s"))}, {});
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const annotation::Principal ana =
+        annotation::AuthService(temp.workspace->db())
+            .login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("gui"))
+            .principal;
+
+    QElapsedTimer clock;
+    qint64 lastTick = 0;
+    qint64 longestGap = 0;
+    QTimer ticker;
+    ticker.setInterval(16);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+        longestGap = std::max(longestGap, clock.elapsed() - lastTick);
+        lastTick = clock.elapsed();
+    });
+    ui::MainWindow window(*temp.workspace, ana);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    clock.start();
+    ticker.start();
+    ui::AnnotateView *view = window.annotateView();
+    const auto *scan = view->findChild<ui::ScaledImageView *>(QStringLiteral("currentScan"));
+    QTRY_VERIFY_WITH_TIMEOUT(view->currentImageId() > 0 && !scan->image().isNull(), 30000);
+    ticker.stop();
+    QVERIFY2(longestGap < 100,
+             qPrintable(QStringLiteral("the event loop stood still for %1 ms").arg(longestGap)));
+    // Decoded no larger than it is shown, not at 7000 x 7000.
+    QVERIFY(scan->image().width() <= 1000);
 }
 
 QTEST_MAIN(tst_AnnotateView)

@@ -31,6 +31,8 @@ private Q_SLOTS:
     void passwordIsNeverStoredInClear();
     void disablingDemotingOrResettingEndsTheSessions();
     void failuresCountFromTheRowInTheTransaction();
+    void lockoutLooksTheSameForAnyName();
+    void theLockScreenRespectsALoginLockout();
 
 private:
     QDateTime m_now = QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC);
@@ -110,7 +112,7 @@ void tst_Auth::unknownUserLooksLikeAWrongPassword()
     QCOMPARE(result.status, LoginResult::Status::WrongCredentials);
     QCOMPARE(result.message, QStringLiteral("Wrong user name or password."));
     QCOMPARE(storage::AuditLog(temp.workspace->db()).latest(1).front().detail,
-             QStringLiteral("unknown user"));
+             QStringLiteral("unknown user (1 in a row)"));
 }
 
 void tst_Auth::disabledAccountIsLocked()
@@ -285,6 +287,56 @@ void tst_Auth::failuresCountFromTheRowInTheTransaction()
     auth.login(QStringLiteral("ana"), QStringLiteral("wrong"), QStringLiteral("t"));
     QCOMPARE(asked, 2);
     QCOMPARE(users.findByName(QStringLiteral("ana"))->failedLogins, 2);
+}
+
+void tst_Auth::lockoutLooksTheSameForAnyName()
+{
+    // What a guesser sees, attempt by attempt, for a name that exists and one that does not:
+    // the status, the words (the name aside) and the wait must not tell them apart.
+    const auto attempts = [this](const QString &name) {
+        testing::TempWorkspace temp;
+        testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+        m_now = QDateTime(QDate(2026, 11, 23), QTime(9, 0), Qt::UTC);
+        const QDateTime start = m_now;
+        annotation::AuthService auth(temp.workspace->db(), clock());
+        QStringList seen;
+        for (const int wait : {0, 0, 0, 0, 1, 2, 0, 5, 0, 9, 0, 17, 0}) {
+            m_now = m_now.addSecs(wait);
+            const LoginResult result =
+                auth.login(name, QStringLiteral("guess"), QStringLiteral("t"));
+            seen << QStringLiteral("%1|%2|%3")
+                        .arg(static_cast<int>(result.status))
+                        .arg(QString(result.message).replace(name, QStringLiteral("NAME")))
+                        .arg(result.retryAfter.isValid() ? start.secsTo(result.retryAfter) : -1);
+        }
+        return seen;
+    };
+    const QStringList existing = attempts(QStringLiteral("ana"));
+    const QStringList unknown = attempts(QStringLiteral("nobody"));
+    QCOMPARE(unknown, existing);
+    QVERIFY2(existing.join(QLatin1Char('\n')).contains(QStringLiteral("Too many failed logins")),
+             qPrintable(existing.join(QLatin1Char('\n'))));
+    QVERIFY(existing.join(QLatin1Char('\n')).contains(QStringLiteral("Next attempt in 4 s.")));
+}
+
+void tst_Auth::theLockScreenRespectsALoginLockout()
+{
+    testing::TempWorkspace temp;
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    annotation::AuthService auth(temp.workspace->db(), clock());
+    const annotation::Principal ana =
+        auth.login(QStringLiteral("ana"), QStringLiteral("correct horse"), QStringLiteral("t"))
+            .principal;
+    // Someone at another machine guesses ana's password until the account waits...
+    for (int i = 0; i < annotation::AuthService::FreeAttempts; ++i) {
+        auth.login(QStringLiteral("ana"), QStringLiteral("guess"), QStringLiteral("other"));
+    }
+    // ...and her locked screen waits too, even for the right password.
+    const LoginResult locked = auth.unlock(ana, QStringLiteral("correct horse"));
+    QCOMPARE(locked.status, LoginResult::Status::RateLimited);
+    QCOMPARE(locked.retryAfter, m_now.addSecs(2));
+    m_now = m_now.addSecs(2);
+    QVERIFY(auth.unlock(ana, QStringLiteral("correct horse")).ok());
 }
 
 QTEST_GUILESS_MAIN(tst_Auth)

@@ -19,6 +19,8 @@ private Q_SLOTS:
     void storesByDigestOnce();
     void leavesNoTemporaryFiles();
     void rejectsBadDigests();
+    void putRepairsAShortOrDamagedBlob_data();
+    void putRepairsAShortOrDamagedBlob();
     void checkFindsMissingAndDamagedBlobs();
 };
 
@@ -58,6 +60,51 @@ void tst_BlobStore::rejectsBadDigests()
     QVERIFY(!temp.workspace->blobs().contains(QStringLiteral("../../etc/passwd")));
     QVERIFY(testing::throws<storage::StorageError>(
         [&] { temp.workspace->blobs().pathOf(QStringLiteral("../x")); }));
+}
+
+void tst_BlobStore::putRepairsAShortOrDamagedBlob_data()
+{
+    QTest::addColumn<qint64>("keep"); // bytes left of the blob
+    QTest::addColumn<bool>("flip");   // one byte changed, the size kept
+    QTest::newRow("cut short by a full disk") << qint64(4000) << false;
+    QTest::newRow("empty after a crash") << qint64(0) << false;
+    QTest::newRow("damaged, the size right") << qint64(-1) << true;
+}
+
+// A blob already at its name is trusted only when its size and digest are right: storing the
+// same scan again rewrites a short or damaged one, which `workspace check` reports until then.
+void tst_BlobStore::putRepairsAShortOrDamagedBlob()
+{
+    QFETCH(qint64, keep);
+    QFETCH(bool, flip);
+    testing::TempWorkspace temp;
+    const storage::BlobStore &blobs = temp.workspace->blobs();
+    QByteArray scan = testing::encodeRing(QStringLiteral("png"), 40, 40, 20, 20, 9, true);
+    scan += QByteArray(12000, '\x5a'); // past QFile's 16 KiB buffer once, as a scan is
+    storage::NewImage image;
+    image.pixels = testing::ringPixels(1);
+    image.sha256 = storage::BlobStore::digestOf(image.pixels);
+    image.source = QStringLiteral("repair");
+    image.originalSha256 = blobs.put(scan);
+    storage::ImageRepository(temp.workspace->db()).insert(image, {QStringLiteral("test"), 0, 0});
+
+    QFile file(blobs.pathOf(image.originalSha256));
+    if (flip) {
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.seek(100));
+        QCOMPARE(file.write("!"), qint64(1));
+        file.close();
+    } else {
+        QVERIFY(file.resize(keep));
+    }
+    const storage::WorkspaceCheckReport damaged = storage::checkWorkspace(*temp.workspace);
+    QCOMPARE(damaged.problems.size(), 1);
+    QVERIFY2(damaged.problems.front().contains(QStringLiteral("damaged")),
+             qPrintable(damaged.problems.front()));
+
+    QCOMPARE(blobs.put(scan), image.originalSha256);
+    QCOMPARE(blobs.read(image.originalSha256), scan);
+    QVERIFY(storage::checkWorkspace(*temp.workspace).ok());
 }
 
 void tst_BlobStore::checkFindsMissingAndDamagedBlobs()

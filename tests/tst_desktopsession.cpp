@@ -1,6 +1,9 @@
 #include "annotation/authservice.h"
+#include "annotation/userservice.h"
+#include "storage/connection.h"
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
+#include "storage/userrepository.h"
 #include "tests/support/testdata.h"
 #include "ui/annotateview.h"
 #include "ui/desktopsession.h"
@@ -12,8 +15,10 @@
 #include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTest>
 #include <QTimer>
 
@@ -67,6 +72,33 @@ void answerLoginSoon(const QString &name, const QString &password)
     poll->start(20);
 }
 
+// What the next login dialog says, read from inside its own event loop; then it is left.
+void readLoginMessageSoon(QString *message)
+{
+    auto *poll = new QTimer;
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, message] {
+        auto *login = openDialog<ui::LoginDialog>();
+        if (!login || !login->isVisible()) {
+            return;
+        }
+        poll->stop();
+        poll->deleteLater();
+        *message = login->findChild<QLabel *>(QStringLiteral("message"))->text();
+        login->reject();
+    });
+    poll->start(20);
+}
+
+QStringList viewNames(const ui::MainWindow *window)
+{
+    QStringList names;
+    const auto *nav = window->findChild<QListWidget *>(QStringLiteral("navigation"));
+    for (int row = 0; row < nav->count(); ++row) {
+        names << nav->item(row)->text();
+    }
+    return names;
+}
+
 void typeIntoLock(ui::LockDialog *lock, const QString &password)
 {
     auto *field = lock->findChild<QLineEdit *>(QStringLiteral("password"));
@@ -91,9 +123,12 @@ private Q_SLOTS:
     void logOutFromTheLockScreenEndsTheSessionAndFreesTheLeases();
     void quittingEndsTheSessionAndFreesTheLeases();
     void logOutFromTheLockOverAnotherDialog();
+    void anAdminElsewhereEndsTheSession_data();
+    void anAdminElsewhereEndsTheSession();
+    void aRoleChangedUnderAnOpenSessionRebuildsTheViews();
 
 private:
-    std::unique_ptr<ui::DesktopSession> startSession();
+    std::unique_ptr<ui::DesktopSession> startSession(const QString &name = QStringLiteral("ana"));
 
     std::unique_ptr<testing::TempWorkspace> m_temp;
 };
@@ -121,10 +156,10 @@ void tst_DesktopSession::cleanup()
     QSettings().remove(QStringLiteral("workspace"));
 }
 
-std::unique_ptr<ui::DesktopSession> tst_DesktopSession::startSession()
+std::unique_ptr<ui::DesktopSession> tst_DesktopSession::startSession(const QString &name)
 {
     auto session = std::make_unique<ui::DesktopSession>(m_temp->workspace->root());
-    answerLoginSoon(QStringLiteral("ana"), QStringLiteral("correct horse"));
+    answerLoginSoon(name, QStringLiteral("correct horse"));
     if (!session->start()) {
         return nullptr;
     }
@@ -271,6 +306,81 @@ void tst_DesktopSession::logOutFromTheLockOverAnotherDialog()
                   sessionId),
              QStringLiteral("logout"));
     delete pressLogOut;
+}
+
+void tst_DesktopSession::anAdminElsewhereEndsTheSession_data()
+{
+    QTest::addColumn<bool>("disable");
+    QTest::addColumn<QString>("why");
+    QTest::newRow("demoted") << false << "your role changed to annotator";
+    QTest::newRow("disabled") << true << "the account was disabled";
+}
+
+void tst_DesktopSession::anAdminElsewhereEndsTheSession()
+{
+    QFETCH(bool, disable);
+    QFETCH(QString, why);
+    storage::SettingsRepository(m_temp->workspace->db())
+        .setValue(QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting),
+                  QStringLiteral("900"));
+    testing::addUser(*m_temp->workspace, QStringLiteral("ada"), annotation::Role::Admin);
+    testing::addUser(*m_temp->workspace, QStringLiteral("bob"), annotation::Role::Admin);
+    auto session = startSession(QStringLiteral("bob"));
+    QVERIFY(session);
+    QVERIFY(viewNames(session->window()).contains(QStringLiteral("Users")));
+    const qint64 sessionId = session->principal().sessionId;
+
+    // ada, at another desk: her own connection, through the service.
+    storage::Connection elsewhere(m_temp->workspace->databasePath());
+    const auto ada = annotation::AuthService(elsewhere.db())
+                         .login(QStringLiteral("ada"), QStringLiteral("correct horse"),
+                                QStringLiteral("elsewhere"))
+                         .principal;
+    annotation::UserService users(elsewhere.db());
+    QString shown;
+    readLoginMessageSoon(&shown);
+    if (disable) {
+        users.setDisabled(ada, QStringLiteral("bob"), true);
+    } else {
+        users.setRole(ada, QStringLiteral("bob"), annotation::Role::Annotator);
+    }
+    // Nobody touches bob's window: the watch notices by itself, and the login screen says why.
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 10000);
+    QVERIFY2(shown.contains(QStringLiteral("Your session was ended: ") + why), qPrintable(shown));
+    QTRY_VERIFY(session->window() == nullptr);
+    QCOMPARE(
+        storage::UserRepository(m_temp->workspace->db()).findByName(QStringLiteral("bob"))->role,
+        QLatin1String(disable ? "admin" : "annotator"));
+    QVERIFY(!text(m_temp->workspace->db(),
+                  QStringLiteral("SELECT ended_at FROM login_sessions WHERE id = :id"), sessionId)
+                 .isEmpty());
+}
+
+void tst_DesktopSession::aRoleChangedUnderAnOpenSessionRebuildsTheViews()
+{
+    storage::SettingsRepository(m_temp->workspace->db())
+        .setValue(QString::fromLatin1(annotation::AuthService::IdleTimeoutSetting),
+                  QStringLiteral("900"));
+    testing::addUser(*m_temp->workspace, QStringLiteral("ada"), annotation::Role::Admin);
+    auto session = startSession(QStringLiteral("ada"));
+    QVERIFY(session);
+    const qint64 sessionId = session->principal().sessionId;
+    QVERIFY(viewNames(session->window()).contains(QStringLiteral("Users")));
+
+    // The row changes under the open session (another process, no session ended): the
+    // window keeps the session and shows what the new role may use.
+    storage::Connection elsewhere(m_temp->workspace->databasePath());
+    storage::UserRepository(elsewhere.db())
+        .setRole(session->principal().userId, QStringLiteral("reviewer"));
+    QTRY_VERIFY_WITH_TIMEOUT(session->window() &&
+                                 !viewNames(session->window()).contains(QStringLiteral("Users")),
+                             10000);
+    QCOMPARE(viewNames(session->window()),
+             QStringList({QStringLiteral("Annotate"), QStringLiteral("Review"),
+                          QStringLiteral("Datasets")}));
+    QCOMPARE(session->principal().sessionId, sessionId);
+    QVERIFY(session->principal().role == annotation::Role::Reviewer);
+    QVERIFY(session->window()->statusBar()->currentMessage().contains(QStringLiteral("reviewer")));
 }
 
 QTEST_MAIN(tst_DesktopSession)

@@ -1,6 +1,8 @@
 #include "annotation/importer.h"
 #include "storage/imagerepository.h"
+#include "storage/sqlquery.h"
 #include "storage/transaction.h"
+#include "tests/support/guithreadsql.h"
 #include "tests/support/testdata.h"
 #include "ui/imagebrowserview.h"
 #include "ui/imagelistmodel.h"
@@ -8,12 +10,18 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QLabel>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
+
+#include <algorithm>
 
 using namespace digitdesk;
 
@@ -37,6 +45,26 @@ void addImages(const storage::Workspace &workspace, int count, const QString &so
     transaction.commit();
 }
 
+// Scans in folder `s` imported by an ML engineer.
+void importScans(const testing::TempWorkspace &temp)
+{
+    const auto engineer =
+        testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
+    annotation::Importer(temp.workspace->db(), temp.workspace->blobs(), engineer)
+        .run({temp.dir.filePath(QStringLiteral("s"))}, {});
+}
+
+void exec(const storage::Workspace &workspace, const QString &sql)
+{
+    storage::SqlQuery query(workspace.db(), sql, QStringLiteral("test"));
+    query.exec();
+}
+
+QString labelText(const ui::ImageBrowserView &view, const char *name)
+{
+    return view.findChild<QLabel *>(QLatin1String(name))->text();
+}
+
 } // namespace
 
 class tst_ImageBrowser : public QObject
@@ -50,6 +78,15 @@ private Q_SLOTS:
     void hundredThousandImages();
     void importFromTheMainWindow();
     void annotatorCannotSeeImport();
+    void largeScanLoadsWhileTheEventLoopRuns();
+    void scanDeletedAfterTheListLoadedIsSaid();
+    void brokenDatabaseIsSaidAndTheViewGoesOn();
+    void initTestCase() { testing::GuiThreadSql::install(); }
+    // A connection used from a thread that does not own it is a failure, not a warning.
+    void init()
+    {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("does not belong to the calling")));
+    }
 };
 
 void tst_ImageBrowser::emptyWorkspaceSaysHowToStart()
@@ -105,16 +142,13 @@ void tst_ImageBrowser::filtersByStatusAndSource()
 void tst_ImageBrowser::selectingShowsTheImageAndItsScan()
 {
     testing::TempWorkspace temp;
-    const auto engineer =
-        testing::addUser(*temp.workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
     QVERIFY(
         testing::writeFile(temp.dir.filePath(QStringLiteral("s/scan.png")),
                            testing::encodeRing(QStringLiteral("png"), 120, 100, 50, 50, 30, true)));
-    annotation::Importer(temp.workspace->db(), temp.workspace->blobs(), engineer)
-        .run({temp.dir.filePath(QStringLiteral("s"))}, {});
+    importScans(temp);
     ui::ImageBrowserView view(*temp.workspace);
     view.show();
-    QTRY_VERIFY(!view.isLoading());
+    QTRY_VERIFY(!view.isLoading() && !view.isLoadingImage());
     auto *list = view.findChild<QListView *>(QStringLiteral("imageGrid"));
     QCOMPARE(list->currentIndex().row(), 0);
     const QString details = view.findChild<QLabel *>(QStringLiteral("imageDetails"))->text();
@@ -140,8 +174,11 @@ void tst_ImageBrowser::hundredThousandImages()
     QCOMPARE(list->currentIndex().row(), 99999);
     QTest::keyClick(list, Qt::Key_Home);
     QCOMPARE(list->currentIndex().row(), 0);
-    const QImage image = list->model()->index(99999, 0).data(Qt::DecorationRole).value<QImage>();
-    QCOMPARE(image.size(), QSize(28, 28));
+    // Painted black at once, with its pixels as soon as the worker has read its page.
+    const auto tile = [&] {
+        return list->model()->index(99999, 0).data(Qt::DecorationRole).value<QImage>();
+    };
+    QTRY_COMPARE(tile().size(), QSize(28, 28));
 }
 
 void tst_ImageBrowser::importFromTheMainWindow()
@@ -181,6 +218,105 @@ void tst_ImageBrowser::annotatorCannotSeeImport()
             QVERIFY(!action->isVisible());
         }
     }
+}
+
+void tst_ImageBrowser::largeScanLoadsWhileTheEventLoopRuns()
+{
+    testing::TempWorkspace temp;
+    // The largest scan the importer takes: 49 of the normaliser's 50 megapixels.
+    QVERIFY(testing::writeFile(
+        temp.dir.filePath(QStringLiteral("s/large.png")),
+        testing::encodeRing(QStringLiteral("png"), 7000, 7000, 3500, 3500, 2000, true)));
+    importScans(temp);
+    QCOMPARE(storage::ImageRepository(temp.workspace->db()).count(), 1);
+
+    const testing::GuiThreadSql sql;
+    QElapsedTimer clock;
+    qint64 lastTick = 0;
+    qint64 longestGap = 0;
+    QTimer ticker;
+    ticker.setInterval(16);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+        longestGap = std::max(longestGap, clock.elapsed() - lastTick);
+        lastTick = clock.elapsed();
+    });
+    clock.start();
+    ticker.start();
+    ui::ImageBrowserView view(*temp.workspace);
+    view.show();
+    const auto *original = view.findChild<QLabel *>(QStringLiteral("originalScan"));
+    QTRY_VERIFY_WITH_TIMEOUT(!original->pixmap().isNull(), 30000);
+    ticker.stop();
+    QVERIFY2(longestGap < 100,
+             qPrintable(QStringLiteral("the event loop stood still for %1 ms").arg(longestGap)));
+    QCOMPARE(sql.statements(), QStringList());
+    QVERIFY(!view.isLoadingImage());
+}
+
+void tst_ImageBrowser::scanDeletedAfterTheListLoadedIsSaid()
+{
+    testing::TempWorkspace temp;
+    for (int i = 0; i < 2; ++i) {
+        QVERIFY(testing::writeFile(
+            temp.dir.filePath(QStringLiteral("s/%1.png").arg(i)),
+            testing::encodeRing(QStringLiteral("png"), 120, 100, 50, 50, 20 + 10 * i, true)));
+    }
+    importScans(temp);
+    ui::ImageBrowserView view(*temp.workspace);
+    view.show();
+    QTRY_VERIFY(!view.isLoading() && !view.isLoadingImage());
+    const QModelIndex second = view.model()->index(1, 0);
+    const auto image = storage::ImageRepository(temp.workspace->db())
+                           .details(second.data(ui::ImageListModel::ImageIdRole).toLongLong());
+    QVERIFY(QFile::remove(temp.workspace->blobs().pathOf(image->originalSha256)));
+
+    const testing::GuiThreadSql sql;
+    auto *list = view.findChild<QListView *>(QStringLiteral("imageGrid"));
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(second).center());
+    QCOMPARE(list->currentIndex().row(), 1);
+    QTRY_VERIFY(!view.isLoadingImage());
+    const QString message = labelText(view, "message");
+    QVERIFY2(message.startsWith(QStringLiteral("The original scan of image #%1 cannot be shown: "
+                                               "cannot read blob")
+                                    .arg(image->id)),
+             qPrintable(message));
+    QCOMPARE(labelText(view, "originalScan"), QStringLiteral("Not shown"));
+    QVERIFY(labelText(view, "imageDetails").contains(QStringLiteral("1.png")));
+    QCOMPARE(sql.statements(), QStringList());
+}
+
+void tst_ImageBrowser::brokenDatabaseIsSaidAndTheViewGoesOn()
+{
+    testing::TempWorkspace temp;
+    addImages(*temp.workspace, 30, QStringLiteral("alpha"));
+    ui::ImageBrowserView view(*temp.workspace);
+    view.show();
+    QTRY_VERIFY(!view.isLoading() && !view.isLoadingImage());
+    const auto *message = view.findChild<QLabel *>(QStringLiteral("message"));
+    QVERIFY(!message->isVisible());
+
+    exec(*temp.workspace, QStringLiteral("ALTER TABLE images RENAME TO images_gone"));
+    auto *status = view.findChild<QComboBox *>(QStringLiteral("statusFilter"));
+    status->setCurrentIndex(status->findText(QStringLiteral("approved")));
+    QTRY_VERIFY(!view.isLoading());
+    QVERIFY2(message->isVisible() &&
+                 message->text().startsWith(QStringLiteral("The images could not be loaded: ")) &&
+                 message->text().contains(QStringLiteral("no such table")),
+             qPrintable(message->text()));
+    QCOMPARE(labelText(view, "imageCount"), QStringLiteral("Not loaded"));
+    // Selecting another image asks for its details: said too, and nothing is thrown at Qt.
+    auto *list = view.findChild<QListView *>(QStringLiteral("imageGrid"));
+    list->setFocus();
+    QTest::keyClick(list, Qt::Key_Right);
+    QTRY_VERIFY(!view.isLoadingImage());
+    QVERIFY2(message->text().contains(QStringLiteral("could not be loaded: ")),
+             qPrintable(message->text()));
+
+    exec(*temp.workspace, QStringLiteral("ALTER TABLE images_gone RENAME TO images"));
+    view.reload();
+    QTRY_VERIFY(!view.isLoading());
+    QCOMPARE(labelText(view, "imageCount"), QStringLiteral("10 image(s)"));
+    QVERIFY(!message->isVisible());
 }
 
 QTEST_MAIN(tst_ImageBrowser)

@@ -1,5 +1,6 @@
 #include "annotation/idxfile.h"
 #include "annotation/importer.h"
+#include "annotation/reviewservice.h"
 #include "storage/imagerepository.h"
 #include "storage/sqlquery.h"
 #include "tests/support/testdata.h"
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void idxErrorsAreClear();
     void duplicatesAreReportedNotStored();
     void approvedLabelsGetAReview();
+    void importerMayNotApproveTheirUnreviewedLabels();
     void progressAndCancel();
 
 private:
@@ -315,6 +317,36 @@ void tst_Importer::approvedLabelsGetAReview()
     const ImportReport ignored =
         import({path(QStringLiteral("idx/demo-images-idx3-ubyte"))}, LabelPolicy::Ignore);
     QCOMPARE(ignored.duplicates, 20);
+}
+
+// Four eyes: whoever imports labels unreviewed is their annotator. Eve, an ML engineer who may
+// review, imports labelled digits through the importer the GUI and the command line both use:
+// her review queue never offers them, approving one is refused (and audited), Rita approves it.
+void tst_Importer::importerMayNotApproveTheirUnreviewedLabels()
+{
+    writeIdxPair(path(QStringLiteral("idx")), QStringLiteral("mine"), 3, false);
+    QCOMPARE(import({path(QStringLiteral("idx/mine-images-idx3-ubyte"))}).imported, 3);
+    const annotation::Principal rita =
+        testing::addUser(*m_temp->workspace, QStringLiteral("rita"), annotation::Role::Reviewer);
+    const QSqlDatabase db = m_temp->workspace->db();
+    annotation::ReviewService reviews(db);
+
+    QVERIFY(!reviews.next(m_engineer));
+    const auto item = reviews.next(rita);
+    QVERIFY(item);
+    QCOMPARE(item->labels.size(), size_t(1));
+    QCOMPARE(item->labels.front().annotator, QStringLiteral("eve"));
+    QVERIFY(testing::throws<annotation::PermissionDenied>(
+        [&] { reviews.approve(m_engineer, item->imageId); }));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE actor = 'eve' AND"
+                                       " detail = 'refused: own label (four eyes)'")),
+             1);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'approved'")),
+             0);
+
+    reviews.approve(rita, item->imageId);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM images WHERE status = 'approved'")),
+             1);
 }
 
 void tst_Importer::progressAndCancel()

@@ -117,7 +117,10 @@ void tst_Permissions::reviewUndoChecksTheCaller()
     QVERIFY(undone && *undone == images[0]);
     QCOMPARE(storage::toString(repository.details(images[0])->status), QStringLiteral("labelled"));
 
-    // Four eyes still holds for the image that comes back: ana cannot review her own label.
+    // Four eyes still holds for the image that comes back: ana, a reviewer now, cannot review
+    // her own label. (The role is read from her row at each call, so it is set there.)
+    annotation::UserService(temp.workspace->db())
+        .setRole(annotation::Principal::localOperator(), QStringLiteral("ana"), Role::Reviewer);
     const auto anaAsReviewer =
         annotation::Principal{QStringLiteral("ana"), Role::Reviewer, ana.userId, 0};
     QVERIFY(testing::throws<annotation::PermissionDenied>(

@@ -74,6 +74,7 @@ void tst_Registry::init()
     testing::waiveSignOff(*m_temp->workspace);
     m_registry = std::make_unique<annotation::ModelRegistry>(m_temp->workspace->db(),
                                                              m_temp->workspace->root());
+    m_registry->setImportCheck(annotation::ModelImportCheck(QStringLiteral(DIGITDESK_BINARY)));
 }
 
 void tst_Registry::cleanup()

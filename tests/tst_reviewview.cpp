@@ -1,11 +1,8 @@
-#include "annotation/annotationservice.h"
-#include "annotation/authservice.h"
 #include "storage/annotationrepository.h"
 #include "storage/auditlog.h"
-#include "storage/imagerepository.h"
-#include "storage/settingsrepository.h"
-#include "storage/sqlquery.h"
-#include "tests/support/testdata.h"
+#include "storage/storageerror.h"
+#include "tests/support/guithreadsql.h"
+#include "tests/support/reviewteam.h"
 #include "ui/kappatablemodel.h"
 #include "ui/mainwindow.h"
 #include "ui/reviewview.h"
@@ -13,6 +10,7 @@
 #include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QListWidget>
+#include <QRegularExpression>
 #include <QTableView>
 #include <QTest>
 
@@ -20,61 +18,7 @@ using namespace digitdesk;
 
 namespace {
 
-// Two annotators and a logged-in reviewer over `count` predicted images (image i is predicted
-// i % 10, least confident first).
-struct Team
-{
-    explicit Team(int count)
-    {
-        std::vector<double> confidences;
-        for (int i = 0; i < count; ++i) {
-            confidences.push_back(0.3 + 0.01 * i);
-        }
-        images = testing::addPredictedImages(*temp.workspace, confidences);
-        ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
-        bob = testing::addUser(*temp.workspace, QStringLiteral("bob"), annotation::Role::Annotator);
-        testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
-        rui = annotation::AuthService(db())
-                  .login(QStringLiteral("rui"), QStringLiteral("correct horse"),
-                         QStringLiteral("gui"))
-                  .principal;
-    }
-    QSqlDatabase db() const { return temp.workspace->db(); }
-    void label(const annotation::Principal &who, size_t image, int label)
-    {
-        annotation::AnnotationService(db()).label(who, images[image], label, 500);
-    }
-    void setOverlap(int overlap)
-    {
-        storage::SettingsRepository(db()).setValue(QStringLiteral("queue.overlap"),
-                                                   QString::number(overlap));
-    }
-    qint64 count(const QString &sql) const
-    {
-        storage::SqlQuery query(db(), sql, QStringLiteral("test"));
-        query.exec();
-        return query.next() ? query.value(0).toLongLong() : -1;
-    }
-    qint64 reviews(const QString &verdict) const
-    {
-        storage::SqlQuery query(db(),
-                                QStringLiteral("SELECT COUNT(*) FROM reviews WHERE verdict = :v"),
-                                QStringLiteral("count reviews"));
-        query.bind(QStringLiteral(":v"), verdict);
-        query.exec();
-        return query.next() ? query.value(0).toLongLong() : -1;
-    }
-    QString status(size_t image) const
-    {
-        return storage::toString(storage::ImageRepository(db()).details(images[image])->status);
-    }
-
-    testing::TempWorkspace temp;
-    std::vector<qint64> images;
-    annotation::Principal ana;
-    annotation::Principal bob;
-    annotation::Principal rui;
-};
+using Team = testing::ReviewTeam;
 
 QString labelText(const ui::ReviewView &view, const char *name)
 {
@@ -98,6 +42,16 @@ private Q_SLOTS:
     void earlierRejectionIsShownAsPlainText();
     void kappaTableShowsEachPair();
     void kappaTableSaysWhenNoPairSharesItems();
+    void keysTypedWhileTheNextImageLoadsApplyToNone();
+    void failedDecisionIsShownAndTheImageStays();
+    void failedNextImageIsShownAndAskedForAgain();
+    void errorThrownInAKeyHandlerIsShown();
+    void initTestCase() { testing::GuiThreadSql::install(); }
+    // A connection used from a thread that does not own it is a failure, not a warning.
+    void init()
+    {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("does not belong to the calling")));
+    }
 };
 
 void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
@@ -394,6 +348,111 @@ void tst_ReviewView::kappaTableSaysWhenNoPairSharesItems()
     QVERIFY(empty->text().contains(QStringLiteral("No two annotators")));
     QVERIFY(!view.findChild<QTableView *>(QStringLiteral("kappaTable"))->isVisible());
     QCOMPARE(view.kappaModel()->rowCount(), 0);
+}
+
+void tst_ReviewView::keysTypedWhileTheNextImageLoadsApplyToNone()
+{
+    Team team(3);
+    for (size_t i = 0; i < 3; ++i) {
+        team.label(team.ana, i, static_cast<int>(i));
+    }
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.setCommentProvider([] { return std::optional<QString>(QStringLiteral("again")); });
+    std::vector<qint64> shown;
+    {
+        const testing::GuiThreadSql sql;
+        view.show();
+        QTRY_VERIFY(!view.isBusy() && view.currentImageId() != 0);
+        shown.push_back(view.currentImageId());
+        // 7 and g typed right after Enter, before the next image is on screen: they were meant
+        // for the image just approved, so neither lands on the next one.
+        QTest::keyClick(&view, Qt::Key_Return);
+        QTest::keyClick(&view, Qt::Key_7);
+        QTest::keyClick(&view, Qt::Key_G);
+        QTRY_VERIFY(!view.isBusy() && view.currentImageId() != shown.back());
+        QCOMPARE(labelText(view, "message"),
+                 QStringLiteral("2 key(s) ignored: typed before the next image appeared."));
+        shown.push_back(view.currentImageId());
+        QTest::keyClick(&view, Qt::Key_R);
+        QTRY_VERIFY(!view.isBusy() && view.currentImageId() != shown.back());
+        shown.push_back(view.currentImageId());
+        QTest::keyClick(&view, Qt::Key_4);
+        QTRY_VERIFY(!view.isBusy() && view.currentImageId() == 0);
+        // Every query of that flow ran on the review worker's connection.
+        QCOMPARE(sql.statements(), QStringList());
+    }
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 3);
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM gold_items")), 0);
+    QCOMPARE(team.verdict(shown[0]), QStringLiteral("approved -"));
+    QCOMPARE(team.verdict(shown[1]), QStringLiteral("rejected -"));
+    QCOMPARE(team.verdict(shown[2]), QStringLiteral("corrected 4"));
+}
+
+void tst_ReviewView::failedDecisionIsShownAndTheImageStays()
+{
+    Team team(2);
+    team.label(team.ana, 0, 0);
+    team.label(team.ana, 1, 1);
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.show();
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    // The table decisions go to disappears between the image's display and the key.
+    team.exec(QStringLiteral("ALTER TABLE reviews RENAME TO reviews_gone"));
+    QTest::keyClick(&view, Qt::Key_Return);
+    QTRY_VERIFY(!view.isBusy());
+    const QString message = labelText(view, "message");
+    QVERIFY2(message.startsWith(QStringLiteral("Not saved: ")) &&
+                 message.contains(QStringLiteral("no such table")),
+             qPrintable(message));
+    QCOMPARE(view.currentImageId(), team.images[0]);
+    // Mended, the same key on the same image is saved.
+    team.exec(QStringLiteral("ALTER TABLE reviews_gone RENAME TO reviews"));
+    QTest::keyClick(&view, Qt::Key_Return);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[1]);
+    QCOMPARE(team.reviews(QStringLiteral("approved")), 1);
+    QCOMPARE(team.status(0), QStringLiteral("approved"));
+}
+
+void tst_ReviewView::failedNextImageIsShownAndAskedForAgain()
+{
+    Team team(2);
+    team.label(team.ana, 0, 0);
+    team.label(team.ana, 1, 1);
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.show();
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    // The approval needs no prediction; finding the next image does.
+    team.exec(QStringLiteral("ALTER TABLE predictions RENAME TO predictions_gone"));
+    QTest::keyClick(&view, Qt::Key_Return);
+    QTRY_VERIFY(labelText(view, "message").startsWith(QStringLiteral("The next image could not")));
+    QCOMPARE(team.status(0), QStringLiteral("approved"));
+    // The approved image may still be on screen, but no key applies to it again.
+    QCOMPARE(view.currentImageId(), 0);
+    QTest::keyClick(&view, Qt::Key_5);
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 1);
+    team.exec(QStringLiteral("ALTER TABLE predictions_gone RENAME TO predictions"));
+    QTRY_COMPARE_WITH_TIMEOUT(view.currentImageId(), team.images[1], 10000);
+}
+
+void tst_ReviewView::errorThrownInAKeyHandlerIsShown()
+{
+    Team team(1);
+    team.label(team.ana, 0, 0);
+    ui::ReviewView view(*team.temp.workspace, team.rui);
+    view.setCommentProvider([]() -> std::optional<QString> {
+        throw storage::StorageError(QStringLiteral("cannot read comment drafts: disk I/O error"));
+    });
+    view.show();
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
+    QTest::keyClick(&view, Qt::Key_R);
+    QCOMPARE(labelText(view, "message"),
+             QStringLiteral("cannot read comment drafts: disk I/O error"));
+    QCOMPARE(view.currentImageId(), team.images[0]);
+    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 0);
+    // The view goes on taking keys.
+    QTest::keyClick(&view, Qt::Key_Return);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == 0);
+    QCOMPARE(team.status(0), QStringLiteral("approved"));
 }
 
 QTEST_MAIN(tst_ReviewView)

@@ -63,6 +63,7 @@ const Row Expected[] = {
     {Action::ViewValidation, "MDQG"},
     {Action::RunDataCheck, "MDQ"},
     {Action::SendToReview, "MDQ"},
+    {Action::ControlInbox, "MD"},
 };
 
 char letter(Role role)

@@ -4,6 +4,7 @@
 #include "annotation/modelregistry.h"
 #include "annotation/principal.h"
 #include "annotation/role.h"
+#include "storage/blobstore.h"
 #include "storage/modelrepository.h"
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
@@ -15,6 +16,7 @@
 #include "tests/support/testdata.h"
 
 #include <QBuffer>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QJsonDocument>
@@ -22,6 +24,7 @@
 #include <QProcess>
 #include <QTest>
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -106,6 +109,7 @@ private Q_SLOTS:
     void optionOutOfRangeIsAUsageError_data();
     void optionOutOfRangeIsAUsageError();
     void nonFiniteOutputIsA500WithJson();
+    void captureFlushesBeforeItsTransaction();
 
 private:
     void setProduction(qint64 id);
@@ -124,8 +128,9 @@ void tst_ServeHardening::initTestCase()
         testing::addUser(*m_temp->workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
     m_models = testing::importServedModels(
         *m_temp->workspace, m_engineer, m_temp->dir.path() + QStringLiteral("/models"),
-        {QStringLiteral("sure7.pt"), QStringLiteral("spare.pt"), QStringLiteral("nan3.pt")});
-    QCOMPARE(m_models.size(), 3);
+        {QStringLiteral("sure7.pt"), QStringLiteral("spare.pt"), QStringLiteral("nan3.pt"),
+         QStringLiteral("unsure.pt")});
+    QCOMPARE(m_models.size(), 4);
     testing::waiveSignOff(*m_temp->workspace);
 }
 
@@ -364,6 +369,66 @@ void tst_ServeHardening::nonFiniteOutputIsA500WithJson()
     serve.terminate();
     QVERIFY(serve.waitForExit(30000));
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM images")), imagesBefore);
+}
+
+void tst_ServeHardening::captureFlushesBeforeItsTransaction()
+{
+    // Every answer is under the capture threshold: each request is a captured image whose
+    // original is flushed to disk, now before the writer takes the database's write lock.
+    setProduction(m_models.value(QStringLiteral("unsure.pt")));
+    const annotation::Principal annotator =
+        testing::addUser(*m_temp->workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const std::vector<qint64> queued = testing::addIncomingImages(*m_temp->workspace, 900, 40);
+    ServeProcess serve(ServeProcess::Ending::Terminate);
+    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    std::vector<QByteArray> sent;
+    for (int i = 0; i < 120; ++i) {
+        sent.push_back(
+            testing::encodeRing(QStringLiteral(".png"), 64 + i, 64, 32, 32, 8 + i % 20, true));
+    }
+    int answered = 0;
+    std::thread traffic([&] {
+        HttpClient client(Loopback, serve.port);
+        for (const QByteArray &png : sent) {
+            answered += client.request("POST", "/v1/predict", png, "image/png").status == 200;
+        }
+    });
+    // An annotator labels, in the GUI's way, while the endpoint captures.
+    annotation::AnnotationService annotate(m_temp->workspace->db());
+    std::vector<double> commitMs;
+    for (qint64 id : queued) {
+        QElapsedTimer timer;
+        timer.start();
+        annotate.label(annotator, id, 1, 500);
+        commitMs.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+    }
+    traffic.join();
+    QCOMPARE(answered, static_cast<int>(sent.size()));
+    serve.terminate();
+    QVERIFY(serve.waitForExit(30000));
+    std::sort(commitMs.begin(), commitMs.end());
+    qInfo("label commits beside the capture: median %.2f ms, slowest %.2f ms",
+          commitMs[commitMs.size() / 2], commitMs.back());
+
+    // Every captured image names an original that is on disk, with the bytes a client sent.
+    const storage::BlobStore blobs(m_temp->workspace->root() + QStringLiteral("/blobs"));
+    storage::SqlQuery query(m_temp->workspace->db(),
+                            QStringLiteral("SELECT original_sha256 FROM images WHERE source = "
+                                           "'serving' AND original_sha256 IS NOT NULL"),
+                            QStringLiteral("read captured originals"));
+    query.exec();
+    int originals = 0;
+    while (query.next()) {
+        const QString digest = query.value(0).toString();
+        QVERIFY2(blobs.contains(digest), qPrintable(digest));
+        QVERIFY(std::find(sent.begin(), sent.end(), blobs.read(digest)) != sent.end());
+        ++originals;
+    }
+    QVERIFY2(originals >= 10, qPrintable(QString::number(originals)));
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM images i WHERE source = 'serving' AND "
+                                  "NOT EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = "
+                                  "i.id)")),
+             0);
 }
 
 QTEST_GUILESS_MAIN(tst_ServeHardening)

@@ -10,9 +10,11 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 namespace digitdesk::ui {
 namespace {
@@ -55,8 +57,8 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
       m_worker(new AnnotationWorker(workspace.databasePath(), m_who)),
       m_image(new ScaledImageView(ScaledImageView::Scaling::Pixelated, ImageSide, 84, this)),
       m_original(new ScaledImageView(ScaledImageView::Scaling::Smooth, ImageSide, 84, this)),
-      m_prediction(new QLabel(this)), m_message(new QLabel(this)), m_sessionPanel(new QLabel(this)),
-      m_help(new QLabel(this))
+      m_originalWatcher(new QFutureWatcher<OriginalScan>(this)), m_prediction(new QLabel(this)),
+      m_message(new QLabel(this)), m_sessionPanel(new QLabel(this)), m_help(new QLabel(this))
 {
     qRegisterMetaType<annotation::QueueItem>();
     qRegisterMetaType<QList<annotation::QueueItem>>();
@@ -121,6 +123,8 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     connect(this, &AnnotateView::requestLabel, m_worker, &AnnotationWorker::saveLabel);
     connect(this, &AnnotateView::requestSkip, m_worker, &AnnotationWorker::skip);
     connect(this, &AnnotateView::requestUndo, m_worker, &AnnotationWorker::undo);
+    connect(m_originalWatcher, &QFutureWatcherBase::finished, this,
+            &AnnotateView::handleOriginalLoaded);
     connect(m_worker, &AnnotationWorker::itemReady, this, &AnnotateView::handleItem);
     connect(m_worker, &AnnotationWorker::labelSaved, this, &AnnotateView::handleSaved);
     connect(m_worker, &AnnotationWorker::upcomingReady, this, &AnnotateView::handleUpcoming);
@@ -240,9 +244,12 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
         showStrip(m_stripPixels);
     }
     m_image->setImage(ImageListModel::toImage(item.pixels));
-    m_original->setPlaceholderText(tr("No original scan: this image arrived as 28 x 28 pixels."));
-    if (!item.originalSha256.isEmpty() && m_workspace.blobs().contains(item.originalSha256)) {
-        m_original->setImage(QImage::fromData(m_workspace.blobs().read(item.originalSha256)));
+    m_original->clear();
+    if (item.originalSha256.isEmpty()) {
+        m_original->setPlaceholderText(
+            tr("No original scan: this image arrived as 28 x 28 pixels."));
+    } else {
+        loadOriginal(item.imageId, item.originalSha256);
     }
     if (item.predictedLabel >= 0) {
         std::array<int, 10> order{};
@@ -688,6 +695,37 @@ bool AnnotateView::handleSingleKey(const QKeyCombination &combination)
         return false;
     }
     return true;
+}
+
+void AnnotateView::loadOriginal(qint64 imageId, const QString &sha256)
+{
+    m_original->setPlaceholderText(tr("Loading the original scan…"));
+    if (m_originalWatcher->isRunning()) {
+        m_originalNext = {imageId, sha256};
+        return;
+    }
+    m_originalWatcher->setFuture(QtConcurrent::run(originalScanPool(), loadOriginalScan,
+                                                   m_workspace.blobs(), imageId, sha256,
+                                                   QSize(2 * ImageSide, 2 * ImageSide)));
+}
+
+void AnnotateView::handleOriginalLoaded()
+{
+    const OriginalScan scan = m_originalWatcher->result();
+    if (m_originalNext) {
+        const auto [imageId, sha256] = *std::exchange(m_originalNext, std::nullopt);
+        if (imageId != scan.imageId) {
+            loadOriginal(imageId, sha256);
+        }
+    }
+    if (!m_current || m_current->imageId != scan.imageId) {
+        return;
+    }
+    if (scan.image.isNull()) {
+        m_original->setPlaceholderText(scan.problem);
+    } else {
+        m_original->setImage(scan.image);
+    }
 }
 
 } // namespace digitdesk::ui

@@ -3,8 +3,10 @@
 #include "annotation/annotationservice.h"
 #include "annotation/principal.h"
 #include "ui/keymap.h"
+#include "ui/originalscan.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QKeyCombination>
 #include <QThread>
 #include <QTimer>
@@ -100,6 +102,8 @@ private:
     void handleHistory(const QList<annotation::HistoryEntry> &entries);
     void showHistoryEntry();
     void leaveHistory();
+    void loadOriginal(qint64 imageId, const QString &sha256);
+    void handleOriginalLoaded();
 
     const storage::Workspace &m_workspace;
     annotation::Principal m_who;
@@ -115,6 +119,9 @@ private:
     QElapsedTimer m_session;
     ScaledImageView *m_image;
     ScaledImageView *m_original;
+    // The scan is decoded in the thread pool, one at a time; the latest asked for waits.
+    QFutureWatcher<OriginalScan> *m_originalWatcher;
+    std::optional<std::pair<qint64, QString>> m_originalNext;
     QLabel *m_prediction;
     QLabel *m_message;
     QLabel *m_sessionPanel;

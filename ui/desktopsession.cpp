@@ -1,5 +1,6 @@
 #include "ui/desktopsession.h"
 
+#include "annotation/accesscontrol.h"
 #include "annotation/authservice.h"
 #include "annotation/userservice.h"
 #include "storage/storageerror.h"
@@ -18,6 +19,7 @@
 #include <QInputDialog>
 #include <QMessageBox>
 #include <QSettings>
+#include <QStatusBar>
 
 namespace digitdesk::ui {
 namespace {
@@ -121,7 +123,7 @@ bool DesktopSession::ensureFirstAdmin()
     }
 }
 
-bool DesktopSession::login(const QString &userName)
+bool DesktopSession::login(const QString &userName, const QString &message)
 {
     LoginDialog dialog(
         [this](const QString &name, const QString &password) {
@@ -131,15 +133,14 @@ bool DesktopSession::login(const QString &userName)
     if (!userName.isEmpty()) {
         dialog.setUserName(userName);
     }
+    dialog.setMessage(message);
     if (dialog.exec() != QDialog::Accepted) {
         QApplication::quit();
         return false;
     }
     m_who = dialog.principal();
-    m_window = std::make_unique<MainWindow>(*m_workspace, m_who);
-    connect(m_window.get(), &MainWindow::logoutRequested, this, &DesktopSession::handleLogout,
-            Qt::QueuedConnection);
-    m_window->show();
+    m_pendingRole.reset();
+    showWindow();
     m_sinceTouch.start();
     const int idleMs = m_auth->idleTimeoutSeconds() * 1000;
     // Activity reaches the database well within the timeout, so a person at work is never
@@ -147,6 +148,19 @@ bool DesktopSession::login(const QString &userName)
     m_touchEveryMs = std::clamp<qint64>(idleMs / 4, 1000, MaxTouchEveryMs);
     m_idleTimer.start(idleMs);
     return true;
+}
+
+void DesktopSession::showWindow()
+{
+    m_window = std::make_unique<MainWindow>(*m_workspace, m_who);
+    // Queued: each of these deletes the window whose signal it is.
+    connect(m_window.get(), &MainWindow::logoutRequested, this, &DesktopSession::handleLogout,
+            Qt::QueuedConnection);
+    connect(m_window.get(), &MainWindow::sessionEnded, this, &DesktopSession::handleSessionEnded,
+            Qt::QueuedConnection);
+    connect(m_window.get(), &MainWindow::roleChanged, this, &DesktopSession::handleRoleChanged,
+            Qt::QueuedConnection);
+    m_window->show();
 }
 
 bool DesktopSession::eventFilter(QObject *watched, QEvent *event)
@@ -163,8 +177,15 @@ bool DesktopSession::eventFilter(QObject *watched, QEvent *event)
                 // Closed meanwhile (idle across a suspend, or ended elsewhere): log in again
                 // rather than go on working under a session that is over.
                 if (!m_auth->touch(m_who)) {
-                    QMetaObject::invokeMethod(this, &DesktopSession::handleSessionEnded,
-                                              Qt::QueuedConnection);
+                    const QString why =
+                        annotation::AccessControl(m_workspace->db()).standing(m_who).ended;
+                    QMetaObject::invokeMethod(
+                        this,
+                        [this, why] {
+                            handleSessionEnded(why.isEmpty() ? tr("it was idle past the timeout")
+                                                             : why);
+                        },
+                        Qt::QueuedConnection);
                 }
             }
         }
@@ -211,26 +232,58 @@ bool DesktopSession::closeOtherDialogs()
     return closed;
 }
 
-void DesktopSession::handleSessionEnded()
+void DesktopSession::handleSessionEnded(const QString &why)
 {
     if (!m_window) {
         return;
     }
-    QMessageBox::information(m_window.get(), tr("Session ended"),
-                             tr("Your session has ended. Log in again to go on; nothing that was"
-                                " shown as saved is lost."));
-    handleLogout();
+    // Said on the login screen, not in a box of its own: the window is gone at once.
+    logoutAndLogin(tr("Your session was ended: %1. Log in again to go on; nothing that was"
+                      " shown as saved is lost.")
+                       .arg(why));
+}
+
+void DesktopSession::handleRoleChanged(annotation::Role role)
+{
+    if (!m_window) {
+        return;
+    }
+    if (m_lock) {
+        m_pendingRole = role;
+        return;
+    }
+    if (closeOtherDialogs()) {
+        QMetaObject::invokeMethod(
+            this, [this, role] { handleRoleChanged(role); }, Qt::QueuedConnection);
+        return;
+    }
+    // The same session under the new role: the window is built again with the views the role
+    // may use (the services would refuse the others anyway).
+    m_who.role = role;
+    m_window->hide();
+    m_window.reset();
+    showWindow();
+    m_window->statusBar()->showMessage(
+        tr("An admin changed your role to %1: the views now match it.")
+            .arg(annotation::toString(role)),
+        30000);
 }
 
 void DesktopSession::handleLogout()
 {
+    logoutAndLogin({});
+}
+
+void DesktopSession::logoutAndLogin(const QString &message)
+{
     if (closeOtherDialogs()) {
-        QMetaObject::invokeMethod(this, &DesktopSession::handleLogout, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, message] { logoutAndLogin(message); }, Qt::QueuedConnection);
         return;
     }
     const QString name = m_who.name;
     endSession(QStringLiteral("logout"));
-    login(name);
+    login(name, message);
 }
 
 void DesktopSession::handleIdle()
@@ -262,6 +315,13 @@ void DesktopSession::handleLockFinished(int result)
     if (result == LockDialog::Unlocked) {
         m_sinceTouch.restart();
         m_idleTimer.start();
+        if (m_pendingRole) {
+            const annotation::Role role = *m_pendingRole;
+            m_pendingRole.reset();
+            QMetaObject::invokeMethod(
+                this, [this, role] { handleRoleChanged(role); }, Qt::QueuedConnection);
+            return;
+        }
         // Leases may have run out while the screen was locked: take them again.
         // (ML QA and managers have no Annotate view, and hold no leases.)
         if (m_window && m_window->annotateView()) {

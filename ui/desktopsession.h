@@ -1,6 +1,7 @@
 #pragma once
 
 #include "annotation/principal.h"
+#include "annotation/role.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -8,6 +9,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace digitdesk::storage {
 class Workspace;
@@ -46,11 +48,15 @@ protected:
 private:
     bool openWorkspace();
     bool ensureFirstAdmin();
-    bool login(const QString &userName = {});
+    // `message` says why the login screen is back, when it is.
+    bool login(const QString &userName = {}, const QString &message = {});
+    void showWindow();
     void handleLogout();
+    void logoutAndLogin(const QString &message);
     void handleIdle();
     void handleLockFinished(int result);
-    void handleSessionEnded();
+    void handleSessionEnded(const QString &why);
+    void handleRoleChanged(annotation::Role role);
     bool closeOtherDialogs();
     void endSession(const QString &reason);
 
@@ -63,6 +69,8 @@ private:
     QElapsedTimer m_sinceTouch;
     qint64 m_touchEveryMs = 60'000;
     QPointer<LockDialog> m_lock;
+    // A role change that came while the screen was locked, applied once it is unlocked.
+    std::optional<annotation::Role> m_pendingRole;
 };
 
 } // namespace digitdesk::ui

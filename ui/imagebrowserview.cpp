@@ -1,9 +1,11 @@
 #include "ui/imagebrowserview.h"
 
-#include "storage/connection.h"
 #include "storage/workspace.h"
+#include "ui/imagebrowserworker.h"
 #include "ui/imagelistmodel.h"
 #include "ui/imagetiledelegate.h"
+#include "ui/plainlabel.h"
+#include "ui/slotguard.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -19,28 +21,30 @@ namespace {
 
 constexpr int LargeSide = 224;
 
-std::vector<storage::ImageSummary> loadList(const QString &databasePath,
-                                            const storage::ImageFilter &filter)
+const QString ErrorStyle =
+    QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;");
+
+bool sameFilter(const storage::ImageFilter &a, const storage::ImageFilter &b)
 {
-    // A worker thread gets its own connection: connections are never shared by threads.
-    const storage::Connection connection(databasePath);
-    return storage::ImageRepository(connection.db()).list(filter);
+    return a.status == b.status && a.source == b.source;
 }
 
 } // namespace
 
 ImageBrowserView::ImageBrowserView(const storage::Workspace &workspace, QWidget *parent)
     : QWidget(parent), m_workspace(workspace),
+      m_worker(new ImageBrowserWorker(workspace.databasePath())),
       m_model(new ImageListModel(
-          [&workspace](const std::vector<qint64> &ids) {
-              return storage::ImageRepository(workspace.db()).pixels(ids);
-          },
-          this)),
+          [this](const QList<qint64> &imageIds) { Q_EMIT requestPixels(imageIds); }, this)),
       m_status(new QComboBox(this)), m_source(new QComboBox(this)), m_count(new QLabel(this)),
-      m_pages(new QStackedWidget(this)), m_list(new QListView(this)), m_empty(new QLabel(this)),
-      m_image(new QLabel(this)), m_original(new QLabel(this)), m_details(new QLabel(this)),
-      m_watcher(new QFutureWatcher<std::vector<storage::ImageSummary>>(this))
+      m_message(plainLabel(QStringLiteral("message"), this)), m_pages(new QStackedWidget(this)),
+      m_list(new QListView(this)), m_empty(new QLabel(this)), m_image(new QLabel(this)),
+      m_original(new QLabel(this)), m_details(new QLabel(this)),
+      m_originalWatcher(new QFutureWatcher<OriginalScan>(this))
 {
+    qRegisterMetaType<storage::ImageFilter>();
+    qRegisterMetaType<storage::ImageDetails>();
+    qRegisterMetaType<std::vector<storage::ImageSummary>>();
     m_status->setObjectName(QStringLiteral("statusFilter"));
     m_status->addItem(tr("All statuses"));
     for (storage::ImageStatus status :
@@ -51,7 +55,10 @@ ImageBrowserView::ImageBrowserView(const storage::Workspace &workspace, QWidget 
     m_source->setObjectName(QStringLiteral("sourceFilter"));
     m_source->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_source->setMaximumWidth(320);
+    m_source->addItem(tr("All sources")); // the others come with the first list
     m_count->setObjectName(QStringLiteral("imageCount"));
+    m_message->setStyleSheet(ErrorStyle);
+    m_message->hide();
 
     m_list->setObjectName(QStringLiteral("imageGrid"));
     m_list->setViewMode(QListView::IconMode);
@@ -76,6 +83,7 @@ ImageBrowserView::ImageBrowserView(const storage::Workspace &workspace, QWidget 
     m_image->setStyleSheet(QStringLiteral("background: black;"));
     m_original->setFixedSize(LargeSide, LargeSide);
     m_original->setAlignment(Qt::AlignCenter);
+    m_original->setWordWrap(true);
     m_original->setObjectName(QStringLiteral("originalScan"));
     m_details->setObjectName(QStringLiteral("imageDetails"));
     m_details->setWordWrap(true);
@@ -117,20 +125,81 @@ ImageBrowserView::ImageBrowserView(const storage::Workspace &workspace, QWidget 
     splitter->setStretchFactor(0, 1);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
+    layout->addWidget(m_message);
     layout->addWidget(splitter, 1);
 
-    connect(m_status, &QComboBox::currentIndexChanged, this, &ImageBrowserView::reload);
-    connect(m_source, &QComboBox::currentIndexChanged, this, &ImageBrowserView::reload);
-    connect(m_watcher, &QFutureWatcherBase::finished, this, &ImageBrowserView::handleListLoaded);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(this, &ImageBrowserView::requestList, m_worker, &ImageBrowserWorker::loadList);
+    connect(this, &ImageBrowserView::requestPixels, m_worker, &ImageBrowserWorker::loadPixels);
+    connect(this, &ImageBrowserView::requestDetails, m_worker, &ImageBrowserWorker::loadDetails);
+    connect(m_worker, &ImageBrowserWorker::listReady, this,
+            [this](quint64 request, const std::vector<storage::ImageSummary> &images,
+                   const QStringList &sources) {
+                guard([&] { handleListLoaded(request, images, sources); });
+            });
+    connect(m_worker, &ImageBrowserWorker::listFailed, this,
+            [this](quint64 request, const QString &reason) {
+                guard([&] { handleListFailed(request, reason); });
+            });
+    connect(m_worker, &ImageBrowserWorker::pixelsReady, this,
+            [this](const QHash<qint64, QByteArray> &pixels) {
+                guard([&] { m_model->addPixels(pixels); });
+            });
+    connect(m_worker, &ImageBrowserWorker::pixelsFailed, this,
+            [this](const QList<qint64> &imageIds, const QString &reason) {
+                guard([&] {
+                    m_model->dropPixels(imageIds);
+                    showError(tr("Thumbnails could not be loaded: %1").arg(reason));
+                });
+            });
+    connect(m_worker, &ImageBrowserWorker::detailsReady, this,
+            [this](qint64 imageId, const storage::ImageDetails &image) {
+                guard([&] { handleDetails(imageId, image); });
+            });
+    connect(m_worker, &ImageBrowserWorker::detailsMissing, this,
+            [this](qint64 imageId) { guard([&] { handleDetailsMissing(imageId); }); });
+    connect(m_worker, &ImageBrowserWorker::detailsFailed, this,
+            [this](qint64 imageId, const QString &reason) {
+                guard([&] { handleDetailsFailed(imageId, reason); });
+            });
+    connect(m_originalWatcher, &QFutureWatcherBase::finished, this,
+            [this] { guard([&] { handleOriginalLoaded(); }); });
+    connect(m_status, &QComboBox::currentIndexChanged, this, [this] { guard([&] { reload(); }); });
+    connect(m_source, &QComboBox::currentIndexChanged, this, [this] { guard([&] { reload(); }); });
     connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &ImageBrowserView::handleCurrentChanged);
-    refillSources();
+            [this] { guard([&] { handleCurrentChanged(); }); });
+    m_thread.setObjectName(QStringLiteral("image browser worker"));
+    m_thread.start();
     reload();
+}
+
+ImageBrowserView::~ImageBrowserView()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+template <typename Action> void ImageBrowserView::guard(Action &&action)
+{
+    guardSlot(std::forward<Action>(action), [this](const QString &text) { showError(text); });
+}
+
+void ImageBrowserView::showError(const QString &text)
+{
+    m_message->setText(text);
+    m_message->show();
 }
 
 bool ImageBrowserView::isLoading() const
 {
     return m_loading;
+}
+
+qint64 ImageBrowserView::currentImageId() const
+{
+    const QModelIndex current = m_list->currentIndex();
+    return current.isValid() ? current.data(ImageListModel::ImageIdRole).toLongLong() : 0;
 }
 
 storage::ImageFilter ImageBrowserView::currentFilter() const
@@ -145,42 +214,64 @@ storage::ImageFilter ImageBrowserView::currentFilter() const
     return filter;
 }
 
-void ImageBrowserView::refillSources()
+void ImageBrowserView::refillSources(const QStringList &sources)
 {
     const QString current = m_source->currentIndex() > 0 ? m_source->currentText() : QString();
     const QSignalBlocker blocker(m_source);
     m_source->clear();
     m_source->addItem(tr("All sources"));
-    for (const QString &source : storage::ImageRepository(m_workspace.db()).sources()) {
+    for (const QString &source : sources) {
         m_source->addItem(source);
         m_source->setItemData(m_source->count() - 1, source, Qt::ToolTipRole);
     }
-    const int index = m_source->findText(current);
+    const int index = current.isEmpty() ? 0 : m_source->findText(current);
     m_source->setCurrentIndex(index > 0 ? index : 0);
 }
 
 void ImageBrowserView::reload()
 {
-    if (m_watcher->isRunning()) {
+    if (m_loading) {
         m_reloadPending = true; // the newest filter wins once the running load ends
         return;
     }
     m_reloadPending = false;
     m_loading = true;
-    refillSources();
+    m_listFilter = currentFilter();
     m_count->setText(tr("Loading…"));
-    m_watcher->setFuture(QtConcurrent::run(loadList, m_workspace.databasePath(), currentFilter()));
+    Q_EMIT requestList(++m_listRequest, m_listFilter);
 }
 
-void ImageBrowserView::handleListLoaded()
+void ImageBrowserView::handleListFailed(quint64 request, const QString &reason)
 {
+    if (request != m_listRequest) {
+        return;
+    }
+    m_loading = false;
+    m_count->setText(tr("Not loaded"));
+    showError(tr("The images could not be loaded: %1").arg(reason));
     if (m_reloadPending) {
+        reload();
+    }
+}
+
+void ImageBrowserView::handleListLoaded(quint64 request,
+                                        const std::vector<storage::ImageSummary> &images,
+                                        const QStringList &sources)
+{
+    if (request != m_listRequest) {
+        return;
+    }
+    m_loading = false;
+    refillSources(sources);
+    // A newer filter was chosen meanwhile, or the source chosen has no images left.
+    if (m_reloadPending || !sameFilter(currentFilter(), m_listFilter)) {
         reload();
         return;
     }
-    std::vector<storage::ImageSummary> images = m_watcher->result();
+    m_message->clear();
+    m_message->hide();
     const int count = static_cast<int>(images.size());
-    m_model->setImages(std::move(images));
+    m_model->setImages(images);
     const bool filtered = m_status->currentIndex() > 0 || m_source->currentIndex() > 0;
     m_count->setText(tr("%n image(s)", nullptr, count));
     if (count == 0) {
@@ -193,53 +284,118 @@ void ImageBrowserView::handleListLoaded()
         m_list->setCurrentIndex(m_model->index(0));
     }
     handleCurrentChanged();
-    m_loading = false;
     Q_EMIT loaded(count);
 }
 
 void ImageBrowserView::handleCurrentChanged()
 {
-    const QModelIndex current = m_list->currentIndex();
+    const qint64 id = currentImageId();
     m_image->clear();
     m_original->clear();
     m_original->hide();
     m_originalCaption->hide();
-    if (!current.isValid()) {
+    m_originalFor = 0; // a scan still being decoded is dropped when it arrives
+    m_originalNext.reset();
+    m_detailsFor = id;
+    if (id == 0) {
         m_details->clear();
         return;
     }
-    const qint64 id = current.data(ImageListModel::ImageIdRole).toLongLong();
-    const auto image = storage::ImageRepository(m_workspace.db()).details(id);
-    if (!image) {
-        m_details->setText(tr("Image #%1 is gone.").arg(id));
-        return;
+    // The tile's pixels when they are here: arrow keys move through the grid without waiting.
+    if (const QImage tile = m_model->cachedThumbnail(m_list->currentIndex().row());
+        !tile.isNull()) {
+        m_image->setPixmap(QPixmap::fromImage(tile).scaled(
+            LargeSide, LargeSide, Qt::KeepAspectRatio, Qt::FastTransformation));
     }
+    m_details->setText(tr("<b>#%1</b><br>Loading…").arg(id));
+    Q_EMIT requestDetails(id);
+}
+
+void ImageBrowserView::handleDetails(qint64 imageId, const storage::ImageDetails &image)
+{
+    if (imageId != m_detailsFor) {
+        return; // the selection moved on
+    }
+    m_detailsFor = 0;
     m_image->setPixmap(
-        QPixmap::fromImage(ImageListModel::toImage(image->pixels))
+        QPixmap::fromImage(ImageListModel::toImage(image.pixels))
             .scaled(LargeSide, LargeSide, Qt::KeepAspectRatio, Qt::FastTransformation));
-    if (!image->originalSha256.isEmpty() && m_workspace.blobs().contains(image->originalSha256)) {
-        QPixmap original;
-        original.loadFromData(m_workspace.blobs().read(image->originalSha256));
-        if (!original.isNull()) {
-            m_original->setPixmap(original.scaled(LargeSide, LargeSide, Qt::KeepAspectRatio,
-                                                  Qt::SmoothTransformation));
-            m_original->show();
-            m_originalCaption->show();
-        }
-    }
-    const QString label = image->label >= 0    ? QString::number(image->label)
-                          : image->label == -2 ? tr("not a digit")
-                                               : tr("none");
+    const QString label = image.label >= 0    ? QString::number(image.label)
+                          : image.label == -2 ? tr("not a digit")
+                                              : tr("none");
     m_details->setText(tr("<b>#%1</b><br>Status: %2<br>Label: %3<br>Source: %4<br>%5"
                           "Imported %6<br>by %7<br><small>SHA-256 %8</small>")
-                           .arg(image->id)
-                           .arg(storage::toString(image->status), label,
-                                image->source.toHtmlEscaped(),
-                                image->originalName.isEmpty()
+                           .arg(image.id)
+                           .arg(storage::toString(image.status), label,
+                                image.source.toHtmlEscaped(),
+                                image.originalName.isEmpty()
                                     ? QString()
-                                    : tr("File: %1<br>").arg(image->originalName.toHtmlEscaped()),
-                                image->importedAt.toLocalTime().toString(Qt::ISODate),
-                                image->importedBy.toHtmlEscaped(), image->sha256.left(16)));
+                                    : tr("File: %1<br>").arg(image.originalName.toHtmlEscaped()),
+                                image.importedAt.toLocalTime().toString(Qt::ISODate),
+                                image.importedBy.toHtmlEscaped(), image.sha256.left(16)));
+    if (!image.originalSha256.isEmpty()) {
+        loadOriginal(imageId, image.originalSha256);
+    }
+}
+
+void ImageBrowserView::handleDetailsMissing(qint64 imageId)
+{
+    if (imageId == m_detailsFor) {
+        m_detailsFor = 0;
+        m_details->setText(tr("Image #%1 is gone.").arg(imageId));
+    }
+}
+
+void ImageBrowserView::handleDetailsFailed(qint64 imageId, const QString &reason)
+{
+    if (imageId == m_detailsFor) {
+        m_detailsFor = 0;
+        m_details->setText(tr("Image #%1 could not be loaded.").arg(imageId));
+        showError(tr("Image #%1 could not be loaded: %2").arg(imageId).arg(reason));
+    }
+}
+
+void ImageBrowserView::loadOriginal(qint64 imageId, const QString &sha256)
+{
+    m_originalFor = imageId;
+    m_originalCaption->show();
+    m_original->setText(tr("Loading the original scan…"));
+    m_original->show();
+    if (m_originalWatcher->isRunning()) {
+        m_originalNext = {imageId, sha256};
+        return;
+    }
+    // Decoded in the thread pool at no more than twice the size shown; the blob store is
+    // copied (it is a folder's name), so the decoding never outlives what it reads from.
+    m_originalWatcher->setFuture(QtConcurrent::run(originalScanPool(), loadOriginalScan,
+                                                   m_workspace.blobs(), imageId, sha256,
+                                                   QSize(2 * LargeSide, 2 * LargeSide)));
+}
+
+void ImageBrowserView::handleOriginalLoaded()
+{
+    const OriginalScan scan = m_originalWatcher->result();
+    if (m_originalNext) {
+        const auto [imageId, sha256] = *m_originalNext;
+        m_originalNext.reset();
+        if (imageId != scan.imageId) {
+            loadOriginal(imageId, sha256);
+        }
+    }
+    if (scan.imageId != m_originalFor) {
+        return;
+    }
+    m_originalFor = 0;
+    if (scan.image.isNull()) {
+        m_original->setText(tr("Not shown"));
+        showError(tr("The original scan of image #%1 cannot be shown: %2")
+                      .arg(scan.imageId)
+                      .arg(scan.problem));
+        return;
+    }
+    m_original->setPixmap(
+        QPixmap::fromImage(scan.image)
+            .scaled(LargeSide, LargeSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
 }
 
 } // namespace digitdesk::ui

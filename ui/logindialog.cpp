@@ -57,6 +57,11 @@ void LoginDialog::setUserName(const QString &name)
     m_password->setFocus();
 }
 
+void LoginDialog::setMessage(const QString &message)
+{
+    m_message->setText(message);
+}
+
 void LoginDialog::handleLogin()
 {
     if (m_name->text().trimmed().isEmpty()) {

@@ -27,6 +27,8 @@ public:
 
     annotation::Principal principal() const { return m_principal; }
     void setUserName(const QString &name);
+    // Why the person is here again ("your session was ended: the account was disabled").
+    void setMessage(const QString &message);
 
 private:
     void handleLogin();

@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "annotation/accesscontrol.h"
 #include "annotation/permission.h"
 #include "storage/workspace.h"
 #include "ui/annotateview.h"
@@ -12,6 +13,7 @@
 #include "ui/overviewview.h"
 #include "ui/reviewview.h"
 #include "ui/servingview.h"
+#include "ui/sessionwatch.h"
 #include "ui/trainingview.h"
 #include "ui/usersview.h"
 #include "ui/validationview.h"
@@ -62,7 +64,8 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     : QMainWindow(parent), m_workspace(workspace), m_who(std::move(who)),
       m_nav(new QListWidget(this)), m_views(new QStackedWidget(this)),
       m_browser(new ImageBrowserView(workspace, this)),
-      m_import(new ImportRunner(workspace, m_who, this))
+      m_import(new ImportRunner(workspace, m_who, this)),
+      m_watch(new SessionWatch(workspace.databasePath(), m_who, this))
 {
     setWindowTitle(tr("DigitDesk — %1").arg(workspace.root()));
     m_nav->setObjectName(QStringLiteral("navigation"));
@@ -184,7 +187,7 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         file->addAction(tr("&Keys…"), this, [this] {
             KeySettingsDialog dialog(this);
             if (dialog.exec() == QDialog::Accepted) {
-                m_annotate->setKeyMap(KeyMap::load());
+                runGuarded([this] { m_annotate->setKeyMap(KeyMap::load()); });
             }
         });
         file->addSeparator();
@@ -218,6 +221,10 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     if (m_annotate != nullptr) {
         connect(this, &MainWindow::importFinished, m_annotate, &AnnotateView::refresh);
     }
+    connect(m_watch, &SessionWatch::sessionEnded, this, &MainWindow::sessionEnded);
+    connect(m_watch, &SessionWatch::roleChanged, this, &MainWindow::roleChanged);
+    // An action is when rights matter: a key or click asks again (at most twice a second).
+    qApp->installEventFilter(this);
     // Never larger than the screen it opens on, so the status line stays visible.
     QSize size(1200, 800);
     if (const QScreen *screen = QGuiApplication::primaryScreen()) {
@@ -228,17 +235,42 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
 
 MainWindow::~MainWindow() = default;
 
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::KeyPress || event->type() == QEvent::MouseButtonPress) {
+        m_watch->checkAfterActivity();
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::runGuarded(const std::function<void()> &action)
+{
+    try {
+        action();
+    } catch (const annotation::SessionEnded &ended) {
+        Q_EMIT sessionEnded(ended.why());
+    } catch (const std::exception &error) {
+        // StorageError and PermissionDenied name what failed and why.
+        statusBar()->showMessage(QString::fromUtf8(error.what()), 30000);
+        // A refusal may be the first sign that the role or the session changed.
+        m_watch->checkSoon();
+    }
+}
+
 void MainWindow::handleTrainRequest(const QString &tag)
 {
     if (m_training == nullptr) {
         statusBar()->showMessage(tr("Training needs the ml_engineer or admin role."), 10000);
         return;
     }
-    m_training->prepareRunOn(tag);
-    showView(tr("Training"));
-    statusBar()->showMessage(
-        tr("%1 chosen: set the hyperparameters and press Start training (Ctrl+Return).").arg(tag),
-        15000);
+    runGuarded([this, &tag] {
+        m_training->prepareRunOn(tag);
+        showView(tr("Training"));
+        statusBar()->showMessage(
+            tr("%1 chosen: set the hyperparameters and press Start training (Ctrl+Return).")
+                .arg(tag),
+            15000);
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -281,21 +313,26 @@ bool MainWindow::showView(const QString &name)
 
 void MainWindow::handleImportFiles()
 {
-    const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Import images"), QString(),
-        tr("Images and digit files (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.csv *ubyte *ubyte.gz "
-           "*.idx*);;All files (*)"));
-    if (!files.isEmpty()) {
-        importPaths(files);
-    }
+    runGuarded([this] {
+        const QStringList files =
+            QFileDialog::getOpenFileNames(this, tr("Import images"), QString(),
+                                          tr("Images and digit files (*.png *.jpg *.jpeg *.bmp "
+                                             "*.tif *.tiff *.csv *ubyte *ubyte.gz "
+                                             "*.idx*);;All files (*)"));
+        if (!files.isEmpty()) {
+            importPaths(files);
+        }
+    });
 }
 
 void MainWindow::handleImportFolder()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Import a folder"));
-    if (!folder.isEmpty()) {
-        importPaths({folder});
-    }
+    runGuarded([this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Import a folder"));
+        if (!folder.isEmpty()) {
+            importPaths({folder});
+        }
+    });
 }
 
 void MainWindow::importPaths(const QStringList &paths)
@@ -320,7 +357,7 @@ void MainWindow::importPaths(const QStringList &paths)
         disconnect(m_import, &ImportRunner::finished, this, nullptr);
         disconnect(m_import, &ImportRunner::failed, this, nullptr);
         progress->close();
-        m_browser->reload();
+        runGuarded([this] { m_browser->reload(); });
         Q_EMIT importFinished();
     };
     connect(m_import, &ImportRunner::finished, this,
@@ -340,6 +377,7 @@ void MainWindow::importPaths(const QStringList &paths)
             });
     connect(m_import, &ImportRunner::failed, this, [this, finish](const QString &reason) {
         finish();
+        m_watch->checkSoon(); // refused because the session ended? the window hears at once
         QMessageBox::critical(this, tr("Import failed"), reason);
     });
     annotation::ImportOptions options;

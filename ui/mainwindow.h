@@ -4,6 +4,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class QListWidget;
 class QStackedWidget;
 
@@ -18,6 +20,7 @@ class DatasetsView;
 class ImageBrowserView;
 class ReviewView;
 class ServingView;
+class SessionWatch;
 class UsersView;
 class ImportRunner;
 class ModelsView;
@@ -27,7 +30,9 @@ class TrainingView;
 class ValidationView;
 
 // The window after login: a list of views on the left (those the role may use), the current
-// view on the right, the user, role and workspace in the status bar.
+// view on the right, the user, role and workspace in the status bar. It watches its user's
+// role and session (SessionWatch) and says so when either changes; whoever owns the window
+// then locks it or builds it again for the new role.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -48,6 +53,7 @@ public:
     MonitoringView *monitoringView() const { return m_monitoring; }
     ValidationView *validationView() const { return m_validation; }
     OverviewView *overviewView() const { return m_overview; }
+    SessionWatch *sessionWatch() const { return m_watch; }
     // Shows the named view ("Annotate", "Images") when the role has it.
     bool showView(const QString &name);
     // Starts an import of the paths with a progress dialog (also used by tests).
@@ -56,11 +62,19 @@ public:
 Q_SIGNALS:
     void logoutRequested();
     void importFinished();
+    // The user may no longer act (disabled, session ended by an admin); `why` in their words.
+    void sessionEnded(const QString &why);
+    // The user's role changed while the session stayed open: the views no longer fit.
+    void roleChanged(digitdesk::annotation::Role role);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // Runs a slot's work so that nothing it throws reaches the event loop: an ended session
+    // becomes sessionEnded(), any other error a message in the status bar.
+    void runGuarded(const std::function<void()> &action);
     void addView(QWidget *view);
     void handleTrainRequest(const QString &tag);
     void handleImportFiles();
@@ -82,6 +96,7 @@ private:
     ValidationView *m_validation = nullptr;
     OverviewView *m_overview = nullptr;
     ImportRunner *m_import;
+    SessionWatch *m_watch;
 };
 
 } // namespace digitdesk::ui

@@ -5,6 +5,7 @@
 #include "ui/kappatablemodel.h"
 #include "ui/plainlabel.h"
 #include "ui/reviewworker.h"
+#include "ui/slotguard.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -18,6 +19,7 @@ namespace digitdesk::ui {
 namespace {
 
 constexpr int ImageSide = 280;
+constexpr int RetryMs = 2'000;
 
 const QString ErrorStyle =
     QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;");
@@ -122,14 +124,35 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
     connect(this, &ReviewView::requestApproveAsGold, m_worker, &ReviewWorker::approveAsGold);
     connect(this, &ReviewView::requestReject, m_worker, &ReviewWorker::reject);
     connect(this, &ReviewView::requestUndo, m_worker, &ReviewWorker::undo);
-    connect(m_worker, &ReviewWorker::itemReady, this, &ReviewView::handleItem);
-    connect(m_worker, &ReviewWorker::nothingToReview, this, &ReviewView::handleNothingToReview);
-    connect(m_worker, &ReviewWorker::figuresReady, this, &ReviewView::handleFigures);
-    connect(m_worker, &ReviewWorker::figuresFailed, m_figures,
-            [this](const QString &reason) { m_figures->setText(reason.toHtmlEscaped()); });
-    connect(m_worker, &ReviewWorker::failed, this, &ReviewView::handleFailure);
-    connect(m_worker, &ReviewWorker::undone, this, &ReviewView::handleUndone);
-    connect(m_worker, &ReviewWorker::undoRefused, this, &ReviewView::handleUndoRefused);
+    connect(m_worker, &ReviewWorker::itemReady, this,
+            [this](const annotation::ReviewItem &item) { guard([&] { handleItem(item); }); });
+    connect(m_worker, &ReviewWorker::decided, this,
+            [this](qint64 imageId) { guard([&] { handleDecided(imageId); }); });
+    connect(m_worker, &ReviewWorker::nothingToReview, this,
+            [this] { guard([&] { handleNothingToReview(); }); });
+    connect(m_worker, &ReviewWorker::fetchFailed, this,
+            [this](const QString &reason) { guard([&] { handleFetchFailure(reason); }); });
+    connect(
+        m_worker, &ReviewWorker::figuresReady, this,
+        [this](const annotation::QualityReport &report) { guard([&] { handleFigures(report); }); });
+    connect(m_worker, &ReviewWorker::figuresFailed, m_figures, [this](const QString &reason) {
+        guard([&] { m_figures->setText(reason.toHtmlEscaped()); });
+    });
+    connect(m_worker, &ReviewWorker::failed, this,
+            [this](const QString &reason) { guard([&] { handleFailure(reason); }); });
+    connect(m_worker, &ReviewWorker::undone, this,
+            [this](qint64 imageId) { guard([&] { handleUndone(imageId); }); });
+    connect(m_worker, &ReviewWorker::undoRefused, this,
+            [this](const QString &reason) { guard([&] { handleUndoRefused(reason); }); });
+    m_retry.setSingleShot(true);
+    m_retry.setInterval(RetryMs);
+    connect(&m_retry, &QTimer::timeout, this, [this] {
+        guard([&] {
+            if (!m_current) {
+                loadNext();
+            }
+        });
+    });
     m_thread.setObjectName(QStringLiteral("review worker"));
     m_thread.start();
 }
@@ -140,13 +163,21 @@ ReviewView::~ReviewView()
     m_thread.wait();
 }
 
+template <typename Action> void ReviewView::guard(Action &&action)
+{
+    guardSlot(std::forward<Action>(action),
+              [this](const QString &text) { showMessage(text, ErrorStyle); });
+}
+
 void ReviewView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (!m_started) {
-        loadNext();
-    }
-    setFocus();
+    guard([&] {
+        if (!m_started) {
+            loadNext();
+        }
+        setFocus();
+    });
 }
 
 void ReviewView::loadNext()
@@ -192,6 +223,8 @@ void ReviewView::handleFigures(const annotation::QualityReport &report)
 void ReviewView::handleItem(const annotation::ReviewItem &item)
 {
     m_busy = false;
+    m_ignoredKeys = 0;
+    m_retry.stop();
     m_current = item;
     m_image->setPixmap(
         QPixmap::fromImage(ImageListModel::toImage(item.pixels))
@@ -225,9 +258,28 @@ void ReviewView::handleItem(const annotation::ReviewItem &item)
     m_history->setText(item.history.join(QLatin1Char('\n')));
 }
 
+void ReviewView::handleDecided(qint64 imageId)
+{
+    // Still on screen until the next one arrives, but decided: no key applies to it now.
+    if (m_current && m_current->imageId == imageId) {
+        m_current.reset();
+    }
+}
+
+void ReviewView::handleFetchFailure(const QString &reason)
+{
+    m_busy = false;
+    showMessage(tr("The next image could not be loaded: %1. Trying again shortly.").arg(reason),
+                ErrorStyle);
+    if (!m_current) {
+        m_retry.start();
+    }
+}
+
 void ReviewView::handleNothingToReview()
 {
     m_busy = false;
+    m_retry.stop();
     m_current.reset();
     m_image->clear();
     m_image->setText(tr("Nothing to review"));
@@ -273,6 +325,11 @@ bool ReviewView::startDecision()
 
 void ReviewView::keyPressEvent(QKeyEvent *event)
 {
+    guard([&] { handleKey(event); });
+}
+
+void ReviewView::handleKey(QKeyEvent *event)
+{
     const int key = event->key();
     if (key == Qt::Key_F1 || key == Qt::Key_Question) {
         m_help->setVisible(!m_help->isVisible());
@@ -291,6 +348,17 @@ void ReviewView::keyPressEvent(QKeyEvent *event)
 bool ReviewView::decideByKey(int key)
 {
     const qint64 image = currentImageId();
+    const bool decision = key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A ||
+                          (key >= Qt::Key_0 && key <= Qt::Key_9) || key == Qt::Key_G ||
+                          key == Qt::Key_R;
+    if (decision && m_busy) {
+        // Meant for the image on screen, which is decided or not there yet: applied to none.
+        ++m_ignoredKeys;
+        showMessage(
+            tr("%n key(s) ignored: typed before the next image appeared.", nullptr, m_ignoredKeys),
+            NoticeStyle);
+        return true;
+    }
     if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {
         if (startDecision()) {
             Q_EMIT requestApprove(image);

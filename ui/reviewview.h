@@ -5,6 +5,7 @@
 #include "annotation/reviewservice.h"
 
 #include <QThread>
+#include <QTimer>
 #include <QWidget>
 
 #include <functional>
@@ -27,7 +28,9 @@ class ReviewWorker;
 // labelled images, disagreements first, with the image's history and any earlier rejection
 // beside it; Backspace or Ctrl+Z undoes the last decision, F1 or ? shows the keys. Own labels
 // are never offered (four eyes, enforced in annotation/). Every request runs on a worker
-// thread; the next image appears once the decision is committed.
+// thread and names the image it is about; the next image appears once the decision is
+// committed, and a key typed before it appears applies to nothing. A failure is said in the
+// message line; a next image that could not be read is asked for again.
 class ReviewView final : public QWidget
 {
     Q_OBJECT
@@ -64,7 +67,9 @@ protected:
 
 private:
     void handleItem(const annotation::ReviewItem &item);
+    void handleDecided(qint64 imageId);
     void handleNothingToReview();
+    void handleFetchFailure(const QString &reason);
     void handleFigures(const annotation::QualityReport &report);
     void handleFailure(const QString &reason);
     void handleUndone(qint64 imageId);
@@ -75,6 +80,9 @@ private:
     // Approves, corrects, approves as gold or rejects the image on screen by `key` (no
     // modifier); false when `key` is none of those.
     bool decideByKey(int key);
+    void handleKey(QKeyEvent *event);
+    // Runs a slot's or event handler's body; what it throws is shown in the message line.
+    template <typename Action> void guard(Action &&action);
 
     QThread m_thread;
     ReviewWorker *m_worker;
@@ -82,6 +90,8 @@ private:
     std::function<std::optional<QString>()> m_comment;
     bool m_busy = false;
     bool m_started = false;
+    int m_ignoredKeys = 0; // decision keys typed while the next image was on its way
+    QTimer m_retry;        // asks again for a next image that could not be read
     QLabel *m_image;
     QLabel *m_labels;
     QLabel *m_rejectedBefore;

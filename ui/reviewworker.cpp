@@ -30,7 +30,7 @@ void ReviewWorker::fetchNext()
             Q_EMIT nothingToReview();
         }
     } catch (const std::exception &error) {
-        Q_EMIT failed(QString::fromUtf8(error.what()));
+        Q_EMIT fetchFailed(QString::fromUtf8(error.what()));
     }
 }
 
@@ -44,7 +44,7 @@ void ReviewWorker::fetchFigures()
     }
 }
 
-template <typename Decision> void ReviewWorker::decide(Decision decision)
+template <typename Decision> void ReviewWorker::decide(qint64 imageId, Decision decision)
 {
     try {
         decision(service());
@@ -52,43 +52,53 @@ template <typename Decision> void ReviewWorker::decide(Decision decision)
         Q_EMIT failed(QString::fromUtf8(error.what()));
         return;
     }
+    Q_EMIT decided(imageId);
     fetchNext();
     fetchFigures();
 }
 
 void ReviewWorker::approve(qint64 imageId)
 {
-    decide([&](annotation::ReviewService &reviews) { reviews.approve(m_who, imageId); });
+    decide(imageId, [&](annotation::ReviewService &reviews) { reviews.approve(m_who, imageId); });
 }
 
 void ReviewWorker::correct(qint64 imageId, int label)
 {
-    decide([&](annotation::ReviewService &reviews) { reviews.correct(m_who, imageId, label); });
+    decide(imageId,
+           [&](annotation::ReviewService &reviews) { reviews.correct(m_who, imageId, label); });
 }
 
 void ReviewWorker::approveAsGold(qint64 imageId)
 {
-    decide([&](annotation::ReviewService &reviews) { reviews.approveAsGold(m_who, imageId); });
+    decide(imageId,
+           [&](annotation::ReviewService &reviews) { reviews.approveAsGold(m_who, imageId); });
 }
 
 void ReviewWorker::reject(qint64 imageId, const QString &comment)
 {
-    decide([&](annotation::ReviewService &reviews) { reviews.reject(m_who, imageId, comment); });
+    decide(imageId,
+           [&](annotation::ReviewService &reviews) { reviews.reject(m_who, imageId, comment); });
 }
 
 void ReviewWorker::undo()
 {
+    std::optional<qint64> imageId;
     try {
-        const auto imageId = service().undoLastReview(m_who);
-        if (!imageId) {
-            Q_EMIT undoRefused(
-                tr("Nothing to undo: you have not reviewed anything in this session."));
-            return;
-        }
-        Q_EMIT undone(*imageId);
-        Q_EMIT itemReady(service().item(m_who, *imageId));
+        imageId = service().undoLastReview(m_who);
     } catch (const std::exception &error) {
         Q_EMIT undoRefused(QString::fromUtf8(error.what()));
+        return;
+    }
+    if (!imageId) {
+        Q_EMIT undoRefused(tr("Nothing to undo: you have not reviewed anything in this session."));
+        return;
+    }
+    Q_EMIT undone(*imageId);
+    try {
+        Q_EMIT itemReady(service().item(m_who, *imageId));
+    } catch (const std::exception &error) {
+        // Undone all the same: only showing the image again failed.
+        Q_EMIT fetchFailed(QString::fromUtf8(error.what()));
         return;
     }
     fetchFigures();

@@ -42,6 +42,10 @@ public Q_SLOTS:
 Q_SIGNALS:
     void itemReady(const digitdesk::annotation::ReviewItem &item);
     void nothingToReview();
+    // The decision on this image is committed; the next item follows.
+    void decided(qint64 imageId);
+    // The next item could not be read; nothing was lost.
+    void fetchFailed(const QString &reason);
     void undone(qint64 imageId);
     void undoRefused(const QString &reason);
     void figuresReady(const digitdesk::annotation::QualityReport &report);
@@ -50,8 +54,8 @@ Q_SIGNALS:
 
 private:
     annotation::ReviewService &service();
-    // Runs one decision; on success the next item and the figures follow.
-    template <typename Decision> void decide(Decision decision);
+    // Runs one decision on the image; on success the next item and the figures follow.
+    template <typename Decision> void decide(qint64 imageId, Decision decision);
 
     QString m_databasePath;
     annotation::Principal m_who;

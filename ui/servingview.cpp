@@ -1,6 +1,7 @@
 #include "ui/servingview.h"
 
 #include "storage/workspace.h"
+#include "ui/inboxpane.h"
 #include "ui/servingcharts.h"
 #include "ui/servingfigures.h"
 #include "ui/servingprocess.h"
@@ -125,6 +126,9 @@ ServingView::ServingView(const storage::Workspace &workspace, annotation::Princi
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addWidget(m_message);
+    if (annotation::isAllowed(m_who.role, annotation::Action::ControlInbox)) {
+        layout->addWidget(new InboxPane(workspace, m_who, this));
+    }
     layout->addWidget(m_pages, 1);
     layout->addWidget(new QLabel(tr("serve.log"), this));
     layout->addWidget(m_log);

@@ -2,13 +2,19 @@
 
 #include "annotation/idxfile.h"
 #include "annotation/imagenormalizer.h"
+#include "annotation/private/decodebudget.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <utility>
+
+#include <sys/stat.h>
 
 namespace digitdesk::annotation {
 namespace {
@@ -34,6 +40,27 @@ int labelFromFolder(const QString &path)
         return folder[0].digitValue();
     }
     return -1;
+}
+
+QString brokenLinkReason(const QFileInfo &link, int error)
+{
+    if (error == ELOOP) {
+        return QStringLiteral("a symbolic link loop (through %1)").arg(link.symLinkTarget());
+    }
+    if (error == ENOENT) {
+        return QStringLiteral("a symbolic link to %1, which does not exist")
+            .arg(link.symLinkTarget());
+    }
+    return QStringLiteral("a symbolic link that cannot be followed: %1")
+        .arg(QString::fromLocal8Bit(strerror(error)));
+}
+
+// What a scan holds in memory from its batch until it is normalised: its file, and its decoded
+// pixels unless they are refused unread.
+qint64 memoryOf(const ImportItem &item)
+{
+    const qint64 decoded = item.encoded ? decodeCostOf(item.bytes).bytes : 0;
+    return item.bytes.size() + (decoded <= Importer::MaxDecodedBytes ? decoded : 0);
 }
 
 // The reason alone: the problem names the file already.
@@ -76,19 +103,70 @@ void ImportSource::addPath(const QString &path, const QString &sourceName)
 {
     const QFileInfo info(path);
     const QString source = sourceName.isEmpty() ? info.fileName() : sourceName;
-    if (!info.exists()) {
-        m_problems.push_back({path, QStringLiteral("no such file or folder")});
+    struct stat status = {};
+    if (::stat(QFile::encodeName(path).constData(), &status) != 0) {
+        const int error = errno;
+        m_problems.push_back({path, info.isSymLink() ? brokenLinkReason(info, error)
+                                                     : QStringLiteral("no such file or folder")});
         return;
     }
-    if (!info.isDir()) {
+    if (S_ISDIR(status.st_mode)) {
+        addFolder(info.absoluteFilePath(), source);
+    } else if (S_ISREG(status.st_mode)) {
         addFile(info.absoluteFilePath(), source, true);
-        return;
+    } else {
+        // Reading a pipe or a device waits for ever or never ends.
+        m_problems.push_back({path, QStringLiteral("not a regular file (a pipe, socket or "
+                                                   "device)")});
     }
+}
+
+void ImportSource::addFolder(const QString &root, const QString &source)
+{
+    // Every folder reached, by device and inode, with the path it was first reached by: a
+    // symbolic link (or a bind mount) back to a folder above it is a loop, reported and not
+    // followed, and a folder reached twice some other way is walked once.
+    std::map<std::pair<dev_t, ino_t>, QString> walked;
+    std::vector<QString> pending{root};
     QStringList files;
-    QDirIterator it(info.absoluteFilePath(), QDir::Files | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        files << it.next();
+    while (!pending.empty()) {
+        const QString folder = pending.back();
+        pending.pop_back();
+        struct stat status = {};
+        if (::stat(QFile::encodeName(folder).constData(), &status) != 0) {
+            const int error = errno;
+            m_problems.push_back({folder, QStringLiteral("cannot read the folder: %1")
+                                              .arg(QString::fromLocal8Bit(strerror(error)))});
+            continue;
+        }
+        const auto [at, first] = walked.try_emplace({status.st_dev, status.st_ino}, folder);
+        if (!first) {
+            if (folder.startsWith(at->second + QLatin1Char('/'))) {
+                m_problems.push_back(
+                    {folder, QStringLiteral("a symbolic link or mount back to %1, a folder it is "
+                                            "in: a loop, not followed")
+                                 .arg(at->second)});
+            }
+            continue;
+        }
+        const QFileInfoList entries = QDir(folder).entryInfoList(
+            QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+        for (const QFileInfo &entry : entries) {
+            struct stat target = {};
+            const QString path = entry.absoluteFilePath();
+            if (::stat(QFile::encodeName(path).constData(), &target) != 0) {
+                const int error = errno;
+                m_problems.push_back({path, entry.isSymLink()
+                                                ? brokenLinkReason(entry, error)
+                                                : QString::fromLocal8Bit(strerror(error))});
+            } else if (S_ISDIR(target.st_mode)) {
+                pending.push_back(path);
+            } else if (S_ISREG(target.st_mode)) {
+                files << path;
+            } else {
+                ++m_skipped;
+            }
+        }
     }
     std::sort(files.begin(), files.end());
     for (const QString &file : files) {
@@ -158,7 +236,7 @@ std::vector<ImportItem> ImportSource::nextBatch(int maxItems, qint64 maxBytes)
         }
         m_entries.pop_front();
         batch.push_back(readImageFile(entry));
-        bytes += batch.back().bytes.size();
+        bytes += memoryOf(batch.back());
     }
     return batch;
 }
@@ -218,9 +296,9 @@ ImportItem ImportSource::readImageFile(const Entry &entry) const
     item.encoded = true;
     item.label = labelFromFolder(entry.path);
     QFile file(entry.path);
+    const QString tooLarge = QStringLiteral("too large: %1 MB (the limit is %2 MB)");
     if (file.size() > Importer::MaxFileBytes) {
-        item.error = QStringLiteral("too large: %1 MB (the limit is %2 MB)")
-                         .arg(file.size() / (1024LL * 1024))
+        item.error = tooLarge.arg(file.size() / (1024LL * 1024))
                          .arg(Importer::MaxFileBytes / (1024LL * 1024));
         return item;
     }
@@ -228,7 +306,15 @@ ImportItem ImportSource::readImageFile(const Entry &entry) const
         item.error = QStringLiteral("cannot open: %1").arg(file.errorString());
         return item;
     }
-    item.bytes = file.readAll();
+    // Read no further than the limit: the file may have grown since its size was looked at.
+    item.bytes = file.read(Importer::MaxFileBytes + 1);
+    if (item.bytes.size() > Importer::MaxFileBytes) {
+        item.bytes.clear();
+        item.error =
+            tooLarge
+                .arg(QStringLiteral("more than %1").arg(Importer::MaxFileBytes / (1024LL * 1024)))
+                .arg(Importer::MaxFileBytes / (1024LL * 1024));
+    }
     return item;
 }
 

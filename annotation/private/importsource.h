@@ -14,7 +14,9 @@
 namespace digitdesk::annotation {
 
 // Expands the paths given to an import into a stream of items, batch by batch, so a folder of
-// 100,000 scans or an IDX file of a million images never sits in memory at once. Files that fail
+// 100,000 scans or an IDX file of a million images never sits in memory at once. Folders are
+// walked through symbolic links, each folder once; loops and broken links are reported, pipes
+// and devices skipped. Files that fail
 // as a whole (a wrong IDX magic, a count mismatch, a truncated file) are reported in problems();
 // single bad images come out as items with an error. A batch may come out empty when the files
 // it reached all failed.
@@ -26,8 +28,8 @@ public:
     qint64 estimatedTotal() const { return m_estimatedTotal; }
     qint64 skippedFiles() const { return m_skipped; }
     bool atEnd() const { return !m_open && m_entries.empty(); }
-    // At most `maxItems` items and, past the first, no more than `maxBytes` of file contents or
-    // pixels.
+    // At most `maxItems` items and, past the first, no more than `maxBytes` of file contents,
+    // pixels and the decoded pixels of scans.
     std::vector<ImportItem> nextBatch(int maxItems, qint64 maxBytes);
     const std::vector<ImportProblem> &problems() const { return m_problems; }
 
@@ -47,6 +49,7 @@ private:
     };
 
     void addPath(const QString &path, const QString &sourceName);
+    void addFolder(const QString &root, const QString &source);
     void addFile(const QString &path, const QString &source, bool explicitlyNamed);
     void open(const Entry &entry);
     void readOpen(std::vector<ImportItem> *batch, int maxItems, qint64 maxBytes);

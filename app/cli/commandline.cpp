@@ -40,6 +40,7 @@ const QString Usage = QStringLiteral(
     "  dataset check vN [--json] [--send-to-review]  label errors, leakage, balance, drift\n"
     "  settings list|set KEY VALUE  queue shares, overlap, lease, idle timeout, serving\n"
     "  serve [--host H] [--port P]  the HTTP endpoint for the production model\n"
+    "  watch [--path DIR]         import scans dropped into the inbox folder until SIGTERM\n"
     "  drift [--since 15m] [--json]  served classes, confidence and OOD share against training\n"
     "  demo convert|create|path   make the demo data and workspace; print its folder\n"
     "  info                       versions, LibTorch device and threads\n"
@@ -57,7 +58,7 @@ const QStringList &commandNames()
         QStringLiteral("eval"),      QStringLiteral("predict"),  QStringLiteral("models"),
         QStringLiteral("dataset"),   QStringLiteral("settings"), QStringLiteral("serve"),
         QStringLiteral("drift"),     QStringLiteral("demo"),     QStringLiteral("info"),
-        QStringLiteral("version"),   QStringLiteral("help")};
+        QStringLiteral("version"),   QStringLiteral("help"),     QStringLiteral("watch")};
     return names;
 }
 
@@ -221,6 +222,12 @@ int runCli(const QStringList &given)
         }
         if (command == QStringLiteral("retrain")) {
             return runRetrainCommand(rest);
+        }
+        if (command == QStringLiteral("model-check")) {
+            return runModelCheckCommand(rest);
+        }
+        if (command == QStringLiteral("watch")) {
+            return runWatchCommand(rest);
         }
         if (command == QStringLiteral("version") || command == QStringLiteral("--version")) {
             return runVersionCommand(rest);

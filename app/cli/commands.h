@@ -34,6 +34,9 @@ int runDatasetCheckCommand(const QStringList &arguments);
 int runDriftCommand(const QStringList &arguments);
 int runRunsCommand(const QStringList &arguments);
 int runRetrainCommand(const QStringList &arguments);
+// `model-check`: hidden, the sandboxed child of annotation::ModelImportCheck.
+int runModelCheckCommand(const QStringList &arguments);
+int runWatchCommand(const QStringList &arguments);
 
 // After an import or a move of `production`: the production model's predictions for every
 // unlabelled image. A model that cannot be used is reported; nothing else fails.

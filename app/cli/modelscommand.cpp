@@ -12,6 +12,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 namespace digitdesk::app {
 namespace {
 
@@ -116,6 +118,71 @@ int validate(const QStringList &arguments, const annotation::Principal &who)
     return ExitOk;
 }
 
+int importModel(const QStringList &arguments, const annotation::Principal &who)
+{
+    ArgumentParser parser(
+        QStringLiteral("digitdesk models import FILE.pt [--note TEXT] [--check-seconds N] "
+                       "[--check-memory-mb N] [--workspace DIR]"),
+        QStringLiteral("Register a TorchScript model saved from Python (torch.jit.save) that maps "
+                       "float [N,1,28,28] to [N,10] logits. Its code runs first in a child "
+                       "process that may write no file, within time and memory limits, on "
+                       "batches of 1, 2 and 7 images; a model that answers anything but finite "
+                       "[N,10] logits is refused."));
+    parser.addWorkspaceOption();
+    parser.addOption(
+        {QStringLiteral("note"), QStringLiteral("Where it comes from."), QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("check-seconds"),
+                      QStringLiteral("Time the check may take before the model is stopped "
+                                     "(default 60)."),
+                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("check-memory-mb"),
+                      QStringLiteral("Address space the check may use, LibTorch's own included "
+                                     "(default 4096)."),
+                      QStringLiteral("N")});
+    if (auto exit = parser.parse(arguments, 2, 2)) {
+        return *exit;
+    }
+    annotation::ModelCheckLimits limits;
+    qint64 megabytes = limits.memoryBytes >> 20;
+    if (parser.isSet(QStringLiteral("check-seconds"))) {
+        if (auto exit =
+                parser.wholeNumber(QStringLiteral("check-seconds"), 1, 3600, &limits.seconds)) {
+            return *exit;
+        }
+    }
+    if (parser.isSet(QStringLiteral("check-memory-mb"))) {
+        if (auto exit = parser.wholeNumber(QStringLiteral("check-memory-mb"), qint64{1024},
+                                           qint64{1} << 20, &megabytes)) {
+            return *exit;
+        }
+    }
+    limits.memoryBytes = megabytes << 20;
+    const QString file = parser.positional().at(1);
+    const auto workspace = openWorkspace(parser.workspace());
+    annotation::ModelRegistry registry(workspace->db(), workspace->root());
+    registry.setImportCheck(annotation::ModelImportCheck({}, limits));
+    annotation::ModelCheckReport report;
+    const qint64 id =
+        registry.importTorchScript(who, file, parser.value(QStringLiteral("note")), &report);
+    if (!report.landlock) {
+        printErr(QStringLiteral("digitdesk: warning: the model check ran without a write ban "
+                                "(%1); it ran in an empty temporary folder with a file size "
+                                "limit instead")
+                     .arg(report.sandbox));
+    }
+    double slowest = 0;
+    for (const models::ProbeRun &run : report.probe.runs) {
+        slowest = std::max(slowest, run.milliseconds);
+    }
+    printOut(QStringLiteral("Checked %1 in a child process (%2): finite [N, 10] logits for "
+                            "batches of 1, 2 and 7; loaded in %3 ms, slowest batch %4 ms.")
+                 .arg(file, report.sandbox)
+                 .arg(report.probe.loadMilliseconds, 0, 'f', 1)
+                 .arg(slowest, 0, 'f', 1));
+    printOut(QStringLiteral("Registered model %1 from %2").arg(id).arg(file));
+    return ExitOk;
+}
+
 int runPinCommand(const QStringList &arguments, bool pin)
 {
     ArgumentParser parser(
@@ -167,9 +234,10 @@ void updatePredictionsAfterChange(const storage::Workspace &workspace)
 
 int runModelsCommand(const QStringList &arguments)
 {
-    const QString sub =
-        subcommandOf(arguments, {QStringLiteral("--workspace"), QStringLiteral("--note"),
-                                 QStringLiteral("--reason"), QStringLiteral("--comment")});
+    const QString sub = subcommandOf(
+        arguments, {QStringLiteral("--workspace"), QStringLiteral("--note"),
+                    QStringLiteral("--reason"), QStringLiteral("--comment"),
+                    QStringLiteral("--check-seconds"), QStringLiteral("--check-memory-mb")});
     const annotation::Principal who = annotation::Principal::localOperator();
     if (sub == QStringLiteral("list") || sub == QStringLiteral("history")) {
         ArgumentParser parser(
@@ -265,23 +333,7 @@ int runModelsCommand(const QStringList &arguments)
         return validate(arguments, who);
     }
     if (sub == QStringLiteral("import")) {
-        ArgumentParser parser(
-            QStringLiteral("digitdesk models import FILE.pt [--note TEXT] [--workspace DIR]"),
-            QStringLiteral("Register a TorchScript model saved from Python (torch.jit.save) "
-                           "that maps float [N,1,28,28] to [N,10] logits."));
-        parser.addWorkspaceOption();
-        parser.addOption({QStringLiteral("note"), QStringLiteral("Where it comes from."),
-                          QStringLiteral("TEXT")});
-        if (auto exit = parser.parse(arguments, 2, 2)) {
-            return *exit;
-        }
-        const auto workspace = openWorkspace(parser.workspace());
-        annotation::ModelRegistry registry(workspace->db(), workspace->root());
-        const qint64 id = registry.importTorchScript(who, parser.positional().at(1),
-                                                     parser.value(QStringLiteral("note")));
-        printOut(
-            QStringLiteral("Registered model %1 from %2").arg(id).arg(parser.positional().at(1)));
-        return ExitOk;
+        return importModel(arguments, who);
     }
     if (sub == QStringLiteral("alias")) {
         ArgumentParser parser(

@@ -2,6 +2,7 @@
 #include "annotation/authservice.h"
 #include "annotation/datacheckthresholds.h"
 #include "annotation/driftmonitor.h"
+#include "annotation/inbox.h"
 #include "annotation/releasesignoff.h"
 #include "annotation/retrainingpolicy.h"
 #include "annotation/servingexperiment.h"
@@ -15,6 +16,7 @@
 #include "storage/settingsrepository.h"
 #include "storage/workspace.h"
 
+#include <QDir>
 #include <QMap>
 
 #include <cmath>
@@ -97,6 +99,21 @@ const std::vector<Setting> &knownSettings()
          QStringLiteral("model versions the endpoint loads at once (production, candidate and "
                         "pinned; `models pin ID`)"),
          annotation::Action::ControlServing},
+        {QString::fromLatin1(annotation::InboxEnabledSetting), QStringLiteral("1"), 0, 1,
+         QStringLiteral("1: `watch` and `serve --watch-inbox` take files from the inbox; 0: they "
+                        "pause"),
+         annotation::Action::ControlInbox},
+        {QString::fromLatin1(annotation::InboxSettleSetting),
+         QString::number(annotation::InboxSettings::DefaultSettleMs), 0,
+         annotation::InboxSettings::MaxSettleMs,
+         QStringLiteral("ms an inbox file's size and time must stay the same before it is taken "
+                        "(0: scanners write to .tmp/.part or a dot name and rename)"),
+         annotation::Action::ControlInbox},
+        {QString::fromLatin1(annotation::InboxRescanSetting),
+         QString::number(annotation::InboxSettings::DefaultRescanSeconds), 1,
+         annotation::InboxSettings::MaxRescanSeconds,
+         QStringLiteral("seconds between rescans of the inbox, for lost notifications"),
+         annotation::Action::ControlInbox},
     };
     return settings;
 }
@@ -207,6 +224,9 @@ int runSettingsCommand(const QStringList &arguments)
                      .arg(QString::fromLatin1(annotation::RetrainingPolicy::MinNewLabelsSetting))
                      .arg(annotation::RetrainingPolicy(workspace->db())
                               .minNewLabels(annotation::Principal::localOperator())));
+        printOut(QStringLiteral("%1 = %2    (the inbox folder `watch` takes scans from)")
+                     .arg(QString::fromLatin1(annotation::InboxPathSetting),
+                          annotation::InboxSettings::read(workspace->db()).path));
         printOut(QStringLiteral("%1 = %2    (bearer token clients off loopback must send)")
                      .arg(tokenKey, settings.value(tokenKey).isEmpty()
                                         ? QStringLiteral("(not set)")
@@ -252,6 +272,12 @@ int runSettingsCommand(const QStringList &arguments)
             annotation::RetrainingPolicy(workspace->db())
                 .setMinNewLabels(annotation::Principal::localOperator(), count);
             printOut(QStringLiteral("%1 = %2").arg(key).arg(count));
+            return ExitOk;
+        }
+        if (key == QString::fromLatin1(annotation::InboxPathSetting)) {
+            annotation::InboxControl(workspace->db())
+                .setPath(annotation::Principal::localOperator(), QDir(value).absolutePath());
+            printOut(QStringLiteral("%1 = %2").arg(key, QDir(value).absolutePath()));
             return ExitOk;
         }
         if (const auto exit = setReleaseOrTeamSetting(parser, *workspace, key, value)) {

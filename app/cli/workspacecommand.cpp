@@ -34,15 +34,24 @@ int runWorkspaceCommand(const QStringList &arguments)
         if (auto exit = parser.parse(arguments, 1, 1)) {
             return *exit;
         }
-        const auto workspace = openWorkspace(parser.workspace());
+        // A read-only workspace (a mount of a backup, a disk remounted after errors) is the one
+        // most worth checking: it is read as it is, and the check goes unrecorded.
+        const auto workspace =
+            storage::Workspace::openForReading(workspaceFolder(parser.workspace()));
         const annotation::AccessControl access(workspace->db());
         access.require(who, annotation::Action::CheckWorkspace, workspace->root());
         const storage::WorkspaceCheckReport report = storage::checkWorkspace(*workspace);
         for (const QString &problem : report.problems) {
             printOut(problem);
         }
-        access.audit(who, annotation::Action::CheckWorkspace, workspace->root(),
-                     QStringLiteral("%1 problem(s)").arg(report.problems.size()));
+        if (workspace->isReadOnly()) {
+            printOut(QStringLiteral("The workspace is read-only (%1): checked as it is; this check "
+                                    "is not in its audit log")
+                         .arg(workspace->readOnlyReason()));
+        } else {
+            access.audit(who, annotation::Action::CheckWorkspace, workspace->root(),
+                         QStringLiteral("%1 problem(s)").arg(report.problems.size()));
+        }
         printOut(QStringLiteral("%1: %2; %3 blob(s) verified")
                      .arg(workspace->root(),
                           report.ok() ? QStringLiteral("ok")

@@ -18,11 +18,16 @@ struct HttpServerOptions
     std::size_t maxBodyBytes = 64u << 20;
     // A request must arrive whole within this once its first byte has.
     std::chrono::milliseconds requestTimeout{10000};
+    // A new connection must send its first request's first byte within this.
+    std::chrono::milliseconds firstByteTimeout{5000};
     // A keep-alive connection may wait this long for its next request.
     std::chrono::milliseconds idleTimeout{120000};
     std::chrono::milliseconds writeTimeout{10000};
-    // More connections than this are closed as they arrive.
+    // Connections over either limit are answered 503 (JSON, Retry-After) and closed. One
+    // address may hold this many: a load generator or a proxy on the same host needs a few
+    // thousand, and the rest are left to everyone else.
     int maxConnections = 10000;
+    int maxConnectionsPerAddress = 4096;
 };
 
 // Whether `host` is an IP address, and whether it is a loopback one (127.0.0.0/8, ::1).
@@ -30,7 +35,8 @@ bool isIpAddress(const std::string &host);
 bool isLoopbackAddress(const std::string &host);
 
 // HTTP/1.1 with keep-alive on Boost.Beast: asynchronous, a few threads for any number of
-// connections. Broken requests are answered here (400, 408, 413) and never reach the handler.
+// connections. Broken requests are answered here (400, 408, 413), as are connections over the
+// limits (503), and never reach the handler.
 class HttpServer final
 {
 public:

@@ -1,5 +1,6 @@
 #include "app/serve/inferenceinput.h"
 
+#include "annotation/imageheader.h"
 #include "annotation/imagenormalizer.h"
 #include "app/serve/binarytensor.h"
 #include "app/serve/tensorrequestparser.h"
@@ -9,10 +10,7 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 
-#include <algorithm>
 #include <cmath>
-#include <system_error>
-#include <thread>
 
 namespace digitdesk::app {
 
@@ -194,15 +192,16 @@ InferenceInput parseTensorRequest(const HttpRequest &request)
     return input;
 }
 
-InferenceInput parseImageRequest(const std::string &contentType, const std::string &body)
+InferenceInput readImageRequest(const std::string &contentType, const std::string &body,
+                                qint64 maxDecodedPixels)
 {
     if (body.empty()) {
         return refused("the request body is empty: send a PNG or JPEG image, or JSON "
                        "{\"images\": [base64, ...]}");
     }
     InferenceInput input;
-    const bool json = contentType.rfind("application/json", 0) == 0;
-    if (!json) {
+    input.imageList = contentType.rfind("application/json", 0) == 0;
+    if (!input.imageList) {
         input.originals.emplace_back(body.data(), static_cast<qsizetype>(body.size()));
     } else {
         QJsonDocument document;
@@ -228,47 +227,77 @@ InferenceInput parseImageRequest(const std::string &contentType, const std::stri
             input.originals.push_back(decoded.decoded);
         }
     }
+    for (size_t i = 0; i < input.originals.size(); ++i) {
+        const std::string which =
+            input.imageList ? "images[" + std::to_string(i) + "]" : std::string("the body");
+        const annotation::ImageHeader header = annotation::readImageHeader(input.originals[i]);
+        const bool png = header.format == QStringLiteral("png");
+        if (!png && header.format != QStringLiteral("jpeg")) {
+            return refused(which +
+                           (input.imageList ? " is not a PNG or JPEG image: "
+                                            : " is not a usable PNG or JPEG image: ") +
+                           (header.format.isEmpty()
+                                ? std::string("its first bytes are no image signature")
+                                : "it is a " + header.format.toUpper().toStdString() + " file"));
+        }
+        if (!header.ok() || header.width <= 0 || header.height <= 0) {
+            return refused(which + ": " +
+                           (header.ok() ? "corrupt " + header.format.toUpper().toStdString() +
+                                              ": its header says " + std::to_string(header.width) +
+                                              " x " + std::to_string(header.height) + " pixels"
+                                        : header.error.toStdString()));
+        }
+        const qint64 pixels = header.width * header.height;
+        if (pixels > MaxPixelsPerImage) {
+            return refused(which + ": too large: " + std::to_string(header.width) + " x " +
+                           std::to_string(header.height) + " pixels is over the limit of " +
+                           std::to_string(MaxPixelsPerImage) + " pixels per image");
+        }
+        input.decodedPixels += pixels;
+        if (input.decodedPixels > maxDecodedPixels) {
+            InferenceInput over =
+                refused((input.imageList ? "images[0] to images[" + std::to_string(i) + "] come"
+                                         : std::string("the body comes")) +
+                        " to " + std::to_string(input.decodedPixels) +
+                        " pixels once decoded, over the endpoint's limit of " +
+                        std::to_string(maxDecodedPixels) +
+                        " per request: send smaller images or fewer at a time");
+            over.refusal = 413;
+            return over;
+        }
+    }
     input.count = static_cast<int>(input.originals.size());
+    return input;
+}
+
+void decodeImages(InferenceInput &input)
+{
     input.tensor.resize(static_cast<size_t>(input.count) * Pixels);
-    std::vector<std::string> errors(input.originals.size());
-    const auto normalise = [&](size_t first, size_t step) {
-        for (size_t i = first; i < input.originals.size(); i += step) {
-            const annotation::NormalizedImage image =
-                annotation::ImageNormalizer::fromEncoded(input.originals[i], MaxPixelsPerImage);
-            if (!image.ok()) {
-                errors[i] = image.error.toStdString();
-                continue;
-            }
-            const auto *pixels = reinterpret_cast<const unsigned char *>(image.pixels.constData());
-            float *out = input.tensor.data() + i * Pixels;
-            for (int p = 0; p < Pixels; ++p) {
-                out[p] = static_cast<float>(pixels[p]) / 255.0F;
-            }
+    for (size_t i = 0; i < input.originals.size(); ++i) {
+        const annotation::NormalizedImage image =
+            annotation::ImageNormalizer::fromEncoded(input.originals[i], MaxPixelsPerImage);
+        if (!image.ok()) {
+            input.error =
+                input.imageList
+                    ? "images[" + std::to_string(i) + "]: " + image.error.toStdString()
+                    : "the body is not a usable PNG or JPEG image: " + image.error.toStdString();
+            input.tensor.clear();
+            return;
         }
-    };
-    // Large batches decode on every core; one image is not worth a thread.
-    const size_t helpers =
-        input.originals.size() >= 32 ? std::max(1u, std::thread::hardware_concurrency()) - 1 : 0;
-    std::vector<std::thread> threads;
-    try {
-        for (size_t t = 0; t < helpers; ++t) {
-            threads.emplace_back(normalise, t + 1, helpers + 1);
+        const auto *pixels = reinterpret_cast<const unsigned char *>(image.pixels.constData());
+        float *out = input.tensor.data() + i * Pixels;
+        for (int p = 0; p < Pixels; ++p) {
+            out[p] = static_cast<float>(pixels[p]) / 255.0F;
         }
-    } catch (const std::system_error &) {
-        // No thread to be had (a process limit): the images not taken are decoded below.
     }
-    normalise(0, helpers + 1);
-    for (size_t t = threads.size() + 1; t < helpers + 1; ++t) {
-        normalise(t, helpers + 1);
-    }
-    for (std::thread &thread : threads) {
-        thread.join();
-    }
-    for (size_t i = 0; i < errors.size(); ++i) {
-        if (!errors[i].empty()) {
-            return refused(json ? "images[" + std::to_string(i) + "]: " + errors[i]
-                                : "the body is not a usable PNG or JPEG image: " + errors[i]);
-        }
+}
+
+InferenceInput parseImageRequest(const std::string &contentType, const std::string &body,
+                                 qint64 maxDecodedPixels)
+{
+    InferenceInput input = readImageRequest(contentType, body, maxDecodedPixels);
+    if (input.ok()) {
+        decodeImages(input);
     }
     return input;
 }

@@ -1,8 +1,10 @@
+#include "annotation/inboxthread.h"
 #include "app/cli/argumentparser.h"
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
 #include "app/serve/canaryguard.h"
+#include "app/serve/decodebudget.h"
 #include "app/serve/httpserver.h"
 #include "app/serve/modelwatcher.h"
 #include "app/serve/predictiontally.h"
@@ -56,6 +58,8 @@ struct ServeOptions
     bool capture = true;
     bool requireToken = false;
     std::chrono::milliseconds drainGrace{30000};
+    qint64 maxDecodedPixels = DefaultMaxDecodedPixels;
+    qint64 decodedPixelsPerSecond = 64'000'000;
 };
 
 void log(const QString &message)
@@ -94,7 +98,11 @@ std::optional<int> readOptions(ArgumentParser &parser, ServeOptions *options)
                               {"request-timeout-ms", 100, 600000},
                               {"idle-timeout-ms", 100, 86400000},
                               {"max-connections", 1, 1000000},
-                              {"workers", 0, 16}};
+                              {"workers", 0, 16},
+                              {"first-byte-timeout-ms", 100, 600000},
+                              {"max-connections-per-address", 1, 1000000},
+                              {"max-decoded-mpx", 1, 1000},
+                              {"max-decoded-mpx-per-s", 1, 100000}};
     for (NumberOption &number : numbers) {
         if (!parseNumber(parser, QString::fromLatin1(number.name), number.minimum, number.maximum,
                          &number.value)) {
@@ -124,6 +132,10 @@ std::optional<int> readOptions(ArgumentParser &parser, ServeOptions *options)
     options->http.requestTimeout = std::chrono::milliseconds(numbers[7].value);
     options->http.idleTimeout = std::chrono::milliseconds(numbers[8].value);
     options->http.maxConnections = static_cast<int>(numbers[9].value);
+    options->http.firstByteTimeout = std::chrono::milliseconds(numbers[11].value);
+    options->http.maxConnectionsPerAddress = static_cast<int>(numbers[12].value);
+    options->maxDecodedPixels = numbers[13].value * 1'000'000;
+    options->decodedPixelsPerSecond = numbers[14].value * 1'000'000;
     options->requireToken = parser.isSet(QStringLiteral("require-token"));
     if (!models::parseDeviceRequest(parser.value(QStringLiteral("device")), &options->device)) {
         return parser.usageError(QStringLiteral("--device takes auto, cpu or cuda"));
@@ -195,13 +207,30 @@ int runServeCommand(const QStringList &arguments)
            "out among them); 0: two, or one on a single core.",
            "0");
     option("max-body-mb", "Largest request body; larger ones get 413.", "16");
-    option("max-connections", "Most open client connections.", "10000");
+    option("max-connections", "Most open client connections; more are answered 503 and closed.",
+           "10000");
+    option("max-connections-per-address",
+           "Most open connections from one client address; more are answered 503 and closed.",
+           "4096");
+    option("first-byte-timeout-ms", "Time a new connection has to start its first request.",
+           "5000");
+    option("max-decoded-mpx",
+           "Most megapixels the images of one /v1/predict request may hold once decoded, read "
+           "from their headers before decoding; more are answered 413.",
+           "128");
+    option("max-decoded-mpx-per-s",
+           "Most megapixels /v1/predict decodes per second, all clients together; requests "
+           "over it are answered 503 with Retry-After.",
+           "64");
     option("request-timeout-ms", "Time a request has to arrive whole once started.", "10000");
     option("idle-timeout-ms", "Time a keep-alive connection may wait idle.", "120000");
     option("retrain-poll-s",
            "Seconds between checks of the retraining policy, which start `digitdesk retrain "
            "--if-due` when a run is due (0: never).",
            "60");
+    parser.addOption({QStringLiteral("watch-inbox"),
+                      QStringLiteral("Also run the watched inbox (inbox.path), as `digitdesk "
+                                     "watch` does, in this process.")});
     parser.addOption({QStringLiteral("no-capture"),
                       QStringLiteral("Do not store low-confidence requests as incoming items.")});
     parser.addOption({QStringLiteral("require-token"),
@@ -295,14 +324,16 @@ int runServeCommand(const QStringList &arguments)
         writer.stopCanary(candidateId, why);
     });
     std::unique_ptr<HttpServer> server;
+    // Every inference request is parsed, and its images decoded, on this pool alone.
     boost::asio::thread_pool parsers(std::max(1u, std::thread::hardware_concurrency()));
+    DecodeBudget decodeBudget(options.decodedPixelsPerSecond, options.maxDecodedPixels);
     ServingApi api(
         {watcher, batcher, metrics, ledger, tally, options.capture ? &writer : nullptr,
          [&server] { return server ? server->openConnections() : 0; },
          [&server] { return server && server->draining(); }, DIGITDESK_VERSION,
          options.requireToken,
          [&parsers](std::function<void()> work) { boost::asio::post(parsers, std::move(work)); },
-         &shadow, &canary});
+         &shadow, &canary, options.maxDecodedPixels, &decodeBudget});
     server = std::make_unique<HttpServer>(
         options.http, [&api](const HttpRequest &head) { return api.preflight(head); },
         [&api](HttpRequest request, const Responder &respond) {
@@ -322,6 +353,13 @@ int runServeCommand(const QStringList &arguments)
     RetrainingPoller retraining(workspace->root(), workspace->databasePath(),
                                 std::chrono::seconds(retrainPoll), log);
     retraining.start();
+    std::unique_ptr<annotation::InboxThread> inbox; // stopped first, at the return
+    if (parser.isSet(QStringLiteral("watch-inbox"))) {
+        inbox = std::make_unique<annotation::InboxThread>(
+            workspace->root(), workspace->databasePath(), annotation::InboxWatcherOptions{},
+            [](const QString &message) { log(QStringLiteral("inbox: %1").arg(message)); });
+        inbox->start();
+    }
     log(QStringLiteral("listening on http://%1:%2 (max batch %3, max delay %4 us, max queue %5, "
                        "capture %6)")
             .arg(QString::fromStdString(options.http.host))

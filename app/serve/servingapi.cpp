@@ -230,12 +230,18 @@ std::string ServingApi::pathOf(const HttpRequest &request)
 void ServingApi::inferSoon(Kind kind, std::string version, HttpRequest request,
                            const Responder &respond, std::chrono::steady_clock::time_point started)
 {
-    if (request.body.size() <= LargeBody || !m_parts.offload) {
+    if (m_parts.batcher.full()) { // before anything is spent on the body
+        m_parts.metrics.recordFailure(failureVersion(version), FailureReason::Rejected,
+                                      elapsed(started));
+        finish(respond, queueFull(), started);
+        return;
+    }
+    if (!m_parts.offload) {
         infer(kind, version, std::move(request), respond, started);
         return;
     }
-    // Parsing and decoding 1,000 images takes tens of milliseconds: not on the thread that
-    // reads every other connection.
+    // Parsing even a small body can cost milliseconds (a few kilobytes of PNG can declare
+    // millions of pixels): never on the thread that reads every other connection.
     auto shared = std::make_shared<HttpRequest>(std::move(request));
     m_parts.offload([this, kind, version = std::move(version), shared, respond, started] {
         try {
@@ -278,14 +284,19 @@ ServingApi::Routing ServingApi::choose(const std::string &version,
 void ServingApi::infer(Kind kind, const std::string &version, HttpRequest request,
                        const Responder &respond, std::chrono::steady_clock::time_point started)
 {
+    std::optional<HttpResponse> refusal;
     auto input = std::make_shared<InferenceInput>(
-        kind == Kind::Tensor ? parseTensorRequest(request)
-                             : parseImageRequest(request.contentType, request.body));
+        kind == Kind::Tensor ? parseTensorRequest(request) : readImages(request, &refusal));
     request.body.clear();
-    if (!input->ok()) {
-        m_parts.metrics.recordFailure(failureVersion(version), FailureReason::Other,
+    if (!refusal && !input->ok()) {
+        refusal = failure(input->refusal, input->error);
+    }
+    if (refusal) {
+        m_parts.metrics.recordFailure(failureVersion(version),
+                                      refusal->status == 503 ? FailureReason::Rejected
+                                                             : FailureReason::Other,
                                       elapsed(started));
-        finish(respond, failure(400, input->error), started);
+        finish(respond, std::move(*refusal), started);
         return;
     }
     const LiveSettings settings = m_parts.models.settings();
@@ -338,11 +349,7 @@ void ServingApi::infer(Kind kind, const std::string &version, HttpRequest reques
         });
     if (!accepted) {
         m_parts.metrics.recordFailure(served, FailureReason::Rejected, elapsed(started));
-        HttpResponse response =
-            failure(503, "the queue is full (" + std::to_string(m_parts.batcher.pending()) +
-                             " requests waiting); retry shortly");
-        response.headers.emplace_back("Retry-After", "1");
-        finish(respond, std::move(response), started);
+        finish(respond, queueFull(), started);
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/serve/httpmessage.h"
+#include "app/serve/inferenceinput.h"
 #include "app/serve/shareselector.h"
 
 #include <chrono>
@@ -22,13 +23,13 @@ struct ServedModel;
 namespace digitdesk::app {
 
 class CanaryGuard;
+class DecodeBudget;
 class ModelWatcher;
 class PredictionTally;
 class ShadowMirror;
 class ServingMetrics;
 class SloLedger;
 class StorageWriter;
-struct InferenceInput;
 struct LiveSettings;
 struct ServingRoute;
 
@@ -51,10 +52,15 @@ public:
         std::function<bool()> draining;
         std::string serverVersion;
         bool requireToken = false; // on loopback too
-        // Runs large requests' parsing off the connection thread; empty: parse in place.
+        // Runs inference requests' parsing and decoding on a bounded pool, off the threads
+        // that read every connection; empty: in place.
         std::function<void(std::function<void()>)> offload;
         ShadowMirror *shadow = nullptr; // null: no shadow traffic
         CanaryGuard *canary = nullptr;  // null: no canary
+        // /v1/predict's decoded pixels per request, and per second across the endpoint (null:
+        // no per-second budget).
+        qint64 maxDecodedPixels = DefaultMaxDecodedPixels;
+        DecodeBudget *decodeBudget = nullptr;
     };
 
     explicit ServingApi(Parts parts);
@@ -72,8 +78,6 @@ private:
         Images  // /v1/predict
     };
 
-    static constexpr size_t LargeBody = 64 * 1024;
-
     // Which model answers an inference request, and what else happens to it.
     struct Routing
     {
@@ -88,6 +92,9 @@ private:
                    std::chrono::steady_clock::time_point started);
     void infer(Kind kind, const std::string &version, HttpRequest request, const Responder &respond,
                std::chrono::steady_clock::time_point started);
+    // The request's images, decoded once they are within the budgets.
+    InferenceInput readImages(const HttpRequest &request, std::optional<HttpResponse> *refusal);
+    HttpResponse queueFull() const;
     Routing choose(const std::string &version, const annotation::ExperimentSettings &experiment);
     void judgeCanary(const Routing &routing, const LiveSettings &settings, bool failed,
                      std::chrono::steady_clock::time_point started);

@@ -2,6 +2,7 @@
 
 #include "models/architecture.h"
 
+#include <istream>
 #include <memory>
 #include <string>
 
@@ -42,5 +43,9 @@ std::unique_ptr<Classifier> makeDigitNet();
 std::unique_ptr<Classifier> makeExampleNet();
 // Loads a model file of the given architecture; throws std::runtime_error naming the file.
 std::unique_ptr<Classifier> loadClassifier(const std::string &path, Architecture architecture);
+// As loadClassifier(), from a model file's bytes already in memory (the bytes a digest was taken
+// of, never the path again); `name` says which file in errors.
+std::unique_ptr<Classifier> loadClassifier(std::istream &bytes, const std::string &name,
+                                           Architecture architecture);
 
 } // namespace digitdesk::models::detail

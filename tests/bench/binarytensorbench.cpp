@@ -228,6 +228,7 @@ bool compareBinaryTensorsOnTwoModels(const testing::TempWorkspace &temp,
                                      const QStringList &serveOptions, int rounds)
 {
     annotation::ModelRegistry registry(temp.workspace->db(), temp.workspace->root());
+    registry.setImportCheck(annotation::ModelImportCheck(QStringLiteral(DIGITDESK_BINARY)));
     const QString folder = temp.dir.filePath(QStringLiteral("constant"));
     if (!testing::runPython(testing::fixtureScript(QStringLiteral("make_served_models.py")),
                             {folder})) {

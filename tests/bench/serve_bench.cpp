@@ -379,6 +379,7 @@ int main(int argc, char *argv[])
         return 2;
     }
     annotation::ModelRegistry registry(temp.workspace->db(), temp.workspace->root());
+    registry.setImportCheck(annotation::ModelImportCheck(QStringLiteral(DIGITDESK_BINARY)));
     const qint64 example = registry.importTorchScript(engineer, peerModel, QStringLiteral("peer"));
     const qint64 own = testing::addUntrainedModel(temp, engineer);
     // The bench measures serving: the sign-off is waived, as for a one-person team.

@@ -21,7 +21,7 @@ QByteArray HttpAnswer::header(const QByteArray &name) const
     return {};
 }
 
-HttpClient::HttpClient(const QString &host, int port)
+HttpClient::HttpClient(const QString &host, int port, const QString &source)
 {
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -32,6 +32,16 @@ HttpClient::HttpClient(const QString &host, int port)
     m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
     ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (!source.isEmpty()) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        if (inet_pton(AF_INET, source.toLatin1().constData(), &local.sin_addr) != 1 ||
+            ::bind(m_fd, reinterpret_cast<sockaddr *>(&local), sizeof local) != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+            return;
+        }
+    }
     if (::connect(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
         ::close(m_fd);
         m_fd = -1;

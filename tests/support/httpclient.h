@@ -21,7 +21,9 @@ struct HttpAnswer
 class HttpClient final
 {
 public:
-    HttpClient(const QString &host, int port);
+    // `source`: the local address to connect from (another loopback address, such as
+    // 127.0.0.2, is another client to the server); empty: the system's choice.
+    HttpClient(const QString &host, int port, const QString &source = {});
     ~HttpClient();
     HttpClient(const HttpClient &) = delete;
     HttpClient &operator=(const HttpClient &) = delete;
