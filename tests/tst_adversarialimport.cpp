@@ -24,7 +24,7 @@ namespace {
 
 // As in tst_importlimits: the binary with LibTorch loaded takes about 180 MB before it reads a
 // byte; one batch adds at most 64 MiB of files and decoded pixels. A killed child fails the test.
-constexpr qint64 MemoryBoundKb = 400 * 1024;
+constexpr qint64 MemoryBoundKb = 400 * 1024 * testing::SanitizerMemoryFactor;
 constexpr qint64 CeilingKb = 1536 * 1024;
 // A scan of 12,000 bytes: under QFile's 16 KiB write buffer, where a failed write used to wait
 // for close(), which dropped the error.

@@ -19,7 +19,7 @@ namespace {
 // What one `digitdesk import` may hold resident, whatever the file: the binary with LibTorch
 // loaded takes about 180 MB before it reads a byte, and one batch adds at most 64 MiB of file
 // contents. Before the limits, these files took it past 12 GB.
-constexpr qint64 MemoryBoundKb = 400 * 1024;
+constexpr qint64 MemoryBoundKb = 400 * 1024 * testing::SanitizerMemoryFactor;
 // Past this the child is killed, so a broken limit fails the test rather than the machine.
 constexpr qint64 CeilingKb = 1536 * 1024;
 constexpr int GoodImages = 20;

@@ -12,6 +12,14 @@
 
 namespace digitdesk::testing {
 
+// Memory bounds are measured without sanitizers; AddressSanitizer's shadow memory and quarantine
+// (and ThreadSanitizer's shadow) multiply what any process holds, so the bounds scale under them.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr qint64 SanitizerMemoryFactor = 4;
+#else
+inline constexpr qint64 SanitizerMemoryFactor = 1;
+#endif
+
 // A fresh workspace in a temporary folder that is removed with it.
 struct TempWorkspace
 {
