@@ -192,6 +192,7 @@ InboxBatchReport InboxProcessor::process(const QString &inbox, const QStringList
             report.problem = problem;
         } else if (failed) {
             ++report.failed;
+            report.lastFailure = QStringLiteral("%1: %2").arg(file.record.name, file.record.reason);
         } else if (file.record.outcome == storage::InboxOutcome::AlreadyImported) {
             ++report.alreadyImported;
         } else {

@@ -25,6 +25,7 @@ struct InboxBatchReport
     int left = 0;            // vanished or not movable: still in the inbox or gone
     qint64 predicted = 0;
     QString problem; // what went wrong beside single files (predictions, moves); empty if nothing
+    QString lastFailure; // the last file moved to failed/ and why ("a.png: not an image")
 };
 
 // Takes complete files of the inbox through the importer (its limits and checks), stores the

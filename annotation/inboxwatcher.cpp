@@ -207,6 +207,8 @@ void InboxWatcher::processBatch()
               .arg(report.predicted));
     if (!report.problem.isEmpty()) {
         setError(report.problem);
+    } else if (!report.lastFailure.isEmpty()) {
+        setError(report.lastFailure);
     }
     writeStatus(QStringLiteral("watching"));
     if (!m_ready.isEmpty()) {

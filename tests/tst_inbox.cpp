@@ -174,6 +174,11 @@ void tst_Inbox::badFilesMoveToFailedWithTheirReason()
                                   .state(annotation::Principal::localOperator())
                                   .failedToday,
                               1, Patience);
+    // What the Inbox pane shows as the last error: the file and its reason.
+    QTRY_COMPARE_WITH_TIMEOUT(annotation::InboxControl(ws.workspace().db())
+                                  .state(annotation::Principal::localOperator())
+                                  .lastError,
+                              why.trimmed(), Patience);
 }
 
 void tst_Inbox::duplicates()

@@ -100,8 +100,8 @@ const std::vector<Setting> &knownSettings()
                         "pinned; `models pin ID`)"),
          annotation::Action::ControlServing},
         {QString::fromLatin1(annotation::InboxEnabledSetting), QStringLiteral("1"), 0, 1,
-         QStringLiteral("1: `watch` and `serve --watch-inbox` take files from the inbox; 0: they "
-                        "pause"),
+         QStringLiteral("1 (on): `watch` and `serve --watch-inbox` take files from the inbox; "
+                        "0 (off): they pause"),
          annotation::Action::ControlInbox},
         {QString::fromLatin1(annotation::InboxSettleSetting),
          QString::number(annotation::InboxSettings::DefaultSettleMs), 0,
@@ -279,6 +279,17 @@ int runSettingsCommand(const QStringList &arguments)
                 .setPath(annotation::Principal::localOperator(), QDir(value).absolutePath());
             printOut(QStringLiteral("%1 = %2").arg(key, QDir(value).absolutePath()));
             return ExitOk;
+        }
+        if (key == QString::fromLatin1(annotation::InboxEnabledSetting)) {
+            // A switch: people type on/off or true/false as often as 1/0.
+            const QString word = value.toLower();
+            if (word == QStringLiteral("on") || word == QStringLiteral("true") ||
+                word == QStringLiteral("yes")) {
+                value = QStringLiteral("1");
+            } else if (word == QStringLiteral("off") || word == QStringLiteral("false") ||
+                       word == QStringLiteral("no")) {
+                value = QStringLiteral("0");
+            }
         }
         if (const auto exit = setReleaseOrTeamSetting(parser, *workspace, key, value)) {
             return *exit;
