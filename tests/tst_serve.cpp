@@ -8,6 +8,7 @@
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
 #include "tests/support/httpclient.h"
+#include "tests/support/pngbytes.h"
 #include "tests/support/servedmodels.h"
 #include "tests/support/servefixture.h"
 #include "tests/support/signoff.h"
@@ -30,7 +31,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -70,48 +70,7 @@ QString errorOf(const HttpAnswer &answer)
 // A PNG of width x height black pixels, deflated row by row: small on disk, huge once decoded.
 QByteArray hugePng(int width, int height)
 {
-    const auto chunk = [](const QByteArray &type, const QByteArray &data) {
-        QByteArray out;
-        const auto be32 = [&out](quint32 v) {
-            out += char(v >> 24);
-            out += char(v >> 16);
-            out += char(v >> 8);
-            out += char(v);
-        };
-        be32(static_cast<quint32>(data.size()));
-        const QByteArray typed = type + data;
-        out += typed;
-        be32(static_cast<quint32>(
-            crc32(0, reinterpret_cast<const Bytef *>(typed.constData()), typed.size())));
-        return out;
-    };
-    QByteArray header;
-    for (int v : {width, height}) {
-        header += char(v >> 24);
-        header += char(v >> 16);
-        header += char(v >> 8);
-        header += char(v);
-    }
-    header += QByteArray("\x08\x00\x00\x00\x00", 5); // 8-bit gray
-    z_stream stream{};
-    deflateInit(&stream, 9);
-    QByteArray compressed;
-    QByteArray row(width + 1, '\0');
-    QByteArray out(1 << 16, '\0');
-    for (int y = 0; y < height; ++y) {
-        stream.next_in = reinterpret_cast<Bytef *>(row.data());
-        stream.avail_in = static_cast<uInt>(row.size());
-        const int flush = y + 1 == height ? Z_FINISH : Z_NO_FLUSH;
-        do {
-            stream.next_out = reinterpret_cast<Bytef *>(out.data());
-            stream.avail_out = static_cast<uInt>(out.size());
-            deflate(&stream, flush);
-            compressed.append(out.constData(), out.size() - static_cast<int>(stream.avail_out));
-        } while (stream.avail_out == 0);
-    }
-    deflateEnd(&stream);
-    return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", header) + chunk("IDAT", compressed) +
-           chunk("IEND", {});
+    return testing::uniformPng(width, height, QByteArray("\x08\x00", 2), width, '\0');
 }
 
 // The first IPv4 address of this machine that is not loopback; empty when it has none.

@@ -7,7 +7,9 @@
 #include "annotation/principal.h"
 #include "annotation/role.h"
 #include "storage/modelrepository.h"
+#include "tests/support/childmemory.h"
 #include "tests/support/httpclient.h"
+#include "tests/support/pngbytes.h"
 #include "tests/support/servedmodels.h"
 #include "tests/support/servefixture.h"
 #include "tests/support/signoff.h"
@@ -21,8 +23,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
-
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -62,60 +62,12 @@ QByteArray imagesBody(const QList<QByteArray> &images)
         .toJson(QJsonDocument::Compact);
 }
 
-// A PNG whose every byte of pixel data is `fill`, deflated row by row: a few kilobytes that
-// declare width x height pixels. `kind` is IHDR's bit depth and colour type, `rowBytes` what
-// a row of them takes.
-QByteArray uniformPng(int width, int height, const QByteArray &kind, int rowBytes, char fill)
-{
-    const auto chunk = [](const QByteArray &type, const QByteArray &data) {
-        QByteArray out;
-        const auto be32 = [&out](quint32 v) {
-            for (int shift = 24; shift >= 0; shift -= 8) {
-                out += char(v >> shift);
-            }
-        };
-        be32(static_cast<quint32>(data.size()));
-        const QByteArray typed = type + data;
-        out += typed;
-        be32(static_cast<quint32>(
-            crc32(0, reinterpret_cast<const Bytef *>(typed.constData()), typed.size())));
-        return out;
-    };
-    QByteArray header;
-    for (int v : {width, height}) {
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            header += char(v >> shift);
-        }
-    }
-    header += kind + QByteArray(3, '\0');
-    z_stream stream{};
-    deflateInit(&stream, 9);
-    QByteArray compressed;
-    QByteArray row(1 + rowBytes, fill);
-    row[0] = '\0'; // no filter
-    QByteArray out(1 << 16, '\0');
-    for (int y = 0; y < height; ++y) {
-        stream.next_in = reinterpret_cast<Bytef *>(row.data());
-        stream.avail_in = static_cast<uInt>(row.size());
-        const int flush = y + 1 == height ? Z_FINISH : Z_NO_FLUSH;
-        do {
-            stream.next_out = reinterpret_cast<Bytef *>(out.data());
-            stream.avail_out = static_cast<uInt>(out.size());
-            deflate(&stream, flush);
-            compressed.append(out.constData(), out.size() - static_cast<int>(stream.avail_out));
-        } while (stream.avail_out == 0);
-    }
-    deflateEnd(&stream);
-    return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", header) + chunk("IDAT", compressed) +
-           chunk("IEND", {});
-}
-
 // Twelve blank 2000 x 2000 PNGs (white, one bit a pixel) in one JSON body of a few
 // kilobytes: 48 megapixels to decode.
 QByteArray blankPosters()
 {
-    return imagesBody(
-        QList<QByteArray>(12, uniformPng(2000, 2000, QByteArray("\x01\x00", 2), 250, char(255))));
+    return imagesBody(QList<QByteArray>(
+        12, testing::uniformPng(2000, 2000, QByteArray("\x01\x00", 2), 250, char(255))));
 }
 
 // Twelve 2000 x 2000 scans of a large "0": as many pixels, each a digit.
@@ -127,21 +79,6 @@ QByteArray ringPosters()
                                           400 + 20 * i, true));
     }
     return imagesBody(images);
-}
-
-// A field of /proc/<pid>/status in kB (VmRSS, VmHWM); -1 when it cannot be read.
-qint64 statusKb(qint64 pid, const QByteArray &field)
-{
-    QFile file(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!file.open(QIODevice::ReadOnly)) {
-        return -1;
-    }
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        if (line.startsWith(field + ':')) {
-            return line.mid(field.size() + 1).trimmed().split(' ').value(0).toLongLong();
-        }
-    }
-    return -1;
 }
 
 // The median of liveness probes sent one after another for `ms` milliseconds; -1 when one
@@ -251,8 +188,9 @@ void tst_ServeBudget::blankPostersDoNotSlowTheProbe()
 void tst_ServeBudget::deepPngIsRefusedBeforeDecoding()
 {
     // 392 MB once decoded: 16-bit RGBA
-    const QByteArray png = uniformPng(7000, 7000, QByteArray("\x10\x06", 2), 7000 * 8, '\0');
-    const qint64 peakBefore = statusKb(m_serve->pid(), "VmHWM");
+    const QByteArray png =
+        testing::uniformPng(7000, 7000, QByteArray("\x10\x06", 2), 7000 * 8, '\0');
+    const qint64 peakBefore = testing::statusKb(m_serve->pid(), "VmHWM");
     QVERIFY(peakBefore > 0);
     HttpClient client(Loopback, m_serve->port);
     const HttpAnswer answer = client.request("POST", "/v1/predict", png, "image/png");
@@ -260,10 +198,10 @@ void tst_ServeBudget::deepPngIsRefusedBeforeDecoding()
     QVERIFY2(errorOf(answer).contains(QStringLiteral("the body: too large: 7000 x 7000 pixels is "
                                                      "over the limit of 4000000 pixels per image")),
              answer.body.constData());
-    const qint64 peakAfter = statusKb(m_serve->pid(), "VmHWM");
+    const qint64 peakAfter = testing::statusKb(m_serve->pid(), "VmHWM");
     qInfo("a %lld-byte PNG of 7000 x 7000 16-bit RGBA: VmHWM %lld -> %lld kB, VmRSS %lld kB",
           static_cast<long long>(png.size()), peakBefore, peakAfter,
-          statusKb(m_serve->pid(), "VmRSS"));
+          testing::statusKb(m_serve->pid(), "VmRSS"));
     QVERIFY2(peakAfter < peakBefore + 32 * 1024, qPrintable(QString::number(peakAfter)));
     QCOMPARE(client.request("GET", "/v2/health/live").status, 200);
 }

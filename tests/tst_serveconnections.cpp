@@ -3,6 +3,7 @@
 // --max-connections-per-address of them, and a connection over a limit is told so (503, JSON)
 // instead of being closed without a word. `digitdesk serve` runs as a child process; the
 // clients are real sockets, a second client connecting from another loopback address.
+#include "tests/support/childmemory.h"
 #include "tests/support/httpclient.h"
 #include "tests/support/servefixture.h"
 #include "tests/support/testdata.h"
@@ -43,21 +44,6 @@ int openDescriptors(qint64 pid)
     return static_cast<int>(QDir(QStringLiteral("/proc/%1/fd").arg(pid))
                                 .entryList(QDir::NoDotAndDotDot | QDir::System)
                                 .size());
-}
-
-// A field of /proc/<pid>/status in kB (VmRSS, VmHWM); -1 when it cannot be read.
-qint64 statusKb(qint64 pid, const QByteArray &field)
-{
-    QFile file(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!file.open(QIODevice::ReadOnly)) {
-        return -1;
-    }
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        if (line.startsWith(field + ':')) {
-            return line.mid(field.size() + 1).trimmed().split(' ').value(0).toLongLong();
-        }
-    }
-    return -1;
 }
 
 } // namespace
@@ -147,8 +133,8 @@ void tst_ServeConnections::oneAddressCannotHoldEveryConnection()
     QVERIFY2(before.connected(), "cannot connect from 127.0.0.2");
     QCOMPARE(before.request("GET", "/v2/health/live").status, 200);
     const int baseDescriptors = openDescriptors(serve.pid());
-    const qint64 baseRssKb = statusKb(serve.pid(), "VmRSS");
-    const qint64 basePeakKb = statusKb(serve.pid(), "VmHWM");
+    const qint64 baseRssKb = testing::statusKb(serve.pid(), "VmRSS");
+    const qint64 basePeakKb = testing::statusKb(serve.pid(), "VmHWM");
     QVERIFY(baseDescriptors > 0 && baseRssKb > 0);
 
     QElapsedTimer flood;
@@ -190,7 +176,7 @@ void tst_ServeConnections::oneAddressCannotHoldEveryConnection()
     QCOMPARE(other.request("GET", "/v2/health/live").status, 200);
     const qint64 heldMs = held.elapsed();
     QVERIFY2(heldMs < 100, qPrintable(QString::number(heldMs)));
-    const qint64 floodRssKb = statusKb(serve.pid(), "VmRSS");
+    const qint64 floodRssKb = testing::statusKb(serve.pid(), "VmRSS");
     qInfo("probes: %lld ms during the flood, %lld ms beside the idle connections; descriptors "
           "%d -> %d at most; VmRSS %lld -> %lld kB",
           probeMs, heldMs, baseDescriptors, floodDescriptors, baseRssKb, floodRssKb);
@@ -202,8 +188,9 @@ void tst_ServeConnections::oneAddressCannotHoldEveryConnection()
     const qint64 closedMs = flood.elapsed();
     QVERIFY2(closedMs >= FirstByteMs - 500, qPrintable(QString::number(closedMs)));
     QTRY_VERIFY_WITH_TIMEOUT(openDescriptors(serve.pid()) <= baseDescriptors + 16, 10000);
-    QVERIFY2(statusKb(serve.pid(), "VmHWM") < basePeakKb + 64 * 1024 * testing::SanitizerMemoryFactor,
-             qPrintable(QString::number(statusKb(serve.pid(), "VmHWM"))));
+    QVERIFY2(testing::statusKb(serve.pid(), "VmHWM") <
+                 basePeakKb + 64 * 1024 * testing::SanitizerMemoryFactor,
+             qPrintable(QString::number(testing::statusKb(serve.pid(), "VmHWM"))));
     QCOMPARE(other.request("GET", "/v2/health/live").status, 200);
     idle.clear();
     HttpClient after(Loopback, serve.port);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
@@ -28,5 +29,8 @@ MeasuredRun runMeasured(const QString &program, const QStringList &arguments, qi
 // The largest resident set of every child of this process that has ended (getrusage), in KB:
 // it covers the last milliseconds of a child that sampling may miss.
 qint64 childrenPeakKb();
+
+// A field of /proc/<pid>/status in kB (VmRSS, VmHWM); -1 when it cannot be read.
+qint64 statusKb(qint64 pid, const QByteArray &field);
 
 } // namespace digitdesk::testing
