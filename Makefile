@@ -6,6 +6,9 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 # Paths under the clone are hashed relative to it, so a fresh clone elsewhere reuses the cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 DIGITDESK := $(BUILD_DIR)/app/digitdesk
+# Warnings are errors only when asked (CI and the dev preset): a newer compiler's new warning
+# should not stop someone building a release.
+WERROR ?= OFF
 
 .PHONY: all deps configure build data demo run test bench fuzz format clean
 
@@ -16,7 +19,7 @@ deps:
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
-	    -DDIGITDESK_DATA_DIR=$(DATA_DIR) >/dev/null
+	    -DDIGITDESK_DATA_DIR=$(DATA_DIR) -DDIGITDESK_WERROR=$(WERROR) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR)
@@ -42,6 +45,7 @@ bench: data
 	tests/bench/train_bench.sh $(BUILD_DIR) $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/loop_bench $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/learning_curve $(DATA_DIR)
+	tests/bench/startup_bench.sh $(BUILD_DIR)
 
 # libFuzzer with ASan and UBSan (clang) on every parser of outside input, FUZZ_SECONDS each.
 FUZZ_DIR ?= build-fuzz

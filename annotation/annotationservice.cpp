@@ -4,10 +4,13 @@
 #include "annotation/queueplanner.h"
 #include "annotation/shadowfigures.h"
 #include "annotation/userservice.h"
-#include "storage/annotationrepository.h"
+#include "storage/goldrepository.h"
 #include "storage/imagerepository.h"
+#include "storage/labelrepository.h"
+#include "storage/leaserepository.h"
 #include "storage/modelrepository.h"
 #include "storage/predictionrepository.h"
+#include "storage/reviewrepository.h"
 #include "storage/settingsrepository.h"
 #include "storage/shadowrepository.h"
 #include "storage/transaction.h"
@@ -17,13 +20,6 @@
 
 namespace digitdesk::annotation {
 namespace {
-
-void checkLabel(int label)
-{
-    if (label < -1 || label > 9) {
-        throw InvalidRequest(QStringLiteral("%1 is not a digit 0-9").arg(label));
-    }
-}
 
 // One in `1 / share` decisions, as a whole period (0: never).
 int periodOf(const storage::SettingsRepository &settings, const char *key)
@@ -53,7 +49,7 @@ QueueItem AnnotationService::loadItem(qint64 imageId) const
         item.pixels = details->pixels;
         item.originalSha256 = details->originalSha256;
     }
-    item.sentBack = storage::AnnotationRepository(m_db).lastRejection(imageId);
+    item.sentBack = storage::ReviewRepository(m_db).lastRejection(imageId);
     if (const auto disagreement = storage::ShadowRepository(m_db).disagreementOn(imageId)) {
         item.modelsDisagree = describeDisagreement(*disagreement);
     }
@@ -80,7 +76,7 @@ std::vector<qint64> AnnotationService::planAfterCurrent(const Principal &who, in
         m_db, {periodOf(settings, HighConfidenceSetting), periodOf(settings, GoldSetting)});
     // Decisions are numbered over the annotator's standing labels; the current item, when
     // there is one, takes the next number, and what is already planned the ones after it.
-    const qint64 first = storage::AnnotationRepository(m_db).labelCountBy(who.userId) + 1 +
+    const qint64 first = storage::LabelRepository(m_db).labelCountBy(who.userId) + 1 +
                          (m_current != 0 ? 1 : 0) + static_cast<qint64>(planned.size());
     std::vector<qint64> exclude = planned;
     if (m_current != 0) {
@@ -105,7 +101,7 @@ std::optional<QueueItem> AnnotationService::next(const Principal &who)
     m_access.require(who, Action::Annotate);
     followCaller(who);
     const int seconds = leaseSeconds();
-    storage::AnnotationRepository repository(m_db);
+    storage::LeaseRepository repository(m_db);
     const QDateTime at = now();
 
     storage::Transaction transaction(m_db);
@@ -145,7 +141,7 @@ std::vector<QueueItem> AnnotationService::nextPage(const Principal &who, int cou
 {
     m_access.require(who, Action::Annotate);
     const int seconds = leaseSeconds();
-    storage::AnnotationRepository repository(m_db);
+    storage::LeaseRepository repository(m_db);
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
     const std::vector<qint64> ids = repository.mostConfident(who.userId, at, count);
@@ -164,27 +160,28 @@ std::vector<QueueItem> AnnotationService::nextPage(const Principal &who, int cou
 
 std::vector<LabelDecision>
 AnnotationService::labelPage(const Principal &who,
-                             const std::vector<std::pair<qint64, int>> &answers, qint64 timeSpentMs)
+                             const std::vector<std::pair<qint64, storage::Label>> &answers,
+                             qint64 timeSpentMs)
 {
     m_access.require(who, Action::Annotate);
-    storage::AnnotationRepository repository(m_db);
+    storage::LabelRepository repository(m_db);
+    storage::LeaseRepository leases(m_db);
     const int overlap = std::max(
         1, storage::SettingsRepository(m_db).intValue(QString::fromLatin1(OverlapSetting), 1));
     const qint64 each = answers.empty() ? 0 : timeSpentMs / static_cast<qint64>(answers.size());
     std::vector<LabelDecision> decisions;
     storage::Transaction transaction(m_db);
     for (const auto &[imageId, label] : answers) {
-        checkLabel(label);
-        if (repository.leasedByOther(imageId, who.userId, now()) ||
-            repository.status(imageId) != QStringLiteral("incoming")) {
+        if (leases.leasedByOther(imageId, who.userId, now()) ||
+            repository.status(imageId) != storage::ImageStatus::Incoming) {
             throw InvalidRequest(QStringLiteral("image %1 of the page is no longer yours to label; "
                                                 "nothing of the page was saved")
                                      .arg(imageId));
         }
         const qint64 labelId = repository.addLabel(imageId, label, who.userId, who.sessionId, each);
-        repository.releaseLease(imageId);
+        leases.releaseLease(imageId);
         if (repository.activeLabelCount(imageId) >= overlap) {
-            repository.setStatus(imageId, QStringLiteral("labelled"));
+            repository.setStatus(imageId, storage::ImageStatus::Labelled);
         }
         decisions.push_back({labelId, imageId, label, std::nullopt});
     }
@@ -196,7 +193,7 @@ std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int cou
 {
     m_access.require(who, Action::Annotate);
     followCaller(who);
-    storage::AnnotationRepository repository(m_db);
+    storage::LeaseRepository repository(m_db);
     const QDateTime at = now();
     const int seconds = leaseSeconds();
     storage::Transaction transaction(m_db);
@@ -244,14 +241,14 @@ std::vector<QueueItem> AnnotationService::upcoming(const Principal &who, int cou
     return items;
 }
 
-LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int label,
+LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, storage::Label label,
                                        qint64 timeSpentMs)
 {
     m_access.require(who, Action::Annotate, QStringLiteral("image:%1").arg(imageId));
-    checkLabel(label);
-    storage::AnnotationRepository repository(m_db);
+    storage::LabelRepository repository(m_db);
+    storage::LeaseRepository leases(m_db);
     storage::Transaction transaction(m_db);
-    if (repository.leasedByOther(imageId, who.userId, now())) {
+    if (leases.leasedByOther(imageId, who.userId, now())) {
         throw InvalidRequest(
             QStringLiteral("image %1 is leased to someone else now (your lease expired)")
                 .arg(imageId));
@@ -259,26 +256,26 @@ LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int
     if (repository.hasStandingLabel(imageId, who.userId)) {
         throw InvalidRequest(QStringLiteral("you have labelled image %1 already").arg(imageId));
     }
-    const std::optional<int> gold = repository.goldLabel(imageId);
+    const storage::MaybeLabel gold = storage::GoldRepository(m_db).goldLabel(imageId);
     if (gold) {
         // A check of the annotator: recorded, compared, never a label of the image.
         const qint64 labelId =
             repository.addLabel(imageId, label, who.userId, who.sessionId, timeSpentMs, true);
-        repository.releaseLease(imageId);
+        leases.releaseLease(imageId);
         transaction.commit();
         return {labelId, imageId, label, gold};
     }
-    if (repository.status(imageId) != QStringLiteral("incoming")) {
+    if (repository.status(imageId) != storage::ImageStatus::Incoming) {
         throw InvalidRequest(
             QStringLiteral("image %1 is no longer waiting for a label").arg(imageId));
     }
     const qint64 labelId =
         repository.addLabel(imageId, label, who.userId, who.sessionId, timeSpentMs);
-    repository.releaseLease(imageId);
+    leases.releaseLease(imageId);
     const int overlap = std::max(
         1, storage::SettingsRepository(m_db).intValue(QString::fromLatin1(OverlapSetting), 1));
     if (repository.activeLabelCount(imageId) >= overlap) {
-        repository.setStatus(imageId, QStringLiteral("labelled"));
+        repository.setStatus(imageId, storage::ImageStatus::Labelled);
     }
     transaction.commit();
     return {labelId, imageId, label, std::nullopt};
@@ -287,7 +284,7 @@ LabelDecision AnnotationService::label(const Principal &who, qint64 imageId, int
 void AnnotationService::skip(const Principal &who, qint64 imageId)
 {
     m_access.require(who, Action::Annotate, QStringLiteral("image:%1").arg(imageId));
-    storage::AnnotationRepository repository(m_db);
+    storage::LeaseRepository repository(m_db);
     storage::Transaction transaction(m_db);
     repository.addSkip(imageId, who.userId, who.sessionId);
     if (repository.holdsLease(imageId, who.userId, now())) {
@@ -302,18 +299,19 @@ void AnnotationService::skip(const Principal &who, qint64 imageId)
 std::optional<LabelDecision> AnnotationService::undo(const Principal &who)
 {
     m_access.require(who, Action::Annotate);
-    storage::AnnotationRepository repository(m_db);
+    storage::LabelRepository repository(m_db);
     storage::Transaction transaction(m_db);
     const auto last = repository.lastActiveLabelBy(who.userId);
     if (!last || last->reviewed) {
         return std::nullopt;
     }
     repository.retractLabel(last->id, who.name);
-    if (!repository.goldLabel(last->imageId) &&
-        repository.status(last->imageId) == QStringLiteral("labelled")) {
-        repository.setStatus(last->imageId, QStringLiteral("incoming"));
+    if (!storage::GoldRepository(m_db).goldLabel(last->imageId) &&
+        repository.status(last->imageId) == storage::ImageStatus::Labelled) {
+        repository.setStatus(last->imageId, storage::ImageStatus::Incoming);
     }
-    repository.lease(last->imageId, who.userId, who.sessionId, now(), leaseSeconds());
+    storage::LeaseRepository(m_db).lease(last->imageId, who.userId, who.sessionId, now(),
+                                         leaseSeconds());
     transaction.commit();
     followCaller(who);
     // The undone image is on screen again; the one it replaced comes right after it.
@@ -324,11 +322,10 @@ std::optional<LabelDecision> AnnotationService::undo(const Principal &who)
     return LabelDecision{last->id, last->imageId, last->label, std::nullopt};
 }
 
-LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, int label)
+LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, storage::Label label)
 {
     m_access.require(who, Action::Annotate, QStringLiteral("label:%1").arg(labelId));
-    checkLabel(label);
-    storage::AnnotationRepository repository(m_db);
+    storage::LabelRepository repository(m_db);
     storage::Transaction transaction(m_db);
     const auto old = repository.findLabel(labelId);
     if (!old || old->annotatorId != who.userId) {
@@ -344,14 +341,14 @@ LabelDecision AnnotationService::relabel(const Principal &who, qint64 labelId, i
     const qint64 newId =
         repository.addLabel(old->imageId, label, who.userId, who.sessionId, 0, goldCheck);
     transaction.commit();
-    return {newId, old->imageId, label, repository.goldLabel(old->imageId)};
+    return {newId, old->imageId, label, storage::GoldRepository(m_db).goldLabel(old->imageId)};
 }
 
 std::vector<HistoryEntry> AnnotationService::recent(const Principal &who, int limit) const
 {
     m_access.require(who, Action::Annotate);
     const std::vector<storage::LabelRow> rows =
-        storage::AnnotationRepository(m_db).historyOf(who.userId, limit);
+        storage::LabelRepository(m_db).historyOf(who.userId, limit);
     std::vector<qint64> ids;
     ids.reserve(rows.size());
     for (const storage::LabelRow &row : rows) {
@@ -371,7 +368,7 @@ std::vector<HistoryEntry> AnnotationService::recent(const Principal &who, int li
 QueueItem AnnotationService::leasedItem(const Principal &who, qint64 imageId) const
 {
     m_access.require(who, Action::Annotate, QStringLiteral("image:%1").arg(imageId));
-    if (!storage::AnnotationRepository(m_db).holdsLease(imageId, who.userId, now())) {
+    if (!storage::LeaseRepository(m_db).holdsLease(imageId, who.userId, now())) {
         throw InvalidRequest(QStringLiteral("image %1 is not leased to you").arg(imageId));
     }
     return loadItem(imageId);
@@ -382,7 +379,7 @@ std::vector<LabelDecision> AnnotationService::history(const Principal &who, int 
     m_access.require(who, Action::Annotate);
     std::vector<LabelDecision> decisions;
     for (const storage::LabelRow &row :
-         storage::AnnotationRepository(m_db).historyOf(who.userId, limit)) {
+         storage::LabelRepository(m_db).historyOf(who.userId, limit)) {
         decisions.push_back({row.id, row.imageId, row.label, std::nullopt});
     }
     return decisions;

@@ -2,6 +2,7 @@
 
 #include "annotation/accesscontrol.h"
 #include "annotation/principal.h"
+#include "storage/label.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -34,9 +35,9 @@ struct LabelDecision
 {
     qint64 labelId = 0;
     qint64 imageId = 0;
-    int label = -1; // -1: not a digit
+    storage::Label label = storage::Label::notADigit();
     // Set when the image was a gold item: the right answer, shown after the fact.
-    std::optional<int> goldLabel;
+    storage::MaybeLabel goldLabel;
 };
 
 // One of an annotator's recent decisions, to look back at and change until it is reviewed.
@@ -73,23 +74,24 @@ public:
     std::vector<QueueItem> nextPage(const Principal &who, int count);
     // Labels a whole page in one transaction: each item's answer (the prediction accepted, or
     // the digit the annotator corrected it to). Items whose lease was lost are refused whole.
-    std::vector<LabelDecision> labelPage(const Principal &who,
-                                         const std::vector<std::pair<qint64, int>> &answers,
-                                         qint64 timeSpentMs);
+    std::vector<LabelDecision>
+    labelPage(const Principal &who, const std::vector<std::pair<qint64, storage::Label>> &answers,
+              qint64 timeSpentMs);
     // The `count` images that `next` will return after the current one, in order, for the
     // strip of what comes next (id and pixels). They are leased to the caller like the current
     // one, so nobody else takes them meanwhile; leases of images no longer planned are given
     // back.
     std::vector<QueueItem> upcoming(const Principal &who, int count);
-    // Stores the label (0-9, or -1 for "not a digit") for a leased image; throws
-    // InvalidRequest when the lease was lost to someone else.
-    LabelDecision label(const Principal &who, qint64 imageId, int label, qint64 timeSpentMs);
+    // Stores the label for a leased image; throws InvalidRequest when the lease was lost to
+    // someone else.
+    LabelDecision label(const Principal &who, qint64 imageId, storage::Label label,
+                        qint64 timeSpentMs);
     void skip(const Principal &who, qint64 imageId);
     // Takes back the caller's latest label unless it has been reviewed; the image returns to
     // the queue. Returns it, or nothing when there is nothing to undo.
     std::optional<LabelDecision> undo(const Principal &who);
     // Changes one of the caller's recent labels (from the history) until it is reviewed.
-    LabelDecision relabel(const Principal &who, qint64 labelId, int label);
+    LabelDecision relabel(const Principal &who, qint64 labelId, storage::Label label);
     std::vector<LabelDecision> history(const Principal &who, int limit = 50) const;
     // The same, newest first, with the images, for the arrow keys of the annotate view.
     std::vector<HistoryEntry> recent(const Principal &who, int limit = 50) const;

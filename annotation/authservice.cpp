@@ -1,8 +1,8 @@
 #include "annotation/authservice.h"
 
 #include "annotation/passwordhasher.h"
-#include "storage/annotationrepository.h"
 #include "storage/auditlog.h"
+#include "storage/leaserepository.h"
 #include "storage/sessionrepository.h"
 #include "storage/settingsrepository.h"
 #include "storage/transaction.h"
@@ -137,7 +137,7 @@ void AuthService::logout(const Principal &who, const QString &reason)
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
     // Leases go back even when the session was closed already (idle, elsewhere).
-    storage::AnnotationRepository(m_db).releaseLeasesOf(who.userId, who.sessionId);
+    storage::LeaseRepository(m_db).releaseLeasesOf(who.userId, who.sessionId);
     const auto session = storage::SessionRepository(m_db).find(who.sessionId);
     if (!session || session->endedAt.isValid()) {
         transaction.commit();
@@ -183,7 +183,7 @@ void AuthService::closeIdle(const Principal &who)
     const QDateTime at = now();
     storage::Transaction transaction(m_db);
     storage::SessionRepository(m_db).close(who.sessionId, QStringLiteral("idle"), at);
-    storage::AnnotationRepository(m_db).releaseLeasesOf(who.userId, who.sessionId);
+    storage::LeaseRepository(m_db).releaseLeasesOf(who.userId, who.sessionId);
     storage::AuditLog(m_db).append({at, who.name, who.userId, who.sessionId,
                                     QStringLiteral("logout"), who.name, QStringLiteral("ok"),
                                     QStringLiteral("idle timeout")});

@@ -5,7 +5,7 @@
 #include "annotation/idxfile.h"
 #include "annotation/modelregistry.h"
 #include "annotation/userservice.h"
-#include "storage/annotationrepository.h"
+#include "storage/labelrepository.h"
 #include "storage/modelrepository.h"
 #include "storage/servingpredictionrepository.h"
 #include "storage/transaction.h"
@@ -33,7 +33,7 @@ DataCheckData readVersion(const DatasetService &datasets, const Principal &who, 
 {
     DataCheckData data;
     for (const DatasetRow &row : datasets.rows(who, tag)) {
-        if (row.label >= 0) {
+        if (row.label.isDigit()) {
             data.sha256.push_back(row.sha256);
         }
     }
@@ -200,7 +200,7 @@ SentToReview DataCheckService::sendToReview(const Principal &who, qint64 checkId
         throw InvalidRequest(QStringLiteral("there is no finished data check %1").arg(checkId));
     }
     storage::LabelSuspectRepository suspects(m_db);
-    storage::AnnotationRepository annotations(m_db);
+    storage::LabelRepository labels(m_db);
     storage::Transaction transaction(m_db);
     SentToReview sent;
     for (const storage::LabelSuspectRow &suspect : suspects.forCheck(checkId)) {
@@ -217,11 +217,11 @@ SentToReview DataCheckService::sendToReview(const Principal &who, qint64 checkId
             ++sent.notInWorkspace;
         } else if (suspects.isPending(image->imageId)) {
             ++sent.alreadySent;
-        } else if (image->status != QStringLiteral("approved")) {
+        } else if (image->status != storage::ImageStatus::Approved) {
             ++sent.notApproved;
         } else {
             // Waiting for review again with its standing label; the review decides anew.
-            annotations.setStatus(image->imageId, QStringLiteral("labelled"));
+            labels.setStatus(image->imageId, storage::ImageStatus::Labelled);
             suspects.markSent(suspect.id, *image, who.actorRef());
             ++sent.sent;
         }

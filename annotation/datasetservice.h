@@ -2,6 +2,7 @@
 
 #include "annotation/accesscontrol.h"
 #include "annotation/principal.h"
+#include "storage/label.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -21,7 +22,7 @@ namespace digitdesk::annotation {
 struct DatasetRow
 {
     QString sha256; // of the 784 normalised pixels; the image is images/<ab>/<sha256>.png
-    int label = -1; // 0-9, or -1 for "not a digit"
+    storage::Label label = storage::Label::notADigit();
     QString annotator;
     QString reviewer;
     QString source;
@@ -38,8 +39,8 @@ struct DatasetVersion
     QDateTime createdAt;
     QString message;
     int imageCount = 0;
-    // Images per class, 0-9, and [10] for "not a digit".
-    std::array<int, 11> histogram{};
+    // Images per class, by storage::Label::index(): 0-9, and [10] for "not a digit".
+    std::array<int, storage::Label::Classes> histogram{};
     QString parentTag; // the version it was made from, empty for the first
     QString origin;    // empty for this workspace's own versions, else the remote's name
 };

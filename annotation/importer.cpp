@@ -16,9 +16,9 @@
 namespace digitdesk::annotation {
 namespace {
 
-storage::ImportedLabel labelKind(LabelPolicy policy, int label)
+storage::ImportedLabel labelKind(LabelPolicy policy, const storage::MaybeLabel &label)
 {
-    if (label < 0 || policy == LabelPolicy::Ignore) {
+    if (!label || policy == LabelPolicy::Ignore) {
         return storage::ImportedLabel::None;
     }
     return policy == LabelPolicy::Approved ? storage::ImportedLabel::Approved
@@ -146,7 +146,7 @@ ImportReport Importer::run(const QStringList &paths, const ImportOptions &option
             image.originalSha256 = result.originalDigest;
             image.originalName = item.encoded ? item.name : QString();
             image.labelKind = labelKind(options.labels, item.label);
-            image.label = item.label;
+            image.label = item.label.value_or(storage::Label::notADigit());
             if (images.insert(image, actor) > 0) {
                 ++report.imported;
             } else {

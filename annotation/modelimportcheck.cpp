@@ -27,6 +27,32 @@ namespace {
 // kernel stops it with SIGXFSZ. Without Landlock it also bounds any file it writes.
 constexpr rlim_t MaxChildFileBytes = 16 * 1024 * 1024;
 
+// AddressSanitizer and ThreadSanitizer reserve terabytes of address space for their shadow
+// before main, so an address-space limit stops a sanitized child before it starts. There the
+// sanitizer's allocator enforces the memory limit instead.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool SanitizedBuild = true;
+#else
+constexpr bool SanitizedBuild = false;
+#endif
+
+void limitSanitizedChild(QProcessEnvironment &environment, qint64 memoryBytes)
+{
+    if (!SanitizedBuild) {
+        return;
+    }
+    const QString megabytes = QString::number(memoryBytes / (1024 * 1024));
+    const QString limits = QStringLiteral("allocator_may_return_null=1:max_allocation_size_mb=%1:"
+                                          "soft_rss_limit_mb=%1")
+                               .arg(megabytes);
+    for (const QString &variable :
+         {QStringLiteral("ASAN_OPTIONS"), QStringLiteral("TSAN_OPTIONS")}) {
+        const QString inherited = environment.value(variable);
+        environment.insert(variable,
+                           inherited.isEmpty() ? limits : inherited + QLatin1Char(':') + limits);
+    }
+}
+
 QString describeShape(const std::vector<int64_t> &shape)
 {
     QStringList sizes;
@@ -136,6 +162,7 @@ ModelCheckReport ModelImportCheck::check(const QByteArray &bytes, const QString 
     environment.insert(QStringLiteral("DIGITDESK_THREADS"), QStringLiteral("1"));
     environment.insert(QStringLiteral("OMP_NUM_THREADS"), QStringLiteral("1"));
     environment.insert(QStringLiteral("MALLOC_ARENA_MAX"), QStringLiteral("2"));
+    limitSanitizedChild(environment, m_limits.memoryBytes);
     child.setProcessEnvironment(environment);
     child.setStandardErrorFile(stderrPath);
     const auto memory = static_cast<rlim_t>(m_limits.memoryBytes);
@@ -146,7 +173,9 @@ ModelCheckReport ModelImportCheck::check(const QByteArray &bytes, const QString 
         const rlimit cpuTime{cpu, cpu + 1};
         const rlimit fileSize{MaxChildFileBytes, MaxChildFileBytes};
         const rlimit core{0, 0};
-        setrlimit(RLIMIT_AS, &addressSpace);
+        if (!SanitizedBuild) {
+            setrlimit(RLIMIT_AS, &addressSpace);
+        }
         setrlimit(RLIMIT_CPU, &cpuTime);
         setrlimit(RLIMIT_FSIZE, &fileSize);
         setrlimit(RLIMIT_CORE, &core);

@@ -1,25 +1,24 @@
 #include "annotation/qualityfigures.h"
 
 #include "annotation/accesscontrol.h"
-#include "storage/annotationrepository.h"
+#include "storage/teamfiguresrepository.h"
 
 #include <array>
 
 namespace digitdesk::annotation {
 
-double cohensKappa(const std::vector<std::pair<int, int>> &ratings)
+double cohensKappa(const std::vector<std::pair<storage::Label, storage::Label>> &ratings)
 {
     if (ratings.empty()) {
         return 0;
     }
-    constexpr int Classes = 11; // 0-9 and "not a digit"
+    constexpr int Classes = storage::Label::Classes;
     std::array<double, Classes> first{};
     std::array<double, Classes> second{};
     double agree = 0;
     for (const auto &[a, b] : ratings) {
-        // Class -1 ("not a digit") is slot 0.
-        first[static_cast<size_t>(a) + 1] += 1;
-        second[static_cast<size_t>(b) + 1] += 1;
+        first[static_cast<size_t>(a.index())] += 1;
+        second[static_cast<size_t>(b.index())] += 1;
         agree += a == b ? 1 : 0;
     }
     const double n = static_cast<double>(ratings.size());
@@ -34,7 +33,7 @@ double cohensKappa(const std::vector<std::pair<int, int>> &ratings)
 QualityReport qualityReport(const QSqlDatabase &db, const Principal &who)
 {
     AccessControl(db).require(who, Action::ViewQualityFigures);
-    const storage::AnnotationRepository repository(db);
+    const storage::TeamFiguresRepository repository(db);
     QualityReport report;
     const std::vector<storage::AnnotatorFigures> figures = repository.annotatorFigures();
     for (const storage::AnnotatorFigures &row : figures) {
@@ -55,7 +54,7 @@ QualityReport qualityReport(const QSqlDatabase &db, const Principal &who)
             if (shared.empty()) {
                 continue;
             }
-            std::vector<std::pair<int, int>> ratings;
+            std::vector<std::pair<storage::Label, storage::Label>> ratings;
             ratings.reserve(shared.size());
             for (const storage::LabelPair &pair : shared) {
                 ratings.emplace_back(pair.first, pair.second);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "annotation/principal.h"
+#include "storage/label.h"
 
 #include <QSqlDatabase>
 #include <QString>
@@ -34,10 +35,10 @@ struct QualityReport
     std::vector<PairAgreement> pairs;
 };
 
-// Cohen's kappa of two raters over the same items (labels 0-9, -1 for "not a digit"):
+// Cohen's kappa of two raters over the same items:
 // (observed agreement - chance agreement) / (1 - chance agreement). 1 when both always give
 // the same single answer.
-double cohensKappa(const std::vector<std::pair<int, int>> &ratings);
+double cohensKappa(const std::vector<std::pair<storage::Label, storage::Label>> &ratings);
 
 // What reviewers see of the annotators: agreement with reviews, accuracy on gold, and kappa
 // between each pair on the items both labelled. Needs the view-quality-figures right.

@@ -1,6 +1,7 @@
 #include "annotation/queueplanner.h"
 
-#include "storage/annotationrepository.h"
+#include "storage/goldrepository.h"
+#include "storage/leaserepository.h"
 
 #include <algorithm>
 #include <array>
@@ -27,7 +28,7 @@ std::vector<qint64> QueuePlanner::plan(qint64 userId, const QDateTime &now, qint
     if (count <= 0) {
         return {};
     }
-    const storage::AnnotationRepository repository(m_db);
+    const storage::LeaseRepository repository(m_db);
     // Each list is long enough that excluding everything chosen before still leaves its next;
     // a list is read only when a decision needs it (most top-ups need one).
     const int depth = count + static_cast<int>(exclude.size());
@@ -51,7 +52,7 @@ std::vector<qint64> QueuePlanner::plan(qint64 userId, const QDateTime &now, qint
         std::optional<qint64> id;
         if (wantsGold) {
             if (!gold) {
-                gold = repository.goldCandidates(userId, now, depth);
+                gold = storage::GoldRepository(m_db).goldCandidates(userId, now, depth);
             }
             id = firstNotIn(*gold, taken);
         }

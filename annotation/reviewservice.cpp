@@ -2,12 +2,15 @@
 
 #include "annotation/modelregistry.h"
 #include "annotation/userservice.h"
-#include "storage/annotationrepository.h"
 #include "storage/datacheckrepository.h"
+#include "storage/goldrepository.h"
 #include "storage/imagerepository.h"
+#include "storage/labelrepository.h"
 #include "storage/labelsuspectrepository.h"
+#include "storage/leaserepository.h"
 #include "storage/modelrepository.h"
 #include "storage/predictionrepository.h"
+#include "storage/reviewrepository.h"
 #include "storage/timestamps.h"
 #include "storage/transaction.h"
 
@@ -29,7 +32,6 @@ QString imageTarget(qint64 imageId)
 
 ReviewItem ReviewService::loadItem(qint64 imageId) const
 {
-    const storage::AnnotationRepository repository(m_db);
     ReviewItem item;
     item.imageId = imageId;
     const auto details = storage::ImageRepository(m_db).details(imageId);
@@ -47,7 +49,7 @@ ReviewItem ReviewService::loadItem(qint64 imageId) const
                             .arg(item.predictedLabel)
                             .arg(item.confidence * 100, 0, 'f', 1);
     }
-    item.rejectedBefore = repository.lastRejection(imageId);
+    item.rejectedBefore = storage::ReviewRepository(m_db).lastRejection(imageId);
     if (const auto suspect = storage::LabelSuspectRepository(m_db).pendingFor(imageId)) {
         const auto check = storage::DataCheckRepository(m_db).find(suspect->checkId);
         item.suspectedError = SuspectedErrorMark{check ? check->datasetTag : QString(),
@@ -61,12 +63,12 @@ ReviewItem ReviewService::loadItem(qint64 imageId) const
                             .arg(suspect->suspectedLabel)
                             .arg(suspect->confidence * 100, 0, 'f', 1);
     }
-    for (const storage::LabelRow &row : repository.activeLabels(imageId)) {
+    for (const storage::LabelRow &row : storage::LabelRepository(m_db).activeLabels(imageId)) {
         item.labels.push_back({row.id, row.label, row.annotator});
         item.history << QStringLiteral("%1 %2 labelled %3")
                             .arg(row.createdAt.toString(Qt::ISODate), row.annotator,
-                                 row.label >= 0 ? QString::number(row.label)
-                                                : QStringLiteral("not a digit"));
+                                 row.label.isDigit() ? row.label.text()
+                                                     : QStringLiteral("not a digit"));
     }
     return item;
 }
@@ -75,7 +77,7 @@ std::optional<ReviewItem> ReviewService::next(const Principal &who) const
 {
     m_access.require(who, Action::Review);
     const qint64 model = storage::ModelRepository(m_db).aliasTarget(ProductionAlias).value_or(0);
-    const auto id = storage::AnnotationRepository(m_db).nextForReview(who.userId, model);
+    const auto id = storage::ReviewRepository(m_db).nextForReview(who.userId, model);
     if (!id) {
         return std::nullopt;
     }
@@ -94,8 +96,8 @@ ReviewItem ReviewService::item(const Principal &who, qint64 imageId) const
 std::optional<std::vector<ReviewLabel>> ReviewService::reviewableLabels(const Principal &who,
                                                                         qint64 imageId) const
 {
-    const storage::AnnotationRepository repository(m_db);
-    if (repository.status(imageId) != QStringLiteral("labelled")) {
+    const storage::LabelRepository repository(m_db);
+    if (repository.status(imageId) != storage::ImageStatus::Labelled) {
         throw InvalidRequest(QStringLiteral("image %1 is not waiting for review").arg(imageId));
     }
     const auto suspect = storage::LabelSuspectRepository(m_db).pendingFor(imageId);
@@ -112,14 +114,15 @@ std::optional<std::vector<ReviewLabel>> ReviewService::reviewableLabels(const Pr
     return labels;
 }
 
-void ReviewService::decide(const Principal &who, qint64 imageId, const QString &verdict, int label,
-                           const QString &comment, bool markGold)
+void ReviewService::decide(const Principal &who, qint64 imageId, const QString &verdict,
+                           storage::MaybeLabel label, const QString &comment, bool markGold)
 {
     m_access.require(who, Action::Review, imageTarget(imageId));
     if (markGold) {
         m_access.require(who, Action::ManageGold, imageTarget(imageId));
     }
-    storage::AnnotationRepository repository(m_db);
+    storage::LabelRepository repository(m_db);
+    storage::ReviewRepository reviews(m_db);
     std::optional<storage::Transaction> transaction(std::in_place, m_db);
     const auto reviewable = reviewableLabels(who, imageId);
     if (!reviewable) {
@@ -134,32 +137,37 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
     bool correctedAny = false;
     for (const ReviewLabel &reviewed : labels) {
         // "Correcting" a label to the digit it already has approves it as it is.
-        const bool corrects = verdict == Corrected && reviewed.label != label;
+        const bool corrects = verdict == Corrected && storage::MaybeLabel(reviewed.label) != label;
         correctedAny = correctedAny || corrects;
-        repository.addReviewAt(
-            reviewed.labelId, verdict == Corrected && !corrects ? Approved : verdict,
-            corrects ? label : -1, who.name, who.userId, who.sessionId, comment, decidedAt);
+        reviews.addReviewAt(reviewed.labelId,
+                            verdict == Corrected && !corrects ? Approved : verdict,
+                            corrects ? label : std::nullopt, who.name, who.userId, who.sessionId,
+                            comment, decidedAt);
     }
     if (verdict == Rejected) {
         for (const ReviewLabel &reviewed : labels) {
             repository.retractLabel(reviewed.labelId, who.name);
         }
-        repository.setStatus(imageId, QStringLiteral("incoming"));
+        repository.setStatus(imageId, storage::ImageStatus::Incoming);
     } else {
-        repository.setStatus(imageId, QStringLiteral("approved"));
+        repository.setStatus(imageId, storage::ImageStatus::Approved);
     }
     storage::LabelSuspectRepository suspects(m_db);
     if (const auto suspect = suspects.pendingFor(imageId)) {
         // Confirmed: the reviewer did not leave the given label standing.
         const bool confirmed = verdict == Rejected || correctedAny;
-        suspects.decide(suspect->id, confirmed,
-                        verdict == Rejected ? -1 : (correctedAny ? label : suspect->givenLabel),
-                        who.actorRef());
+        const storage::MaybeLabel left =
+            verdict == Rejected ? std::nullopt
+            : correctedAny      ? label
+                           : storage::MaybeLabel(storage::Label::fromDigit(suspect->givenLabel));
+        suspects.decide(suspect->id, confirmed, left, who.actorRef());
     }
     if (markGold) {
         const auto image = storage::ImageRepository(m_db).details(imageId);
-        const int goldLabel = image && image->label >= 0 ? image->label : -1;
-        repository.markGold(imageId, goldLabel, who.name, who.userId, who.sessionId);
+        const storage::Label goldLabel =
+            image && image->label ? *image->label : storage::Label::notADigit();
+        storage::GoldRepository(m_db).markGold(imageId, goldLabel, who.name, who.userId,
+                                               who.sessionId);
     }
     const QString detail = verdict == Corrected && !correctedAny ? Approved : verdict;
     m_access.audit(who, Action::Review, imageTarget(imageId),
@@ -177,39 +185,40 @@ void ReviewService::markGold(const Principal &who, qint64 imageId)
                 .arg(imageId));
     }
     storage::Transaction transaction(m_db);
-    storage::AnnotationRepository(m_db).markGold(imageId, image->label == -2 ? -1 : image->label,
-                                                 who.name, who.userId, who.sessionId);
+    storage::GoldRepository(m_db).markGold(imageId,
+                                           image->label.value_or(storage::Label::notADigit()),
+                                           who.name, who.userId, who.sessionId);
     m_access.audit(who, Action::ManageGold, imageTarget(imageId), QStringLiteral("marked gold"));
     transaction.commit();
 }
 
 void ReviewService::approve(const Principal &who, qint64 imageId)
 {
-    decide(who, imageId, Approved, -1, {});
+    decide(who, imageId, Approved, std::nullopt, {});
 }
 
-void ReviewService::correct(const Principal &who, qint64 imageId, int label)
+void ReviewService::correct(const Principal &who, qint64 imageId, storage::Label label)
 {
-    if (label < 0 || label > 9) {
-        throw InvalidRequest(QStringLiteral("%1 is not a digit 0-9").arg(label));
+    if (label.isNotADigit()) {
+        throw InvalidRequest(QStringLiteral("%1 is not a digit 0-9").arg(label.text()));
     }
     decide(who, imageId, Corrected, label, {});
 }
 
 void ReviewService::approveAsGold(const Principal &who, qint64 imageId)
 {
-    decide(who, imageId, Approved, -1, {}, true);
+    decide(who, imageId, Approved, std::nullopt, {}, true);
 }
 
 void ReviewService::reject(const Principal &who, qint64 imageId, const QString &comment)
 {
-    decide(who, imageId, Rejected, -1, comment);
+    decide(who, imageId, Rejected, std::nullopt, comment);
 }
 
 void ReviewService::checkUndoableApproval(const Principal &who, qint64 imageId) const
 {
-    const storage::AnnotationRepository repository(m_db);
-    if (repository.status(imageId) != QStringLiteral("approved")) {
+    const storage::GoldRepository repository(m_db);
+    if (storage::LabelRepository(m_db).status(imageId) != storage::ImageStatus::Approved) {
         throw InvalidRequest(
             QStringLiteral("image %1 has changed since your review; it stays as it is")
                 .arg(imageId));
@@ -224,15 +233,16 @@ void ReviewService::checkUndoableApproval(const Principal &who, qint64 imageId) 
 
 void ReviewService::checkUndoableRejection(const Principal &who, qint64 imageId) const
 {
-    const storage::AnnotationRepository repository(m_db);
-    if (repository.status(imageId) != QStringLiteral("incoming") ||
+    const storage::LabelRepository repository(m_db);
+    if (repository.status(imageId) != storage::ImageStatus::Incoming ||
         !repository.activeLabels(imageId).empty()) {
         throw InvalidRequest(
             QStringLiteral("image %1 has been labelled again since you rejected it; your review"
                            " stays")
                 .arg(imageId));
     }
-    if (repository.leasedByOther(imageId, who.userId, QDateTime::currentDateTimeUtc())) {
+    if (storage::LeaseRepository(m_db).leasedByOther(imageId, who.userId,
+                                                     QDateTime::currentDateTimeUtc())) {
         throw InvalidRequest(
             QStringLiteral("image %1 is on an annotator's screen now; your review stays")
                 .arg(imageId));
@@ -242,10 +252,12 @@ void ReviewService::checkUndoableRejection(const Principal &who, qint64 imageId)
 std::optional<qint64> ReviewService::undoLastReview(const Principal &who)
 {
     m_access.require(who, Action::Review);
-    storage::AnnotationRepository repository(m_db);
+    storage::LabelRepository repository(m_db);
+    storage::ReviewRepository reviews(m_db);
+    storage::GoldRepository gold(m_db);
     storage::Transaction transaction(m_db);
     const std::vector<storage::ReviewRecord> rows =
-        repository.lastReviewDecision(who.userId, who.sessionId);
+        reviews.lastReviewDecision(who.userId, who.sessionId);
     if (rows.empty()) {
         return std::nullopt;
     }
@@ -257,21 +269,21 @@ std::optional<qint64> ReviewService::undoLastReview(const Principal &who)
         for (const storage::ReviewRecord &row : rows) {
             repository.restoreLabel(row.labelId);
         }
-        repository.releaseLease(imageId);
+        storage::LeaseRepository(m_db).releaseLease(imageId);
     } else {
         checkUndoableApproval(who, imageId);
-        if (repository.goldMarkedBy(imageId)) {
-            repository.unmarkGold(imageId);
+        if (gold.goldMarkedBy(imageId)) {
+            gold.unmarkGold(imageId);
         }
     }
     QStringList verdicts;
     for (const storage::ReviewRecord &row : rows) {
-        repository.deleteReview(row.id);
+        reviews.deleteReview(row.id);
         verdicts << row.verdict;
     }
     verdicts.removeDuplicates();
     storage::LabelSuspectRepository(m_db).reopenDecision(imageId, who.userId);
-    repository.setStatus(imageId, QStringLiteral("labelled"));
+    repository.setStatus(imageId, storage::ImageStatus::Labelled);
     m_access.audit(who, Action::Review, imageTarget(imageId),
                    QStringLiteral("undone: ") + verdicts.join(QStringLiteral(", ")));
     transaction.commit();

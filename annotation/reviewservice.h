@@ -2,6 +2,7 @@
 
 #include "annotation/accesscontrol.h"
 #include "annotation/principal.h"
+#include "storage/label.h"
 
 #include <QByteArray>
 #include <QSqlDatabase>
@@ -16,7 +17,7 @@ namespace digitdesk::annotation {
 struct ReviewLabel
 {
     qint64 labelId = 0;
-    int label = -1; // -1: not a digit
+    storage::Label label = storage::Label::notADigit();
     QString annotator;
 };
 
@@ -55,7 +56,8 @@ public:
     ReviewItem item(const Principal &who, qint64 imageId) const;
     void approve(const Principal &who, qint64 imageId);
     // A label equal to the annotator's is an approval of theirs, not a correction.
-    void correct(const Principal &who, qint64 imageId, int label);
+    // The correction is a digit: InvalidRequest for "not a digit".
+    void correct(const Principal &who, qint64 imageId, storage::Label label);
     // Approves and marks the image gold in one transaction.
     void approveAsGold(const Principal &who, qint64 imageId);
     // Sends the image back to the queue; the comment is kept for the annotator.
@@ -75,8 +77,8 @@ private:
     // The image's standing labels; nothing when one of them is the reviewer's own.
     std::optional<std::vector<ReviewLabel>> reviewableLabels(const Principal &who,
                                                              qint64 imageId) const;
-    void decide(const Principal &who, qint64 imageId, const QString &verdict, int label,
-                const QString &comment, bool markGold = false);
+    void decide(const Principal &who, qint64 imageId, const QString &verdict,
+                storage::MaybeLabel label, const QString &comment, bool markGold = false);
     void checkUndoableApproval(const Principal &who, qint64 imageId) const;
     void checkUndoableRejection(const Principal &who, qint64 imageId) const;
 

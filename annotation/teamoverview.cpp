@@ -48,7 +48,8 @@ std::vector<WeeklyQuality> weeklyQuality(const storage::TeamFiguresRepository &r
         ++week.goldAnswered;
         week.goldRight += answer.right ? 1 : 0;
     }
-    std::map<std::pair<QDate, QString>, std::vector<std::pair<int, int>>> ratings;
+    std::map<std::pair<QDate, QString>, std::vector<std::pair<storage::Label, storage::Label>>>
+        ratings;
     for (const storage::ReviewedLabelRow &row : repository.reviewedLabels(from, until)) {
         WeeklyQuality &week = weekOf(row.labelledAt, row.annotator);
         ++week.reviewed;

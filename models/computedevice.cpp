@@ -1,16 +1,19 @@
 #include "models/computedevice.h"
 
-#include <torch/cuda.h>
-#include <torch/types.h>
-#include <torch/version.h>
-
-#include <ATen/Parallel.h>
+#include "models/backendloader.h"
+#include "models/private/backend.h"
 
 #include <malloc.h>
-#include <stdexcept>
-#include <thread>
+
+#include <atomic>
 
 namespace digitdesk::models {
+namespace {
+
+// The intra-op threads asked for before the LibTorch module was loaded; -1: none asked for.
+std::atomic<int> pendingThreads{-1};
+
+} // namespace
 
 bool parseDeviceRequest(const QString &text, DeviceRequest *request)
 {
@@ -28,10 +31,11 @@ bool parseDeviceRequest(const QString &text, DeviceRequest *request)
 
 void setIntraOpThreads(int threads)
 {
-    if (threads <= 0) {
-        threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    // Remembered until LibTorch is needed, so that asking costs a command nothing.
+    pendingThreads.store(threads);
+    if (backendLoaded()) {
+        detail::backend().setIntraOpThreads(threads);
     }
-    at::set_num_threads(threads);
 }
 
 void tuneMemoryAllocator()
@@ -46,28 +50,27 @@ void tuneMemoryAllocator()
 
 ComputeDevice chooseDevice(DeviceRequest request)
 {
-    const bool available = torch::cuda::is_available();
-    if (request == DeviceRequest::Cuda && !available) {
-        throw std::runtime_error(
-            torch::cuda::device_count() == 0 && !at::hasCUDA()
-                ? "cuda was asked for, but this LibTorch was built without CUDA; use --device cpu "
-                  "or auto"
-                : "cuda was asked for, but no CUDA GPU is present; use --device cpu or auto");
-    }
-    if (request != DeviceRequest::Cpu && available) {
-        return {true, QStringLiteral("CUDA (%1 device(s))").arg(torch::cuda::device_count())};
-    }
-    return {false, QStringLiteral("CPU (%1 threads)").arg(at::get_num_threads())};
+    return detail::backend().chooseDevice(request);
 }
 
 RuntimeInfo runtimeInfo()
 {
-    RuntimeInfo info;
-    info.torchVersion = QString::fromLatin1(TORCH_VERSION);
-    info.cudaBuiltIn = at::hasCUDA();
-    info.cudaDevices = static_cast<int>(torch::cuda::device_count());
-    info.intraOpThreads = at::get_num_threads();
-    return info;
+    return detail::backend().runtimeInfo();
 }
 
+QString torchVersion()
+{
+    return QStringLiteral(DIGITDESK_TORCH_VERSION);
+}
+
+namespace detail {
+
+void applyPendingThreads(Backend &backend)
+{
+    if (const int threads = pendingThreads.load(); threads >= 0) {
+        backend.setIntraOpThreads(threads);
+    }
+}
+
+} // namespace detail
 } // namespace digitdesk::models

@@ -29,6 +29,7 @@ struct RuntimeInfo
 bool parseDeviceRequest(const QString &text, DeviceRequest *request);
 
 // Sets LibTorch's intra-op threads (Debian's LibTorch defaults to one); 0 means the core count.
+// Before LibTorch is loaded (models/backendloader.h) it is remembered and costs nothing.
 void setIntraOpThreads(int threads);
 
 // Keeps freed tensor memory in the process instead of returning it to the kernel after every
@@ -42,5 +43,8 @@ void tuneMemoryAllocator();
 ComputeDevice chooseDevice(DeviceRequest request);
 
 RuntimeInfo runtimeInfo();
+
+// The LibTorch version DigitDesk was built against, known without loading LibTorch.
+QString torchVersion();
 
 } // namespace digitdesk::models

@@ -1,13 +1,6 @@
 #include "models/flopcount.h"
 
-#include "models/private/classifier.h"
-
-#include <torch/types.h>
-
-#include <QElapsedTimer>
-#include <QFile>
-
-#include <stdexcept>
+#include "models/private/backend.h"
 
 namespace digitdesk::models {
 namespace {
@@ -39,30 +32,12 @@ double flopsPerImage(Architecture architecture)
 
 double measurePeakGflops()
 {
-    const torch::NoGradGuard noGrad;
-    const torch::Tensor a = torch::rand({2048, 2048});
-    const torch::Tensor b = torch::rand({2048, 2048});
-    torch::Tensor c = torch::mm(a, b);
-    QElapsedTimer timer;
-    timer.start();
-    int rounds = 0;
-    while (timer.elapsed() < 1000 || rounds < 2) {
-        c = torch::mm(a, b);
-        ++rounds;
-    }
-    const double seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-    return rounds * 2.0 * 2048.0 * 2048.0 * 2048.0 / seconds / 1e9;
+    return detail::backend().measurePeakGflops();
 }
 
 void saveUntrained(Architecture architecture, const QString &path)
 {
-    if (architecture == Architecture::TorchScript) {
-        throw std::runtime_error("a TorchScript network comes from Python, not from here");
-    }
-    auto classifier =
-        architecture == Architecture::DigitNet ? detail::makeDigitNet() : detail::makeExampleNet();
-    classifier->setTraining(false);
-    classifier->save(QFile::encodeName(path).toStdString());
+    detail::backend().saveUntrained(architecture, path);
 }
 
 } // namespace digitdesk::models

@@ -1,34 +1,25 @@
 #include "models/predictor.h"
 
 #include "models/oodscore.h"
-#include "models/private/classifier.h"
-
-#include <torch/types.h>
-#include <torch/utils.h>
+#include "models/private/backend.h"
 
 #include <QFile>
 
 #include <algorithm>
-#include <sstream>
 #include <stdexcept>
 
 namespace digitdesk::models {
 
+// The tensors live in the LibTorch module (models/torch/), behind InferenceEngine; what is
+// plain C++ (checks, softmax, temperature) stays here.
 struct Predictor::Impl
 {
-    std::unique_ptr<detail::Classifier> classifier;
+    std::unique_ptr<detail::InferenceEngine> engine;
     double temperature = 1.0;
     ComputeDevice device;
 };
 
-Predictor::Predictor(std::unique_ptr<Impl> impl) : m_impl(std::move(impl))
-{
-    m_impl->classifier->setTraining(false);
-    if (m_impl->device.cuda) {
-        m_impl->classifier->moveToCuda();
-    }
-    m_impl->classifier->prepareForInference();
-}
+Predictor::Predictor(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
 Predictor::~Predictor() = default;
 
@@ -57,7 +48,7 @@ std::unique_ptr<Predictor> Predictor::load(const QString &path, Architecture arc
     tuneMemoryAllocator();
     auto impl = std::make_unique<Impl>();
     impl->device = chooseDevice(device);
-    impl->classifier = detail::loadClassifier(QFile::encodeName(path).toStdString(), architecture);
+    impl->engine = detail::backend().load(path, architecture, impl->device);
     impl->temperature = temperature;
     return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
 }
@@ -70,8 +61,7 @@ std::unique_ptr<Predictor> Predictor::loadFromBytes(const QByteArray &bytes, con
     tuneMemoryAllocator();
     auto impl = std::make_unique<Impl>();
     impl->device = chooseDevice(device);
-    std::istringstream stream(bytes.toStdString());
-    impl->classifier = detail::loadClassifier(stream, name.toStdString(), architecture);
+    impl->engine = detail::backend().loadFromBytes(bytes, name, architecture, impl->device);
     impl->temperature = temperature;
     return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
 }
@@ -89,28 +79,7 @@ std::vector<float> Predictor::logitsFromFloat(const float *input, int count)
                                             .toStdString());
         }
     }
-    const torch::InferenceMode inference;
-    const int piece = m_impl->device.cuda ? 0 : m_impl->classifier->preferredCpuBatch();
-    const int step = piece > 0 ? piece : count;
-    std::vector<float> logits;
-    logits.reserve(static_cast<size_t>(count) * ClassCount);
-    for (int first = 0; first < count; first += step) {
-        const int n = std::min(step, count - first);
-        torch::Tensor batch =
-            torch::from_blob(const_cast<float *>(input) + static_cast<size_t>(first) * PixelCount,
-                             {n, 1, 28, 28}, torch::kFloat32);
-        if (m_impl->device.cuda) {
-            batch = batch.to(torch::kCUDA);
-        }
-        torch::Tensor output = m_impl->classifier->forward(batch);
-        if (output.dim() != 2 || output.size(0) != n || output.size(1) != ClassCount) {
-            throw std::runtime_error("the model answered a tensor of the wrong shape");
-        }
-        output = output.to(torch::kCPU, torch::kFloat32).contiguous();
-        logits.insert(logits.end(), output.data_ptr<float>(),
-                      output.data_ptr<float>() + output.numel());
-    }
-    return logits;
+    return m_impl->engine->logitsFromFloat(input, count);
 }
 
 std::vector<float> Predictor::logits(const uint8_t *pixels, int count)
@@ -150,29 +119,7 @@ std::vector<Prediction> Predictor::predictFromFloat(const float *input, int coun
 
 std::vector<float> Predictor::embeddings(const uint8_t *pixels, int count, int *dimension)
 {
-    *dimension = 0;
-    std::vector<float> values;
-    const torch::InferenceMode inference;
-    const int piece = m_impl->device.cuda ? 0 : m_impl->classifier->preferredCpuBatch();
-    const int step = piece > 0 ? piece : std::max(count, 1);
-    std::vector<float> input(static_cast<size_t>(step) * PixelCount);
-    for (int first = 0; first < count; first += step) {
-        const int n = std::min(step, count - first);
-        const uint8_t *source = pixels + static_cast<size_t>(first) * PixelCount;
-        for (size_t i = 0; i < static_cast<size_t>(n) * PixelCount; ++i) {
-            input[i] = static_cast<float>(source[i]) / 255.0F;
-        }
-        torch::Tensor batch = torch::from_blob(input.data(), {n, 1, 28, 28}, torch::kFloat32);
-        if (m_impl->device.cuda) {
-            batch = batch.to(torch::kCUDA);
-        }
-        const torch::Tensor output =
-            m_impl->classifier->features(batch).to(torch::kCPU, torch::kFloat32).contiguous();
-        *dimension = static_cast<int>(output.size(1));
-        values.insert(values.end(), output.data_ptr<float>(),
-                      output.data_ptr<float>() + output.numel());
-    }
-    return values;
+    return m_impl->engine->embeddings(pixels, count, dimension);
 }
 
 double Predictor::temperature() const
@@ -187,32 +134,7 @@ ComputeDevice Predictor::device() const
 
 QString checkTorchScriptShape(const QString &path)
 {
-    std::unique_ptr<detail::Classifier> classifier;
-    try {
-        classifier = detail::loadClassifier(QFile::encodeName(path).toStdString(),
-                                            Architecture::TorchScript);
-    } catch (const std::exception &error) {
-        return QString::fromUtf8(error.what());
-    }
-    try {
-        const torch::InferenceMode inference;
-        const torch::Tensor output = classifier->forward(torch::rand({3, 1, 28, 28}));
-        if (output.dim() != 2 || output.size(0) != 3 || output.size(1) != ClassCount) {
-            return QStringLiteral("%1 maps [3, 1, 28, 28] to %2, not to [3, 10] logits")
-                .arg(path, QString::fromStdString(c10::str(output.sizes())));
-        }
-        if (output.scalar_type() != torch::kFloat32) {
-            return QStringLiteral("%1 answers %2, not float32 logits")
-                .arg(path, QString::fromLatin1(c10::toString(output.scalar_type())));
-        }
-    } catch (const std::exception &error) {
-        // TorchScript errors carry the script's traceback; its last line says what went wrong.
-        const QStringList lines =
-            QString::fromUtf8(error.what()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        return QStringLiteral("%1 does not accept float [N, 1, 28, 28] input: %2")
-            .arg(path, lines.isEmpty() ? QString() : lines.last().trimmed());
-    }
-    return {};
+    return detail::backend().checkTorchScriptShape(path);
 }
 
 } // namespace digitdesk::models

@@ -1,5 +1,6 @@
 #include "storage/datasetversionrepository.h"
 
+#include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
@@ -128,8 +129,9 @@ std::vector<ApprovedImage> DatasetVersionRepository::approvedImages() const
             " LEFT JOIN users u ON u.id = l.annotator_id"
             " LEFT JOIN reviews r ON r.id = (SELECT MAX(v.id) FROM reviews v WHERE"
             "   v.label_id = l.id AND v.verdict <> 'rejected')"
-            " WHERE i.status = 'approved'"),
+            " WHERE i.status = :approved"),
         QStringLiteral("read the approved images"));
+    query.bind(QStringLiteral(":approved"), labelsql::toColumn(ImageStatus::Approved));
     query.exec();
     std::vector<ApprovedImage> images;
     while (query.next()) {
@@ -137,8 +139,7 @@ std::vector<ApprovedImage> DatasetVersionRepository::approvedImages() const
         image.imageId = query.value(0).toLongLong();
         image.sha256 = query.value(1).toString();
         image.source = query.value(2).toString();
-        const QVariant label = query.value(3);
-        image.label = label.isNull() ? -1 : label.toInt();
+        image.label = labelsql::fromColumn(query.value(3));
         image.annotator = query.value(4).toString();
         image.reviewer = query.value(5).toString();
         image.approvedAt = query.value(6).toString();
@@ -161,7 +162,7 @@ std::vector<qint64> DatasetVersionRepository::modelsTrainedOn(const QString &com
     return ids;
 }
 
-qint64 DatasetVersionRepository::addVersionLabel(qint64 imageId, int label,
+qint64 DatasetVersionRepository::addVersionLabel(qint64 imageId, Label label,
                                                  const QString &annotator, const ActorRef &actor,
                                                  const QDateTime &createdAt)
 {
@@ -172,7 +173,7 @@ qint64 DatasetVersionRepository::addVersionLabel(qint64 imageId, int label,
                        " :session, :at)"),
         QStringLiteral("store the label of image #%1 from a dataset version").arg(imageId));
     query.bindAll({{QStringLiteral(":image"), imageId},
-                   {QStringLiteral(":label"), label >= 0 ? QVariant(label) : QVariant()},
+                   {QStringLiteral(":label"), labelsql::toColumn(label)},
                    {QStringLiteral(":origin"), textOrEmpty(annotator)},
                    {QStringLiteral(":session"), idOrNull(actor.sessionId)},
                    {QStringLiteral(":at"), toDbTime(createdAt)}});

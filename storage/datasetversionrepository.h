@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storage/actorref.h"
+#include "storage/label.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -24,7 +25,7 @@ struct DatasetVersionRecord
     QDateTime createdAt;
     QString message;
     int imageCount = 0;
-    std::array<int, 11> histogram{}; // 0-9, then "not a digit"
+    std::array<int, Label::Classes> histogram{}; // by Label::index()
     QString parentTag;
     QString origin; // empty for this workspace's own versions, else the remote's name
 };
@@ -34,7 +35,7 @@ struct ApprovedImage
 {
     qint64 imageId = 0;
     QString sha256;
-    int label = -1; // -1: "not a digit"
+    Label label = Label::notADigit();
     QString annotator;
     QString reviewer;
     QString source;
@@ -62,7 +63,7 @@ public:
     std::vector<qint64> modelsTrainedOn(const QString &commitId) const;
     // A label that came with a dataset version: the annotator is kept as text in `origin`, as
     // for every label that no workspace user gave. Returns the label id.
-    qint64 addVersionLabel(qint64 imageId, int label, const QString &annotator,
+    qint64 addVersionLabel(qint64 imageId, Label label, const QString &annotator,
                            const ActorRef &actor, const QDateTime &createdAt);
 
 private:

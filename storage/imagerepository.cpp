@@ -1,5 +1,6 @@
 #include "storage/imagerepository.h"
 
+#include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
@@ -30,55 +31,14 @@ QString whereClause(const ImageFilter &filter)
 void bindFilter(SqlQuery &query, const ImageFilter &filter)
 {
     if (filter.status) {
-        query.bind(QStringLiteral(":status"), toString(*filter.status));
+        query.bind(QStringLiteral(":status"), labelsql::toColumn(*filter.status));
     }
     if (!filter.source.isEmpty()) {
         query.bind(QStringLiteral(":source"), filter.source);
     }
 }
 
-// The newest standing label of an image, as corrected by its review if it was; 10 stands for
-// "not a digit", NULL for no label.
-const QString LatestLabel = QStringLiteral(
-    "(SELECT COALESCE((SELECT r.corrected_label FROM reviews r WHERE r.label_id = l.id AND"
-    " r.verdict = 'corrected' ORDER BY r.id DESC LIMIT 1), l.label, 10) FROM labels l"
-    " WHERE l.image_id = i.id AND l.retracted_at IS NULL ORDER BY l.id DESC LIMIT 1)");
-
-int labelFromColumn(const QVariant &value)
-{
-    // NULL: no label at all; 10: labelled "not a digit" (-2 to the caller).
-    if (value.isNull()) {
-        return -1;
-    }
-    const int label = value.toInt();
-    return label == 10 ? -2 : label;
-}
-
 } // namespace
-
-QString toString(ImageStatus status)
-{
-    switch (status) {
-    case ImageStatus::Incoming:
-        return QStringLiteral("incoming");
-    case ImageStatus::Labelled:
-        return QStringLiteral("labelled");
-    case ImageStatus::Approved:
-        return QStringLiteral("approved");
-    }
-    return {};
-}
-
-std::optional<ImageStatus> imageStatusFromString(const QString &text)
-{
-    for (ImageStatus status :
-         {ImageStatus::Incoming, ImageStatus::Labelled, ImageStatus::Approved}) {
-        if (toString(status) == text) {
-            return status;
-        }
-    }
-    return std::nullopt;
-}
 
 struct ImageRepository::Statements
 {
@@ -127,7 +87,7 @@ qint64 ImageRepository::insert(const NewImage &image, const ActorRef &actor)
                          {QStringLiteral(":pixels"), image.pixels},
                          {QStringLiteral(":original"), textOrNull(image.originalSha256)},
                          {QStringLiteral(":name"), textOrNull(image.originalName)},
-                         {QStringLiteral(":status"), toString(status)},
+                         {QStringLiteral(":status"), labelsql::toColumn(status)},
                          {QStringLiteral(":at"), at},
                          {QStringLiteral(":by"), actor.name},
                          {QStringLiteral(":session"), idOrNull(actor.sessionId)}});
@@ -144,7 +104,7 @@ qint64 ImageRepository::insert(const NewImage &image, const ActorRef &actor)
     const qint64 annotatorId = image.labelKind == ImportedLabel::Unreviewed ? actor.userId : 0;
     SqlQuery &insertLabel = m_statements->insertLabel;
     insertLabel.bindAll({{QStringLiteral(":image"), imageId},
-                         {QStringLiteral(":label"), image.label},
+                         {QStringLiteral(":label"), labelsql::toColumn(image.label)},
                          {QStringLiteral(":origin"), QStringLiteral("import:") + image.source},
                          {QStringLiteral(":annotator"), idOrNull(annotatorId)},
                          {QStringLiteral(":session"), idOrNull(actor.sessionId)},
@@ -175,7 +135,7 @@ qint64 ImageRepository::count(const ImageFilter &filter) const
 std::vector<ImageSummary> ImageRepository::list(const ImageFilter &filter) const
 {
     SqlQuery query(m_db,
-                   QStringLiteral("SELECT i.id, i.status, ") + LatestLabel +
+                   QStringLiteral("SELECT i.id, i.status, ") + labelsql::latestLabelIndex() +
                        QStringLiteral(" FROM images i") + whereClause(filter) +
                        QStringLiteral(" ORDER BY i.id"),
                    QStringLiteral("list images"));
@@ -185,9 +145,8 @@ std::vector<ImageSummary> ImageRepository::list(const ImageFilter &filter) const
     while (query.next()) {
         ImageSummary summary;
         summary.id = query.value(0).toLongLong();
-        summary.status =
-            imageStatusFromString(query.value(1).toString()).value_or(ImageStatus::Incoming);
-        summary.label = labelFromColumn(query.value(2));
+        summary.status = labelsql::statusFromColumn(query.value(1));
+        summary.label = labelsql::fromIndexColumn(query.value(2));
         images.push_back(summary);
     }
     return images;
@@ -245,7 +204,8 @@ std::optional<ImageDetails> ImageRepository::details(qint64 id) const
     SqlQuery query(m_db,
                    QStringLiteral("SELECT i.id, i.sha256, i.source, i.pixels, i.original_sha256,"
                                   " i.original_name, i.status, i.imported_at, i.imported_by, ") +
-                       LatestLabel + QStringLiteral(" FROM images i WHERE i.id = :id"),
+                       labelsql::latestLabelIndex() +
+                       QStringLiteral(" FROM images i WHERE i.id = :id"),
                    QStringLiteral("read image #%1").arg(id));
     query.bind(QStringLiteral(":id"), id);
     query.exec();
@@ -259,10 +219,10 @@ std::optional<ImageDetails> ImageRepository::details(qint64 id) const
     image.pixels = query.value(3).toByteArray();
     image.originalSha256 = query.value(4).toString();
     image.originalName = query.value(5).toString();
-    image.status = imageStatusFromString(query.value(6).toString()).value_or(ImageStatus::Incoming);
+    image.status = labelsql::statusFromColumn(query.value(6));
     image.importedAt = fromDbTime(query.value(7).toString());
     image.importedBy = query.value(8).toString();
-    image.label = labelFromColumn(query.value(9));
+    image.label = labelsql::fromIndexColumn(query.value(9));
     return image;
 }
 

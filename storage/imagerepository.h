@@ -1,6 +1,8 @@
 #pragma once
 
 #include "storage/actorref.h"
+#include "storage/imagestatus.h"
+#include "storage/label.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -14,15 +16,6 @@
 #include <vector>
 
 namespace digitdesk::storage {
-
-enum class ImageStatus
-{
-    Incoming,
-    Labelled,
-    Approved
-};
-QString toString(ImageStatus status);
-std::optional<ImageStatus> imageStatusFromString(const QString &text);
 
 // What an import knows of an image's label.
 enum class ImportedLabel
@@ -40,14 +33,14 @@ struct NewImage
     QString originalSha256; // of the original file in the blob store; empty when none
     QString originalName;
     ImportedLabel labelKind = ImportedLabel::None;
-    int label = -1;
+    Label label = Label::notADigit(); // read unless labelKind is None
 };
 
 struct ImageSummary
 {
     qint64 id = 0;
     ImageStatus status = ImageStatus::Incoming;
-    int label = -1; // latest label, -1 when none
+    MaybeLabel label; // the latest standing label, as its review corrected it
 };
 
 struct ImageDetails
@@ -61,7 +54,7 @@ struct ImageDetails
     ImageStatus status = ImageStatus::Incoming;
     QDateTime importedAt;
     QString importedBy;
-    int label = -1;
+    MaybeLabel label;
 };
 
 struct ImageFilter

@@ -1,5 +1,6 @@
 #include "storage/labelsuspectrepository.h"
 
+#include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
@@ -35,7 +36,9 @@ LabelSuspectRow readSuspect(const SqlQuery &query)
     row.decidedAt = optionalTime(query.value(13));
     row.decidedBy = query.value(14).toString();
     row.decision = query.value(15).toString();
-    row.decidedLabel = query.value(16).isNull() ? -1 : query.value(16).toInt();
+    if (!query.value(16).isNull()) {
+        row.decidedLabel = labelsql::fromColumn(query.value(16));
+    }
     return row;
 }
 
@@ -92,7 +95,7 @@ std::optional<ApprovedBy> LabelSuspectRepository::approvedBy(const QString &sha2
     if (!query.next()) {
         return std::nullopt;
     }
-    return ApprovedBy{query.value(0).toLongLong(), query.value(1).toString(),
+    return ApprovedBy{query.value(0).toLongLong(), labelsql::statusFromColumn(query.value(1)),
                       query.value(2).toString(), query.value(3).toLongLong()};
 }
 
@@ -134,7 +137,7 @@ std::optional<LabelSuspectRow> LabelSuspectRepository::pendingFor(qint64 imageId
     return readSuspect(query);
 }
 
-void LabelSuspectRepository::decide(qint64 suspectId, bool confirmed, int decidedLabel,
+void LabelSuspectRepository::decide(qint64 suspectId, bool confirmed, MaybeLabel decidedLabel,
                                     const ActorRef &reviewer)
 {
     SqlQuery query(
@@ -143,14 +146,13 @@ void LabelSuspectRepository::decide(qint64 suspectId, bool confirmed, int decide
                        " decided_by_id = :by_id, decision = :decision,"
                        " decided_label = :label WHERE id = :id AND decided_at IS NULL"),
         QStringLiteral("record the decision on suspected label error #%1").arg(suspectId));
-    query.bindAll(
-        {{QStringLiteral(":at"), nowDbTime()},
-         {QStringLiteral(":by"), reviewer.name},
-         {QStringLiteral(":by_id"), idOrNull(reviewer.userId)},
-         {QStringLiteral(":decision"),
-          confirmed ? QStringLiteral("confirmed") : QStringLiteral("not_confirmed")},
-         {QStringLiteral(":label"), decidedLabel >= 0 ? QVariant(decidedLabel) : QVariant()},
-         {QStringLiteral(":id"), suspectId}});
+    query.bindAll({{QStringLiteral(":at"), nowDbTime()},
+                   {QStringLiteral(":by"), reviewer.name},
+                   {QStringLiteral(":by_id"), idOrNull(reviewer.userId)},
+                   {QStringLiteral(":decision"),
+                    confirmed ? QStringLiteral("confirmed") : QStringLiteral("not_confirmed")},
+                   {QStringLiteral(":label"), labelsql::toColumn(decidedLabel)},
+                   {QStringLiteral(":id"), suspectId}});
     query.exec();
 }
 

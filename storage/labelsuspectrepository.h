@@ -1,6 +1,8 @@
 #pragma once
 
 #include "storage/actorref.h"
+#include "storage/imagestatus.h"
+#include "storage/label.h"
 
 #include <QDateTime>
 #include <QSqlDatabase>
@@ -28,8 +30,8 @@ struct LabelSuspectRow
     qint64 previousReviewerId = 0;
     QDateTime decidedAt; // invalid while undecided
     QString decidedBy;
-    QString decision;      // confirmed, not_confirmed; empty while undecided
-    int decidedLabel = -1; // the label the reviewer left, -1: rejected or "not a digit"
+    QString decision;        // confirmed, not_confirmed; empty while undecided
+    MaybeLabel decidedLabel; // the label the reviewer left; nothing when rejected
 };
 
 // What a reviewer's decisions on suspected label errors say about the check, workspace-wide.
@@ -44,7 +46,7 @@ struct SuspectDecisions
 struct ApprovedBy
 {
     qint64 imageId = 0;
-    QString status;
+    ImageStatus status = ImageStatus::Incoming;
     QString reviewer;
     qint64 reviewerId = 0; // 0 for the operator or an import
 };
@@ -66,7 +68,8 @@ public:
     void markSent(qint64 suspectId, const ApprovedBy &image, const ActorRef &sender);
     // The suspect sent back for this image and not yet decided.
     std::optional<LabelSuspectRow> pendingFor(qint64 imageId) const;
-    void decide(qint64 suspectId, bool confirmed, int decidedLabel, const ActorRef &reviewer);
+    void decide(qint64 suspectId, bool confirmed, MaybeLabel decidedLabel,
+                const ActorRef &reviewer);
     // Takes back the newest decision on the image's suspect by this reviewer (their review
     // was undone): it waits for a decision again.
     void reopenDecision(qint64 imageId, qint64 reviewerId);

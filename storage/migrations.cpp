@@ -1,10 +1,14 @@
 #include "storage/migrations.h"
 
-#include "storage/schemamigrations.h"
 #include "storage/sqlquery.h"
+#include "storage/sqlscript.h"
 #include "storage/storageerror.h"
 #include "storage/timestamps.h"
 #include "storage/transaction.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
 
 namespace digitdesk::storage {
 namespace {
@@ -19,11 +23,50 @@ bool hasMigrationsTable(const QSqlDatabase &db)
     return query.next() && query.value(0).toInt() > 0;
 }
 
+// storage/migrations/NNNN-name.sql, compiled in as a resource: the first line is
+// "-- <description>", recorded in schema_migrations; the rest is the SQL (see sqlscript.h).
+Migration readMigration(const QString &fileName, int expectedVersion)
+{
+    static const QRegularExpression name(QStringLiteral("^(\\d{4})-[a-z0-9-]+\\.sql$"));
+    const QRegularExpressionMatch match = name.match(fileName);
+    if (!match.hasMatch() || match.captured(1).toInt() != expectedVersion) {
+        throw StorageError(QStringLiteral("migration file %1 is not named %2-<name>.sql")
+                               .arg(fileName)
+                               .arg(expectedVersion, 4, 10, QLatin1Char('0')));
+    }
+    QFile file(QStringLiteral(":/migrations/") + fileName);
+    if (!file.open(QIODevice::ReadOnly)) {
+        throw StorageError(
+            QStringLiteral("cannot read migration %1: %2").arg(fileName, file.errorString()));
+    }
+    const QString script = QString::fromUtf8(file.readAll());
+    const QString firstLine = script.section(QLatin1Char('\n'), 0, 0);
+    if (!firstLine.startsWith(QStringLiteral("-- "))) {
+        throw StorageError(
+            QStringLiteral("migration %1 does not start with \"-- <description>\"").arg(fileName));
+    }
+    return {expectedVersion, firstLine.mid(3).trimmed(), splitSqlScript(script, fileName)};
+}
+
+std::vector<Migration> readMigrations()
+{
+    const QStringList files = QDir(QStringLiteral(":/migrations"))
+                                  .entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
+    if (files.isEmpty()) {
+        throw StorageError(QStringLiteral("the migrations are missing from this DigitDesk build"));
+    }
+    std::vector<Migration> migrations;
+    for (const QString &file : files) {
+        migrations.push_back(readMigration(file, static_cast<int>(migrations.size()) + 1));
+    }
+    return migrations;
+}
+
 } // namespace
 
 const std::vector<Migration> &Migrations::all()
 {
-    static const std::vector<Migration> migrations = schemaMigrations();
+    static const std::vector<Migration> migrations = readMigrations();
     return migrations;
 }
 

@@ -1,5 +1,6 @@
 #include "storage/teamfiguresrepository.h"
 
+#include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
@@ -41,7 +42,7 @@ std::vector<GoldAnswerRow> TeamFiguresRepository::goldAnswers(const QDateTime &f
 {
     SqlQuery query(m_db,
                    QStringLiteral("SELECT u.name, l.created_at,"
-                                  " CASE WHEN COALESCE(l.label, -1) = COALESCE(g.label, -1)"
+                                  " CASE WHEN l.label IS NOT DISTINCT FROM g.label"
                                   " THEN 1 ELSE 0 END"
                                   " FROM labels l JOIN users u ON u.id = l.annotator_id"
                                   " JOIN gold_items g ON g.image_id = l.image_id"
@@ -63,9 +64,9 @@ std::vector<ReviewedLabelRow> TeamFiguresRepository::reviewedLabels(const QDateT
                                                                     const QDateTime &until) const
 {
     SqlQuery query(m_db,
-                   QStringLiteral("SELECT u.name, l.created_at, COALESCE(l.label, -1),"
+                   QStringLiteral("SELECT u.name, l.created_at, l.label,"
                                   " CASE WHEN r.verdict = 'corrected' THEN r.corrected_label"
-                                  " ELSE COALESCE(l.label, -1) END"
+                                  " ELSE l.label END"
                                   " FROM labels l JOIN users u ON u.id = l.annotator_id"
                                   " JOIN reviews r ON r.label_id = l.id"
                                   " WHERE r.verdict IN ('approved', 'corrected')"
@@ -78,20 +79,22 @@ std::vector<ReviewedLabelRow> TeamFiguresRepository::reviewedLabels(const QDateT
     std::vector<ReviewedLabelRow> rows;
     while (query.next()) {
         rows.push_back({query.value(0).toString(), fromDbTime(query.value(1).toString()),
-                        query.value(2).toInt(), query.value(3).toInt()});
+                        labelsql::fromColumn(query.value(2)),
+                        labelsql::fromColumn(query.value(3))});
     }
     return rows;
 }
 
 QueueState TeamFiguresRepository::queueState() const
 {
-    SqlQuery query(
-        m_db,
-        QStringLiteral("SELECT"
-                       " (SELECT COUNT(*) FROM images WHERE status = 'incoming'),"
-                       " (SELECT MIN(imported_at) FROM images WHERE status = 'incoming'),"
-                       " (SELECT COUNT(*) FROM images WHERE status = 'labelled')"),
-        QStringLiteral("read the queue's depth and the review backlog"));
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT"
+                                  " (SELECT COUNT(*) FROM images WHERE status = :incoming),"
+                                  " (SELECT MIN(imported_at) FROM images WHERE status = :incoming),"
+                                  " (SELECT COUNT(*) FROM images WHERE status = :labelled)"),
+                   QStringLiteral("read the queue's depth and the review backlog"));
+    query.bindAll({{QStringLiteral(":incoming"), labelsql::toColumn(ImageStatus::Incoming)},
+                   {QStringLiteral(":labelled"), labelsql::toColumn(ImageStatus::Labelled)}});
     query.exec();
     QueueState state;
     if (query.next()) {
@@ -145,6 +148,65 @@ TeamFiguresRepository::originsOf(const std::vector<qint64> &imageIds) const
                        {query.value(1).toString(), fromDbTime(query.value(2).toString())});
     }
     return origins;
+}
+
+std::vector<AnnotatorFigures> TeamFiguresRepository::annotatorFigures() const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT u.id, u.name,"
+            " (SELECT COUNT(*) FROM labels l WHERE l.annotator_id = u.id AND l.retracted_at IS NULL"
+            "   AND l.gold_check = 0),"
+            " (SELECT COUNT(DISTINCT r.label_id) FROM reviews r JOIN labels l ON l.id = r.label_id"
+            "   WHERE l.annotator_id = u.id),"
+            " (SELECT COUNT(DISTINCT r.label_id) FROM reviews r JOIN labels l ON l.id = r.label_id"
+            "   WHERE l.annotator_id = u.id AND r.verdict = 'approved'),"
+            " (SELECT COUNT(*) FROM labels l JOIN gold_items g ON g.image_id = l.image_id WHERE"
+            "   l.annotator_id = u.id AND l.gold_check = 1),"
+            " (SELECT COUNT(*) FROM labels l JOIN gold_items g ON g.image_id = l.image_id WHERE"
+            "   l.annotator_id = u.id AND l.gold_check = 1 AND l.label IS NOT DISTINCT FROM"
+            "   g.label)"
+            " FROM users u ORDER BY u.name"),
+        QStringLiteral("compute the annotators' figures"));
+    query.exec();
+    std::vector<AnnotatorFigures> figures;
+    while (query.next()) {
+        AnnotatorFigures row;
+        row.userId = query.value(0).toLongLong();
+        row.name = query.value(1).toString();
+        row.labels = query.value(2).toInt();
+        row.reviewed = query.value(3).toInt();
+        row.approvedAsIs = query.value(4).toInt();
+        row.goldAnswered = query.value(5).toInt();
+        row.goldRight = query.value(6).toInt();
+        if (row.labels > 0 || row.goldAnswered > 0) {
+            figures.push_back(row);
+        }
+    }
+    return figures;
+}
+
+std::vector<LabelPair> TeamFiguresRepository::sharedLabels(qint64 firstUserId,
+                                                           qint64 secondUserId) const
+{
+    SqlQuery query(
+        m_db,
+        QStringLiteral(
+            "SELECT a.image_id, a.label, b.label FROM labels a"
+            " JOIN labels b ON b.image_id = a.image_id WHERE a.annotator_id = :first AND"
+            " b.annotator_id = :second AND a.retracted_at IS NULL AND b.retracted_at IS NULL"
+            " AND a.gold_check = 0 AND b.gold_check = 0 ORDER BY a.image_id"),
+        QStringLiteral("read shared labels"));
+    query.bindAll(
+        {{QStringLiteral(":first"), firstUserId}, {QStringLiteral(":second"), secondUserId}});
+    query.exec();
+    std::vector<LabelPair> pairs;
+    while (query.next()) {
+        pairs.push_back({query.value(0).toLongLong(), labelsql::fromColumn(query.value(1)),
+                         labelsql::fromColumn(query.value(2))});
+    }
+    return pairs;
 }
 
 } // namespace digitdesk::storage

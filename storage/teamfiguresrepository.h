@@ -1,5 +1,7 @@
 #pragma once
 
+#include "storage/label.h"
+
 #include <QDateTime>
 #include <QHash>
 #include <QSqlDatabase>
@@ -25,13 +27,32 @@ struct GoldAnswerRow
 };
 
 // A label a reviewer approved or corrected: what the annotator said and what the reviewer let
-// stand (-1: "not a digit").
+// stand.
 struct ReviewedLabelRow
 {
     QString annotator;
     QDateTime labelledAt;
-    int label = -1;
-    int reviewerLabel = -1;
+    Label label = Label::notADigit();
+    Label reviewerLabel = Label::notADigit();
+};
+
+struct AnnotatorFigures
+{
+    qint64 userId = 0;
+    QString name;
+    int labels = 0;
+    int reviewed = 0;
+    int approvedAsIs = 0; // reviewed and approved without correction
+    int goldAnswered = 0;
+    int goldRight = 0;
+};
+
+// Two annotators' standing labels on one image.
+struct LabelPair
+{
+    qint64 imageId = 0;
+    Label first = Label::notADigit();
+    Label second = Label::notADigit();
 };
 
 struct QueueState
@@ -73,6 +94,11 @@ public:
     ServingTotals servingTotals(qint64 firstMinute, qint64 endMinute) const;
     // Where each image came from and when it was imported (unknown ids left out).
     QHash<qint64, ImageOrigin> originsOf(const std::vector<qint64> &imageIds) const;
+
+    // Every annotator's totals, all time: labels, reviews, gold answers.
+    std::vector<AnnotatorFigures> annotatorFigures() const;
+    // The two annotators' standing labels on the images both labelled (gold checks aside).
+    std::vector<LabelPair> sharedLabels(qint64 firstUserId, qint64 secondUserId) const;
 
 private:
     QSqlDatabase m_db;

@@ -107,7 +107,8 @@ void tst_Annotation::lowestConfidenceFirstWithConfidentOnesMixedIn()
         const auto item = m_annotation->next(m_ana);
         QVERIFY(item);
         served.push_back(item->confidence);
-        m_annotation->label(m_ana, item->imageId, item->predictedLabel, 1000);
+        m_annotation->label(m_ana, item->imageId, storage::Label::fromDigit(item->predictedLabel),
+                            1000);
     }
     // The first 19 rise from the least confident; the 20th is the most confident of all.
     for (int i = 1; i < 19; ++i) {
@@ -128,13 +129,13 @@ void tst_Annotation::twoAnnotatorsNeverGetTheSameItem()
     QVERIFY(first->imageId != second->imageId);
     QCOMPARE(first->leaseExpires, m_now.addSecs(300));
     // Ana goes away; after five minutes her lease is over and Bob may take the item.
-    m_annotation->label(m_bob, second->imageId, 3, 900);
+    m_annotation->label(m_bob, second->imageId, storage::Label::fromDigit(3), 900);
     m_now = m_now.addSecs(301);
     const auto third = m_annotation->next(m_bob);
     QCOMPARE(third->imageId, first->imageId);
     QVERIFY(testing::throws<annotation::InvalidRequest>(
-        [&] { m_annotation->label(m_ana, first->imageId, 1, 1000); }));
-    m_annotation->label(m_bob, third->imageId, 1, 900);
+        [&] { m_annotation->label(m_ana, first->imageId, storage::Label::fromDigit(1), 1000); }));
+    m_annotation->label(m_bob, third->imageId, storage::Label::fromDigit(1), 900);
     QCOMPARE(statusOf(first->imageId), QStringLiteral("labelled"));
 }
 
@@ -147,17 +148,19 @@ void tst_Annotation::labelSkipUndoRelabel()
     const qint64 skipped = item->imageId;
     item = m_annotation->next(m_ana);
     QVERIFY(item->imageId != skipped); // skipped ones come last
-    const auto decision = m_annotation->label(m_ana, item->imageId, -1, 1200); // not a digit
+    const auto decision =
+        m_annotation->label(m_ana, item->imageId, storage::Label::notADigit(), 1200);
     QCOMPARE(statusOf(item->imageId), QStringLiteral("labelled"));
-    QCOMPARE(storage::ImageRepository(m_temp->workspace->db()).details(item->imageId)->label, -2);
+    QCOMPARE(storage::ImageRepository(m_temp->workspace->db()).details(item->imageId)->label,
+             storage::MaybeLabel(storage::Label::notADigit()));
     const auto undone = m_annotation->undo(m_ana);
     QCOMPARE(undone->labelId, decision.labelId);
     QCOMPARE(statusOf(item->imageId), QStringLiteral("incoming"));
     // After undo the same image is hers again, and the retracted label stays in the table.
     QCOMPARE(m_annotation->next(m_ana)->imageId, item->imageId);
-    const auto again = m_annotation->label(m_ana, item->imageId, 7, 800);
-    const auto changed = m_annotation->relabel(m_ana, again.labelId, 8);
-    QCOMPARE(m_annotation->history(m_ana).front().label, 8);
+    const auto again = m_annotation->label(m_ana, item->imageId, storage::Label::fromDigit(7), 800);
+    const auto changed = m_annotation->relabel(m_ana, again.labelId, storage::Label::fromDigit(8));
+    QCOMPARE(m_annotation->history(m_ana).front().label, storage::Label::fromDigit(8));
     QCOMPARE(m_annotation->history(m_ana).front().labelId, changed.labelId);
     storage::SqlQuery all(
         m_temp->workspace->db(),
@@ -168,7 +171,7 @@ void tst_Annotation::labelSkipUndoRelabel()
     QCOMPARE(all.value(0).toInt(), 3);
     QCOMPARE(all.value(1).toInt(), 2);
     QVERIFY(testing::throws<annotation::InvalidRequest>(
-        [&] { m_annotation->relabel(m_bob, changed.labelId, 1); }));
+        [&] { m_annotation->relabel(m_bob, changed.labelId, storage::Label::fromDigit(1)); }));
 }
 
 void tst_Annotation::reviewApprovesCorrectsRejects()
@@ -177,7 +180,7 @@ void tst_Annotation::reviewApprovesCorrectsRejects()
     std::vector<qint64> ids;
     for (int i = 0; i < 3; ++i) {
         const auto item = m_annotation->next(m_ana);
-        m_annotation->label(m_ana, item->imageId, 4, 700);
+        m_annotation->label(m_ana, item->imageId, storage::Label::fromDigit(4), 700);
         ids.push_back(item->imageId);
     }
     annotation::ReviewService review(m_temp->workspace->db());
@@ -186,11 +189,12 @@ void tst_Annotation::reviewApprovesCorrectsRejects()
     QCOMPARE(first->labels.size(), 1u);
     QCOMPARE(first->labels.front().annotator, QStringLiteral("ana"));
     review.approve(m_rui, ids[0]);
-    review.correct(m_rui, ids[1], 9);
+    review.correct(m_rui, ids[1], storage::Label::fromDigit(9));
     review.reject(m_rui, ids[2], QStringLiteral("this is a 9, look at the loop"));
     QCOMPARE(statusOf(ids[0]), QStringLiteral("approved"));
     QCOMPARE(statusOf(ids[1]), QStringLiteral("approved"));
-    QCOMPARE(storage::ImageRepository(m_temp->workspace->db()).details(ids[1])->label, 9);
+    QCOMPARE(storage::ImageRepository(m_temp->workspace->db()).details(ids[1])->label,
+             storage::MaybeLabel(storage::Label::fromDigit(9)));
     QCOMPARE(statusOf(ids[2]), QStringLiteral("incoming"));
     // A reviewed label can no longer be undone; the rejected image is back in Ana's queue.
     QVERIFY(!m_annotation->undo(m_ana));
@@ -211,7 +215,7 @@ void tst_Annotation::fourEyes()
 {
     addImages({0.1, 0.2});
     const auto own = m_annotation->next(m_rui); // reviewers annotate too
-    m_annotation->label(m_rui, own->imageId, 2, 500);
+    m_annotation->label(m_rui, own->imageId, storage::Label::fromDigit(2), 500);
     annotation::ReviewService review(m_temp->workspace->db());
     QVERIFY(!review.next(m_rui)); // never offered
     QVERIFY(testing::throws<annotation::PermissionDenied>(
@@ -229,7 +233,7 @@ void tst_Annotation::rolesAreChecked()
 {
     addImages({0.1});
     const auto item = m_annotation->next(m_ana);
-    m_annotation->label(m_ana, item->imageId, 1, 100);
+    m_annotation->label(m_ana, item->imageId, storage::Label::fromDigit(1), 100);
     annotation::ReviewService review(m_temp->workspace->db());
     QVERIFY(testing::throws<annotation::PermissionDenied>([&] { review.next(m_bob); }));
     QVERIFY(testing::throws<annotation::PermissionDenied>(
@@ -245,7 +249,7 @@ void tst_Annotation::goldIsMixedInUnannouncedAndChecked()
     std::vector<qint64> approved;
     for (int i = 0; i < 2; ++i) {
         const auto item = m_annotation->next(m_ana);
-        m_annotation->label(m_ana, item->imageId, 6, 300);
+        m_annotation->label(m_ana, item->imageId, storage::Label::fromDigit(6), 300);
         review.approve(m_rui, item->imageId);
         approved.push_back(item->imageId);
     }
@@ -259,14 +263,15 @@ void tst_Annotation::goldIsMixedInUnannouncedAndChecked()
     std::vector<annotation::LabelDecision> decisions;
     for (int i = 0; i < 20; ++i) {
         const auto item = m_annotation->next(m_bob);
-        decisions.push_back(m_annotation->label(m_bob, item->imageId, 1, 300)); // wrong on gold
+        decisions.push_back(m_annotation->label(m_bob, item->imageId, storage::Label::fromDigit(1),
+                                                300)); // wrong on gold
     }
     // Decision 10 of 20 (5%) was gold, unannounced; the answer comes after the fact.
     int gold = 0;
     for (const auto &decision : decisions) {
         if (decision.goldLabel) {
             ++gold;
-            QCOMPARE(*decision.goldLabel, 6);
+            QCOMPARE(*decision.goldLabel, storage::Label::fromDigit(6));
             QCOMPARE(decision.imageId, approved[0]);
         }
     }
@@ -301,7 +306,8 @@ void tst_Annotation::overlapAsksForTwoLabelsAndDisagreementsComeFirst()
     std::vector<qint64> ids;
     for (int i = 0; i < 3; ++i) {
         const auto item = m_annotation->next(m_ana);
-        m_annotation->label(m_ana, item->imageId, item->predictedLabel, 300);
+        m_annotation->label(m_ana, item->imageId, storage::Label::fromDigit(item->predictedLabel),
+                            300);
         ids.push_back(item->imageId);
         QCOMPARE(statusOf(item->imageId), QStringLiteral("incoming")); // one more label needed
     }
@@ -310,7 +316,9 @@ void tst_Annotation::overlapAsksForTwoLabelsAndDisagreementsComeFirst()
         const auto item = m_annotation->next(m_bob);
         QCOMPARE(item->imageId, ids[static_cast<size_t>(i)]);
         m_annotation->label(m_bob, item->imageId,
-                            i == 2 ? (item->predictedLabel + 1) % 10 : item->predictedLabel, 300);
+                            storage::Label::fromDigit(i == 2 ? (item->predictedLabel + 1) % 10
+                                                             : item->predictedLabel),
+                            300);
         QCOMPARE(statusOf(item->imageId), QStringLiteral("labelled"));
     }
     annotation::ReviewService review(m_temp->workspace->db());
@@ -326,14 +334,20 @@ void tst_Annotation::overlapAsksForTwoLabelsAndDisagreementsComeFirst()
 void tst_Annotation::kappaOnAKnownTable()
 {
     // The textbook table: 20 both yes, 5 first yes only, 10 second yes only, 15 both no.
-    std::vector<std::pair<int, int>> ratings;
-    ratings.insert(ratings.end(), 20, {1, 1});
-    ratings.insert(ratings.end(), 5, {1, 0});
-    ratings.insert(ratings.end(), 10, {0, 1});
-    ratings.insert(ratings.end(), 15, {0, 0});
+    const auto digit = [](int value) {
+        return storage::Label::fromDigit(value);
+    };
+    std::vector<std::pair<storage::Label, storage::Label>> ratings;
+    ratings.insert(ratings.end(), 20, {digit(1), digit(1)});
+    ratings.insert(ratings.end(), 5, {digit(1), digit(0)});
+    ratings.insert(ratings.end(), 10, {digit(0), digit(1)});
+    ratings.insert(ratings.end(), 15, {digit(0), digit(0)});
     QVERIFY(std::abs(annotation::cohensKappa(ratings) - 0.4) < 1e-9);
-    QCOMPARE(annotation::cohensKappa({{3, 3}, {-1, -1}, {7, 7}}), 1.0);
-    QVERIFY(annotation::cohensKappa({{1, 2}, {2, 1}}) < 0);
+    const storage::Label notADigit = storage::Label::notADigit();
+    QCOMPARE(annotation::cohensKappa(
+                 {{digit(3), digit(3)}, {notADigit, notADigit}, {digit(7), digit(7)}}),
+             1.0);
+    QVERIFY(annotation::cohensKappa({{digit(1), digit(2)}, {digit(2), digit(1)}}) < 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Annotation)

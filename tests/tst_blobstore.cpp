@@ -2,7 +2,9 @@
 #include "storage/imagerepository.h"
 #include "storage/storageerror.h"
 #include "storage/workspacechecker.h"
-#include "tests/support/testdata.h"
+#include "tests/support/pngbytes.h"
+#include "tests/support/tempworkspace.h"
+#include "tests/support/testfiles.h"
 
 #include <QCryptographicHash>
 #include <QDirIterator>
@@ -10,6 +12,21 @@
 #include <QTest>
 
 using namespace digitdesk;
+
+namespace {
+
+// A scan and its 28x28 pixels, different for every seed; the store never decodes either.
+QByteArray scanOf(int seed)
+{
+    return testing::uniformPng(40, 40, QByteArray("\x08\x00", 2), 40, char(seed));
+}
+
+QByteArray pixelsOf(int seed)
+{
+    return QByteArray(784, char(seed));
+}
+
+} // namespace
 
 class tst_BlobStore : public QObject
 {
@@ -79,10 +96,10 @@ void tst_BlobStore::putRepairsAShortOrDamagedBlob()
     QFETCH(bool, flip);
     testing::TempWorkspace temp;
     const storage::BlobStore &blobs = temp.workspace->blobs();
-    QByteArray scan = testing::encodeRing(QStringLiteral("png"), 40, 40, 20, 20, 9, true);
+    QByteArray scan = scanOf(9);
     scan += QByteArray(12000, '\x5a'); // past QFile's 16 KiB buffer once, as a scan is
     storage::NewImage image;
-    image.pixels = testing::ringPixels(1);
+    image.pixels = pixelsOf(1);
     image.sha256 = storage::BlobStore::digestOf(image.pixels);
     image.source = QStringLiteral("repair");
     image.originalSha256 = blobs.put(scan);
@@ -114,10 +131,9 @@ void tst_BlobStore::checkFindsMissingAndDamagedBlobs()
     storage::ImageRepository images(temp.workspace->db());
     QStringList digests;
     for (int i = 0; i < 3; ++i) {
-        const QByteArray scan =
-            testing::encodeRing(QStringLiteral("png"), 40, 40, 20, 20, 8 + i, true);
+        const QByteArray scan = scanOf(8 + i);
         storage::NewImage image;
-        image.pixels = testing::ringPixels(i);
+        image.pixels = pixelsOf(i);
         image.sha256 = storage::BlobStore::digestOf(image.pixels);
         image.source = QStringLiteral("check");
         image.originalSha256 = blobs.put(scan);

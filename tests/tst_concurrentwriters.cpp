@@ -5,7 +5,8 @@
 #include "storage/storageerror.h"
 #include "storage/transaction.h"
 #include "storage/workspace.h"
-#include "tests/support/testdata.h"
+#include "tests/support/tempworkspace.h"
+#include "tests/support/testfiles.h"
 
 #include <QCoreApplication>
 #include <QProcess>

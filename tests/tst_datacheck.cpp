@@ -296,8 +296,9 @@ void tst_DataCheck::sendsSuspectsToAnotherReviewerOnce()
     }
     annotation::AnnotationService annotate(temp.workspace->db());
     while (const auto item = annotate.next(annotator)) {
-        annotate.label(annotator, item->imageId,
-                       wanted.at(storage::BlobStore::digestOf(item->pixels)), 500);
+        annotate.label(
+            annotator, item->imageId,
+            storage::Label::fromDigit(wanted.at(storage::BlobStore::digestOf(item->pixels))), 500);
     }
     annotation::ReviewService review(temp.workspace->db());
     while (const auto item = review.next(rita)) {
@@ -341,7 +342,8 @@ void tst_DataCheck::sendsSuspectsToAnotherReviewerOnce()
     QVERIFY(throws<annotation::PermissionDenied>([&] { review.approve(rita, first->imageId); }));
 
     // Rob confirms one (corrects it to the suspected label) and keeps another.
-    review.correct(rob, first->imageId, first->suspectedError->suspectedLabel);
+    review.correct(rob, first->imageId,
+                   storage::Label::fromDigit(first->suspectedError->suspectedLabel));
     const auto second = review.next(rob);
     QVERIFY(second && second->suspectedError);
     review.approve(rob, second->imageId);

@@ -69,7 +69,9 @@ struct Team
             annotation::AnnotationService annotate(db());
             while (const auto item = annotate.next(ann)) {
                 annotate.label(ann, item->imageId,
-                               wanted.at(storage::BlobStore::digestOf(item->pixels)), 500);
+                               storage::Label::fromDigit(
+                                   wanted.at(storage::BlobStore::digestOf(item->pixels))),
+                               500);
             }
             annotation::ReviewService review(db());
             while (const auto item = review.next(rita)) {

@@ -1,117 +1,8 @@
-#include "annotation/annotationservice.h"
-#include "annotation/authservice.h"
-#include "annotation/datasetservice.h"
-#include "annotation/reviewservice.h"
-#include "tests/support/testdata.h"
-#include "ui/datasetdifflistmodel.h"
-#include "ui/datasethistogramchart.h"
-#include "ui/datasetsview.h"
-#include "ui/datasetversiontablemodel.h"
-#include "ui/mainwindow.h"
-
-#include <QAbstractItemModelTester>
-#include <QApplication>
-#include <QComboBox>
-#include <QDialog>
-#include <QDialogButtonBox>
-#include <QDir>
-#include <QLabel>
-#include <QLineEdit>
-#include <QListView>
-#include <QListWidget>
-#include <QLocale>
-#include <QProgressBar>
-#include <QPushButton>
-#include <QSignalSpy>
-#include <QTableView>
-#include <QTest>
+#include "tests/support/datasetsviewfixture.h"
 
 using namespace digitdesk;
 using annotation::Role;
-
-namespace {
-
-// Ana labels image i as i (the model predicts i % 10); two reviewers, Rui and Ria, and an ML
-// engineer, Mel, logged in.
-struct Team
-{
-    explicit Team(int count)
-    {
-        images = testing::addPredictedImages(*temp.workspace, std::vector<double>(count, 0.4));
-        ana = testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
-        rui = login(QStringLiteral("rui"), Role::Reviewer);
-        ria = login(QStringLiteral("ria"), Role::Reviewer);
-        mel = login(QStringLiteral("mel"), Role::MlEngineer);
-        for (int i = 0; i < count; ++i) {
-            annotation::AnnotationService(db()).label(ana, images[static_cast<size_t>(i)], i, 500);
-        }
-    }
-    annotation::Principal login(const QString &name, Role role)
-    {
-        testing::addUser(*temp.workspace, name, role);
-        return annotation::AuthService(db())
-            .login(name, QStringLiteral("correct horse"), QStringLiteral("gui"))
-            .principal;
-    }
-    QSqlDatabase db() const { return temp.workspace->db(); }
-    void approve(const annotation::Principal &who, size_t image)
-    {
-        annotation::ReviewService(db()).approve(who, images[image]);
-    }
-    annotation::DatasetService datasets() const
-    {
-        return annotation::DatasetService(db(), temp.workspace->root());
-    }
-    QString commit(const QString &message) const { return datasets().commit(rui, message).tag; }
-
-    testing::TempWorkspace temp;
-    std::vector<qint64> images;
-    annotation::Principal ana;
-    annotation::Principal rui;
-    annotation::Principal ria;
-    annotation::Principal mel;
-};
-
-// The open modal dialog, once it is on screen.
-QDialog *modalDialog()
-{
-    QDialog *dialog = nullptr;
-    const auto found = [&dialog] {
-        dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
-        return dialog != nullptr && dialog->isVisible();
-    };
-    return QTest::qWaitFor(found, 5000) ? dialog : nullptr;
-}
-
-template <typename T> T *child(const QWidget &parent, const char *name)
-{
-    return parent.findChild<T *>(QLatin1String(name));
-}
-
-QStringList navigation(const ui::MainWindow &window)
-{
-    const auto *nav = window.findChild<QListWidget *>(QStringLiteral("navigation"));
-    QStringList names;
-    for (int i = 0; i < nav->count(); ++i) {
-        names << nav->item(i)->text();
-    }
-    return names;
-}
-
-// Shows the view and waits for its first version list.
-bool showAndLoad(ui::DatasetsView &view)
-{
-    QSignalSpy shown(&view, &ui::DatasetsView::versionsShown);
-    view.show();
-    return shown.wait();
-}
-
-QString cell(const QAbstractItemModel *model, int row, int column)
-{
-    return model->index(row, column).data().toString();
-}
-
-} // namespace
+using namespace digitdesk::testing::datasetsview;
 
 class tst_DatasetsView : public QObject
 {
@@ -123,9 +14,6 @@ private Q_SLOTS:
     void compareWithChoosesTheSecondVersion();
     void emptyMessageAndNothingNewAreRefusedInRed();
     void keyboardMovesAndCommits();
-    void annotatorHasNoDatasetsView();
-    void reviewerMayNotExportOrTrain();
-    void engineerExportsAndAsksForTraining();
     void fitsInASmallWindow();
     void userTextIsPlain();
     void diffSummarySaysHowManyAreNotShown();
@@ -201,7 +89,7 @@ void tst_DatasetsView::commitFromTheDialogThenCompareTwoVersions()
     annotation::ReviewService reviews(team.db());
     QCOMPARE(reviews.undoLastReview(team.rui), team.images[2]);
     QCOMPARE(reviews.undoLastReview(team.ria), team.images[3]);
-    reviews.correct(team.ria, team.images[3], 8);
+    reviews.correct(team.ria, team.images[3], storage::Label::fromDigit(8));
     team.approve(team.rui, 4);
     team.approve(team.rui, 5);
     QCOMPARE(team.commit(QStringLiteral("Second batch")), QStringLiteral("v2"));
@@ -336,81 +224,6 @@ void tst_DatasetsView::keyboardMovesAndCommits()
     dialog->reject();
 }
 
-void tst_DatasetsView::annotatorHasNoDatasetsView()
-{
-    Team team(1);
-    ui::MainWindow window(*team.temp.workspace, team.ana);
-    QVERIFY(!navigation(window).contains(QStringLiteral("Datasets")));
-    QVERIFY(window.datasetsView() == nullptr);
-    QVERIFY(window.findChild<ui::DatasetsView *>() == nullptr);
-}
-
-void tst_DatasetsView::reviewerMayNotExportOrTrain()
-{
-    Team team(1);
-    team.approve(team.rui, 0);
-    team.commit(QStringLiteral("one"));
-    ui::MainWindow window(*team.temp.workspace, team.rui);
-    QCOMPARE(navigation(window), (QStringList{QStringLiteral("Annotate"), QStringLiteral("Review"),
-                                              QStringLiteral("Datasets")}));
-    window.show();
-    ui::DatasetsView *view = window.datasetsView();
-    QVERIFY(view);
-    QSignalSpy shown(view, &ui::DatasetsView::versionsShown);
-    QVERIFY(window.showView(QStringLiteral("Datasets")));
-    QVERIFY(shown.wait());
-    QCOMPARE(view->selectedTags(), QStringList{QStringLiteral("v1")});
-    const auto *exportButton = child<QPushButton>(*view, "exportButton");
-    QVERIFY(!exportButton->isEnabled());
-    QVERIFY2(exportButton->toolTip().contains(QStringLiteral("ml_engineer or admin")),
-             qPrintable(exportButton->toolTip()));
-    const auto *train = child<QPushButton>(*view, "trainButton");
-    QVERIFY(!train->isEnabled());
-    QVERIFY2(train->toolTip().contains(QStringLiteral("yours is reviewer")),
-             qPrintable(train->toolTip()));
-    QVERIFY(child<QPushButton>(*view, "commitButton")->isEnabled());
-    // Ctrl+E does nothing either.
-    QTest::keyClick(child<QTableView>(*view, "versionTable"), Qt::Key_E, Qt::ControlModifier);
-    QVERIFY(view->findChild<QDialog *>(QStringLiteral("datasetExportDialog")) == nullptr);
-}
-
-void tst_DatasetsView::engineerExportsAndAsksForTraining()
-{
-    Team team(2);
-    team.approve(team.rui, 0);
-    team.approve(team.rui, 1);
-    team.commit(QStringLiteral("one"));
-    ui::DatasetsView view(*team.temp.workspace, team.mel);
-    QVERIFY(showAndLoad(view));
-
-    QSignalSpy train(&view, &ui::DatasetsView::trainRequested);
-    auto *trainButton = child<QPushButton>(view, "trainButton");
-    QVERIFY(trainButton->isEnabled());
-    QTest::mouseClick(trainButton, Qt::LeftButton);
-    QCOMPARE(train.count(), 1);
-    QCOMPARE(train.front().front().toString(), QStringLiteral("v1"));
-
-    auto *exportButton = child<QPushButton>(view, "exportButton");
-    QVERIFY(exportButton->isEnabled());
-    QTest::mouseClick(exportButton, Qt::LeftButton);
-    QDialog *dialog = modalDialog();
-    QVERIFY(dialog);
-    auto *format = child<QComboBox>(*dialog, "exportFormat");
-    QCOMPARE(format->count(), 3);
-    format->setCurrentIndex(1); // IDX
-    const QString folder = team.temp.dir.filePath(QStringLiteral("idx"));
-    QTest::keyClicks(child<QLineEdit>(*dialog, "exportFolder"), folder);
-    QSignalSpy finished(&view, &ui::DatasetsView::exportFinished);
-    dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
-    QVERIFY(finished.wait());
-    const auto *message = child<QLabel>(view, "message");
-    QVERIFY2(finished.front().front().toBool(), qPrintable(message->text()));
-    QVERIFY2(message->text().startsWith(QStringLiteral("Exported v1 to %1: 2 images").arg(folder)),
-             qPrintable(message->text()));
-    QVERIFY(QFile::exists(QDir(folder).filePath(QStringLiteral("images-idx3-ubyte"))));
-    QVERIFY(QFile::exists(QDir(folder).filePath(QStringLiteral("labels-idx1-ubyte"))));
-}
-
 void tst_DatasetsView::fitsInASmallWindow()
 {
     Team team(1);
@@ -480,8 +293,8 @@ void tst_DatasetsView::diffSummarySaysHowManyAreNotShown()
                  .arg(locale.toString(1200)));
     ui::DatasetDiffListModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    page.entries.push_back(
-        {ui::DatasetDiffEntry::Kind::Relabelled, QStringLiteral("ab"), -1, 7, QImage()});
+    page.entries.push_back({ui::DatasetDiffEntry::Kind::Relabelled, QStringLiteral("ab"),
+                            storage::Label::notADigit(), storage::Label::fromDigit(7), QImage()});
     model.setPage(page);
     QCOMPARE(model.index(0).data().toString(), QStringLiteral("relabelled: x → 7"));
     model.clear();

@@ -3,6 +3,7 @@
 #include "storage/connection.h"
 #include "storage/settingsrepository.h"
 #include "storage/sqlquery.h"
+#include "storage/timestamps.h"
 #include "storage/userrepository.h"
 #include "tests/support/testdata.h"
 #include "ui/annotateview.h"
@@ -176,9 +177,17 @@ void tst_DesktopSession::unlockResumesTheSameSession()
     const qint64 onScreen = view->currentImageId();
 
     QTRY_VERIFY_WITH_TIMEOUT(session->lockDialog() != nullptr, 10000);
-    // Well past the idle timeout since the last activity: typing into the lock screen used to
-    // close the session as idle, and the right password was then refused.
-    QTest::qWait(1500);
+    // Past the idle timeout since the last activity, by the measure AuthService::touch takes
+    // (whole seconds since last_seen_at): typing into the lock screen used to close the session
+    // as idle, and the right password was then refused.
+    const QDateTime lastSeen = storage::fromDbTime(
+        text(m_temp->workspace->db(),
+             QStringLiteral("SELECT last_seen_at FROM login_sessions WHERE id = :id"), sessionId));
+    QVERIFY(lastSeen.isValid());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        lastSeen.secsTo(QDateTime::currentDateTimeUtc()) >
+            annotation::AuthService(m_temp->workspace->db()).idleTimeoutSeconds(),
+        10000);
     // Esc and an empty password do nothing: the screen stays locked, nothing is counted.
     QTest::keyClick(session->lockDialog(), Qt::Key_Escape);
     QVERIFY(session->lockDialog() != nullptr && session->lockDialog()->isVisible());

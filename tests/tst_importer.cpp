@@ -142,7 +142,7 @@ void tst_Importer::imageFolderLayoutGivesLabels()
     filter.status = storage::ImageStatus::Labelled;
     QList<int> labels;
     for (const auto &image : storage::ImageRepository(m_temp->workspace->db()).list(filter)) {
-        labels << image.label;
+        labels << image.label->digit();
     }
     std::sort(labels.begin(), labels.end());
     QCOMPARE(labels, (QList<int>{3, 8}));
@@ -172,7 +172,7 @@ void tst_Importer::idxPairs()
     // MNIST-form pixels are stored exactly as they are in the file.
     const auto first = storage::ImageRepository(m_temp->workspace->db()).details(1);
     QCOMPARE(first->pixels, testing::ringPixels(0));
-    QCOMPARE(first->label, 0);
+    QCOMPARE(first->label, storage::MaybeLabel(storage::Label::fromDigit(0)));
     QVERIFY(first->originalSha256.isEmpty());
 }
 

@@ -2,6 +2,7 @@
 #include "annotation/inbox.h"
 #include "tests/support/datasetfixture.h"
 #include "tests/support/inboxfixture.h"
+#include "tests/support/testfiles.h"
 
 #include <QElapsedTimer>
 #include <QScopeGuard>
@@ -15,7 +16,8 @@ using testing::WatchProcess;
 
 namespace {
 
-constexpr int Patience = 30000; // ms any one outcome may take on a loaded two-core machine
+// ms any one outcome may take on a loaded two-core machine
+constexpr int Patience = 30000 * testing::SanitizerTimeFactor;
 
 // A workspace with a production model and an inbox folder that `digitdesk watch --path` takes
 // files from at once (they are renamed into place) and rescans every second.

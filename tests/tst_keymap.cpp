@@ -2,12 +2,13 @@
 #include "ui/keysettingsdialog.h"
 
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QKeySequenceEdit>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QTemporaryDir>
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace digitdesk;
@@ -28,16 +29,12 @@ private Q_SLOTS:
     void keysText();
     void loadDropsStoredConflicts();
     void dialogRefusesAConflictUntilItIsResolved();
-
-private:
-    QTemporaryDir m_settings;
+    void savedKeysStayInTheTestsOwnSettings();
 };
 
 void tst_KeyMap::initTestCase()
 {
-    QVERIFY(m_settings.isValid());
     QCoreApplication::setOrganizationName(QStringLiteral("DigitDeskKeyMapTest"));
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
 }
 
 void tst_KeyMap::cleanup()
@@ -192,6 +189,34 @@ void tst_KeyMap::dialogRefusesAConflictUntilItIsResolved()
     QCOMPARE(saved.key(KeyMap::Accept), QKeySequence(Qt::Key_J));
     QCOMPARE(saved.key(KeyMap::Skip), QKeySequence(Qt::Key_Space));
     QCOMPARE(saved.key(KeyMap::NotADigit), QKeySequence(Qt::Key_X));
+}
+
+// Every suite runs in QStandardPaths' test mode (tests/support/testmode.cpp): what a test saves
+// goes under ~/.qttest, never into the settings of the person running it.
+void tst_KeyMap::savedKeysStayInTheTestsOwnSettings()
+{
+    QVERIFY(QStandardPaths::isTestModeEnabled());
+    const QString testConfig =
+        QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+    QStandardPaths::setTestModeEnabled(false);
+    const QString realConfig =
+        QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY2(testConfig.contains(QStringLiteral(".qttest")), qPrintable(testConfig));
+
+    KeyMap keys = KeyMap::load();
+    keys.setKey(KeyMap::Grid, QKeySequence(Qt::Key_J));
+    keys.save();
+    QSettings settings;
+    settings.sync();
+    QVERIFY2(settings.fileName().startsWith(testConfig + QLatin1Char('/')),
+             qPrintable(settings.fileName()));
+    QVERIFY2(!settings.fileName().startsWith(realConfig + QLatin1Char('/')),
+             qPrintable(settings.fileName()));
+    QFile file(settings.fileName());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().contains("grid=J"));
+    QCOMPARE(KeyMap::load().key(KeyMap::Grid), QKeySequence(Qt::Key_J));
 }
 
 QTEST_MAIN(tst_KeyMap)

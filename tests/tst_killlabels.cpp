@@ -1,6 +1,6 @@
 #include "annotation/annotationservice.h"
 #include "annotation/authservice.h"
-#include "storage/annotationrepository.h"
+#include "storage/labelrepository.h"
 #include "storage/sqlquery.h"
 #include "storage/workspace.h"
 #include "tests/support/testdata.h"
@@ -31,9 +31,10 @@ int runLabeller(const QString &folder)
         if (!item) {
             return 0;
         }
-        const auto decision = service.label(who, item->imageId, i % 10, 100);
+        const auto decision =
+            service.label(who, item->imageId, storage::Label::fromDigit(i % 10), 100);
         std::printf("ACK %lld %lld %d\n", static_cast<long long>(decision.labelId),
-                    static_cast<long long>(decision.imageId), decision.label);
+                    static_cast<long long>(decision.imageId), decision.label.digit());
         std::fflush(stdout);
     }
 }
@@ -80,7 +81,7 @@ void tst_KillLabels::killNineLosesNoAcknowledgedLabel()
     check.exec();
     QVERIFY(check.next());
     QCOMPARE(check.value(0).toString(), QStringLiteral("ok"));
-    const storage::AnnotationRepository repository(workspace->db());
+    const storage::LabelRepository repository(workspace->db());
     int verified = 0;
     for (const QByteArray &ack : acks) {
         const QList<QByteArray> fields = ack.split(' ');
@@ -90,7 +91,7 @@ void tst_KillLabels::killNineLosesNoAcknowledgedLabel()
         const auto label = repository.findLabel(fields[1].toLongLong());
         QVERIFY2(label.has_value(), ack.constData());
         QCOMPARE(label->imageId, fields[2].toLongLong());
-        QCOMPARE(label->label, fields[3].toInt());
+        QCOMPARE(label->label, storage::Label::fromDigit(fields[3].toInt()));
         ++verified;
     }
     QVERIFY(verified >= 150);

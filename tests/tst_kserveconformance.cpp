@@ -5,7 +5,9 @@
 // row names, and for the binary extension the bytes after the JSON header.
 #include "tests/support/httpclient.h"
 #include "tests/support/jsonmatch.h"
+#include "tests/support/kservecases.h"
 #include "tests/support/kservefixture.h"
+#include "tests/support/servetestsupport.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -16,88 +18,13 @@
 #include <QTest>
 
 using namespace digitdesk;
+using testing::compact;
 using testing::HttpAnswer;
 using testing::HttpClient;
-
-namespace {
-
-const QString Loopback = QStringLiteral("127.0.0.1");
-
-QByteArray compact(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-// Our model's input, `count` images of UINT8 128, flat or in the natural [N,1,28,28] nesting.
-QJsonObject ourInput(int count, bool nested = false)
-{
-    QJsonArray row;
-    for (int i = 0; i < 28; ++i) {
-        row.append(128);
-    }
-    QJsonArray image;
-    for (int i = 0; i < 28; ++i) {
-        image.append(row);
-    }
-    QJsonArray data;
-    for (int n = 0; n < count; ++n) {
-        if (nested) {
-            data.append(QJsonArray{image});
-            continue;
-        }
-        for (int i = 0; i < 784; ++i) {
-            data.append(128);
-        }
-    }
-    const QJsonArray shape = nested ? QJsonArray{count, 1, 28, 28} : QJsonArray{count, 784};
-    return {{QStringLiteral("name"), QStringLiteral("input")},
-            {QStringLiteral("shape"), shape},
-            {QStringLiteral("datatype"), QStringLiteral("UINT8")},
-            {QStringLiteral("data"), data}};
-}
-
-QByteArray int64Bytes(qint64 value)
-{
-    QByteArray bytes;
-    for (int i = 0; i < 8; ++i) {
-        bytes += static_cast<char>((value >> (8 * i)) & 0xFF);
-    }
-    return bytes;
-}
-
-// The first column of the README's conformance table, backticks dropped.
-QStringList readmeRows()
-{
-    QFile file(QStringLiteral(DIGITDESK_SOURCE_DIR "/README.md"));
-    if (!file.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    const QString text = QString::fromUtf8(file.readAll());
-    const qsizetype start = text.indexOf(QStringLiteral("<!-- kserve-conformance -->"));
-    if (start < 0) {
-        return {};
-    }
-    QStringList rows;
-    const QStringList lines = text.mid(start).split(QLatin1Char('\n'));
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QString line = lines.at(i).trimmed();
-        if (!line.startsWith(QLatin1Char('|'))) {
-            if (!rows.isEmpty() || i > 3) {
-                break;
-            }
-            continue;
-        }
-        QString cell = line.section(QLatin1Char('|'), 1, 1).trimmed();
-        if (cell.isEmpty() || cell.startsWith(QStringLiteral("---")) ||
-            cell == QStringLiteral("endpoint or field")) {
-            continue;
-        }
-        rows.append(cell.remove(QLatin1Char('`')));
-    }
-    return rows;
-}
-
-} // namespace
+using testing::int64Bytes;
+using testing::Loopback;
+using testing::ourInput;
+using testing::readmeRows;
 
 class tst_KServeConformance : public QObject
 {

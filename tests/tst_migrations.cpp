@@ -5,7 +5,8 @@
 #include "storage/transaction.h"
 #include "storage/userrepository.h"
 #include "storage/workspace.h"
-#include "tests/support/testdata.h"
+#include "tests/support/tempworkspace.h"
+#include "tests/support/testfiles.h"
 
 #include <QDir>
 #include <QFileInfo>

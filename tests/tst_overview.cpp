@@ -6,7 +6,7 @@
 #include "annotation/teamsettings.h"
 #include "annotation/userservice.h"
 #include "models/flopcount.h"
-#include "storage/annotationrepository.h"
+#include "storage/labelrepository.h"
 #include "storage/servingminuterepository.h"
 #include "storage/settingsrepository.h"
 #include "storage/timestamps.h"
@@ -63,20 +63,21 @@ struct Team
             }
         }
         for (const annotation::LabelDecision &decision : bobReviewed) {
-            if (decision.label == 4) {
-                review.correct(rita, decision.imageId, 5);
+            if (decision.label == storage::Label::fromDigit(4)) {
+                review.correct(rita, decision.imageId, storage::Label::fromDigit(5));
             } else {
                 review.approve(rita, decision.imageId);
             }
         }
         label(bob, {8, 9}, 40, monday.addDays(-1));
         // Gold: two of ann's approved images; bob answers the first right, the second wrong.
-        storage::AnnotationRepository repository(db());
+        storage::LabelRepository repository(db());
         for (int i = 0; i < 2; ++i) {
             const annotation::LabelDecision &gold = annLastWeek[static_cast<size_t>(i)];
             review.markGold(rita, gold.imageId);
-            const qint64 answer = repository.addLabel(gold.imageId, i == 0 ? gold.label : 0,
-                                                      bob.userId, 0, 100, true);
+            const qint64 answer = repository.addLabel(
+                gold.imageId, i == 0 ? gold.label : storage::Label::fromDigit(0), bob.userId, 0,
+                100, true);
             backdate(answer, monday.addDays(-12));
         }
         const auto rejected = label(ann, {9}, 50, monday);
@@ -123,7 +124,8 @@ struct Team
                 qWarning() << "the queue ran dry for" << who.name;
                 return decisions;
             }
-            decisions.push_back(annotate.label(who, item->imageId, label, 500));
+            decisions.push_back(
+                annotate.label(who, item->imageId, storage::Label::fromDigit(label), 500));
             backdate(decisions.back().labelId, day);
         }
         return decisions;

@@ -98,8 +98,8 @@ void tst_Permissions::reviewUndoChecksTheCaller()
     const auto rui = testing::addUser(*temp.workspace, QStringLiteral("rui"), Role::Reviewer);
     const auto ida = testing::addUser(*temp.workspace, QStringLiteral("ida"), Role::Reviewer);
     annotation::AnnotationService annotation(temp.workspace->db());
-    annotation.label(ana, images[0], 0, 100);
-    annotation.label(ana, images[1], 1, 100);
+    annotation.label(ana, images[0], storage::Label::fromDigit(0), 100);
+    annotation.label(ana, images[1], storage::Label::fromDigit(1), 100);
     annotation::ReviewService review(temp.workspace->db());
     QVERIFY(testing::throws<annotation::PermissionDenied>(
         [&] { review.approveAsGold(ana, images[0]); }));

@@ -18,7 +18,6 @@
 #include <QDir>
 #include <QFile>
 #include <QTest>
-#include <QThread>
 
 using namespace digitdesk;
 using annotation::Role;
@@ -119,9 +118,9 @@ void tst_Registry::aliasesAndTheirHistory()
         [&] { m_registry->resolve(QStringLiteral("production")); }));
     m_registry->moveAlias(m_engineer, annotation::ProductionAlias, first,
                           QStringLiteral("first model"));
-    QThread::msleep(5);
-    const QDateTime betweenMoves = QDateTime::currentDateTimeUtc();
-    QThread::msleep(5);
+    // The first move's own instant; the next move is recorded at a later millisecond.
+    const QDateTime betweenMoves = m_registry->history().front().movedAt;
+    QTRY_VERIFY(QDateTime::currentDateTimeUtc() > betweenMoves);
     m_registry->moveAlias(m_engineer, annotation::ProductionAlias, second,
                           QStringLiteral("better on the held-out split"));
     m_registry->moveAlias(m_engineer, annotation::CandidateAlias, first,

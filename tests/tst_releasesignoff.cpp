@@ -1,112 +1,9 @@
-#include "annotation/modelregistry.h"
-#include "annotation/releasesignoff.h"
-#include "annotation/userservice.h"
-#include "models/flopcount.h"
-#include "storage/auditlog.h"
-#include "storage/releasedecisionrepository.h"
-#include "storage/sqlquery.h"
-#include "storage/storageerror.h"
-#include "tests/support/datasetfixture.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
-#include <QTest>
+#include "tests/support/releasefixture.h"
 
 using namespace digitdesk;
 using annotation::Role;
 using testing::runDigitdeskOn;
-
-namespace {
-
-// Held-out figures with `count` images of each digit, `correct[c]` of them answered right.
-annotation::ModelFigures figuresOf(const QList<int> &correct, int count, double ece)
-{
-    annotation::ModelFigures figures;
-    for (int c = 0; c < models::ClassCount; ++c) {
-        annotation::ClassFigures &perClass = figures.perClass[static_cast<size_t>(c)];
-        perClass.count = correct.at(c) < 0 ? 0 : count;
-        perClass.correct = std::max(0, correct.at(c));
-        perClass.recall = perClass.count > 0 ? double(perClass.correct) / perClass.count : 0;
-        figures.count += perClass.count;
-        figures.correct += perClass.correct;
-    }
-    figures.accuracy = figures.count > 0 ? double(figures.correct) / figures.count : 0;
-    figures.accuracyInterval = annotation::wilsonInterval(figures.correct, figures.count);
-    figures.ece = ece;
-    return figures;
-}
-
-// The metrics the trainer records: 20 held-out images of each digit, all right but three 3s
-// taken for 5s (recall of 3: 85%), ECE 0.021.
-QString recordedMetrics()
-{
-    QJsonArray confusion;
-    for (int truth = 0; truth < models::ClassCount; ++truth) {
-        QJsonArray row;
-        for (int answered = 0; answered < models::ClassCount; ++answered) {
-            const int right = truth == 3 ? 17 : 20;
-            row.append(answered == truth ? right : truth == 3 && answered == 5 ? 3 : 0);
-        }
-        confusion.append(row);
-    }
-    const QJsonObject evaluation{{QStringLiteral("count"), 200},
-                                 {QStringLiteral("accuracy"), 0.985},
-                                 {QStringLiteral("ece"), 0.021},
-                                 {QStringLiteral("confusion"), confusion}};
-    return QString::fromUtf8(
-        QJsonDocument(QJsonObject{{QStringLiteral("validation"), evaluation},
-                                  {QStringLiteral("validation_calibrated"), evaluation}})
-            .toJson(QJsonDocument::Compact));
-}
-
-// A team: eve trains, ada administers, quinn is ML QA, mia manages, ann labels.
-struct Team
-{
-    Team()
-        : eve(testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer)),
-          ada(testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin)),
-          quinn(testing::addUser(*temp.workspace, QStringLiteral("quinn"), Role::MlQa)),
-          mia(testing::addUser(*temp.workspace, QStringLiteral("mia"), Role::Manager)),
-          ann(testing::addUser(*temp.workspace, QStringLiteral("ann"), Role::Annotator)),
-          registry(temp.workspace->db(), temp.workspace->root()), signOff(temp.workspace->db())
-    {}
-
-    // An untrained DigitNet that `who` trained (started its run and registered it).
-    qint64 train(const annotation::Principal &who, const QString &metrics = QStringLiteral("{}"))
-    {
-        const QString file = temp.dir.filePath(QStringLiteral("trained.pt"));
-        models::saveUntrained(models::Architecture::DigitNet, file);
-        const qint64 run = registry.beginTraining(who, QStringLiteral("fixture"),
-                                                  QStringLiteral("digest"), QStringLiteral("{}"));
-        annotation::TrainedModel trained;
-        trained.file = file;
-        trained.metrics = metrics;
-        trained.dataDigest = QStringLiteral("digest");
-        return registry.registerTrained(who, run, trained);
-    }
-    QString refusalOfPromote(qint64 id)
-    {
-        try {
-            registry.promote(eve, id, QStringLiteral("try"));
-        } catch (const annotation::InvalidRequest &error) {
-            return QString::fromUtf8(error.what());
-        }
-        return {};
-    }
-    storage::AuditEntry lastAudit() const
-    {
-        return storage::AuditLog(temp.workspace->db()).latest(1).front();
-    }
-
-    testing::TempWorkspace temp;
-    annotation::Principal eve, ada, quinn, mia, ann;
-    annotation::ModelRegistry registry;
-    annotation::ReleaseSignOff signOff;
-};
-
-} // namespace
+using namespace digitdesk::testing::release;
 
 class tst_ReleaseSignOff : public QObject
 {
@@ -119,9 +16,6 @@ private Q_SLOTS:
     void waiverLetsAnyModelServe();
     void waitingReleases();
     void decisionsAreAppendOnly();
-    void checklist_data();
-    void checklist();
-    void checklistSettings();
     void commandLine();
 };
 
@@ -298,82 +192,6 @@ void tst_ReleaseSignOff::decisionsAreAppendOnly()
         }
     }
     QCOMPARE(annotation::toString(team.signOff.statusOf(model)), QStringLiteral("rejected"));
-}
-
-void tst_ReleaseSignOff::checklist_data()
-{
-    QTest::addColumn<QList<int>>("correct"); // per digit, of 100; -1: no image of it
-    QTest::addColumn<double>("ece");
-    QTest::addColumn<QString>("passed"); // accuracy, ECE, class floor: P or F
-    QTest::addColumn<QString>("mentions");
-    const QList<int> all99(10, 99);
-    QTest::newRow("all pass") << all99 << 0.02 << "PPP"
-                              << "lowest: 0 at 99.00%";
-    QTest::newRow("at the thresholds")
-        << QList<int>{90, 100, 100, 100, 100, 100, 100, 90, 90, 100} << 0.05 << "PPP"
-        << "97.00% (95% interval";
-    QTest::newRow("accuracy low") << QList<int>(10, 96) << 0.02 << "FPP"
-                                  << "96.00%";
-    QTest::newRow("badly calibrated") << all99 << 0.06 << "PFP"
-                                      << "0.060";
-    QTest::newRow("one digit under the floor")
-        << QList<int>{100, 100, 100, 100, 100, 100, 100, 100, 85, 100} << 0.01 << "PPF"
-        << "below the floor: 8 at 85.00%";
-    QTest::newRow("a digit never held out")
-        << QList<int>{100, 100, 100, 100, 100, -1, 100, 100, 100, 100} << 0.01 << "PPF"
-        << "no held-out images of 5";
-    QTest::newRow("nothing held out") << QList<int>(10, -1) << 0.0 << "FFF"
-                                      << "no held-out images";
-}
-
-void tst_ReleaseSignOff::checklist()
-{
-    QFETCH(QList<int>, correct);
-    QFETCH(double, ece);
-    QFETCH(QString, passed);
-    QFETCH(QString, mentions);
-    const std::vector<annotation::ChecklistItem> items =
-        annotation::checkRelease(figuresOf(correct, 100, ece), annotation::ChecklistSettings{});
-    QCOMPARE(items.size(), 3u);
-    QString got;
-    QString actual;
-    for (const annotation::ChecklistItem &item : items) {
-        got += item.passed ? QLatin1Char('P') : QLatin1Char('F');
-        actual += item.actual + QLatin1Char('|');
-    }
-    QCOMPARE(got, passed);
-    QVERIFY2(actual.contains(mentions), qPrintable(actual));
-    QCOMPARE(items[0].requirement, QStringLiteral("at least 97.00%"));
-    QCOMPARE(items[1].requirement, QStringLiteral("at most 0.050"));
-    QCOMPARE(items[2].requirement, QStringLiteral("at least 90.00% for each digit"));
-}
-
-void tst_ReleaseSignOff::checklistSettings()
-{
-    Team team;
-    const QSqlDatabase db = team.temp.workspace->db();
-    annotation::ChecklistSettings settings = annotation::ChecklistSettings::read(db);
-    QCOMPARE(settings.minHeldOutAccuracy, 0.97);
-    QCOMPARE(settings.maxEce, 0.05);
-    QCOMPARE(settings.perClassRecallFloor, 0.90);
-    settings.perClassRecallFloor = 0.8;
-    settings.write(db, team.quinn);
-    QCOMPARE(annotation::ChecklistSettings::read(db).perClassRecallFloor, 0.8);
-    QVERIFY(testing::throws<annotation::PermissionDenied>([&] { settings.write(db, team.eve); }));
-    settings.maxEce = 1.5;
-    QVERIFY(testing::throws<annotation::InvalidRequest>([&] { settings.write(db, team.ada); }));
-    QCOMPARE(annotation::ChecklistSettings::read(db).maxEce, 0.05);
-
-    // The trainer's recorded figures, checked without evaluating anything.
-    const qint64 model = team.train(team.eve, recordedMetrics());
-    const auto figures = annotation::recordedHeldOutFigures(team.registry.find(model));
-    QVERIFY(figures);
-    QCOMPARE(figures->count, 200);
-    QCOMPARE(figures->correct, 197);
-    QCOMPARE(figures->perClass[3].recall, 0.85);
-    QCOMPARE(figures->confusion[3][5], 3);
-    QCOMPARE(figures->ece, 0.021);
-    QVERIFY(!annotation::recordedHeldOutFigures(team.registry.find(team.train(team.eve))));
 }
 
 void tst_ReleaseSignOff::commandLine()

@@ -1,5 +1,5 @@
-#include "storage/annotationrepository.h"
 #include "storage/auditlog.h"
+#include "storage/labelrepository.h"
 #include "storage/storageerror.h"
 #include "tests/support/guithreadsql.h"
 #include "tests/support/reviewteam.h"
@@ -43,9 +43,6 @@ private Q_SLOTS:
     void kappaTableShowsEachPair();
     void kappaTableSaysWhenNoPairSharesItems();
     void keysTypedWhileTheNextImageLoadsApplyToNone();
-    void failedDecisionIsShownAndTheImageStays();
-    void failedNextImageIsShownAndAskedForAgain();
-    void errorThrownInAKeyHandlerIsShown();
     void initTestCase() { testing::GuiThreadSql::install(); }
     // A connection used from a thread that does not own it is a failure, not a warning.
     void init()
@@ -93,7 +90,7 @@ void tst_ReviewView::reviewerApprovesCorrectsRejectsWithKeys()
 
     storage::ImageRepository images(team.db());
     QCOMPARE(team.status(2), QStringLiteral("approved"));
-    QCOMPARE(images.details(team.images[2])->label, 7);
+    QVERIFY(images.details(team.images[2])->label == storage::Label::fromDigit(7));
     QCOMPARE(team.status(3), QStringLiteral("incoming"));
     QCOMPARE(team.status(0), QStringLiteral("approved"));
     QCOMPARE(team.status(1), QStringLiteral("approved"));
@@ -126,7 +123,8 @@ void tst_ReviewView::typingTheAnnotatorsDigitApproves()
                                        " AND corrected_label IS NULL")),
              1);
     QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 1);
-    QCOMPARE(storage::ImageRepository(team.db()).details(team.images[3])->label, 5);
+    QVERIFY(storage::ImageRepository(team.db()).details(team.images[3])->label ==
+            storage::Label::fromDigit(5));
     // Ana's agreement with reviewers stays whole.
     QTRY_VERIFY2(labelText(view, "figures")
                      .contains(QStringLiteral("<td>ana</td><td align='right'>1</td><td "
@@ -143,8 +141,9 @@ void tst_ReviewView::serviceTakesACorrectionToTheLabelAsApproval()
     team.label(team.ana, 1, 2);
     team.label(team.bob, 1, 2);
     annotation::ReviewService review(team.db());
-    review.correct(team.rui, team.images[0], 4); // ana was right, bob is corrected
-    review.correct(team.rui, team.images[1], 2); // both were right
+    review.correct(team.rui, team.images[0],
+                   storage::Label::fromDigit(4)); // ana was right, bob is corrected
+    review.correct(team.rui, team.images[1], storage::Label::fromDigit(2)); // both were right
     storage::SqlQuery rows(team.db(),
                            QStringLiteral("SELECT l.image_id, u.name, r.verdict,"
                                           " COALESCE(r.corrected_label, -1) FROM reviews r"
@@ -162,7 +161,8 @@ void tst_ReviewView::serviceTakesACorrectionToTheLabelAsApproval()
     QCOMPARE(seen, (QStringList{
                        QStringLiteral("0 ana approved -1"), QStringLiteral("0 bob corrected 4"),
                        QStringLiteral("1 ana approved -1"), QStringLiteral("1 bob approved -1")}));
-    QCOMPARE(storage::ImageRepository(team.db()).details(team.images[0])->label, 4);
+    QVERIFY(storage::ImageRepository(team.db()).details(team.images[0])->label ==
+            storage::Label::fromDigit(4));
     QCOMPARE(storage::AuditLog(team.db()).latest(1).front().detail, QStringLiteral("approved"));
 }
 
@@ -206,7 +206,7 @@ void tst_ReviewView::undoTakesBackTheLastDecision()
     QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 0);
     QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM gold_items")), 0);
     QCOMPARE(team.status(0), QStringLiteral("labelled"));
-    QCOMPARE(storage::AnnotationRepository(team.db()).activeLabels(team.images[0]).size(), 1u);
+    QCOMPARE(storage::LabelRepository(team.db()).activeLabels(team.images[0]).size(), 1u);
     const storage::AuditEntry audit = storage::AuditLog(team.db()).latest(1).front();
     QCOMPARE(audit.actor, QStringLiteral("rui"));
     QCOMPARE(audit.target, QStringLiteral("image:%1").arg(team.images[0]));
@@ -242,8 +242,8 @@ void tst_ReviewView::undoIsRefusedOnceSomethingDependsOnIt()
     QVERIFY(labelText(view, "message").contains(QStringLiteral("labelled again")));
     QCOMPARE(view.currentImageId(), team.images[1]);
     QCOMPARE(team.reviews(QStringLiteral("rejected")), 1);
-    QCOMPARE(storage::AnnotationRepository(team.db()).activeLabels(team.images[0]).front().label,
-             6);
+    QCOMPARE(storage::LabelRepository(team.db()).activeLabels(team.images[0]).front().label,
+             storage::Label::fromDigit(6));
 
     // A gold item an annotator has answered since.
     QTest::keyClick(&view, Qt::Key_G);
@@ -386,73 +386,6 @@ void tst_ReviewView::keysTypedWhileTheNextImageLoadsApplyToNone()
     QCOMPARE(team.verdict(shown[0]), QStringLiteral("approved -"));
     QCOMPARE(team.verdict(shown[1]), QStringLiteral("rejected -"));
     QCOMPARE(team.verdict(shown[2]), QStringLiteral("corrected 4"));
-}
-
-void tst_ReviewView::failedDecisionIsShownAndTheImageStays()
-{
-    Team team(2);
-    team.label(team.ana, 0, 0);
-    team.label(team.ana, 1, 1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
-    view.show();
-    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
-    // The table decisions go to disappears between the image's display and the key.
-    team.exec(QStringLiteral("ALTER TABLE reviews RENAME TO reviews_gone"));
-    QTest::keyClick(&view, Qt::Key_Return);
-    QTRY_VERIFY(!view.isBusy());
-    const QString message = labelText(view, "message");
-    QVERIFY2(message.startsWith(QStringLiteral("Not saved: ")) &&
-                 message.contains(QStringLiteral("no such table")),
-             qPrintable(message));
-    QCOMPARE(view.currentImageId(), team.images[0]);
-    // Mended, the same key on the same image is saved.
-    team.exec(QStringLiteral("ALTER TABLE reviews_gone RENAME TO reviews"));
-    QTest::keyClick(&view, Qt::Key_Return);
-    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[1]);
-    QCOMPARE(team.reviews(QStringLiteral("approved")), 1);
-    QCOMPARE(team.status(0), QStringLiteral("approved"));
-}
-
-void tst_ReviewView::failedNextImageIsShownAndAskedForAgain()
-{
-    Team team(2);
-    team.label(team.ana, 0, 0);
-    team.label(team.ana, 1, 1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
-    view.show();
-    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
-    // The approval needs no prediction; finding the next image does.
-    team.exec(QStringLiteral("ALTER TABLE predictions RENAME TO predictions_gone"));
-    QTest::keyClick(&view, Qt::Key_Return);
-    QTRY_VERIFY(labelText(view, "message").startsWith(QStringLiteral("The next image could not")));
-    QCOMPARE(team.status(0), QStringLiteral("approved"));
-    // The approved image may still be on screen, but no key applies to it again.
-    QCOMPARE(view.currentImageId(), 0);
-    QTest::keyClick(&view, Qt::Key_5);
-    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 1);
-    team.exec(QStringLiteral("ALTER TABLE predictions_gone RENAME TO predictions"));
-    QTRY_COMPARE_WITH_TIMEOUT(view.currentImageId(), team.images[1], 10000);
-}
-
-void tst_ReviewView::errorThrownInAKeyHandlerIsShown()
-{
-    Team team(1);
-    team.label(team.ana, 0, 0);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
-    view.setCommentProvider([]() -> std::optional<QString> {
-        throw storage::StorageError(QStringLiteral("cannot read comment drafts: disk I/O error"));
-    });
-    view.show();
-    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
-    QTest::keyClick(&view, Qt::Key_R);
-    QCOMPARE(labelText(view, "message"),
-             QStringLiteral("cannot read comment drafts: disk I/O error"));
-    QCOMPARE(view.currentImageId(), team.images[0]);
-    QCOMPARE(team.count(QStringLiteral("SELECT COUNT(*) FROM reviews")), 0);
-    // The view goes on taking keys.
-    QTest::keyClick(&view, Qt::Key_Return);
-    QTRY_VERIFY(!view.isBusy() && view.currentImageId() == 0);
-    QCOMPARE(team.status(0), QStringLiteral("approved"));
 }
 
 QTEST_MAIN(tst_ReviewView)

@@ -12,6 +12,7 @@
 #include "tests/support/httpclient.h"
 #include "tests/support/servedmodels.h"
 #include "tests/support/servefixture.h"
+#include "tests/support/servetestsupport.h"
 #include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 
@@ -29,26 +30,18 @@
 #include <vector>
 
 using namespace digitdesk;
+using testing::errorOf;
 using testing::HttpAnswer;
 using testing::HttpClient;
+using testing::Loopback;
 using testing::ServeProcess;
+using testing::strictJson;
+using testing::tensorBody;
 
 namespace {
 
-const QString Loopback = QStringLiteral("127.0.0.1");
 const QByteArray Infer = "/v2/models/digits/infer";
 const QString TokenKey = QStringLiteral("serving.token");
-
-// `count` images of 784 bytes, every pixel `value`; 255 is full ink.
-QByteArray tensorBody(int count, int value)
-{
-    QByteArray data;
-    for (int i = 0; i < count * 784; ++i) {
-        data += (i > 0 ? "," : "") + QByteArray::number(value);
-    }
-    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[" + QByteArray::number(count) +
-           ",784],\"datatype\":\"UINT8\",\"data\":[" + data + "]}]}";
-}
 
 // A 28x28 PNG, dark paper with a full-ink square, as the normaliser keeps it.
 QByteArray fullInkPng()
@@ -65,24 +58,6 @@ QByteArray fullInkPng()
     buffer.open(QIODevice::WriteOnly);
     image.save(&buffer, "PNG");
     return png;
-}
-
-// The answer's body as JSON; an empty object (and a failed check) when it is not JSON.
-QJsonObject strictJson(const HttpAnswer &answer)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(answer.body, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        qWarning("not JSON (%s): %s", qPrintable(error.errorString()),
-                 answer.body.left(300).data());
-        return {};
-    }
-    return document.object();
-}
-
-QString errorOf(const HttpAnswer &answer)
-{
-    return strictJson(answer).value(QStringLiteral("error")).toString();
 }
 
 HttpAnswer withToken(HttpClient &client, const QByteArray &token)
@@ -399,7 +374,7 @@ void tst_ServeHardening::captureFlushesBeforeItsTransaction()
     for (qint64 id : queued) {
         QElapsedTimer timer;
         timer.start();
-        annotate.label(annotator, id, 1, 500);
+        annotate.label(annotator, id, storage::Label::fromDigit(1), 500);
         commitMs.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
     }
     traffic.join();

@@ -12,6 +12,7 @@
 #include "tests/support/httpclient.h"
 #include "tests/support/servedmodels.h"
 #include "tests/support/servefixture.h"
+#include "tests/support/servetestsupport.h"
 #include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 
@@ -26,29 +27,15 @@
 #include <thread>
 
 using namespace digitdesk;
+using testing::firstMetric;
 using testing::HttpAnswer;
 using testing::HttpClient;
+using testing::json;
+using testing::Loopback;
 using testing::ServeProcess;
+using testing::tensorBody;
 
 namespace {
-
-const QString Loopback = QStringLiteral("127.0.0.1");
-
-// `count` images of 784 bytes, every pixel `value`; 255 is full ink.
-QByteArray tensorBody(int count, int value)
-{
-    QByteArray data;
-    for (int i = 0; i < count * 784; ++i) {
-        data += (i > 0 ? "," : "") + QByteArray::number(value);
-    }
-    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[" + QByteArray::number(count) +
-           ",784],\"datatype\":\"UINT8\",\"data\":[" + data + "]}]}";
-}
-
-QJsonObject json(const HttpAnswer &answer)
-{
-    return QJsonDocument::fromJson(answer.body).object();
-}
 
 int firstLabel(const HttpAnswer &answer)
 {
@@ -61,17 +48,6 @@ int firstLabel(const HttpAnswer &answer)
         .toArray()
         .at(0)
         .toInt(-1);
-}
-
-// The value of the first series whose line starts with `prefix`; -1 when there is none.
-double metric(HttpClient &client, const QByteArray &prefix)
-{
-    for (const QByteArray &row : client.request("GET", "/metrics").body.split('\n')) {
-        if (row.startsWith(prefix)) {
-            return row.mid(row.lastIndexOf(' ') + 1).toDouble();
-        }
-    }
-    return -1;
 }
 
 } // namespace
@@ -222,18 +198,19 @@ void tst_ServingExperiments::versionedPathsAddressEachLoadedVersion()
     QCOMPARE(all.size(), 3);
 
     // Per-version series, the loaded versions by role, and the process' own figures.
+    QCOMPARE(firstMetric(client, "nv_inference_request_success{model=\"digits\",version=\"" +
+                                     sure3 + "\"}"),
+             1.0);
+    QCOMPARE(firstMetric(client, "nv_inference_request_success{model=\"digits\",version=\"" +
+                                     QByteArray::number(m_sure7) + "\"}"),
+             1.0);
     QCOMPARE(
-        metric(client, "nv_inference_request_success{model=\"digits\",version=\"" + sure3 + "\"}"),
+        firstMetric(client, "digitdesk_model_info{version=\"" + sure3 + "\",role=\"candidate\""),
         1.0);
-    QCOMPARE(metric(client, "nv_inference_request_success{model=\"digits\",version=\"" +
-                                QByteArray::number(m_sure7) + "\"}"),
-             1.0);
-    QCOMPARE(metric(client, "digitdesk_model_info{version=\"" + sure3 + "\",role=\"candidate\""),
-             1.0);
-    QVERIFY(metric(client, "process_cpu_seconds_total") > 0);
-    QVERIFY(metric(client, "process_resident_memory_bytes") > 10e6);
-    QVERIFY(metric(client, "process_open_fds") >= 3);
-    QVERIFY(metric(client, "process_start_time_seconds") >
+    QVERIFY(firstMetric(client, "process_cpu_seconds_total") > 0);
+    QVERIFY(firstMetric(client, "process_resident_memory_bytes") > 10e6);
+    QVERIFY(firstMetric(client, "process_open_fds") >= 3);
+    QVERIFY(firstMetric(client, "process_start_time_seconds") >
             static_cast<double>(QDateTime::currentSecsSinceEpoch() - 600));
 }
 
@@ -262,8 +239,8 @@ void tst_ServingExperiments::shadowAnswersProductionAndQueuesEachDisagreementOnc
     const QByteArray compared = "digitdesk_shadow_compared_total{production=\"" +
                                 QByteArray::number(m_sure7) + "\",candidate=\"" +
                                 QByteArray::number(m_sure3) + "\"}";
-    QTRY_COMPARE_WITH_TIMEOUT(metric(client, compared), 2.0 * Images, 20000);
-    QCOMPARE(metric(client, "digitdesk_shadow_agreement_ratio{"), 0.0);
+    QTRY_COMPARE_WITH_TIMEOUT(firstMetric(client, compared), 2.0 * Images, 20000);
+    QCOMPARE(firstMetric(client, "digitdesk_shadow_agreement_ratio{"), 0.0);
     QTRY_COMPARE_WITH_TIMEOUT(count(QStringLiteral("SELECT COUNT(*) FROM model_disagreements")),
                               qint64(Images), 20000);
     serve.terminate();
@@ -298,11 +275,11 @@ void tst_ServingExperiments::runCanary(qint64 candidate, const QString &expected
         20000);
     const QByteArray fullInk = tensorBody(1, 255);
     int onCandidate = 0;
-    for (int i = 0; i < 200 && metric(client, "digitdesk_canary_stops_total") < 1; ++i) {
+    for (int i = 0; i < 200 && firstMetric(client, "digitdesk_canary_stops_total") < 1; ++i) {
         const HttpAnswer answer = client.request("POST", "/v2/models/digits/infer", fullInk);
         onCandidate += answer.status != 200 || firstLabel(answer) == 3 ? 1 : 0;
     }
-    QCOMPARE(metric(client, "digitdesk_canary_stops_total"), 1.0);
+    QCOMPARE(firstMetric(client, "digitdesk_canary_stops_total"), 1.0);
     QVERIFY2(onCandidate >= 10, qPrintable(QString::number(onCandidate)));
     QVERIFY(serve.waitForLog(QStringLiteral("canary of model %1 stopped").arg(candidate), 10000));
     // Stopped: production answers everything, and the workspace says why.
@@ -317,7 +294,7 @@ void tst_ServingExperiments::runCanary(qint64 candidate, const QString &expected
     QCOMPARE(experiment.lastCanaryStop()->candidateId, candidate);
     QVERIFY2(experiment.lastCanaryStop()->reason.contains(expectedReason),
              qPrintable(experiment.lastCanaryStop()->reason));
-    QCOMPARE(metric(client, "digitdesk_canary_share"), 0.0);
+    QCOMPARE(firstMetric(client, "digitdesk_canary_share"), 0.0);
 }
 
 void tst_ServingExperiments::canaryStopsWhenTheCandidateFails()

@@ -1,6 +1,7 @@
 #include "annotation/authservice.h"
 #include "storage/userrepository.h"
 #include "tests/support/testdata.h"
+#include "tests/support/usersviewdriver.h"
 #include "ui/mainwindow.h"
 #include "ui/usersview.h"
 
@@ -26,123 +27,7 @@ using annotation::Role;
 
 Q_DECLARE_METATYPE(annotation::Role)
 
-namespace {
-
-const QString Password = QStringLiteral("long enough 1");
-
-// Handles the modal dialogs the next clicks open, in order, from inside their event loops. A
-// handler that leaves its dialog open has it closed (a message box then answers No).
-class ModalDialogs final : public QObject
-{
-public:
-    using Handler = std::function<void(QWidget *)>;
-
-    explicit ModalDialogs(QList<Handler> handlers) : m_handlers(std::move(handlers))
-    {
-        connect(&m_timer, &QTimer::timeout, this, &ModalDialogs::poll);
-        m_timer.start(10);
-        m_clock.start();
-    }
-    bool allHandled() const { return m_handlers.isEmpty(); }
-    int handled() const { return m_handled; }
-
-private:
-    void poll()
-    {
-        QPointer<QWidget> dialog = QApplication::activeModalWidget();
-        if (m_clock.elapsed() > 10000) {
-            m_timer.stop();
-        }
-        if (!dialog || !dialog->isVisible()) {
-            return;
-        }
-        ++m_handled;
-        if (!m_handlers.isEmpty()) {
-            m_handlers.takeFirst()(dialog);
-        }
-        if (dialog && dialog->isVisible()) {
-            dialog->close();
-        }
-    }
-
-    QList<Handler> m_handlers;
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    int m_handled = 0;
-};
-
-// Answers a confirmation with `button` and keeps what it asked.
-ModalDialogs::Handler answer(QMessageBox::StandardButton button, QString *question = nullptr,
-                             Qt::TextFormat *format = nullptr)
-{
-    return [=](QWidget *dialog) {
-        auto *box = qobject_cast<QMessageBox *>(dialog);
-        if (!box) {
-            return;
-        }
-        if (question) {
-            *question = box->text();
-        }
-        if (format) {
-            *format = box->textFormat();
-        }
-        QTest::mouseClick(box->button(button), Qt::LeftButton);
-    };
-}
-
-void clickOk(QWidget *dialog)
-{
-    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok),
-                      Qt::LeftButton);
-}
-
-void typeInto(QWidget *parent, const QString &field, const QString &text)
-{
-    auto *edit = parent->findChild<QLineEdit *>(field);
-    edit->clear();
-    QTest::keyClicks(edit, text);
-}
-
-void clickUser(ui::UsersView &view, const QString &name)
-{
-    auto *table = view.findChild<QTableView *>(QStringLiteral("users"));
-    const QModelIndexList found = table->model()->match(table->model()->index(0, 0),
-                                                        Qt::DisplayRole, name, 1, Qt::MatchExactly);
-    QVERIFY(!found.isEmpty());
-    table->scrollTo(found.first());
-    QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
-                      table->visualRect(found.first()).center());
-    QCOMPARE(table->currentIndex().row(), found.first().row());
-}
-
-void click(const ui::UsersView &view, const QString &button)
-{
-    QTest::mouseClick(view.findChild<QPushButton *>(button), Qt::LeftButton);
-}
-
-QString message(const ui::UsersView &view)
-{
-    return view.findChild<QLabel *>(QStringLiteral("message"))->text();
-}
-
-QString roleOf(const testing::TempWorkspace &temp, const QString &name)
-{
-    return storage::UserRepository(temp.workspace->db()).findByName(name)->role;
-}
-
-bool isDisabled(const testing::TempWorkspace &temp, const QString &name)
-{
-    return storage::UserRepository(temp.workspace->db()).findByName(name)->disabled;
-}
-
-bool canLogIn(const testing::TempWorkspace &temp, const QString &name, const QString &password)
-{
-    return annotation::AuthService(temp.workspace->db())
-        .login(name, password, QStringLiteral("t"))
-        .ok();
-}
-
-} // namespace
+using namespace digitdesk::testing;
 
 class tst_UsersView : public QObject
 {
@@ -153,10 +38,6 @@ private Q_SLOTS:
     void viewsFollowTheRole();
     void adminManagesUsers();
     void roleChoiceFollowsTheSelectedUser();
-    void roleChangeAsksFirst();
-    void disablingAndEnablingAskFirst();
-    void passwordResetAsksFirstAndTwice();
-    void createAsksForThePasswordTwiceAndClearsTheForm();
     void longNamesDoNotWidenTheWindow();
     void namesAreShownAsPlainText();
 };
@@ -281,146 +162,6 @@ void tst_UsersView::roleChoiceFollowsTheSelectedUser()
     QCOMPARE(dialogs.handled(), 0);
     QCOMPARE(roleOf(temp, QStringLiteral("eve")), QStringLiteral("ml_engineer"));
     QVERIFY2(message(view).contains(QStringLiteral("already")), qPrintable(message(view)));
-}
-
-void tst_UsersView::roleChangeAsksFirst()
-{
-    testing::TempWorkspace temp;
-    const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
-    testing::addUser(*temp.workspace, QStringLiteral("rui"), Role::Reviewer);
-    ui::UsersView view(temp.workspace->db(), admin);
-    view.show();
-    clickUser(view, QStringLiteral("rui"));
-    view.findChild<QComboBox *>(QStringLiteral("changeRole"))
-        ->setCurrentText(QStringLiteral("annotator"));
-
-    QString question;
-    {
-        ModalDialogs dialogs({answer(QMessageBox::No, &question)});
-        click(view, QStringLiteral("setRole"));
-        QVERIFY(dialogs.allHandled());
-    }
-    QCOMPARE(question, QStringLiteral("Change the role of rui from reviewer to annotator?"));
-    QCOMPARE(roleOf(temp, QStringLiteral("rui")), QStringLiteral("reviewer"));
-    {
-        ModalDialogs dialogs({answer(QMessageBox::Yes)});
-        click(view, QStringLiteral("setRole"));
-        QVERIFY(dialogs.allHandled());
-    }
-    QCOMPARE(roleOf(temp, QStringLiteral("rui")), QStringLiteral("annotator"));
-    QCOMPARE(message(view), QStringLiteral("rui is now annotator."));
-}
-
-void tst_UsersView::disablingAndEnablingAskFirst()
-{
-    testing::TempWorkspace temp;
-    const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
-    testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
-    ui::UsersView view(temp.workspace->db(), admin);
-    view.show();
-    clickUser(view, QStringLiteral("ana"));
-
-    QString question;
-    {
-        ModalDialogs dialogs({answer(QMessageBox::No, &question)});
-        click(view, QStringLiteral("toggleDisabled"));
-        QVERIFY(dialogs.allHandled());
-    }
-    QVERIFY2(question.startsWith(QStringLiteral("Disable ana?")), qPrintable(question));
-    QVERIFY(!isDisabled(temp, QStringLiteral("ana")));
-    {
-        ModalDialogs dialogs({answer(QMessageBox::Yes)});
-        click(view, QStringLiteral("toggleDisabled"));
-        QVERIFY(dialogs.allHandled());
-    }
-    QVERIFY(isDisabled(temp, QStringLiteral("ana")));
-
-    {
-        ModalDialogs dialogs({answer(QMessageBox::No, &question)});
-        click(view, QStringLiteral("toggleDisabled"));
-        QVERIFY(dialogs.allHandled());
-    }
-    QVERIFY2(question.startsWith(QStringLiteral("Enable ana?")), qPrintable(question));
-    QVERIFY(isDisabled(temp, QStringLiteral("ana")));
-    {
-        ModalDialogs dialogs({answer(QMessageBox::Yes)});
-        click(view, QStringLiteral("toggleDisabled"));
-        QVERIFY(dialogs.allHandled());
-    }
-    QVERIFY(!isDisabled(temp, QStringLiteral("ana")));
-}
-
-void tst_UsersView::passwordResetAsksFirstAndTwice()
-{
-    testing::TempWorkspace temp;
-    const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
-    testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator, Password);
-    ui::UsersView view(temp.workspace->db(), admin);
-    view.show();
-    clickUser(view, QStringLiteral("ana"));
-
-    // No: no password is asked for and the old one still works.
-    QString question;
-    {
-        ModalDialogs dialogs({answer(QMessageBox::No, &question)});
-        click(view, QStringLiteral("resetPassword"));
-        QVERIFY(dialogs.allHandled());
-        QCOMPARE(dialogs.handled(), 1);
-    }
-    QVERIFY2(question.startsWith(QStringLiteral("Reset the password of ana?")),
-             qPrintable(question));
-    QVERIFY(canLogIn(temp, QStringLiteral("ana"), Password));
-
-    // Yes, then two different passwords: refused in the dialog, which stays open.
-    QString mismatch;
-    bool stayedOpen = false;
-    {
-        ModalDialogs dialogs(
-            {answer(QMessageBox::Yes), [&](QWidget *dialog) {
-                 typeInto(dialog, QStringLiteral("password"), QStringLiteral("brand new pass"));
-                 typeInto(dialog, QStringLiteral("passwordRepeat"),
-                          QStringLiteral("brand new pasS"));
-                 clickOk(dialog);
-                 mismatch = dialog->findChild<QLabel *>(QStringLiteral("passwordError"))->text();
-                 stayedOpen = dialog->isVisible();
-                 typeInto(dialog, QStringLiteral("passwordRepeat"),
-                          QStringLiteral("brand new pass"));
-                 clickOk(dialog);
-             }});
-        click(view, QStringLiteral("resetPassword"));
-        QVERIFY(dialogs.allHandled());
-    }
-    QVERIFY(stayedOpen);
-    QVERIFY2(mismatch.contains(QStringLiteral("passwords differ")), qPrintable(mismatch));
-    QVERIFY(canLogIn(temp, QStringLiteral("ana"), QStringLiteral("brand new pass")));
-    QVERIFY(!canLogIn(temp, QStringLiteral("ana"), Password));
-    QCOMPARE(message(view), QStringLiteral("Set a new password for ana."));
-}
-
-void tst_UsersView::createAsksForThePasswordTwiceAndClearsTheForm()
-{
-    testing::TempWorkspace temp;
-    const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
-    ui::UsersView view(temp.workspace->db(), admin);
-    view.show();
-    storage::UserRepository users(temp.workspace->db());
-
-    typeInto(&view, QStringLiteral("newName"), QStringLiteral("ana"));
-    typeInto(&view, QStringLiteral("newPassword"), Password);
-    typeInto(&view, QStringLiteral("newPasswordRepeat"), QStringLiteral("long enough 2"));
-    click(view, QStringLiteral("createUser"));
-    QVERIFY2(message(view).contains(QStringLiteral("passwords differ")), qPrintable(message(view)));
-    QVERIFY(!users.findByName(QStringLiteral("ana")));
-
-    typeInto(&view, QStringLiteral("newPassword"), Password);
-    typeInto(&view, QStringLiteral("newPasswordRepeat"), Password);
-    click(view, QStringLiteral("createUser"));
-    QVERIFY2(message(view).contains(QStringLiteral("Created ana")), qPrintable(message(view)));
-    QVERIFY(canLogIn(temp, QStringLiteral("ana"), Password));
-    for (const QString &field : {QStringLiteral("newName"), QStringLiteral("newPassword"),
-                                 QStringLiteral("newPasswordRepeat")}) {
-        QVERIFY2(view.findChild<QLineEdit *>(field)->text().isEmpty(), qPrintable(field));
-    }
 }
 
 void tst_UsersView::longNamesDoNotWidenTheWindow()

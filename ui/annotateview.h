@@ -2,17 +2,19 @@
 
 #include "annotation/annotationservice.h"
 #include "annotation/principal.h"
+#include "storage/label.h"
+#include "ui/annotatehistory.h"
+#include "ui/annotatekeys.h"
+#include "ui/annotatesessionfigures.h"
 #include "ui/keymap.h"
-#include "ui/originalscan.h"
+#include "ui/labelmetatype.h"
+#include "ui/typedahead.h"
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
-#include <QKeyCombination>
 #include <QThread>
 #include <QTimer>
 #include <QWidget>
 
-#include <deque>
 #include <optional>
 
 class QLabel;
@@ -23,9 +25,9 @@ class Workspace;
 
 namespace digitdesk::ui {
 
+class AnnotateItemPane;
 class AnnotationWorker;
 class GridPageView;
-class ScaledImageView;
 
 // Where annotators spend their day. The current image large (and its scan), the model's
 // top three calibrated guesses, and the keys: 0-9 label and advance, Enter or a accepts the
@@ -47,13 +49,13 @@ public:
     void start();
     bool isBusy() const { return m_busy; }
     qint64 currentImageId() const { return m_current ? m_current->imageId : 0; }
-    int savedThisSession() const { return m_saved; }
+    int savedThisSession() const { return m_figures.saved(); }
     bool inGridMode() const { return m_gridMode; }
-    bool inHistory() const { return m_historyMode; }
-    qint64 historyImageId() const;
+    bool inHistory() const { return m_history.isActive(); }
+    qint64 historyImageId() const { return m_history.imageId(); }
     GridPageView *grid() const { return m_grid; }
     // The images the strip shows as coming next, in order.
-    const QList<qint64> &upcomingImageIds() const { return m_stripIds; }
+    const QList<qint64> &upcomingImageIds() const;
     void setKeyMap(const KeyMap &keys);
     // Looks at the queue again (after an import, say) when nothing is on screen, and tops up
     // the strip of what comes next.
@@ -63,15 +65,15 @@ public:
 
 Q_SIGNALS:
     void requestNext();
-    void requestLabel(qint64 imageId, int label, qint64 timeSpentMs);
+    void requestLabel(qint64 imageId, digitdesk::storage::Label label, qint64 timeSpentMs);
     void requestSkip(qint64 imageId);
     void requestUndo();
     void requestPage(int count);
     void requestHistory();
     void requestUpcoming();
-    void requestRelabel(qint64 labelId, int label);
-    void requestSavePage(const QList<qint64> &imageIds, const QList<int> &labels,
-                         qint64 timeSpentMs);
+    void requestRelabel(qint64 labelId, digitdesk::storage::Label label);
+    void requestSavePage(const QList<qint64> &imageIds,
+                         const QList<digitdesk::storage::Label> &labels, qint64 timeSpentMs);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -80,76 +82,50 @@ protected:
 
 private:
     void handleItem(const annotation::QueueItem &item);
-    void handleSaved(qint64 imageId, int label, int goldLabel);
-    void handleUpcoming(const QList<qint64> &imageIds, const QList<QByteArray> &pixels);
-    void showStrip(const QList<QByteArray> &pixels);
+    void handleSaved(qint64 imageId, storage::Label label, storage::MaybeLabel goldLabel);
     void handleRelabelled(qint64 oldLabelId, const annotation::LabelDecision &decision);
-    bool isDecisionKey(const QKeyEvent *event) const;
-    // Acts on one key of the single-image mode; false when it is not one of its keys.
-    bool handleSingleKey(const QKeyCombination &key);
+    AnnotateMode mode() const;
+    // Carries out what a key asked; false when it does nothing in this mode and state.
+    bool act(const AnnotateCommand &command);
+    bool actInGrid(const AnnotateCommand &command);
+    bool actInHistory(const AnnotateCommand &command);
+    // A decision on the image on screen; false when it is none.
+    bool perform(const AnnotateCommand &command);
     void replayTypedAhead();
     void dropTypedAhead(const QString &why);
+    void sayRefusedKeys();
+    void notice(const QString &text);
     void placeHelp();
     void handleEmpty();
     void handleFailure(const QString &reason);
     void handleFetchFailure(const QString &reason);
-    void decide(int label);
+    void decide(storage::Label label);
     void updateSessionPanel();
     void setGridMode(bool on);
     void handlePage(const QList<annotation::QueueItem> &items);
-    bool handleGridKey(QKeyEvent *event);
-    bool handleHistoryKey(QKeyEvent *event);
     void handleHistory(const QList<annotation::HistoryEntry> &entries);
-    void showHistoryEntry();
     void leaveHistory();
-    void loadOriginal(qint64 imageId, const QString &sha256);
-    void handleOriginalLoaded();
 
-    const storage::Workspace &m_workspace;
     annotation::Principal m_who;
     QThread m_thread;
     AnnotationWorker *m_worker;
     std::optional<annotation::QueueItem> m_current;
     bool m_busy = false;
     bool m_started = false;
-    int m_saved = 0;
-    int m_goldAnswered = 0;
-    int m_goldRight = 0;
+    AnnotateSessionFigures m_figures;
     QElapsedTimer m_onScreen;
-    QElapsedTimer m_session;
-    ScaledImageView *m_image;
-    ScaledImageView *m_original;
-    // The scan is decoded in the thread pool, one at a time; the latest asked for waits.
-    QFutureWatcher<OriginalScan> *m_originalWatcher;
-    std::optional<std::pair<qint64, QString>> m_originalNext;
-    QLabel *m_prediction;
+    AnnotateItemPane *m_single;
     QLabel *m_message;
     QLabel *m_sessionPanel;
     QLabel *m_help;
-    QList<ScaledImageView *> m_strip;
-    QList<qint64> m_stripIds;
-    QList<QByteArray> m_stripPixels;
-    // A decision key typed while the last one was being saved, and the image it was meant for
-    // (the strip's image at that place when it was typed).
-    struct TypedKey
-    {
-        QKeyCombination key;
-        qint64 imageId = 0;
-    };
-    std::deque<TypedKey> m_typedAhead;
-    bool m_awaitingNext = false;
-    int m_refusedKeys = 0; // typed past the strip's end since the last note of it // a label or
-                           // skip is being saved; the strip's first comes next
+    TypedAhead m_typedAhead;
+    bool m_awaitingNext = false; // a label or skip is being saved; the strip's first comes next
     QTimer m_panelTimer;
     QTimer m_emptyPoll;
-    QWidget *m_single;
     GridPageView *m_grid;
     bool m_gridMode = false;
-    bool m_historyMode = false;
     KeyMap m_keys;
-    QList<annotation::HistoryEntry> m_history;
-    int m_historyIndex = 0;
-    qint64 m_historyFocusImage = 0;
+    AnnotateHistory m_history;
 };
 
 } // namespace digitdesk::ui

@@ -3,7 +3,6 @@
 #include "storage/connection.h"
 
 namespace digitdesk::ui {
-
 AnnotationWorker::AnnotationWorker(QString databasePath, annotation::Principal who)
     : m_databasePath(std::move(databasePath)), m_who(std::move(who))
 {}
@@ -47,12 +46,12 @@ void AnnotationWorker::emitUpcoming()
     Q_EMIT upcomingReady(ids, pixels);
 }
 
-void AnnotationWorker::saveLabel(qint64 imageId, int label, qint64 timeSpentMs)
+void AnnotationWorker::saveLabel(qint64 imageId, storage::Label label, qint64 timeSpentMs)
 {
     try {
         const annotation::LabelDecision decision =
             service().label(m_who, imageId, label, timeSpentMs);
-        Q_EMIT labelSaved(imageId, label, decision.goldLabel.value_or(NoGold));
+        Q_EMIT labelSaved(imageId, label, decision.goldLabel);
     } catch (const std::exception &error) {
         Q_EMIT failed(QString::fromUtf8(error.what()));
         return;
@@ -81,10 +80,10 @@ void AnnotationWorker::fetchPage(int count)
     }
 }
 
-void AnnotationWorker::savePage(const QList<qint64> &imageIds, const QList<int> &labels,
+void AnnotationWorker::savePage(const QList<qint64> &imageIds, const QList<storage::Label> &labels,
                                 qint64 timeSpentMs)
 {
-    std::vector<std::pair<qint64, int>> answers;
+    std::vector<std::pair<qint64, storage::Label>> answers;
     for (qsizetype i = 0; i < imageIds.size() && i < labels.size(); ++i) {
         answers.emplace_back(imageIds[i], labels[i]);
     }
@@ -108,7 +107,7 @@ void AnnotationWorker::fetchHistory()
     }
 }
 
-void AnnotationWorker::relabel(qint64 labelId, int label)
+void AnnotationWorker::relabel(qint64 labelId, storage::Label label)
 {
     try {
         Q_EMIT relabelled(labelId, service().relabel(m_who, labelId, label));

@@ -2,6 +2,8 @@
 
 #include "annotation/annotationservice.h"
 #include "annotation/principal.h"
+#include "storage/label.h"
+#include "ui/labelmetatype.h"
 
 #include <QObject>
 #include <QString>
@@ -28,7 +30,6 @@ class AnnotationWorker final : public QObject
     Q_DISABLE_COPY_MOVE(AnnotationWorker)
 
 public:
-    static constexpr int NoGold = -2;
     static constexpr int StripLength = 8;
 
     AnnotationWorker(QString databasePath, annotation::Principal who);
@@ -36,20 +37,22 @@ public:
 
 public Q_SLOTS:
     void fetchNext();
-    void saveLabel(qint64 imageId, int label, qint64 timeSpentMs);
+    void saveLabel(qint64 imageId, digitdesk::storage::Label label, qint64 timeSpentMs);
     void skip(qint64 imageId);
     void undo();
     void fetchPage(int count);
     void fetchHistory();
     void fetchUpcoming();
-    void relabel(qint64 labelId, int label);
-    void savePage(const QList<qint64> &imageIds, const QList<int> &labels, qint64 timeSpentMs);
+    void relabel(qint64 labelId, digitdesk::storage::Label label);
+    void savePage(const QList<qint64> &imageIds, const QList<digitdesk::storage::Label> &labels,
+                  qint64 timeSpentMs);
 
 Q_SIGNALS:
     void itemReady(const digitdesk::annotation::QueueItem &item);
     void queueEmpty();
-    // goldLabel is the right answer when the image was a gold item, else NoGold.
-    void labelSaved(qint64 imageId, int label, int goldLabel);
+    // goldLabel is the right answer when the image was a gold item.
+    void labelSaved(qint64 imageId, digitdesk::storage::Label label,
+                    digitdesk::storage::MaybeLabel goldLabel);
     // The images `fetchNext` will give after the current one, in order.
     void upcomingReady(const QList<qint64> &imageIds, const QList<QByteArray> &pixels);
     void pageReady(const QList<digitdesk::annotation::QueueItem> &items);
@@ -57,7 +60,7 @@ Q_SIGNALS:
     void historyReady(const QList<digitdesk::annotation::HistoryEntry> &entries);
     // A label from the history changed: the old label's id and the decision that replaced it.
     void relabelled(qint64 oldLabelId, const digitdesk::annotation::LabelDecision &decision);
-    void undone(qint64 imageId, int label);
+    void undone(qint64 imageId, digitdesk::storage::Label label);
     void failed(const QString &reason);
     // The next image (or the strip) could not be read; nothing was lost.
     void fetchFailed(const QString &reason);

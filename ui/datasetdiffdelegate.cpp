@@ -22,10 +22,8 @@ QColor kindColour(DatasetDiffEntry::Kind kind)
 
 QString tileText(const QModelIndex &index, DatasetDiffEntry::Kind kind)
 {
-    const QString before =
-        DatasetDiffListModel::labelText(index.data(DatasetDiffListModel::BeforeRole).toInt());
-    const QString after =
-        DatasetDiffListModel::labelText(index.data(DatasetDiffListModel::AfterRole).toInt());
+    const QString before = index.data(DatasetDiffListModel::BeforeRole).toString();
+    const QString after = index.data(DatasetDiffListModel::AfterRole).toString();
     switch (kind) {
     case DatasetDiffEntry::Kind::Added:
         return QStringLiteral("+ %1").arg(after);

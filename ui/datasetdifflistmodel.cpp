@@ -17,9 +17,9 @@ void DatasetDiffListModel::clear()
     setPage({});
 }
 
-QString DatasetDiffListModel::labelText(int label)
+QString DatasetDiffListModel::labelText(const storage::MaybeLabel &label)
 {
-    return label >= 0 ? QString::number(label) : QStringLiteral("x");
+    return label ? label->text() : QString();
 }
 
 QString DatasetDiffListModel::summary(const DatasetDiffPage &page)
@@ -77,9 +77,9 @@ QVariant DatasetDiffListModel::data(const QModelIndex &index, int role) const
     case KindRole:
         return static_cast<int>(entry.kind);
     case BeforeRole:
-        return entry.before;
+        return entry.before ? QVariant(entry.before->text()) : QVariant();
     case AfterRole:
-        return entry.after;
+        return entry.after ? QVariant(entry.after->text()) : QVariant();
     case Sha256Role:
         return entry.sha256;
     default:

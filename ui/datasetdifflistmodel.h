@@ -1,5 +1,7 @@
 #pragma once
 
+#include "storage/label.h"
+
 #include <QAbstractListModel>
 #include <QImage>
 #include <QString>
@@ -19,9 +21,9 @@ struct DatasetDiffEntry
     };
     Kind kind = Kind::Added;
     QString sha256;
-    int before = -1; // the label in the older version (removed and relabelled images)
-    int after = -1;  // the label in the newer version (added and relabelled images)
-    QImage image;    // null when the pixels could not be read
+    storage::MaybeLabel before; // the label in the older version (removed and relabelled images)
+    storage::MaybeLabel after;  // the label in the newer version (added and relabelled images)
+    QImage image;               // null when the pixels could not be read
 };
 
 // What changed from one version to a newer one: every count, and the first ShownPerKind
@@ -48,7 +50,7 @@ public:
     enum Role
     {
         KindRole = Qt::UserRole, // DatasetDiffEntry::Kind as an int
-        BeforeRole,
+        BeforeRole,              // the label's text ("7", "x"); invalid when there is none
         AfterRole,
         Sha256Role
     };
@@ -60,8 +62,8 @@ public:
 
     // "v1 → v2: 3 added, 1 removed, 2 relabelled." and, when some are not shown, which.
     static QString summary(const DatasetDiffPage &page);
-    // "7", or "x" for "not a digit" (-1).
-    static QString labelText(int label);
+    // "7", or "x" for "not a digit"; empty when there is none.
+    static QString labelText(const storage::MaybeLabel &label);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;

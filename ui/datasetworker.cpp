@@ -72,8 +72,12 @@ void DatasetWorker::loadDiff(const QString &fromTag, const QString &toTag)
             DatasetDiffEntry entry;
             entry.kind = kind;
             entry.sha256 = after ? after->sha256 : before->sha256;
-            entry.before = before ? before->label : -1;
-            entry.after = after ? after->label : -1;
+            if (before) {
+                entry.before = before->label;
+            }
+            if (after) {
+                entry.after = after->label;
+            }
             entry.image = thumbnail(after ? toTag : fromTag, entry.sha256);
             page.entries.push_back(std::move(entry));
         };

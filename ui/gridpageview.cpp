@@ -11,6 +11,14 @@ namespace {
 
 constexpr int TileImage = 64;
 
+// The model's answer as the page's first guess; an image it has not seen is "not a digit" until
+// the annotator types a digit.
+storage::Label modelAnswer(const annotation::QueueItem &item)
+{
+    return item.predictedLabel >= 0 ? storage::Label::fromDigit(item.predictedLabel)
+                                    : storage::Label::notADigit();
+}
+
 } // namespace
 
 GridPageView::GridPageView(QWidget *parent) : QWidget(parent)
@@ -31,7 +39,7 @@ void GridPageView::setPage(const std::vector<annotation::QueueItem> &items)
     m_items = items;
     m_answers.clear();
     for (const annotation::QueueItem &item : m_items) {
-        m_answers.push_back(item.predictedLabel);
+        m_answers.push_back(modelAnswer(item));
     }
     m_focus = 0;
     for (int i = 0; i < PageSize; ++i) {
@@ -48,8 +56,8 @@ void GridPageView::paintTile(int index)
         return;
     }
     const annotation::QueueItem &item = m_items[static_cast<size_t>(index)];
-    const int answer = m_answers[static_cast<size_t>(index)];
-    const bool corrected = answer != item.predictedLabel;
+    const storage::Label answer = m_answers[static_cast<size_t>(index)];
+    const bool corrected = answer != modelAnswer(item);
     QPixmap pixmap(TileImage + 4, TileImage + 22);
     pixmap.fill(Qt::transparent);
     QPainter painter(&pixmap);
@@ -59,8 +67,7 @@ void GridPageView::paintTile(int index)
     font.setBold(true);
     font.setPointSize(12);
     painter.setFont(font);
-    painter.drawText(QRect(0, TileImage + 2, TileImage + 4, 20), Qt::AlignCenter,
-                     answer >= 0 ? QString::number(answer) : QStringLiteral("x"));
+    painter.drawText(QRect(0, TileImage + 2, TileImage + 4, 20), Qt::AlignCenter, answer.text());
     painter.end();
     tile->setPixmap(pixmap);
     tile->setStyleSheet(index == m_focus ? QStringLiteral("border: 3px solid #1677ff;")
@@ -95,7 +102,7 @@ bool GridPageView::moveFocus(int key)
     return true;
 }
 
-void GridPageView::correctFocused(int label)
+void GridPageView::correctFocused(storage::Label label)
 {
     if (m_focus < static_cast<int>(m_items.size())) {
         m_answers[static_cast<size_t>(m_focus)] = label;
@@ -103,9 +110,9 @@ void GridPageView::correctFocused(int label)
     }
 }
 
-std::vector<std::pair<qint64, int>> GridPageView::answers() const
+std::vector<std::pair<qint64, storage::Label>> GridPageView::answers() const
 {
-    std::vector<std::pair<qint64, int>> result;
+    std::vector<std::pair<qint64, storage::Label>> result;
     for (size_t i = 0; i < m_items.size(); ++i) {
         result.emplace_back(m_items[i].imageId, m_answers[i]);
     }

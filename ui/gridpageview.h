@@ -1,6 +1,7 @@
 #pragma once
 
 #include "annotation/annotationservice.h"
+#include "storage/label.h"
 
 #include <QWidget>
 
@@ -29,14 +30,14 @@ public:
     int focusIndex() const { return m_focus; }
     // Moves the focus by the arrow key; false for any other key.
     bool moveFocus(int key);
-    void correctFocused(int label);
-    std::vector<std::pair<qint64, int>> answers() const;
+    void correctFocused(storage::Label label);
+    std::vector<std::pair<qint64, storage::Label>> answers() const;
 
 private:
     void paintTile(int index);
 
     std::vector<annotation::QueueItem> m_items;
-    std::vector<int> m_answers;
+    std::vector<storage::Label> m_answers;
     std::vector<QLabel *> m_tiles;
     int m_focus = 0;
 };

@@ -320,9 +320,9 @@ void ImageBrowserView::handleDetails(qint64 imageId, const storage::ImageDetails
     m_image->setPixmap(
         QPixmap::fromImage(ImageListModel::toImage(image.pixels))
             .scaled(LargeSide, LargeSide, Qt::KeepAspectRatio, Qt::FastTransformation));
-    const QString label = image.label >= 0    ? QString::number(image.label)
-                          : image.label == -2 ? tr("not a digit")
-                                              : tr("none");
+    const QString label = !image.label                 ? tr("none")
+                          : image.label->isNotADigit() ? tr("not a digit")
+                                                       : image.label->text();
     m_details->setText(tr("<b>#%1</b><br>Status: %2<br>Label: %3<br>Source: %4<br>%5"
                           "Imported %6<br>by %7<br><small>SHA-256 %8</small>")
                            .arg(image.id)

@@ -121,15 +121,15 @@ QVariant ImageListModel::data(const QModelIndex &index, int role) const
         return tr("Image #%1, %2%3")
             .arg(image.id)
             .arg(storage::toString(image.status))
-            .arg(image.label >= 0    ? tr(", label %1").arg(image.label)
-                 : image.label == -2 ? tr(", not a digit")
-                                     : QString());
+            .arg(!image.label                 ? QString()
+                 : image.label->isNotADigit() ? tr(", not a digit")
+                                              : tr(", label %1").arg(image.label->text()));
     case ImageIdRole:
         return image.id;
     case StatusRole:
         return static_cast<int>(image.status);
     case LabelRole:
-        return image.label;
+        return image.label ? QVariant(image.label->text()) : QVariant();
     default:
         return {};
     }

@@ -27,7 +27,7 @@ public:
     {
         ImageIdRole = Qt::UserRole + 1,
         StatusRole,
-        LabelRole
+        LabelRole // the latest label's text ("7", "x"); invalid when there is none
     };
     // Asks, off the GUI thread, for these images' pixels; the answer comes to addPixels or
     // dropPixels, later.

@@ -40,10 +40,8 @@ void ImageTileDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
                       statusColour(static_cast<storage::ImageStatus>(
                           index.data(ImageListModel::StatusRole).toInt())));
 
-    const int label = index.data(ImageListModel::LabelRole).toInt();
-    const QString text = label >= 0    ? QString::number(label)
-                         : label == -2 ? QStringLiteral("x")
-                                       : QStringLiteral("–");
+    const QVariant label = index.data(ImageListModel::LabelRole);
+    const QString text = label.isValid() ? label.toString() : QStringLiteral("–");
     painter->setPen(selected ? option.palette.highlightedText().color()
                              : option.palette.text().color());
     painter->drawText(QRect(tile.left(), imageRect.bottom() + 6, tile.width(),

@@ -11,10 +11,12 @@
 #include "ui/modelsview.h"
 #include "ui/monitoringview.h"
 #include "ui/overviewview.h"
+#include "ui/reviewoperations.h"
 #include "ui/reviewview.h"
 #include "ui/servingview.h"
 #include "ui/sessionwatch.h"
 #include "ui/trainingview.h"
+#include "ui/useradministration.h"
 #include "ui/usersview.h"
 #include "ui/validationview.h"
 
@@ -95,7 +97,7 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::Review)) {
         m_nav->addItem(tr("Review"));
-        m_review = new ReviewView(workspace, m_who, this);
+        m_review = new ReviewView(reviewServiceFactory(workspace.databasePath()), m_who, this);
         addView(m_review);
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ViewDatasets)) {
@@ -145,7 +147,7 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ManageUsers)) {
         m_nav->addItem(tr("Users"));
-        m_users = new UsersView(workspace.db(), m_who, this);
+        m_users = new UsersView(userAdministration(workspace.db()), m_who, this);
         addView(m_users);
     }
     if (m_validation == nullptr &&

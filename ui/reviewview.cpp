@@ -25,9 +25,9 @@ const QString ErrorStyle =
     QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;");
 const QString NoticeStyle = QStringLiteral("background: #fff4ce; padding: 6px;");
 
-QString labelText(int label)
+QString labelText(storage::Label label)
 {
-    return label >= 0 ? QString::number(label) : QObject::tr("not a digit");
+    return label.isDigit() ? label.text() : QObject::tr("not a digit");
 }
 
 QString helpText()
@@ -46,7 +46,11 @@ QString helpText()
 
 ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principal who,
                        QWidget *parent)
-    : QWidget(parent), m_worker(new ReviewWorker(workspace.databasePath(), std::move(who))),
+    : ReviewView(reviewServiceFactory(workspace.databasePath()), std::move(who), parent)
+{}
+
+ReviewView::ReviewView(ReviewServiceFactory services, annotation::Principal who, QWidget *parent)
+    : QWidget(parent), m_worker(new ReviewWorker(std::move(services), std::move(who))),
       m_image(new QLabel(this)), m_labels(new QLabel(this)),
       m_rejectedBefore(plainLabel(QStringLiteral("rejectedBefore"), this)),
       m_suspectedError(plainLabel(QStringLiteral("suspectedError"), this)),
@@ -58,6 +62,7 @@ ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principa
 {
     qRegisterMetaType<annotation::ReviewItem>();
     qRegisterMetaType<annotation::QualityReport>();
+    qRegisterMetaType<storage::Label>();
     setFocusPolicy(Qt::StrongFocus);
     m_image->setFixedSize(ImageSide, ImageSide);
     m_image->setAlignment(Qt::AlignCenter);
@@ -231,7 +236,8 @@ void ReviewView::handleItem(const annotation::ReviewItem &item)
             .scaled(ImageSide, ImageSide, Qt::KeepAspectRatio, Qt::FastTransformation));
     QStringList labels;
     for (const annotation::ReviewLabel &label : item.labels) {
-        const bool disagrees = item.predictedLabel >= 0 && label.label != item.predictedLabel;
+        const bool disagrees = item.predictedLabel >= 0 &&
+                               label.label != storage::Label::fromDigit(item.predictedLabel);
         labels << tr("<span style='font-size:22pt'><b>%1</b></span> by %2%3")
                       .arg(labelText(label.label), label.annotator.toHtmlEscaped(),
                            disagrees ? tr(" <span style='color:#b00020'>(model says %1)</span>")
@@ -365,7 +371,7 @@ bool ReviewView::decideByKey(int key)
         }
     } else if (key >= Qt::Key_0 && key <= Qt::Key_9) {
         if (startDecision()) {
-            Q_EMIT requestCorrect(image, key - Qt::Key_0);
+            Q_EMIT requestCorrect(image, storage::Label::fromDigit(key - Qt::Key_0));
         }
     } else if (key == Qt::Key_G) {
         if (startDecision()) {

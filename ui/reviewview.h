@@ -3,6 +3,9 @@
 #include "annotation/principal.h"
 #include "annotation/qualityfigures.h"
 #include "annotation/reviewservice.h"
+#include "storage/label.h"
+#include "ui/labelmetatype.h"
+#include "ui/reviewoperations.h"
 
 #include <QThread>
 #include <QTimer>
@@ -37,6 +40,9 @@ class ReviewView final : public QWidget
     Q_DISABLE_COPY_MOVE(ReviewView)
 
 public:
+    // The review service comes from `services`, called on the view's worker thread.
+    ReviewView(ReviewServiceFactory services, annotation::Principal who, QWidget *parent = nullptr);
+    // The review service of the workspace's database.
     ReviewView(const storage::Workspace &workspace, annotation::Principal who,
                QWidget *parent = nullptr);
     ~ReviewView() override;
@@ -56,7 +62,7 @@ Q_SIGNALS:
     void requestNext();
     void requestFigures();
     void requestApprove(qint64 imageId);
-    void requestCorrect(qint64 imageId, int label);
+    void requestCorrect(qint64 imageId, digitdesk::storage::Label label);
     void requestApproveAsGold(qint64 imageId);
     void requestReject(qint64 imageId, const QString &comment);
     void requestUndo();

@@ -1,21 +1,18 @@
 #include "ui/reviewworker.h"
 
-#include "storage/connection.h"
-
 namespace digitdesk::ui {
 
-ReviewWorker::ReviewWorker(QString databasePath, annotation::Principal who)
-    : m_databasePath(std::move(databasePath)), m_who(std::move(who))
+ReviewWorker::ReviewWorker(ReviewServiceFactory factory, annotation::Principal who)
+    : m_factory(std::move(factory)), m_who(std::move(who))
 {}
 
 ReviewWorker::~ReviewWorker() = default;
 
-annotation::ReviewService &ReviewWorker::service()
+ReviewOperations &ReviewWorker::service()
 {
     // Made on first use, on the worker's thread: a connection belongs to its thread.
     if (!m_service) {
-        m_connection = std::make_unique<storage::Connection>(m_databasePath);
-        m_service = std::make_unique<annotation::ReviewService>(m_connection->db());
+        m_service = m_factory();
     }
     return *m_service;
 }
@@ -37,8 +34,7 @@ void ReviewWorker::fetchNext()
 void ReviewWorker::fetchFigures()
 {
     try {
-        service(); // the connection
-        Q_EMIT figuresReady(annotation::qualityReport(m_connection->db(), m_who));
+        Q_EMIT figuresReady(service().figures(m_who));
     } catch (const std::exception &error) {
         Q_EMIT figuresFailed(QString::fromUtf8(error.what()));
     }
@@ -59,25 +55,22 @@ template <typename Decision> void ReviewWorker::decide(qint64 imageId, Decision 
 
 void ReviewWorker::approve(qint64 imageId)
 {
-    decide(imageId, [&](annotation::ReviewService &reviews) { reviews.approve(m_who, imageId); });
+    decide(imageId, [&](ReviewOperations &reviews) { reviews.approve(m_who, imageId); });
 }
 
-void ReviewWorker::correct(qint64 imageId, int label)
+void ReviewWorker::correct(qint64 imageId, storage::Label label)
 {
-    decide(imageId,
-           [&](annotation::ReviewService &reviews) { reviews.correct(m_who, imageId, label); });
+    decide(imageId, [&](ReviewOperations &reviews) { reviews.correct(m_who, imageId, label); });
 }
 
 void ReviewWorker::approveAsGold(qint64 imageId)
 {
-    decide(imageId,
-           [&](annotation::ReviewService &reviews) { reviews.approveAsGold(m_who, imageId); });
+    decide(imageId, [&](ReviewOperations &reviews) { reviews.approveAsGold(m_who, imageId); });
 }
 
 void ReviewWorker::reject(qint64 imageId, const QString &comment)
 {
-    decide(imageId,
-           [&](annotation::ReviewService &reviews) { reviews.reject(m_who, imageId, comment); });
+    decide(imageId, [&](ReviewOperations &reviews) { reviews.reject(m_who, imageId, comment); });
 }
 
 void ReviewWorker::undo()

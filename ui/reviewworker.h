@@ -3,38 +3,38 @@
 #include "annotation/principal.h"
 #include "annotation/qualityfigures.h"
 #include "annotation/reviewservice.h"
+#include "storage/label.h"
+#include "ui/labelmetatype.h"
+#include "ui/reviewoperations.h"
 
 #include <QObject>
 #include <QString>
 
 #include <memory>
 
-namespace digitdesk::storage {
-class Connection;
-}
-
 Q_DECLARE_METATYPE(digitdesk::annotation::ReviewItem)
 Q_DECLARE_METATYPE(digitdesk::annotation::QualityReport)
 
 namespace digitdesk::ui {
 
-// Runs the review service on its own thread with its own database connection, one request at
-// a time in the order they were made, so the review view never waits for SQL. After every
-// decision it sends the next item first and the annotators' figures after it.
+// Runs the review service on its own thread (made there by the factory, with its own database
+// connection), one request at a time in the order they were made, so the review view never
+// waits for SQL. After every decision it sends the next item first and the annotators' figures
+// after it.
 class ReviewWorker final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReviewWorker)
 
 public:
-    ReviewWorker(QString databasePath, annotation::Principal who);
+    ReviewWorker(ReviewServiceFactory factory, annotation::Principal who);
     ~ReviewWorker() override;
 
 public Q_SLOTS:
     void fetchNext();
     void fetchFigures();
     void approve(qint64 imageId);
-    void correct(qint64 imageId, int label);
+    void correct(qint64 imageId, digitdesk::storage::Label label);
     void approveAsGold(qint64 imageId);
     void reject(qint64 imageId, const QString &comment);
     void undo();
@@ -53,14 +53,13 @@ Q_SIGNALS:
     void failed(const QString &reason);
 
 private:
-    annotation::ReviewService &service();
+    ReviewOperations &service();
     // Runs one decision on the image; on success the next item and the figures follow.
     template <typename Decision> void decide(qint64 imageId, Decision decision);
 
-    QString m_databasePath;
+    ReviewServiceFactory m_factory;
     annotation::Principal m_who;
-    std::unique_ptr<storage::Connection> m_connection;
-    std::unique_ptr<annotation::ReviewService> m_service;
+    std::unique_ptr<ReviewOperations> m_service;
 };
 
 } // namespace digitdesk::ui

@@ -1,5 +1,7 @@
 #include "ui/servingfigures.h"
 
+#include "annotation/servingmetricnames.h"
+
 #include <QFrame>
 #include <QGridLayout>
 #include <QLabel>
@@ -10,6 +12,8 @@
 
 namespace digitdesk::ui {
 namespace {
+
+namespace metric = annotation::metric;
 
 const QString Dash = QStringLiteral("–");
 const QString Red = QStringLiteral("#b00020");
@@ -221,32 +225,30 @@ void ServingFigures::showCounters(const MetricsSnapshot &latest)
                    ? QString::number(static_cast<qint64>(value))
                    : Dash;
     };
-    const QString failure = QStringLiteral("nv_inference_request_failure");
+    const QString failure = metric::name(metric::RequestFailure);
     const QString reason = QStringLiteral("reason");
-    const double executions = latest.value(QStringLiteral("nv_inference_exec_count"));
-    const double inferences = latest.value(QStringLiteral("nv_inference_count"));
+    const double executions = latest.value(metric::name(metric::ExecutionCount));
+    const double inferences = latest.value(metric::name(metric::InferenceCount));
     // "Failed" includes requests the client got wrong; the error rate counts server errors and
     // slow answers only, so each says what it counts.
     const QStringList parts{
         tr("%1 inference requests")
-            .arg(count(QStringLiteral("digitdesk_request_duration_seconds_count"))),
-        tr("%1 succeeded").arg(count(QStringLiteral("nv_inference_request_success"))),
+            .arg(count(metric::name(metric::RequestDuration, metric::CountSuffix))),
+        tr("%1 succeeded").arg(count(metric::name(metric::RequestSuccess))),
         tr("%1 failed (%2 rejected with the queue full, %3 model errors, %4 other: bad input, "
            "refused or no model)")
             .arg(count(failure), count(failure, {{reason, QStringLiteral("REJECTED")}}),
                  count(failure, {{reason, QStringLiteral("BACKEND")}}),
                  count(failure, {{reason, QStringLiteral("OTHER")}})),
         tr("%1 answered 5xx or slower than 2 s (what the error rate counts)")
-            .arg(count(QStringLiteral("digitdesk_slo_bad_total"))),
-        tr("%1 pending").arg(count(QStringLiteral("nv_inference_pending_request_count"))),
+            .arg(count(metric::name(metric::SloBadTotal))),
+        tr("%1 pending").arg(count(metric::name(metric::PendingRequests))),
         tr("%1 images in %2 batches (mean %3)")
             .arg(QString::number(static_cast<qint64>(inferences)),
                  QString::number(static_cast<qint64>(executions)),
                  executions > 0 ? QString::number(inferences / executions, 'f', 1) : Dash),
-        tr("%1 captured for annotation")
-            .arg(count(QStringLiteral("digitdesk_capture_stored_total"))),
-        tr("%1 model load failures")
-            .arg(count(QStringLiteral("digitdesk_model_load_failures_total")))};
+        tr("%1 captured for annotation").arg(count(metric::name(metric::CaptureStored))),
+        tr("%1 model load failures").arg(count(metric::name(metric::ModelLoadFailures)))};
     m_counters->setText(tr("Since start: %1").arg(parts.join(QStringLiteral(" · "))));
 }
 

@@ -196,22 +196,31 @@ void ServingProcess::setState(State state, const QString &reason)
 
 void ServingProcess::refresh()
 {
+    if (!refreshState()) {
+        Q_EMIT refreshed();
+    }
+}
+
+bool ServingProcess::refreshState()
+{
     const std::optional<Endpoint> file = readStateFile(stateFile());
     switch (m_state) {
     case State::Stopped:
         if (file && isEndpointProcess(file->pid)) {
             watch(*file, State::Starting);
             poll();
+            return true;
         }
-        return;
+        return false;
     case State::Starting:
         if (!isAlive(m_endpoint.pid)) {
             watch({}, State::Stopped, tr("the endpoint exited while starting (see its log)"));
         } else if (file && file->pid == m_endpoint.pid) {
             m_endpoint = *file;
             poll();
+            return true;
         }
-        return;
+        return false;
     case State::Ready:
     case State::NotReady:
     case State::Down:
@@ -223,10 +232,12 @@ void ServingProcess::refresh()
         } else if (file && file->pid != m_endpoint.pid && isEndpointProcess(file->pid)) {
             watch(*file, State::Starting);
             poll();
+            return true;
         } else {
             poll();
+            return true;
         }
-        return;
+        return false;
     case State::Stopping:
         if (!isAlive(m_endpoint.pid)) {
             m_terminatedPid = 0;
@@ -236,8 +247,9 @@ void ServingProcess::refresh()
                   tr("the endpoint did not exit within %1 s; Stop again to kill it")
                       .arg(StopGraceMs / 1000));
         }
-        return;
+        return false;
     }
+    return false;
 }
 
 void ServingProcess::poll()
@@ -305,6 +317,12 @@ QString ServingProcess::notReadyReason() const
 }
 
 void ServingProcess::finishPoll()
+{
+    judgePoll();
+    Q_EMIT refreshed();
+}
+
+void ServingProcess::judgePoll()
 {
     if (m_state == State::Stopped || m_state == State::Stopping) {
         return;

@@ -67,7 +67,8 @@ public:
     bool start(const QString &host, int port, QString *error);
     // Sends SIGTERM; the state is Stopping until the process is gone.
     bool stop(QString *error);
-    // Re-reads serving.json, checks the process and polls; the timer calls it.
+    // Re-reads serving.json, checks the process and polls; the timer calls it. refreshed()
+    // follows once it is done: at once, or when the poll it started (or found under way) ends.
     void refresh();
 
     static std::optional<Endpoint> readStateFile(const QString &path);
@@ -79,6 +80,8 @@ public:
 Q_SIGNALS:
     void stateChanged(digitdesk::ui::ServingProcess::State state);
     void scraped(const QDateTime &at, const digitdesk::ui::MetricsSnapshot &snapshot);
+    // A refresh() is done and state() says what it found: for tests to wait on.
+    void refreshed();
 
 private:
     struct Poll
@@ -93,9 +96,12 @@ private:
 
     void setState(State state, const QString &reason = {});
     void watch(const Endpoint &endpoint, State state, const QString &reason = {});
+    // refresh() without the signal; true when it polls (finishPoll() then signals).
+    bool refreshState();
     void poll();
     void handleReply(QNetworkReply *reply, int generation, bool isHealth);
     void finishPoll();
+    void judgePoll();
     QString notReadyReason() const;
 
     QString m_root;

@@ -1,5 +1,6 @@
 #include "ui/servingview.h"
 
+#include "annotation/servingmetricnames.h"
 #include "storage/workspace.h"
 #include "ui/inboxpane.h"
 #include "ui/servingcharts.h"
@@ -22,6 +23,8 @@
 
 namespace digitdesk::ui {
 namespace {
+
+namespace metric = annotation::metric;
 
 const QString Host = QStringLiteral("127.0.0.1");
 const QString Dash = QStringLiteral("–");
@@ -317,7 +320,7 @@ void ServingView::updateHeader()
     QString model = tr("no model loaded");
     QStringList others;
     for (const MetricsSnapshot::Sample &sample :
-         m_latest.samples(QStringLiteral("digitdesk_model_info"))) {
+         m_latest.samples(metric::name(metric::ModelInfo))) {
         if (sample.value == 0) {
             continue;
         }
@@ -334,8 +337,7 @@ void ServingView::updateHeader()
         model += QStringLiteral(" · ") + others.join(QStringLiteral(", "));
     }
     m_model->setText(model);
-    m_uptime->setText(
-        tr("up %1").arg(duration(m_latest.value(QStringLiteral("digitdesk_uptime_seconds")))));
+    m_uptime->setText(tr("up %1").arg(duration(m_latest.value(metric::name(metric::Uptime)))));
 }
 
 void ServingView::updateDashboard()

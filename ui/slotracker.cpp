@@ -6,14 +6,16 @@
 namespace digitdesk::ui {
 namespace {
 
-const QString RequestCount = QStringLiteral("digitdesk_request_duration_seconds_count");
-const QString CpuSeconds = QStringLiteral("process_cpu_seconds_total");
-const QString ResidentBytes = QStringLiteral("process_resident_memory_bytes");
-const QString RequestBuckets = QStringLiteral("digitdesk_request_duration_seconds_bucket");
-const QString BadTotal = QStringLiteral("digitdesk_slo_bad_total");
-const QString Uptime = QStringLiteral("digitdesk_uptime_seconds");
-const QString WindowRequests = QStringLiteral("digitdesk_slo_requests");
-const QString WindowBad = QStringLiteral("digitdesk_slo_bad_requests");
+namespace metric = annotation::metric;
+
+const QString RequestCount = metric::name(metric::RequestDuration, metric::CountSuffix);
+const QString CpuSeconds = metric::name(metric::ProcessCpuSeconds);
+const QString ResidentBytes = metric::name(metric::ProcessResidentBytes);
+const QString RequestBuckets = metric::name(metric::RequestDuration, metric::BucketSuffix);
+const QString BadTotal = metric::name(metric::SloBadTotal);
+const QString Uptime = metric::name(metric::Uptime);
+const QString WindowRequests = metric::name(metric::SloRequests);
+const QString WindowBad = metric::name(metric::SloBadRequests);
 
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 

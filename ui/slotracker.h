@@ -1,10 +1,12 @@
 #pragma once
 
+#include "annotation/servingmetricnames.h"
 #include "ui/metricssnapshot.h"
 
 #include <QDateTime>
 #include <QString>
 
+#include <chrono>
 #include <deque>
 #include <limits>
 #include <optional>
@@ -68,12 +70,12 @@ class SloTracker final
     Q_DISABLE_COPY_MOVE(SloTracker)
 
 public:
-    static constexpr double LatencyObjectiveSeconds = 2.0;
-    static constexpr double AvailabilityObjective = 0.9999;
-    // 1 - AvailabilityObjective, written out so the budget arithmetic is exact.
-    static constexpr double ErrorBudget = 0.0001;
-    static constexpr double PageBurnRate = 14.4;
-    static constexpr double TicketBurnRate = 6.0;
+    static constexpr double LatencyObjectiveSeconds =
+        std::chrono::duration<double>(annotation::slo::LatencyObjective).count();
+    static constexpr double AvailabilityObjective = annotation::slo::AvailabilityObjective;
+    static constexpr double ErrorBudget = annotation::slo::ErrorBudget;
+    static constexpr double PageBurnRate = annotation::slo::PageBurnRate;
+    static constexpr double TicketBurnRate = annotation::slo::TicketBurnRate;
     static constexpr qint64 RateWindowSeconds = 10;
     static constexpr qint64 LatencyWindowSeconds = 60;
     static constexpr qint64 HistorySeconds = 600;

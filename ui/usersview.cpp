@@ -100,9 +100,15 @@ private:
 } // namespace
 
 UsersView::UsersView(const QSqlDatabase &db, annotation::Principal who, QWidget *parent)
-    : QWidget(parent), m_service(db), m_who(std::move(who)), m_model(new UserTableModel(this)),
-      m_table(new QTableView(this)), m_message(plainLabel({}, this)),
-      m_changeRole(new QComboBox(this)), m_setRole(new QPushButton(tr("Set role"), this)),
+    : UsersView(userAdministration(db), std::move(who), parent)
+{}
+
+UsersView::UsersView(std::unique_ptr<UserAdministration> users, annotation::Principal who,
+                     QWidget *parent)
+    : QWidget(parent), m_service(std::move(users)), m_who(std::move(who)),
+      m_model(new UserTableModel(this)), m_table(new QTableView(this)),
+      m_message(plainLabel({}, this)), m_changeRole(new QComboBox(this)),
+      m_setRole(new QPushButton(tr("Set role"), this)),
       m_toggleDisabled(new QPushButton(tr("Disable"), this)),
       m_resetPassword(new QPushButton(tr("Reset password…"), this)), m_newName(new QLineEdit(this)),
       m_newPassword(passwordField(this, QStringLiteral("newPassword"))),
@@ -206,7 +212,7 @@ void UsersView::reload()
 {
     const std::optional<annotation::UserSummary> selected = selectedUser();
     try {
-        m_model->setUsers(m_service.listUsers(m_who));
+        m_model->setUsers(m_service->listUsers(m_who));
     } catch (const std::exception &error) {
         showMessage(QString::fromUtf8(error.what()), true);
     }
@@ -269,7 +275,7 @@ void UsersView::handleCreateClicked()
 bool UsersView::createUser(const QString &name, const QString &password, annotation::Role role)
 {
     const bool created = act([&] {
-        m_service.addUser(m_who, name, password, role);
+        m_service->addUser(m_who, name, password, role);
         return tr("Created %1 (%2).").arg(shortName(name), annotation::toString(role));
     });
     if (created) {
@@ -295,7 +301,7 @@ void UsersView::setSelectedRole(annotation::Role role)
         return;
     }
     act([&] {
-        m_service.setRole(m_who, user->name, role);
+        m_service->setRole(m_who, user->name, role);
         return tr("%1 is now %2.").arg(name, roleName);
     });
 }
@@ -314,7 +320,7 @@ void UsersView::toggleSelectedDisabled()
         return;
     }
     act([&] {
-        m_service.setDisabled(m_who, user->name, !user->disabled);
+        m_service->setDisabled(m_who, user->name, !user->disabled);
         return user->disabled ? tr("%1 may log in again.").arg(name)
                               : tr("%1 can no longer log in.").arg(name);
     });
@@ -336,7 +342,7 @@ void UsersView::resetSelectedPassword()
         return;
     }
     act([&] {
-        m_service.changePassword(m_who, user->name, dialog.password());
+        m_service->changePassword(m_who, user->name, dialog.password());
         return tr("Set a new password for %1.").arg(name);
     });
 }

@@ -2,9 +2,11 @@
 
 #include "annotation/principal.h"
 #include "annotation/userservice.h"
+#include "ui/useradministration.h"
 
 #include <QWidget>
 
+#include <memory>
 #include <optional>
 
 class QComboBox;
@@ -27,6 +29,9 @@ class UsersView final : public QWidget
 public:
     static constexpr int NameColumnWidth = 220;
 
+    UsersView(std::unique_ptr<UserAdministration> users, annotation::Principal who,
+              QWidget *parent = nullptr);
+    // The user service on `db`.
     UsersView(const QSqlDatabase &db, annotation::Principal who, QWidget *parent = nullptr);
 
     void reload();
@@ -48,7 +53,7 @@ private:
     void handleCurrentUserChanged();
     void handleCreateClicked();
 
-    annotation::UserService m_service;
+    std::unique_ptr<UserAdministration> m_service;
     annotation::Principal m_who;
     UserTableModel *m_model;
     QTableView *m_table;

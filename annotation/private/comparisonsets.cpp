@@ -63,7 +63,7 @@ EvaluationSet approvedSince(const QSqlDatabase &db,
     }
     std::vector<const storage::ApprovedImage *> newer;
     for (const storage::ApprovedImage &image : approved) {
-        if (image.label >= 0 && !inVersion.contains(image.sha256)) {
+        if (image.label.isDigit() && !inVersion.contains(image.sha256)) {
             newer.push_back(&image);
         }
     }
@@ -87,7 +87,7 @@ EvaluationSet approvedSince(const QSqlDatabase &db,
                                          .arg(newer[i]->imageId)
                                          .arg(newer[i]->sha256));
             }
-            set.labels.push_back(static_cast<uint8_t>(newer[i]->label));
+            set.labels.push_back(static_cast<uint8_t>(newer[i]->label.digit()));
             set.pixels.insert(set.pixels.end(), image.begin(), image.end());
             set.sha256s.push_back(newer[i]->sha256);
             set.imageIds.push_back(newer[i]->imageId);
@@ -101,7 +101,7 @@ QSet<QString> learntFrom(const std::vector<DatasetRow> &versionRows, const QStri
     // The training files hold the digit rows in labels.csv order (DatasetExporter::idx).
     std::vector<const DatasetRow *> digits;
     for (const DatasetRow &row : versionRows) {
-        if (row.label >= 0) {
+        if (row.label.isDigit()) {
             digits.push_back(&row);
         }
     }

@@ -11,7 +11,7 @@ namespace {
 QJsonObject rowJson(const DatasetRow &row)
 {
     return {{QStringLiteral("path"), datasetfiles::imagePath(row.sha256)},
-            {QStringLiteral("label"), datasetfiles::labelText(row.label)},
+            {QStringLiteral("label"), row.label.text()},
             {QStringLiteral("annotator"), row.annotator},
             {QStringLiteral("reviewer"), row.reviewer}};
 }

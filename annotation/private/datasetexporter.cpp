@@ -48,7 +48,7 @@ DatasetExport DatasetExporter::imageFolder(const QString &folder) const
     DatasetExport result;
     const QDir root(folder);
     for (const DatasetRow &row : m_rows) {
-        const QString label = datasetfiles::labelText(row.label);
+        const QString label = row.label.text();
         if (!root.exists(label)) {
             if (!root.mkpath(label)) {
                 throw InvalidRequest(
@@ -72,12 +72,12 @@ DatasetExport DatasetExporter::idx(const QString &folder) const
     QByteArray images;
     QByteArray labels;
     for (const DatasetRow &row : m_rows) {
-        if (row.label < 0) {
+        if (row.label.isNotADigit()) {
             ++result.skipped;
             continue;
         }
         images += pixelsOf(row);
-        labels += static_cast<char>(row.label);
+        labels += static_cast<char>(row.label.digit());
         ++result.images;
     }
     const QDir root(folder);
@@ -99,12 +99,12 @@ DatasetExport DatasetExporter::csv(const QString &file) const
     }
     out += '\n';
     for (const DatasetRow &row : m_rows) {
-        if (row.label < 0) {
+        if (row.label.isNotADigit()) {
             ++result.skipped;
             continue;
         }
         const QByteArray pixels = pixelsOf(row);
-        out += QByteArray::number(row.label);
+        out += QByteArray::number(row.label.digit());
         for (char value : pixels) {
             out += ',';
             out += QByteArray::number(static_cast<unsigned char>(value));

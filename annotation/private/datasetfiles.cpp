@@ -164,17 +164,6 @@ private:
     qint64 m_line = 0;
 };
 
-int parseLabel(const QByteArray &text)
-{
-    if (text == "x") {
-        return -1;
-    }
-    if (text.size() == 1 && text[0] >= '0' && text[0] <= '9') {
-        return text[0] - '0';
-    }
-    return -2;
-}
-
 } // namespace
 
 QString imagePath(const QString &sha256)
@@ -190,11 +179,6 @@ bool isSha256(const QString &text)
            });
 }
 
-QString labelText(int label)
-{
-    return label >= 0 && label <= 9 ? QString::number(label) : QStringLiteral("x");
-}
-
 QByteArray writeLabels(const std::vector<storage::ApprovedImage> &images)
 {
     FieldCache encoded;
@@ -205,7 +189,7 @@ QByteArray writeLabels(const std::vector<storage::ApprovedImage> &images)
     for (const storage::ApprovedImage &image : images) {
         out += image.sha256.toLatin1();
         out += ',';
-        out += image.label >= 0 && image.label <= 9 ? char('0' + image.label) : 'x';
+        out += image.label.character();
         out += ',';
         out += encoded(image.annotator);
         out += ',';
@@ -255,11 +239,12 @@ std::vector<DatasetRow> parseLabels(const QByteArray &csv, const QString &what)
         if (!previous.isEmpty() && row.sha256 <= previous) {
             throw fail(QStringLiteral("rows are not sorted by SHA-256, or repeat one"));
         }
-        row.label = parseLabel(fields[1]);
-        if (row.label < -1) {
+        const storage::MaybeLabel label = storage::Label::fromText(QString::fromLatin1(fields[1]));
+        if (!label) {
             throw fail(QStringLiteral("label '%1' is neither 0-9 nor x")
                            .arg(QString::fromUtf8(fields[1].left(20))));
         }
+        row.label = *label;
         row.annotator = text(fields[2]);
         row.reviewer = text(fields[3]);
         row.source = text(fields[4]);
@@ -309,7 +294,7 @@ std::array<int, 11> histogramOf(const std::vector<storage::ApprovedImage> &image
 {
     std::array<int, 11> histogram{};
     for (const storage::ApprovedImage &image : images) {
-        ++histogram[image.label >= 0 && image.label <= 9 ? static_cast<size_t>(image.label) : 10];
+        ++histogram[static_cast<size_t>(image.label.index())];
     }
     return histogram;
 }
@@ -318,7 +303,7 @@ std::array<int, 11> histogramOf(const std::vector<DatasetRow> &rows)
 {
     std::array<int, 11> histogram{};
     for (const DatasetRow &row : rows) {
-        ++histogram[row.label >= 0 && row.label <= 9 ? static_cast<size_t>(row.label) : 10];
+        ++histogram[static_cast<size_t>(row.label.index())];
     }
     return histogram;
 }
@@ -326,9 +311,9 @@ std::array<int, 11> histogramOf(const std::vector<DatasetRow> &rows)
 QByteArray writeManifest(const Manifest &manifest)
 {
     QJsonObject histogram;
-    for (int label = -1; label <= 9; ++label) {
-        histogram.insert(labelText(label),
-                         manifest.histogram[label >= 0 ? static_cast<size_t>(label) : 10]);
+    for (int index = 0; index < storage::Label::Classes; ++index) {
+        histogram.insert(storage::Label::fromIndex(index).text(),
+                         manifest.histogram[static_cast<size_t>(index)]);
     }
     QJsonObject object;
     object.insert(QStringLiteral("schema_version"), manifest.schemaVersion);
@@ -365,9 +350,9 @@ Manifest parseManifest(const QByteArray &json, const QString &what)
     manifest.tag = object.value(QStringLiteral("tag")).toString();
     manifest.imageCount = object.value(QStringLiteral("image_count")).toInt();
     const QJsonObject histogram = object.value(QStringLiteral("histogram")).toObject();
-    for (int label = -1; label <= 9; ++label) {
-        manifest.histogram[label >= 0 ? static_cast<size_t>(label) : 10] =
-            histogram.value(labelText(label)).toInt();
+    for (int index = 0; index < storage::Label::Classes; ++index) {
+        manifest.histogram[static_cast<size_t>(index)] =
+            histogram.value(storage::Label::fromIndex(index).text()).toInt();
     }
     manifest.parentTag = object.value(QStringLiteral("parent_tag")).toString();
     manifest.parentCommit = object.value(QStringLiteral("parent_commit")).toString();

@@ -25,8 +25,6 @@ inline constexpr qsizetype MaxRows = 10'000'000;
 // images/<first two hex digits>/<sha256>.png
 QString imagePath(const QString &sha256);
 bool isSha256(const QString &text);
-// "0"-"9", or "x" for "not a digit" (-1).
-QString labelText(int label);
 
 // The header sha256,label,annotator,reviewer,source,approved_at, then one row per image;
 // `images` must be sorted by SHA-256 already.

@@ -3,10 +3,11 @@
 #include "annotation/private/datasetfiles.h"
 #include "annotation/private/pngcodec.h"
 #include "annotation/userservice.h"
-#include "storage/annotationrepository.h"
 #include "storage/blobstore.h"
 #include "storage/datasetversionrepository.h"
 #include "storage/imagerepository.h"
+#include "storage/labelrepository.h"
+#include "storage/reviewrepository.h"
 #include "storage/timestamps.h"
 #include "storage/transaction.h"
 
@@ -48,7 +49,8 @@ int importDatasetRows(const QSqlDatabase &db, const storage::DatasetGit &git, co
 {
     const QList<QByteArray> pixels = checkedPixels(git, tag, commitId, rows);
     storage::ImageRepository images(db);
-    storage::AnnotationRepository annotations(db);
+    storage::LabelRepository labels(db);
+    storage::ReviewRepository reviews(db);
     storage::DatasetVersionRepository versions(db);
     const storage::ActorRef actor = who.actorRef();
     const QString comment = QStringLiteral("from dataset version %1 (%2)").arg(tag, commitId);
@@ -70,9 +72,9 @@ int importDatasetRows(const QSqlDatabase &db, const storage::DatasetGit &git, co
             const QDateTime approvedAt = row.approvedAt.isValid() ? row.approvedAt : now;
             const qint64 labelId =
                 versions.addVersionLabel(id, row.label, row.annotator, actor, approvedAt);
-            annotations.addReviewAt(labelId, QStringLiteral("approved"), -1, row.reviewer, 0,
-                                    actor.sessionId, comment, storage::toDbTime(approvedAt));
-            annotations.setStatus(id, QStringLiteral("approved"));
+            reviews.addReviewAt(labelId, QStringLiteral("approved"), std::nullopt, row.reviewer, 0,
+                                actor.sessionId, comment, storage::toDbTime(approvedAt));
+            labels.setStatus(id, storage::ImageStatus::Approved);
             ++imported;
         }
         access.audit(who, Action::ManageDatasets, tag,

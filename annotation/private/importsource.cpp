@@ -33,13 +33,13 @@ bool isIdxLabelsName(const QString &fileName)
 }
 
 // ImageFolder layout: a scan in a folder named 0-9 carries that label.
-int labelFromFolder(const QString &path)
+storage::MaybeLabel labelFromFolder(const QString &path)
 {
     const QString folder = QFileInfo(path).dir().dirName();
     if (folder.size() == 1 && folder[0].isDigit()) {
-        return folder[0].digitValue();
+        return storage::Label::fromDigit(folder[0].digitValue());
     }
-    return -1;
+    return std::nullopt;
 }
 
 QString brokenLinkReason(const QFileInfo &link, int error)

@@ -92,8 +92,9 @@ std::vector<ImportItem> IdxItems::next(int maxItems, qint64 maxBytes)
             const int label = static_cast<unsigned char>(labels[i]);
             if (label > 9) {
                 item.error = QStringLiteral("label %1 is not a digit 0-9").arg(label);
+            } else {
+                item.label = storage::Label::fromDigit(label);
             }
-            item.label = label;
         }
         items.push_back(std::move(item));
     }
@@ -144,10 +145,12 @@ ImportItem CsvItems::parseRow(const QByteArray &line) const
     const qsizetype first = fields.size() - pixelCount;
     if (first == 1) {
         bool ok = false;
-        item.label = fields[0].trimmed().toInt(&ok);
-        if (!ok || item.label < 0 || item.label > 9) {
+        const int label = fields[0].trimmed().toInt(&ok);
+        if (!ok || label < 0 || label > 9) {
             item.error =
                 QStringLiteral("label '%1' is not a digit 0-9").arg(QString::fromUtf8(fields[0]));
+        } else {
+            item.label = storage::Label::fromDigit(label);
         }
     }
     item.bytes.resize(pixelCount);

@@ -2,6 +2,7 @@
 
 #include "annotation/private/boundedinput.h"
 #include "annotation/private/idxreader.h"
+#include "storage/label.h"
 
 #include <QByteArray>
 #include <QString>
@@ -20,7 +21,7 @@ struct ImportItem
     QByteArray bytes;
     int width = 0;
     int height = 0;
-    int label = -1;
+    storage::MaybeLabel label;
     QString error; // set when the item failed before decoding (unreadable file, bad CSV row)
 };
 

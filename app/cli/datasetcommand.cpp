@@ -3,6 +3,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
+#include "storage/label.h"
 #include "storage/workspace.h"
 
 #include <QJsonDocument>
@@ -84,16 +85,12 @@ const std::map<QString, annotation::ExportFormat> &exportFormats()
 QString histogramText(const DatasetVersion &version)
 {
     QStringList counts;
-    for (int label = 0; label < 10; ++label) {
-        counts << QStringLiteral("%1:%2").arg(label).arg(version.histogram[label]);
+    for (int index = 0; index < storage::Label::Classes; ++index) {
+        counts << QStringLiteral("%1:%2")
+                      .arg(storage::Label::fromIndex(index).text())
+                      .arg(version.histogram[static_cast<size_t>(index)]);
     }
-    counts << QStringLiteral("x:%1").arg(version.histogram[10]);
     return counts.join(QLatin1Char(' '));
-}
-
-QString labelText(int label)
-{
-    return label >= 0 ? QString::number(label) : QStringLiteral("x");
 }
 
 void printVersion(const DatasetService &datasets, const annotation::Principal &who,
@@ -131,14 +128,14 @@ void printDiff(const annotation::DatasetDiff &diff)
         return QStringLiteral("images/%1/%2.png").arg(sha256.left(2), sha256);
     };
     for (const annotation::DatasetRow &row : diff.added) {
-        printOut(QStringLiteral("added       %1  %2").arg(path(row.sha256), labelText(row.label)));
+        printOut(QStringLiteral("added       %1  %2").arg(path(row.sha256), row.label.text()));
     }
     for (const annotation::DatasetRow &row : diff.deleted) {
-        printOut(QStringLiteral("deleted     %1  %2").arg(path(row.sha256), labelText(row.label)));
+        printOut(QStringLiteral("deleted     %1  %2").arg(path(row.sha256), row.label.text()));
     }
     for (const auto &[before, after] : diff.relabelled) {
         printOut(QStringLiteral("relabelled  %1  %2 -> %3")
-                     .arg(path(after.sha256), labelText(before.label), labelText(after.label)));
+                     .arg(path(after.sha256), before.label.text(), after.label.text()));
     }
 }
 

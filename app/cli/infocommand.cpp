@@ -9,14 +9,10 @@
 namespace digitdesk::app {
 namespace {
 
-void printVersions(const models::RuntimeInfo &info)
+void printVersions()
 {
     printOut(QStringLiteral("DigitDesk %1").arg(QCoreApplication::applicationVersion()));
     printOut(QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion())));
-    printOut(QStringLiteral("LibTorch %1, CUDA %2 (%3 device(s))")
-                 .arg(info.torchVersion, info.cudaBuiltIn ? QStringLiteral("built in")
-                                                          : QStringLiteral("not built in"))
-                 .arg(info.cudaDevices));
 }
 
 } // namespace
@@ -40,7 +36,11 @@ int runInfoCommand(const QStringList &arguments)
     models::setIntraOpThreads(threads);
     const models::RuntimeInfo info = models::runtimeInfo();
     const models::ComputeDevice device = models::chooseDevice(models::DeviceRequest::Auto);
-    printVersions(info);
+    printVersions();
+    printOut(QStringLiteral("LibTorch %1, CUDA %2 (%3 device(s))")
+                 .arg(info.torchVersion, info.cudaBuiltIn ? QStringLiteral("built in")
+                                                          : QStringLiteral("not built in"))
+                 .arg(info.cudaDevices));
     printOut(QStringLiteral("Device: %1").arg(device.description));
     return ExitOk;
 }
@@ -53,7 +53,10 @@ int runVersionCommand(const QStringList &arguments)
     if (auto exit = parser.parse(arguments, 0, 0)) {
         return *exit;
     }
-    printVersions(models::runtimeInfo());
+    printVersions();
+    // The version built against, so that `--version` never loads LibTorch; `info` loads it and
+    // says whether it has CUDA.
+    printOut(QStringLiteral("LibTorch %1").arg(models::torchVersion()));
     return ExitOk;
 }
 

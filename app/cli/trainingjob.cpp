@@ -8,6 +8,7 @@
 #include "app/cli/evaluationreport.h"
 #include "app/cli/exitcodes.h"
 #include "app/cli/modeljson.h"
+#include "models/backendloader.h"
 #include "storage/connection.h"
 #include "storage/workspace.h"
 
@@ -247,6 +248,9 @@ int carryOutTrainingRun(const storage::Workspace &workspace, TrainingJob job,
             job.data->source =
                 QStringLiteral("dataset %1 (%2)").arg(job.datasetTag, job.datasetCommit);
         }
+        // LibTorch is loaded at first use (models/backendloader.h): load it before "started"
+        // is announced, so that a cancel after that line is answered within one step.
+        models::preloadBackend();
         if (cancel.load()) {
             return cancelled(QStringLiteral("before training started"));
         }

@@ -30,7 +30,7 @@ void Histogram::observe(double value)
     }
 }
 
-void Histogram::render(std::string &out, const std::string &name, const std::string &help) const
+void Histogram::render(std::string &out, std::string_view name, std::string_view help) const
 {
     out.append("# HELP ").append(name).append(" ").append(help);
     out.append("\n# TYPE ").append(name).append(" histogram\n");

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace digitdesk::app {
@@ -16,7 +17,7 @@ public:
 
     void observe(double value);
     // Appends `name`_bucket, _sum and _count lines in the text exposition format.
-    void render(std::string &out, const std::string &name, const std::string &help) const;
+    void render(std::string &out, std::string_view name, std::string_view help) const;
 
 private:
     std::vector<double> m_bounds;

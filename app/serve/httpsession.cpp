@@ -1,5 +1,7 @@
 #include "app/serve/httpsession.h"
 
+#include "app/serve/jsontext.h"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -12,22 +14,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
-
-namespace {
-
-std::string errorBody(const std::string &message)
-{
-    std::string body = "{\"error\":\"";
-    for (char c : message) {
-        if (c == '"' || c == '\\') {
-            body += '\\';
-        }
-        body += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
-    }
-    return body + "\"}";
-}
-
-} // namespace
 
 bool isLoopback(const net::ip::address &address)
 {
@@ -173,7 +159,7 @@ std::optional<HttpResponse> HttpSession::preflight()
     } catch (const std::exception &failure) {
         HttpResponse response;
         response.status = 500;
-        response.body = errorBody(std::string("internal error: ") + failure.what());
+        response.body = json::error(std::string("internal error: ") + failure.what());
         return response;
     }
 }
@@ -265,7 +251,7 @@ void HttpSession::handleRead(error_code ec)
         // No input may take the process down; the handler has not answered when it throws.
         HttpResponse response;
         response.status = 500;
-        response.body = errorBody(std::string("internal error: ") + failure.what());
+        response.body = json::error(std::string("internal error: ") + failure.what());
         if (m_shared->observer) {
             m_shared->observer(500);
         }
@@ -280,7 +266,7 @@ void HttpSession::answerAndClose(int status, const std::string &message)
     }
     HttpResponse response;
     response.status = status;
-    response.body = errorBody(message);
+    response.body = json::error(message);
     m_busy = true;
     ++m_shared->inFlight;
     write(std::move(response), true);
@@ -293,7 +279,7 @@ void HttpSession::refuse()
     }
     HttpResponse response;
     response.status = 503;
-    response.body = errorBody(m_refusal->message);
+    response.body = json::error(m_refusal->message);
     response.headers.emplace_back("Retry-After", "1");
     m_keepAlive = false;
     m_busy = true;

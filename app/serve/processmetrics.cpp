@@ -1,5 +1,7 @@
 #include "app/serve/processmetrics.h"
 
+#include "annotation/servingmetricnames.h"
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,8 @@
 namespace digitdesk::app {
 namespace {
 
+namespace names = annotation::metric;
+
 std::string number(double value)
 {
     char buffer[32];
@@ -19,7 +23,8 @@ std::string number(double value)
     return {buffer, result.ptr};
 }
 
-void gauge(std::string &out, const char *name, const char *type, const char *help, double value)
+void gauge(std::string &out, std::string_view name, const char *type, const char *help,
+           double value)
 {
     out.append("# HELP ").append(name).append(" ").append(help);
     out.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
@@ -93,17 +98,18 @@ void renderProcessMetrics(std::string &out, const ProcessFigures &figures)
     if (!figures.read) {
         return;
     }
-    gauge(out, "process_cpu_seconds_total", "counter",
+    gauge(out, names::ProcessCpuSeconds, "counter",
           "Total user and system CPU time spent in seconds", figures.cpuSeconds);
-    gauge(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes",
+    gauge(out, names::ProcessResidentBytes, "gauge", "Resident memory size in bytes",
           figures.residentBytes);
-    gauge(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes",
+    gauge(out, names::ProcessVirtualBytes, "gauge", "Virtual memory size in bytes",
           figures.virtualBytes);
-    gauge(out, "process_open_fds", "gauge", "Number of open file descriptors", figures.openFds);
-    gauge(out, "process_max_fds", "gauge", "Maximum number of open file descriptors",
+    gauge(out, names::ProcessOpenFds, "gauge", "Number of open file descriptors", figures.openFds);
+    gauge(out, names::ProcessMaxFds, "gauge", "Maximum number of open file descriptors",
           figures.maxFds);
-    gauge(out, "process_threads", "gauge", "Number of OS threads in the process", figures.threads);
-    gauge(out, "process_start_time_seconds", "gauge",
+    gauge(out, names::ProcessThreads, "gauge", "Number of OS threads in the process",
+          figures.threads);
+    gauge(out, names::ProcessStartTime, "gauge",
           "Start time of the process since the Unix epoch in seconds", figures.startTimeSeconds);
 }
 

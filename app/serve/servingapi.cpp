@@ -2,11 +2,12 @@
 
 #include "annotation/servingcapture.h"
 #include "app/serve/canaryguard.h"
-#include "app/serve/capturedpixels.h"
+#include "app/serve/capturepolicy.h"
 #include "app/serve/inferenceinput.h"
 #include "app/serve/jsontext.h"
 #include "app/serve/modelwatcher.h"
 #include "app/serve/openapidocument.h"
+#include "app/serve/predictanswer.h"
 #include "app/serve/predictiontally.h"
 #include "app/serve/servingmetrics.h"
 #include "app/serve/servingresponses.h"
@@ -26,77 +27,6 @@
 #include <memory>
 
 namespace digitdesk::app {
-
-namespace {
-
-// A model that answers NaN has failed: its answer is neither sent nor captured.
-bool allFinite(const std::vector<models::Prediction> &predictions)
-{
-    return std::all_of(predictions.begin(), predictions.end(), [](const auto &prediction) {
-        return std::isfinite(prediction.confidence) &&
-               std::all_of(prediction.probabilities.begin(), prediction.probabilities.end(),
-                           [](float p) { return std::isfinite(p); });
-    });
-}
-
-void appendProbabilities(std::string &out, const models::Prediction &prediction)
-{
-    out += '[';
-    for (size_t c = 0; c < prediction.probabilities.size(); ++c) {
-        if (c > 0) {
-            out += ',';
-        }
-        json::appendNumber(out, prediction.probabilities[c]);
-    }
-    out += ']';
-}
-
-void appendPrediction(std::string &out, const models::Prediction &prediction,
-                      const models::ServedModel &model)
-{
-    out += "\"label\":";
-    json::appendNumber(out, prediction.label);
-    out += ",\"confidence\":";
-    json::appendNumber(out, prediction.confidence);
-    out += ",\"probabilities\":";
-    appendProbabilities(out, prediction);
-    out += ",\"ood_score\":";
-    if (std::isfinite(prediction.oodScore)) {
-        json::appendNumber(out, prediction.oodScore);
-    } else {
-        out += "null";
-    }
-    if (model.oodThreshold) {
-        out += ",\"out_of_distribution\":";
-        out += prediction.oodScore > *model.oodThreshold ? "true" : "false";
-    }
-    out += ",\"model_version\":";
-    json::appendString(out, model.version);
-}
-
-std::string imagesAnswer(const models::BatchAnswer &result, bool batch)
-{
-    std::string out;
-    out.reserve(64 + result.predictions.size() * 160);
-    if (!batch) {
-        out += '{';
-        appendPrediction(out, result.predictions.front(), *result.model);
-        out += '}';
-        return out;
-    }
-    out += "{\"model_version\":";
-    json::appendString(out, result.model->version);
-    out += ",\"predictions\":[";
-    for (size_t i = 0; i < result.predictions.size(); ++i) {
-        out += i > 0 ? ",{" : "{";
-        appendPrediction(out, result.predictions[i], *result.model);
-        out += '}';
-    }
-    out += "]}";
-    return out;
-}
-
-} // namespace
 
 ServingApi::ServingApi(Parts parts) : m_parts(std::move(parts)) {}
 
@@ -285,8 +215,12 @@ void ServingApi::infer(Kind kind, const std::string &version, HttpRequest reques
                        const Responder &respond, std::chrono::steady_clock::time_point started)
 {
     std::optional<HttpResponse> refusal;
-    auto input = std::make_shared<InferenceInput>(
-        kind == Kind::Tensor ? parseTensorRequest(request) : readImages(request, &refusal));
+    std::shared_ptr<InferenceInput> input;
+    {
+        const DecodingCount decoding(m_decoding);
+        input = std::make_shared<InferenceInput>(
+            kind == Kind::Tensor ? parseTensorRequest(request) : readImages(request, &refusal));
+    }
     request.body.clear();
     if (!refusal && !input->ok()) {
         refusal = failure(input->refusal, input->error);
@@ -312,7 +246,8 @@ void ServingApi::infer(Kind kind, const std::string &version, HttpRequest reques
                started);
         return;
     }
-    const bool capture = settings.capture && m_parts.writer != nullptr;
+    const CapturePolicy capture(settings.capture && m_parts.writer != nullptr,
+                                settings.captureThreshold);
     const bool batch =
         kind == Kind::Tensor || request.contentType.rfind("application/json", 0) == 0;
     std::vector<float> tensor = std::move(input->tensor);
@@ -331,17 +266,16 @@ void ServingApi::infer(Kind kind, const std::string &version, HttpRequest reques
                 judgeCanary(routing, settings, true, started);
                 return;
             }
-            HttpResponse response = kind == Kind::Tensor ? tensorAnswer(result, input->answer)
-                                                         : answer(200, imagesAnswer(result, batch));
+            HttpResponse response = kind == Kind::Tensor
+                                        ? tensorAnswer(result, input->answer)
+                                        : answer(200, predictAnswer(result, batch));
             // Counted before the client has it: a statistics request sent right after the
             // answer sees it.
             m_parts.metrics.recordSuccess(served, elapsed(started), result.queued, result.computed);
             finish(respond, std::move(response), started);
             judgeCanary(routing, settings, false, started);
             m_parts.tally.record(result.model->id, result.predictions, result.model->oodThreshold);
-            if (capture) {
-                keepLowConfidence(result, *input, settings.captureThreshold);
-            }
+            keepLowConfidence(capture, result, *input);
             if (routing.shadow) {
                 m_parts.shadow->mirror(routing.candidate, std::move(result),
                                        std::move(input->originals));
@@ -362,24 +296,12 @@ void ServingApi::judgeCanary(const Routing &routing, const LiveSettings &setting
     }
 }
 
-void ServingApi::keepLowConfidence(const models::BatchAnswer &result, const InferenceInput &input,
-                                   double threshold)
+void ServingApi::keepLowConfidence(const CapturePolicy &policy, const models::BatchAnswer &result,
+                                   const InferenceInput &input)
 {
-    for (size_t i = 0; i < result.predictions.size(); ++i) {
-        const models::Prediction &prediction = result.predictions[i];
-        if (prediction.confidence >= threshold) {
-            continue;
-        }
-        annotation::CapturedImage image;
-        image.pixels =
-            storedPixels(result.input.data() + i * static_cast<size_t>(models::PixelCount));
-        if (i < input.originals.size()) {
-            image.original = input.originals[i];
-        }
-        image.modelId = result.model->id;
-        image.label = prediction.label;
-        image.confidence = prediction.confidence;
-        image.probabilities = prediction.probabilities;
+    CapturePolicy::Selection selection = policy.select(result, input.originals);
+    m_parts.metrics.recordCaptureDecisions(selection.decisions);
+    for (annotation::CapturedImage &image : selection.images) {
         m_parts.writer->capture(std::move(image));
     }
 }

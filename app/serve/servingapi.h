@@ -4,6 +4,7 @@
 #include "app/serve/inferenceinput.h"
 #include "app/serve/shareselector.h"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -23,6 +24,7 @@ struct ServedModel;
 namespace digitdesk::app {
 
 class CanaryGuard;
+class CapturePolicy;
 class DecodeBudget;
 class ModelWatcher;
 class PredictionTally;
@@ -98,8 +100,8 @@ private:
     Routing choose(const std::string &version, const annotation::ExperimentSettings &experiment);
     void judgeCanary(const Routing &routing, const LiveSettings &settings, bool failed,
                      std::chrono::steady_clock::time_point started);
-    void keepLowConfidence(const models::BatchAnswer &result, const InferenceInput &input,
-                           double threshold);
+    void keepLowConfidence(const CapturePolicy &policy, const models::BatchAnswer &result,
+                           const InferenceInput &input);
     void finish(const Responder &respond, HttpResponse response,
                 std::chrono::steady_clock::time_point started);
     void record(int status, std::chrono::steady_clock::time_point started);
@@ -121,7 +123,21 @@ private:
     HttpResponse statistics(const std::string &version) const;
     HttpResponse metricsAnswer() const;
 
+    // Counts the requests whose body is being parsed and decoded, for /metrics.
+    class DecodingCount final
+    {
+    public:
+        explicit DecodingCount(std::atomic<int> &count) : m_count(count) { ++m_count; }
+        ~DecodingCount() { --m_count; }
+        DecodingCount(const DecodingCount &) = delete;
+        DecodingCount &operator=(const DecodingCount &) = delete;
+
+    private:
+        std::atomic<int> &m_count;
+    };
+
     Parts m_parts;
+    std::atomic<int> m_decoding{0};
     ShareSelector m_canarySelector;
     ShareSelector m_shadowSelector;
 };

@@ -154,6 +154,8 @@ HttpResponse ServingApi::metricsAnswer() const
                 m_parts.canary->admits(candidate->id, settings.experiment.canaryShare)
             ? settings.experiment.canaryShare
             : 0;
+    live.captureEnabled = settings.capture && m_parts.writer != nullptr;
+    live.decoding = m_decoding.load();
     HttpResponse response = answer(200, m_parts.metrics.render(live, m_parts.ledger));
     response.contentType = "text/plain; version=0.0.4; charset=utf-8";
     return response;

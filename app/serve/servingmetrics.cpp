@@ -3,12 +3,16 @@
 #include "app/serve/processmetrics.h"
 #include "app/serve/sloledger.h"
 
+#include "annotation/servingmetricnames.h"
+
 #include <charconv>
 #include <tuple>
 
 namespace digitdesk::app {
 
 namespace {
+
+namespace names = annotation::metric;
 
 const std::string ModelLabel = "model=\"digits\"";
 
@@ -19,13 +23,13 @@ std::string number(double value)
     return {buffer, result.ptr};
 }
 
-void metric(std::string &out, const std::string &name, const char *type, const std::string &help)
+void metric(std::string &out, std::string_view name, const char *type, const std::string &help)
 {
     out.append("# HELP ").append(name).append(" ").append(help);
     out.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
-void sample(std::string &out, const std::string &name, const std::string &labels, double value)
+void sample(std::string &out, std::string_view name, const std::string &labels, double value)
 {
     out += name;
     if (!labels.empty()) {
@@ -63,7 +67,7 @@ void ServingMetrics::recordRequest(int status, std::chrono::microseconds latency
 {
     recordStatus(status);
     m_latency.observe(static_cast<double>(latency.count()) / 1e6);
-    if (status >= 500 || latency > SloLedger::LatencyObjective) {
+    if (status >= 500 || latency > annotation::slo::LatencyObjective) {
         m_bad.fetch_add(1, std::memory_order_relaxed);
     }
 }
@@ -110,6 +114,16 @@ void ServingMetrics::recordCaptured(int stored, int dropped, int failed)
     m_captureFailed.fetch_add(static_cast<uint64_t>(failed), std::memory_order_relaxed);
 }
 
+void ServingMetrics::recordCaptureDecisions(const std::array<int, 3> &decisions)
+{
+    for (size_t i = 0; i < decisions.size(); ++i) {
+        if (decisions[i] > 0) {
+            m_captureDecisions[i].fetch_add(static_cast<uint64_t>(decisions[i]),
+                                            std::memory_order_relaxed);
+        }
+    }
+}
+
 void ServingMetrics::setDrift(const DriftGauges &drift)
 {
     const std::lock_guard lock(m_driftMutex);
@@ -124,43 +138,43 @@ void ServingMetrics::renderDrift(std::string &out) const
         drift = m_drift;
     }
     const std::string window = "over the last " + std::to_string(DriftWindow.count()) + " minutes";
-    const auto optional = [&out](const char *name, const std::string &help,
+    const auto optional = [&out](std::string_view name, const std::string &help,
                                  const std::optional<double> &value) {
         metric(out, name, "gauge", help);
         if (value) {
             sample(out, name, "", *value);
         }
     };
-    metric(out, "digitdesk_drift_window_answers", "gauge",
+    metric(out, names::DriftWindowAnswers, "gauge",
            "Images the production model answered " + window + ", from the workspace");
     if (drift.computed) {
-        sample(out, "digitdesk_drift_window_answers", "", static_cast<double>(drift.answers));
+        sample(out, names::DriftWindowAnswers, "", static_cast<double>(drift.answers));
     }
-    optional("digitdesk_drift_psi",
+    optional(names::DriftPsi,
              "Population stability index of the classes answered " + window +
                  " against the production model's training data (absent when unknown)",
              drift.psi);
-    optional("digitdesk_ood_share",
+    optional(names::OodShare,
              "Share of images answered " + window +
                  " that looked unlike the training data (absent when the model has no threshold)",
              drift.oodShare);
-    optional("digitdesk_low_confidence_share",
+    optional(names::LowConfidenceShare,
              "Share of images answered " + window + " under the capture threshold",
              drift.lowConfidenceShare);
     const std::tuple<const char *, double, bool> checks[] = {
         {"psi", drift.psiThreshold, drift.psiExceeded},
         {"ood_share", drift.oodShareThreshold, drift.oodShareExceeded}};
-    metric(out, "digitdesk_drift_threshold", "gauge",
+    metric(out, names::DriftThreshold, "gauge",
            "Thresholds of drift monitoring (workspace settings drift.*)");
     std::string exceeded;
     if (drift.computed) {
         for (const auto &[check, threshold, above] : checks) {
             const std::string labels = std::string("check=\"") + check + "\"";
-            sample(out, "digitdesk_drift_threshold", labels, threshold);
-            sample(exceeded, "digitdesk_drift_threshold_exceeded", labels, above ? 1 : 0);
+            sample(out, names::DriftThreshold, labels, threshold);
+            sample(exceeded, names::DriftThresholdExceeded, labels, above ? 1 : 0);
         }
     }
-    metric(out, "digitdesk_drift_threshold_exceeded", "gauge",
+    metric(out, names::DriftThresholdExceeded, "gauge",
            "1 while a drift figure is above its threshold with enough answers to judge");
     out += exceeded;
 }
@@ -176,85 +190,81 @@ void ServingMetrics::renderVersions(std::string &out, const Live &live) const
     const auto labels = [](const std::string &version) {
         return ModelLabel + ",version=\"" + escaped(version) + "\"";
     };
-    const auto series = [&](const char *name, const char *type, const std::string &help,
+    const auto series = [&](std::string_view name, const char *type, const std::string &help,
                             const auto &value) {
         metric(out, name, type, help);
         for (const auto &[version, count] : counts) {
             sample(out, name, labels(version), static_cast<double>(value(count)));
         }
     };
-    series("nv_inference_request_success", "counter",
+    series(names::RequestSuccess, "counter",
            "Number of successful inference requests, all batch sizes",
            [](const VersionCounts &c) { return c.success; });
-    metric(out, "nv_inference_request_failure", "counter",
+    metric(out, names::RequestFailure, "counter",
            "Number of failed inference requests, all batch sizes");
     const char *reasons[] = {"REJECTED", "BACKEND", "OTHER"};
     for (const auto &[version, count] : counts) {
         for (size_t i = 0; i < count.failures.size(); ++i) {
-            sample(out, "nv_inference_request_failure",
-                   labels(version) + ",reason=\"" + reasons[i] + "\"",
+            sample(out, names::RequestFailure, labels(version) + ",reason=\"" + reasons[i] + "\"",
                    static_cast<double>(count.failures[i]));
         }
     }
-    series("nv_inference_count", "counter",
+    series(names::InferenceCount, "counter",
            "Number of inferences performed (an image is one inference)",
            [](const VersionCounts &c) { return c.inferences; });
-    series("nv_inference_exec_count", "counter",
+    series(names::ExecutionCount, "counter",
            "Number of model executions performed (a batch is one execution)",
            [](const VersionCounts &c) { return c.executions; });
-    series("nv_inference_request_duration_us", "counter",
+    series(names::RequestDurationUs, "counter",
            "Cumulative inference request duration of successful requests, in microseconds",
            [](const VersionCounts &c) { return c.successMicros; });
-    series("nv_inference_queue_duration_us", "counter",
+    series(names::QueueDurationUs, "counter",
            "Cumulative time successful requests waited in the queue, in microseconds",
            [](const VersionCounts &c) { return c.queueMicros; });
-    series("nv_inference_compute_infer_duration_us", "counter",
+    series(names::ComputeDurationUs, "counter",
            "Cumulative inference time of successful requests' batches, in microseconds",
            [](const VersionCounts &c) { return c.computeMicros; });
-    metric(out, "nv_inference_pending_request_count", "gauge",
+    metric(out, names::PendingRequests, "gauge",
            "Instantaneous number of requests waiting in the batcher's queue");
-    sample(out, "nv_inference_pending_request_count", ModelLabel, live.pending);
+    sample(out, names::PendingRequests, ModelLabel, live.pending);
 }
 
 void ServingMetrics::renderExperiments(std::string &out, const Live &live) const
 {
-    metric(out, "digitdesk_shadow_share", "gauge",
+    metric(out, names::ShadowShare, "gauge",
            "Share of production's requests mirrored to the candidate");
-    sample(out, "digitdesk_shadow_share", "", live.shadowShare);
-    metric(out, "digitdesk_canary_share", "gauge",
+    sample(out, names::ShadowShare, "", live.shadowShare);
+    metric(out, names::CanaryShare, "gauge",
            "Share of unversioned requests the candidate answers (0 once the canary stopped)");
-    sample(out, "digitdesk_canary_share", "", live.canaryShare);
+    sample(out, names::CanaryShare, "", live.canaryShare);
     std::map<std::pair<std::string, std::string>, std::pair<uint64_t, uint64_t>> shadow;
     {
         const std::lock_guard lock(m_shadowMutex);
         shadow = m_shadow;
     }
     std::string compared;
-    metric(out, "digitdesk_shadow_agreement_ratio", "gauge",
+    metric(out, names::ShadowAgreement, "gauge",
            "Share of shadowed images the candidate labelled as production did, since the "
            "endpoint started");
     for (const auto &[pair, counts] : shadow) {
         const std::string labels =
             "production=\"" + escaped(pair.first) + "\",candidate=\"" + escaped(pair.second) + "\"";
         if (counts.first > 0) {
-            sample(out, "digitdesk_shadow_agreement_ratio", labels,
+            sample(out, names::ShadowAgreement, labels,
                    static_cast<double>(counts.second) / static_cast<double>(counts.first));
         }
-        sample(compared, "digitdesk_shadow_compared_total", labels,
-               static_cast<double>(counts.first));
+        sample(compared, names::ShadowCompared, labels, static_cast<double>(counts.first));
     }
-    metric(out, "digitdesk_shadow_compared_total", "counter",
+    metric(out, names::ShadowCompared, "counter",
            "Images both production and the candidate answered in shadow");
     out += compared;
-    metric(out, "digitdesk_shadow_dropped_total", "counter",
+    metric(out, names::ShadowDropped, "counter",
            "Shadow requests not compared: the shadow queue was full or the candidate failed");
-    sample(out, "digitdesk_shadow_dropped_total", "reason=\"queue_full\"",
-           load(m_shadowDropped[0]));
-    sample(out, "digitdesk_shadow_dropped_total", "reason=\"candidate_failed\"",
-           load(m_shadowDropped[1]));
-    metric(out, "digitdesk_canary_stops_total", "counter",
+    sample(out, names::ShadowDropped, "reason=\"queue_full\"", load(m_shadowDropped[0]));
+    sample(out, names::ShadowDropped, "reason=\"candidate_failed\"", load(m_shadowDropped[1]));
+    metric(out, names::CanaryStops, "counter",
            "Canaries the endpoint stopped by itself (error rate or p99 latency over production's)");
-    sample(out, "digitdesk_canary_stops_total", "", load(m_canaryStops));
+    sample(out, names::CanaryStops, "", load(m_canaryStops));
 }
 
 std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) const
@@ -262,70 +272,81 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     std::string out;
     out.reserve(8192);
     renderVersions(out, live);
-    m_latency.render(out, "digitdesk_request_duration_seconds",
+    m_latency.render(out, names::RequestDuration,
                      "Latency of inference requests from the request read to the answer queued");
-    m_batchSize.render(out, "digitdesk_batch_size", "Images per model execution");
-    metric(out, "digitdesk_http_requests_total", "counter", "HTTP responses by status code");
+    m_batchSize.render(out, names::BatchSize, "Images per model execution");
+    metric(out, names::HttpRequests, "counter", "HTTP responses by status code");
     for (size_t code = 100; code < m_statuses.size(); ++code) {
         const double count = load(m_statuses[code]);
         if (count > 0) {
-            sample(out, "digitdesk_http_requests_total", "code=\"" + std::to_string(code) + "\"",
-                   count);
+            sample(out, names::HttpRequests, "code=\"" + std::to_string(code) + "\"", count);
         }
     }
-    metric(out, "digitdesk_slo_bad_total", "counter",
+    metric(out, names::SloBadTotal, "counter",
            "Inference requests answered with a server error or slower than the 2 s objective");
-    sample(out, "digitdesk_slo_bad_total", "", load(m_bad));
-    metric(out, "digitdesk_slo_requests", "gauge",
+    sample(out, names::SloBadTotal, "", load(m_bad));
+    metric(out, names::SloRequests, "gauge",
            "Inference requests over a trailing window, from the workspace's history");
     const std::pair<const char *, std::chrono::minutes> windows[] = {
         {"5m", std::chrono::minutes(5)},    {"30m", std::chrono::minutes(30)},
         {"1h", std::chrono::minutes(60)},   {"6h", std::chrono::minutes(360)},
-        {"1d", std::chrono::minutes(1440)}, {"30d", SloLedger::Horizon}};
+        {"1d", std::chrono::minutes(1440)}, {"30d", annotation::slo::Horizon}};
     std::string badLines;
     for (const auto &[name, span] : windows) {
         const SloLedger::Window window = ledger.window(span);
-        sample(out, "digitdesk_slo_requests", std::string("window=\"") + name + "\"",
+        sample(out, names::SloRequests, std::string("window=\"") + name + "\"",
                static_cast<double>(window.requests));
-        sample(badLines, "digitdesk_slo_bad_requests", std::string("window=\"") + name + "\"",
+        sample(badLines, names::SloBadRequests, std::string("window=\"") + name + "\"",
                static_cast<double>(window.bad));
     }
-    metric(out, "digitdesk_slo_bad_requests", "gauge",
+    metric(out, names::SloBadRequests, "gauge",
            "Bad inference requests over a trailing window, from the workspace's history");
     out += badLines;
-    metric(out, "digitdesk_slo_objective", "gauge", "Availability objective");
-    sample(out, "digitdesk_slo_objective", "", SloLedger::AvailabilityObjective);
-    metric(out, "digitdesk_slo_latency_objective_seconds", "gauge", "Latency objective");
-    sample(out, "digitdesk_slo_latency_objective_seconds", "",
-           static_cast<double>(SloLedger::LatencyObjective.count()));
+    metric(out, names::SloObjective, "gauge", "Availability objective");
+    sample(out, names::SloObjective, "", annotation::slo::AvailabilityObjective);
+    metric(out, names::SloLatencyObjective, "gauge", "Latency objective");
+    sample(out, names::SloLatencyObjective, "",
+           static_cast<double>(annotation::slo::LatencyObjective.count()));
 
-    metric(out, "digitdesk_model_info", "gauge",
-           "The model versions loaded, by role (1 while loaded)");
+    metric(out, names::ModelInfo, "gauge", "The model versions loaded, by role (1 while loaded)");
     for (const LoadedVersion &loaded : live.loaded) {
-        sample(out, "digitdesk_model_info",
+        sample(out, names::ModelInfo,
                "version=\"" + escaped(loaded.version) + "\",role=\"" + escaped(loaded.role) +
                    "\",device=\"" + escaped(loaded.device) + "\"",
                1);
     }
     renderExperiments(out, live);
-    metric(out, "digitdesk_model_load_failures_total", "counter",
+    metric(out, names::ModelLoadFailures, "counter",
            "Production models that could not be loaded (the previous one went on serving)");
-    sample(out, "digitdesk_model_load_failures_total", "", load(m_modelLoadFailures));
-    metric(out, "digitdesk_capture_stored_total", "counter",
-           "Low-confidence images stored as incoming items");
-    sample(out, "digitdesk_capture_stored_total", "", load(m_captureStored));
-    metric(out, "digitdesk_capture_dropped_total", "counter",
+    sample(out, names::ModelLoadFailures, "", load(m_modelLoadFailures));
+    metric(out, names::CaptureStored, "counter", "Low-confidence images stored as incoming items");
+    sample(out, names::CaptureStored, "", load(m_captureStored));
+    metric(out, names::CaptureDropped, "counter",
            "Low-confidence images not stored because the writer's queue was full");
-    sample(out, "digitdesk_capture_dropped_total", "", load(m_captureDropped));
-    metric(out, "digitdesk_capture_failed_total", "counter",
+    sample(out, names::CaptureDropped, "", load(m_captureDropped));
+    metric(out, names::CaptureFailed, "counter",
            "Low-confidence images the writer could not store");
-    sample(out, "digitdesk_capture_failed_total", "", load(m_captureFailed));
+    sample(out, names::CaptureFailed, "", load(m_captureFailed));
+    metric(out, names::CaptureEnabled, "gauge",
+           "1 while low-confidence images are captured (serving.capture as last read)");
+    sample(out, names::CaptureEnabled, "", live.captureEnabled ? 1 : 0);
+    metric(out, names::CaptureDecisions, "counter",
+           "Answered images by what capture did with them: disabled (capture off), "
+           "low_confidence (handed to the writer) or confident");
+    const char *decisions[] = {"disabled", "low_confidence", "confident"};
+    for (size_t i = 0; i < m_captureDecisions.size(); ++i) {
+        sample(out, names::CaptureDecisions, std::string("decision=\"") + decisions[i] + "\"",
+               load(m_captureDecisions[i]));
+    }
     renderDrift(out);
-    metric(out, "digitdesk_open_connections", "gauge", "Open client connections");
-    sample(out, "digitdesk_open_connections", "", live.connections);
+    metric(out, names::OpenConnections, "gauge", "Open client connections");
+    sample(out, names::OpenConnections, "", live.connections);
+    metric(out, names::DecodingRequests, "gauge",
+           "Inference requests whose body is being parsed and decoded now");
+    sample(out, names::DecodingRequests, "", live.decoding);
     const auto uptime = std::chrono::steady_clock::now() - m_started;
-    metric(out, "digitdesk_uptime_seconds", "gauge", "Seconds since the endpoint started");
-    sample(out, "digitdesk_uptime_seconds", "", std::chrono::duration<double>(uptime).count());
+    metric(out, names::Uptime, "gauge", "Seconds since the endpoint started");
+    sample(out, names::Uptime, "", std::chrono::duration<double>(uptime).count());
     renderProcessMetrics(out, readProcessFigures());
     return out;
 }

@@ -60,6 +60,8 @@ public:
     void recordStatus(int status);
     void recordModelLoadFailure() { m_modelLoadFailures.fetch_add(1, std::memory_order_relaxed); }
     void recordCaptured(int stored, int dropped, int failed);
+    // What capture did with the images of one answer, by CaptureDecision (capturepolicy.h).
+    void recordCaptureDecisions(const std::array<int, 3> &decisions);
     void setDrift(const DriftGauges &drift);
     // Images production and the candidate both answered in shadow, and how many alike.
     void recordShadow(const std::string &production, const std::string &candidate, int compared,
@@ -86,6 +88,8 @@ public:
         std::vector<LoadedVersion> loaded; // production first; empty: no model loaded
         double canaryShare = 0;            // in effect now (0 when stopped or no candidate)
         double shadowShare = 0;
+        bool captureEnabled = false; // as the watcher last read the settings
+        int decoding = 0;            // requests whose body is being parsed and decoded
     };
     std::string render(const Live &live, const SloLedger &ledger) const;
 
@@ -100,6 +104,7 @@ private:
     std::atomic<uint64_t> m_captureStored{0};
     std::atomic<uint64_t> m_captureDropped{0};
     std::atomic<uint64_t> m_captureFailed{0};
+    std::array<std::atomic<uint64_t>, 3> m_captureDecisions{};
     std::atomic<uint64_t> m_bad{0};
     std::array<std::atomic<uint64_t>, 600> m_statuses{};
     mutable std::mutex m_driftMutex;

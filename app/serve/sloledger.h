@@ -1,5 +1,6 @@
 #pragma once
 
+#include "annotation/servingmetricnames.h"
 #include "storage/servingminuterepository.h"
 
 #include <chrono>
@@ -16,9 +17,8 @@ class SloLedger final
 {
 public:
     using Clock = std::chrono::system_clock;
-    static constexpr std::chrono::seconds LatencyObjective{2};
-    static constexpr double AvailabilityObjective = 0.9999;
-    static constexpr std::chrono::minutes Horizon{30 * 24 * 60};
+    static constexpr std::chrono::seconds LatencyObjective = annotation::slo::LatencyObjective;
+    static constexpr std::chrono::minutes Horizon = annotation::slo::Horizon;
 
     struct Window
     {

@@ -25,9 +25,9 @@ namespace digitdesk::app {
 
 StorageWriter::StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
                              PredictionTally &tally, ShadowTally &shadow, ServingMetrics &metrics,
-                             Log log)
+                             Log log, StorageWriterLimits limits)
     : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)), m_ledger(ledger),
-      m_tally(tally), m_shadow(shadow), m_metrics(metrics), m_log(std::move(log))
+      m_tally(tally), m_shadow(shadow), m_metrics(metrics), m_log(std::move(log)), m_limits(limits)
 {}
 
 StorageWriter::~StorageWriter()
@@ -45,7 +45,8 @@ bool StorageWriter::capture(annotation::CapturedImage image)
     {
         const std::lock_guard lock(m_mutex);
         const size_t bytes = static_cast<size_t>(image.original.size() + image.pixels.size());
-        if (m_stopping || m_queue.size() >= MaxQueued || m_queuedBytes + bytes > MaxQueuedBytes) {
+        if (m_stopping || m_queue.size() >= m_limits.maxQueued ||
+            m_queuedBytes + bytes > m_limits.maxQueuedBytes) {
             m_metrics.recordCaptured(0, 1, 0);
             return false;
         }
@@ -62,8 +63,8 @@ bool StorageWriter::disagree(annotation::ShadowDisagreement disagreement)
         const std::lock_guard lock(m_mutex);
         const annotation::CapturedImage &image = disagreement.production;
         const size_t bytes = static_cast<size_t>(image.original.size() + image.pixels.size());
-        if (m_stopping || m_queue.size() + m_disagreements.size() >= MaxQueued ||
-            m_queuedBytes + bytes > MaxQueuedBytes) {
+        if (m_stopping || m_queue.size() + m_disagreements.size() >= m_limits.maxQueued ||
+            m_queuedBytes + bytes > m_limits.maxQueuedBytes) {
             m_metrics.recordCaptured(0, 1, 0);
             return false;
         }
@@ -115,7 +116,7 @@ void StorageWriter::run()
     }
     const QSqlDatabase db = connection->db();
     updateDrift(db); // the workspace's history, before the first flush
-    auto nextFlush = std::chrono::steady_clock::now() + FlushInterval;
+    auto nextFlush = std::chrono::steady_clock::now() + m_limits.flushInterval;
     for (;;) {
         std::vector<annotation::CapturedImage> images;
         std::vector<annotation::ShadowDisagreement> disagreements;
@@ -145,7 +146,7 @@ void StorageWriter::run()
         if (stopping || std::chrono::steady_clock::now() >= nextFlush) {
             saveMinutes(db);
             updateDrift(db);
-            nextFlush = std::chrono::steady_clock::now() + FlushInterval;
+            nextFlush = std::chrono::steady_clock::now() + m_limits.flushInterval;
         }
         if (stopping) {
             const std::lock_guard lock(m_mutex);

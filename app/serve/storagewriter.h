@@ -21,6 +21,15 @@ class ServingMetrics;
 class ShadowTally;
 class SloLedger;
 
+// How much the writer holds before it drops captures, and how often it saves the per-minute
+// counts and recomputes the drift gauges.
+struct StorageWriterLimits
+{
+    size_t maxQueued = 10000;
+    size_t maxQueuedBytes = 256u << 20;
+    std::chrono::milliseconds flushInterval{5000};
+};
+
 // The endpoint's one writer: captured images, images two models disagree on, the SLO's
 // per-minute counts, the answers' and the shadow's per-minute tallies and a stopped canary go
 // to the workspace from this thread, grouped into transactions, so that a request never waits
@@ -30,12 +39,10 @@ class StorageWriter final
 {
 public:
     using Log = std::function<void(const QString &)>;
-    static constexpr size_t MaxQueued = 10000;
-    static constexpr size_t MaxQueuedBytes = 256u << 20;
-    static constexpr std::chrono::seconds FlushInterval{5};
 
     StorageWriter(QString workspaceRoot, QString databasePath, SloLedger &ledger,
-                  PredictionTally &tally, ShadowTally &shadow, ServingMetrics &metrics, Log log);
+                  PredictionTally &tally, ShadowTally &shadow, ServingMetrics &metrics, Log log,
+                  StorageWriterLimits limits = {});
     ~StorageWriter();
     StorageWriter(const StorageWriter &) = delete;
     StorageWriter &operator=(const StorageWriter &) = delete;
@@ -66,6 +73,7 @@ private:
     ShadowTally &m_shadow;
     ServingMetrics &m_metrics;
     const Log m_log;
+    const StorageWriterLimits m_limits;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::vector<annotation::CapturedImage> m_queue;

@@ -3,17 +3,14 @@
 // Owners for libgit2 handles: each frees its handle with the matching _free, is move-only and
 // never hands the handle to code outside storage/.
 
+#include "storage/private/handleowner.h"
+
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
 
 #include <memory>
 
 namespace digitdesk::storage::git {
-
-template <auto Free> struct FreeWith
-{
-    template <typename Handle> void operator()(Handle *handle) const noexcept { Free(handle); }
-};
 
 using Repository = std::unique_ptr<git_repository, FreeWith<git_repository_free>>;
 using Odb = std::unique_ptr<git_odb, FreeWith<git_odb_free>>;

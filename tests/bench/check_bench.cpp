@@ -61,7 +61,7 @@ Run checkDigits(const annotation::IdxArray &images, const std::vector<int> &labe
             image.sha256 = storage::BlobStore::digestOf(image.pixels);
             image.source = QStringLiteral("mnist");
             image.labelKind = storage::ImportedLabel::Approved;
-            image.label = labels[size_t(i)];
+            image.label = storage::Label::fromDigit(labels[size_t(i)]);
             repository.insert(image, {QStringLiteral("bench"), 0, 0});
             run.pixels[image.sha256] = image.pixels;
         }

@@ -1,5 +1,7 @@
 #include "tests/bench/learningcurvesim.h"
 
+#include "tests/bench/learningcurvepolicy.h"
+
 #include "annotation/annotationservice.h"
 #include "annotation/idxfile.h"
 #include "annotation/modelregistry.h"
@@ -9,6 +11,7 @@
 #include "models/trainer.h"
 #include "storage/blobstore.h"
 #include "storage/imagerepository.h"
+#include "storage/label.h"
 #include "storage/transaction.h"
 #include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
@@ -65,67 +68,6 @@ double heldOutAccuracy(models::Predictor &predictor, const Digits &digits,
     return static_cast<double>(right) / static_cast<double>(heldOut.size());
 }
 
-// Higher is asked first.
-double scoreOf(Policy policy, const models::Prediction &prediction)
-{
-    if (policy == Policy::Margin) {
-        std::array<float, models::ClassCount> sorted = prediction.probabilities;
-        std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<>());
-        return -static_cast<double>(sorted[0] - sorted[1]);
-    }
-    if (policy == Policy::Entropy) {
-        double entropy = 0;
-        for (float p : prediction.probabilities) {
-            entropy -= p > 0 ? static_cast<double>(p) * std::log(static_cast<double>(p)) : 0.0;
-        }
-        return entropy;
-    }
-    return -static_cast<double>(prediction.confidence);
-}
-
-// The stratum an answer falls in for the round-robin policies.
-int stratumOf(Policy policy, const models::Prediction &prediction)
-{
-    if (policy == Policy::ClassStrata) {
-        return prediction.label;
-    }
-    if (policy == Policy::PairStrata) {
-        int second = prediction.label == 0 ? 1 : 0;
-        for (int c = 0; c < models::ClassCount; ++c) {
-            if (c != prediction.label &&
-                prediction.probabilities[static_cast<size_t>(c)] >
-                    prediction.probabilities[static_cast<size_t>(second)]) {
-                second = c;
-            }
-        }
-        return prediction.label * models::ClassCount + second;
-    }
-    return 0;
-}
-
-// The pool in the order `policy` asks it: by score, or by each item's rank within its stratum
-// and then by score, so every stratum gives its most uncertain item before any gives a second.
-std::vector<qint64> rankedPool(Policy policy, const std::vector<qint64> &pool,
-                               const std::vector<models::Prediction> &answers)
-{
-    std::vector<std::pair<double, size_t>> byScore;
-    for (size_t i = 0; i < pool.size(); ++i) {
-        byScore.emplace_back(-scoreOf(policy, answers[i]), i);
-    }
-    std::sort(byScore.begin(), byScore.end());
-    QHash<int, int> taken; // per stratum
-    std::vector<std::tuple<int, double, size_t>> ranked;
-    for (const auto &[score, i] : byScore) {
-        ranked.emplace_back(taken[stratumOf(policy, answers[i])]++, score, i);
-    }
-    std::sort(ranked.begin(), ranked.end());
-    std::vector<qint64> order;
-    for (const auto &entry : ranked) {
-        order.push_back(pool[std::get<2>(entry)]);
-    }
-    return order;
-}
-
 // The simulation's side of one workspace: who does what, and which image is which digit.
 struct Simulation
 {
@@ -165,7 +107,7 @@ struct Simulation
         const int truth = digits.labelAt(digit);
         int approved = given;
         if (given != truth && happens(settings.reviewerCatches)) {
-            reviews.correct(reviewer, imageId, truth);
+            reviews.correct(reviewer, imageId, storage::Label::fromDigit(truth));
             approved = truth;
             ++caught;
         } else {
@@ -227,7 +169,7 @@ struct Simulation
             const int digit = digitOfImage.value(item->imageId);
             const int given = answerFor(digit);
             const annotation::LabelDecision decision =
-                annotate.label(annotator, item->imageId, given, 1000);
+                annotate.label(annotator, item->imageId, storage::Label::fromDigit(given), 1000);
             if (decision.goldLabel) {
                 ++gold; // checked against its known answer, not learnt from
                 wrongAnswers -= given == digits.labelAt(digit) ? 0 : 1;
@@ -264,7 +206,7 @@ struct Simulation
         for (qint64 id : order) {
             const int digit = digitOfImage.value(id);
             const int given = answerFor(digit);
-            annotate.label(annotator, id, given, 1000);
+            annotate.label(annotator, id, storage::Label::fromDigit(given), 1000);
             review(reviews, id, digit, given);
         }
         const QSet<qint64> taken(order.begin(), order.end());
@@ -275,45 +217,6 @@ struct Simulation
 };
 
 } // namespace
-
-QString nameOf(Policy policy)
-{
-    switch (policy) {
-    case Policy::DefaultQueue:
-        return QStringLiteral("default queue");
-    case Policy::Margin:
-        return QStringLiteral("margin");
-    case Policy::Entropy:
-        return QStringLiteral("entropy");
-    case Policy::LeastConfidence:
-        return QStringLiteral("least confidence");
-    case Policy::ClassStrata:
-        return QStringLiteral("class strata");
-    case Policy::PairStrata:
-        return QStringLiteral("pair strata");
-    case Policy::Random:
-        break;
-    }
-    return QStringLiteral("random");
-}
-
-QString keyOf(Policy policy)
-{
-    return policy == Policy::DefaultQueue
-               ? QStringLiteral("default")
-               : nameOf(policy).replace(QLatin1Char(' '), QLatin1Char('-'));
-}
-
-std::optional<Policy> policyOf(const QString &key)
-{
-    for (Policy policy : {Policy::DefaultQueue, Policy::Margin, Policy::Entropy, Policy::Random,
-                          Policy::LeastConfidence, Policy::ClassStrata, Policy::PairStrata}) {
-        if (keyOf(policy) == key) {
-            return policy;
-        }
-    }
-    return std::nullopt;
-}
 
 Digits readDemoDigits(const QString &dataDir)
 {
@@ -388,7 +291,7 @@ CurveRun runCurve(const Digits &digits, const DigitSplit &split, Policy policy, 
             image.source = QStringLiteral("demo");
             if (i < start) {
                 image.labelKind = storage::ImportedLabel::Approved;
-                image.label = digits.labelAt(order[i]);
+                image.label = storage::Label::fromDigit(digits.labelAt(order[i]));
             }
             const qint64 id = images.insert(image, {QStringLiteral("learning_curve"), 0, 0});
             sim.digitOfImage.insert(id, order[i]);

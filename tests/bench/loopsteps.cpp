@@ -95,7 +95,8 @@ LabellingFigures labelFromQueue(const storage::Workspace &workspace, const Incom
         if (!incoming.labelOfSha.contains(sha)) {
             annotate.skip(annotator, item->imageId); // not one of the demo's incoming digits
         } else {
-            annotate.label(annotator, item->imageId, incoming.labelOfSha.value(sha),
+            annotate.label(annotator, item->imageId,
+                           storage::Label::fromDigit(incoming.labelOfSha.value(sha)),
                            shown.elapsed());
             ++figures.labelled;
             figures.shas.insert(sha);

@@ -13,8 +13,10 @@
 #include "models/computedevice.h"
 #include "models/flopcount.h"
 #include "models/predictor.h"
+#include "tests/bench/benchprocess.h"
 #include "tests/bench/binarytensorbench.h"
 #include "tests/bench/loadgenerator.h"
+#include "tests/bench/servebodies.h"
 #include "tests/bench/shadowbench.h"
 #include "tests/support/servefixture.h"
 #include "tests/support/signoff.h"
@@ -42,106 +44,9 @@
 using namespace digitdesk;
 using bench::LoadGenerator;
 using bench::LoadResult;
+using namespace digitdesk::bench;
 
 namespace {
-
-constexpr int SampleCount = 256;
-
-struct Bodies
-{
-    std::vector<std::string> pngs;    // 28x28 MNIST digits
-    std::vector<std::string> tensors; // the same digits as KServe v2 UINT8 [1,784]
-    std::string pngBatch;             // {"images": [1,000 base64 PNGs]}
-    std::string tensorBatch;          // KServe v2 UINT8 [1000,784]
-    QByteArray pixels;                // SampleCount x 784
-};
-
-Bodies makeBodies()
-{
-    const annotation::IdxArray images = annotation::readIdxFile(
-        testing::demoDataFile(QStringLiteral("mnist-10k-images-idx3-ubyte")));
-    Bodies bodies;
-    std::vector<std::string> base64;
-    bodies.pixels = images.data.left(qsizetype{SampleCount} * 784);
-    for (int i = 0; i < SampleCount; ++i) {
-        const auto *pixels = reinterpret_cast<const uchar *>(images.data.constData()) +
-                             static_cast<ptrdiff_t>(i) * 784;
-        cv::Mat image(28, 28, CV_8UC1, const_cast<uchar *>(pixels));
-        std::vector<uchar> png;
-        cv::imencode(".png", image, png);
-        bodies.pngs.emplace_back(png.begin(), png.end());
-        base64.push_back(QByteArray(reinterpret_cast<const char *>(png.data()),
-                                    static_cast<qsizetype>(png.size()))
-                             .toBase64()
-                             .toStdString());
-        std::string data;
-        for (int p = 0; p < 784; ++p) {
-            if (p > 0) {
-                data += ',';
-            }
-            data += std::to_string(pixels[p]);
-        }
-        bodies.tensors.push_back("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,784],"
-                                 "\"datatype\":\"UINT8\",\"data\":[" +
-                                 data + "]}]}");
-    }
-    bodies.pngBatch = "{\"images\":[";
-    std::string batchData;
-    for (int i = 0; i < 1000; ++i) {
-        if (i > 0) {
-            bodies.pngBatch += ',';
-            batchData += ',';
-        }
-        bodies.pngBatch.append("\"")
-            .append(base64[static_cast<size_t>(i % SampleCount)])
-            .append("\"");
-        const std::string &one = bodies.tensors[static_cast<size_t>(i % SampleCount)];
-        const size_t open = one.find("\"data\":[") + 8;
-        batchData += one.substr(open, one.rfind("]}]}") - open);
-    }
-    bodies.pngBatch += "]}";
-    bodies.tensorBatch = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1000,784],\"datatype\":"
-                         "\"UINT8\",\"data\":[" +
-                         batchData + "]}]}";
-    return bodies;
-}
-
-// Waits until GET `path` answers 200.
-bool waitUntilUp(unsigned short port, const std::string &path, int timeoutMs)
-{
-    QElapsedTimer timer;
-    timer.start();
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: bench\r\n\r\n";
-    while (timer.elapsed() < timeoutMs) {
-        const LoadResult probe =
-            LoadGenerator("127.0.0.1", port).closedLoop({request}, 1, std::chrono::milliseconds(1));
-        if (probe.ok > 0) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return false;
-}
-
-double processCpuSeconds()
-{
-    timespec now{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-}
-
-// CPU seconds (user + system) another process has used so far.
-double cpuSecondsOf(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly)) {
-        return 0;
-    }
-    const QByteArray text = stat.readAll();
-    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-    const double ticks = fields.value(11).toDouble() + fields.value(12).toDouble();
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 struct InProcess
 {
@@ -179,50 +84,6 @@ InProcess inProcessRate(models::Predictor &predictor, const QByteArray &pixels, 
     return {rates[1], cpu[1]};
 }
 
-struct WrkFigures
-{
-    double rate = 0;
-    double p99Ms = NAN;
-};
-
-// The same closed loop from Debian's wrk (when installed): a second, independent load
-// generator for the throughput figure. One thread, like the project's own.
-WrkFigures runWrk(unsigned short port, const std::string &path, const std::string &contentType,
-                  const std::string &body, int connections, const QString &folder)
-{
-    const QString bodyFile = folder + QStringLiteral("/wrk-body");
-    const QString script = folder + QStringLiteral("/wrk.lua");
-    testing::writeFile(bodyFile, QByteArray::fromStdString(body));
-    testing::writeFile(script, QStringLiteral("local f = io.open(\"%1\", \"rb\")\n"
-                                              "wrk.method = \"POST\"\n"
-                                              "wrk.body = f:read(\"*all\")\n"
-                                              "wrk.headers[\"Content-Type\"] = \"%2\"\n")
-                                   .arg(bodyFile, QString::fromStdString(contentType))
-                                   .toUtf8());
-    QProcess wrk;
-    wrk.start(
-        QStringLiteral("wrk"),
-        {QStringLiteral("-t1"), QStringLiteral("-c%1").arg(connections), QStringLiteral("-d6s"),
-         QStringLiteral("--latency"), QStringLiteral("-s"), script,
-         QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(QString::fromStdString(path))});
-    WrkFigures figures;
-    if (!wrk.waitForFinished(60000) || wrk.exitCode() != 0) {
-        return figures;
-    }
-    const QString output = QString::fromUtf8(wrk.readAllStandardOutput());
-    const QRegularExpression rate(QStringLiteral("Requests/sec:\\s+([0-9.]+)"));
-    const QRegularExpression p99(QStringLiteral("99%\\s+([0-9.]+)(us|ms|s)"));
-    figures.rate = rate.match(output).captured(1).toDouble();
-    const QRegularExpressionMatch latency = p99.match(output);
-    if (latency.hasMatch()) {
-        const double scale = latency.captured(2) == QStringLiteral("us")  ? 0.001
-                             : latency.captured(2) == QStringLiteral("s") ? 1000.0
-                                                                          : 1.0;
-        figures.p99Ms = latency.captured(1).toDouble() * scale;
-    }
-    return figures;
-}
-
 void printLine(const char *what, const LoadResult &r)
 {
     std::printf("    %-34s %8.0f req/s  p50 %7.2f ms  p99 %8.2f ms  ok %6d  503 %5d  other %d  "
@@ -245,25 +106,6 @@ struct Figures
 };
 
 // The four measurements of the issue against one server and one kind of request.
-// A request as given to the load generator, split again for wrk.
-struct Post
-{
-    std::string path;
-    std::string contentType;
-    std::string body;
-};
-
-Post splitRequest(const std::string &request)
-{
-    Post post;
-    const size_t space = request.find(' ');
-    post.path = request.substr(space + 1, request.find(' ', space + 1) - space - 1);
-    const size_t type = request.find("Content-Type: ") + 14;
-    post.contentType = request.substr(type, request.find("\r\n", type) - type);
-    post.body = request.substr(request.find("\r\n\r\n") + 4);
-    return post;
-}
-
 Figures measure(const char *name, unsigned short port, qint64 pid,
                 const std::vector<std::string> &single, const std::string &batchRequest, bool quick)
 {

@@ -45,7 +45,7 @@ inline QStringList addApproved(const storage::Workspace &workspace,
         image.sha256 = storage::BlobStore::digestOf(image.pixels);
         image.source = QStringLiteral("mnist");
         image.labelKind = storage::ImportedLabel::Approved;
-        image.label = labels[i];
+        image.label = storage::Label::fromDigit(labels[i]);
         repository.insert(image, {QStringLiteral("test"), 0, 0});
         shas << image.sha256;
     }

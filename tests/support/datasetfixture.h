@@ -5,11 +5,13 @@
 
 #include "annotation/annotationservice.h"
 #include "annotation/reviewservice.h"
-#include "storage/annotationrepository.h"
 #include "storage/blobstore.h"
 #include "storage/datasetgit.h"
 #include "storage/datasetversionrepository.h"
 #include "storage/imagerepository.h"
+#include "storage/label.h"
+#include "storage/labelrepository.h"
+#include "storage/reviewrepository.h"
 #include "storage/transaction.h"
 #include "tests/support/testdata.h"
 
@@ -40,7 +42,15 @@ inline CliRun runDigitdesk(const QStringList &arguments, int timeoutMs = 300000)
     process.setProcessEnvironment(environment);
     process.start(QStringLiteral(DIGITDESK_BINARY), arguments);
     process.closeWriteChannel();
-    process.waitForFinished(timeoutMs);
+    const int patienceMs = timeoutMs * SanitizerTimeFactor;
+    if (!process.waitForFinished(patienceMs)) {
+        process.kill();
+        process.waitForFinished();
+        return {-1, QString::fromUtf8(process.readAllStandardOutput()),
+                QStringLiteral("digitdesk %1 did not finish in %2 ms")
+                    .arg(arguments.join(QLatin1Char(' ')))
+                    .arg(patienceMs)};
+    }
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromUtf8(process.readAllStandardOutput()),
             QString::fromUtf8(process.readAllStandardError())};
@@ -141,14 +151,20 @@ inline bool ownTagsAre(const storage::Workspace &workspace, QStringList tags)
     return true;
 }
 
-// The live approved images: SHA-256 -> label.
+// The live approved images: SHA-256 -> the label's index (the digit; 10 for "not a digit").
 inline std::map<QString, int> approvedLabels(const storage::Workspace &workspace)
 {
     std::map<QString, int> labels;
     for (const auto &image : storage::DatasetVersionRepository(workspace.db()).approvedImages()) {
-        labels[image.sha256] = image.label;
+        labels[image.sha256] = image.label.index();
     }
     return labels;
+}
+
+// Tables in tests write a label as an int: a digit, or -1 for "not a digit".
+inline storage::Label labelOf(int value)
+{
+    return value < 0 ? storage::Label::notADigit() : storage::Label::fromDigit(value);
 }
 
 // Incoming images with pixels ringPixels(first), ringPixels(first + 1), ...; returns their ids.
@@ -180,7 +196,7 @@ inline void addApprovedImages(const storage::Workspace &workspace, int first, in
         image.sha256 = storage::BlobStore::digestOf(image.pixels);
         image.source = QStringLiteral("bulk");
         image.labelKind = storage::ImportedLabel::Approved;
-        image.label = (first + i) % 10;
+        image.label = storage::Label::fromDigit((first + i) % 10);
         images.insert(image, {QStringLiteral("bulk"), 0, 0});
     }
     transaction.commit();
@@ -195,9 +211,9 @@ inline std::vector<qint64> labelAndApprove(const storage::Workspace &workspace, 
 {
     const std::vector<qint64> ids =
         addIncomingImages(workspace, first, static_cast<int>(labels.size()));
-    std::map<qint64, int> wanted;
+    std::map<qint64, storage::Label> wanted;
     for (size_t i = 0; i < ids.size(); ++i) {
-        wanted[ids[i]] = labels[i];
+        wanted.emplace(ids[i], labelOf(labels[i]));
     }
     annotation::AnnotationService annotate(workspace.db());
     for (size_t labelled = 0, turns = 0; labelled < ids.size() && turns < 3 * ids.size() + 10;
@@ -225,23 +241,24 @@ inline std::vector<qint64> labelAndApprove(const storage::Workspace &workspace, 
 inline void relabel(const storage::Workspace &workspace, qint64 imageId, int label,
                     const annotation::Principal &annotator, const annotation::Principal &reviewer)
 {
-    storage::AnnotationRepository repository(workspace.db());
     storage::Transaction transaction(workspace.db());
-    const qint64 labelId = repository.addLabel(imageId, label, annotator.userId, 0, 100);
-    repository.addReview(labelId, QStringLiteral("approved"), -1, reviewer.name, reviewer.userId, 0,
-                         {});
+    const qint64 labelId = storage::LabelRepository(workspace.db())
+                               .addLabel(imageId, labelOf(label), annotator.userId, 0, 100);
+    storage::ReviewRepository(workspace.db())
+        .addReview(labelId, QStringLiteral("approved"), std::nullopt, reviewer.name,
+                   reviewer.userId, 0, {});
     transaction.commit();
 }
 
 // An approved image sent back: no longer approved, so the next version deletes it.
 inline void unapprove(const storage::Workspace &workspace, qint64 imageId)
 {
-    storage::AnnotationRepository repository(workspace.db());
+    storage::LabelRepository repository(workspace.db());
     storage::Transaction transaction(workspace.db());
     for (const storage::LabelRow &row : repository.activeLabels(imageId)) {
         repository.retractLabel(row.id, QStringLiteral("test"));
     }
-    repository.setStatus(imageId, QStringLiteral("incoming"));
+    repository.setStatus(imageId, storage::ImageStatus::Incoming);
     transaction.commit();
 }
 

@@ -117,7 +117,8 @@ inline std::vector<double> labelCommitsWhile(const storage::Workspace &workspace
             break;
         }
         timer.start();
-        service.label(annotator, item->imageId, static_cast<int>(item->imageId % 10), 800);
+        service.label(annotator, item->imageId,
+                      storage::Label::fromDigit(static_cast<int>(item->imageId % 10)), 800);
         latencies.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
     }
     return latencies;

@@ -33,7 +33,8 @@ struct ReviewTeam
     QSqlDatabase db() const { return temp.workspace->db(); }
     void label(const annotation::Principal &who, size_t image, int label)
     {
-        annotation::AnnotationService(db()).label(who, images[image], label, 500);
+        annotation::AnnotationService(db()).label(who, images[image],
+                                                  storage::Label::fromDigit(label), 500);
     }
     void setOverlap(int overlap)
     {

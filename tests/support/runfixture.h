@@ -36,7 +36,7 @@ inline void addApprovedDigits(const storage::Workspace &workspace, int first, in
         image.sha256 = storage::BlobStore::digestOf(image.pixels);
         image.source = QStringLiteral("mnist");
         image.labelKind = storage::ImportedLabel::Approved;
-        image.label = static_cast<unsigned char>(labels.data[i]);
+        image.label = storage::Label::fromDigit(static_cast<unsigned char>(labels.data[i]));
         repository.insert(image, {QStringLiteral("test"), 0, 0});
     }
     transaction.commit();

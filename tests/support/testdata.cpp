@@ -10,18 +10,11 @@
 #include "storage/transaction.h"
 #include "storage/userrepository.h"
 
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
-#include <QProcess>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 namespace digitdesk::testing {
-
-TempWorkspace::TempWorkspace() : workspace(storage::Workspace::create(folder())) {}
 
 annotation::Principal addUser(const storage::Workspace &workspace, const QString &name,
                               annotation::Role role, const QString &password)
@@ -94,32 +87,6 @@ std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
     return ids;
 }
 
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
-}
-
-bool runPython(const QString &script, const QStringList &arguments)
-{
-    QProcess process;
-    process.setProcessChannelMode(QProcess::ForwardedChannels);
-    process.start(QStringLiteral("/usr/bin/python3"), QStringList{script} + arguments);
-    return process.waitForFinished(120000) && process.exitStatus() == QProcess::NormalExit &&
-           process.exitCode() == 0;
-}
-
-QString peerScript(const QString &name)
-{
-    return QStringLiteral(DIGITDESK_SOURCE_DIR "/../shared/peers/") + name;
-}
-
-QString fixtureScript(const QString &name)
-{
-    return QStringLiteral(DIGITDESK_SOURCE_DIR "/tests/fixtures/") + name;
-}
-
 qint64 addUntrainedModel(const TempWorkspace &temp, const annotation::Principal &who)
 {
     annotation::ModelRegistry registry(temp.workspace->db(), temp.workspace->root());
@@ -132,11 +99,6 @@ qint64 addUntrainedModel(const TempWorkspace &temp, const annotation::Principal 
     trained.metrics = QStringLiteral("{\"validation\":{\"accuracy\":0.1}}");
     trained.dataDigest = QStringLiteral("digest");
     return registry.registerTrained(who, run, trained);
-}
-
-QString demoDataFile(const QString &name)
-{
-    return QDir(QStringLiteral(DIGITDESK_DATA_DIR)).filePath(name);
 }
 
 } // namespace digitdesk::testing

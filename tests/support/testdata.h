@@ -1,33 +1,18 @@
 #pragma once
 
+// The annotation layer's fixtures; tempworkspace.h and testfiles.h are the layers below, for
+// tests that link no more than storage.
 #include "annotation/principal.h"
 #include "storage/workspace.h"
+#include "tests/support/tempworkspace.h"
+#include "tests/support/testfiles.h"
 
 #include <QByteArray>
 #include <QString>
-#include <QTemporaryDir>
 
-#include <memory>
 #include <vector>
 
 namespace digitdesk::testing {
-
-// Memory bounds are measured without sanitizers; AddressSanitizer's shadow memory and quarantine
-// (and ThreadSanitizer's shadow) multiply what any process holds, so the bounds scale under them.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr qint64 SanitizerMemoryFactor = 4;
-#else
-inline constexpr qint64 SanitizerMemoryFactor = 1;
-#endif
-
-// A fresh workspace in a temporary folder that is removed with it.
-struct TempWorkspace
-{
-    TempWorkspace();
-    QTemporaryDir dir;
-    std::unique_ptr<storage::Workspace> workspace;
-    QString folder() const { return dir.path() + QStringLiteral("/ws"); }
-};
 
 // Adds a user with the given role straight through the service, as the operator.
 annotation::Principal addUser(const storage::Workspace &workspace, const QString &name,
@@ -41,19 +26,6 @@ QByteArray encodeRing(const QString &extension, int width, int height, int cx, i
 // 28x28 pixels with one ring, for IDX and CSV fixtures; every seed gives a different image.
 QByteArray ringPixels(int seed);
 
-// True when f() throws E (and nothing else).
-template <typename E, typename F> bool throws(F f)
-{
-    try {
-        f();
-    } catch (const E &) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-    return false;
-}
-
 // Incoming images with a production model's predictions: image i is predicted i % 10 with
 // confidence confidences[i]. Returns the image ids.
 std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
@@ -62,12 +34,5 @@ std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
 // Registers an untrained DigitNet (as fast as a trained one, its answers meaningless) through
 // the registry and returns its id; the file is written into `temp`'s folder first.
 qint64 addUntrainedModel(const TempWorkspace &temp, const annotation::Principal &who);
-
-bool writeFile(const QString &path, const QByteArray &bytes);
-// Runs Debian's python3 (which has python3-torch) on a script; true when it exits 0.
-bool runPython(const QString &script, const QStringList &arguments);
-QString peerScript(const QString &name);    // ../shared/peers/NAME
-QString fixtureScript(const QString &name); // tests/fixtures/NAME
-QString demoDataFile(const QString &name);  // in the folder `make data` fills
 
 } // namespace digitdesk::testing

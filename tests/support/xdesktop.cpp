@@ -2,9 +2,9 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QStandardPaths>
 #include <QTest>
-#include <QThread>
 
 namespace digitdesk::testing {
 namespace {
@@ -99,17 +99,18 @@ bool XDesktop::hasWindow(const QString &titleRegex) const
 
 qulonglong XDesktop::waitForWindow(const QString &titleRegex, int timeoutMs) const
 {
-    QDeadlineTimer deadline(timeoutMs);
-    do {
-        const QString found = xdotool({QStringLiteral("search"), QStringLiteral("--onlyvisible"),
-                                       QStringLiteral("--name"), titleRegex});
-        const QStringList ids = found.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        if (!ids.isEmpty()) {
-            return ids.last().toULongLong();
-        }
-        QTest::qWait(100);
-    } while (!deadline.hasExpired());
-    return 0;
+    qulonglong window = 0;
+    const bool appeared = QTest::qWaitFor(
+        [&] {
+            const QStringList ids =
+                xdotool({QStringLiteral("search"), QStringLiteral("--onlyvisible"),
+                         QStringLiteral("--name"), titleRegex})
+                    .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            window = ids.isEmpty() ? 0 : ids.last().toULongLong();
+            return window != 0;
+        },
+        timeoutMs);
+    return appeared ? window : 0;
 }
 
 bool XDesktop::focus(qulonglong window) const
@@ -148,6 +149,37 @@ QImage XDesktop::screenshot() const
         return {};
     }
     return QImage::fromData(process.readAllStandardOutput(), "PNG");
+}
+
+QImage XDesktop::settledScreenshot(int quietMs, int timeoutMs) const
+{
+    QImage last = screenshot();
+    QElapsedTimer unchanged;
+    unchanged.start();
+    // Past the timeout, the last screenshot is the best there is: the caller looks at it.
+    [[maybe_unused]] const bool settled = QTest::qWaitFor(
+        [&] {
+            QImage next = screenshot();
+            if (next != last) {
+                last = std::move(next);
+                unchanged.restart();
+            }
+            return unchanged.elapsed() >= quietMs;
+        },
+        timeoutMs);
+    return last;
+}
+
+QImage XDesktop::changedScreenshot(const QImage &from, int timeoutMs) const
+{
+    QImage now = screenshot();
+    [[maybe_unused]] const bool changed = QTest::qWaitFor(
+        [&] {
+            now = screenshot();
+            return !now.isNull() && now != from;
+        },
+        timeoutMs);
+    return now;
 }
 
 } // namespace digitdesk::testing

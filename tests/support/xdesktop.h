@@ -39,6 +39,11 @@ public:
     bool type(const QString &text) const;
     bool keys(const QStringList &keys) const;
     QImage screenshot() const;
+    // A screenshot once the screen has not changed for `quietMs` (what the keys did is drawn).
+    QImage settledScreenshot(int quietMs = 150, int timeoutMs = 15000) const;
+    // The first screenshot that differs from `from`: a sign that a key was handled. Returns
+    // one equal to `from` when nothing changed within `timeoutMs`.
+    QImage changedScreenshot(const QImage &from, int timeoutMs = 10000) const;
 
     // Runs xdotool; its standard output, or a null string when it failed.
     QString xdotool(const QStringList &arguments, int timeoutMs = 10000) const;

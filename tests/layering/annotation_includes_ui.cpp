@@ -1,0 +1,2 @@
+// annotation is below ui.
+#include "ui/keymap.h"

@@ -1,0 +1,2 @@
+// models sees Qt Core and LibTorch, no annotation header.
+#include "annotation/principal.h"

@@ -1,0 +1,2 @@
+// annotation/private/ is annotation's own.
+#include "annotation/private/pngcodec.h"

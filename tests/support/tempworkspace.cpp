@@ -1,0 +1,7 @@
+#include "tests/support/tempworkspace.h"
+
+namespace digitdesk::testing {
+
+TempWorkspace::TempWorkspace() : workspace(storage::Workspace::create(folder())) {}
+
+} // namespace digitdesk::testing
