@@ -24,9 +24,12 @@ XDesktop::XDesktop()
         }
     }
     // -displayfd 1: the server picks a free display and writes its number on stdout.
+    // -noreset: by default the server resets when its last client leaves, and refuses the next
+    // application started while it does.
     m_server.setProgram(QStringLiteral("Xvfb"));
     m_server.setArguments({QStringLiteral("-displayfd"), QStringLiteral("1"),
-                           QStringLiteral("-screen"), QStringLiteral("0"),
+                           QStringLiteral("-noreset"), QStringLiteral("-screen"),
+                           QStringLiteral("0"),
                            QStringLiteral("%1x%2x24").arg(ScreenWidth).arg(ScreenHeight),
                            QStringLiteral("-nolisten"), QStringLiteral("tcp")});
     m_server.setProcessChannelMode(QProcess::SeparateChannels);
@@ -44,6 +47,22 @@ XDesktop::XDesktop()
         return;
     }
     m_display = QLatin1Char(':') + QString::fromLatin1(number.trimmed());
+    // Under load a client started at once has been refused; wait until the display answers one.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("DISPLAY"), m_display);
+    const bool answers = QTest::qWaitFor(
+        [&] {
+            QProcess probe;
+            probe.setProcessEnvironment(environment);
+            probe.start(QStringLiteral("xdotool"), {QStringLiteral("getdisplaygeometry")});
+            return probe.waitForFinished(5000) && probe.exitStatus() == QProcess::NormalExit &&
+                   probe.exitCode() == 0;
+        },
+        20000);
+    if (!answers) {
+        m_error = QStringLiteral("Xvfb on %1 does not accept connections: %2")
+                      .arg(m_display, QString::fromLocal8Bit(m_server.readAllStandardError()));
+    }
 }
 
 XDesktop::~XDesktop()
