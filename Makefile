@@ -42,6 +42,7 @@ bench: data
 	$(BUILD_DIR)/tests/bench/annotate_bench
 	$(BUILD_DIR)/tests/bench/dataset_bench $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/serve_bench
+	$(BUILD_DIR)/tests/bench/replica_bench
 	tests/bench/train_bench.sh $(BUILD_DIR) $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/loop_bench $(DATA_DIR)
 	$(BUILD_DIR)/tests/bench/learning_curve $(DATA_DIR)

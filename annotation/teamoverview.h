@@ -2,6 +2,7 @@
 
 #include "annotation/accesscontrol.h"
 #include "annotation/principal.h"
+#include "annotation/servingmetricnames.h"
 
 #include <QDate>
 #include <QDateTime>
@@ -51,9 +52,8 @@ struct VersionAccuracy
 // endpoint keeps in the workspace.
 struct ServingSloSummary
 {
-    static constexpr double AvailabilityObjective = 0.9999;
-    // 1 - AvailabilityObjective, written out so the budget arithmetic is exact.
-    static constexpr double ErrorBudget = 0.0001;
+    static constexpr double AvailabilityObjective = slo::AvailabilityObjective;
+    static constexpr double ErrorBudget = slo::ErrorBudget;
 
     qint64 requests = 0;
     qint64 bad = 0;

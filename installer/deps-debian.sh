@@ -26,6 +26,12 @@ packages=(
   clang libclang-rt-14-dev
   # serve_bench: the peer endpoint (FastAPI + uvicorn + PyTorch) and a second load generator
   python3-fastapi python3-uvicorn python3-pil python3-numpy wrk
+  # endpoint replicas behind a load balancer (installer/nginx/, tst_replicas, replica_bench):
+  # the light build has upstream and proxy, which is all the shipped configuration uses
+  nginx-light
+  # monitoring (installer/prometheus/, installer/kubernetes/): promtool checks and unit-tests
+  # the rules; the tests read the YAML files with python3-yaml
+  prometheus python3-yaml
 )
 
 missing=()

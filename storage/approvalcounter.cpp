@@ -1,5 +1,6 @@
 #include "storage/approvalcounter.h"
 
+#include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
@@ -16,10 +17,12 @@ qint64 ApprovalCounter::approvedAfter(const QDateTime &after) const
             "   AND s.retracted_at IS NULL AND s.gold_check = 0)"
             " LEFT JOIN reviews r ON r.id = (SELECT MAX(v.id) FROM reviews v WHERE"
             "   v.label_id = l.id AND v.verdict <> 'rejected')"
-            " WHERE i.status = 'approved' AND COALESCE(r.created_at, i.imported_at) > :after"),
+            " WHERE i.status = :approved AND COALESCE(r.created_at, i.imported_at) > :after"),
         QStringLiteral("count the labels approved since %1")
             .arg(after.isValid() ? toDbTime(after) : QStringLiteral("the start")));
-    query.bind(QStringLiteral(":after"), after.isValid() ? toDbTime(after) : QStringLiteral(""));
+    query.bindAll(
+        {{QStringLiteral(":approved"), labelsql::toColumn(ImageStatus::Approved)},
+         {QStringLiteral(":after"), after.isValid() ? toDbTime(after) : QStringLiteral("")}});
     query.exec();
     return query.next() ? query.value(0).toLongLong() : 0;
 }

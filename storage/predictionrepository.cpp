@@ -1,5 +1,6 @@
 #include "storage/predictionrepository.h"
 
+#include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
@@ -12,7 +13,7 @@ namespace digitdesk::storage {
 namespace {
 
 const QString Unpredicted = QStringLiteral(
-    " FROM images i WHERE i.status = 'incoming' AND NOT EXISTS (SELECT 1 FROM predictions p"
+    " FROM images i WHERE i.status = :incoming AND NOT EXISTS (SELECT 1 FROM predictions p"
     " WHERE p.image_id = i.id AND p.model_id = :model)");
 
 } // namespace
@@ -24,7 +25,9 @@ std::vector<PendingImage> PredictionRepository::unlabelledWithoutPrediction(qint
                    QStringLiteral("SELECT i.id, i.pixels") + Unpredicted +
                        QStringLiteral(" ORDER BY i.id LIMIT :limit"),
                    QStringLiteral("list images awaiting a prediction"));
-    query.bindAll({{QStringLiteral(":model"), modelId}, {QStringLiteral(":limit"), limit}});
+    query.bindAll({{QStringLiteral(":incoming"), labelsql::toColumn(ImageStatus::Incoming)},
+                   {QStringLiteral(":model"), modelId},
+                   {QStringLiteral(":limit"), limit}});
     query.exec();
     std::vector<PendingImage> images;
     while (query.next()) {
@@ -37,7 +40,8 @@ qint64 PredictionRepository::countUnlabelledWithoutPrediction(qint64 modelId) co
 {
     SqlQuery query(m_db, QStringLiteral("SELECT COUNT(*)") + Unpredicted,
                    QStringLiteral("count images awaiting a prediction"));
-    query.bind(QStringLiteral(":model"), modelId);
+    query.bindAll({{QStringLiteral(":incoming"), labelsql::toColumn(ImageStatus::Incoming)},
+                   {QStringLiteral(":model"), modelId}});
     query.exec();
     return query.next() ? query.value(0).toLongLong() : 0;
 }

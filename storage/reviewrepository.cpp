@@ -57,21 +57,7 @@ void ReviewRepository::addReview(qint64 labelId, const QString &verdict, MaybeLa
                                  const QString &reviewer, qint64 reviewerId, qint64 sessionId,
                                  const QString &comment)
 {
-    SqlQuery query(
-        m_db,
-        QStringLiteral("INSERT INTO reviews (label_id, verdict, corrected_label, reviewer,"
-                       " reviewer_id, session_id, comment, created_at) VALUES (:label, :verdict,"
-                       " :corrected, :reviewer, :reviewer_id, :session, :comment, :at)"),
-        QStringLiteral("store a review of label #%1").arg(labelId));
-    query.bindAll({{QStringLiteral(":label"), labelId},
-                   {QStringLiteral(":verdict"), verdict},
-                   {QStringLiteral(":corrected"), labelsql::toColumn(corrected)},
-                   {QStringLiteral(":reviewer"), reviewer},
-                   {QStringLiteral(":reviewer_id"), idOrNull(reviewerId)},
-                   {QStringLiteral(":session"), idOrNull(sessionId)},
-                   {QStringLiteral(":comment"), comment.isNull() ? QStringLiteral("") : comment},
-                   {QStringLiteral(":at"), nowDbTime()}});
-    query.exec();
+    addReviewAt(labelId, verdict, corrected, reviewer, reviewerId, sessionId, comment, nowDbTime());
 }
 
 void ReviewRepository::addReviewAt(qint64 labelId, const QString &verdict, MaybeLabel corrected,

@@ -1,5 +1,6 @@
 #include "storage/shadowrepository.h"
 
+#include "storage/labelsql.h"
 #include "storage/predictionrepository.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
@@ -151,10 +152,11 @@ bool ShadowRepository::recordDisagreement(const ModelDisagreement &disagreement)
     SqlQuery front(
         m_db,
         QStringLiteral("UPDATE images SET queue_confidence = :front WHERE id = :image"
-                       " AND status = 'incoming'"),
+                       " AND status = :incoming"),
         QStringLiteral("put image #%1 at the front of the queue").arg(disagreement.imageId));
     front.bindAll({{QStringLiteral(":front"), QueueFrontConfidence},
-                   {QStringLiteral(":image"), disagreement.imageId}});
+                   {QStringLiteral(":image"), disagreement.imageId},
+                   {QStringLiteral(":incoming"), labelsql::toColumn(ImageStatus::Incoming)}});
     front.exec();
     return true;
 }

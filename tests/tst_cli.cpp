@@ -1,7 +1,7 @@
 #include "tests/support/clirun.h"
 
 using namespace digitdesk;
-using namespace digitdesk::testing::cli;
+using namespace digitdesk::testing;
 
 // The command line end to end: help and usage, a workspace's life, errors, passwords, damage
 // found, settings.
@@ -64,14 +64,14 @@ void tst_Cli::helpAndUsage()
     QFETCH(QStringList, arguments);
     QFETCH(int, exitCode);
     QFETCH(QString, expected);
-    const Run run = runDigitdesk(arguments);
+    const CliRun run = runDigitdesk(arguments);
     QCOMPARE(run.exitCode, exitCode);
     QVERIFY2((run.out + run.err).contains(expected), qPrintable(run.out + run.err));
 }
 
 void tst_Cli::endToEnd()
 {
-    Run run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), ws()});
+    CliRun run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), ws()});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(storage::Workspace::looksLikeWorkspace(ws()));
 
@@ -169,7 +169,7 @@ void tst_Cli::endToEnd()
 
 void tst_Cli::workspaceErrors()
 {
-    Run run = runDigitdesk({QStringLiteral("users"), QStringLiteral("list")});
+    CliRun run = runDigitdesk({QStringLiteral("users"), QStringLiteral("list")});
     QCOMPARE(run.exitCode, 4);
     QVERIFY(run.err.contains(QStringLiteral("no workspace given")));
     run = runDigitdesk({QStringLiteral("users"), QStringLiteral("list"),
@@ -193,7 +193,7 @@ void tst_Cli::passwordsNeverOnTheCommandLine()
     const QString folder = m_dir.filePath(QStringLiteral("pw"));
     QCOMPARE(runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), folder}).exitCode,
              0);
-    const Run run = runDigitdesk(
+    const CliRun run = runDigitdesk(
         {QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("bob"),
          QStringLiteral("--role"), QStringLiteral("admin"), QStringLiteral("--password"),
          QStringLiteral("secret123"), QStringLiteral("--workspace"), folder});
@@ -223,8 +223,8 @@ void tst_Cli::checkReportsDamage()
     QVERIFY(file.open(QIODevice::Append));
     file.write("bit rot");
     file.close();
-    const Run run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("check"),
-                                  QStringLiteral("--workspace"), folder});
+    const CliRun run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("check"),
+                                     QStringLiteral("--workspace"), folder});
     QCOMPARE(run.exitCode, 5);
     QVERIFY2(run.out.contains(QStringLiteral("content is damaged")), qPrintable(run.out));
 }
@@ -235,9 +235,10 @@ void tst_Cli::settingsAreValidated()
     QCOMPARE(runDigitdesk({QStringLiteral("workspace"), QStringLiteral("init"), folder}).exitCode,
              0);
     const QStringList at{QStringLiteral("--workspace"), folder};
-    Run run = runDigitdesk(QStringList{QStringLiteral("settings"), QStringLiteral("set"),
-                                       QStringLiteral("queue.gold_share"), QStringLiteral("0.1")} +
-                           at);
+    CliRun run =
+        runDigitdesk(QStringList{QStringLiteral("settings"), QStringLiteral("set"),
+                                 QStringLiteral("queue.gold_share"), QStringLiteral("0.1")} +
+                     at);
     QCOMPARE(run.exitCode, 0);
     run = runDigitdesk(QStringList{QStringLiteral("settings"), QStringLiteral("set"),
                                    QStringLiteral("queue.overlap"), QStringLiteral("9")} +

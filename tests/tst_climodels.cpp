@@ -1,7 +1,7 @@
 #include "tests/support/clirun.h"
 
 using namespace digitdesk;
-using namespace digitdesk::testing::cli;
+using namespace digitdesk::testing;
 
 // Models from the command line: train, register, promote and predict; a run cancelled by SIGINT.
 class tst_CliModels : public QObject
@@ -30,11 +30,11 @@ void tst_CliModels::trainRegisterPromotePredict()
              0);
     const QString images = testing::demoDataFile(QStringLiteral("demo-incoming-images-idx3-ubyte"));
 
-    Run run = runDigitdesk(QStringList{QStringLiteral("train"), QStringLiteral("--data"), images,
-                                       QStringLiteral("--epochs"), QStringLiteral("2"),
-                                       QStringLiteral("--json-progress"),
-                                       QStringLiteral("--threads"), QStringLiteral("2")} +
-                           at);
+    CliRun run = runDigitdesk(QStringList{QStringLiteral("train"), QStringLiteral("--data"), images,
+                                          QStringLiteral("--epochs"), QStringLiteral("2"),
+                                          QStringLiteral("--json-progress"),
+                                          QStringLiteral("--threads"), QStringLiteral("2")} +
+                              at);
     QCOMPARE(run.exitCode, 0);
     const QStringList lines = run.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QVERIFY(lines.size() >= 3);

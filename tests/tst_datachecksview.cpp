@@ -220,7 +220,7 @@ void tst_DataChecksView::runsAChildAndSendsSuspectsToReview()
 
     // Rob, not Rita who approved them, gets them, marked with the evidence.
     QVERIFY(!annotation::ReviewService(team.db()).next(team.rita));
-    ui::ReviewView review(*team.temp.workspace, team.rob);
+    ui::ReviewView review(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rob);
     review.show();
     QTRY_VERIFY(!review.isBusy() && review.currentImageId() != 0);
     const auto *mark = child<QLabel>(review, "suspectedError");

@@ -28,17 +28,10 @@
 #include <tuple>
 
 using namespace digitdesk;
+using namespace digitdesk::testing;
 using annotation::DatasetService;
 using annotation::Principal;
 using annotation::Role;
-using testing::fsckProblems;
-using testing::runDigitdesk;
-
-using testing::gitOn;
-using testing::People;
-using testing::runDigitdeskOn;
-using testing::shaOf;
-using testing::words;
 
 // Who may do what with dataset versions, through the services and the command line, and a
 // model trained on a version recording its commit.
@@ -55,15 +48,13 @@ private Q_SLOTS:
     void trainingOnAVersionRecordsItsCommit();
 
 private:
-    std::unique_ptr<testing::TempWorkspace> m_shared; // v1 of 12 images, for the tables
-    People m_people;
+    std::unique_ptr<testing::TwelveImageWorkspace> m_shared; // for the tables
 };
 
 void tst_DatasetAccess::initTestCase()
 {
     QVERIFY(QFile::exists(QStringLiteral(DIGITDESK_BINARY)));
-    m_shared = std::make_unique<testing::TempWorkspace>();
-    m_people = testing::addTwelveImageVersion(*m_shared->workspace);
+    m_shared = std::make_unique<testing::TwelveImageWorkspace>();
 }
 
 void tst_DatasetAccess::permissions_data()
@@ -115,10 +106,11 @@ void tst_DatasetAccess::permissions()
             datasets.trainingFiles(p, v1, folder + p.name);
         }
     };
-    const std::vector<std::pair<QChar, Principal>> people = {{QLatin1Char('A'), m_people.annotator},
-                                                             {QLatin1Char('R'), m_people.reviewer},
-                                                             {QLatin1Char('M'), m_people.engineer},
-                                                             {QLatin1Char('D'), m_people.admin}};
+    const std::vector<std::pair<QChar, Principal>> people = {
+        {QLatin1Char('A'), m_shared->people.annotator},
+        {QLatin1Char('R'), m_shared->people.reviewer},
+        {QLatin1Char('M'), m_shared->people.engineer},
+        {QLatin1Char('D'), m_shared->people.admin}};
     for (const auto &[letter, who] : people) {
         const bool denied = testing::throws<annotation::PermissionDenied>([&] { call(who); });
         QVERIFY2(denied != allowedRoles.contains(letter),

@@ -29,17 +29,10 @@
 #include <tuple>
 
 using namespace digitdesk;
+using namespace digitdesk::testing;
 using annotation::DatasetService;
 using annotation::Principal;
 using annotation::Role;
-using testing::fsckProblems;
-using testing::runDigitdesk;
-
-using testing::gitOn;
-using testing::People;
-using testing::runDigitdeskOn;
-using testing::shaOf;
-using testing::words;
 
 // Committing dataset versions: what a version holds, refusals, concurrent and killed commits,
 // recovery, and an incremental commit at MNIST size.
@@ -131,14 +124,7 @@ void tst_DatasetCommit::commitShowLog()
     QCOMPARE(versions.size(), size_t(2));
     QCOMPARE(versions[0].tag, QStringLiteral("v2"));
 
-    storage::ModelRecord model;
-    model.architecture = QStringLiteral("digitnet");
-    model.sourceDigest = QStringLiteral("fixture");
-    model.filePath = QStringLiteral("models/fixture.pt");
-    model.fileSha256 = QStringLiteral("fixture");
-    model.datasetCommit = v2.commitId;
-    const qint64 modelId =
-        storage::ModelRepository(workspace.db()).addModel(model, {QStringLiteral("test"), 0, 0});
+    const qint64 modelId = addFixtureModel(workspace, v2.commitId);
     QCOMPARE(datasets.modelsTrainedOn(people.reviewer, QStringLiteral("v2")),
              std::vector<qint64>{modelId});
     QVERIFY(datasets.modelsTrainedOn(people.reviewer, QStringLiteral("v1")).empty());

@@ -29,17 +29,10 @@
 #include <tuple>
 
 using namespace digitdesk;
+using namespace digitdesk::testing;
 using annotation::DatasetService;
 using annotation::Principal;
 using annotation::Role;
-using testing::fsckProblems;
-using testing::runDigitdesk;
-
-using testing::gitOn;
-using testing::People;
-using testing::runDigitdeskOn;
-using testing::shaOf;
-using testing::words;
 
 // Versions going out and coming back: diffs, exports re-imported, push, pull and import, and
 // damage found by verify and by the parsers.
@@ -59,15 +52,13 @@ private Q_SLOTS:
     void parsersRefuseDamagedFiles();
 
 private:
-    std::unique_ptr<testing::TempWorkspace> m_shared; // v1 of 12 images, for the tables
-    People m_people;
+    std::unique_ptr<testing::TwelveImageWorkspace> m_shared; // for the tables
 };
 
 void tst_DatasetExchange::initTestCase()
 {
     QVERIFY(QFile::exists(QStringLiteral(DIGITDESK_BINARY)));
-    m_shared = std::make_unique<testing::TempWorkspace>();
-    m_people = testing::addTwelveImageVersion(*m_shared->workspace);
+    m_shared = std::make_unique<testing::TwelveImageWorkspace>();
 }
 
 void tst_DatasetExchange::diff_data()
@@ -180,7 +171,7 @@ void tst_DatasetExchange::exportAndReimport()
 
     std::map<QString, int> expected;
     const auto rows = DatasetService(m_shared->workspace->db(), m_shared->workspace->root())
-                          .rows(m_people.admin, QStringLiteral("v1"));
+                          .rows(m_shared->people.admin, QStringLiteral("v1"));
     for (const auto &row : rows) {
         if (row.label.isDigit()) {
             expected[row.sha256] = row.label.digit();

@@ -1,7 +1,7 @@
 // Histogram: the endpoint's Prometheus histograms (latency, batch size), bucket by bucket, and
 // the quantiles the dashboard reads back from their text.
+#include "annotation/metricssnapshot.h"
 #include "app/serve/histogram.h"
-#include "ui/metricssnapshot.h"
 #include "ui/slotracker.h"
 
 #include <QTest>
@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
+using digitdesk::annotation::MetricsSnapshot;
 using digitdesk::app::Histogram;
-using digitdesk::ui::MetricsSnapshot;
 using digitdesk::ui::SloTracker;
 
 namespace {

@@ -316,7 +316,8 @@ void tst_OverviewView::navigationPerRole()
         QCOMPARE(navigation(window), QStringList{QStringLiteral("Annotate")});
     }
     // The Users view offers all six roles.
-    ui::UsersView users(team.db(), team.people.admin);
+    ui::UsersView users(ui::userAdministrationFactory(team.temp.workspace->databasePath()),
+                        team.people.admin);
     for (const QString &name : {QStringLiteral("newRole"), QStringLiteral("changeRole")}) {
         auto *roles = users.findChild<QComboBox *>(name);
         QVERIFY(roles != nullptr);

@@ -114,7 +114,7 @@ void tst_ReviewView::typingTheAnnotatorsDigitApproves()
 {
     Team team(4);
     team.label(team.ana, 3, 5); // the model says 3
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.show();
     QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[3]);
     QTest::keyClick(&view, Qt::Key_5);
@@ -191,7 +191,7 @@ void tst_ReviewView::undoTakesBackTheLastDecision()
     Team team(2);
     team.label(team.ana, 0, 0);
     team.label(team.ana, 1, 1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.setCommentProvider([] { return std::optional<QString>(QStringLiteral("again")); });
     view.show();
     QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
@@ -228,7 +228,7 @@ void tst_ReviewView::undoIsRefusedOnceSomethingDependsOnIt()
     Team team(3);
     team.label(team.ana, 0, 0);
     team.label(team.ana, 1, 1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.setCommentProvider([] { return std::optional<QString>(QStringLiteral("again")); });
     view.show();
     QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
@@ -259,7 +259,7 @@ void tst_ReviewView::undoIsRefusedOnceSomethingDependsOnIt()
 void tst_ReviewView::helpKeysShowAndHide()
 {
     Team team(1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.show();
     QTRY_VERIFY(!view.isBusy());
     const auto *help = view.findChild<QLabel *>(QStringLiteral("help"));
@@ -284,7 +284,7 @@ void tst_ReviewView::earlierRejectionIsShownAsPlainText()
     Team team(2);
     team.label(team.ana, 0, 0);
     team.label(team.ana, 1, 1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.setCommentProvider([] { return std::optional<QString>(QStringLiteral("<b>bold</b>")); });
     view.show();
     QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
@@ -312,7 +312,7 @@ void tst_ReviewView::kappaTableShowsEachPair()
         team.label(team.ana, i, static_cast<int>(i));
         team.label(team.bob, i, i == 2 ? 5 : static_cast<int>(i));
     }
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     QAbstractItemModelTester tester(view.kappaModel(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
     view.show();
@@ -338,7 +338,7 @@ void tst_ReviewView::kappaTableSaysWhenNoPairSharesItems()
     Team team(2);
     team.label(team.ana, 0, 0);
     team.label(team.bob, 1, 1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     QAbstractItemModelTester tester(view.kappaModel(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
     view.show();
@@ -356,7 +356,7 @@ void tst_ReviewView::keysTypedWhileTheNextImageLoadsApplyToNone()
     for (size_t i = 0; i < 3; ++i) {
         team.label(team.ana, i, static_cast<int>(i));
     }
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.setCommentProvider([] { return std::optional<QString>(QStringLiteral("again")); });
     std::vector<qint64> shown;
     {

@@ -129,7 +129,7 @@ void tst_ReviewViewFailures::failedDecisionIsShownAndTheImageStays()
     Team team(2);
     team.label(team.ana, 0, 0);
     team.label(team.ana, 1, 1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.show();
     QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
     // The table decisions go to disappears between the image's display and the key.
@@ -154,7 +154,7 @@ void tst_ReviewViewFailures::failedNextImageIsShownAndAskedForAgain()
     Team team(2);
     team.label(team.ana, 0, 0);
     team.label(team.ana, 1, 1);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.show();
     QTRY_VERIFY(!view.isBusy() && view.currentImageId() == team.images[0]);
     // The approval needs no prediction; finding the next image does.
@@ -174,7 +174,7 @@ void tst_ReviewViewFailures::errorThrownInAKeyHandlerIsShown()
 {
     Team team(1);
     team.label(team.ana, 0, 0);
-    ui::ReviewView view(*team.temp.workspace, team.rui);
+    ui::ReviewView view(ui::reviewServiceFactory(team.temp.workspace->databasePath()), team.rui);
     view.setCommentProvider([]() -> std::optional<QString> {
         throw storage::StorageError(QStringLiteral("cannot read comment drafts: disk I/O error"));
     });

@@ -3,16 +3,12 @@
 // headers declare are refused over a per-request budget before anything is decoded, the
 // endpoint decodes at most so many pixels a second whoever asks, and decoding never runs on
 // the thread that answers the health probes. `digitdesk serve` runs as a child process.
-#include "annotation/modelregistry.h"
-#include "annotation/principal.h"
-#include "annotation/role.h"
-#include "storage/modelrepository.h"
 #include "tests/support/childmemory.h"
 #include "tests/support/httpclient.h"
 #include "tests/support/pngbytes.h"
-#include "tests/support/servedmodels.h"
 #include "tests/support/servefixture.h"
-#include "tests/support/signoff.h"
+#include "tests/support/servemodelsfixture.h"
+#include "tests/support/servetestsupport.h"
 #include "tests/support/testdata.h"
 
 #include <QBuffer>
@@ -30,18 +26,9 @@
 #include <vector>
 
 using namespace digitdesk;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::ServeProcess;
+using namespace digitdesk::testing;
 
 namespace {
-
-const QString Loopback = QStringLiteral("127.0.0.1");
-
-QString errorOf(const HttpAnswer &answer)
-{
-    return QJsonDocument::fromJson(answer.body).object().value(QStringLiteral("error")).toString();
-}
 
 QByteArray encoded(const QImage &image, const char *format)
 {
@@ -115,25 +102,15 @@ private Q_SLOTS:
     void perSecondBudgetAnswers503();
 
 private:
-    std::unique_ptr<testing::TempWorkspace> m_temp;
+    testing::ServeModelsFixture m_models;
     std::unique_ptr<ServeProcess> m_serve; // with the default options
 };
 
 void tst_ServeBudget::initTestCase()
 {
-    m_temp = std::make_unique<testing::TempWorkspace>();
-    const annotation::Principal engineer =
-        testing::addUser(*m_temp->workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
-    const QMap<QString, qint64> models = testing::importServedModels(
-        *m_temp->workspace, engineer, m_temp->dir.path() + QStringLiteral("/models"),
-        {QStringLiteral("sure7.pt")});
-    QCOMPARE(models.size(), 1);
-    testing::waiveSignOff(*m_temp->workspace);
-    storage::ModelRepository(m_temp->workspace->db())
-        .moveAlias(annotation::ProductionAlias, models.first(), {QStringLiteral("test"), 0, 0},
-                   QStringLiteral("test"));
+    QVERIFY(m_models.setUp({QStringLiteral("sure7.pt")}));
     m_serve = std::make_unique<ServeProcess>();
-    QVERIFY2(m_serve->start(m_temp->folder()), qPrintable(m_serve->log()));
+    QVERIFY2(m_serve->start(m_models.folder()), qPrintable(m_serve->log()));
 }
 
 void tst_ServeBudget::blankPostersDoNotSlowTheProbe()
@@ -141,7 +118,7 @@ void tst_ServeBudget::blankPostersDoNotSlowTheProbe()
     // A budget of 16 megapixels a request: the posters' 48 are refused from their headers.
     ServeProcess serve;
     QVERIFY2(
-        serve.start(m_temp->folder(), {QStringLiteral("--max-decoded-mpx"), QStringLiteral("16")}),
+        serve.start(m_models.folder(), {QStringLiteral("--max-decoded-mpx"), QStringLiteral("16")}),
         qPrintable(serve.log()));
     const QByteArray posters = blankPosters();
     QVERIFY2(posters.size() < 64 * 1024, qPrintable(QString::number(posters.size())));
@@ -248,7 +225,7 @@ void tst_ServeBudget::perSecondBudgetAnswers503()
 {
     // 48 megapixels a request, 16 a second: one request's worth takes three seconds to refill.
     ServeProcess serve;
-    QVERIFY2(serve.start(m_temp->folder(),
+    QVERIFY2(serve.start(m_models.folder(),
                          {QStringLiteral("--max-decoded-mpx"), QStringLiteral("48"),
                           QStringLiteral("--max-decoded-mpx-per-s"), QStringLiteral("16")}),
              qPrintable(serve.log()));

@@ -6,13 +6,12 @@
 #include "tests/support/childmemory.h"
 #include "tests/support/httpclient.h"
 #include "tests/support/servefixture.h"
+#include "tests/support/servetestsupport.h"
 #include "tests/support/testdata.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTest>
 
 #include <algorithm>
@@ -22,22 +21,14 @@
 #include <sys/resource.h>
 
 using namespace digitdesk;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::ServeProcess;
+using namespace digitdesk::testing;
 
 namespace {
 
-const QString Loopback = QStringLiteral("127.0.0.1");
 const QString OtherLoopback = QStringLiteral("127.0.0.2");
 
 // The adversary's connections, as the issue states them.
 constexpr int IdleConnections = 10001;
-
-QString errorOf(const HttpAnswer &answer)
-{
-    return QJsonDocument::fromJson(answer.body).object().value(QStringLiteral("error")).toString();
-}
 
 int openDescriptors(qint64 pid)
 {

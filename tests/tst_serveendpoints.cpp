@@ -36,40 +36,27 @@
 #include <thread>
 
 using namespace digitdesk;
-using testing::errorOf;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::json;
-using testing::Loopback;
-using testing::metric;
-using testing::ServeProcess;
-using testing::tensorBody;
+using namespace digitdesk::testing;
 
 class tst_ServeEndpoints : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
+    void initTestCase() { QVERIFY(m_models.setUp()); }
     void everyEndpointOverLoopback();
     void badInputsGetClearErrors();
     void lowConfidenceRequestsAreCaptured();
     void readyOnlyOnceAModelIsLoaded();
 
 private:
-    testing::ServeModelsFixture m_models;
+    ServeModelsFixture m_models;
 };
-
-void tst_ServeEndpoints::initTestCase()
-{
-    QVERIFY(m_models.setUp());
-}
 
 void tst_ServeEndpoints::everyEndpointOverLoopback()
 {
-    m_models.promote(m_models.sure7);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(m_models.serve(serve, m_models.sure7), qPrintable(serve.log()));
     QVERIFY(serve.log().contains(QStringLiteral("device: CPU")));
     HttpClient client(Loopback, serve.port);
     QVERIFY(client.connected());
@@ -181,10 +168,9 @@ void tst_ServeEndpoints::everyEndpointOverLoopback()
 
 void tst_ServeEndpoints::badInputsGetClearErrors()
 {
-    m_models.promote(m_models.sure7);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder(),
-                         {QStringLiteral("--max-body-mb"), QStringLiteral("1")}),
+    QVERIFY2(m_models.serve(serve, m_models.sure7,
+                            {QStringLiteral("--max-body-mb"), QStringLiteral("1")}),
              qPrintable(serve.log()));
     HttpClient client(Loopback, serve.port);
     const auto refused = [&](const QByteArray &path, const QByteArray &body, const QByteArray &type,
@@ -252,9 +238,8 @@ void tst_ServeEndpoints::badInputsGetClearErrors()
 
 void tst_ServeEndpoints::lowConfidenceRequestsAreCaptured()
 {
-    m_models.promote(m_models.unsure);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(m_models.serve(serve, m_models.unsure), qPrintable(serve.log()));
     const qint64 before = m_models.servingImages();
     HttpClient client(Loopback, serve.port);
     for (int i = 0; i < 3; ++i) {

@@ -10,10 +10,9 @@
 #include "storage/sqlquery.h"
 #include "tests/support/datasetfixture.h"
 #include "tests/support/httpclient.h"
-#include "tests/support/servedmodels.h"
 #include "tests/support/servefixture.h"
+#include "tests/support/servemodelsfixture.h"
 #include "tests/support/servetestsupport.h"
-#include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 
 #include <QBuffer>
@@ -30,13 +29,7 @@
 #include <vector>
 
 using namespace digitdesk;
-using testing::errorOf;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::Loopback;
-using testing::ServeProcess;
-using testing::strictJson;
-using testing::tensorBody;
+using namespace digitdesk::testing;
 
 namespace {
 
@@ -89,35 +82,25 @@ private Q_SLOTS:
 private:
     void setProduction(qint64 id);
     QString storedToken() const;
-    qint64 count(const QString &sql) const;
 
-    std::unique_ptr<testing::TempWorkspace> m_temp;
-    annotation::Principal m_engineer;
-    QMap<QString, qint64> m_models;
+    testing::ServeModelsFixture m_models;
 };
 
 void tst_ServeHardening::initTestCase()
 {
-    m_temp = std::make_unique<testing::TempWorkspace>();
-    m_engineer =
-        testing::addUser(*m_temp->workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
-    m_models = testing::importServedModels(
-        *m_temp->workspace, m_engineer, m_temp->dir.path() + QStringLiteral("/models"),
-        {QStringLiteral("sure7.pt"), QStringLiteral("spare.pt"), QStringLiteral("nan3.pt"),
-         QStringLiteral("unsure.pt")});
-    QCOMPARE(m_models.size(), 4);
-    testing::waiveSignOff(*m_temp->workspace);
+    QVERIFY(m_models.setUp({QStringLiteral("sure7.pt"), QStringLiteral("spare.pt"),
+                            QStringLiteral("nan3.pt"), QStringLiteral("unsure.pt")}));
 }
 
 void tst_ServeHardening::init()
 {
-    setProduction(m_models.value(QStringLiteral("sure7.pt")));
-    storage::SettingsRepository(m_temp->workspace->db()).setValue(TokenKey, QString());
+    setProduction(m_models.sure7);
+    storage::SettingsRepository(m_models.temp->workspace->db()).setValue(TokenKey, QString());
 }
 
 void tst_ServeHardening::setProduction(qint64 id)
 {
-    storage::ModelRepository models(m_temp->workspace->db());
+    storage::ModelRepository models(m_models.temp->workspace->db());
     if (models.aliasTarget(annotation::ProductionAlias) != id) {
         models.moveAlias(annotation::ProductionAlias, id, {QStringLiteral("test"), 0, 0},
                          QStringLiteral("test"));
@@ -126,20 +109,13 @@ void tst_ServeHardening::setProduction(qint64 id)
 
 QString tst_ServeHardening::storedToken() const
 {
-    return storage::SettingsRepository(m_temp->workspace->db()).value(TokenKey);
-}
-
-qint64 tst_ServeHardening::count(const QString &sql) const
-{
-    storage::SqlQuery query(m_temp->workspace->db(), sql, QStringLiteral("count for the test"));
-    query.exec();
-    return query.next() ? query.value(0).toLongLong() : -1;
+    return storage::SettingsRepository(m_models.temp->workspace->db()).value(TokenKey);
 }
 
 void tst_ServeHardening::tokenOnTheCommandLineIsRefused()
 {
     const testing::CliRun refused = testing::runDigitdeskOn(
-        m_temp->folder(), "settings set serving.token", {QStringLiteral("s3cret-token-on-argv")});
+        m_models.folder(), "settings set serving.token", {QStringLiteral("s3cret-token-on-argv")});
     QCOMPARE(refused.exitCode, 1);
     QVERIFY2(refused.err.contains(QStringLiteral("settings set serving.token -")),
              qPrintable(refused.err));
@@ -152,7 +128,7 @@ void tst_ServeHardening::tokenIsStoredAsASaltedHash()
     QProcess settings;
     settings.start(QStringLiteral(DIGITDESK_BINARY),
                    {QStringLiteral("settings"), QStringLiteral("set"), TokenKey,
-                    QStringLiteral("-"), QStringLiteral("--workspace"), m_temp->folder()});
+                    QStringLiteral("-"), QStringLiteral("--workspace"), m_models.folder()});
     QVERIFY(settings.waitForStarted());
     settings.write(token + '\n');
     settings.closeWriteChannel();
@@ -163,7 +139,7 @@ void tst_ServeHardening::tokenIsStoredAsASaltedHash()
     QVERIFY(!stored.contains(QString::fromLatin1(token)));
 
     ServeProcess serve;
-    QVERIFY2(serve.start(m_temp->folder(), {QStringLiteral("--require-token")}),
+    QVERIFY2(serve.start(m_models.folder(), {QStringLiteral("--require-token")}),
              qPrintable(serve.log()));
     HttpClient client(Loopback, serve.port);
     QCOMPARE(withToken(client, "s3cret-token-for-the-sorting-offic").status, 401);
@@ -178,10 +154,10 @@ void tst_ServeHardening::plainTextTokenKeepsWorkingAndIsHashed()
 {
     // As a workspace set up before tokens were hashed holds it.
     const QByteArray token = "an-older-workspace-token";
-    storage::SettingsRepository(m_temp->workspace->db())
+    storage::SettingsRepository(m_models.temp->workspace->db())
         .setValue(TokenKey, QString::fromLatin1(token));
     ServeProcess serve;
-    QVERIFY2(serve.start(m_temp->folder(), {QStringLiteral("--require-token")}),
+    QVERIFY2(serve.start(m_models.folder(), {QStringLiteral("--require-token")}),
              qPrintable(serve.log()));
     HttpClient client(Loopback, serve.port);
     QCOMPARE(withToken(client, token).status, 200);
@@ -196,8 +172,9 @@ void tst_ServeHardening::plainTextTokenKeepsWorkingAndIsHashed()
 void tst_ServeHardening::probesNameNoFiles()
 {
     // Production's file is damaged after it was registered: nothing can be served.
-    const qint64 spare = m_models.value(QStringLiteral("spare.pt"));
-    annotation::ModelRegistry registry(m_temp->workspace->db(), m_temp->workspace->root());
+    const qint64 spare = m_models.spare;
+    annotation::ModelRegistry registry(m_models.temp->workspace->db(),
+                                       m_models.temp->workspace->root());
     const QString path = registry.absolutePath(registry.find(spare));
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
@@ -205,13 +182,13 @@ void tst_ServeHardening::probesNameNoFiles()
     file.close();
     setProduction(spare);
     const QByteArray token = "s3cret-token-for-the-sorting-office";
-    storage::SettingsRepository(m_temp->workspace->db())
+    storage::SettingsRepository(m_models.temp->workspace->db())
         .setValue(TokenKey, QString::fromLatin1(token));
     ServeProcess serve;
-    QVERIFY2(serve.start(m_temp->folder(), {QStringLiteral("--require-token")}),
+    QVERIFY2(serve.start(m_models.folder(), {QStringLiteral("--require-token")}),
              qPrintable(serve.log()));
     QVERIFY(serve.waitForLog(QStringLiteral("could not be loaded"), 20000));
-    const QString root = m_temp->workspace->root();
+    const QString root = m_models.temp->workspace->root();
     QVERIFY2(serve.log().contains(root), qPrintable(serve.log())); // the log names the file
 
     HttpClient client(Loopback, serve.port);
@@ -240,11 +217,11 @@ void tst_ServeHardening::largeQueueOptionsStillQueue()
     // 1,000,000 x 4,096 images is past a signed int: the image bound must still admit a second
     // request while the first waits for its batch-mates.
     ServeProcess serve;
-    QVERIFY2(
-        serve.start(m_temp->folder(), {QStringLiteral("--max-queue"), QStringLiteral("1000000"),
-                                       QStringLiteral("--max-batch"), QStringLiteral("4096"),
-                                       QStringLiteral("--max-delay-us"), QStringLiteral("400000")}),
-        qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder(),
+                         {QStringLiteral("--max-queue"), QStringLiteral("1000000"),
+                          QStringLiteral("--max-batch"), QStringLiteral("4096"),
+                          QStringLiteral("--max-delay-us"), QStringLiteral("400000")}),
+             qPrintable(serve.log()));
     constexpr int Clients = 4;
     std::vector<int> statuses(Clients, 0);
     std::vector<std::thread> clients;
@@ -264,7 +241,7 @@ void tst_ServeHardening::largeQueueOptionsStillQueue()
 void tst_ServeHardening::fullQueueAnswers503()
 {
     ServeProcess serve;
-    QVERIFY2(serve.start(m_temp->folder(),
+    QVERIFY2(serve.start(m_models.folder(),
                          {QStringLiteral("--max-queue"), QStringLiteral("1"),
                           QStringLiteral("--max-batch"), QStringLiteral("4096"),
                           QStringLiteral("--max-delay-us"), QStringLiteral("3000000")}),
@@ -316,7 +293,7 @@ void tst_ServeHardening::optionOutOfRangeIsAUsageError()
     QFETCH(QString, option);
     QFETCH(QString, value);
     const testing::CliRun run = testing::runDigitdeskOn(
-        m_temp->folder(), "serve",
+        m_models.folder(), "serve",
         {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--") + option, value});
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("--%1 takes a whole number").arg(option)),
@@ -325,10 +302,10 @@ void tst_ServeHardening::optionOutOfRangeIsAUsageError()
 
 void tst_ServeHardening::nonFiniteOutputIsA500WithJson()
 {
-    setProduction(m_models.value(QStringLiteral("nan3.pt")));
-    const qint64 imagesBefore = count(QStringLiteral("SELECT COUNT(*) FROM images"));
+    setProduction(m_models.nan3);
+    const qint64 imagesBefore = m_models.count(QStringLiteral("SELECT COUNT(*) FROM images"));
     ServeProcess serve(ServeProcess::Ending::Terminate);
-    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder()), qPrintable(serve.log()));
     HttpClient client(Loopback, serve.port);
     QCOMPARE(client.request("POST", Infer, tensorBody(1, 20), "application/json").status, 200);
 
@@ -343,19 +320,20 @@ void tst_ServeHardening::nonFiniteOutputIsA500WithJson()
     // Nothing the model said about those images reaches the annotation queue.
     serve.terminate();
     QVERIFY(serve.waitForExit(30000));
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM images")), imagesBefore);
+    QCOMPARE(m_models.count(QStringLiteral("SELECT COUNT(*) FROM images")), imagesBefore);
 }
 
 void tst_ServeHardening::captureFlushesBeforeItsTransaction()
 {
     // Every answer is under the capture threshold: each request is a captured image whose
     // original is flushed to disk, now before the writer takes the database's write lock.
-    setProduction(m_models.value(QStringLiteral("unsure.pt")));
-    const annotation::Principal annotator =
-        testing::addUser(*m_temp->workspace, QStringLiteral("ana"), annotation::Role::Annotator);
-    const std::vector<qint64> queued = testing::addIncomingImages(*m_temp->workspace, 900, 40);
+    setProduction(m_models.unsure);
+    const annotation::Principal annotator = testing::addUser(
+        *m_models.temp->workspace, QStringLiteral("ana"), annotation::Role::Annotator);
+    const std::vector<qint64> queued =
+        testing::addIncomingImages(*m_models.temp->workspace, 900, 40);
     ServeProcess serve(ServeProcess::Ending::Terminate);
-    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder()), qPrintable(serve.log()));
     std::vector<QByteArray> sent;
     for (int i = 0; i < 120; ++i) {
         sent.push_back(
@@ -369,7 +347,7 @@ void tst_ServeHardening::captureFlushesBeforeItsTransaction()
         }
     });
     // An annotator labels, in the GUI's way, while the endpoint captures.
-    annotation::AnnotationService annotate(m_temp->workspace->db());
+    annotation::AnnotationService annotate(m_models.temp->workspace->db());
     std::vector<double> commitMs;
     for (qint64 id : queued) {
         QElapsedTimer timer;
@@ -386,8 +364,8 @@ void tst_ServeHardening::captureFlushesBeforeItsTransaction()
           commitMs[commitMs.size() / 2], commitMs.back());
 
     // Every captured image names an original that is on disk, with the bytes a client sent.
-    const storage::BlobStore blobs(m_temp->workspace->root() + QStringLiteral("/blobs"));
-    storage::SqlQuery query(m_temp->workspace->db(),
+    const storage::BlobStore blobs(m_models.temp->workspace->root() + QStringLiteral("/blobs"));
+    storage::SqlQuery query(m_models.temp->workspace->db(),
                             QStringLiteral("SELECT original_sha256 FROM images WHERE source = "
                                            "'serving' AND original_sha256 IS NOT NULL"),
                             QStringLiteral("read captured originals"));
@@ -400,10 +378,11 @@ void tst_ServeHardening::captureFlushesBeforeItsTransaction()
         ++originals;
     }
     QVERIFY2(originals >= 10, qPrintable(QString::number(originals)));
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM images i WHERE source = 'serving' AND "
-                                  "NOT EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = "
-                                  "i.id)")),
-             0);
+    QCOMPARE(
+        m_models.count(QStringLiteral("SELECT COUNT(*) FROM images i WHERE source = 'serving' AND "
+                                      "NOT EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = "
+                                      "i.id)")),
+        0);
 }
 
 QTEST_GUILESS_MAIN(tst_ServeHardening)

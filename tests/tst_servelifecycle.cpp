@@ -36,43 +36,30 @@
 #include <thread>
 
 using namespace digitdesk;
-using testing::errorOf;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::json;
-using testing::Loopback;
-using testing::metric;
-using testing::ServeProcess;
-using testing::tensorBody;
+using namespace digitdesk::testing;
 
 class tst_ServeLifecycle : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
+    void initTestCase() { QVERIFY(m_models.setUp()); }
     void fullQueueAnswers503AndSigtermDrains();
     void hotSwapUnderLoadLosesNothing();
     void modelThatFailsToLoadLeavesTheOldServing();
     void tellsSystemdWhenReadyAndWhenStopping();
 
 private:
-    testing::ServeModelsFixture m_models;
+    ServeModelsFixture m_models;
 };
-
-void tst_ServeLifecycle::initTestCase()
-{
-    QVERIFY(m_models.setUp());
-}
 
 void tst_ServeLifecycle::fullQueueAnswers503AndSigtermDrains()
 {
-    m_models.promote(m_models.sure7);
     ServeProcess serve;
     // One request may wait, and it waits up to 3 s for others to batch with.
-    QVERIFY2(serve.start(m_models.temp->folder(),
-                         {QStringLiteral("--max-queue"), QStringLiteral("1"),
-                          QStringLiteral("--max-delay-us"), QStringLiteral("3000000")}),
+    QVERIFY2(m_models.serve(serve, m_models.sure7,
+                            {QStringLiteral("--max-queue"), QStringLiteral("1"),
+                             QStringLiteral("--max-delay-us"), QStringLiteral("3000000")}),
              qPrintable(serve.log()));
     HttpClient first(Loopback, serve.port);
     const QByteArray request = "POST /v2/models/digits/infer HTTP/1.1\r\nHost: t\r\n"
@@ -109,9 +96,8 @@ void tst_ServeLifecycle::fullQueueAnswers503AndSigtermDrains()
 
 void tst_ServeLifecycle::hotSwapUnderLoadLosesNothing()
 {
-    m_models.promote(m_models.sure7);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(m_models.serve(serve, m_models.sure7), qPrintable(serve.log()));
     struct Seen
     {
         int status = 0;
@@ -133,17 +119,9 @@ void tst_ServeLifecycle::hotSwapUnderLoadLosesNothing()
             while (running) {
                 const HttpAnswer answer =
                     client.request("POST", "/v2/models/digits/infer", body, "application/json");
-                const QJsonObject object = json(answer);
-                Seen one{answer.status, object.value(QStringLiteral("model_version")).toString(),
-                         object.value(QStringLiteral("outputs"))
-                             .toArray()
-                             .at(0)
-                             .toObject()
-                             .value(QStringLiteral("data"))
-                             .toArray()
-                             .at(0)
-                             .toInt(-1),
-                         clock.elapsed()};
+                Seen one{answer.status,
+                         json(answer).value(QStringLiteral("model_version")).toString(),
+                         testing::firstLabel(answer), clock.elapsed()};
                 const std::lock_guard lock(mutex);
                 seen.push_back(one);
             }
@@ -214,9 +192,8 @@ void tst_ServeLifecycle::hotSwapUnderLoadLosesNothing()
 
 void tst_ServeLifecycle::modelThatFailsToLoadLeavesTheOldServing()
 {
-    m_models.promote(m_models.sure3);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(m_models.serve(serve, m_models.sure3), qPrintable(serve.log()));
     // The spare model's file is damaged after it was registered, and production is moved to it
     // (as a promote from another machine would, past this machine's own load check).
     annotation::ModelRegistry registry(m_models.temp->workspace->db(),
@@ -273,7 +250,7 @@ void tst_ServeLifecycle::tellsSystemdWhenReadyAndWhenStopping()
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("NOTIFY_SOCKET"), path);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder(), {}, environment), qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder(), {}, environment), qPrintable(serve.log()));
     QVERIFY(receive().contains("READY=1"));
     serve.terminate();
     QVERIFY(receive().contains("STOPPING=1"));

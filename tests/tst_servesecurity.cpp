@@ -36,41 +36,28 @@
 #include <thread>
 
 using namespace digitdesk;
-using testing::errorOf;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::json;
-using testing::Loopback;
-using testing::metric;
-using testing::ServeProcess;
-using testing::tensorBody;
+using namespace digitdesk::testing;
 
 class tst_ServeSecurity : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
+    void initTestCase() { QVERIFY(m_models.setUp()); }
     void slowAndLyingClientsAreTimedOut();
     void tokenIsRequiredOffLoopback();
     void thousandsOfIdleConnectionsWithoutAThreadEach();
     void aLargeRequestDoesNotHoldUpOthers();
 
 private:
-    testing::ServeModelsFixture m_models;
+    ServeModelsFixture m_models;
 };
-
-void tst_ServeSecurity::initTestCase()
-{
-    QVERIFY(m_models.setUp());
-}
 
 void tst_ServeSecurity::slowAndLyingClientsAreTimedOut()
 {
-    m_models.promote(m_models.sure7);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder(),
-                         {QStringLiteral("--request-timeout-ms"), QStringLiteral("1500")}),
+    QVERIFY2(m_models.serve(serve, m_models.sure7,
+                            {QStringLiteral("--request-timeout-ms"), QStringLiteral("1500")}),
              qPrintable(serve.log()));
 
     // Content-Length says 1000 bytes; 10 come.
@@ -121,8 +108,8 @@ void tst_ServeSecurity::tokenIsRequiredOffLoopback()
     storage::SettingsRepository settings(m_models.temp->workspace->db());
     settings.setValue(QStringLiteral("serving.token"), QStringLiteral(""));
     ServeProcess refused;
-    QVERIFY(!refused.start(m_models.temp->folder(),
-                           {QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
+    QVERIFY(
+        !refused.start(m_models.folder(), {QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
     QVERIFY(refused.waitForExit(5000));
     QCOMPARE(refused.exitCode(), 2);
     QVERIFY2(refused.log().contains(QStringLiteral("serving.token")), qPrintable(refused.log()));
@@ -130,9 +117,8 @@ void tst_ServeSecurity::tokenIsRequiredOffLoopback()
     const QByteArray token = "s3cret-token-for-the-sorting-office";
     settings.setValue(QStringLiteral("serving.token"), QString::fromLatin1(token));
     ServeProcess serve;
-    QVERIFY2(
-        serve.start(m_models.temp->folder(), {QStringLiteral("--host"), QStringLiteral("0.0.0.0")}),
-        qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder(), {QStringLiteral("--host"), QStringLiteral("0.0.0.0")}),
+             qPrintable(serve.log()));
     const QByteArray infer = "/v2/models/digits/infer";
     HttpClient outside(external, serve.port);
     QVERIFY(outside.connected());
@@ -168,9 +154,8 @@ void tst_ServeSecurity::thousandsOfIdleConnectionsWithoutAThreadEach()
     setrlimit(RLIMIT_NOFILE, &limit);
     const int wanted = static_cast<int>(std::min<rlim_t>(3000, limit.rlim_cur - 100));
     QVERIFY2(wanted >= 1000, "this machine allows too few open files for the test");
-    m_models.promote(m_models.sure7);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(m_models.serve(serve, m_models.sure7), qPrintable(serve.log()));
     const QString tasks = QStringLiteral("/proc/%1/task").arg(serve.pid());
     const qsizetype threadsBefore = QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size();
     std::vector<std::unique_ptr<HttpClient>> idle;
@@ -195,9 +180,8 @@ void tst_ServeSecurity::thousandsOfIdleConnectionsWithoutAThreadEach()
 
 void tst_ServeSecurity::aLargeRequestDoesNotHoldUpOthers()
 {
-    m_models.promote(m_models.sure7);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_models.temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(m_models.serve(serve, m_models.sure7), qPrintable(serve.log()));
     const QByteArray png =
         testing::encodeRing(QStringLiteral(".png"), 400, 300, 200, 150, 100, true).toBase64();
     QByteArray batch = "{\"images\":[";

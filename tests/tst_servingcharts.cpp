@@ -40,7 +40,7 @@ struct Traffic
     double residentBytes = -1;
 };
 
-ui::MetricsSnapshot metrics(const Traffic &traffic)
+annotation::MetricsSnapshot metrics(const Traffic &traffic)
 {
     QByteArray text;
     const auto line = [&text](const char *sample, double value) {
@@ -59,7 +59,7 @@ ui::MetricsSnapshot metrics(const Traffic &traffic)
         line("process_cpu_seconds_total", traffic.cpuSeconds);
         line("process_resident_memory_bytes", traffic.residentBytes);
     }
-    return ui::MetricsSnapshot::parse(text);
+    return annotation::MetricsSnapshot::parse(text);
 }
 
 const QDateTime T0(QDate(2026, 3, 3), QTime(10, 0), Qt::UTC);

@@ -10,10 +10,9 @@
 #include "storage/sqlquery.h"
 #include "tests/support/datasetfixture.h"
 #include "tests/support/httpclient.h"
-#include "tests/support/servedmodels.h"
 #include "tests/support/servefixture.h"
+#include "tests/support/servemodelsfixture.h"
 #include "tests/support/servetestsupport.h"
-#include "tests/support/signoff.h"
 #include "tests/support/testdata.h"
 
 #include <QJsonArray>
@@ -27,30 +26,7 @@
 #include <thread>
 
 using namespace digitdesk;
-using testing::firstMetric;
-using testing::HttpAnswer;
-using testing::HttpClient;
-using testing::json;
-using testing::Loopback;
-using testing::ServeProcess;
-using testing::tensorBody;
-
-namespace {
-
-int firstLabel(const HttpAnswer &answer)
-{
-    return json(answer)
-        .value(QStringLiteral("outputs"))
-        .toArray()
-        .at(0)
-        .toObject()
-        .value(QStringLiteral("data"))
-        .toArray()
-        .at(0)
-        .toInt(-1);
-}
-
-} // namespace
+using namespace digitdesk::testing;
 
 class tst_ServingExperiments : public QObject
 {
@@ -67,73 +43,35 @@ private Q_SLOTS:
     void settingsFromTheCommandLine();
 
 private:
-    void setAlias(const QString &alias, qint64 id);
-    qint64 count(const QString &sql);
     void runCanary(qint64 candidate, const QString &expectedReason);
 
-    std::unique_ptr<testing::TempWorkspace> m_temp;
-    annotation::Principal m_engineer;
-    qint64 m_sure7 = 0;
-    qint64 m_sure3 = 0;
-    qint64 m_unsure = 0;
-    qint64 m_spare = 0;
-    qint64 m_fails3 = 0;
-    qint64 m_slow3 = 0;
+    testing::ServeModelsFixture m_models;
 };
 
 void tst_ServingExperiments::initTestCase()
 {
-    m_temp = std::make_unique<testing::TempWorkspace>();
-    m_engineer =
-        testing::addUser(*m_temp->workspace, QStringLiteral("eve"), annotation::Role::MlEngineer);
-    const auto ids = testing::importServedModels(
-        *m_temp->workspace, m_engineer, m_temp->dir.path() + QStringLiteral("/models"),
-        {QStringLiteral("sure7.pt"), QStringLiteral("sure3.pt"), QStringLiteral("unsure.pt"),
-         QStringLiteral("spare.pt"), QStringLiteral("fails3.pt"), QStringLiteral("slow3.pt")});
-    QVERIFY(!ids.isEmpty());
-    m_sure7 = ids.value(QStringLiteral("sure7.pt"));
-    m_sure3 = ids.value(QStringLiteral("sure3.pt"));
-    m_unsure = ids.value(QStringLiteral("unsure.pt"));
-    m_spare = ids.value(QStringLiteral("spare.pt"));
-    m_fails3 = ids.value(QStringLiteral("fails3.pt"));
-    m_slow3 = ids.value(QStringLiteral("slow3.pt"));
-    testing::waiveSignOff(*m_temp->workspace);
+    QVERIFY(m_models.setUp(testing::ServeModelsFixture::defaultModels()
+                           << QStringLiteral("fails3.pt") << QStringLiteral("slow3.pt")));
 }
 
 void tst_ServingExperiments::init()
 {
-    setAlias(annotation::ProductionAlias, m_sure7);
-    setAlias(annotation::CandidateAlias, m_sure3);
-    annotation::ServingExperiment experiment(m_temp->workspace->db());
-    experiment.setShadowShare(m_engineer, 0);
-    experiment.setCanaryShare(m_engineer, 0);
+    m_models.setAlias(annotation::ProductionAlias, m_models.sure7);
+    m_models.setAlias(annotation::CandidateAlias, m_models.sure3);
+    annotation::ServingExperiment experiment(m_models.temp->workspace->db());
+    experiment.setShadowShare(m_models.engineer, 0);
+    experiment.setCanaryShare(m_models.engineer, 0);
     for (qint64 id : experiment.settings().pinned) {
-        experiment.unpin(m_engineer, id);
+        experiment.unpin(m_models.engineer, id);
     }
-}
-
-void tst_ServingExperiments::setAlias(const QString &alias, qint64 id)
-{
-    annotation::ModelRegistry registry(m_temp->workspace->db(), m_temp->workspace->root());
-    const auto aliases = registry.snapshot(m_engineer).aliases;
-    const auto current = aliases.find(alias);
-    if (current == aliases.end() || current->second != id) {
-        registry.moveAlias(m_engineer, alias, id, QStringLiteral("test"));
-    }
-}
-
-qint64 tst_ServingExperiments::count(const QString &sql)
-{
-    storage::SqlQuery query(m_temp->workspace->db(), sql, QStringLiteral("count for the test"));
-    query.exec();
-    return query.next() ? query.value(0).toLongLong() : -1;
 }
 
 void tst_ServingExperiments::versionedPathsAddressEachLoadedVersion()
 {
-    annotation::ServingExperiment(m_temp->workspace->db()).pin(m_engineer, m_unsure);
+    annotation::ServingExperiment(m_models.temp->workspace->db())
+        .pin(m_models.engineer, m_models.unsure);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder()), qPrintable(serve.log()));
     HttpClient client(Loopback, serve.port);
     const auto versions = [&] {
         return json(client.request("GET", "/v2/models/digits"))
@@ -142,10 +80,10 @@ void tst_ServingExperiments::versionedPathsAddressEachLoadedVersion()
             .toVariantList();
     };
     QTRY_COMPARE_WITH_TIMEOUT(versions().size(), 3, 20000);
-    QCOMPARE(versions().at(0).toString(), QString::number(m_sure7)); // production first
+    QCOMPARE(versions().at(0).toString(), QString::number(m_models.sure7)); // production first
 
     const QByteArray base = "/v2/models/digits/versions/";
-    const QByteArray sure3 = QByteArray::number(m_sure3);
+    const QByteArray sure3 = QByteArray::number(m_models.sure3);
     const QByteArray body = tensorBody(1, 128);
     QCOMPARE(firstLabel(client.request("POST", "/v2/models/digits/infer", body)), 7);
     const HttpAnswer onCandidate = client.request("POST", base + sure3 + "/infer", body);
@@ -153,16 +91,16 @@ void tst_ServingExperiments::versionedPathsAddressEachLoadedVersion()
     QCOMPARE(firstLabel(onCandidate), 3);
     QCOMPARE(json(onCandidate).value(QStringLiteral("model_version")).toString(),
              QString::fromLatin1(sure3));
-    QCOMPARE(
-        firstLabel(client.request("POST", base + QByteArray::number(m_unsure) + "/infer", body)),
-        4);
+    QCOMPARE(firstLabel(client.request(
+                 "POST", base + QByteArray::number(m_models.unsure) + "/infer", body)),
+             4);
     QCOMPARE(client.request("GET", base + sure3 + "/ready").status, 200);
     QCOMPARE(
         json(client.request("GET", base + sure3)).value(QStringLiteral("model_version")).toString(),
         QString::fromLatin1(sure3));
 
     // A version not loaded is refused with the loaded ones named, whatever the route.
-    const QByteArray spare = QByteArray::number(m_spare);
+    const QByteArray spare = QByteArray::number(m_models.spare);
     for (const QByteArray &path :
          {base + spare + "/infer", base + spare + "/ready", base + spare, base + "latest/infer"}) {
         // A refusal before the body is read closes the connection: one client each.
@@ -172,9 +110,9 @@ void tst_ServingExperiments::versionedPathsAddressEachLoadedVersion()
         QCOMPARE(refused.status, 404);
         const QString error = json(refused).value(QStringLiteral("error")).toString();
         QVERIFY2(error.contains(QStringLiteral("is not loaded")) &&
-                     error.contains(QStringLiteral("%1 (production)").arg(m_sure7)) &&
-                     error.contains(QStringLiteral("%1 (candidate)").arg(m_sure3)) &&
-                     error.contains(QStringLiteral("%1 (pinned)").arg(m_unsure)),
+                     error.contains(QStringLiteral("%1 (production)").arg(m_models.sure7)) &&
+                     error.contains(QStringLiteral("%1 (candidate)").arg(m_models.sure3)) &&
+                     error.contains(QStringLiteral("%1 (pinned)").arg(m_models.unsure)),
                  qPrintable(error));
     }
 
@@ -202,7 +140,7 @@ void tst_ServingExperiments::versionedPathsAddressEachLoadedVersion()
                                      sure3 + "\"}"),
              1.0);
     QCOMPARE(firstMetric(client, "nv_inference_request_success{model=\"digits\",version=\"" +
-                                     QByteArray::number(m_sure7) + "\"}"),
+                                     QByteArray::number(m_models.sure7) + "\"}"),
              1.0);
     QCOMPARE(
         firstMetric(client, "digitdesk_model_info{version=\"" + sure3 + "\",role=\"candidate\""),
@@ -216,10 +154,11 @@ void tst_ServingExperiments::versionedPathsAddressEachLoadedVersion()
 
 void tst_ServingExperiments::shadowAnswersProductionAndQueuesEachDisagreementOnce()
 {
-    annotation::ServingExperiment(m_temp->workspace->db()).setShadowShare(m_engineer, 1.0);
-    const qint64 imagesBefore = count(QStringLiteral("SELECT COUNT(*) FROM images"));
+    annotation::ServingExperiment(m_models.temp->workspace->db())
+        .setShadowShare(m_models.engineer, 1.0);
+    const qint64 imagesBefore = m_models.count(QStringLiteral("SELECT COUNT(*) FROM images"));
     ServeProcess serve(ServeProcess::Ending::Terminate);
-    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder()), qPrintable(serve.log()));
     HttpClient client(Loopback, serve.port);
     QTRY_COMPARE_WITH_TIMEOUT(
         json(client.request("GET", "/v2/models/digits")).value("versions").toArray().size(), 2,
@@ -233,27 +172,30 @@ void tst_ServingExperiments::shadowAnswersProductionAndQueuesEachDisagreementOnc
                 client.request("POST", "/v2/models/digits/infer", tensorBody(1, 20 + i));
             QCOMPARE(answer.status, 200);
             QCOMPARE(firstLabel(answer), 7);
-            QCOMPARE(json(answer).value("model_version").toString(), QString::number(m_sure7));
+            QCOMPARE(json(answer).value("model_version").toString(),
+                     QString::number(m_models.sure7));
         }
     }
     const QByteArray compared = "digitdesk_shadow_compared_total{production=\"" +
-                                QByteArray::number(m_sure7) + "\",candidate=\"" +
-                                QByteArray::number(m_sure3) + "\"}";
+                                QByteArray::number(m_models.sure7) + "\",candidate=\"" +
+                                QByteArray::number(m_models.sure3) + "\"}";
     QTRY_COMPARE_WITH_TIMEOUT(firstMetric(client, compared), 2.0 * Images, 20000);
     QCOMPARE(firstMetric(client, "digitdesk_shadow_agreement_ratio{"), 0.0);
-    QTRY_COMPARE_WITH_TIMEOUT(count(QStringLiteral("SELECT COUNT(*) FROM model_disagreements")),
-                              qint64(Images), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_models.count(QStringLiteral("SELECT COUNT(*) FROM model_disagreements")), qint64(Images),
+        20000);
     serve.terminate();
     QVERIFY(serve.waitForExit(30000));
     // Once per image, however often it was seen; each an incoming item at the queue's front.
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM model_disagreements")), qint64(Images));
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM images")), imagesBefore + Images);
-    QCOMPARE(count(QStringLiteral("SELECT SUM(count) FROM shadow_agreement WHERE"
-                                  " production_label = 7 AND candidate_label = 3")),
+    QCOMPARE(m_models.count(QStringLiteral("SELECT COUNT(*) FROM model_disagreements")),
+             qint64(Images));
+    QCOMPARE(m_models.count(QStringLiteral("SELECT COUNT(*) FROM images")), imagesBefore + Images);
+    QCOMPARE(m_models.count(QStringLiteral("SELECT SUM(count) FROM shadow_agreement WHERE"
+                                           " production_label = 7 AND candidate_label = 3")),
              qint64(2 * Images));
-    const annotation::Principal annotator =
-        testing::addUser(*m_temp->workspace, QStringLiteral("ann"), annotation::Role::Annotator);
-    const auto item = annotation::AnnotationService(m_temp->workspace->db()).next(annotator);
+    const annotation::Principal annotator = testing::addUser(
+        *m_models.temp->workspace, QStringLiteral("ann"), annotation::Role::Annotator);
+    const auto item = annotation::AnnotationService(m_models.temp->workspace->db()).next(annotator);
     QVERIFY(item);
     QVERIFY2(item->modelsDisagree.contains(QStringLiteral("said 7")) &&
                  item->modelsDisagree.contains(QStringLiteral("said 3")),
@@ -262,13 +204,14 @@ void tst_ServingExperiments::shadowAnswersProductionAndQueuesEachDisagreementOnc
 
 void tst_ServingExperiments::runCanary(qint64 candidate, const QString &expectedReason)
 {
-    setAlias(annotation::CandidateAlias, candidate);
-    storage::SettingsRepository settings(m_temp->workspace->db());
+    m_models.setAlias(annotation::CandidateAlias, candidate);
+    storage::SettingsRepository settings(m_models.temp->workspace->db());
     settings.setValue(QString::fromLatin1(annotation::CanaryMinRequestsSetting),
                       QStringLiteral("10"));
-    annotation::ServingExperiment(m_temp->workspace->db()).setCanaryShare(m_engineer, 0.5);
+    annotation::ServingExperiment(m_models.temp->workspace->db())
+        .setCanaryShare(m_models.engineer, 0.5);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder()), qPrintable(serve.log()));
     HttpClient client(Loopback, serve.port);
     QTRY_COMPARE_WITH_TIMEOUT(
         json(client.request("GET", "/v2/models/digits")).value("versions").toArray().size(), 2,
@@ -288,7 +231,7 @@ void tst_ServingExperiments::runCanary(qint64 candidate, const QString &expected
         QCOMPARE(answer.status, 200);
         QCOMPARE(firstLabel(answer), 7);
     }
-    annotation::ServingExperiment experiment(m_temp->workspace->db());
+    annotation::ServingExperiment experiment(m_models.temp->workspace->db());
     QTRY_VERIFY_WITH_TIMEOUT(experiment.lastCanaryStop().has_value(), 10000);
     QCOMPARE(experiment.settings().canaryShare, 0.0);
     QCOMPARE(experiment.lastCanaryStop()->candidateId, candidate);
@@ -299,21 +242,21 @@ void tst_ServingExperiments::runCanary(qint64 candidate, const QString &expected
 
 void tst_ServingExperiments::canaryStopsWhenTheCandidateFails()
 {
-    runCanary(m_fails3, QStringLiteral("error rate"));
+    runCanary(m_models.fails3, QStringLiteral("error rate"));
 }
 
 void tst_ServingExperiments::canaryStopsWhenTheCandidateIsSlow()
 {
-    runCanary(m_slow3, QStringLiteral("p99 latency"));
+    runCanary(m_models.slow3, QStringLiteral("p99 latency"));
 }
 
 void tst_ServingExperiments::promotionDuringShadowAndCanaryFailsNoRequest()
 {
-    annotation::ServingExperiment experiment(m_temp->workspace->db());
-    experiment.setShadowShare(m_engineer, 1.0);
-    experiment.setCanaryShare(m_engineer, 0.3);
+    annotation::ServingExperiment experiment(m_models.temp->workspace->db());
+    experiment.setShadowShare(m_models.engineer, 1.0);
+    experiment.setCanaryShare(m_models.engineer, 0.3);
     ServeProcess serve;
-    QVERIFY2(serve.start(m_temp->folder()), qPrintable(serve.log()));
+    QVERIFY2(serve.start(m_models.folder()), qPrintable(serve.log()));
     {
         HttpClient client(Loopback, serve.port);
         QTRY_COMPARE_WITH_TIMEOUT(
@@ -342,8 +285,8 @@ void tst_ServingExperiments::promotionDuringShadowAndCanaryFailsNoRequest()
                              [label](const auto &one) { return one.second == label; });
     };
     QTRY_VERIFY_WITH_TIMEOUT(answered(3) > 20 && answered(7) > 20, 20000); // the canary runs
-    annotation::ModelRegistry(m_temp->workspace->db(), m_temp->workspace->root())
-        .promote(m_engineer, m_sure3, QStringLiteral("the canary looked fine"));
+    annotation::ModelRegistry(m_models.temp->workspace->db(), m_models.temp->workspace->root())
+        .promote(m_models.engineer, m_models.sure3, QStringLiteral("the canary looked fine"));
     QCOMPARE(experiment.settings().canaryShare, 0.0); // promoting ends the canary
     size_t promotedAt = 0;
     {
@@ -365,12 +308,12 @@ void tst_ServingExperiments::promotionDuringShadowAndCanaryFailsNoRequest()
         std::count_if(seen.begin(), seen.end(), [](const auto &one) { return one.first != 200; });
     QVERIFY2(failed == 0,
              qPrintable(QStringLiteral("%1 of %2 requests failed").arg(failed).arg(seen.size())));
-    setAlias(annotation::ProductionAlias, m_sure7);
+    m_models.setAlias(annotation::ProductionAlias, m_models.sure7);
 }
 
 void tst_ServingExperiments::settingsFromTheCommandLine()
 {
-    const QString folder = m_temp->folder();
+    const QString folder = m_models.folder();
     const auto run = [&](const QStringList &arguments) {
         return testing::runDigitdesk(arguments +
                                      QStringList{QStringLiteral("--workspace"), folder});
@@ -380,7 +323,8 @@ void tst_ServingExperiments::settingsFromTheCommandLine()
                  .exitCode,
              0);
     QCOMPARE(
-        run({QStringLiteral("models"), QStringLiteral("pin"), QString::number(m_unsure)}).exitCode,
+        run({QStringLiteral("models"), QStringLiteral("pin"), QString::number(m_models.unsure)})
+            .exitCode,
         0);
     const testing::CliRun refused =
         run({QStringLiteral("settings"), QStringLiteral("set"),
@@ -388,9 +332,9 @@ void tst_ServingExperiments::settingsFromTheCommandLine()
     QCOMPARE(refused.exitCode, 1);
     QVERIFY2(refused.err.contains(QStringLiteral("from 0 to 1")), qPrintable(refused.err));
     const annotation::ExperimentSettings settings =
-        annotation::ServingExperiment(m_temp->workspace->db()).settings();
+        annotation::ServingExperiment(m_models.temp->workspace->db()).settings();
     QCOMPARE(settings.shadowShare, 0.25);
-    QCOMPARE(settings.pinned, std::vector<qint64>{m_unsure});
+    QCOMPARE(settings.pinned, std::vector<qint64>{m_models.unsure});
     const testing::CliRun show = run({QStringLiteral("models"), QStringLiteral("list")});
     QVERIFY2(show.out.contains(QStringLiteral("pinned")), qPrintable(show.out));
 }

@@ -1,10 +1,10 @@
 // ServingMetrics: the text of GET /metrics as Prometheus and the dashboard read it, every series
 // named by annotation/servingmetricnames.h, checked by `promtool check metrics` when it is
 // installed (Debian's prometheus package).
+#include "annotation/metricssnapshot.h"
 #include "annotation/servingmetricnames.h"
 #include "app/serve/servingmetrics.h"
 #include "app/serve/sloledger.h"
-#include "ui/metricssnapshot.h"
 
 #include <QProcess>
 #include <QSet>
@@ -16,10 +16,10 @@
 #include <cstring>
 #include <string_view>
 
+using digitdesk::annotation::MetricsSnapshot;
 using digitdesk::app::FailureReason;
 using digitdesk::app::ServingMetrics;
 using digitdesk::app::SloLedger;
-using digitdesk::ui::MetricsSnapshot;
 using namespace std::chrono_literals;
 namespace metric = digitdesk::annotation::metric;
 

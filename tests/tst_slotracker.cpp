@@ -1,4 +1,4 @@
-#include "ui/metricssnapshot.h"
+#include "annotation/metricssnapshot.h"
 #include "ui/slotracker.h"
 
 #include <QTest>
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-using digitdesk::ui::MetricsSnapshot;
+using digitdesk::annotation::MetricsSnapshot;
 using digitdesk::ui::SloTracker;
 using digitdesk::ui::SloWindow;
 

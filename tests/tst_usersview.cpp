@@ -1,5 +1,6 @@
 #include "annotation/authservice.h"
 #include "storage/userrepository.h"
+#include "tests/support/guithreadsql.h"
 #include "tests/support/testdata.h"
 #include "tests/support/usersviewdriver.h"
 #include "ui/mainwindow.h"
@@ -29,17 +30,28 @@ Q_DECLARE_METATYPE(annotation::Role)
 
 using namespace digitdesk::testing;
 
+namespace {
+
+ui::UserAdministrationFactory usersOf(const testing::TempWorkspace &temp)
+{
+    return ui::userAdministrationFactory(temp.workspace->databasePath());
+}
+
+} // namespace
+
 class tst_UsersView : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() { testing::GuiThreadSql::install(); }
     void viewsFollowTheRole_data();
     void viewsFollowTheRole();
     void adminManagesUsers();
     void roleChoiceFollowsTheSelectedUser();
     void longNamesDoNotWidenTheWindow();
     void namesAreShownAsPlainText();
+    void noSqlRunsOnTheGuiThread();
 };
 
 void tst_UsersView::viewsFollowTheRole_data()
@@ -93,12 +105,16 @@ void tst_UsersView::adminManagesUsers()
 {
     testing::TempWorkspace temp;
     const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
-    ui::UsersView view(temp.workspace->db(), admin);
+    ui::UsersView view(usersOf(temp), admin);
     view.show();
+    QTRY_VERIFY(!view.isBusy());
 
-    QVERIFY(!view.createUser(QStringLiteral("ana"), QStringLiteral("short"), Role::Annotator));
+    view.createUser(QStringLiteral("ana"), QStringLiteral("short"), Role::Annotator);
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY2(message(view).contains(QStringLiteral("too short")), qPrintable(message(view)));
-    QVERIFY(view.createUser(QStringLiteral("ana"), Password, Role::Annotator));
+    QVERIFY(!storage::UserRepository(temp.workspace->db()).findByName(QStringLiteral("ana")));
+    view.createUser(QStringLiteral("ana"), Password, Role::Annotator);
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY(message(view).contains(QStringLiteral("Created ana")));
     QCOMPARE(roleOf(temp, QStringLiteral("ana")), QStringLiteral("annotator"));
 
@@ -108,12 +124,14 @@ void tst_UsersView::adminManagesUsers()
         view.setSelectedRole(Role::Reviewer);
         QVERIFY(dialogs.allHandled());
     }
+    QTRY_VERIFY(!view.isBusy());
     QCOMPARE(roleOf(temp, QStringLiteral("ana")), QStringLiteral("reviewer"));
     {
         ModalDialogs dialogs({answer(QMessageBox::Yes)});
         click(view, QStringLiteral("toggleDisabled"));
         QVERIFY(dialogs.allHandled());
     }
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY(isDisabled(temp, QStringLiteral("ana")));
     QCOMPARE(annotation::AuthService(temp.workspace->db())
                  .login(QStringLiteral("ana"), Password, QStringLiteral("t"))
@@ -127,6 +145,7 @@ void tst_UsersView::adminManagesUsers()
         click(view, QStringLiteral("toggleDisabled"));
         QVERIFY(dialogs.allHandled());
     }
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY2(message(view).contains(QStringLiteral("last active admin")),
              qPrintable(message(view)));
     QVERIFY(!isDisabled(temp, QStringLiteral("ada")));
@@ -135,6 +154,7 @@ void tst_UsersView::adminManagesUsers()
         view.setSelectedRole(Role::Annotator);
         QVERIFY(dialogs.allHandled());
     }
+    QTRY_VERIFY(!view.isBusy());
     QCOMPARE(roleOf(temp, QStringLiteral("ada")), QStringLiteral("admin"));
 }
 
@@ -144,8 +164,9 @@ void tst_UsersView::roleChoiceFollowsTheSelectedUser()
     const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
     testing::addUser(*temp.workspace, QStringLiteral("rui"), Role::Reviewer);
     testing::addUser(*temp.workspace, QStringLiteral("eve"), Role::MlEngineer);
-    ui::UsersView view(temp.workspace->db(), admin);
+    ui::UsersView view(usersOf(temp), admin);
     view.show();
+    QTRY_VERIFY(!view.isBusy());
     auto *role = view.findChild<QComboBox *>(QStringLiteral("changeRole"));
 
     clickUser(view, QStringLiteral("rui"));
@@ -178,6 +199,7 @@ void tst_UsersView::longNamesDoNotWidenTheWindow()
     QVERIFY(window.showView(QStringLiteral("Users")));
     ui::UsersView &view = *window.findChild<ui::UsersView *>();
     view.reload();
+    QTRY_VERIFY(!view.isBusy());
     clickUser(view, longName);
     click(view, QStringLiteral("setRole")); // "<name> is annotator already"
     // An error quoting the whole name as one word.
@@ -185,6 +207,7 @@ void tst_UsersView::longNamesDoNotWidenTheWindow()
     typeInto(&view, QStringLiteral("newPassword"), Password);
     typeInto(&view, QStringLiteral("newPasswordRepeat"), Password);
     click(view, QStringLiteral("createUser"));
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY2(message(view).contains(longName), qPrintable(message(view)));
     // Each layout level posts its request to the next one up.
     for (int level = 0; level < 10; ++level) {
@@ -211,8 +234,9 @@ void tst_UsersView::namesAreShownAsPlainText()
     const QString markup = QStringLiteral("<b>bold</b>&amp;");
     storage::UserRepository(temp.workspace->db())
         .add(markup, QStringLiteral("no hash"), QStringLiteral("reviewer"), admin.name);
-    ui::UsersView view(temp.workspace->db(), admin);
+    ui::UsersView view(usersOf(temp), admin);
     view.show();
+    QTRY_VERIFY(!view.isBusy());
     clickUser(view, markup);
 
     click(view, QStringLiteral("setRole"));
@@ -229,6 +253,61 @@ void tst_UsersView::namesAreShownAsPlainText()
     }
     QCOMPARE(format, Qt::PlainText);
     QVERIFY2(question.contains(markup), qPrintable(question));
+}
+
+// Listing, creating, changing a role, resetting a password and disabling all run on the view's
+// worker: the GUI thread runs no SQL, and the workspace holds every change.
+void tst_UsersView::noSqlRunsOnTheGuiThread()
+{
+    testing::TempWorkspace temp;
+    const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
+    testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator, Password);
+    const QString newPassword = QStringLiteral("brand new pass");
+    QStringList onGuiThread;
+    {
+        const testing::GuiThreadSql sql;
+        ui::UsersView view(usersOf(temp), admin);
+        view.show();
+        QTRY_VERIFY(!view.isBusy());
+        view.createUser(QStringLiteral("cem"), Password, Role::Reviewer);
+        QTRY_VERIFY(!view.isBusy());
+        QCOMPARE(message(view), QStringLiteral("Created cem (reviewer)."));
+
+        clickUser(view, QStringLiteral("ana"));
+        {
+            ModalDialogs dialogs({answer(QMessageBox::Yes)});
+            view.setSelectedRole(Role::Reviewer);
+            QVERIFY(dialogs.allHandled());
+        }
+        QTRY_VERIFY(!view.isBusy());
+        {
+            ModalDialogs dialogs({answer(QMessageBox::Yes), [&](QWidget *dialog) {
+                                      typeInto(dialog, QStringLiteral("password"), newPassword);
+                                      typeInto(dialog, QStringLiteral("passwordRepeat"),
+                                               newPassword);
+                                      clickOk(dialog);
+                                  }});
+            click(view, QStringLiteral("resetPassword"));
+            QVERIFY(dialogs.allHandled());
+        }
+        QTRY_VERIFY(!view.isBusy());
+        QCOMPARE(message(view), QStringLiteral("Set a new password for ana."));
+
+        clickUser(view, QStringLiteral("cem"));
+        {
+            ModalDialogs dialogs({answer(QMessageBox::Yes)});
+            click(view, QStringLiteral("toggleDisabled"));
+            QVERIFY(dialogs.allHandled());
+        }
+        QTRY_VERIFY(!view.isBusy());
+        QCOMPARE(message(view), QStringLiteral("cem can no longer log in."));
+        onGuiThread = sql.statements();
+    }
+    QVERIFY2(onGuiThread.isEmpty(), qPrintable(onGuiThread.join(QLatin1Char('\n'))));
+    QCOMPARE(roleOf(temp, QStringLiteral("ana")), QStringLiteral("reviewer"));
+    QVERIFY(canLogIn(temp, QStringLiteral("ana"), newPassword));
+    QCOMPARE(roleOf(temp, QStringLiteral("cem")), QStringLiteral("reviewer"));
+    QVERIFY(isDisabled(temp, QStringLiteral("cem")));
 }
 
 QTEST_MAIN(tst_UsersView)

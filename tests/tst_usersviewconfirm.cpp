@@ -9,6 +9,15 @@ using namespace digitdesk;
 using namespace digitdesk::testing;
 using annotation::Role;
 
+namespace {
+
+ui::UserAdministrationFactory usersOf(const testing::TempWorkspace &temp)
+{
+    return ui::userAdministrationFactory(temp.workspace->databasePath());
+}
+
+} // namespace
+
 // Every change to an existing user is confirmed first; new passwords are typed twice.
 class tst_UsersViewConfirm : public QObject
 {
@@ -26,8 +35,9 @@ void tst_UsersViewConfirm::roleChangeAsksFirst()
     testing::TempWorkspace temp;
     const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
     testing::addUser(*temp.workspace, QStringLiteral("rui"), Role::Reviewer);
-    ui::UsersView view(temp.workspace->db(), admin);
+    ui::UsersView view(usersOf(temp), admin);
     view.show();
+    QTRY_VERIFY(!view.isBusy());
     clickUser(view, QStringLiteral("rui"));
     view.findChild<QComboBox *>(QStringLiteral("changeRole"))
         ->setCurrentText(QStringLiteral("annotator"));
@@ -45,6 +55,7 @@ void tst_UsersViewConfirm::roleChangeAsksFirst()
         click(view, QStringLiteral("setRole"));
         QVERIFY(dialogs.allHandled());
     }
+    QTRY_VERIFY(!view.isBusy());
     QCOMPARE(roleOf(temp, QStringLiteral("rui")), QStringLiteral("annotator"));
     QCOMPARE(message(view), QStringLiteral("rui is now annotator."));
 }
@@ -54,8 +65,9 @@ void tst_UsersViewConfirm::disablingAndEnablingAskFirst()
     testing::TempWorkspace temp;
     const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
     testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator);
-    ui::UsersView view(temp.workspace->db(), admin);
+    ui::UsersView view(usersOf(temp), admin);
     view.show();
+    QTRY_VERIFY(!view.isBusy());
     clickUser(view, QStringLiteral("ana"));
 
     QString question;
@@ -71,6 +83,7 @@ void tst_UsersViewConfirm::disablingAndEnablingAskFirst()
         click(view, QStringLiteral("toggleDisabled"));
         QVERIFY(dialogs.allHandled());
     }
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY(isDisabled(temp, QStringLiteral("ana")));
 
     {
@@ -85,6 +98,7 @@ void tst_UsersViewConfirm::disablingAndEnablingAskFirst()
         click(view, QStringLiteral("toggleDisabled"));
         QVERIFY(dialogs.allHandled());
     }
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY(!isDisabled(temp, QStringLiteral("ana")));
 }
 
@@ -93,8 +107,9 @@ void tst_UsersViewConfirm::passwordResetAsksFirstAndTwice()
     testing::TempWorkspace temp;
     const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
     testing::addUser(*temp.workspace, QStringLiteral("ana"), Role::Annotator, Password);
-    ui::UsersView view(temp.workspace->db(), admin);
+    ui::UsersView view(usersOf(temp), admin);
     view.show();
+    QTRY_VERIFY(!view.isBusy());
     clickUser(view, QStringLiteral("ana"));
 
     // No: no password is asked for and the old one still works.
@@ -128,6 +143,7 @@ void tst_UsersViewConfirm::passwordResetAsksFirstAndTwice()
         click(view, QStringLiteral("resetPassword"));
         QVERIFY(dialogs.allHandled());
     }
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY(stayedOpen);
     QVERIFY2(mismatch.contains(QStringLiteral("passwords differ")), qPrintable(mismatch));
     QVERIFY(canLogIn(temp, QStringLiteral("ana"), QStringLiteral("brand new pass")));
@@ -139,8 +155,9 @@ void tst_UsersViewConfirm::createAsksForThePasswordTwiceAndClearsTheForm()
 {
     testing::TempWorkspace temp;
     const auto admin = testing::addUser(*temp.workspace, QStringLiteral("ada"), Role::Admin);
-    ui::UsersView view(temp.workspace->db(), admin);
+    ui::UsersView view(usersOf(temp), admin);
     view.show();
+    QTRY_VERIFY(!view.isBusy());
     storage::UserRepository users(temp.workspace->db());
 
     typeInto(&view, QStringLiteral("newName"), QStringLiteral("ana"));
@@ -153,6 +170,7 @@ void tst_UsersViewConfirm::createAsksForThePasswordTwiceAndClearsTheForm()
     typeInto(&view, QStringLiteral("newPassword"), Password);
     typeInto(&view, QStringLiteral("newPasswordRepeat"), Password);
     click(view, QStringLiteral("createUser"));
+    QTRY_VERIFY(!view.isBusy());
     QVERIFY2(message(view).contains(QStringLiteral("Created ana")), qPrintable(message(view)));
     QVERIFY(canLogIn(temp, QStringLiteral("ana"), Password));
     for (const QString &field : {QStringLiteral("newName"), QStringLiteral("newPassword"),

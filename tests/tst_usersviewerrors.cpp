@@ -1,32 +1,54 @@
 #include "annotation/userservice.h"
 #include "storage/storageerror.h"
+#include "tests/support/testfiles.h"
 #include "ui/useradministration.h"
 #include "ui/usersview.h"
 
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSemaphore>
 #include <QTableView>
 #include <QTest>
 
+#include <atomic>
 #include <memory>
 
 using namespace digitdesk;
 
 namespace {
 
+// What the test sees of the service, which the view makes on its worker thread.
+struct Calls
+{
+    std::atomic<int> listed{0};
+    std::atomic<int> added{0};
+    // While set, adding a user waits for `release` (at most a bounded time), as a slow
+    // database would.
+    std::atomic<bool> hold{false};
+    QSemaphore release;
+};
+
 // A user service that lists two users and refuses every change, as a database that cannot be
 // written would: the admin must see why.
 class RefusingUsers final : public ui::UserAdministration
 {
 public:
+    explicit RefusingUsers(std::shared_ptr<Calls> calls) : m_calls(std::move(calls)) {}
+
     std::vector<annotation::UserSummary> listUsers(const annotation::Principal &) override
     {
-        ++listed;
+        ++m_calls->listed;
         return {{QStringLiteral("ada"), annotation::Role::Admin, false, {}, {}},
                 {QStringLiteral("bob"), annotation::Role::Annotator, false, {}, {}}};
     }
     void addUser(const annotation::Principal &, const QString &name, const QString &,
                  annotation::Role) override
     {
+        ++m_calls->added;
+        if (m_calls->hold) {
+            m_calls->release.tryAcquire(1, 10'000 * testing::SanitizerTimeFactor);
+        }
         throw storage::StorageError(
             QStringLiteral("adding user %1 failed: attempt to write a readonly database")
                 .arg(name));
@@ -44,8 +66,29 @@ public:
         throw annotation::InvalidRequest(QStringLiteral("not now"));
     }
 
-    int listed = 0;
+private:
+    std::shared_ptr<Calls> m_calls;
 };
+
+annotation::Principal ada()
+{
+    annotation::Principal who;
+    who.name = QStringLiteral("ada");
+    who.role = annotation::Role::Admin;
+    return who;
+}
+
+ui::UserAdministrationFactory refusingUsers(const std::shared_ptr<Calls> &calls)
+{
+    return [calls] {
+        return std::make_unique<RefusingUsers>(calls);
+    };
+}
+
+QString message(const ui::UsersView &view)
+{
+    return view.findChild<QLabel *>(QStringLiteral("message"))->text();
+}
 
 } // namespace
 
@@ -56,27 +99,59 @@ class tst_UsersViewErrors : public QObject
 
 private Q_SLOTS:
     void refusedCreateShowsTheReason();
+    void slowChangeLeavesTheViewResponsive();
 };
 
 void tst_UsersViewErrors::refusedCreateShowsTheReason()
 {
-    auto users = std::make_unique<RefusingUsers>();
-    RefusingUsers &service = *users;
-    annotation::Principal ada;
-    ada.name = QStringLiteral("ada");
-    ada.role = annotation::Role::Admin;
-    ui::UsersView view(std::move(users), ada);
+    const auto calls = std::make_shared<Calls>();
+    ui::UsersView view(refusingUsers(calls), ada());
     view.show();
+    QTRY_VERIFY(!view.isBusy());
     QCOMPARE(view.findChild<QTableView *>(QStringLiteral("users"))->model()->rowCount(), 2);
-    const int listed = service.listed;
-    QVERIFY(!view.createUser(QStringLiteral("cem"), QStringLiteral("correct horse"),
-                             annotation::Role::Annotator));
-    const auto *message = view.findChild<QLabel *>(QStringLiteral("message"));
-    QCOMPARE(message->text(),
+    const int listed = calls->listed;
+    view.createUser(QStringLiteral("cem"), QStringLiteral("correct horse"),
+                    annotation::Role::Annotator);
+    QTRY_VERIFY(!view.isBusy());
+    QCOMPARE(message(view),
              QStringLiteral("adding user cem failed: attempt to write a readonly database"));
-    QVERIFY(message->styleSheet().contains(QStringLiteral("#b00020"))); // in red
-    QCOMPARE(service.listed, listed); // nothing changed, so nothing was read again
+    const auto *label = view.findChild<QLabel *>(QStringLiteral("message"));
+    QVERIFY(label->styleSheet().contains(QStringLiteral("#b00020"))); // in red
+    QCOMPARE(calls->listed, listed); // nothing changed, so nothing was read again
     QCOMPARE(view.findChild<QTableView *>(QStringLiteral("users"))->model()->rowCount(), 2);
+}
+
+// The service works on the view's worker thread: while it is busy the view takes typing, and a
+// second change is refused with a reason until the first has its answer.
+void tst_UsersViewErrors::slowChangeLeavesTheViewResponsive()
+{
+    const auto calls = std::make_shared<Calls>();
+    ui::UsersView view(refusingUsers(calls), ada());
+    view.show();
+    QTRY_VERIFY(!view.isBusy());
+    calls->hold = true;
+    auto *create = view.findChild<QPushButton *>(QStringLiteral("createUser"));
+    QVERIFY(create->isEnabled());
+
+    view.createUser(QStringLiteral("cem"), QStringLiteral("correct horse"),
+                    annotation::Role::Annotator);
+    QTRY_COMPARE(calls->added.load(), 1); // the event loop ran while the service worked
+    QVERIFY(view.isBusy());
+    QVERIFY(!create->isEnabled());
+    auto *name = view.findChild<QLineEdit *>(QStringLiteral("newName"));
+    QTest::keyClicks(name, QStringLiteral("dee"));
+    QCOMPARE(name->text(), QStringLiteral("dee"));
+    view.createUser(QStringLiteral("dee"), QStringLiteral("correct horse"),
+                    annotation::Role::Annotator);
+    QCOMPARE(message(view), QStringLiteral("Wait for the last change to be saved first."));
+
+    calls->release.release();
+    QTRY_VERIFY(!view.isBusy());
+    QCOMPARE(message(view),
+             QStringLiteral("adding user cem failed: attempt to write a readonly database"));
+    QCOMPARE(calls->added.load(), 1);
+    QVERIFY(create->isEnabled());
+    QCOMPARE(name->text(), QStringLiteral("dee")); // kept for another try
 }
 
 QTEST_MAIN(tst_UsersViewErrors)

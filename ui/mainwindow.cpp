@@ -147,7 +147,7 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     }
     if (annotation::isAllowed(m_who.role, annotation::Action::ManageUsers)) {
         m_nav->addItem(tr("Users"));
-        m_users = new UsersView(userAdministration(workspace.db()), m_who, this);
+        m_users = new UsersView(userAdministrationFactory(workspace.databasePath()), m_who, this);
         addView(m_users);
     }
     if (m_validation == nullptr &&

@@ -1,6 +1,5 @@
 #include "ui/reviewview.h"
 
-#include "storage/workspace.h"
 #include "ui/imagelistmodel.h"
 #include "ui/kappatablemodel.h"
 #include "ui/plainlabel.h"
@@ -43,11 +42,6 @@ QString helpText()
 }
 
 } // namespace
-
-ReviewView::ReviewView(const storage::Workspace &workspace, annotation::Principal who,
-                       QWidget *parent)
-    : ReviewView(reviewServiceFactory(workspace.databasePath()), std::move(who), parent)
-{}
 
 ReviewView::ReviewView(ReviewServiceFactory services, annotation::Principal who, QWidget *parent)
     : QWidget(parent), m_worker(new ReviewWorker(std::move(services), std::move(who))),

@@ -17,10 +17,6 @@
 class QLabel;
 class QTableView;
 
-namespace digitdesk::storage {
-class Workspace;
-}
-
 namespace digitdesk::ui {
 
 class KappaTableModel;
@@ -42,9 +38,6 @@ class ReviewView final : public QWidget
 public:
     // The review service comes from `services`, called on the view's worker thread.
     ReviewView(ReviewServiceFactory services, annotation::Principal who, QWidget *parent = nullptr);
-    // The review service of the workspace's database.
-    ReviewView(const storage::Workspace &workspace, annotation::Principal who,
-               QWidget *parent = nullptr);
     ~ReviewView() override;
 
     // Asks for the next image (and the figures, the first time).

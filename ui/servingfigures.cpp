@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <chrono>
 #include <cmath>
 #include <optional>
 
@@ -35,6 +36,12 @@ QString seconds(double value)
 QString percent(double fraction, int decimals)
 {
     return QStringLiteral("%1%").arg(fraction * 100.0, 0, 'f', decimals);
+}
+
+// The share of the error budget's period that burning at `rate` for `window` spends.
+double budgetSpent(double rate, std::chrono::minutes window)
+{
+    return rate * std::chrono::duration<double>(window) / annotation::slo::Horizon;
 }
 
 void colour(QLabel *label, const QString &color)
@@ -132,11 +139,19 @@ ServingFigures::ServingFigures(QWidget *parent)
     m_burn6h =
         addFigure(this, figures, 2, 3, tr("Burn rate 6 h"), QStringLiteral("sloBurn6h"), burnHelp);
     m_page->setObjectName(QStringLiteral("sloPage"));
-    m_page->setToolTip(tr("Page when the 1 h and the 5 min burn rates are both above 14.4× "
-                          "(2% of the 30-day budget in one hour)"));
+    m_page->setToolTip(
+        tr("Page when the 1 h and the 5 min burn rates are both above %1× "
+           "(%2 of the 30-day budget in one hour)")
+            .arg(SloTracker::PageBurnRate)
+            .arg(percent(budgetSpent(SloTracker::PageBurnRate, annotation::slo::PageLongWindow),
+                         0)));
     m_ticket->setObjectName(QStringLiteral("sloTicket"));
-    m_ticket->setToolTip(tr("Ticket when the 6 h and the 30 min burn rates are both above 6× "
-                            "(5% of the 30-day budget in six hours)"));
+    m_ticket->setToolTip(
+        tr("Ticket when the 6 h and the 30 min burn rates are both above %1× "
+           "(%2 of the 30-day budget in six hours)")
+            .arg(SloTracker::TicketBurnRate)
+            .arg(percent(budgetSpent(SloTracker::TicketBurnRate, annotation::slo::TicketLongWindow),
+                         0)));
     auto *alerts = new QVBoxLayout;
     alerts->addWidget(m_page);
     alerts->addWidget(m_ticket);
@@ -167,7 +182,8 @@ void ServingFigures::clearFigures()
     m_errorDetail->clear();
 }
 
-void ServingFigures::showFigures(const SloFigures &figures, const MetricsSnapshot &latest)
+void ServingFigures::showFigures(const SloFigures &figures,
+                                 const annotation::MetricsSnapshot &latest)
 {
     if (!figures.hasData) {
         clearFigures();
@@ -208,18 +224,22 @@ void ServingFigures::showFigures(const SloFigures &figures, const MetricsSnapsho
     const QString firing =
         QStringLiteral("color: white; background: %1; padding: 6px; font-weight: bold;");
     const QString quiet = QStringLiteral("color: %1; padding: 6px;").arg(Green);
-    m_page->setText(figures.page ? tr("PAGE: the budget burns over 14.4× (1 h and 5 min)")
-                                 : tr("page: no fast burn"));
+    m_page->setText(
+        figures.page
+            ? tr("PAGE: the budget burns over %1× (1 h and 5 min)").arg(SloTracker::PageBurnRate)
+            : tr("page: no fast burn"));
     m_page->setStyleSheet(figures.page ? firing.arg(Red) : quiet);
-    m_ticket->setText(figures.ticket ? tr("TICKET: the budget burns over 6× (6 h and 30 min)")
+    m_ticket->setText(figures.ticket ? tr("TICKET: the budget burns over %1× (6 h and 30 min)")
+                                           .arg(SloTracker::TicketBurnRate)
                                      : tr("ticket: no slow burn"));
     m_ticket->setStyleSheet(figures.ticket ? firing.arg(Orange) : quiet);
     showCounters(latest);
 }
 
-void ServingFigures::showCounters(const MetricsSnapshot &latest)
+void ServingFigures::showCounters(const annotation::MetricsSnapshot &latest)
 {
-    const auto count = [&latest](const QString &name, const MetricsSnapshot::Labels &labels = {}) {
+    const auto count = [&latest](const QString &name,
+                                 const annotation::MetricsSnapshot::Labels &labels = {}) {
         const double value = latest.value(name, labels);
         return std::isfinite(value) && std::abs(value) < 1e15
                    ? QString::number(static_cast<qint64>(value))

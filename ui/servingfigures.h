@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/metricssnapshot.h"
+#include "annotation/metricssnapshot.h"
 #include "ui/slotracker.h"
 
 #include <QWidget>
@@ -23,11 +23,11 @@ public:
 
     // Shows `figures` (SloTracker::figures()) and the counters of `latest`, the last scrape;
     // dashes while `figures` has no data.
-    void showFigures(const SloFigures &figures, const MetricsSnapshot &latest);
+    void showFigures(const SloFigures &figures, const annotation::MetricsSnapshot &latest);
 
 private:
     void clearFigures();
-    void showCounters(const MetricsSnapshot &latest);
+    void showCounters(const annotation::MetricsSnapshot &latest);
 
     QLabel *m_rate;
     QLabel *m_p50;

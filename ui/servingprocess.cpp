@@ -1,5 +1,7 @@
 #include "ui/servingprocess.h"
 
+#include "annotation/servingmetricnames.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -293,7 +295,7 @@ void ServingProcess::handleReply(QNetworkReply *reply, int generation, bool isHe
         m_poll.healthStatus = status.toInt();
         m_poll.healthBody = reply->read(4096);
     } else if (status.toInt() == 200) {
-        m_poll.metrics = MetricsSnapshot::parse(reply->readAll());
+        m_poll.metrics = annotation::MetricsSnapshot::parse(reply->readAll());
     }
     if (--m_poll.pending == 0) {
         finishPoll();
@@ -303,7 +305,8 @@ void ServingProcess::handleReply(QNetworkReply *reply, int generation, bool isHe
 QString ServingProcess::notReadyReason() const
 {
     // The short form for the state label; the server's own words are in its log.
-    if (m_poll.metrics && !m_poll.metrics->contains(QStringLiteral("digitdesk_model_info"))) {
+    if (m_poll.metrics &&
+        !m_poll.metrics->contains(annotation::metric::name(annotation::metric::ModelInfo))) {
         return tr("no model");
     }
     const QJsonObject body = QJsonDocument::fromJson(m_poll.healthBody).object();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/metricssnapshot.h"
+#include "annotation/metricssnapshot.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -79,7 +79,7 @@ public:
 
 Q_SIGNALS:
     void stateChanged(digitdesk::ui::ServingProcess::State state);
-    void scraped(const QDateTime &at, const digitdesk::ui::MetricsSnapshot &snapshot);
+    void scraped(const QDateTime &at, const digitdesk::annotation::MetricsSnapshot &snapshot);
     // A refresh() is done and state() says what it found: for tests to wait on.
     void refreshed();
 
@@ -91,7 +91,7 @@ private:
         QString failure;
         int healthStatus = 0;
         QByteArray healthBody;
-        std::optional<MetricsSnapshot> metrics;
+        std::optional<annotation::MetricsSnapshot> metrics;
     };
 
     void setState(State state, const QString &reason = {});

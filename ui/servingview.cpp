@@ -292,7 +292,7 @@ void ServingView::handleStateChanged()
     updateDashboard();
 }
 
-void ServingView::handleScraped(const QDateTime &at, const MetricsSnapshot &snapshot)
+void ServingView::handleScraped(const QDateTime &at, const annotation::MetricsSnapshot &snapshot)
 {
     m_latest = snapshot;
     m_tracker.add(at, snapshot);
@@ -319,7 +319,7 @@ void ServingView::updateHeader()
     }
     QString model = tr("no model loaded");
     QStringList others;
-    for (const MetricsSnapshot::Sample &sample :
+    for (const annotation::MetricsSnapshot::Sample &sample :
          m_latest.samples(metric::name(metric::ModelInfo))) {
         if (sample.value == 0) {
             continue;

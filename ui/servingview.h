@@ -1,8 +1,8 @@
 #pragma once
 
+#include "annotation/metricssnapshot.h"
 #include "annotation/principal.h"
 #include "annotation/servingcontrol.h"
-#include "ui/metricssnapshot.h"
 #include "ui/servingprocess.h"
 #include "ui/slotracker.h"
 
@@ -53,7 +53,7 @@ public:
 
 private:
     void handleStateChanged();
-    void handleScraped(const QDateTime &at, const MetricsSnapshot &snapshot);
+    void handleScraped(const QDateTime &at, const annotation::MetricsSnapshot &snapshot);
     void updateHeader();
     void updateDashboard();
     void readLog();
@@ -65,7 +65,7 @@ private:
     QString m_root;
     ServingProcess *m_process;
     SloTracker m_tracker;
-    MetricsSnapshot m_latest;
+    annotation::MetricsSnapshot m_latest;
     QTimer m_logTimer;
     qint64 m_logOffset = 0;
     QByteArray m_logPartial; // a last line the server has not finished writing

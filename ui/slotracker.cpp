@@ -19,9 +19,9 @@ const QString WindowBad = metric::name(metric::SloBadRequests);
 
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 
-SloWindow windowOf(const MetricsSnapshot &snapshot, const QString &name)
+SloWindow windowOf(const annotation::MetricsSnapshot &snapshot, const QString &name)
 {
-    const MetricsSnapshot::Labels labels{{QStringLiteral("window"), name}};
+    const annotation::MetricsSnapshot::Labels labels{{QStringLiteral("window"), name}};
     return {snapshot.value(WindowRequests, labels), snapshot.value(WindowBad, labels)};
 }
 
@@ -147,7 +147,7 @@ void SloTracker::clear()
     m_figures = {};
 }
 
-void SloTracker::add(const QDateTime &at, const MetricsSnapshot &snapshot)
+void SloTracker::add(const QDateTime &at, const annotation::MetricsSnapshot &snapshot)
 {
     // A scrape cut short lacks the counters; reading them as zero would look like a restart
     // and then like a burst of the server's whole lifetime. Only its windows are used.
@@ -209,7 +209,8 @@ void SloTracker::add(const QDateTime &at, const MetricsSnapshot &snapshot)
     }
 }
 
-SloFigures SloTracker::windowFigures(const MetricsSnapshot &snapshot, const SloPoint &now)
+SloFigures SloTracker::windowFigures(const annotation::MetricsSnapshot &snapshot,
+                                     const SloPoint &now)
 {
     SloFigures figures;
     figures.hasData = true;

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "annotation/metricssnapshot.h"
 #include "annotation/servingmetricnames.h"
-#include "ui/metricssnapshot.h"
 
 #include <QDateTime>
 #include <QString>
@@ -83,7 +83,7 @@ public:
     SloTracker() = default;
 
     // Scrapes come in time order; one older than the last (a clock step) starts over.
-    void add(const QDateTime &at, const MetricsSnapshot &snapshot);
+    void add(const QDateTime &at, const annotation::MetricsSnapshot &snapshot);
     // Forgets everything, for a different endpoint.
     void clear();
 
@@ -99,7 +99,8 @@ public:
     static bool ticketAlert(double burn6h, double burn30m);
 
 private:
-    static SloFigures windowFigures(const MetricsSnapshot &snapshot, const SloPoint &now);
+    static SloFigures windowFigures(const annotation::MetricsSnapshot &snapshot,
+                                    const SloPoint &now);
 
     struct Scrape
     {

@@ -1,12 +1,16 @@
 #include "ui/useradministration.h"
 
+#include "storage/connection.h"
+
 namespace digitdesk::ui {
 namespace {
 
-class ServiceUserAdministration final : public UserAdministration
+class DatabaseUserAdministration final : public UserAdministration
 {
 public:
-    explicit ServiceUserAdministration(const QSqlDatabase &db) : m_service(db) {}
+    explicit DatabaseUserAdministration(const QString &databasePath)
+        : m_connection(databasePath), m_service(m_connection.db())
+    {}
 
     std::vector<annotation::UserSummary> listUsers(const annotation::Principal &who) override
     {
@@ -33,14 +37,17 @@ public:
     }
 
 private:
+    storage::Connection m_connection;
     annotation::UserService m_service;
 };
 
 } // namespace
 
-std::unique_ptr<UserAdministration> userAdministration(const QSqlDatabase &db)
+UserAdministrationFactory userAdministrationFactory(const QString &databasePath)
 {
-    return std::make_unique<ServiceUserAdministration>(db);
+    return [databasePath]() -> std::unique_ptr<UserAdministration> {
+        return std::make_unique<DatabaseUserAdministration>(databasePath);
+    };
 }
 
 } // namespace digitdesk::ui

@@ -4,16 +4,17 @@
 #include "annotation/role.h"
 #include "annotation/userservice.h"
 
-#include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
 namespace digitdesk::ui {
 
-// What the users view asks of the user service (annotation/userservice.h). A test gives a fake;
-// MainWindow the real one. Every call is checked against the caller's role by the service.
+// What the users view asks of the user service (annotation/userservice.h), called on the users
+// worker's thread one request at a time. A test gives a fake; MainWindow the real one. Every call
+// is checked against the caller's role by the service.
 class UserAdministration
 {
 public:
@@ -30,7 +31,11 @@ public:
                                 const QString &newPassword) = 0;
 };
 
-// The user service on `db`.
-std::unique_ptr<UserAdministration> userAdministration(const QSqlDatabase &db);
+// Called on the worker's thread, where the administration is used: a database connection
+// belongs to the thread that opened it.
+using UserAdministrationFactory = std::function<std::unique_ptr<UserAdministration>()>;
+
+// The user service on its own connection to the workspace's database.
+UserAdministrationFactory userAdministrationFactory(const QString &databasePath);
 
 } // namespace digitdesk::ui

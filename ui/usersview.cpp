@@ -1,5 +1,7 @@
 #include "ui/usersview.h"
 
+#include "ui/slotguard.h"
+#include "ui/usersworker.h"
 #include "ui/usertablemodel.h"
 
 #include <QComboBox>
@@ -99,13 +101,8 @@ private:
 
 } // namespace
 
-UsersView::UsersView(const QSqlDatabase &db, annotation::Principal who, QWidget *parent)
-    : UsersView(userAdministration(db), std::move(who), parent)
-{}
-
-UsersView::UsersView(std::unique_ptr<UserAdministration> users, annotation::Principal who,
-                     QWidget *parent)
-    : QWidget(parent), m_service(std::move(users)), m_who(std::move(who)),
+UsersView::UsersView(UserAdministrationFactory users, annotation::Principal who, QWidget *parent)
+    : QWidget(parent), m_worker(new UsersWorker(std::move(users), who)), m_who(std::move(who)),
       m_model(new UserTableModel(this)), m_table(new QTableView(this)),
       m_message(plainLabel({}, this)), m_changeRole(new QComboBox(this)),
       m_setRole(new QPushButton(tr("Set role"), this)),
@@ -113,7 +110,7 @@ UsersView::UsersView(std::unique_ptr<UserAdministration> users, annotation::Prin
       m_resetPassword(new QPushButton(tr("Reset password…"), this)), m_newName(new QLineEdit(this)),
       m_newPassword(passwordField(this, QStringLiteral("newPassword"))),
       m_newPasswordRepeat(passwordField(this, QStringLiteral("newPasswordRepeat"))),
-      m_newRole(new QComboBox(this))
+      m_newRole(new QComboBox(this)), m_create(new QPushButton(tr("Create user"), this))
 {
     m_table->setObjectName(QStringLiteral("users"));
     m_table->setModel(m_model);
@@ -128,7 +125,7 @@ UsersView::UsersView(std::unique_ptr<UserAdministration> users, annotation::Prin
     header->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &UsersView::handleCurrentUserChanged);
+            [this] { guard([&] { handleCurrentUserChanged(); }); });
     m_message->setObjectName(QStringLiteral("message"));
     m_message->setWordWrap(true);
     // An error may quote a long name as one unbreakable word; it must not widen the window.
@@ -137,28 +134,32 @@ UsersView::UsersView(std::unique_ptr<UserAdministration> users, annotation::Prin
     m_newName->setObjectName(QStringLiteral("newName"));
     m_newRole->setObjectName(QStringLiteral("newRole"));
     m_newRole->addItems(annotation::allRoleNames());
-    auto *create = new QPushButton(tr("Create user"), this);
-    create->setObjectName(QStringLiteral("createUser"));
-    connect(create, &QPushButton::clicked, this, &UsersView::handleCreateClicked);
+    m_create->setObjectName(QStringLiteral("createUser"));
+    connect(m_create, &QPushButton::clicked, this,
+            [this] { guard([&] { handleCreateClicked(); }); });
     auto *form = new QFormLayout;
     form->addRow(tr("Name"), m_newName);
     form->addRow(tr("Password"), m_newPassword);
     form->addRow(tr("Repeat password"), m_newPasswordRepeat);
     form->addRow(tr("Role"), m_newRole);
-    form->addRow(QString(), create);
+    form->addRow(QString(), m_create);
 
     m_changeRole->setObjectName(QStringLiteral("changeRole"));
     m_changeRole->addItems(annotation::allRoleNames());
     m_setRole->setObjectName(QStringLiteral("setRole"));
     connect(m_setRole, &QPushButton::clicked, this, [this] {
-        if (const auto role = annotation::roleFromString(m_changeRole->currentText())) {
-            setSelectedRole(*role);
-        }
+        guard([&] {
+            if (const auto role = annotation::roleFromString(m_changeRole->currentText())) {
+                setSelectedRole(*role);
+            }
+        });
     });
     m_toggleDisabled->setObjectName(QStringLiteral("toggleDisabled"));
-    connect(m_toggleDisabled, &QPushButton::clicked, this, &UsersView::toggleSelectedDisabled);
+    connect(m_toggleDisabled, &QPushButton::clicked, this,
+            [this] { guard([&] { toggleSelectedDisabled(); }); });
     m_resetPassword->setObjectName(QStringLiteral("resetPassword"));
-    connect(m_resetPassword, &QPushButton::clicked, this, &UsersView::resetSelectedPassword);
+    connect(m_resetPassword, &QPushButton::clicked, this,
+            [this] { guard([&] { resetSelectedPassword(); }); });
     auto *actions = new QHBoxLayout;
     actions->addWidget(m_changeRole);
     actions->addWidget(m_setRole);
@@ -171,19 +172,89 @@ UsersView::UsersView(std::unique_ptr<UserAdministration> users, annotation::Prin
     layout->addLayout(actions);
     layout->addWidget(m_message);
     layout->addLayout(form);
+
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &UsersWorker::listed, this,
+            [this](const std::vector<annotation::UserSummary> &users) {
+                guard([&] { handleUsers(users); });
+            });
+    connect(m_worker, &UsersWorker::listFailed, this,
+            [this](const QString &reason) { guard([&] { handleListFailure(reason); }); });
+    connect(m_worker, &UsersWorker::changed, this, [this] { guard([&] { handleChanged(); }); });
+    connect(m_worker, &UsersWorker::changeFailed, this,
+            [this](const QString &reason) { guard([&] { handleChangeFailure(reason); }); });
+    m_thread.setObjectName(QStringLiteral("users worker"));
+    m_thread.start();
+    handleCurrentUserChanged();
     reload();
 }
 
-template <typename F> bool UsersView::act(F action)
+UsersView::~UsersView()
 {
-    try {
-        showMessage(action(), false);
-    } catch (const std::exception &error) {
-        showMessage(QString::fromUtf8(error.what()), true);
-        return false;
+    m_thread.quit();
+    m_thread.wait();
+}
+
+template <typename Action> void UsersView::guard(Action &&action)
+{
+    guardSlot(std::forward<Action>(action),
+              [this](const QString &text) { showMessage(text, true); });
+}
+
+template <typename Request> void UsersView::send(Request request)
+{
+    ++m_requests;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, request] { request(*worker); });
+}
+
+template <typename Request> void UsersView::startChange(PendingChange pending, Request request)
+{
+    if (m_pending) {
+        showMessage(tr("Wait for the last change to be saved first."), true);
+        return;
     }
-    reload();
-    return true;
+    m_pending = std::move(pending);
+    handleCurrentUserChanged();
+    send(std::move(request));
+}
+
+void UsersView::handleUsers(const std::vector<annotation::UserSummary> &users)
+{
+    --m_requests;
+    const std::optional<annotation::UserSummary> selected = selectedUser();
+    const QString select = !m_select.isEmpty() ? m_select : selected ? selected->name : QString();
+    m_select.clear();
+    m_model->setUsers(users);
+    selectUser(select);
+    handleCurrentUserChanged();
+}
+
+void UsersView::handleListFailure(const QString &reason)
+{
+    --m_requests;
+    showMessage(reason, true);
+}
+
+void UsersView::handleChanged()
+{
+    // The users follow, so the request is answered only then.
+    const PendingChange pending = m_pending.value_or(PendingChange{});
+    m_pending.reset();
+    m_select = pending.select;
+    if (!pending.select.isEmpty() && m_newName->text().trimmed() == pending.select) {
+        m_newName->clear();
+    }
+    showMessage(pending.done, false);
+    handleCurrentUserChanged();
+}
+
+void UsersView::handleChangeFailure(const QString &reason)
+{
+    --m_requests;
+    m_pending.reset();
+    showMessage(reason, true);
+    handleCurrentUserChanged();
 }
 
 void UsersView::showMessage(const QString &text, bool isError)
@@ -210,14 +281,7 @@ QString UsersView::shortName(const QString &name) const
 
 void UsersView::reload()
 {
-    const std::optional<annotation::UserSummary> selected = selectedUser();
-    try {
-        m_model->setUsers(m_service->listUsers(m_who));
-    } catch (const std::exception &error) {
-        showMessage(QString::fromUtf8(error.what()), true);
-    }
-    selectUser(selected ? selected->name : QString());
-    handleCurrentUserChanged();
+    send([](UsersWorker &worker) { worker.list(); });
 }
 
 std::optional<annotation::UserSummary> UsersView::selectedUser() const
@@ -245,8 +309,9 @@ void UsersView::handleCurrentUserChanged()
     const std::initializer_list<QWidget *> actions{m_changeRole, m_setRole, m_toggleDisabled,
                                                    m_resetPassword};
     for (QWidget *action : actions) {
-        action->setEnabled(user.has_value());
+        action->setEnabled(user.has_value() && !m_pending);
     }
+    m_create->setEnabled(!m_pending);
     if (!user) {
         return;
     }
@@ -266,22 +331,16 @@ void UsersView::handleCreateClicked()
         m_newPassword->setFocus();
         return;
     }
-    const auto role = annotation::roleFromString(m_newRole->currentText());
-    if (role && createUser(name, password, *role)) {
-        m_newName->clear();
+    if (const auto role = annotation::roleFromString(m_newRole->currentText())) {
+        createUser(name, password, *role); // the name field is cleared once the user exists
     }
 }
 
-bool UsersView::createUser(const QString &name, const QString &password, annotation::Role role)
+void UsersView::createUser(const QString &name, const QString &password, annotation::Role role)
 {
-    const bool created = act([&] {
-        m_service->addUser(m_who, name, password, role);
-        return tr("Created %1 (%2).").arg(shortName(name), annotation::toString(role));
-    });
-    if (created) {
-        selectUser(name);
-    }
-    return created;
+    startChange(
+        {tr("Created %1 (%2).").arg(shortName(name), annotation::toString(role)), name},
+        [name, password, role](UsersWorker &worker) { worker.addUser(name, password, role); });
 }
 
 void UsersView::setSelectedRole(annotation::Role role)
@@ -300,10 +359,8 @@ void UsersView::setSelectedRole(annotation::Role role)
                                         .arg(name, annotation::toString(user->role), roleName))) {
         return;
     }
-    act([&] {
-        m_service->setRole(m_who, user->name, role);
-        return tr("%1 is now %2.").arg(name, roleName);
-    });
+    startChange({tr("%1 is now %2.").arg(name, roleName), {}},
+                [user = user->name, role](UsersWorker &worker) { worker.setRole(user, role); });
 }
 
 void UsersView::toggleSelectedDisabled()
@@ -319,11 +376,12 @@ void UsersView::toggleSelectedDisabled()
     if (!confirm(user->disabled ? tr("Enable user") : tr("Disable user"), question)) {
         return;
     }
-    act([&] {
-        m_service->setDisabled(m_who, user->name, !user->disabled);
-        return user->disabled ? tr("%1 may log in again.").arg(name)
-                              : tr("%1 can no longer log in.").arg(name);
-    });
+    startChange({user->disabled ? tr("%1 may log in again.").arg(name)
+                                : tr("%1 can no longer log in.").arg(name),
+                 {}},
+                [user = user->name, disable = !user->disabled](UsersWorker &worker) {
+                    worker.setDisabled(user, disable);
+                });
 }
 
 void UsersView::resetSelectedPassword()
@@ -341,10 +399,10 @@ void UsersView::resetSelectedPassword()
     if (dialog.exec() != QDialog::Accepted) {
         return;
     }
-    act([&] {
-        m_service->changePassword(m_who, user->name, dialog.password());
-        return tr("Set a new password for %1.").arg(name);
-    });
+    startChange({tr("Set a new password for %1.").arg(name), {}},
+                [user = user->name, password = dialog.password()](UsersWorker &worker) {
+                    worker.changePassword(user, password);
+                });
 }
 
 } // namespace digitdesk::ui

@@ -1,21 +1,11 @@
 #include "app/serve/histogram.h"
 
+#include "app/serve/prometheustext.h"
+
 #include <algorithm>
-#include <charconv>
+#include <limits>
 
 namespace digitdesk::app {
-
-namespace {
-
-std::string number(double value)
-{
-    char buffer[32];
-    const auto result =
-        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
-    return {buffer, result.ptr};
-}
-
-} // namespace
 
 Histogram::Histogram(std::vector<double> upperBounds)
     : m_bounds(std::move(upperBounds)), m_counts(m_bounds.size() + 1)
@@ -32,18 +22,21 @@ void Histogram::observe(double value)
 
 void Histogram::render(std::string &out, std::string_view name, std::string_view help) const
 {
-    out.append("# HELP ").append(name).append(" ").append(help);
-    out.append("\n# TYPE ").append(name).append(" histogram\n");
+    using prometheus::Notation;
+    prometheus::family(out, name, prometheus::Type::Histogram, help);
+    const std::string bucket = std::string(name) + "_bucket";
     uint64_t cumulative = 0;
     for (size_t i = 0; i <= m_bounds.size(); ++i) {
         cumulative += m_counts[i].load(std::memory_order_relaxed);
-        const std::string bound = i < m_bounds.size() ? number(m_bounds[i]) : "+Inf";
-        out.append(name).append("_bucket{le=\"").append(bound).append("\"} ");
-        out.append(std::to_string(cumulative)).append("\n");
+        const double bound =
+            i < m_bounds.size() ? m_bounds[i] : std::numeric_limits<double>::infinity();
+        prometheus::sample(out, bucket,
+                           prometheus::label("le", prometheus::number(bound, Notation::Fixed)),
+                           prometheus::number(cumulative));
     }
-    out.append(name).append("_sum ").append(number(m_sum.load(std::memory_order_relaxed)));
-    out.append("\n").append(name).append("_count ").append(std::to_string(cumulative));
-    out.append("\n");
+    prometheus::sample(out, std::string(name) + "_sum", "",
+                       prometheus::number(m_sum.load(std::memory_order_relaxed), Notation::Fixed));
+    prometheus::sample(out, std::string(name) + "_count", "", prometheus::number(cumulative));
 }
 
 } // namespace digitdesk::app

@@ -9,8 +9,10 @@
 namespace digitdesk::app::json {
 
 // Small, allocation-light writers for the endpoint's answers (thousands of numbers each).
+// `text` is UTF-8 and is written as it is, but for the characters JSON requires escaped.
 inline void appendString(std::string &out, std::string_view text)
 {
+    static constexpr char Hex[] = "0123456789abcdef";
     out += '"';
     for (char c : text) {
         switch (c) {
@@ -23,9 +25,23 @@ inline void appendString(std::string &out, std::string_view text)
         case '\n':
             out += "\\n";
             break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
         default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                out += ' ';
+            if (const auto byte = static_cast<unsigned char>(c); byte < 0x20) {
+                out += "\\u00";
+                out += Hex[byte >> 4];
+                out += Hex[byte & 0xf];
             } else {
                 out += c;
             }

@@ -16,9 +16,12 @@ namespace digitdesk::app {
 
 ModelWatcher::ModelWatcher(QString workspaceRoot, QString databasePath,
                            models::DeviceRequest device, int instances, ServingMetrics &metrics,
-                           Log log)
+                           Log log, Clock clock, Loader loader)
     : m_root(std::move(workspaceRoot)), m_databasePath(std::move(databasePath)), m_device(device),
-      m_instances(std::max(1, instances)), m_metrics(metrics), m_log(std::move(log))
+      m_instances(std::max(1, instances)), m_metrics(metrics), m_log(std::move(log)),
+      m_now(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
+      m_loader(loader ? std::move(loader)
+                      : Loader([this](const QSqlDatabase &db, qint64 id) { return open(db, id); }))
 {}
 
 ModelWatcher::~ModelWatcher()
@@ -112,34 +115,6 @@ std::string ModelWatcher::briefProblem() const
 
 void ModelWatcher::watch(const std::function<void()> &firstPollDone)
 {
-    std::unique_ptr<storage::Connection> connection;
-    const auto pollOnce = [&] {
-        try {
-            if (!connection) {
-                connection = std::make_unique<storage::Connection>(m_databasePath);
-            }
-            const QSqlDatabase db = connection->db();
-            readSettings(db);
-            const storage::ModelRepository repository(db);
-            const auto target = repository.aliasTarget(annotation::ProductionAlias);
-            if (target) {
-                load(db, *target);
-            }
-            loadOthers(db, repository.aliasTarget(annotation::CandidateAlias));
-            if (!target) {
-                const std::lock_guard lock(m_mutex);
-                if (!m_current) {
-                    m_problem = "no model is production yet: promote one with `digitdesk models "
-                                "promote ID --reason TEXT` or the Models view";
-                    m_briefProblem = m_problem;
-                }
-            }
-        } catch (const std::exception &failure) {
-            // The workspace could not be read (locked, gone): nothing to load or to blame a
-            // model for; the next poll tries again.
-            reportUnreadable(failure);
-        }
-    };
     pollOnce();
     firstPollDone();
     std::unique_lock lock(m_mutex);
@@ -151,6 +126,37 @@ void ModelWatcher::watch(const std::function<void()> &firstPollDone)
         lock.unlock();
         pollOnce();
         lock.lock();
+    }
+    lock.unlock();
+    m_connection.reset(); // closed by the thread that opened it
+}
+
+void ModelWatcher::pollOnce()
+{
+    try {
+        if (!m_connection) {
+            m_connection = std::make_unique<storage::Connection>(m_databasePath);
+        }
+        const QSqlDatabase db = m_connection->db();
+        readSettings(db);
+        const storage::ModelRepository repository(db);
+        const auto target = repository.aliasTarget(annotation::ProductionAlias);
+        if (target) {
+            load(db, *target);
+        }
+        loadOthers(db, repository.aliasTarget(annotation::CandidateAlias));
+        if (!target) {
+            const std::lock_guard lock(m_mutex);
+            if (!m_current) {
+                m_problem = "no model is production yet: promote one with `digitdesk models "
+                            "promote ID --reason TEXT` or the Models view";
+                m_briefProblem = m_problem;
+            }
+        }
+    } catch (const std::exception &failure) {
+        // The workspace could not be read (locked, gone): nothing to load or to blame a model
+        // for; the next poll tries again.
+        reportUnreadable(failure);
     }
 }
 
@@ -181,8 +187,7 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
             m_briefProblem = m_failedBriefProblem;
         }
         if (target == currentId ||
-            (target == m_failedId &&
-             std::chrono::steady_clock::now() - m_failedAt < RetryFailedAfter)) {
+            (target == m_failedId && m_now() - m_failedAt < RetryFailedAfter)) {
             return;
         }
     }
@@ -193,7 +198,7 @@ void ModelWatcher::load(const QSqlDatabase &db, qint64 target)
     }
     try {
         if (!served) {
-            served = open(db, target);
+            served = m_loader(db, target);
         }
     } catch (const std::exception &failure) {
         reportLoadFailure(target, failure);
@@ -274,13 +279,13 @@ void ModelWatcher::loadOthers(const QSqlDatabase &db, std::optional<qint64> cand
             model = loadedLocked(id);
             const auto failed = m_otherFailures.find(id);
             if (!model && failed != m_otherFailures.end() &&
-                std::chrono::steady_clock::now() - failed->second < RetryFailedAfter) {
+                m_now() - failed->second < RetryFailedAfter) {
                 continue;
             }
         }
         if (!model) {
             try {
-                model = open(db, id);
+                model = m_loader(db, id);
                 m_log(QStringLiteral("loaded model %1 beside production (%2)")
                           .arg(id)
                           .arg(candidate && *candidate == id ? QStringLiteral("candidate")
@@ -288,7 +293,7 @@ void ModelWatcher::loadOthers(const QSqlDatabase &db, std::optional<qint64> cand
             } catch (const std::exception &failure) {
                 {
                     const std::lock_guard lock(m_mutex);
-                    m_otherFailures[id] = std::chrono::steady_clock::now();
+                    m_otherFailures[id] = m_now();
                 }
                 m_metrics.recordModelLoadFailure();
                 m_log(QStringLiteral("model %1 could not be loaded beside production: %2")
@@ -332,7 +337,7 @@ void ModelWatcher::reportLoadFailure(qint64 target, const std::exception &failur
         }
         const bool repeated = target == m_failedId && problem == m_failedProblem;
         m_failedId = target;
-        m_failedAt = std::chrono::steady_clock::now();
+        m_failedAt = m_now();
         m_failedProblem = problem;
         m_problem = problem;
         m_failedBriefProblem = brief;

@@ -20,6 +20,10 @@
 #include <thread>
 #include <vector>
 
+namespace digitdesk::storage {
+class Connection;
+}
+
 namespace digitdesk::app {
 
 class ServingMetrics;
@@ -50,12 +54,19 @@ class ModelWatcher final
 {
 public:
     using Log = std::function<void(const QString &)>;
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+    // Opens registry model `id` ready to serve, or throws saying why it cannot.
+    using Loader =
+        std::function<std::shared_ptr<models::ServedModel>(const QSqlDatabase &db, qint64 id)>;
     static constexpr std::chrono::milliseconds PollInterval{200};
     static constexpr std::chrono::seconds RetryFailedAfter{30};
 
     // `instances`: one model instance per batcher worker (the shadow batcher's included).
+    // `clock` and `loader` are for tests: by default the steady clock, and the registry's file
+    // opened once per instance and warmed up.
     ModelWatcher(QString workspaceRoot, QString databasePath, models::DeviceRequest device,
-                 int instances, ServingMetrics &metrics, Log log);
+                 int instances, ServingMetrics &metrics, Log log, Clock clock = {},
+                 Loader loader = {});
     ~ModelWatcher();
     ModelWatcher(const ModelWatcher &) = delete;
     ModelWatcher &operator=(const ModelWatcher &) = delete;
@@ -63,6 +74,10 @@ public:
     // Loads the production model (if any) before returning, then watches.
     void start();
     void stop();
+    // One look at the workspace: reads the settings and the aliases, loads and swaps what
+    // moved. The watching thread calls it; a test that never calls start() may call it instead
+    // (the workspace connection belongs to the thread that polls first).
+    void pollOnce();
 
     std::shared_ptr<models::ServedModel> current() const;
     // The candidate when it is loaded and is not production; null otherwise.
@@ -95,6 +110,9 @@ private:
     const int m_instances;
     ServingMetrics &m_metrics;
     const Log m_log;
+    const Clock m_now;
+    const Loader m_loader;
+    std::unique_ptr<storage::Connection> m_connection; // the polling thread's
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;

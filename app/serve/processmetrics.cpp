@@ -1,8 +1,9 @@
 #include "app/serve/processmetrics.h"
 
+#include "app/serve/prometheustext.h"
+
 #include "annotation/servingmetricnames.h"
 
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,19 +17,13 @@ namespace {
 
 namespace names = annotation::metric;
 
-std::string number(double value)
-{
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return {buffer, result.ptr};
-}
+using prometheus::Type;
 
-void gauge(std::string &out, std::string_view name, const char *type, const char *help,
-           double value)
+// A family of one sample without labels, as every process_* series is.
+void single(std::string &out, std::string_view name, Type type, const char *help, double value)
 {
-    out.append("# HELP ").append(name).append(" ").append(help);
-    out.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
-    out.append(name).append(" ").append(number(value)).append("\n");
+    prometheus::family(out, name, type, help);
+    prometheus::sample(out, name, "", value);
 }
 
 // Seconds since the epoch at which the machine booted (/proc/stat's btime); 0 when unknown.
@@ -98,19 +93,20 @@ void renderProcessMetrics(std::string &out, const ProcessFigures &figures)
     if (!figures.read) {
         return;
     }
-    gauge(out, names::ProcessCpuSeconds, "counter",
-          "Total user and system CPU time spent in seconds", figures.cpuSeconds);
-    gauge(out, names::ProcessResidentBytes, "gauge", "Resident memory size in bytes",
-          figures.residentBytes);
-    gauge(out, names::ProcessVirtualBytes, "gauge", "Virtual memory size in bytes",
-          figures.virtualBytes);
-    gauge(out, names::ProcessOpenFds, "gauge", "Number of open file descriptors", figures.openFds);
-    gauge(out, names::ProcessMaxFds, "gauge", "Maximum number of open file descriptors",
-          figures.maxFds);
-    gauge(out, names::ProcessThreads, "gauge", "Number of OS threads in the process",
-          figures.threads);
-    gauge(out, names::ProcessStartTime, "gauge",
-          "Start time of the process since the Unix epoch in seconds", figures.startTimeSeconds);
+    single(out, names::ProcessCpuSeconds, Type::Counter,
+           "Total user and system CPU time spent in seconds", figures.cpuSeconds);
+    single(out, names::ProcessResidentBytes, Type::Gauge, "Resident memory size in bytes",
+           figures.residentBytes);
+    single(out, names::ProcessVirtualBytes, Type::Gauge, "Virtual memory size in bytes",
+           figures.virtualBytes);
+    single(out, names::ProcessOpenFds, Type::Gauge, "Number of open file descriptors",
+           figures.openFds);
+    single(out, names::ProcessMaxFds, Type::Gauge, "Maximum number of open file descriptors",
+           figures.maxFds);
+    single(out, names::ProcessThreads, Type::Gauge, "Number of OS threads in the process",
+           figures.threads);
+    single(out, names::ProcessStartTime, Type::Gauge,
+           "Start time of the process since the Unix epoch in seconds", figures.startTimeSeconds);
 }
 
 } // namespace digitdesk::app

@@ -1,11 +1,11 @@
 #include "app/serve/servingmetrics.h"
 
 #include "app/serve/processmetrics.h"
+#include "app/serve/prometheustext.h"
 #include "app/serve/sloledger.h"
 
 #include "annotation/servingmetricnames.h"
 
-#include <charconv>
 #include <tuple>
 
 namespace digitdesk::app {
@@ -13,42 +13,11 @@ namespace digitdesk::app {
 namespace {
 
 namespace names = annotation::metric;
+constexpr std::string_view ModelName = "digits";
 
-const std::string ModelLabel = "model=\"digits\"";
-
-std::string number(double value)
-{
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return {buffer, result.ptr};
-}
-
-void metric(std::string &out, std::string_view name, const char *type, const std::string &help)
-{
-    out.append("# HELP ").append(name).append(" ").append(help);
-    out.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
-}
-
-void sample(std::string &out, std::string_view name, const std::string &labels, double value)
-{
-    out += name;
-    if (!labels.empty()) {
-        out.append("{").append(labels).append("}");
-    }
-    out.append(" ").append(number(value)).append("\n");
-}
-
-std::string escaped(const std::string &text)
-{
-    std::string out;
-    for (char c : text) {
-        if (c == '\\' || c == '"') {
-            out += '\\';
-        }
-        out += c == '\n' ? ' ' : c;
-    }
-    return out;
-}
+using prometheus::family;
+using prometheus::sample;
+using prometheus::Type;
 
 double load(const std::atomic<uint64_t> &counter)
 {
@@ -140,12 +109,12 @@ void ServingMetrics::renderDrift(std::string &out) const
     const std::string window = "over the last " + std::to_string(DriftWindow.count()) + " minutes";
     const auto optional = [&out](std::string_view name, const std::string &help,
                                  const std::optional<double> &value) {
-        metric(out, name, "gauge", help);
+        family(out, name, Type::Gauge, help);
         if (value) {
             sample(out, name, "", *value);
         }
     };
-    metric(out, names::DriftWindowAnswers, "gauge",
+    family(out, names::DriftWindowAnswers, Type::Gauge,
            "Images the production model answered " + window + ", from the workspace");
     if (drift.computed) {
         sample(out, names::DriftWindowAnswers, "", static_cast<double>(drift.answers));
@@ -164,17 +133,17 @@ void ServingMetrics::renderDrift(std::string &out) const
     const std::tuple<const char *, double, bool> checks[] = {
         {"psi", drift.psiThreshold, drift.psiExceeded},
         {"ood_share", drift.oodShareThreshold, drift.oodShareExceeded}};
-    metric(out, names::DriftThreshold, "gauge",
+    family(out, names::DriftThreshold, Type::Gauge,
            "Thresholds of drift monitoring (workspace settings drift.*)");
     std::string exceeded;
     if (drift.computed) {
         for (const auto &[check, threshold, above] : checks) {
-            const std::string labels = std::string("check=\"") + check + "\"";
+            const std::string labels = prometheus::label("check", check);
             sample(out, names::DriftThreshold, labels, threshold);
             sample(exceeded, names::DriftThresholdExceeded, labels, above ? 1 : 0);
         }
     }
-    metric(out, names::DriftThresholdExceeded, "gauge",
+    family(out, names::DriftThresholdExceeded, Type::Gauge,
            "1 while a drift figure is above its threshold with enough answers to judge");
     out += exceeded;
 }
@@ -188,53 +157,51 @@ void ServingMetrics::renderVersions(std::string &out, const Live &live) const
         counts.try_emplace(loaded.version);
     }
     const auto labels = [](const std::string &version) {
-        return ModelLabel + ",version=\"" + escaped(version) + "\"";
+        return prometheus::labels({{"model", ModelName}, {"version", version}});
     };
-    const auto series = [&](std::string_view name, const char *type, const std::string &help,
-                            const auto &value) {
-        metric(out, name, type, help);
+    // Triton's per-version counters.
+    const auto series = [&](std::string_view name, std::string_view help, const auto &value) {
+        family(out, name, Type::Counter, help);
         for (const auto &[version, count] : counts) {
             sample(out, name, labels(version), static_cast<double>(value(count)));
         }
     };
-    series(names::RequestSuccess, "counter",
-           "Number of successful inference requests, all batch sizes",
+    series(names::RequestSuccess, "Number of successful inference requests, all batch sizes",
            [](const VersionCounts &c) { return c.success; });
-    metric(out, names::RequestFailure, "counter",
+    family(out, names::RequestFailure, Type::Counter,
            "Number of failed inference requests, all batch sizes");
     const char *reasons[] = {"REJECTED", "BACKEND", "OTHER"};
     for (const auto &[version, count] : counts) {
         for (size_t i = 0; i < count.failures.size(); ++i) {
-            sample(out, names::RequestFailure, labels(version) + ",reason=\"" + reasons[i] + "\"",
+            sample(out, names::RequestFailure,
+                   labels(version) + "," + prometheus::label("reason", reasons[i]),
                    static_cast<double>(count.failures[i]));
         }
     }
-    series(names::InferenceCount, "counter",
-           "Number of inferences performed (an image is one inference)",
+    series(names::InferenceCount, "Number of inferences performed (an image is one inference)",
            [](const VersionCounts &c) { return c.inferences; });
-    series(names::ExecutionCount, "counter",
-           "Number of model executions performed (a batch is one execution)",
+    series(names::ExecutionCount, "Number of model executions performed (a batch is one execution)",
            [](const VersionCounts &c) { return c.executions; });
-    series(names::RequestDurationUs, "counter",
+    series(names::RequestDurationUs,
            "Cumulative inference request duration of successful requests, in microseconds",
            [](const VersionCounts &c) { return c.successMicros; });
-    series(names::QueueDurationUs, "counter",
+    series(names::QueueDurationUs,
            "Cumulative time successful requests waited in the queue, in microseconds",
            [](const VersionCounts &c) { return c.queueMicros; });
-    series(names::ComputeDurationUs, "counter",
+    series(names::ComputeDurationUs,
            "Cumulative inference time of successful requests' batches, in microseconds",
            [](const VersionCounts &c) { return c.computeMicros; });
-    metric(out, names::PendingRequests, "gauge",
+    family(out, names::PendingRequests, Type::Gauge,
            "Instantaneous number of requests waiting in the batcher's queue");
-    sample(out, names::PendingRequests, ModelLabel, live.pending);
+    sample(out, names::PendingRequests, prometheus::label("model", ModelName), live.pending);
 }
 
 void ServingMetrics::renderExperiments(std::string &out, const Live &live) const
 {
-    metric(out, names::ShadowShare, "gauge",
+    family(out, names::ShadowShare, Type::Gauge,
            "Share of production's requests mirrored to the candidate");
     sample(out, names::ShadowShare, "", live.shadowShare);
-    metric(out, names::CanaryShare, "gauge",
+    family(out, names::CanaryShare, Type::Gauge,
            "Share of unversioned requests the candidate answers (0 once the canary stopped)");
     sample(out, names::CanaryShare, "", live.canaryShare);
     std::map<std::pair<std::string, std::string>, std::pair<uint64_t, uint64_t>> shadow;
@@ -243,26 +210,28 @@ void ServingMetrics::renderExperiments(std::string &out, const Live &live) const
         shadow = m_shadow;
     }
     std::string compared;
-    metric(out, names::ShadowAgreement, "gauge",
+    family(out, names::ShadowAgreement, Type::Gauge,
            "Share of shadowed images the candidate labelled as production did, since the "
            "endpoint started");
     for (const auto &[pair, counts] : shadow) {
         const std::string labels =
-            "production=\"" + escaped(pair.first) + "\",candidate=\"" + escaped(pair.second) + "\"";
+            prometheus::labels({{"production", pair.first}, {"candidate", pair.second}});
         if (counts.first > 0) {
             sample(out, names::ShadowAgreement, labels,
                    static_cast<double>(counts.second) / static_cast<double>(counts.first));
         }
         sample(compared, names::ShadowCompared, labels, static_cast<double>(counts.first));
     }
-    metric(out, names::ShadowCompared, "counter",
+    family(out, names::ShadowCompared, Type::Counter,
            "Images both production and the candidate answered in shadow");
     out += compared;
-    metric(out, names::ShadowDropped, "counter",
+    family(out, names::ShadowDropped, Type::Counter,
            "Shadow requests not compared: the shadow queue was full or the candidate failed");
-    sample(out, names::ShadowDropped, "reason=\"queue_full\"", load(m_shadowDropped[0]));
-    sample(out, names::ShadowDropped, "reason=\"candidate_failed\"", load(m_shadowDropped[1]));
-    metric(out, names::CanaryStops, "counter",
+    sample(out, names::ShadowDropped, prometheus::label("reason", "queue_full"),
+           load(m_shadowDropped[0]));
+    sample(out, names::ShadowDropped, prometheus::label("reason", "candidate_failed"),
+           load(m_shadowDropped[1]));
+    family(out, names::CanaryStops, Type::Counter,
            "Canaries the endpoint stopped by itself (error rate or p99 latency over production's)");
     sample(out, names::CanaryStops, "", load(m_canaryStops));
 }
@@ -275,17 +244,18 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     m_latency.render(out, names::RequestDuration,
                      "Latency of inference requests from the request read to the answer queued");
     m_batchSize.render(out, names::BatchSize, "Images per model execution");
-    metric(out, names::HttpRequests, "counter", "HTTP responses by status code");
+    family(out, names::HttpRequests, Type::Counter, "HTTP responses by status code");
     for (size_t code = 100; code < m_statuses.size(); ++code) {
         const double count = load(m_statuses[code]);
         if (count > 0) {
-            sample(out, names::HttpRequests, "code=\"" + std::to_string(code) + "\"", count);
+            sample(out, names::HttpRequests, prometheus::label("code", std::to_string(code)),
+                   count);
         }
     }
-    metric(out, names::SloBadTotal, "counter",
+    family(out, names::SloBadTotal, Type::Counter,
            "Inference requests answered with a server error or slower than the 2 s objective");
     sample(out, names::SloBadTotal, "", load(m_bad));
-    metric(out, names::SloRequests, "gauge",
+    family(out, names::SloRequests, Type::Gauge,
            "Inference requests over a trailing window, from the workspace's history");
     const std::pair<const char *, std::chrono::minutes> windows[] = {
         {"5m", std::chrono::minutes(5)},    {"30m", std::chrono::minutes(30)},
@@ -294,58 +264,60 @@ std::string ServingMetrics::render(const Live &live, const SloLedger &ledger) co
     std::string badLines;
     for (const auto &[name, span] : windows) {
         const SloLedger::Window window = ledger.window(span);
-        sample(out, names::SloRequests, std::string("window=\"") + name + "\"",
+        sample(out, names::SloRequests, prometheus::label("window", name),
                static_cast<double>(window.requests));
-        sample(badLines, names::SloBadRequests, std::string("window=\"") + name + "\"",
+        sample(badLines, names::SloBadRequests, prometheus::label("window", name),
                static_cast<double>(window.bad));
     }
-    metric(out, names::SloBadRequests, "gauge",
+    family(out, names::SloBadRequests, Type::Gauge,
            "Bad inference requests over a trailing window, from the workspace's history");
     out += badLines;
-    metric(out, names::SloObjective, "gauge", "Availability objective");
+    family(out, names::SloObjective, Type::Gauge, "Availability objective");
     sample(out, names::SloObjective, "", annotation::slo::AvailabilityObjective);
-    metric(out, names::SloLatencyObjective, "gauge", "Latency objective");
+    family(out, names::SloLatencyObjective, Type::Gauge, "Latency objective");
     sample(out, names::SloLatencyObjective, "",
            static_cast<double>(annotation::slo::LatencyObjective.count()));
 
-    metric(out, names::ModelInfo, "gauge", "The model versions loaded, by role (1 while loaded)");
+    family(out, names::ModelInfo, Type::Gauge,
+           "The model versions loaded, by role (1 while loaded)");
     for (const LoadedVersion &loaded : live.loaded) {
         sample(out, names::ModelInfo,
-               "version=\"" + escaped(loaded.version) + "\",role=\"" + escaped(loaded.role) +
-                   "\",device=\"" + escaped(loaded.device) + "\"",
+               prometheus::labels(
+                   {{"version", loaded.version}, {"role", loaded.role}, {"device", loaded.device}}),
                1);
     }
     renderExperiments(out, live);
-    metric(out, names::ModelLoadFailures, "counter",
+    family(out, names::ModelLoadFailures, Type::Counter,
            "Production models that could not be loaded (the previous one went on serving)");
     sample(out, names::ModelLoadFailures, "", load(m_modelLoadFailures));
-    metric(out, names::CaptureStored, "counter", "Low-confidence images stored as incoming items");
+    family(out, names::CaptureStored, Type::Counter,
+           "Low-confidence images stored as incoming items");
     sample(out, names::CaptureStored, "", load(m_captureStored));
-    metric(out, names::CaptureDropped, "counter",
+    family(out, names::CaptureDropped, Type::Counter,
            "Low-confidence images not stored because the writer's queue was full");
     sample(out, names::CaptureDropped, "", load(m_captureDropped));
-    metric(out, names::CaptureFailed, "counter",
+    family(out, names::CaptureFailed, Type::Counter,
            "Low-confidence images the writer could not store");
     sample(out, names::CaptureFailed, "", load(m_captureFailed));
-    metric(out, names::CaptureEnabled, "gauge",
+    family(out, names::CaptureEnabled, Type::Gauge,
            "1 while low-confidence images are captured (serving.capture as last read)");
     sample(out, names::CaptureEnabled, "", live.captureEnabled ? 1 : 0);
-    metric(out, names::CaptureDecisions, "counter",
+    family(out, names::CaptureDecisions, Type::Counter,
            "Answered images by what capture did with them: disabled (capture off), "
            "low_confidence (handed to the writer) or confident");
     const char *decisions[] = {"disabled", "low_confidence", "confident"};
     for (size_t i = 0; i < m_captureDecisions.size(); ++i) {
-        sample(out, names::CaptureDecisions, std::string("decision=\"") + decisions[i] + "\"",
+        sample(out, names::CaptureDecisions, prometheus::label("decision", decisions[i]),
                load(m_captureDecisions[i]));
     }
     renderDrift(out);
-    metric(out, names::OpenConnections, "gauge", "Open client connections");
+    family(out, names::OpenConnections, Type::Gauge, "Open client connections");
     sample(out, names::OpenConnections, "", live.connections);
-    metric(out, names::DecodingRequests, "gauge",
+    family(out, names::DecodingRequests, Type::Gauge,
            "Inference requests whose body is being parsed and decoded now");
     sample(out, names::DecodingRequests, "", live.decoding);
     const auto uptime = std::chrono::steady_clock::now() - m_started;
-    metric(out, names::Uptime, "gauge", "Seconds since the endpoint started");
+    family(out, names::Uptime, Type::Gauge, "Seconds since the endpoint started");
     sample(out, names::Uptime, "", std::chrono::duration<double>(uptime).count());
     renderProcessMetrics(out, readProcessFigures());
     return out;

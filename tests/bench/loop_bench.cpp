@@ -164,7 +164,7 @@ int main(int argc, char *argv[])
     const testing::CliRun demo =
         testing::runDigitdesk({QStringLiteral("demo"), QStringLiteral("create"), folder,
                                QStringLiteral("--data"), dataDir},
-                              1800000);
+                              {}, 1800000);
     const double demoSeconds = step.elapsed() / 1000.0;
     const QHash<QString, QString> passwords = demoPasswords(demo.out);
     if (demo.exitCode != 0 || !passwords.contains(QStringLiteral("annotator")) ||
@@ -230,7 +230,7 @@ int main(int argc, char *argv[])
         train << QStringLiteral("--epochs") << epochs;
     }
     step.restart();
-    const TrainingFigures training = trainingFiguresOf(testing::runDigitdesk(train, 3600000));
+    const TrainingFigures training = trainingFiguresOf(testing::runDigitdesk(train, {}, 3600000));
     const double trainSeconds = step.elapsed() / 1000.0;
     if (training.modelId == 0) {
         std::fprintf(stderr, "loop_bench: digitdesk %s failed:\n%s\n",

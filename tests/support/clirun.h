@@ -1,14 +1,16 @@
 #pragma once
 
-// The command-line suites' helper: the real `digitdesk` binary run as a person at a terminal or
-// a script would, with no DIGITDESK_WORKSPACE from the environment.
+// The real `digitdesk` binary run as a person at a terminal or a script would, with no
+// DIGITDESK_WORKSPACE from the environment: the one way every suite and benchmark runs it.
 
 #include "storage/imagerepository.h"
 #include "storage/sqlquery.h"
 #include "storage/userrepository.h"
 #include "storage/workspace.h"
 #include "tests/support/testdata.h"
+#include "tests/support/testfiles.h"
 
+#include <QByteArray>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -16,22 +18,26 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
 
-namespace digitdesk::testing::cli {
+namespace digitdesk::testing {
 
-struct Run
+struct CliRun
 {
     int exitCode = -1;
     QString out;
     QString err;
 };
 
-// Runs the real `digitdesk` binary, as a person at a terminal or a script would.
-inline Run runDigitdesk(const QStringList &arguments, const QByteArray &input = {})
+// `input` is written to its stdin, which is then closed. `timeoutMs` scales with
+// SanitizerTimeFactor; a run that does not end by then is killed and its err says so.
+inline CliRun runDigitdesk(const QStringList &arguments, const QByteArray &input = {},
+                           int timeoutMs = 300000)
 {
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
@@ -40,7 +46,7 @@ inline Run runDigitdesk(const QStringList &arguments, const QByteArray &input = 
     process.start(QStringLiteral(DIGITDESK_BINARY), arguments);
     process.write(input);
     process.closeWriteChannel();
-    const int patienceMs = 120000 * SanitizerTimeFactor;
+    const int patienceMs = timeoutMs * SanitizerTimeFactor;
     if (!process.waitForFinished(patienceMs)) {
         process.kill();
         process.waitForFinished();
@@ -54,4 +60,17 @@ inline Run runDigitdesk(const QStringList &arguments, const QByteArray &input = 
             QString::fromUtf8(process.readAllStandardError())};
 }
 
-} // namespace digitdesk::testing::cli
+// "dataset diff v1 v2" -> {"dataset", "diff", "v1", "v2"}
+inline QStringList words(const char *text)
+{
+    return QString::fromUtf8(text).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+}
+
+// `digitdesk COMMAND MORE... --workspace FOLDER`
+inline CliRun runDigitdeskOn(const QString &folder, const char *command,
+                             const QStringList &more = {})
+{
+    return runDigitdesk(words(command) + more + QStringList{QStringLiteral("--workspace"), folder});
+}
+
+} // namespace digitdesk::testing

@@ -1,7 +1,8 @@
 #pragma once
 
-// Helpers of tst_dataset: images labelled and approved through the services, the real binary,
-// and the system git. Header-only, so the suite needs nothing beyond its own registration.
+// Helpers of tst_dataset: images labelled and approved through the services, the real binary
+// (clirun.h), and the system git. Header-only, so the suite needs nothing beyond its own
+// registration.
 
 #include "annotation/annotationservice.h"
 #include "annotation/reviewservice.h"
@@ -13,6 +14,7 @@
 #include "storage/labelrepository.h"
 #include "storage/reviewrepository.h"
 #include "storage/transaction.h"
+#include "tests/support/clirun.h"
 #include "tests/support/testdata.h"
 
 #include <QDebug>
@@ -25,49 +27,6 @@
 #include <vector>
 
 namespace digitdesk::testing {
-
-struct CliRun
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-// The real `digitdesk`, as a script would run it.
-inline CliRun runDigitdesk(const QStringList &arguments, int timeoutMs = 300000)
-{
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(QStringLiteral("DIGITDESK_WORKSPACE"));
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(DIGITDESK_BINARY), arguments);
-    process.closeWriteChannel();
-    const int patienceMs = timeoutMs * SanitizerTimeFactor;
-    if (!process.waitForFinished(patienceMs)) {
-        process.kill();
-        process.waitForFinished();
-        return {-1, QString::fromUtf8(process.readAllStandardOutput()),
-                QStringLiteral("digitdesk %1 did not finish in %2 ms")
-                    .arg(arguments.join(QLatin1Char(' ')))
-                    .arg(patienceMs)};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-// "dataset diff v1 v2" -> {"dataset", "diff", "v1", "v2"}
-inline QStringList words(const char *text)
-{
-    return QString::fromUtf8(text).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-}
-
-// `digitdesk COMMAND MORE... --workspace FOLDER`
-inline CliRun runDigitdeskOn(const QString &folder, const char *command,
-                             const QStringList &more = {})
-{
-    return runDigitdesk(words(command) + more + QStringList{QStringLiteral("--workspace"), folder});
-}
 
 // The system git; returns its output, or "FAILED: ..." with its stderr.
 inline QString runGit(const QStringList &arguments)

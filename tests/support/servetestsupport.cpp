@@ -2,6 +2,7 @@
 
 #include "tests/support/pngbytes.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QList>
@@ -45,6 +46,19 @@ QJsonObject strictJson(const HttpAnswer &answer)
 QString errorOf(const HttpAnswer &answer)
 {
     return strictJson(answer).value(QStringLiteral("error")).toString();
+}
+
+int firstLabel(const HttpAnswer &answer)
+{
+    return json(answer)
+        .value(QStringLiteral("outputs"))
+        .toArray()
+        .at(0)
+        .toObject()
+        .value(QStringLiteral("data"))
+        .toArray()
+        .at(0)
+        .toInt(-1);
 }
 
 QByteArray hugePng(int width, int height)

@@ -1,8 +1,8 @@
 #pragma once
 
 // What the endpoint's black-box suites (tst_serveendpoints, tst_servelifecycle,
-// tst_servesecurity, tst_servehardening, tst_servingexperiments) say to `digitdesk serve` and
-// read back from it.
+// tst_servesecurity, tst_servehardening, tst_servingexperiments, tst_servebudget,
+// tst_serveconnections) say to `digitdesk serve` and read back from it.
 
 #include "tests/support/httpclient.h"
 
@@ -24,6 +24,9 @@ QJsonObject json(const HttpAnswer &answer);
 QJsonObject strictJson(const HttpAnswer &answer);
 // The "error" of a JSON answer.
 QString errorOf(const HttpAnswer &answer);
+// The first value of a KServe v2 answer's first output (the first image's label); -1 when
+// there is none.
+int firstLabel(const HttpAnswer &answer);
 
 // A PNG of width x height black pixels, deflated row by row: small on disk, huge once decoded.
 QByteArray hugePng(int width, int height);

@@ -47,6 +47,17 @@ QByteArray ringPixels(int seed)
     return QByteArray(reinterpret_cast<const char *>(image.data), 784);
 }
 
+qint64 addFixtureModel(const storage::Workspace &workspace, const QString &datasetCommit)
+{
+    storage::ModelRecord model;
+    model.architecture = QStringLiteral("digitnet");
+    model.sourceDigest = QStringLiteral("fixture");
+    model.filePath = QStringLiteral("models/fixture.pt");
+    model.fileSha256 = QStringLiteral("fixture");
+    model.datasetCommit = datasetCommit;
+    return storage::ModelRepository(workspace.db()).addModel(model, {QStringLiteral("test"), 0, 0});
+}
+
 std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
                                        const std::vector<double> &confidences)
 {
@@ -56,12 +67,7 @@ std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
     storage::Transaction transaction(db);
     qint64 modelId = models.aliasTarget(QStringLiteral("production")).value_or(0);
     if (modelId == 0) {
-        storage::ModelRecord model;
-        model.architecture = QStringLiteral("digitnet");
-        model.sourceDigest = QStringLiteral("fixture");
-        model.filePath = QStringLiteral("models/fixture.pt");
-        model.fileSha256 = QStringLiteral("fixture");
-        modelId = models.addModel(model, {QStringLiteral("test"), 0, 0});
+        modelId = addFixtureModel(workspace);
         models.moveAlias(QStringLiteral("production"), modelId, {QStringLiteral("test"), 0, 0},
                          QStringLiteral("fixture"));
     }

@@ -31,6 +31,10 @@ QByteArray ringPixels(int seed);
 std::vector<qint64> addPredictedImages(const storage::Workspace &workspace,
                                        const std::vector<double> &confidences);
 
+// A registry row with no file behind it, trained on `datasetCommit` when one is given, added as
+// `test`: for tests that need a model's id, not a model. Returns the id.
+qint64 addFixtureModel(const storage::Workspace &workspace, const QString &datasetCommit = {});
+
 // Registers an untrained DigitNet (as fast as a trained one, its answers meaningless) through
 // the registry and returns its id; the file is written into `temp`'s folder first.
 qint64 addUntrainedModel(const TempWorkspace &temp, const annotation::Principal &who);

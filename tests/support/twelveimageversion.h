@@ -17,4 +17,11 @@ inline People addTwelveImageVersion(const storage::Workspace &workspace)
     return people;
 }
 
+// A workspace holding that v1, made once in initTestCase and shared by a suite's tables.
+struct TwelveImageWorkspace : TempWorkspace
+{
+    TwelveImageWorkspace() : people(addTwelveImageVersion(*workspace)) {}
+    People people;
+};
+
 } // namespace digitdesk::testing

@@ -1,10 +1,10 @@
-#include "ui/metricssnapshot.h"
+#include "annotation/metricssnapshot.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace digitdesk::ui {
+namespace digitdesk::annotation {
 namespace {
 
 bool isNameStart(QChar c)
@@ -221,4 +221,4 @@ std::vector<std::pair<double, double>> MetricsSnapshot::buckets(const QString &n
     return {byBound.begin(), byBound.end()};
 }
 
-} // namespace digitdesk::ui
+} // namespace digitdesk::annotation

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace digitdesk::ui {
+namespace digitdesk::annotation {
 
 // One scrape of a Prometheus text exposition (`GET /metrics`): every sample by metric name and
 // label set. Comments (# HELP, # TYPE) are skipped, values may be +Inf, -Inf or NaN, an
@@ -52,4 +52,4 @@ private:
     int m_malformed = 0;
 };
 
-} // namespace digitdesk::ui
+} // namespace digitdesk::annotation
