@@ -1,6 +1,8 @@
 #include "models/lazymodule.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QStringList>
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -11,7 +13,7 @@
 namespace digitdesk::models {
 namespace {
 
-// The executable's DT_RUNPATH (or DT_RPATH), as the linker wrote it, for error messages.
+// The executable's DT_RUNPATH (or DT_RPATH), as the linker wrote it; empty when it has none.
 QString executableRunPath()
 {
     QString found;
@@ -44,7 +46,32 @@ QString executableRunPath()
             return 1;
         },
         &found);
-    return found.isEmpty() ? QStringLiteral("none") : found;
+    return found;
+}
+
+QString runPathForMessage()
+{
+    const QString runPath = executableRunPath();
+    return runPath.isEmpty() ? QStringLiteral("none") : runPath;
+}
+
+// dlopen() of a bare file name searches the RUNPATH of the object that called it. Under a
+// sanitizer the caller is the sanitizer's dlopen interceptor, which has none, so the module is
+// also looked for in each RUNPATH folder by full path ($ORIGIN: the executable's folder).
+void *openFromRunPath(const char *fileName)
+{
+    const QString origin = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalPath();
+    const QStringList folders = executableRunPath().split(QLatin1Char(':'), Qt::SkipEmptyParts);
+    for (QString folder : folders) {
+        folder.replace(QStringLiteral("${ORIGIN}"), origin)
+            .replace(QStringLiteral("$ORIGIN"), origin);
+        const QByteArray path =
+            QFile::encodeName(folder + QLatin1Char('/') + QString::fromLocal8Bit(fileName));
+        if (void *handle = dlopen(path.constData(), RTLD_NOW | RTLD_LOCAL)) {
+            return handle;
+        }
+    }
+    return nullptr;
 }
 
 } // namespace
@@ -71,7 +98,11 @@ void *LazyModule::interface()
     void *handle =
         dlopen(overridden.isEmpty() ? m_fileName : overridden.constData(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        throw std::runtime_error(failure(QString::fromLocal8Bit(dlerror())).toStdString());
+        const QString reason = QString::fromLocal8Bit(dlerror());
+        handle = overridden.isEmpty() ? openFromRunPath(m_fileName) : nullptr;
+        if (!handle) {
+            throw std::runtime_error(failure(reason).toStdString());
+        }
     }
     using EntryPoint = void *(*)(int);
     const auto entry = reinterpret_cast<EntryPoint>(dlsym(handle, m_entryPoint));
@@ -98,11 +129,11 @@ QString LazyModule::failure(const QString &reason) const
     const QString where =
         overridden.isEmpty()
             ? QStringLiteral("in the program's library path (RUNPATH %1; %2 is not set)")
-                  .arg(executableRunPath(), QString::fromLatin1(m_environmentVariable))
+                  .arg(runPathForMessage(), QString::fromLatin1(m_environmentVariable))
             : QStringLiteral("at %1 (from %2; unset it to look in the program's library path, "
                              "RUNPATH %3)")
                   .arg(QFile::decodeName(overridden), QString::fromLatin1(m_environmentVariable),
-                       executableRunPath());
+                       runPathForMessage());
     return QStringLiteral("cannot load %1: the module %2 was looked for %3: %4")
         .arg(QString::fromLatin1(m_what), QString::fromLatin1(m_fileName), where, reason);
 }

@@ -32,6 +32,7 @@
 #include <vector>
 
 using namespace digitdesk;
+using testing::firstLabel;
 using testing::HttpAnswer;
 using testing::HttpClient;
 using testing::json;
@@ -202,14 +203,7 @@ void tst_Replicas::killedReplicaAndPromotionLoseNoRequest()
                 one.status = answer.status;
                 const QJsonObject object = json(answer);
                 one.version = object.value(QStringLiteral("model_version")).toString();
-                one.label = object.value(QStringLiteral("outputs"))
-                                .toArray()
-                                .at(0)
-                                .toObject()
-                                .value(QStringLiteral("data"))
-                                .toArray()
-                                .at(0)
-                                .toInt(-1);
+                one.label = firstLabel(answer);
                 if (answer.closed) {
                     client.reset(); // nginx ends a keep-alive connection after 1,000 requests
                 }

@@ -71,6 +71,12 @@ public:
                 http::async_read(
                     self->m_socket, self->m_buffer, *self->m_parser,
                     [self](error_code ec2, std::size_t) {
+                        if (!ec2 && !self->m_parser->get().keep_alive()) {
+                            // The server ends the connection after this answer (nginx does
+                            // after 1,000 requests): the next request opens a new one.
+                            error_code ignored;
+                            self->m_socket.close(ignored);
+                        }
                         self->finish(ec2 ? 0
                                          : static_cast<int>(self->m_parser->get().result_int()));
                     });
