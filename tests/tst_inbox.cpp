@@ -88,7 +88,7 @@ void tst_Inbox::filesOneByOneAndInABurst()
     for (int i = 0; i < 3; ++i) {
         QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("one-%1.png").arg(i),
                                   testing::strokeScan(i)));
-        QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), i + 1, Patience);
+        WATCHER_TRY_COMPARE(watch, ws.processed(), i + 1, Patience);
         QCOMPARE(testing::inboxImages(ws.workspace()), i + 1);
         QCOMPARE(testing::predictedInboxImages(ws.workspace()), i + 1);
     }
@@ -97,7 +97,7 @@ void tst_Inbox::filesOneByOneAndInABurst()
         QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("burst-%1.png").arg(i),
                                   testing::strokeScan(100 + i)));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), Burst + 3, 3 * Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), Burst + 3, 3 * Patience);
     QCOMPARE(ws.waiting(), 0);
     QCOMPARE(testing::inboxImages(ws.workspace()), Burst + 3);
     QCOMPARE(testing::predictedInboxImages(ws.workspace()), Burst + 3);
@@ -119,7 +119,7 @@ void tst_Inbox::slowWriterIsTakenOnlyWhenComplete()
     InboxWorkspace ws;
     testing::setSetting(ws.workspace(), annotation::InboxSettleSetting, QStringLiteral("1500"));
     WatchProcess watch(ws.temp.folder(), ws.watchArguments());
-    QTRY_VERIFY_WITH_TIMEOUT(inboxStateIs(ws.workspace(), "watching"), Patience);
+    WATCHER_TRY_VERIFY(watch, inboxStateIs(ws.workspace(), "watching"), Patience);
     // Written in place, a piece every 200 ms: half a PNG taken early would land in failed/.
     const QByteArray scan = testing::strokeScan(7);
     QFile file(QDir(ws.inbox).filePath(QStringLiteral("slow.png")));
@@ -133,7 +133,7 @@ void tst_Inbox::slowWriterIsTakenOnlyWhenComplete()
         QVERIFY(QFileInfo::exists(file.fileName()));
     }
     file.close();
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), 1, Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), 1, Patience);
     QCOMPARE(testing::inboxImages(ws.workspace()), 1);
     QVERIFY(!QFileInfo::exists(ws.failed()));
 }
@@ -163,24 +163,26 @@ void tst_Inbox::badFilesMoveToFailedWithTheirReason()
     InboxWorkspace ws;
     WatchProcess watch(ws.temp.folder(), ws.watchArguments());
     QVERIFY(testing::dropFile(ws.inbox, name, bytes));
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(ws.failed(name + QStringLiteral(".error.txt"))),
-                             Patience);
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(ws.failed(name)), Patience);
+    WATCHER_TRY_VERIFY(watch, QFileInfo::exists(ws.failed(name + QStringLiteral(".error.txt"))),
+                       Patience);
+    WATCHER_TRY_VERIFY(watch, QFileInfo::exists(ws.failed(name)), Patience);
     const QString why = readText(ws.failed(name + QStringLiteral(".error.txt")));
     QVERIFY2(why.startsWith(name + QStringLiteral(": ")) && why.size() > name.size() + 4,
              qPrintable(why));
     QVERIFY2(why.contains(reason), qPrintable(why));
     QCOMPARE(testing::inboxImages(ws.workspace()), 0);
     QCOMPARE(ws.waiting(), 0);
-    QTRY_COMPARE_WITH_TIMEOUT(annotation::InboxControl(ws.workspace().db())
-                                  .state(annotation::Principal::localOperator())
-                                  .failedToday,
-                              1, Patience);
+    WATCHER_TRY_COMPARE(watch,
+                        annotation::InboxControl(ws.workspace().db())
+                            .state(annotation::Principal::localOperator())
+                            .failedToday,
+                        1, Patience);
     // What the Inbox pane shows as the last error: the file and its reason.
-    QTRY_COMPARE_WITH_TIMEOUT(annotation::InboxControl(ws.workspace().db())
-                                  .state(annotation::Principal::localOperator())
-                                  .lastError,
-                              why.trimmed(), Patience);
+    WATCHER_TRY_COMPARE(watch,
+                        annotation::InboxControl(ws.workspace().db())
+                            .state(annotation::Principal::localOperator())
+                            .lastError,
+                        why.trimmed(), Patience);
 }
 
 void tst_Inbox::duplicates()
@@ -188,18 +190,18 @@ void tst_Inbox::duplicates()
     InboxWorkspace ws;
     WatchProcess watch(ws.temp.folder(), ws.watchArguments());
     QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("a.png"), testing::strokeScan(3)));
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), 1, Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), 1, Patience);
     // The same file again under another name: already in the queue, only moved.
     QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("copy-of-a.png"), testing::strokeScan(3)));
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), 2, Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), 2, Patience);
     // The same name again the same day: kept beside the first, nothing overwritten.
     QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("a.png"), testing::strokeScan(3)));
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), 3, Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), 3, Patience);
     QVERIFY(QFileInfo::exists(QDir(testing::processedToday(ws.inbox)).filePath("a-1.png")));
     // The same scan saved as BMP: other bytes, the same image once normalised.
     QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("a.bmp"), testing::strokeScan(3, ".bmp")));
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(ws.failed(QStringLiteral("a.bmp.error.txt"))),
-                             Patience);
+    WATCHER_TRY_VERIFY(watch, QFileInfo::exists(ws.failed(QStringLiteral("a.bmp.error.txt"))),
+                       Patience);
     QVERIFY(readText(ws.failed(QStringLiteral("a.bmp.error.txt"))).contains("duplicate"));
     QCOMPARE(testing::inboxImages(ws.workspace()), 1);
     QCOMPARE(testing::countOf(ws.workspace(),
@@ -237,7 +239,7 @@ void tst_Inbox::killBetweenImportAndMoveImportsOnceMovesOnce()
     QVERIFY2(caught, "never saw the watcher between an import and its move");
     QVERIFY(ws.waiting() > 0);
     WatchProcess restarted(ws.temp.folder(), ws.watchArguments());
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), Files, 3 * Patience);
+    WATCHER_TRY_COMPARE(restarted, ws.processed(), Files, 3 * Patience);
     QCOMPARE(ws.waiting(), 0);
     QCOMPARE(testing::inboxImages(ws.workspace()), Files);
     QCOMPARE(testing::predictedInboxImages(ws.workspace()), Files);
@@ -255,9 +257,9 @@ void tst_Inbox::rescanFindsFileWhoseNotificationWasLost()
     InboxWorkspace ws;
     // As on a network filesystem that never tells: only the rescan (every second) can see it.
     WatchProcess watch(ws.temp.folder(), ws.watchArguments({QStringLiteral("--poll-only")}));
-    QTRY_VERIFY_WITH_TIMEOUT(inboxStateIs(ws.workspace(), "watching"), Patience);
+    WATCHER_TRY_VERIFY(watch, inboxStateIs(ws.workspace(), "watching"), Patience);
     QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("quiet.png"), testing::strokeScan(5)));
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), 1, Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), 1, Patience);
     QCOMPARE(testing::predictedInboxImages(ws.workspace()), 1);
 }
 
@@ -271,7 +273,7 @@ void tst_Inbox::sigtermStopsCleanly()
     }
     WatchProcess watch(ws.temp.folder(),
                        ws.watchArguments({QStringLiteral("--batch"), QStringLiteral("16")}));
-    QTRY_VERIFY_WITH_TIMEOUT(ws.processed() > 0, Patience);
+    WATCHER_TRY_VERIFY(watch, ws.processed() > 0, Patience);
     watch.signal(SIGTERM);
     QVERIFY(watch.process().waitForFinished(Patience));
     QCOMPARE(watch.process().exitStatus(), QProcess::NormalExit);
@@ -297,14 +299,15 @@ void tst_Inbox::stopAndStartFromTheGuiOutliveIt()
         [&] { control.setEnabled(annotator, false); }));
 
     WatchProcess watch(ws.temp.folder(), ws.watchArguments());
-    QTRY_VERIFY_WITH_TIMEOUT(control.state(engineer).state == QStringLiteral("watching"), Patience);
+    WATCHER_TRY_VERIFY(watch, control.state(engineer).state == QStringLiteral("watching"),
+                       Patience);
     control.setEnabled(engineer, false);
-    QTRY_VERIFY_WITH_TIMEOUT(control.state(engineer).state == QStringLiteral("paused"), Patience);
+    WATCHER_TRY_VERIFY(watch, control.state(engineer).state == QStringLiteral("paused"), Patience);
     QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("held.png"), testing::strokeScan(9)));
-    QTRY_COMPARE_WITH_TIMEOUT(control.state(engineer).waiting, 0, Patience);
+    WATCHER_TRY_COMPARE(watch, control.state(engineer).waiting, 0, Patience);
     QCOMPARE(ws.waiting(), 1); // paused: not taken
     control.setEnabled(engineer, true);
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), 1, Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), 1, Patience);
     QCOMPARE(testing::countOf(ws.workspace(),
                               QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action ="
                                              " 'control_inbox' AND outcome = 'ok'")),
@@ -332,7 +335,7 @@ void tst_Inbox::settingsAndUsage()
     // With inbox.path set, `watch` needs no --path.
     WatchProcess watch(folder);
     QVERIFY(testing::dropFile(ws.inbox, QStringLiteral("s.png"), testing::strokeScan(11)));
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), 1, Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), 1, Patience);
     // A second watcher on the same folder waits for the first one's lock.
     WatchProcess second(folder);
     QTRY_VERIFY_WITH_TIMEOUT(second.log().contains(QStringLiteral("another process")), Patience);
@@ -351,7 +354,7 @@ void tst_Inbox::labelCommitsStayFastDuringABurst()
                                   testing::strokeScan(20000 + i)));
     }
     WatchProcess watch(ws.temp.folder(), ws.watchArguments());
-    QTRY_VERIFY_WITH_TIMEOUT(testing::inboxImages(ws.workspace()) > 0, Patience);
+    WATCHER_TRY_VERIFY(watch, testing::inboxImages(ws.workspace()) > 0, Patience);
     const std::vector<double> latencies =
         testing::labelCommitsWhile(ws.workspace(), annotator, [&ws] { return ws.waiting() > 100; });
     const double p99 = testing::quantile(latencies, 0.99);
@@ -360,7 +363,7 @@ void tst_Inbox::labelCommitsStayFastDuringABurst()
           testing::quantile(latencies, 1));
     QVERIFY2(latencies.size() >= 100, "the burst ended before 100 labels were committed");
     QVERIFY2(p99 < 100, qPrintable(QStringLiteral("p99 %1 ms").arg(p99)));
-    QTRY_COMPARE_WITH_TIMEOUT(ws.processed(), Burst, 6 * Patience);
+    WATCHER_TRY_COMPARE(watch, ws.processed(), Burst, 6 * Patience);
     QCOMPARE(testing::inboxImages(ws.workspace()), Burst);
     // Queued at its import's commit: one labelled before its prediction was stored keeps none.
     QCOMPARE(testing::predictedInboxImages(ws.workspace()) +

@@ -161,6 +161,18 @@ public:
     WatchProcess &operator=(const WatchProcess &) = delete;
 
     void signal(int number) { ::kill(static_cast<pid_t>(m_process.processId()), number); }
+    bool exited() const { return m_process.state() == QProcess::NotRunning; }
+    QString exitReport()
+    {
+        const QString how =
+            m_process.error() == QProcess::FailedToStart
+                ? QStringLiteral("could not start (%1)").arg(m_process.errorString())
+            : m_process.exitStatus() == QProcess::CrashExit
+                ? QStringLiteral("was killed or crashed")
+                : QStringLiteral("exited with code %1").arg(m_process.exitCode());
+        return QStringLiteral("digitdesk watch %1 before the test was done; its log:\n%2")
+            .arg(how, log());
+    }
     QProcess &process() { return m_process; }
     QString log() { return m_log += QString::fromUtf8(m_process.readAllStandardError()); }
 
@@ -170,3 +182,20 @@ private:
 };
 
 } // namespace digitdesk::testing
+
+// QTRY_VERIFY_WITH_TIMEOUT and QTRY_COMPARE_WITH_TIMEOUT for a test whose WatchProcess must keep
+// running: when it exits, they fail at once with its exit and log instead of waiting out the
+// timeout (under a sanitizer that is 12 minutes per wait).
+#define WATCHER_TRY_VERIFY(watch, condition, timeout)                                              \
+    do {                                                                                           \
+        QTRY_VERIFY_WITH_TIMEOUT((condition) || (watch).exited(), timeout);                        \
+        QVERIFY2((condition) || !(watch).exited(), qPrintable((watch).exitReport()));              \
+        QVERIFY(condition);                                                                        \
+    } while (false)
+
+#define WATCHER_TRY_COMPARE(watch, actual, expected, timeout)                                      \
+    do {                                                                                           \
+        QTRY_VERIFY_WITH_TIMEOUT((actual) == (expected) || (watch).exited(), timeout);             \
+        QVERIFY2((actual) == (expected) || !(watch).exited(), qPrintable((watch).exitReport()));   \
+        QCOMPARE(actual, expected);                                                                \
+    } while (false)
