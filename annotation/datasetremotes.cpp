@@ -10,6 +10,8 @@
 #include "storage/datasetversionrepository.h"
 #include "storage/transaction.h"
 
+#include <QDateTime>
+#include <QHash>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -23,16 +25,41 @@ bool isRemoteName(const QString &name)
     return pattern.match(name).hasMatch() && ownVersionNumber(name) == 0;
 }
 
+// A remote's version tag as fetched: "vN", or "vN-<hex>" where the remote held another
+// workspace's vN when this one was pushed. Returns N; 0 for anything else.
+int remoteVersionNumber(const QString &tag)
+{
+    static const QRegularExpression qualified(QStringLiteral("^(v[0-9]+)-[0-9a-f]{8}$"));
+    const QRegularExpressionMatch match = qualified.match(tag);
+    return ownVersionNumber(match.hasMatch() ? match.captured(1) : tag);
+}
+
+// Who joins histories: the person, as git allows a name to be written.
+storage::GitSignature joinerOf(const Principal &who)
+{
+    QString name = who.name;
+    name.remove(QRegularExpression(QStringLiteral("[<>\\r\\n]")));
+    return {name, QStringLiteral("digitdesk@digitdesk.invalid"), QDateTime::currentDateTimeUtc()};
+}
+
 } // namespace
 
-void DatasetService::push(const Principal &who, const QString &remote, bool withTags)
+DatasetPush DatasetService::push(const Principal &who, const QString &remote, bool withTags)
 {
     m_access.require(who, Action::ManageDatasets, remote);
     recoverOnce();
-    datasetrecords::openGit(m_root).push(remote, withTags);
-    m_access.audit(who, Action::ManageDatasets, remote,
-                   withTags ? QStringLiteral("pushed main and the version tags")
-                            : QStringLiteral("pushed main"));
+    const storage::PushedVersions pushed =
+        datasetrecords::openGit(m_root).push(remote, withTags, joinerOf(who));
+    QStringList tags;
+    for (const auto &[tag, remoteTag] : pushed.tags) {
+        tags << (tag == remoteTag ? tag : QStringLiteral("%1 as %2").arg(tag, remoteTag));
+    }
+    m_access.audit(
+        who, Action::ManageDatasets, remote,
+        QStringLiteral("pushed main %1, tags: %2")
+            .arg(pushed.mainCommit.isEmpty() ? QStringLiteral("(unchanged)") : pushed.mainCommit,
+                 tags.isEmpty() ? QStringLiteral("none") : tags.join(u", ")));
+    return {pushed.mainCommit, pushed.tags};
 }
 
 std::vector<DatasetVersion> DatasetService::pull(const Principal &who, const QString &remote,
@@ -47,11 +74,16 @@ std::vector<DatasetVersion> DatasetService::pull(const Principal &who, const QSt
     recoverOnce();
     storage::DatasetGit git = datasetrecords::openGit(m_root);
     const std::vector<storage::GitTag> fetched = git.fetch(remote, name);
+    const QString joined = git.joinFetched(name, joinerOf(who));
+    QHash<QString, QString> tagOfCommit; // the remote's name for each of its versions
+    for (const storage::GitTag &tag : fetched) {
+        tagOfCommit.insert(tag.commitId, tag.name);
+    }
     storage::DatasetVersionRepository repository(m_db);
     std::vector<DatasetVersion> versions;
     std::vector<storage::DatasetVersionRecord> records;
     for (const storage::GitTag &tag : fetched) {
-        const int number = ownVersionNumber(tag.name.section(QLatin1Char('/'), 1));
+        const int number = remoteVersionNumber(tag.name.section(QLatin1Char('/'), 1));
         if (!tag.name.startsWith(name + QLatin1Char('/')) || number == 0) {
             continue;
         }
@@ -75,8 +107,11 @@ std::vector<DatasetVersion> DatasetService::pull(const Principal &who, const QSt
         record.message = git.commitMessage(tag.commitId).trimmed();
         record.imageCount = static_cast<int>(rows.size());
         record.histogram = datasetfiles::histogramOf(rows);
-        record.parentTag =
-            manifest.parentTag.isEmpty() ? QString() : name + QLatin1Char('/') + manifest.parentTag;
+        // The parent by its commit: its tag here may be another workspace's name for it.
+        record.parentTag = manifest.parentTag.isEmpty()
+                               ? QString()
+                               : tagOfCommit.value(manifest.parentCommit,
+                                                   name + QLatin1Char('/') + manifest.parentTag);
         record.origin = name;
         records.push_back(record);
         versions.push_back(datasetrecords::toVersion(record));
@@ -88,10 +123,11 @@ std::vector<DatasetVersion> DatasetService::pull(const Principal &who, const QSt
         }
     }
     m_access.audit(who, Action::ManageDatasets, remote,
-                   QStringLiteral("pulled %1 version(s) as %2/, %3 new")
+                   QStringLiteral("pulled %1 version(s) as %2/, %3 new; shared history at %4")
                        .arg(versions.size())
                        .arg(name)
-                       .arg(records.size()));
+                       .arg(records.size())
+                       .arg(joined.isEmpty() ? QStringLiteral("none") : joined));
     transaction.commit();
     std::sort(versions.begin(), versions.end(),
               [](const auto &a, const auto &b) { return a.number > b.number; });

@@ -73,6 +73,15 @@ struct DatasetExport
     QStringList files;
 };
 
+// What a push sent to a remote.
+struct DatasetPush
+{
+    QString mainCommit; // where the remote's main moved; empty when it had all of it already
+    // Own versions sent, each with its name on the remote: "v2", or "v2-1a2b3c4d" (its commit's
+    // first 8 hex digits) where the remote's v2 is another workspace's version.
+    std::vector<std::pair<QString, QString>> tags;
+};
+
 // Lineage: a model, the version it learnt from, and who stands behind each label of it.
 struct ModelLineage
 {
@@ -114,8 +123,13 @@ public:
     QStringList verify(const Principal &who, const QString &tag = {}) const;
     DatasetExport exportVersion(const Principal &who, const QString &tag, ExportFormat format,
                                 const QString &folder) const;
-    void push(const Principal &who, const QString &remote, bool withTags);
-    // Fetches a remote's versions as "<name>/vN"; returns them.
+    // Sends this workspace's history, joined with every remote history pulled before, as the
+    // remote's main, and with `withTags` the versions the remote does not name yet. Throws
+    // storage::RemoteAhead, having sent nothing, when the remote holds versions not pulled here.
+    DatasetPush push(const Principal &who, const QString &remote, bool withTags);
+    // Fetches a remote's versions as "<name>/vN" (or "<name>/vN-1a2b3c4d", another workspace's
+    // vN as the remote names it) and joins the remote's history into what the next push sends;
+    // this workspace's own versions and main do not move. Returns every version of the remote.
     std::vector<DatasetVersion> pull(const Principal &who, const QString &remote,
                                      const QString &name = QStringLiteral("origin"));
     // Brings a version's images and labels into this workspace as approved items (a pulled

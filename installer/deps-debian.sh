@@ -32,6 +32,9 @@ packages=(
   # monitoring (installer/prometheus/, installer/kubernetes/): promtool checks and unit-tests
   # the rules; the tests read the YAML files with python3-yaml
   prometheus python3-yaml
+  # a workspace on a PostgreSQL server: Qt's QPSQL driver (libpq), and the server with
+  # pg_virtualenv (postgresql-common), which gives tst_connection a throwaway cluster
+  libqt6sql6-psql postgresql postgresql-common
 )
 
 missing=()

@@ -1,12 +1,11 @@
 #include "storage/connection.h"
 
-#include "storage/sqlquery.h"
+#include "storage/databaselocation.h"
+#include "storage/dialect.h"
 #include "storage/storageerror.h"
 
 #include <QAtomicInteger>
-#include <QFileInfo>
 #include <QSqlError>
-#include <QUrl>
 
 namespace digitdesk::storage {
 namespace {
@@ -19,39 +18,30 @@ QString nextConnectionName()
 
 } // namespace
 
-Connection::Connection(const QString &databasePath, Mode mode)
-    : m_path(databasePath), m_name(nextConnectionName())
+Connection::Connection(const QString &location, Mode mode)
+    : m_path(location), m_name(nextConnectionName())
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-    QString options = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(BusyTimeoutMs);
-    db.setDatabaseName(m_path);
-    if (mode == Mode::ReadOnly) {
-        options += QStringLiteral(";QSQLITE_OPEN_READONLY");
-        // SQLite reads a WAL database only through its -shm index, which a read-only folder
-        // cannot hold; with no -wal file beside it the database file is complete, and is
-        // opened as immutable instead.
-        if (!QFileInfo::exists(m_path + QStringLiteral("-wal"))) {
-            options += QStringLiteral(";QSQLITE_OPEN_URI");
-            db.setDatabaseName(QUrl::fromLocalFile(m_path).toString(QUrl::FullyEncoded) +
-                               QStringLiteral("?immutable=1"));
-        }
-    }
-    db.setConnectOptions(options);
-    if (!db.open()) {
-        const QString reason = db.lastError().text();
+    const DatabaseLocation parsed = DatabaseLocation::parse(location);
+    const Dialect &dialect = Dialect::of(parsed.engine());
+    QSqlDatabase db = QSqlDatabase::addDatabase(dialect.driver(), m_name);
+    const auto fail = [&](const QString &reason) {
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(m_name);
-        throw StorageError(QStringLiteral("cannot open database %1: %2").arg(m_path, reason));
+        throw StorageError(
+            QStringLiteral("cannot open database %1: %2").arg(parsed.toString(), reason));
+    };
+    if (!db.isValid()) {
+        fail(QStringLiteral("Qt's %1 driver is not installed (Debian: %2)")
+                 .arg(dialect.driver(), parsed.engine() == Engine::PostgreSql
+                                            ? QStringLiteral("libqt6sql6-psql")
+                                            : QStringLiteral("libqt6sql6-sqlite")));
+    }
+    dialect.configure(db, parsed, mode);
+    if (!db.open()) {
+        fail(db.lastError().text());
     }
     try {
-        if (mode == Mode::ReadWrite) {
-            execStatement(db, QStringLiteral("PRAGMA journal_mode=WAL"),
-                          QStringLiteral("switch to WAL"));
-        }
-        execStatement(db, QStringLiteral("PRAGMA foreign_keys=ON"),
-                      QStringLiteral("turn on foreign keys"));
-        execStatement(db, QStringLiteral("PRAGMA synchronous=FULL"),
-                      QStringLiteral("set synchronous mode"));
+        dialect.afterOpen(db, mode);
     } catch (...) {
         db.close();
         db = QSqlDatabase();

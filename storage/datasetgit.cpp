@@ -6,6 +6,7 @@
 #include "storage/git/packedobjectwriter.h"
 #include "storage/git/references.h"
 #include "storage/git/remotesync.h"
+#include "storage/git/sharedhistory.h"
 #include "storage/git/treereader.h"
 #include "storage/git/treewriter.h"
 #include "storage/storageerror.h"
@@ -401,14 +402,48 @@ DatasetGit::ObjectCounts DatasetGit::countObjects() const
     return {files.looseObjects, files.packs, files.packBytes};
 }
 
-void DatasetGit::push(const QString &remote, bool withTags)
+PushedVersions DatasetGit::push(const QString &remote, bool withTags, const GitSignature &author)
 {
-    git::pushVersions(d->repo(), remote, withTags);
+    const QString doing = QStringLiteral("pushing to %1").arg(remote);
+    const GitSignature joiner = author.name.isEmpty()
+                                    ? GitSignature{QStringLiteral("DigitDesk"),
+                                                   QStringLiteral("digitdesk@digitdesk.invalid"),
+                                                   {}}
+                                    : author;
+    return git::pushVersions(
+        d->repo(), *d->writer, remote, withTags,
+        withFinalNewline(QStringLiteral("Join the newest versions into the shared history")),
+        toSignature(joiner, doing).get());
 }
 
 std::vector<GitTag> DatasetGit::fetch(const QString &remote, const QString &name)
 {
     return git::fetchVersions(d->repo(), remote, name);
+}
+
+QString DatasetGit::joinFetched(const QString &name, const GitSignature &author)
+{
+    const QString doing = QStringLiteral("joining the versions fetched from %1").arg(name);
+    const QString fetched =
+        git::commitOfReference(d->repo(), QStringLiteral("refs/remotes/%1/main").arg(name));
+    if (fetched.isEmpty()) {
+        return shared();
+    }
+    const QStringList heads = git::sharedHeads(d->repo(), fetched);
+    if (heads.isEmpty()) {
+        return {};
+    }
+    return git::moveSharedHistory(
+        d->repo(), *d->writer, heads,
+        withFinalNewline(QStringLiteral("Join the versions of %1\n\nIts main was at %2; a version "
+                                        "is a whole snapshot, so this tree is main's.")
+                             .arg(name, fetched)),
+        toSignature(author, doing).get());
+}
+
+QString DatasetGit::shared() const
+{
+    return git::commitOfReference(d->repo(), QString::fromLatin1(git::SharedBranch));
 }
 
 } // namespace digitdesk::storage

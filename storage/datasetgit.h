@@ -1,5 +1,7 @@
 #pragma once
 
+#include "storage/storageerror.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QHash>
@@ -44,6 +46,24 @@ struct TreeDifference
     };
     Kind kind = Kind::Added;
     QString path;
+};
+
+// What a push changed on the remote.
+struct PushedVersions
+{
+    QString mainCommit; // where the remote's main moved; empty when it had all of it already
+    // Own tags sent, each with its name on the remote: its own ("v2"), or, where the remote's v2
+    // is another workspace's version, followed by its commit's first 8 hex digits
+    // ("v2-1a2b3c4d"). A version the remote names already, under any name, is not sent again.
+    std::vector<std::pair<QString, QString>> tags;
+};
+
+// A push refused before anything was sent: the remote's main holds commits (another
+// workspace's versions) that this repository's history does not contain: it must pull first.
+class RemoteAhead final : public StorageError
+{
+public:
+    using StorageError::StorageError;
 };
 
 // The dataset repository (WORKSPACE/dataset.git, bare) through libgit2, for dataset versions:
@@ -130,12 +150,24 @@ public:
     };
     ObjectCounts countObjects() const;
 
-    // Pushes main and the vN tags to a remote (a URL or a path to a bare repository); a remote
-    // that has moved on (non-fast-forward) is refused with the reason.
-    void push(const QString &remote, bool withTags);
+    // Pushes to a remote (a URL or a path to a bare repository) this repository's history as
+    // its main, and with `withTags` the own vN tags it does not name yet. Once `joinFetched` has
+    // joined a remote's history in, what is sent is refs/heads/shared (main stays this
+    // workspace's own versions); versions committed since are joined in first, by `author`.
+    // Throws RemoteAhead, having sent nothing, when the remote's main holds commits that were
+    // not fetched and joined here. Nothing is forced: a remote's tag or main never moves back.
+    PushedVersions push(const QString &remote, bool withTags, const GitSignature &author = {});
     // Fetches the remote's main and vN tags as refs/remotes/<name>/main and tags "<name>/vN";
     // returns the remote's vN tags as "<name>/vN". Anonymous: no credentials are offered.
     std::vector<GitTag> fetch(const QString &remote, const QString &name);
+    // Joins the fetched refs/remotes/<name>/main into refs/heads/shared with main, so that the
+    // next push carries both histories: a commit with main and the remote's main as parents
+    // and main's tree, when neither contains the other. Moves no version, tag or main. Returns
+    // the commit refs/heads/shared is at, empty when there is nothing to join (no own version
+    // yet, or nothing fetched).
+    QString joinFetched(const QString &name, const GitSignature &author);
+    // refs/heads/shared's commit; empty when no remote history was ever joined in.
+    QString shared() const;
 
 private:
     struct Private;

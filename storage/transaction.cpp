@@ -1,5 +1,6 @@
 #include "storage/transaction.h"
 
+#include "storage/dialect.h"
 #include "storage/sqlquery.h"
 
 #include <QSqlQuery>
@@ -8,7 +9,7 @@ namespace digitdesk::storage {
 
 Transaction::Transaction(const QSqlDatabase &db) : m_db(db)
 {
-    execStatement(m_db, QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("begin a transaction"));
+    Dialect::of(m_db).beginWrite(m_db);
     m_open = true;
 }
 

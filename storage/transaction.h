@@ -4,9 +4,10 @@
 
 namespace digitdesk::storage {
 
-// BEGIN IMMEDIATE on construction (the write lock is taken up front, so a second process
-// waits for it within the busy timeout instead of failing half-way); ROLLBACK on destruction
-// unless commit() succeeded, so an exception never leaves half a change behind.
+// Begins with the workspace's write lock on construction (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+// BEGIN and an advisory lock, see Dialect::beginWrite), taken up front so that a second
+// process waits for it within the busy timeout instead of failing half-way; ROLLBACK on
+// destruction unless commit() succeeded, so an exception never leaves half a change behind.
 class Transaction final
 {
 public:

@@ -3,6 +3,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
+#include "storage/datasetgit.h"
 #include "storage/label.h"
 #include "storage/workspace.h"
 
@@ -58,12 +59,17 @@ const std::map<QString, Subcommand> &subcommands()
           1, 2}},
         {QStringLiteral("push"),
          {QStringLiteral("digitdesk dataset push REMOTE [--tags] [--workspace DIR]"),
-          QStringLiteral("Push main (and with --tags the version tags) to a git remote: a URL or "
-                         "a path to a bare repository."),
+          QStringLiteral("Push this workspace's history (joined with every one pulled) as the "
+                         "remote's main, and with --tags the versions it does not name yet (vN, "
+                         "or vN-<commit> where its vN is another workspace's), to a git remote: a "
+                         "URL or a path to a bare repository. Refused, with nothing sent, while "
+                         "the remote has versions not pulled here."),
           2, 2}},
         {QStringLiteral("pull"),
          {QStringLiteral("digitdesk dataset pull REMOTE [--name origin] [--workspace DIR]"),
-          QStringLiteral("Fetch a remote's versions as NAME/vN."), 2, 2}},
+          QStringLiteral("Fetch a remote's versions as NAME/vN and join its history into what "
+                         "the next push sends; this workspace's own versions stay as they are."),
+          2, 2}},
         {QStringLiteral("import"),
          {QStringLiteral("digitdesk dataset import vN [--workspace DIR]"),
           QStringLiteral("Bring a version's images and labels in as approved items (a pulled "
@@ -139,6 +145,37 @@ void printDiff(const annotation::DatasetDiff &diff)
     }
 }
 
+int push(DatasetService &datasets, const annotation::Principal &who, const QString &remote,
+         bool withTags)
+{
+    annotation::DatasetPush pushed;
+    try {
+        pushed = datasets.push(who, remote, withTags);
+    } catch (const storage::RemoteAhead &error) {
+        printErr(QStringLiteral("digitdesk: %1 has dataset versions this workspace lacks, so "
+                                "nothing was pushed: pull first (`digitdesk dataset pull %1`), "
+                                "then push again\n(%2)")
+                     .arg(remote, error.message()));
+        return ExitFailed;
+    }
+    if (pushed.mainCommit.isEmpty() && pushed.tags.empty()) {
+        printOut(QStringLiteral("Nothing to push: %1 has this workspace's history%2 already")
+                     .arg(remote, withTags ? QStringLiteral(" and every version") : QString()));
+        return ExitOk;
+    }
+    printOut(QStringLiteral("Pushed to %1").arg(remote));
+    if (!pushed.mainCommit.isEmpty()) {
+        printOut(QStringLiteral("  main     %1").arg(pushed.mainCommit));
+    }
+    for (const auto &[tag, remoteTag] : pushed.tags) {
+        printOut(tag == remoteTag
+                     ? QStringLiteral("  %1").arg(tag)
+                     : QStringLiteral("  %1 as %2 (the remote's %1 is another workspace's)")
+                           .arg(tag, remoteTag));
+    }
+    return ExitOk;
+}
+
 int runSubcommand(const QString &sub, const ArgumentParser &parser)
 {
     const QStringList positional = parser.positional();
@@ -197,11 +234,7 @@ int runSubcommand(const QString &sub, const ArgumentParser &parser)
         printOut(positional.size() > 1 ? QStringLiteral("%1 is intact").arg(positional.at(1))
                                        : QStringLiteral("Every version is intact"));
     } else if (sub == QStringLiteral("push")) {
-        const bool tags = parser.isSet(QStringLiteral("tags"));
-        datasets.push(who, positional.at(1), tags);
-        printOut(
-            QStringLiteral("Pushed main%1 to %2")
-                .arg(tags ? QStringLiteral(" and the version tags") : QString(), positional.at(1)));
+        return push(datasets, who, positional.at(1), parser.isSet(QStringLiteral("tags")));
     } else if (sub == QStringLiteral("pull")) {
         const QString name = parser.isSet(QStringLiteral("name"))
                                  ? parser.value(QStringLiteral("name"))

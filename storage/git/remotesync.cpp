@@ -3,7 +3,14 @@
 #include "storage/git/error.h"
 #include "storage/git/handles.h"
 #include "storage/git/references.h"
+#include "storage/git/sharedhistory.h"
 #include "storage/storageerror.h"
+
+#include <QFileInfo>
+#include <QHash>
+#include <QRegularExpression>
+#include <QSet>
+#include <QUrl>
 
 #include <algorithm>
 
@@ -17,6 +24,7 @@ class Refspecs
 {
 public:
     void add(const QString &refspec) { m_specs.push_back(refspec.toUtf8()); }
+    bool isEmpty() const { return m_specs.empty(); }
 
     git_strarray array()
     {
@@ -55,24 +63,140 @@ Remote anonymousRemote(git_repository *repository, const QString &url, const QSt
     return remote;
 }
 
+// What the remote holds: its main and the commit each of its vN tags names.
+struct RemoteRefs
+{
+    QString main;
+    QHash<QString, QString> tags; // "v1" -> commit
+    QSet<QString> tagCommits;
+};
+
+RemoteRefs listRemote(git_repository *repository, git_remote *remote, const QString &doing)
+{
+    const git_remote_head **heads = nullptr;
+    size_t headCount = 0;
+    check(git_remote_ls(&heads, &headCount, remote), doing);
+    const QString tagsPrefix = QStringLiteral("refs/tags/");
+    const QString peeledSuffix = QStringLiteral("^{}");
+    RemoteRefs refs;
+    QHash<QString, QString> peeled;
+    for (size_t i = 0; i < headCount; ++i) {
+        const QString head = QString::fromUtf8(heads[i]->name);
+        const QString id = toString(heads[i]->oid);
+        if (head == QString::fromLatin1(MainBranch)) {
+            refs.main = id;
+        } else if (head.startsWith(tagsPrefix) && head.endsWith(peeledSuffix)) {
+            peeled.insert(head.mid(tagsPrefix.size()).chopped(peeledSuffix.size()), id);
+        } else if (head.startsWith(tagsPrefix) && isVersionTagName(head.mid(tagsPrefix.size()))) {
+            refs.tags.insert(head.mid(tagsPrefix.size()), id);
+        }
+    }
+    // An annotated tag is listed as the tag object, and for a fetch also as "^{}" with the
+    // commit it names; for a push it is peeled here when this repository has the tag object.
+    for (auto tag = refs.tags.begin(); tag != refs.tags.end(); ++tag) {
+        tag.value() = peeled.value(tag.key(), tag.value());
+        const git_oid id = parseObjectId(tag.value(), doing);
+        Object object;
+        if (git_object_lookup(out(object), repository, &id, GIT_OBJECT_TAG) == 0) {
+            Object commit;
+            if (git_object_peel(out(commit), object.get(), GIT_OBJECT_COMMIT) == 0) {
+                tag.value() = toString(*git_object_id(commit.get()));
+            }
+        }
+        refs.tagCommits.insert(tag.value());
+    }
+    return refs;
+}
+
+// The name an own version takes on the remote: its own when that is free there, else the name
+// followed by its commit's first 8 hex digits ("v1-1a2b3c4d"). The commit is the version's
+// identity; the name only has to be one that nobody else's version holds.
+QString remoteTagName(const GitTag &tag, const RemoteRefs &theirs, const QString &doing)
+{
+    if (!theirs.tags.contains(tag.name)) {
+        return tag.name;
+    }
+    const QString qualified = tag.name + QLatin1Char('-') + tag.commitId.left(8);
+    if (theirs.tags.contains(qualified)) {
+        throw StorageError(doing + QStringLiteral(": refused: the remote's %1 and %2 both name "
+                                                  "other versions than %1 here (%3)")
+                                       .arg(tag.name, qualified, tag.commitId));
+    }
+    return qualified;
+}
+
+// A path (or file:// URL) that leads nowhere is named as such, before libgit2 says less.
+void requireReachable(const QString &url, const QString &doing)
+{
+    QString path = url;
+    if (url.startsWith(QStringLiteral("file://"))) {
+        path = QUrl(url).toLocalFile();
+    } else if (url.contains(QStringLiteral("://")) ||
+               QRegularExpression(QStringLiteral("^[^/]+:")).match(url).hasMatch()) {
+        return; // a network remote: libgit2's answer names the problem
+    }
+    if (!QFileInfo(path).isDir()) {
+        throw StorageError(doing + QStringLiteral(": there is no repository at %1 (create one "
+                                                  "with `git init --bare %1`)")
+                                       .arg(path));
+    }
+}
+
 } // namespace
 
-void pushVersions(git_repository *repository, const QString &url, bool withTags)
+PushedVersions pushVersions(git_repository *repository, PackedObjectWriter &writer,
+                            const QString &url, bool withTags, const QByteArray &joinMessage,
+                            const git_signature *author)
 {
     const QString doing = QStringLiteral("pushing to %1").arg(url);
     if (commitOfReference(repository, QString::fromLatin1(MainBranch)).isEmpty()) {
         throw StorageError(doing + QStringLiteral(": no version has been published yet"));
     }
+    requireReachable(url, doing);
+    const Remote remote = anonymousRemote(repository, url, doing);
+    git_remote_callbacks callbacks;
+    check(git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION), doing);
+    check(git_remote_connect(remote.get(), GIT_DIRECTION_PUSH, &callbacks, nullptr, nullptr),
+          doing);
+    const RemoteRefs theirs = listRemote(repository, remote.get(), doing);
+
+    // Their main must be part of what is sent: else versions there are missing here.
+    const QStringList heads = sharedHeads(repository, {});
+    const auto contains = [&](const QString &tip) {
+        return isContainedIn(repository, theirs.main, tip);
+    };
+    if (!theirs.main.isEmpty() && std::none_of(heads.cbegin(), heads.cend(), contains)) {
+        throw RemoteAhead(doing + QStringLiteral(": refused as not a fast-forward: its main (%1) "
+                                                 "holds versions that this repository's history "
+                                                 "does not contain; pull first")
+                                      .arg(theirs.main));
+    }
+    const QString sent = moveSharedHistory(repository, writer, heads, joinMessage, author);
+    const bool sharing =
+        !commitOfReference(repository, QString::fromLatin1(SharedBranch)).isEmpty();
+
+    PushedVersions pushed;
     Refspecs refspecs;
-    refspecs.add(QStringLiteral("%1:%1").arg(QString::fromLatin1(MainBranch)));
+    if (!isContainedIn(repository, sent, theirs.main)) {
+        refspecs.add(
+            QStringLiteral("%1:%2").arg(QString::fromLatin1(sharing ? SharedBranch : MainBranch),
+                                        QString::fromLatin1(MainBranch)));
+        pushed.mainCommit = sent;
+    }
     if (withTags) {
         for (const GitTag &tag : readTags(repository)) {
-            if (isVersionTagName(tag.name)) {
-                refspecs.add(QStringLiteral("refs/tags/%1:refs/tags/%1").arg(tag.name));
+            if (!isVersionTagName(tag.name) || theirs.tagCommits.contains(tag.commitId)) {
+                continue; // named there already, under this name or another
             }
+            const QString name = remoteTagName(tag, theirs, doing);
+            refspecs.add(QStringLiteral("refs/tags/%1:refs/tags/%2").arg(tag.name, name));
+            pushed.tags.emplace_back(tag.name, name);
         }
     }
-    const Remote remote = anonymousRemote(repository, url, doing);
+    if (refspecs.isEmpty()) {
+        check(git_remote_disconnect(remote.get()), doing);
+        return pushed;
+    }
     QStringList rejections;
     git_push_options options;
     check(git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION), doing);
@@ -81,14 +205,17 @@ void pushVersions(git_repository *repository, const QString &url, bool withTags)
     const git_strarray specs = refspecs.array();
     const int error = git_remote_push(remote.get(), &specs, &options);
     if (error == GIT_ENONFASTFORWARD) {
-        throwError(error, doing + QStringLiteral(": refused as not a fast-forward (the remote has "
-                                                 "commits this repository lacks; fetch first)"));
+        throw RemoteAhead(doing +
+                          QStringLiteral(": refused as not a fast-forward (the remote has "
+                                         "commits this repository lacks; pull first): ") +
+                          lastErrorMessage(error));
     }
     check(error, doing);
     if (!rejections.isEmpty()) {
         throw StorageError(doing + QStringLiteral(": refused: ") +
                            rejections.join(QStringLiteral("; ")));
     }
+    return pushed;
 }
 
 std::vector<GitTag> fetchVersions(git_repository *repository, const QString &url,
@@ -102,6 +229,7 @@ std::vector<GitTag> fetchVersions(git_repository *repository, const QString &url
     if (name.isEmpty() || name.contains(QLatin1Char('/')) || !validName) {
         throw StorageError(doing + QStringLiteral(": \"%1\" cannot name a remote").arg(name));
     }
+    requireReachable(url, doing);
     const Remote remote = anonymousRemote(repository, url, doing);
     git_remote_callbacks callbacks;
     check(git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION), doing);
