@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -77,16 +78,24 @@ QString signalName(int signal)
 }
 
 // The last lines the child wrote to stderr, for a message.
-QString stderrTail(const QString &path)
+QStringList stderrTail(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return {};
     }
     file.seek(std::max<qint64>(0, file.size() - 4096));
-    const QStringList lines =
-        QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    return lines.isEmpty() ? QString() : lines.last().trimmed();
+    return QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+// std::bad_alloc unhandled, or, in a sanitized build, the sanitizer's allocator at its limit:
+// there a throwing operator new cannot throw, it reports "out-of-memory" and aborts.
+bool ranOutOfMemory(const QStringList &stderrLines)
+{
+    return std::any_of(stderrLines.begin(), stderrLines.end(), [](const QString &line) {
+        return line.contains(QStringLiteral("bad_alloc")) ||
+               (SanitizedBuild && line.contains(QStringLiteral("Sanitizer: out-of-memory")));
+    });
 }
 
 } // namespace
@@ -199,7 +208,8 @@ ModelCheckReport ModelImportCheck::check(const QByteArray &bytes, const QString 
                                .arg(name)
                                .arg(m_limits.seconds));
     }
-    const QString lastError = stderrTail(stderrPath);
+    const QStringList stderrLines = stderrTail(stderrPath);
+    const QString lastError = stderrLines.isEmpty() ? QString() : stderrLines.last().trimmed();
     const QString megabytes = QStringLiteral("%1 MB").arg(m_limits.memoryBytes >> 20);
     if (child.exitStatus() == QProcess::CrashExit) {
         const int signal = child.exitCode();
@@ -208,7 +218,7 @@ ModelCheckReport ModelImportCheck::check(const QByteArray &bytes, const QString 
             why = QStringLiteral(": it used more than %1 s of CPU time").arg(cpu);
         } else if (signal == SIGXFSZ) {
             why = QStringLiteral(": it wrote more than %1 MB").arg(MaxChildFileBytes >> 20);
-        } else if (lastError.contains(QStringLiteral("bad_alloc"))) {
+        } else if (ranOutOfMemory(stderrLines)) {
             why = QStringLiteral(": out of memory (the check allows %1)").arg(megabytes);
         } else if (!lastError.isEmpty()) {
             why = QStringLiteral(": %1").arg(lastError);

@@ -19,6 +19,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTest>
 
@@ -212,12 +213,24 @@ void tst_Replicas::killedReplicaAndPromotionLoseNoRequest()
             }
         });
     }
+    // A failed check returns early: the clients still stop and join, or std::thread terminates.
+    const auto stopClients = [&] {
+        running = false;
+        for (std::thread &client : clients) {
+            if (client.joinable()) {
+                client.join();
+            }
+        }
+    };
+    const auto joinOnReturn = qScopeGuard(stopClients);
     const auto answeredSince = [&](qint64 since) {
         const std::lock_guard lock(mutex);
         return std::count_if(answers.begin(), answers.end(),
                              [&](const Answer &one) { return one.sentAt >= since; });
     };
     const int factor = testing::SanitizerTimeFactor;
+    // A model load under a sanitizer takes seconds by itself (measured 6 s under ASan).
+    const qint64 switchBoundMs = factor == 1 ? 1000 : 10000;
     QTRY_VERIFY_WITH_TIMEOUT(answeredSince(0) >= 100, 20000 * factor);
 
     ServeProcess &killed = *m_replicas.at(1);
@@ -244,14 +257,11 @@ void tst_Replicas::killedReplicaAndPromotionLoseNoRequest()
         const qint64 switched = clock.elapsed() - promotedAt;
         qInfo("replica on port %d serves model %s %lld ms after the promotion", replica->port,
               qPrintable(after), switched);
-        QVERIFY2(switched < 1000 * factor, qPrintable(QString::number(switched)));
+        QVERIFY2(switched < switchBoundMs, qPrintable(QString::number(switched)));
     }
-    const qint64 allSwitchedAt = promotedAt + 1000 * factor;
+    const qint64 allSwitchedAt = promotedAt + switchBoundMs;
     QTRY_VERIFY_WITH_TIMEOUT(answeredSince(allSwitchedAt) >= 100, 20000 * factor);
-    running = false;
-    for (std::thread &client : clients) {
-        client.join();
-    }
+    stopClients(); // now: the answers are read below
 
     int failed = 0;
     for (const Answer &one : answers) {

@@ -171,7 +171,9 @@ void tst_ServeConnections::oneAddressCannotHoldEveryConnection()
     qInfo("probes: %lld ms during the flood, %lld ms beside the idle connections; descriptors "
           "%d -> %d at most; VmRSS %lld -> %lld kB",
           probeMs, heldMs, baseDescriptors, floodDescriptors, baseRssKb, floodRssKb);
-    QVERIFY2(floodRssKb < baseRssKb + 64 * 1024, qPrintable(QString::number(floodRssKb)));
+    // AddressSanitizer keeps up to 256 MB of freed memory in quarantine on top of the growth.
+    const qint64 allowedKb = testing::SanitizerMemoryFactor == 1 ? 64 * 1024 : 512 * 1024;
+    QVERIFY2(floodRssKb < baseRssKb + allowedKb, qPrintable(QString::number(floodRssKb)));
 
     // The idle ones are closed once their first byte is late.
     const HttpAnswer late = idle.front()->readAnswer(static_cast<int>(FirstByteMs) + 10000);
