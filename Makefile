@@ -10,7 +10,7 @@ DIGITDESK := $(BUILD_DIR)/app/digitdesk
 # should not stop someone building a release.
 WERROR ?= OFF
 
-.PHONY: all deps configure build data demo run test bench fuzz format clean
+.PHONY: all deps configure build data demo run test test-postgresql bench fuzz format clean
 
 all: build
 
@@ -33,8 +33,18 @@ demo: data
 run: demo
 	$(DIGITDESK) --workspace "$$($(DIGITDESK) demo path)"
 
+# Every suite on SQLite, then the suites labelled `db` again on PostgreSQL: pg_virtualenv makes
+# a throwaway cluster from Debian's packages, exports its PG* variables, and drops it afterwards.
+# `make test-postgresql` runs only that second pass; CTEST_ARGS picks suites (-R tst_auth).
+CTEST := QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 600 -j2 $(CTEST_ARGS)
+POSTGRESQL_PASS := pg_virtualenv -t sh -c \
+    'DIGITDESK_TEST_DATABASE=postgresql://$$PGUSER@$$PGHOST:$$PGPORT/postgres $(CTEST) -L ^db$$'
 test: data
-	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 600 -j2
+	cd $(BUILD_DIR) && $(CTEST)
+	cd $(BUILD_DIR) && $(POSTGRESQL_PASS)
+
+test-postgresql: data
+	cd $(BUILD_DIR) && $(POSTGRESQL_PASS)
 
 bench: data
 	$(BUILD_DIR)/tests/bench/import_bench $(DATA_DIR)

@@ -6,6 +6,7 @@
 #include "annotation/private/decodebudget.h"
 #include "annotation/private/importsource.h"
 #include "storage/blobstore.h"
+#include "storage/dialect.h"
 #include "storage/imagerepository.h"
 #include "storage/storageerror.h"
 #include "storage/transaction.h"
@@ -15,6 +16,9 @@
 
 namespace digitdesk::annotation {
 namespace {
+
+// An import this big changes the tables enough for PostgreSQL's plans to need new statistics.
+constexpr qint64 BulkImportRows = 1000;
 
 storage::ImportedLabel labelKind(LabelPolicy policy, const storage::MaybeLabel &label)
 {
@@ -161,6 +165,9 @@ ImportReport Importer::run(const QStringList &paths, const ImportOptions &option
         if (progress) {
             progress(done, std::max(total, done));
         }
+    }
+    if (report.imported >= BulkImportRows) {
+        storage::Dialect::of(m_db).refreshStatistics(m_db);
     }
     // Files refused as a whole come first: they say more than any one bad row.
     report.problems.insert(report.problems.begin(), source.problems().begin(),

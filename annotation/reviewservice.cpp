@@ -128,9 +128,8 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
     if (!reviewable) {
         // Roll back first: the refusal must stay in the audit log.
         transaction.reset();
-        m_access.audit(who, Action::Review, imageTarget(imageId),
-                       QStringLiteral("refused: own label (four eyes)"));
-        throw PermissionDenied(who, Action::Review);
+        m_access.refuse(who, Action::Review, imageTarget(imageId),
+                        QStringLiteral("refused: own label (four eyes)"));
     }
     const std::vector<ReviewLabel> &labels = *reviewable;
     const QString decidedAt = storage::nowDbTime();

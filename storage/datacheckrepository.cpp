@@ -41,7 +41,7 @@ qint64 DataCheckRepository::start(const QString &tag, const QString &commitId,
                    QStringLiteral("INSERT INTO data_checks (dataset_tag, dataset_commit,"
                                   " started_at, started_by, user_id, session_id, status, settings)"
                                   " VALUES (:tag, :commit, :at, :by, :user, :session, 'running',"
-                                  " :settings)"),
+                                  " :settings) RETURNING id"),
                    QStringLiteral("record the start of a data check of %1").arg(tag));
     query.bindAll({{QStringLiteral(":tag"), tag},
                    {QStringLiteral(":commit"), commitId},
@@ -50,8 +50,7 @@ qint64 DataCheckRepository::start(const QString &tag, const QString &commitId,
                    {QStringLiteral(":user"), idOrNull(actor.userId)},
                    {QStringLiteral(":session"), idOrNull(actor.sessionId)},
                    {QStringLiteral(":settings"), settings}});
-    query.exec();
-    return query.lastInsertId();
+    return query.insertReturningId();
 }
 
 void DataCheckRepository::finish(qint64 id, int images, int suspected, int heldOut, int leaking,

@@ -1,6 +1,7 @@
 #include "storage/datasetversionrepository.h"
 
 #include "storage/labelsql.h"
+#include "storage/private/approvedimagessql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
@@ -119,17 +120,14 @@ std::vector<ApprovedImage> DatasetVersionRepository::approvedImages() const
     // a sort in SQL would carry every column through a temporary B-tree, at twice the cost.
     SqlQuery query(
         m_db,
-        QStringLiteral(
-            "SELECT i.id, i.sha256, i.source,"
-            " CASE WHEN r.verdict = 'corrected' THEN r.corrected_label ELSE l.label END,"
-            " COALESCE(u.name, l.origin), r.reviewer, COALESCE(r.created_at, i.imported_at)"
-            " FROM images i"
-            " JOIN labels l ON l.id = (SELECT MAX(s.id) FROM labels s WHERE s.image_id = i.id"
-            "   AND s.retracted_at IS NULL AND s.gold_check = 0)"
-            " LEFT JOIN users u ON u.id = l.annotator_id"
-            " LEFT JOIN reviews r ON r.id = (SELECT MAX(v.id) FROM reviews v WHERE"
-            "   v.label_id = l.id AND v.verdict <> 'rejected')"
-            " WHERE i.status = :approved"),
+        detail::approvedImagesWithStandingLabel(QStringLiteral("i.id, i.sha256, i.source")) +
+            QStringLiteral(
+                "SELECT i.id, i.sha256, i.source,"
+                " CASE WHEN r.verdict = 'corrected' THEN r.corrected_label ELSE l.label END,"
+                " COALESCE(u.name, l.origin), r.reviewer, COALESCE(r.created_at, i.imported_at)"
+                " FROM approved i JOIN labels l ON l.id = i.label_id"
+                " LEFT JOIN users u ON u.id = l.annotator_id"
+                " LEFT JOIN reviews r ON r.id = i.review_id"),
         QStringLiteral("read the approved images"));
     query.bind(QStringLiteral(":approved"), labelsql::toColumn(ImageStatus::Approved));
     query.exec();
@@ -170,15 +168,14 @@ qint64 DatasetVersionRepository::addVersionLabel(qint64 imageId, Label label,
         m_db,
         QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id,"
                        " session_id, created_at) VALUES (:image, :label, :origin, NULL,"
-                       " :session, :at)"),
+                       " :session, :at) RETURNING id"),
         QStringLiteral("store the label of image #%1 from a dataset version").arg(imageId));
     query.bindAll({{QStringLiteral(":image"), imageId},
                    {QStringLiteral(":label"), labelsql::toColumn(label)},
                    {QStringLiteral(":origin"), textOrEmpty(annotator)},
                    {QStringLiteral(":session"), idOrNull(actor.sessionId)},
                    {QStringLiteral(":at"), toDbTime(createdAt)}});
-    query.exec();
-    return query.lastInsertId();
+    return query.insertReturningId();
 }
 
 } // namespace digitdesk::storage

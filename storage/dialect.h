@@ -47,6 +47,15 @@ public:
     // A subquery giving the integers of a JSON array bound as text to `placeholder`, for
     // `id IN (...)`; the same text is bound on both engines.
     virtual QString idsFromJsonArray(const QString &placeholder) const = 0;
+    // After a bulk write (an import of thousands of rows): PostgreSQL plans a query from table
+    // statistics, and until autovacuum's next ANALYZE it takes a just-filled table for an empty
+    // one (a nested loop over 60,000 labels per image: minutes). SQLite keeps none.
+    virtual void refreshStatistics(const QSqlDatabase &db) const = 0;
+
+    // Throws WorkspaceRefused when a new workspace must not be made in this database (one that
+    // sorts text other than byte by byte, as SQLite does).
+    virtual void refuseUnfitForNewWorkspace(const QSqlDatabase &db) const = 0;
+
     // Statements that check the database file itself, each one answering with problem rows
     // ("ok" for SQLite's integrity check); none where the server keeps its own data sound.
     virtual QStringList integrityChecks() const = 0;

@@ -1,5 +1,6 @@
 #include "storage/imagerepository.h"
 
+#include "storage/dialect.h"
 #include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
@@ -48,12 +49,12 @@ struct ImageRepository::Statements
               QStringLiteral("INSERT INTO images (sha256, source, pixels, original_sha256,"
                              " original_name, status, imported_at, imported_by, session_id) VALUES"
                              " (:sha, :source, :pixels, :original, :name, :status, :at, :by,"
-                             " :session) ON CONFLICT (sha256) DO NOTHING"),
+                             " :session) ON CONFLICT (sha256) DO NOTHING RETURNING id"),
               QStringLiteral("store an image")),
           insertLabel(db,
                       QStringLiteral("INSERT INTO labels (image_id, label, origin, annotator_id,"
                                      " session_id, created_at) VALUES (:image, :label, :origin,"
-                                     " :annotator, :session, :at)"),
+                                     " :annotator, :session, :at) RETURNING id"),
                       QStringLiteral("store an imported label")),
           insertReview(db,
                        QStringLiteral("INSERT INTO reviews (label_id, verdict, reviewer,"
@@ -91,11 +92,11 @@ qint64 ImageRepository::insert(const NewImage &image, const ActorRef &actor)
                          {QStringLiteral(":at"), at},
                          {QStringLiteral(":by"), actor.name},
                          {QStringLiteral(":session"), idOrNull(actor.sessionId)}});
-    insertImage.exec();
-    if (insertImage.numRowsAffected() == 0) {
+    const std::optional<qint64> inserted = insertImage.insertReturningIdIfInserted();
+    if (!inserted) {
         return 0;
     }
-    const qint64 imageId = insertImage.lastInsertId();
+    const qint64 imageId = *inserted;
     if (image.labelKind == ImportedLabel::None) {
         return imageId;
     }
@@ -109,10 +110,10 @@ qint64 ImageRepository::insert(const NewImage &image, const ActorRef &actor)
                          {QStringLiteral(":annotator"), idOrNull(annotatorId)},
                          {QStringLiteral(":session"), idOrNull(actor.sessionId)},
                          {QStringLiteral(":at"), at}});
-    insertLabel.exec();
+    const qint64 labelId = insertLabel.insertReturningId();
     if (image.labelKind == ImportedLabel::Approved) {
         SqlQuery &insertReview = m_statements->insertReview;
-        insertReview.bindAll({{QStringLiteral(":label"), insertLabel.lastInsertId()},
+        insertReview.bindAll({{QStringLiteral(":label"), labelId},
                               {QStringLiteral(":reviewer"), actor.name},
                               {QStringLiteral(":reviewer_id"), idOrNull(actor.userId)},
                               {QStringLiteral(":session"), idOrNull(actor.sessionId)},
@@ -170,19 +171,11 @@ QHash<qint64, QByteArray> ImageRepository::pixels(const std::vector<qint64> &ids
     if (ids.empty()) {
         return result;
     }
-    // Ids are bound as one JSON array: a single statement for any number of ids, no SQL built
-    // from values.
-    QStringList numbers;
-    numbers.reserve(static_cast<qsizetype>(ids.size()));
-    for (qint64 id : ids) {
-        numbers << QString::number(id);
-    }
     SqlQuery query(m_db,
-                   QStringLiteral("SELECT id, pixels FROM images WHERE id IN"
-                                  " (SELECT value FROM json_each(:ids))"),
+                   QStringLiteral("SELECT id, pixels FROM images WHERE id IN (%1)")
+                       .arg(Dialect::of(m_db).idsFromJsonArray(QStringLiteral(":ids"))),
                    QStringLiteral("read image pixels"));
-    query.bind(QStringLiteral(":ids"),
-               QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']'));
+    query.bind(QStringLiteral(":ids"), idsAsJsonArray(ids));
     query.exec();
     while (query.next()) {
         result.insert(query.value(0).toLongLong(), query.value(1).toByteArray());

@@ -77,8 +77,9 @@ QStringList InboxRepository::importedNames(const QString &sha256) const
 InboxCounts InboxRepository::countsSince(const QDateTime &from) const
 {
     SqlQuery query(m_db,
-                   QStringLiteral("SELECT COALESCE(SUM(outcome = 'imported'), 0),"
-                                  " COALESCE(SUM(outcome IN ('duplicate', 'failed')), 0)"
+                   QStringLiteral("SELECT COALESCE(SUM(CASE WHEN outcome = 'imported' THEN 1"
+                                  " ELSE 0 END), 0), COALESCE(SUM(CASE WHEN outcome IN"
+                                  " ('duplicate', 'failed') THEN 1 ELSE 0 END), 0)"
                                   " FROM inbox_files WHERE at >= :from"),
                    QStringLiteral("count the inbox's files"));
     query.bind(QStringLiteral(":from"), toDbTime(from));

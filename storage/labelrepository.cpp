@@ -42,7 +42,7 @@ qint64 LabelRepository::addLabel(qint64 imageId, Label label, qint64 userId, qin
         QStringLiteral(
             "INSERT INTO labels (image_id, label, origin, annotator_id, session_id,"
             " created_at, time_spent_ms, gold_check) VALUES (:image, :label, 'annotator',"
-            " :user, :session, :at, :ms, :gold)"),
+            " :user, :session, :at, :ms, :gold) RETURNING id"),
         QStringLiteral("store a label for image #%1").arg(imageId));
     query.bindAll({{QStringLiteral(":image"), imageId},
                    {QStringLiteral(":label"), labelsql::toColumn(label)},
@@ -51,8 +51,7 @@ qint64 LabelRepository::addLabel(qint64 imageId, Label label, qint64 userId, qin
                    {QStringLiteral(":at"), nowDbTime()},
                    {QStringLiteral(":ms"), timeSpentMs},
                    {QStringLiteral(":gold"), goldCheck ? 1 : 0}});
-    query.exec();
-    return query.lastInsertId();
+    return query.insertReturningId();
 }
 
 int LabelRepository::activeLabelCount(qint64 imageId) const

@@ -1,11 +1,11 @@
 #include "storage/leaserepository.h"
 
+#include "storage/dialect.h"
 #include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
 
 #include <QSet>
-#include <QStringList>
 
 #include <algorithm>
 
@@ -172,23 +172,19 @@ std::vector<qint64> LeaseRepository::stillOpenFor(const std::vector<qint64> &ima
         return {};
     }
     // One statement for the whole strip: the ids are bound as one JSON array.
-    QStringList numbers;
-    for (qint64 id : imageIds) {
-        numbers << QString::number(id);
-    }
     SqlQuery query(
         m_db,
         QStringLiteral(
-            "SELECT i.id FROM images i WHERE i.id IN (SELECT value FROM json_each(:ids))"
+            "SELECT i.id FROM images i WHERE i.id IN (%1)"
             " AND (i.status = :incoming OR EXISTS (SELECT 1 FROM gold_items g WHERE g.image_id ="
             "   i.id))"
             " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = i.id AND l.user_id <> :user"
             "   AND l.expires_at > :now)"
             " AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.image_id = i.id AND b.annotator_id ="
-            "   :user AND b.retracted_at IS NULL)"),
+            "   :user AND b.retracted_at IS NULL)")
+            .arg(Dialect::of(m_db).idsFromJsonArray(QStringLiteral(":ids"))),
         QStringLiteral("check that the planned images are still to label"));
-    query.bindAll({{QStringLiteral(":ids"),
-                    QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']')},
+    query.bindAll({{QStringLiteral(":ids"), idsAsJsonArray(imageIds)},
                    {QStringLiteral(":incoming"), labelsql::toColumn(ImageStatus::Incoming)},
                    {QStringLiteral(":user"), userId},
                    {QStringLiteral(":now"), toDbTime(now)}});

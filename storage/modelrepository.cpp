@@ -40,7 +40,7 @@ qint64 ModelRepository::addModel(const ModelRecord &model, const ActorRef &actor
                                   " source_digest, hyperparameters, metrics, file_path,"
                                   " file_sha256, temperature, note) VALUES (:arch, :at, :by,"
                                   " :user, :session, :run, :commit, :source, :hyper, :metrics,"
-                                  " :path, :sha, :temperature, :note)"),
+                                  " :path, :sha, :temperature, :note) RETURNING id"),
                    QStringLiteral("register a model"));
     query.bindAll({{QStringLiteral(":arch"), model.architecture},
                    {QStringLiteral(":at"), nowDbTime()},
@@ -59,8 +59,7 @@ qint64 ModelRepository::addModel(const ModelRecord &model, const ActorRef &actor
                    {QStringLiteral(":sha"), model.fileSha256},
                    {QStringLiteral(":temperature"), model.temperature},
                    {QStringLiteral(":note"), textOrEmpty(model.note)}});
-    query.exec();
-    return query.lastInsertId();
+    return query.insertReturningId();
 }
 
 void ModelRepository::setFilePath(qint64 id, const QString &filePath)

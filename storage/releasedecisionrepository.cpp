@@ -11,7 +11,7 @@ qint64 ReleaseDecisionRepository::add(qint64 modelId, bool approved, const QStri
     SqlQuery query(m_db,
                    QStringLiteral("INSERT INTO release_decisions (model_id, approved, comment,"
                                   " decided_by, user_id, session_id, decided_at) VALUES (:model,"
-                                  " :approved, :comment, :by, :user, :session, :at)"),
+                                  " :approved, :comment, :by, :user, :session, :at) RETURNING id"),
                    QStringLiteral("record the release decision on model #%1").arg(modelId));
     query.bindAll({{QStringLiteral(":model"), modelId},
                    {QStringLiteral(":approved"), approved ? 1 : 0},
@@ -20,8 +20,7 @@ qint64 ReleaseDecisionRepository::add(qint64 modelId, bool approved, const QStri
                    {QStringLiteral(":user"), idOrNull(actor.userId)},
                    {QStringLiteral(":session"), idOrNull(actor.sessionId)},
                    {QStringLiteral(":at"), nowDbTime()}});
-    query.exec();
-    return query.lastInsertId();
+    return query.insertReturningId();
 }
 
 std::vector<ReleaseDecisionRecord> ReleaseDecisionRepository::forModel(qint64 modelId) const

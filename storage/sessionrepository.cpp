@@ -9,13 +9,12 @@ qint64 SessionRepository::open(qint64 userId, const QString &client, const QDate
 {
     SqlQuery query(m_db,
                    QStringLiteral("INSERT INTO login_sessions (user_id, client, started_at,"
-                                  " last_seen_at) VALUES (:user, :client, :at, :at)"),
+                                  " last_seen_at) VALUES (:user, :client, :at, :at) RETURNING id"),
                    QStringLiteral("open a login session for user #%1").arg(userId));
     query.bindAll({{QStringLiteral(":user"), userId},
                    {QStringLiteral(":client"), client},
                    {QStringLiteral(":at"), toDbTime(at)}});
-    query.exec();
-    return query.lastInsertId();
+    return query.insertReturningId();
 }
 
 void SessionRepository::touch(qint64 sessionId, const QDateTime &at)

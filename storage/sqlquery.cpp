@@ -3,6 +3,7 @@
 #include "storage/storageerror.h"
 
 #include <QSqlError>
+#include <QStringList>
 
 namespace digitdesk::storage {
 
@@ -18,6 +19,11 @@ SqlQuery::SqlQuery(const QSqlDatabase &db, const QString &sql, QString purpose)
 
 SqlQuery &SqlQuery::bind(const QString &placeholder, const QVariant &value)
 {
+    if (value.typeId() == QMetaType::Bool) {
+        throw StorageError(QStringLiteral("cannot %1: %2 is bound to a bool, which PostgreSQL "
+                                          "does not take for an INTEGER column (bind 1 or 0)")
+                               .arg(m_purpose, placeholder));
+    }
     m_query.bindValue(placeholder, value);
     return *this;
 }
@@ -25,7 +31,7 @@ SqlQuery &SqlQuery::bind(const QString &placeholder, const QVariant &value)
 SqlQuery &SqlQuery::bindAll(std::initializer_list<std::pair<QString, QVariant>> values)
 {
     for (const auto &[placeholder, value] : values) {
-        m_query.bindValue(placeholder, value);
+        bind(placeholder, value);
     }
     return *this;
 }
@@ -38,9 +44,42 @@ void SqlQuery::exec()
     }
 }
 
-qint64 SqlQuery::lastInsertId() const
+qint64 SqlQuery::insertReturningId()
 {
-    return m_query.lastInsertId().toLongLong();
+    const std::optional<qint64> id = insertReturningIdIfInserted();
+    if (!id) {
+        throw StorageError(
+            QStringLiteral("cannot %1: the database gave no id for the new row").arg(m_purpose));
+    }
+    return *id;
+}
+
+std::optional<qint64> SqlQuery::insertReturningIdIfInserted()
+{
+    exec();
+    if (!m_query.next()) {
+        m_query.finish();
+        return std::nullopt;
+    }
+    bool ok = false;
+    const qint64 id = m_query.value(0).toLongLong(&ok);
+    if (!ok || id <= 0) {
+        throw StorageError(QStringLiteral("cannot %1: the database gave '%2' as the new row's id")
+                               .arg(m_purpose, m_query.value(0).toString()));
+    }
+    // A kept statement (ImageRepository's) would otherwise hold its result open until reused.
+    m_query.finish();
+    return id;
+}
+
+QString idsAsJsonArray(const std::vector<qint64> &ids)
+{
+    QStringList numbers;
+    numbers.reserve(static_cast<qsizetype>(ids.size()));
+    for (qint64 id : ids) {
+        numbers << QString::number(id);
+    }
+    return QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']');
 }
 
 void execStatement(const QSqlDatabase &db, const QString &sql, const QString &purpose)

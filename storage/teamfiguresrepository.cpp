@@ -1,10 +1,9 @@
 #include "storage/teamfiguresrepository.h"
 
+#include "storage/dialect.h"
 #include "storage/labelsql.h"
 #include "storage/sqlquery.h"
 #include "storage/timestamps.h"
-
-#include <QStringList>
 
 namespace digitdesk::storage {
 namespace {
@@ -130,18 +129,11 @@ TeamFiguresRepository::originsOf(const std::vector<qint64> &imageIds) const
     if (imageIds.empty()) {
         return origins;
     }
-    // One JSON array, as ImageRepository::pixels binds its ids.
-    QStringList numbers;
-    numbers.reserve(static_cast<qsizetype>(imageIds.size()));
-    for (qint64 id : imageIds) {
-        numbers << QString::number(id);
-    }
     SqlQuery query(m_db,
-                   QStringLiteral("SELECT id, source, imported_at FROM images WHERE id IN"
-                                  " (SELECT value FROM json_each(:ids))"),
+                   QStringLiteral("SELECT id, source, imported_at FROM images WHERE id IN (%1)")
+                       .arg(Dialect::of(m_db).idsFromJsonArray(QStringLiteral(":ids"))),
                    QStringLiteral("read where images came from"));
-    query.bind(QStringLiteral(":ids"),
-               QLatin1Char('[') + numbers.join(QLatin1Char(',')) + QLatin1Char(']'));
+    query.bind(QStringLiteral(":ids"), idsAsJsonArray(imageIds));
     query.exec();
     while (query.next()) {
         origins.insert(query.value(0).toLongLong(),

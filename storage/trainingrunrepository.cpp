@@ -56,7 +56,7 @@ qint64 TrainingRunRepository::start(const NewTrainingRun &run, const ActorRef &a
                                   " session_id, status, data_source, data_digest, hyperparameters,"
                                   " dataset_tag, dataset_commit, started_because) VALUES (:at,"
                                   " :by, :user, :session, 'running', :source, :digest, :hyper,"
-                                  " :tag, :commit, :because)"),
+                                  " :tag, :commit, :because) RETURNING id"),
                    QStringLiteral("record the start of a training run"));
     query.bindAll({{QStringLiteral(":at"), nowDbTime()},
                    {QStringLiteral(":by"), actor.name},
@@ -70,8 +70,7 @@ qint64 TrainingRunRepository::start(const NewTrainingRun &run, const ActorRef &a
                    {QStringLiteral(":commit"), textOrEmpty(run.datasetCommit)},
                    {QStringLiteral(":because"),
                     run.startedBecause.isEmpty() ? QStringLiteral("manual") : run.startedBecause}});
-    query.exec();
-    return query.lastInsertId();
+    return query.insertReturningId();
 }
 
 std::vector<TrainingRunRecord> TrainingRunRepository::list(int limit) const

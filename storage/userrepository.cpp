@@ -34,15 +34,15 @@ qint64 UserRepository::add(const QString &name, const QString &passwordHash, con
 {
     SqlQuery query(m_db,
                    QStringLiteral("INSERT INTO users (name, password_hash, role, created_at,"
-                                  " created_by) VALUES (:name, :hash, :role, :at, :by)"),
+                                  " created_by) VALUES (:name, :hash, :role, :at, :by)"
+                                  " RETURNING id"),
                    QStringLiteral("add user %1").arg(name));
     query.bindAll({{QStringLiteral(":name"), name},
                    {QStringLiteral(":hash"), passwordHash},
                    {QStringLiteral(":role"), role},
                    {QStringLiteral(":at"), nowDbTime()},
                    {QStringLiteral(":by"), createdBy}});
-    query.exec();
-    return query.lastInsertId();
+    return query.insertReturningId();
 }
 
 std::optional<UserRecord> UserRepository::findByName(const QString &name) const

@@ -1,5 +1,7 @@
 #include "storage/workspacebackup.h"
 
+#include "storage/databasecopy.h"
+#include "storage/databaselocation.h"
 #include "storage/onlinebackup.h"
 #include "storage/storageerror.h"
 #include "storage/workspace.h"
@@ -59,8 +61,11 @@ WorkspaceBackupReport backupWorkspace(const Workspace &workspace, const QString 
         }
     }
     WorkspaceBackupReport report;
-    report.databasePages = backupDatabase(
-        workspace.db(), target.filePath(QString::fromLatin1(Workspace::DatabaseFileName)));
+    const QString databaseCopy = target.filePath(QString::fromLatin1(Workspace::DatabaseFileName));
+    report.databasePages =
+        DatabaseLocation::parse(workspace.databasePath()).engine() == Engine::Sqlite
+            ? backupDatabase(workspace.db(), databaseCopy)
+            : copyDatabaseIntoSqlite(workspace.databasePath(), databaseCopy);
     report.bytes =
         QFileInfo(target.filePath(QString::fromLatin1(Workspace::DatabaseFileName))).size();
     report.blobs = copyTree(QDir(workspace.root()).filePath(QStringLiteral("blobs")),

@@ -1,37 +1,37 @@
 #include "storage/workspacechecker.h"
 
+#include "storage/dialect.h"
 #include "storage/imagerepository.h"
 #include "storage/sqlquery.h"
 #include "storage/workspace.h"
 
 #include <QFile>
+#include <QSqlRecord>
 
 namespace digitdesk::storage {
 
 WorkspaceCheckReport checkWorkspace(const Workspace &workspace)
 {
     WorkspaceCheckReport report;
-    {
-        SqlQuery integrity(workspace.db(), QStringLiteral("PRAGMA integrity_check"),
-                           QStringLiteral("run the SQLite integrity check"));
-        integrity.exec();
-        while (integrity.next()) {
-            const QString line = integrity.value(0).toString();
-            if (line != QStringLiteral("ok")) {
-                report.problems << QStringLiteral("database: %1").arg(line);
+    // SQLite checks its file here (integrity_check answers "ok" or one problem a row;
+    // foreign_key_check a row per dangling reference); a PostgreSQL server keeps its own data
+    // sound and enforces foreign keys on every write, so it has nothing to run.
+    for (const QString &check : Dialect::of(workspace.db()).integrityChecks()) {
+        SqlQuery query(workspace.db(), check, QStringLiteral("run the check %1").arg(check));
+        query.exec();
+        const bool oneColumn = query.raw().record().count() == 1;
+        while (query.next()) {
+            if (oneColumn) {
+                const QString line = query.value(0).toString();
+                if (line != QStringLiteral("ok")) {
+                    report.problems << QStringLiteral("database: %1").arg(line);
+                }
+                continue;
             }
-        }
-    }
-    {
-        SqlQuery foreignKeys(workspace.db(), QStringLiteral("PRAGMA foreign_key_check"),
-                             QStringLiteral("run the foreign key check"));
-        foreignKeys.exec();
-        while (foreignKeys.next()) {
             report.problems << QStringLiteral("database: row %1 of table %2 refers to a missing "
                                               "row of %3")
-                                   .arg(foreignKeys.value(1).toString(),
-                                        foreignKeys.value(0).toString(),
-                                        foreignKeys.value(2).toString());
+                                   .arg(query.value(1).toString(), query.value(0).toString(),
+                                        query.value(2).toString());
         }
     }
     const BlobStore &blobs = workspace.blobs();

@@ -164,7 +164,7 @@ void tst_Annotation::labelSkipUndoRelabel()
     QCOMPARE(m_annotation->history(m_ana).front().labelId, changed.labelId);
     storage::SqlQuery all(
         m_temp->workspace->db(),
-        QStringLiteral("SELECT COUNT(*), SUM(retracted_at IS NOT NULL) FROM labels"),
+        QStringLiteral("SELECT COUNT(*), COUNT(retracted_at) FROM labels"),
         QStringLiteral("count"));
     all.exec();
     QVERIFY(all.next());
@@ -223,6 +223,7 @@ void tst_Annotation::fourEyes()
     QCOMPARE(statusOf(own->imageId), QStringLiteral("labelled"));
     const auto refusal = storage::AuditLog(m_temp->workspace->db()).latest(1).front();
     QCOMPARE(refusal.detail, QStringLiteral("refused: own label (four eyes)"));
+    QCOMPARE(refusal.outcome, QStringLiteral("denied"));
     const auto admin = testing::addUser(*m_temp->workspace, QStringLiteral("ada"), Role::Admin);
     QCOMPARE(review.next(admin)->imageId, own->imageId);
     review.approve(admin, own->imageId);

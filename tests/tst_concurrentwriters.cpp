@@ -1,4 +1,5 @@
 #include "storage/connection.h"
+#include "storage/databasecopy.h"
 #include "storage/imagerepository.h"
 #include "storage/onlinebackup.h"
 #include "storage/sqlquery.h"
@@ -46,6 +47,14 @@ QProcess *startWriter(QObject *parent, const QString &folder, int count, int tag
     return process;
 }
 
+// SQLite's online backup; a PostgreSQL workspace is copied from a snapshot into a SQLite file.
+int backUp(const storage::Workspace &workspace, const QString &file)
+{
+    return testing::testsUsePostgresql()
+               ? storage::copyDatabaseIntoSqlite(workspace.databasePath(), file)
+               : storage::backupDatabase(workspace.db(), file);
+}
+
 qint64 imageCount(const QSqlDatabase &db, const QString &source)
 {
     storage::ImageFilter filter;
@@ -87,7 +96,7 @@ void tst_ConcurrentWriters::backupWhileAnotherProcessWrites()
     int backups = 0;
     while (writer->state() != QProcess::NotRunning || backups == 0) {
         const QString file = temp.dir.filePath(QStringLiteral("backup-%1.sqlite").arg(backups));
-        QVERIFY(storage::backupDatabase(temp.workspace->db(), file) > 0);
+        QVERIFY(backUp(*temp.workspace, file) > 0);
         const storage::Connection copy(file);
         storage::SqlQuery check(copy.db(), QStringLiteral("PRAGMA integrity_check"),
                                 QStringLiteral("check the backup"));
@@ -103,10 +112,8 @@ void tst_ConcurrentWriters::backupWhileAnotherProcessWrites()
     QVERIFY(backups >= 1);
     QCOMPARE(imageCount(temp.workspace->db(), QStringLiteral("writer-3")), Count);
     // A backup never overwrites an existing file.
-    QVERIFY(testing::throws<storage::StorageError>([&] {
-        storage::backupDatabase(temp.workspace->db(),
-                                temp.dir.filePath(QStringLiteral("backup-0.sqlite")));
-    }));
+    QVERIFY(testing::throws<storage::StorageError>(
+        [&] { backUp(*temp.workspace, temp.dir.filePath(QStringLiteral("backup-0.sqlite"))); }));
 }
 
 int main(int argc, char *argv[])

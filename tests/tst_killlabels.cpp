@@ -3,6 +3,7 @@
 #include "storage/labelrepository.h"
 #include "storage/sqlquery.h"
 #include "storage/workspace.h"
+#include "storage/workspacechecker.h"
 #include "tests/support/testdata.h"
 
 #include <QCoreApplication>
@@ -76,11 +77,8 @@ void tst_KillLabels::killNineLosesNoAcknowledgedLabel()
     // Reopen as the next process would: intact, and every acknowledged label is there.
     temp.workspace.reset();
     const auto workspace = storage::Workspace::open(temp.folder());
-    storage::SqlQuery check(workspace->db(), QStringLiteral("PRAGMA integrity_check"),
-                            QStringLiteral("check"));
-    check.exec();
-    QVERIFY(check.next());
-    QCOMPARE(check.value(0).toString(), QStringLiteral("ok"));
+    const storage::WorkspaceCheckReport report = storage::checkWorkspace(*workspace);
+    QVERIFY2(report.ok(), qPrintable(report.problems.join(QLatin1Char('\n'))));
     const storage::LabelRepository repository(workspace->db());
     int verified = 0;
     for (const QByteArray &ack : acks) {

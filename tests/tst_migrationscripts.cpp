@@ -127,6 +127,31 @@ void tst_MigrationScripts::splitsStatements_data()
         << QStringList{QStringLiteral("CREATE TRIGGER t_no_delete BEFORE DELETE ON t BEGIN SELECT "
                                       "RAISE(ABORT, 'no'); END"),
                        QStringLiteral("CREATE INDEX i ON t(a)")};
+    QTest::newRow("a PostgreSQL trigger ends at its ;")
+        << QStringLiteral("CREATE TRIGGER t_no_delete BEFORE DELETE ON t\n FOR EACH ROW EXECUTE "
+                          "FUNCTION refuse('t is append-only');\nCREATE INDEX i ON t(a);")
+        << QStringList{QStringLiteral("CREATE TRIGGER t_no_delete BEFORE DELETE ON t FOR EACH ROW "
+                                      "EXECUTE FUNCTION refuse('t is append-only')"),
+                       QStringLiteral("CREATE INDEX i ON t(a)")};
+    QTest::newRow("a $$ body is kept line for line")
+        << QStringLiteral("CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
+                          "-- it's; not the end\n  RAISE EXCEPTION 'x;';\nEND;\n$$;\nSELECT 1;")
+        << QStringList{QStringLiteral("CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS "
+                                      "$$\nBEGIN\n  -- it's; not the end\n  RAISE EXCEPTION "
+                                      "'x;';\nEND;\n$$"),
+                       QStringLiteral("SELECT 1")};
+    QTest::newRow("a tagged body ends only at its tag")
+        << QStringLiteral("DO $body$ SELECT '$$'; -- $x$\n$body$; -- done\nSELECT 2;")
+        << QStringList{QStringLiteral("DO $body$ SELECT '$$'; -- $x$\n$body$"),
+                       QStringLiteral("SELECT 2")};
+    QTest::newRow("$1 is a parameter, not a quote")
+        << QStringLiteral("SELECT $1;\nSELECT $2$;")
+        << QStringList{QStringLiteral("SELECT $1"), QStringLiteral("SELECT $2$")};
+    QTest::newRow("dollars in a string or a comment open nothing")
+        << QStringLiteral("INSERT INTO t VALUES ('costs $5 or $$');\nSELECT 1; -- $$ no body\n"
+                          "SELECT 2;")
+        << QStringList{QStringLiteral("INSERT INTO t VALUES ('costs $5 or $$')"),
+                       QStringLiteral("SELECT 1"), QStringLiteral("SELECT 2")};
 }
 
 void tst_MigrationScripts::splitsStatements()
@@ -151,6 +176,11 @@ void tst_MigrationScripts::unfinishedScriptsAreRefused_data()
         << QStringLiteral("CREATE TRIGGER t BEFORE DELETE ON t BEGIN SELECT 1;\n")
         << QStringLiteral(
                "test.sql: the statement at line 1 does not end with ';' (a trigger with 'END;')");
+    QTest::newRow("open body")
+        << QStringLiteral("-- d\nCREATE FUNCTION f() AS $fn$\nBEGIN;\n$$;\n")
+        << QStringLiteral(
+               "test.sql: the body opened with $fn$ in the statement at line 2 is never closed "
+               "with $fn$");
 }
 
 void tst_MigrationScripts::unfinishedScriptsAreRefused()

@@ -69,8 +69,9 @@ bool DesktopSession::openWorkspace()
     for (;;) {
         if (!folder.isEmpty()) {
             try {
-                m_workspace =
-                    create ? storage::Workspace::create(folder) : storage::Workspace::open(folder);
+                m_workspace = create ? storage::Workspace::create(
+                                           folder, storage::Workspace::databaseFromEnvironment())
+                                     : storage::Workspace::open(folder);
                 QSettings().setValue(LastWorkspaceKey, m_workspace->root());
                 m_auth = std::make_unique<annotation::AuthService>(m_workspace->db());
                 return true;

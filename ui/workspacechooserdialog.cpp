@@ -65,9 +65,10 @@ void WorkspaceChooserDialog::chooseExisting()
         return;
     }
     if (!storage::Workspace::looksLikeWorkspace(folder)) {
-        QMessageBox::warning(
-            this, tr("Not a workspace"),
-            tr("%1 is not a DigitDesk workspace: it has no digitdesk.sqlite.").arg(folder));
+        QMessageBox::warning(this, tr("Not a workspace"),
+                             tr("%1 is not a DigitDesk workspace: it has no digitdesk.sqlite or "
+                                "digitdesk.database.")
+                                 .arg(folder));
         return;
     }
     m_folder = folder;

@@ -176,7 +176,8 @@ QString randomPassword()
 
 int create(const QStringList &arguments)
 {
-    ArgumentParser parser(QStringLiteral("digitdesk demo create [DIR] --data IDX_DIR"),
+    ArgumentParser parser(QStringLiteral("digitdesk demo create [DIR] --data IDX_DIR "
+                                         "[--database URL]"),
                           QStringLiteral("Create the demo workspace: six users (annotator, "
                                          "reviewer, engineer, admin, qa, manager) with passwords "
                                          "printed once, 8,000 approved digits and 2,000 incoming "
@@ -184,6 +185,11 @@ int create(const QStringList &arguments)
     parser.addOption({QStringLiteral("data"),
                       QStringLiteral("Folder of IDX files written by `digitdesk demo convert`."),
                       QStringLiteral("IDX_DIR")});
+    parser.addOption({QStringLiteral("database"),
+                      QStringLiteral("An empty PostgreSQL database for the workspace, "
+                                     "postgresql://USER@HOST[:PORT]/DB (default: "
+                                     "DIGITDESK_DATABASE, else SQLite in DIR)."),
+                      QStringLiteral("URL")});
     if (auto exit = parser.parse(arguments, 1, 2)) {
         return *exit;
     }
@@ -209,7 +215,11 @@ int create(const QStringList &arguments)
                 QStringLiteral("%1 is missing; run `make data` first").arg(path).toStdString());
         }
     }
-    const auto workspace = storage::Workspace::create(folder);
+    QString database = parser.value(QStringLiteral("database"));
+    if (database.isEmpty()) {
+        database = storage::Workspace::databaseFromEnvironment();
+    }
+    const auto workspace = storage::Workspace::create(folder, database);
     const annotation::Principal who = annotation::Principal::localOperator();
     annotation::UserService users(workspace->db());
     const std::vector<std::pair<QString, annotation::Role>> demoUsers = {

@@ -4,6 +4,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console.h"
 #include "app/cli/exitcodes.h"
+#include "storage/databaselocation.h"
 #include "storage/onlinebackup.h"
 #include "storage/workspace.h"
 #include "storage/workspacebackup.h"
@@ -17,19 +18,38 @@ int runWorkspaceCommand(const QStringList &arguments)
     const annotation::Principal who = annotation::Principal::localOperator();
 
     if (sub == QStringLiteral("init")) {
-        ArgumentParser parser(QStringLiteral("digitdesk workspace init DIR"),
-                              QStringLiteral("Create a workspace in DIR (missing or empty)."));
+        ArgumentParser parser(
+            QStringLiteral("digitdesk workspace init [--database URL] DIR"),
+            QStringLiteral("Create a workspace in DIR (missing or empty). Its database is "
+                           "digitdesk.sqlite in DIR, or, with --database (or DIGITDESK_DATABASE), "
+                           "an empty PostgreSQL database made with `createdb --locale=C.UTF-8 "
+                           "--template=template0 NAME`; scans, models and the dataset repository "
+                           "stay in DIR either way. The password is read from ~/.pgpass or "
+                           "PGPASSWORD, never from the URL."));
+        parser.addOption(
+            {QStringLiteral("database"),
+             QStringLiteral("The PostgreSQL database, postgresql://USER@HOST[:PORT]/DB."),
+             QStringLiteral("URL")});
         if (auto exit = parser.parse(arguments, 2, 2)) {
             return *exit;
         }
-        const auto workspace = storage::Workspace::create(parser.positional().at(1));
-        printOut(QStringLiteral("Created workspace %1").arg(workspace->root()));
+        QString database = parser.value(QStringLiteral("database"));
+        if (database.isEmpty()) {
+            database = storage::Workspace::databaseFromEnvironment();
+        }
+        const auto workspace = storage::Workspace::create(parser.positional().at(1), database);
+        printOut(database.isEmpty()
+                     ? QStringLiteral("Created workspace %1").arg(workspace->root())
+                     : QStringLiteral("Created workspace %1 on %2")
+                           .arg(workspace->root(),
+                                storage::DatabaseLocation::parse(database).toString()));
         return ExitOk;
     }
     if (sub == QStringLiteral("check")) {
         ArgumentParser parser(QStringLiteral("digitdesk workspace check [--workspace DIR]"),
-                              QStringLiteral("Run SQLite's integrity check and verify the SHA-256 "
-                                             "of every stored scan."));
+                              QStringLiteral("Check the database (SQLite's integrity check; a "
+                                             "PostgreSQL server keeps its own data sound) and "
+                                             "verify the SHA-256 of every stored scan."));
         parser.addWorkspaceOption();
         if (auto exit = parser.parse(arguments, 1, 1)) {
             return *exit;

@@ -1,6 +1,7 @@
 #include "storage/private/dialects.h"
 
 #include "storage/sqlquery.h"
+#include "storage/storageerror.h"
 
 #include <QCoreApplication>
 #include <QSqlError>
@@ -89,6 +90,39 @@ public:
         return QStringLiteral(
                    "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(%1 AS JSONB))")
             .arg(placeholder);
+    }
+
+    void refreshStatistics(const QSqlDatabase &db) const override
+    {
+        execStatement(db, QStringLiteral("ANALYZE"),
+                      QStringLiteral("refresh the planner's statistics"));
+    }
+
+    // Names, logins and dataset versions are listed in ORDER BY order, which must be the same
+    // byte order on both engines; a collation of a language would also sort "Z" before "a"
+    // differently from one server to the next.
+    void refuseUnfitForNewWorkspace(const QSqlDatabase &db) const override
+    {
+        SqlQuery query(db,
+                       QStringLiteral("SELECT datcollate, current_database() FROM pg_database"
+                                      " WHERE datname = current_database()"),
+                       QStringLiteral("read the database's collation"));
+        query.exec();
+        if (!query.next()) {
+            throw StorageError(QStringLiteral("cannot read the collation of the database"));
+        }
+        const QString collation = query.value(0).toString();
+        const QString name = query.value(1).toString();
+        static const QStringList byteOrder = {QStringLiteral("C"), QStringLiteral("C.UTF-8"),
+                                              QStringLiteral("C.utf8"), QStringLiteral("POSIX")};
+        if (!byteOrder.contains(collation)) {
+            throw WorkspaceRefused(
+                QStringLiteral("the database %1 sorts text by the collation %2, and DigitDesk "
+                               "needs byte order (C.UTF-8) so that lists sort as they do on "
+                               "SQLite; make the database with `createdb --locale=C.UTF-8 "
+                               "--template=template0 --owner=USER %1`")
+                    .arg(name, collation));
+        }
     }
 
     QStringList integrityChecks() const override { return {}; }

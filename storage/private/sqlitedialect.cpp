@@ -72,6 +72,10 @@ public:
         return QStringLiteral("SELECT value FROM json_each(%1)").arg(placeholder);
     }
 
+    void refreshStatistics(const QSqlDatabase &) const override {}
+
+    void refuseUnfitForNewWorkspace(const QSqlDatabase &) const override {}
+
     QStringList integrityChecks() const override
     {
         return {QStringLiteral("PRAGMA integrity_check"),

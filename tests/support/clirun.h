@@ -1,7 +1,8 @@
 #pragma once
 
 // The real `digitdesk` binary run as a person at a terminal or a script would, with no
-// DIGITDESK_WORKSPACE from the environment: the one way every suite and benchmark runs it.
+// DIGITDESK_WORKSPACE or DIGITDESK_DATABASE from the environment: the one way every suite and
+// benchmark runs it.
 
 #include "storage/imagerepository.h"
 #include "storage/sqlquery.h"
@@ -42,6 +43,7 @@ inline CliRun runDigitdesk(const QStringList &arguments, const QByteArray &input
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.remove(QStringLiteral("DIGITDESK_WORKSPACE"));
+    environment.remove(QStringLiteral("DIGITDESK_DATABASE"));
     process.setProcessEnvironment(environment);
     process.start(QStringLiteral(DIGITDESK_BINARY), arguments);
     process.write(input);

@@ -9,6 +9,7 @@
 #include "storage/blobstore.h"
 #include "storage/datasetgit.h"
 #include "storage/datasetversionrepository.h"
+#include "storage/dialect.h"
 #include "storage/imagerepository.h"
 #include "storage/label.h"
 #include "storage/labelrepository.h"
@@ -159,6 +160,8 @@ inline void addApprovedImages(const storage::Workspace &workspace, int first, in
         images.insert(image, {QStringLiteral("bulk"), 0, 0});
     }
     transaction.commit();
+    // As the importer does after thousands of rows.
+    storage::Dialect::of(workspace.db()).refreshStatistics(workspace.db());
 }
 
 // New images labelled through the annotator's queue (labels[i], -1 for "not a digit") and

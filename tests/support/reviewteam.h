@@ -42,10 +42,10 @@ struct ReviewTeam
                                                    QString::number(overlap));
     }
     // Runs a statement of the test's own (counting, or breaking the workspace on purpose).
+    // Unprepared, so that DDL runs on PostgreSQL too (QPSQL prepares every SqlQuery).
     void exec(const QString &sql) const
     {
-        storage::SqlQuery query(db(), sql, QStringLiteral("test"));
-        query.exec();
+        storage::execStatement(db(), sql, QStringLiteral("test"));
     }
     qint64 count(const QString &sql) const
     {
@@ -65,11 +65,12 @@ struct ReviewTeam
     // "approved -", "corrected 4", ...: the verdict on the image and the digit it was corrected to.
     QString verdict(qint64 imageId) const
     {
-        storage::SqlQuery query(db(),
-                                QStringLiteral("SELECT r.verdict || ' ' || COALESCE("
-                                               "r.corrected_label, '-') FROM reviews r JOIN labels"
-                                               " l ON l.id = r.label_id WHERE l.image_id = :i"),
-                                QStringLiteral("read verdict"));
+        storage::SqlQuery query(
+            db(),
+            QStringLiteral("SELECT r.verdict || ' ' || COALESCE(CAST("
+                           "r.corrected_label AS TEXT), '-') FROM reviews r JOIN labels"
+                           " l ON l.id = r.label_id WHERE l.image_id = :i"),
+            QStringLiteral("read verdict"));
         query.bind(QStringLiteral(":i"), imageId);
         query.exec();
         return query.next() ? query.value(0).toString() : QString();

@@ -2,6 +2,6 @@
 
 namespace digitdesk::testing {
 
-TempWorkspace::TempWorkspace() : workspace(storage::Workspace::create(folder())) {}
+TempWorkspace::TempWorkspace() : workspace(storage::Workspace::create(folder(), database.url())) {}
 
 } // namespace digitdesk::testing
