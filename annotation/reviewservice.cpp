@@ -1,5 +1,6 @@
 #include "annotation/reviewservice.h"
 
+#include "annotation/annotationservice.h"
 #include "annotation/modelregistry.h"
 #include "annotation/userservice.h"
 #include "storage/datacheckrepository.h"
@@ -11,6 +12,7 @@
 #include "storage/modelrepository.h"
 #include "storage/predictionrepository.h"
 #include "storage/reviewrepository.h"
+#include "storage/settingsrepository.h"
 #include "storage/timestamps.h"
 #include "storage/transaction.h"
 
@@ -77,10 +79,20 @@ std::optional<ReviewItem> ReviewService::next(const Principal &who) const
 {
     m_access.require(who, Action::Review);
     const qint64 model = storage::ModelRepository(m_db).aliasTarget(ProductionAlias).value_or(0);
-    const auto id = storage::ReviewRepository(m_db).nextForReview(who.userId, model);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    storage::Transaction transaction(m_db);
+    const auto id = storage::ReviewRepository(m_db).nextForReview(who.userId, model, now);
     if (!id) {
+        transaction.commit();
         return std::nullopt;
     }
+    // Held while the reviewer decides, so that twenty reviewers are not all shown the first
+    // image of the queue (the annotation queue's lease, with its length).
+    storage::LeaseRepository(m_db).lease(*id, who.userId, who.sessionId, now,
+                                         storage::SettingsRepository(m_db).intValue(
+                                             QString::fromLatin1(AnnotationService::LeaseSetting),
+                                             AnnotationService::DefaultLeaseSeconds));
+    transaction.commit();
     return loadItem(*id);
 }
 
@@ -168,6 +180,7 @@ void ReviewService::decide(const Principal &who, qint64 imageId, const QString &
         storage::GoldRepository(m_db).markGold(imageId, goldLabel, who.name, who.userId,
                                                who.sessionId);
     }
+    storage::LeaseRepository(m_db).releaseLease(imageId);
     const QString detail = verdict == Corrected && !correctedAny ? Approved : verdict;
     m_access.audit(who, Action::Review, imageTarget(imageId),
                    markGold ? detail + QStringLiteral(", marked gold") : detail);

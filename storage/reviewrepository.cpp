@@ -6,7 +6,8 @@
 
 namespace digitdesk::storage {
 
-std::optional<qint64> ReviewRepository::nextForReview(qint64 reviewerId, qint64 modelId) const
+std::optional<qint64> ReviewRepository::nextForReview(qint64 reviewerId, qint64 modelId,
+                                                      const QDateTime &now) const
 {
     SqlQuery query(
         m_db,
@@ -18,6 +19,8 @@ std::optional<qint64> ReviewRepository::nextForReview(qint64 reviewerId, qint64 
             " AND NOT EXISTS (SELECT 1 FROM label_suspects s WHERE s.image_id = i.id AND"
             "   s.sent_at IS NOT NULL AND s.decided_at IS NULL AND s.previous_reviewer_id ="
             "   :reviewer)"
+            " AND NOT EXISTS (SELECT 1 FROM leases le WHERE le.image_id = i.id AND le.user_id <>"
+            "   :reviewer AND le.expires_at > :now)"
             " ORDER BY ((SELECT COUNT(DISTINCT %1) FROM labels b WHERE"
             "   b.image_id = i.id AND b.retracted_at IS NULL) > 1"
             "  OR EXISTS (SELECT 1 FROM labels b JOIN predictions p ON p.image_id = b.image_id"
@@ -27,6 +30,7 @@ std::optional<qint64> ReviewRepository::nextForReview(qint64 reviewerId, qint64 
         QStringLiteral("choose the next image to review"));
     query.bindAll({{QStringLiteral(":labelled"), labelsql::toColumn(ImageStatus::Labelled)},
                    {QStringLiteral(":reviewer"), reviewerId},
+                   {QStringLiteral(":now"), toDbTime(now)},
                    {QStringLiteral(":model"), modelId}});
     query.exec();
     if (!query.next()) {

@@ -2,6 +2,7 @@
 
 #include "storage/label.h"
 
+#include <QDateTime>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -27,9 +28,11 @@ class ReviewRepository final
 public:
     explicit ReviewRepository(const QSqlDatabase &db) : m_db(db) {}
 
-    // Labelled images none of whose active labels is the reviewer's own; images where the
-    // annotators disagree, or an annotator disagrees with the model, first.
-    std::optional<qint64> nextForReview(qint64 reviewerId, qint64 modelId) const;
+    // Labelled images none of whose active labels is the reviewer's own and that no other
+    // reviewer holds a lease on at `now`; images where the annotators disagree, or an
+    // annotator disagrees with the model, first.
+    std::optional<qint64> nextForReview(qint64 reviewerId, qint64 modelId,
+                                        const QDateTime &now) const;
     // "reviewer: comment" of the last rejection of the image's labels, or empty.
     QString lastRejection(qint64 imageId) const;
     // `corrected` is the reviewer's label for the verdict "corrected", nothing for the others.

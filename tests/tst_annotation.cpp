@@ -28,6 +28,7 @@ private Q_SLOTS:
     void labelSkipUndoRelabel();
     void reviewApprovesCorrectsRejects();
     void fourEyes();
+    void reviewersAreShownDifferentImages();
     void rolesAreChecked();
     void goldIsMixedInUnannouncedAndChecked();
     void overlapAsksForTwoLabelsAndDisagreementsComeFirst();
@@ -162,10 +163,9 @@ void tst_Annotation::labelSkipUndoRelabel()
     const auto changed = m_annotation->relabel(m_ana, again.labelId, storage::Label::fromDigit(8));
     QCOMPARE(m_annotation->history(m_ana).front().label, storage::Label::fromDigit(8));
     QCOMPARE(m_annotation->history(m_ana).front().labelId, changed.labelId);
-    storage::SqlQuery all(
-        m_temp->workspace->db(),
-        QStringLiteral("SELECT COUNT(*), COUNT(retracted_at) FROM labels"),
-        QStringLiteral("count"));
+    storage::SqlQuery all(m_temp->workspace->db(),
+                          QStringLiteral("SELECT COUNT(*), COUNT(retracted_at) FROM labels"),
+                          QStringLiteral("count"));
     all.exec();
     QVERIFY(all.next());
     QCOMPARE(all.value(0).toInt(), 3);
@@ -209,6 +209,32 @@ void tst_Annotation::reviewApprovesCorrectsRejects()
     QVERIFY(comment.next());
     QCOMPARE(comment.value(0).toString(), QStringLiteral("this is a 9, look at the loop"));
     QVERIFY(!review.next(m_rui));
+}
+
+void tst_Annotation::reviewersAreShownDifferentImages()
+{
+    addImages({0.1, 0.2});
+    for (int i = 0; i < 2; ++i) {
+        const auto item = m_annotation->next(m_ana);
+        m_annotation->label(m_ana, item->imageId, storage::Label::fromDigit(i), 500);
+    }
+    const auto second = testing::addUser(*m_temp->workspace, QStringLiteral("rob"), Role::Reviewer);
+    annotation::ReviewService review(m_temp->workspace->db());
+    const auto first = review.next(m_rui);
+    QVERIFY(first);
+    // The first reviewer holds the image on screen; the second is shown the other one.
+    const auto other = review.next(second);
+    QVERIFY(other);
+    QVERIFY(other->imageId != first->imageId);
+    QCOMPARE(review.next(m_rui)->imageId, first->imageId);
+    QVERIFY(
+        !review.next(testing::addUser(*m_temp->workspace, QStringLiteral("rae"), Role::Reviewer)));
+    // A decision gives the image back, and a rejected image goes to the annotators again.
+    review.reject(m_rui, first->imageId, QStringLiteral("smudged"));
+    QCOMPARE(statusOf(first->imageId), QStringLiteral("incoming"));
+    const auto another =
+        testing::addUser(*m_temp->workspace, QStringLiteral("ann2"), Role::Annotator);
+    QCOMPARE(m_annotation->next(another)->imageId, first->imageId);
 }
 
 void tst_Annotation::fourEyes()
