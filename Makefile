@@ -10,7 +10,7 @@ DIGITDESK := $(BUILD_DIR)/app/digitdesk
 # should not stop someone building a release.
 WERROR ?= OFF
 
-.PHONY: all deps configure build data demo run test test-postgresql bench fuzz format clean
+.PHONY: all deps configure build data demo run test test-postgresql image bench fuzz format clean
 
 all: build
 
@@ -45,6 +45,11 @@ test: data
 
 test-postgresql: data
 	cd $(BUILD_DIR) && $(POSTGRESQL_PASS)
+
+# The serving endpoint's container image, digitdesk-serve:VERSION, as a docker archive in
+# $(BUILD_DIR)/image/ (`podman load -i`); installer/container/build-image.sh says how.
+image: build
+	./installer/container/build-image.sh $(BUILD_DIR)
 
 bench: data
 	$(BUILD_DIR)/tests/bench/import_bench $(DATA_DIR)

@@ -35,6 +35,10 @@ packages=(
   # a workspace on a PostgreSQL server: Qt's QPSQL driver (libpq), and the server with
   # pg_virtualenv (postgresql-common), which gives tst_connection a throwaway cluster
   libqt6sql6-psql postgresql postgresql-common
+  # the endpoint's container image (installer/container/, `make image`, tst_containerimage):
+  # mmdebstrap makes the root filesystem, buildah the image; podman runs it (runc where crun
+  # cannot: cgroup v1 beside a cgroup2 with controllers), skopeo and umoci unpack it elsewhere
+  mmdebstrap buildah podman runc skopeo umoci
 )
 
 missing=()
