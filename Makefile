@@ -10,7 +10,7 @@ DIGITDESK := $(BUILD_DIR)/app/digitdesk
 # should not stop someone building a release.
 WERROR ?= OFF
 
-.PHONY: all deps configure build data demo run test test-postgresql image bench fuzz format clean
+.PHONY: all deps configure build data demo run test test-postgresql image package bench fuzz format clean
 
 all: build
 
@@ -50,6 +50,11 @@ test-postgresql: data
 # $(BUILD_DIR)/image/ (`podman load -i`); installer/container/build-image.sh says how.
 image: build
 	./installer/container/build-image.sh $(BUILD_DIR)
+
+# The Debian package, $(BUILD_DIR)/digitdesk_VERSION_ARCH.deb (cmake/DigitDeskPackaging.cmake);
+# install it with `sudo apt install ./$(BUILD_DIR)/digitdesk_*.deb`.
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 bench: data
 	$(BUILD_DIR)/tests/bench/import_bench $(DATA_DIR)

@@ -3,6 +3,7 @@
 #include "annotation/modelregistry.h"
 #include "annotation/queueplanner.h"
 #include "annotation/shadowfigures.h"
+#include "annotation/teamsettings.h"
 #include "annotation/userservice.h"
 #include "storage/goldrepository.h"
 #include "storage/imagerepository.h"
@@ -363,6 +364,22 @@ std::vector<HistoryEntry> AnnotationService::recent(const Principal &who, int li
                            row.reviewed});
     }
     return entries;
+}
+
+QueueFigures AnnotationService::queueFigures(const Principal &who) const
+{
+    m_access.require(who, Action::Annotate);
+    const QDateTime at = now().toUTC();
+    QueueFigures figures;
+    figures.leftForYou = storage::LeaseRepository(m_db).openCountFor(who.userId, at);
+    figures.waitingForReview =
+        storage::ImageRepository(m_db).count({storage::ImageStatus::Labelled, {}});
+    figures.labelledToday = storage::LabelRepository(m_db).labelsGivenSince(
+        who.userId, QDateTime(at.date(), QTime(0, 0), Qt::UTC));
+    // Read as the Overview reads it: the manager's spin box stores a number, maybe "300.0".
+    figures.dailyTarget = static_cast<int>(storage::SettingsRepository(m_db).numberValue(
+        QString::fromLatin1(DailyTargetSetting), DefaultDailyTarget, 0, 1e9));
+    return figures;
 }
 
 QueueItem AnnotationService::leasedItem(const Principal &who, qint64 imageId) const

@@ -48,6 +48,17 @@ struct HistoryEntry
     bool reviewed = false;
 };
 
+// What the annotate view's queue bar shows: what is left for the annotator, what waits for a
+// reviewer, and the annotator's work today (since midnight UTC, as the Overview counts days)
+// against the team's daily target.
+struct QueueFigures
+{
+    qint64 leftForYou = 0;
+    qint64 waitingForReview = 0;
+    qint64 labelledToday = 0;
+    int dailyTarget = 0;
+};
+
 // The annotator's side of the loop: the queue (lowest calibrated confidence first, margin
 // breaking ties, a share of the most confident mixed in so they are audited too), leases so
 // two annotators never see the same item, labels, skips and undo. Every call is checked
@@ -95,6 +106,7 @@ public:
     std::vector<LabelDecision> history(const Principal &who, int limit = 50) const;
     // The same, newest first, with the images, for the arrow keys of the annotate view.
     std::vector<HistoryEntry> recent(const Principal &who, int limit = 50) const;
+    QueueFigures queueFigures(const Principal &who) const;
     // The item of an image the caller holds the lease on (after undo, say).
     QueueItem leasedItem(const Principal &who, qint64 imageId) const;
 

@@ -17,6 +17,7 @@
 #include "storage/transaction.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -56,8 +57,19 @@ void DatasetService::recoverOnce() const
 }
 
 DatasetVersion DatasetService::commit(const Principal &who, const QString &message,
-                                      const Progress &progress)
+                                      const Progress &progress, const std::atomic<bool> *cancel)
 {
+    const auto stopIfCancelled = [cancel] {
+        if (cancel && cancel->load()) {
+            throw DatasetWorkCancelled("the commit was cancelled: no version was made");
+        }
+    };
+    const Progress checkedProgress = [&](qint64 done, qint64 total) {
+        if (progress) {
+            progress(done, total);
+        }
+        stopIfCancelled();
+    };
     m_access.require(who, Action::CommitDataset);
     if (message.trimmed().isEmpty()) {
         throw InvalidRequest(QStringLiteral("a dataset version needs a message: what changed"));
@@ -71,7 +83,9 @@ DatasetVersion DatasetService::commit(const Principal &who, const QString &messa
         const QString baseCommit = base ? base->commitId : QString();
         const QString tag = QStringLiteral("v%1").arg(base ? base->number + 1 : 1);
         const VersionChanges built =
-            DatasetVersionBuilder(m_db, git).build(tag, baseTag, baseCommit, progress);
+            DatasetVersionBuilder(m_db, git).build(tag, baseTag, baseCommit, checkedProgress);
+        // The last point to stop: past it, the commit is written and published in moments.
+        stopIfCancelled();
         const storage::GitSignature signature = signatureOf(who, QDateTime::currentDateTimeUtc());
         const QString commitId = git.writeCommit(baseCommit, built.changes, message, signature);
 
@@ -210,7 +224,9 @@ QStringList DatasetService::verify(const Principal &who, const QString &tag) con
 }
 
 DatasetExport DatasetService::exportVersion(const Principal &who, const QString &tag,
-                                            ExportFormat format, const QString &folder) const
+                                            ExportFormat format, const QString &folder,
+                                            const Progress &progress,
+                                            const std::atomic<bool> *cancel) const
 {
     m_access.require(who, Action::ManageDatasets, tag);
     recoverOnce();
@@ -220,27 +236,52 @@ DatasetExport DatasetService::exportVersion(const Principal &who, const QString 
         throw InvalidRequest(
             QStringLiteral("%1 is not empty: export into a new or empty folder").arg(folder));
     }
+    // The outermost folder this export makes (parents included): a cancel takes it back.
+    QString outermostCreated;
+    for (QString path = QDir(folder).absolutePath(); !QFileInfo::exists(path);
+         path = QFileInfo(path).path()) {
+        outermostCreated = path;
+    }
     if (!QDir().mkpath(folder)) {
         throw InvalidRequest(QStringLiteral("cannot create folder %1").arg(folder));
     }
-    const DatasetExporter exporter =
+    DatasetExporter exporter =
         datasetrecords::exporterOf(datasetrecords::openGit(m_root), tag, record.commitId);
+    exporter.watch(progress, cancel);
     DatasetExport result;
     QString formatName;
-    switch (format) {
-    case ExportFormat::ImageFolder:
-        result = exporter.imageFolder(folder);
-        formatName = QStringLiteral("imagefolder");
-        break;
-    case ExportFormat::Idx:
-        result = exporter.idx(folder);
-        formatName = QStringLiteral("idx");
-        break;
-    case ExportFormat::Csv:
-        result = exporter.csv(dir.filePath(
-            QString(tag).replace(QLatin1Char('/'), QLatin1Char('-')) + QStringLiteral(".csv")));
-        formatName = QStringLiteral("csv");
-        break;
+    try {
+        switch (format) {
+        case ExportFormat::ImageFolder:
+            result = exporter.imageFolder(folder);
+            formatName = QStringLiteral("imagefolder");
+            break;
+        case ExportFormat::Idx:
+            result = exporter.idx(folder);
+            formatName = QStringLiteral("idx");
+            break;
+        case ExportFormat::Csv:
+            result = exporter.csv(dir.filePath(
+                QString(tag).replace(QLatin1Char('/'), QLatin1Char('-')) + QStringLiteral(".csv")));
+            formatName = QStringLiteral("csv");
+            break;
+        }
+    } catch (const DatasetWorkCancelled &) {
+        // The folder was empty or missing: everything in it now is this export's.
+        QDir written(folder);
+        if (!outermostCreated.isEmpty()) {
+            QDir(outermostCreated).removeRecursively();
+        } else {
+            for (const QFileInfo &entry : written.entryInfoList(
+                     QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System)) {
+                if (entry.isDir() && !entry.isSymLink()) {
+                    QDir(entry.filePath()).removeRecursively();
+                } else {
+                    written.remove(entry.fileName());
+                }
+            }
+        }
+        throw;
     }
     m_access.audit(who, Action::ManageDatasets, tag,
                    QStringLiteral("exported as %1 to %2: %3 images, %4 skipped")

@@ -12,8 +12,10 @@
 #include <QStringList>
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 namespace digitdesk::annotation {
@@ -82,6 +84,13 @@ struct DatasetPush
     std::vector<std::pair<QString, QString>> tags;
 };
 
+// A commit or an export stopped by its caller's cancel flag; nothing of it is left behind.
+class DatasetWorkCancelled final : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // Lineage: a model, the version it learnt from, and who stands behind each label of it.
 struct ModelLineage
 {
@@ -106,9 +115,11 @@ public:
     // Commits every approved label as the next version vN with the message. Only the images
     // new since the previous version are encoded and written. Serialised with every other
     // commit on the workspace (another process's commit makes this one wait, then refused
-    // after a while with the reason). Throws InvalidRequest when nothing changed.
+    // after a while with the reason). Throws InvalidRequest when nothing changed. `cancel`,
+    // read between chunks of images and before anything is written to git, throws
+    // DatasetWorkCancelled having made no object, commit, tag or row.
     DatasetVersion commit(const Principal &who, const QString &message,
-                          const Progress &progress = {});
+                          const Progress &progress = {}, const std::atomic<bool> *cancel = nullptr);
     // Newest first; this workspace's versions and those pulled from remotes.
     std::vector<DatasetVersion> versions(const Principal &who) const;
     DatasetVersion version(const Principal &who, const QString &tag) const;
@@ -121,8 +132,12 @@ public:
     // objects, an image whose pixels do not match its name or its row, a row without an image.
     // Each names the version and the path. Empty when all is well.
     QStringList verify(const Principal &who, const QString &tag = {}) const;
+    // Progress counts the version's rows. `cancel`, read between rows, throws
+    // DatasetWorkCancelled once what this export wrote is removed (the folder too, when the
+    // export created it).
     DatasetExport exportVersion(const Principal &who, const QString &tag, ExportFormat format,
-                                const QString &folder) const;
+                                const QString &folder, const Progress &progress = {},
+                                const std::atomic<bool> *cancel = nullptr) const;
     // Sends this workspace's history, joined with every remote history pulled before, as the
     // remote's main, and with `withTags` the versions the remote does not name yet. Throws
     // storage::RemoteAhead, having sent nothing, when the remote holds versions not pulled here.

@@ -1,10 +1,13 @@
 #include "app/cli/commands.h"
 #include "app/cli/exitcodes.h"
 #include "models/computedevice.h"
+#include "ui/appearance.h"
 #include "ui/desktopsession.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QFile>
+#include <QIcon>
 
 #include <cstdio>
 #include <cstdlib>
@@ -72,6 +75,24 @@ void handleStartupMessage(QtMsgType type, const QMessageLogContext &context, con
     defaultHandler(type, context, message);
 }
 
+// The icon is an SVG: Qt draws it only with its SVG icon engine (Debian: qt6-svg-dev at build,
+// libqt6svg6 at run time). Without the engine the window managers' generic icon stays.
+void setWindowIcon()
+{
+    const QString path = QStringLiteral(":/icons/digitdesk.svg");
+    if (!QFile::exists(path)) {
+        return;
+    }
+    const QIcon icon(path);
+    if (icon.isNull() || icon.pixmap(64).isNull()) {
+        qWarning("digitdesk: no window icon: Qt cannot draw %s without its SVG icon engine "
+                 "(Debian package libqt6svg6)",
+                 qPrintable(path));
+        return;
+    }
+    QApplication::setWindowIcon(icon);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -95,6 +116,12 @@ int main(int argc, char *argv[])
         qWarning("%s", qPrintable(warning));
     }
     describeApplication();
+    setWindowIcon();
+    // Left alone unless chosen (View > Appearance) or forced (DIGITDESK_APPEARANCE).
+    if (const auto appearance = digitdesk::ui::effectiveAppearance();
+        appearance != digitdesk::ui::Appearance::FollowDesktop) {
+        digitdesk::ui::applyAppearance(appearance);
+    }
     digitdesk::models::setIntraOpThreads(qEnvironmentVariableIntValue("DIGITDESK_THREADS"));
     QString workspace;
     for (qsizetype at = 1; at < arguments.size(); ++at) {

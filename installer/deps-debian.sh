@@ -39,6 +39,10 @@ packages=(
   # mmdebstrap makes the root filesystem, buildah the image; podman runs it (runc where crun
   # cannot: cgroup v1 beside a cgroup2 with controllers), skopeo and umoci unpack it elsewhere
   mmdebstrap buildah podman runc skopeo umoci
+  # the Debian package (`make package`, tst_package): dpkg-shlibdeps (dpkg-dev) declares its
+  # libraries; desktop-file-validate, appstreamcli, systemd-analyze and man check what it ships;
+  # Qt's SVG plugins draw the icon (window and menu)
+  dpkg-dev desktop-file-utils appstream systemd man-db libqt6svg6
 )
 
 missing=()

@@ -183,6 +183,21 @@ qint64 LabelRepository::labelCountBy(qint64 userId) const
     return query.next() ? query.value(0).toLongLong() : 0;
 }
 
+qint64 LabelRepository::labelsGivenSince(qint64 userId, const QDateTime &from) const
+{
+    SqlQuery query(m_db,
+                   QStringLiteral("SELECT COUNT(*) FROM labels l JOIN users u ON u.id ="
+                                  " l.annotator_id WHERE l.annotator_id = :user"
+                                  " AND l.created_at >= :from"
+                                  " AND (l.retracted_at IS NULL OR l.retracted_by <> u.name)"),
+                   QStringLiteral("count the labels of user #%1 since %2")
+                       .arg(userId)
+                       .arg(from.toString(Qt::ISODate)));
+    query.bindAll({{QStringLiteral(":user"), userId}, {QStringLiteral(":from"), toDbTime(from)}});
+    query.exec();
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
 std::optional<ImageStatus> LabelRepository::status(qint64 imageId) const
 {
     SqlQuery query(m_db, QStringLiteral("SELECT status FROM images WHERE id = :id"),

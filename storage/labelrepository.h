@@ -46,6 +46,9 @@ public:
     std::vector<LabelRow> historyOf(qint64 userId, int limit) const;
     // The user's standing labels (undone ones not counted): the position in their queue.
     qint64 labelCountBy(qint64 userId) const;
+    // Labels the user gave since `from` and did not take back themselves (undo, relabel), as
+    // the Overview counts a day's work: a label a reviewer rejected still counts.
+    qint64 labelsGivenSince(qint64 userId, const QDateTime &from) const;
 
     // Nothing when there is no such image.
     std::optional<ImageStatus> status(qint64 imageId) const;

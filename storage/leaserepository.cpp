@@ -56,6 +56,17 @@ std::vector<qint64> LeaseRepository::candidates(qint64 userId, const QDateTime &
     return ids;
 }
 
+qint64 LeaseRepository::openCountFor(qint64 userId, const QDateTime &now) const
+{
+    SqlQuery query(m_db, QStringLiteral("SELECT COUNT(*)") + Candidates,
+                   QStringLiteral("count the images left for user #%1").arg(userId));
+    query.bindAll({{QStringLiteral(":incoming"), labelsql::toColumn(ImageStatus::Incoming)},
+                   {QStringLiteral(":user"), userId},
+                   {QStringLiteral(":now"), toDbTime(now)}});
+    query.exec();
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
 bool LeaseRepository::isOpenFor(qint64 imageId, qint64 userId, const QDateTime &now) const
 {
     return !stillOpenFor({imageId}, userId, now).empty();

@@ -30,6 +30,9 @@ public:
                                      const QDateTime &now) const;
     // When the user's lease on each image runs out (images without one left out).
     QHash<qint64, QDateTime> leaseExpiries(qint64 userId) const;
+    // How many images `candidates` could still give the user, skipped ones included. Walks the
+    // incoming images' index once (about 25 ms for 60,000 of them on SQLite): for a worker.
+    qint64 openCountFor(qint64 userId, const QDateTime &now) const;
     // The `count` most confident candidates, for a grid page (skipped images left out).
     std::vector<qint64> mostConfident(qint64 userId, const QDateTime &now, int count) const;
     void lease(qint64 imageId, qint64 userId, qint64 sessionId, const QDateTime &now, int seconds);

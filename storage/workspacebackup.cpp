@@ -42,6 +42,21 @@ int copyTree(const QString &from, const QString &to, qint64 *bytes,
     return copied;
 }
 
+// Git needs the folders of a repository even when they are empty (objects/ and refs/ of a
+// repository without a commit), which copying files alone would leave out.
+void copyFolders(const QString &from, const QString &to)
+{
+    const QDir source(from);
+    QDirIterator folders(from, QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot,
+                         QDirIterator::Subdirectories);
+    while (folders.hasNext()) {
+        const QString target = QDir(to).filePath(source.relativeFilePath(folders.next()));
+        if (!QDir().mkpath(target)) {
+            throw StorageError(QStringLiteral("cannot create folder %1").arg(target));
+        }
+    }
+}
+
 } // namespace
 
 WorkspaceBackupReport backupWorkspace(const Workspace &workspace, const QString &folder)
@@ -82,6 +97,7 @@ WorkspaceBackupReport backupWorkspace(const Workspace &workspace, const QString 
     const auto isObject = [](const QString &relative) {
         return relative.startsWith(QStringLiteral("objects/"));
     };
+    copyFolders(repository, repositoryCopy);
     report.datasetFiles = copyTree(repository, repositoryCopy, &report.bytes,
                                    [&](const QString &relative) { return !isObject(relative); }) +
                           copyTree(repository, repositoryCopy, &report.bytes, isObject);

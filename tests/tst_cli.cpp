@@ -161,6 +161,11 @@ void tst_Cli::endToEnd()
                         QStringLiteral("--workspace"), backup});
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.out.contains(QStringLiteral(": ok; 1 blob(s) verified")), qPrintable(run.out));
+    // A repository without a version yet has only empty objects/ and refs/: copied too.
+    run = runDigitdesk(
+        {QStringLiteral("dataset"), QStringLiteral("log"), QStringLiteral("--workspace"), backup});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(QFileInfo(QDir(backup).filePath(QStringLiteral("dataset.git/refs/heads"))).isDir());
     run = runDigitdesk({QStringLiteral("workspace"), QStringLiteral("backup"), backup,
                         QStringLiteral("--workspace"), ws()});
     QCOMPARE(run.exitCode, 2);

@@ -369,12 +369,8 @@ void tst_DatasetCommit::incrementalCommitAt60000()
     // them, the commit and its tag; not 60,000 images again.
     QVERIFY(testing::inPackObjects(workspace.datasetRepositoryPath()) - objectsBefore < 1100);
     QCOMPARE(git.countObjects().looseObjects, qint64(0));
-    // What the incremental commit costs, against the ~5 s of encoding and writing every image
-    // again; the measured time is printed above.
-    QVERIFY2(commitMs < 3000 * testing::SanitizerTimeFactor,
-             qPrintable(QStringLiteral("%1 ms").arg(commitMs)));
-    QVERIFY2(diffMs < 1000 * testing::SanitizerTimeFactor,
-             qPrintable(QStringLiteral("%1 ms").arg(diffMs)));
+    // What it costs is printed above and measured in tests/bench/dataset_bench, not asserted:
+    // the object count above is what proves the commit incremental.
 }
 
 QTEST_GUILESS_MAIN(tst_DatasetCommit)

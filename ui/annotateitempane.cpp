@@ -18,6 +18,7 @@ namespace digitdesk::ui {
 namespace {
 
 constexpr int StripTileSide = 56;
+constexpr int NarrowScanWidth = 180;
 
 } // namespace
 
@@ -31,15 +32,20 @@ AnnotateItemPane::AnnotateItemPane(const storage::BlobStore &blobs, int stripLen
     m_image->setObjectName(QStringLiteral("currentImage"));
     m_original->setObjectName(QStringLiteral("currentScan"));
     m_prediction->setObjectName(QStringLiteral("prediction"));
+    m_original->setUpscaling(false);
     m_prediction->setTextFormat(Qt::RichText);
     m_prediction->setWordWrap(true);
+    m_prediction->setAlignment(Qt::AlignHCenter | Qt::AlignVCenter);
     connect(m_originalWatcher, &QFutureWatcherBase::finished, this,
             &AnnotateItemPane::handleOriginalLoaded);
 
-    auto *images = new QHBoxLayout;
-    images->addWidget(m_image, 1);
-    images->addWidget(m_original, 1);
+    m_images = new QHBoxLayout;
+    m_balance = new QSpacerItem(0, 0, QSizePolicy::Preferred, QSizePolicy::Minimum);
+    m_images->addSpacerItem(m_balance);
+    m_images->addWidget(m_image, 1);
+    m_images->addWidget(m_original, 1);
     auto *strip = new QHBoxLayout;
+    strip->addStretch(1);
     auto *next = new QLabel(tr("Next:"), this);
     next->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     strip->addWidget(next);
@@ -48,13 +54,15 @@ AnnotateItemPane::AnnotateItemPane(const storage::BlobStore &blobs, int stripLen
             new ScaledImageView(ScaledImageView::Scaling::Pixelated, StripTileSide, 16, this);
         tile->setObjectName(QStringLiteral("upcoming%1").arg(i));
         tile->setMaximumSize(StripTileSide, StripTileSide);
+        tile->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
         m_strip << tile;
         strip->addWidget(tile, 1);
     }
     strip->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(images);
+    layout->addLayout(m_images, 1);
+    placeScan(false);
     layout->addLayout(strip);
     layout->addWidget(m_prediction);
 }
@@ -70,6 +78,7 @@ void AnnotateItemPane::showItem(const annotation::QueueItem &item)
     m_image->setImage(ImageListModel::toImage(item.pixels));
     m_original->clear();
     m_scanWanted = item.imageId;
+    placeScan(!item.originalSha256.isEmpty());
     if (item.originalSha256.isEmpty()) {
         m_original->setPlaceholderText(
             tr("No original scan: this image arrived as 28 x 28 pixels."));
@@ -77,6 +86,33 @@ void AnnotateItemPane::showItem(const annotation::QueueItem &item)
         loadOriginal(item.imageId, item.originalSha256);
     }
     showPrediction(item);
+}
+
+void AnnotateItemPane::setScanVisible(bool on)
+{
+    m_original->setVisible(on);
+    placeScan(m_hasScan);
+}
+
+void AnnotateItemPane::placeScan(bool hasScan)
+{
+    m_hasScan = hasScan;
+    const bool narrow = !hasScan && !m_original->isHidden();
+    m_original->setMaximumWidth(narrow ? NarrowScanWidth : QWIDGETSIZE_MAX);
+    m_balance->changeSize(narrow ? NarrowScanWidth : 0, 0, QSizePolicy::Preferred,
+                          QSizePolicy::Minimum);
+    m_images->invalidate();
+}
+
+bool AnnotateItemPane::isScanVisible() const
+{
+    return !m_original->isHidden();
+}
+
+void AnnotateItemPane::setContrastStretch(bool on)
+{
+    m_image->setContrastStretch(on);
+    m_original->setContrastStretch(on);
 }
 
 void AnnotateItemPane::showPrediction(const annotation::QueueItem &item)
@@ -107,6 +143,7 @@ void AnnotateItemPane::showLookingBack(const AnnotateHistory &history)
     m_image->setImage(ImageListModel::toImage(entry.pixels));
     m_original->clear();
     m_scanWanted = 0;
+    placeScan(false);
     const QString said =
         entry.decision.label.isDigit() ? entry.decision.label.text() : tr("not a digit");
     m_prediction->setText(
@@ -127,6 +164,7 @@ void AnnotateItemPane::showEmpty()
     m_image->setPlaceholderText(tr("Nothing to label"));
     m_original->clear();
     m_scanWanted = 0;
+    placeScan(false);
     m_prediction->setText(
         tr("The queue is empty: every incoming image is labelled or on someone's screen."));
 }

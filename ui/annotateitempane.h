@@ -10,7 +10,9 @@
 #include <optional>
 #include <utility>
 
+class QHBoxLayout;
 class QLabel;
+class QSpacerItem;
 
 namespace digitdesk::storage {
 class BlobStore;
@@ -21,7 +23,7 @@ namespace digitdesk::ui {
 class AnnotateHistory;
 class ScaledImageView;
 
-// The annotate view's single-image screen: the image large beside its original scan, the strip
+// The annotate view's single-image screen: the image large (beside its original scan), the strip
 // of what comes next, and the model's top three calibrated guesses. It shows what the view
 // hands it; the view decides what and when.
 class AnnotateItemPane final : public QWidget
@@ -39,11 +41,19 @@ public:
     void showLookingBack(const AnnotateHistory &history);
     void showEmpty();
     void setUpcoming(const QList<qint64> &imageIds, const QList<QByteArray> &pixels);
+    // The original scan beside the digit, at its own resolution (never blown up), or not.
+    void setScanVisible(bool on);
+    bool isScanVisible() const;
+    // Stretches the grey levels of the digit and its scan, for faint scans.
+    void setContrastStretch(bool on);
     // The images the strip shows as coming next, in order.
     const QList<qint64> &upcomingImageIds() const { return m_stripIds; }
 
 private:
     void showPrediction(const annotation::QueueItem &item);
+    // A narrow scan column (and as much room on the other side, so the digit stays centred)
+    // while there is no scan to show; half the width when there is one.
+    void placeScan(bool hasScan);
     void showStrip();
     void loadOriginal(qint64 imageId, const QString &sha256);
     void handleOriginalLoaded();
@@ -51,6 +61,9 @@ private:
     const storage::BlobStore &m_blobs;
     ScaledImageView *m_image;
     ScaledImageView *m_original;
+    QHBoxLayout *m_images;
+    QSpacerItem *m_balance;
+    bool m_hasScan = false;
     // The scan is decoded in the thread pool, one at a time; the latest asked for waits.
     QFutureWatcher<OriginalScan> *m_originalWatcher;
     std::optional<std::pair<qint64, QString>> m_originalNext;

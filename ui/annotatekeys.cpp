@@ -90,14 +90,48 @@ AnnotateCommand singleCommand(const KeyMap &keys, QKeyCombination key, const QKe
     return {};
 }
 
+// The toggles, in every mode, unless the map gave their key to one of its actions.
+AnnotateCommand toggleCommand(const KeyMap &keys, QKeyCombination key)
+{
+    if (key.keyboardModifiers() & ~(Qt::ShiftModifier | Qt::KeypadModifier)) {
+        return {};
+    }
+    for (const auto toggle : {AnnotateCommand::ToggleScan, AnnotateCommand::ToggleContrast}) {
+        if (key.key() == toggleKey(keys, toggle)) {
+            return command(toggle);
+        }
+    }
+    return {};
+}
+
 } // namespace
+
+QString toggleKeyText(const KeyMap &keys, AnnotateCommand::Kind toggle)
+{
+    const Qt::Key key = toggleKey(keys, toggle);
+    return key == Qt::Key_unknown ? QObject::tr("(no key)")
+                                  : QKeySequence(key).toString(QKeySequence::NativeText);
+}
+
+Qt::Key toggleKey(const KeyMap &keys, AnnotateCommand::Kind toggle)
+{
+    const Qt::Key key = toggle == AnnotateCommand::ToggleScan ? ScanToggleKey : ContrastToggleKey;
+    const QKeyEvent event(QEvent::KeyPress, key, Qt::NoModifier);
+    for (int a = 0; a < KeyMap::NB_ACTIONS; ++a) {
+        if (keys.matches(static_cast<KeyMap::Action>(a), &event)) {
+            return Qt::Key_unknown;
+        }
+    }
+    return key;
+}
 
 AnnotateCommand annotateCommand(const KeyMap &keys, QKeyCombination key, AnnotateMode mode)
 {
     const QKeyEvent event(QEvent::KeyPress, key.key(), key.keyboardModifiers());
     if (mode == AnnotateMode::History) {
         // Neither help nor grid mode while looking back: Esc comes back first.
-        return historyCommand(keys, key, event);
+        const AnnotateCommand looking = historyCommand(keys, key, event);
+        return looking.kind != AnnotateCommand::None ? looking : toggleCommand(keys, key);
     }
     if (keys.matches(KeyMap::Help, &event)) {
         return command(AnnotateCommand::Help);
@@ -108,8 +142,9 @@ AnnotateCommand annotateCommand(const KeyMap &keys, QKeyCombination key, Annotat
     if (keys.matches(KeyMap::Grid, &event)) {
         return command(AnnotateCommand::Grid);
     }
-    return mode == AnnotateMode::Grid ? gridCommand(keys, key, event)
-                                      : singleCommand(keys, key, event);
+    const AnnotateCommand mapped = mode == AnnotateMode::Grid ? gridCommand(keys, key, event)
+                                                              : singleCommand(keys, key, event);
+    return mapped.kind != AnnotateCommand::None ? mapped : toggleCommand(keys, key);
 }
 
 QString annotateHelpText(const KeyMap &keys)
@@ -132,9 +167,13 @@ QString annotateHelpText(const KeyMap &keys)
            "%5 &nbsp; grid mode: a page of confident answers; arrows move, a digit or %2 corrects,"
            " %1 accepts the page<br>"
            "%6 &nbsp; show or hide these keys<br>"
+           "%7 &nbsp; the original scan beside the digit, or not<br>"
+           "%8 &nbsp; stretch the grey levels of faint scans, or not<br>"
            "Keys typed ahead wait their turn: type what the Next strip shows.")
             .arg(keysOf(KeyMap::Accept), key(KeyMap::NotADigit), key(KeyMap::Skip),
-                 keysOf(KeyMap::Undo), key(KeyMap::Grid), keysOf(KeyMap::Help));
+                 keysOf(KeyMap::Undo), key(KeyMap::Grid), keysOf(KeyMap::Help),
+                 toggleKeyText(keys, AnnotateCommand::ToggleScan),
+                 toggleKeyText(keys, AnnotateCommand::ToggleContrast));
 }
 
 } // namespace digitdesk::ui

@@ -24,17 +24,19 @@ struct AnnotateCommand final
     enum Kind
     {
         None,
-        Decide,   // label the image; in grid mode the focused tile, looking back the label shown
-        Accept,   // the model's answer; in grid mode the whole page
-        Skip,     // it comes back later
-        Undo,     // the annotator's last label
-        Help,     // show or hide the keys
-        Grid,     // grid mode on or off
-        LookBack, // start looking back through one's labels
-        Move,     // grid mode: the focus moves by `arrow`
-        Older,    // looking back
-        Newer,    // looking back; past the newest it ends
-        Leave,    // stop looking back
+        Decide,     // label the image; in grid mode the focused tile, looking back the label shown
+        Accept,     // the model's answer; in grid mode the whole page
+        Skip,       // it comes back later
+        Undo,       // the annotator's last label
+        Help,       // show or hide the keys
+        Grid,       // grid mode on or off
+        LookBack,   // start looking back through one's labels
+        Move,       // grid mode: the focus moves by `arrow`
+        Older,      // looking back
+        Newer,      // looking back; past the newest it ends
+        Leave,      // stop looking back
+        ToggleScan, // the original scan beside the digit, or not
+        ToggleContrast, // the grey levels stretched, or as scanned
     };
 
     Kind kind = None;
@@ -49,6 +51,14 @@ struct AnnotateCommand final
 
     friend bool operator==(const AnnotateCommand &, const AnnotateCommand &) = default;
 };
+
+// The view's own keys for its toggles; a key the annotator's map uses does what the map says.
+inline constexpr Qt::Key ScanToggleKey = Qt::Key_O;
+inline constexpr Qt::Key ContrastToggleKey = Qt::Key_C;
+// The toggle's key unless the map has given it to an action; Qt::Key_unknown then.
+Qt::Key toggleKey(const KeyMap &keys, AnnotateCommand::Kind toggle);
+// The toggle's key as shown: "O", or "(no key)".
+QString toggleKeyText(const KeyMap &keys, AnnotateCommand::Kind toggle);
 
 // The command `key` gives in `mode` with the annotator's key map. The digits, the arrows and
 // Esc are the view's whatever the map says (KeyMap explains which).

@@ -1,10 +1,14 @@
 #include "ui/annotateview.h"
 
 #include "storage/workspace.h"
+#include "ui/annotatebuttons.h"
 #include "ui/annotateitempane.h"
+#include "ui/annotatequeuebar.h"
 #include "ui/annotationworker.h"
 #include "ui/gridpageview.h"
 
+#include <QEvent>
+#include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QVBoxLayout>
@@ -17,10 +21,19 @@ namespace {
 
 constexpr int PanelRefreshMs = 10'000;
 constexpr int EmptyQueuePollMs = 5'000;
+constexpr int FiguresAfterSaveMs = 250;
 
-const QString NoticeStyle = QStringLiteral("background: #fff4ce; padding: 6px;");
+// White on deep red keeps its contrast on light and dark palettes alike.
 const QString ErrorStyle =
     QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;");
+const QColor NoticeTint(0xf0, 0xc0, 0x00);
+
+QColor blend(const QColor &base, const QColor &tint, double share)
+{
+    return QColor::fromRgbF(static_cast<float>(base.redF() * (1 - share) + tint.redF() * share),
+                            static_cast<float>(base.greenF() * (1 - share) + tint.greenF() * share),
+                            static_cast<float>(base.blueF() * (1 - share) + tint.blueF() * share));
+}
 
 } // namespace
 
@@ -29,7 +42,8 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     : QWidget(parent), m_who(std::move(who)),
       m_worker(new AnnotationWorker(workspace.databasePath(), m_who)),
       m_single(new AnnotateItemPane(workspace.blobs(), AnnotationWorker::StripLength, this)),
-      m_message(new QLabel(this)), m_sessionPanel(new QLabel(this)), m_help(new QLabel(this))
+      m_message(new QLabel(this)), m_sessionPanel(new QLabel(this)), m_help(new QLabel(this)),
+      m_queueBar(new AnnotateQueueBar(this)), m_buttons(new AnnotateButtonBar(this))
 {
     qRegisterMetaType<annotation::QueueItem>();
     qRegisterMetaType<QList<annotation::QueueItem>>();
@@ -38,19 +52,25 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     qRegisterMetaType<storage::Label>();
     qRegisterMetaType<storage::MaybeLabel>();
     qRegisterMetaType<QList<storage::Label>>();
+    qRegisterMetaType<annotation::QueueFigures>();
     setFocusPolicy(Qt::StrongFocus);
     // Comments come from other people: shown as they were typed, never as markup.
     m_message->setObjectName(QStringLiteral("message"));
     m_message->setTextFormat(Qt::PlainText);
     m_message->setWordWrap(true);
     m_sessionPanel->setObjectName(QStringLiteral("sessionPanel"));
-    m_sessionPanel->setWordWrap(true);
+    // Beside the message, squeezed rather than wrapped when the window is narrow.
+    m_sessionPanel->setMinimumWidth(1);
+    m_sessionPanel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_help->setObjectName(QStringLiteral("help"));
     m_help->setTextFormat(Qt::RichText);
     m_help->setWordWrap(true);
+    m_queueBar->setObjectName(QStringLiteral("queueBar"));
+    m_buttons->setObjectName(QStringLiteral("buttons"));
     setKeyMap(KeyMap::load());
-    m_help->setStyleSheet(
-        QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
+    applyColours();
+    m_buttons->setScanShown(m_scanShown);
+    m_buttons->setContrastStretched(m_contrast);
     // Over the view, not in its layout: showing the keys never makes the window grow.
     m_help->hide();
 
@@ -58,11 +78,20 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     m_grid->setObjectName(QStringLiteral("grid"));
     m_grid->hide();
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_single);
-    layout->addWidget(m_grid);
-    layout->addWidget(m_message);
-    layout->addStretch(1);
-    layout->addWidget(m_sessionPanel);
+    layout->addWidget(m_queueBar);
+    layout->addWidget(m_single, 1);
+    layout->addWidget(m_grid, 1);
+    auto *messageRow = new QHBoxLayout;
+    messageRow->addWidget(m_message, 1);
+    messageRow->addWidget(m_sessionPanel);
+    layout->addLayout(messageRow);
+    layout->addWidget(m_buttons);
+    // A click runs what its key runs (keyPressEvent).
+    connect(m_buttons, &AnnotateButtonBar::keyClicked, this,
+            [this](QKeyCombination key) { act(annotateCommand(m_keys, key, mode())); });
+    connect(m_buttons, &AnnotateButtonBar::toggleClicked, this, [this](AnnotateCommand::Kind kind) {
+        act({kind, std::nullopt, Qt::Key_unknown});
+    });
 
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -84,7 +113,14 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     connect(m_worker, &AnnotationWorker::pageSaved, this, [this](int count) {
         m_figures.pageSaved(count);
         updateSessionPanel();
+        refreshFiguresSoon();
     });
+    connect(this, &AnnotateView::requestQueueFigures, m_worker,
+            &AnnotationWorker::fetchQueueFigures);
+    connect(m_worker, &AnnotationWorker::queueFiguresReady, m_queueBar,
+            &AnnotateQueueBar::setFigures);
+    connect(m_worker, &AnnotationWorker::queueFiguresFailed, m_queueBar,
+            &AnnotateQueueBar::setProblem);
     connect(m_worker, &AnnotationWorker::queueEmpty, this, &AnnotateView::handleEmpty);
     connect(m_worker, &AnnotationWorker::failed, this, &AnnotateView::handleFailure);
     connect(m_worker, &AnnotationWorker::fetchFailed, this, &AnnotateView::handleFetchFailure);
@@ -94,16 +130,19 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     connect(m_worker, &AnnotationWorker::undone, this, [this](qint64, storage::Label) {
         m_figures.labelUndone();
         updateSessionPanel();
-        m_message->setStyleSheet({});
-        m_message->setText(tr("Undone: label it again."));
+        refreshFiguresSoon();
+        showMessage(MessageKind::Plain, tr("Undone: label it again."));
     });
     m_thread.setObjectName(QStringLiteral("annotation worker"));
     m_thread.start();
     updateSessionPanel();
-    // Labels per hour keep moving while nobody types.
+    // Labels per hour keep moving while nobody types, and other people change the queue.
     m_panelTimer.setInterval(PanelRefreshMs);
-    connect(&m_panelTimer, &QTimer::timeout, this, &AnnotateView::updateSessionPanel);
+    connect(&m_panelTimer, &QTimer::timeout, this, &AnnotateView::refreshPanel);
     m_panelTimer.start();
+    m_figuresSoon.setSingleShot(true);
+    m_figuresSoon.setInterval(FiguresAfterSaveMs);
+    connect(&m_figuresSoon, &QTimer::timeout, this, &AnnotateView::requestQueueFigures);
     // An empty queue is looked at again now and then: imports and the endpoint fill it.
     m_emptyPoll.setInterval(EmptyQueuePollMs);
     connect(&m_emptyPoll, &QTimer::timeout, this, &AnnotateView::refresh);
@@ -131,6 +170,60 @@ void AnnotateView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     placeHelp();
+}
+
+void AnnotateView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyColours();
+    }
+}
+
+void AnnotateView::applyColours()
+{
+    const QPalette &colours = palette();
+    const QColor window = colours.color(QPalette::Window);
+    const QColor text = colours.color(QPalette::WindowText);
+    const QString notice = QStringLiteral("color: %1; background: %2; padding: 6px;")
+                               .arg(text.name(), blend(window, NoticeTint, 0.3).name());
+    switch (m_messageKind) {
+    case MessageKind::Plain:
+        m_message->setStyleSheet({});
+        break;
+    case MessageKind::Notice:
+        m_message->setStyleSheet(notice);
+        break;
+    case MessageKind::Error:
+        m_message->setStyleSheet(ErrorStyle);
+        break;
+    }
+    m_help->setStyleSheet(
+        QStringLiteral("color: %1; background: %2; border: 1px solid %3; padding: 8px;")
+            .arg(text.name(), blend(window, NoticeTint, 0.15).name(),
+                 blend(window, NoticeTint, 0.7).name()));
+}
+
+void AnnotateView::showMessage(MessageKind kind, const QString &text)
+{
+    m_messageKind = kind;
+    applyColours();
+    m_message->setText(text);
+}
+
+void AnnotateView::refreshPanel()
+{
+    updateSessionPanel();
+    if (m_started) {
+        Q_EMIT requestQueueFigures();
+    }
+}
+
+void AnnotateView::refreshFiguresSoon()
+{
+    if (!m_figuresSoon.isActive()) {
+        m_figuresSoon.start();
+    }
 }
 
 void AnnotateView::placeHelp()
@@ -170,6 +263,7 @@ void AnnotateView::start()
     m_started = true;
     m_busy = true;
     Q_EMIT requestNext();
+    Q_EMIT requestQueueFigures();
 }
 
 void AnnotateView::renewLeases()
@@ -206,8 +300,7 @@ void AnnotateView::handleItem(const annotation::QueueItem &item)
 
 void AnnotateView::notice(const QString &text)
 {
-    m_message->setStyleSheet(NoticeStyle);
-    m_message->setText(text);
+    showMessage(MessageKind::Notice, text);
 }
 
 void AnnotateView::handleSaved(qint64, storage::Label label, storage::MaybeLabel goldLabel)
@@ -215,8 +308,8 @@ void AnnotateView::handleSaved(qint64, storage::Label label, storage::MaybeLabel
     // Labelled: it stays on screen until the next one arrives, but no key applies to it now.
     m_current.reset();
     m_figures.labelSaved(label, goldLabel);
-    m_message->setStyleSheet({});
-    m_message->clear();
+    refreshFiguresSoon();
+    showMessage(MessageKind::Plain, {});
     if (goldLabel && *goldLabel != label) {
         // A check item answered wrongly: say so after the fact, with the right answer.
         const auto name = [](storage::Label value) {
@@ -246,8 +339,8 @@ void AnnotateView::handleFetchFailure(const QString &reason)
     m_busy = false;
     m_awaitingNext = false;
     m_typedAhead.clear();
-    m_message->setStyleSheet(ErrorStyle);
-    m_message->setText(tr("The next image could not be loaded: %1. Trying again.").arg(reason));
+    showMessage(MessageKind::Error,
+                tr("The next image could not be loaded: %1. Trying again.").arg(reason));
     if (!m_current) {
         m_emptyPoll.start();
     }
@@ -257,8 +350,7 @@ void AnnotateView::handleFailure(const QString &reason)
 {
     m_busy = false;
     m_awaitingNext = false;
-    m_message->setStyleSheet(ErrorStyle);
-    m_message->setText(tr("Not saved: %1").arg(reason));
+    showMessage(MessageKind::Error, tr("Not saved: %1").arg(reason));
     // What was typed ahead was meant for the images after this one: it no longer lines up.
     m_typedAhead.clear();
 }
@@ -285,8 +377,7 @@ void AnnotateView::setGridMode(bool on)
     }
     m_gridMode = on;
     m_emptyPoll.stop();
-    m_message->setStyleSheet({});
-    m_message->clear();
+    showMessage(MessageKind::Plain, {});
     m_single->setVisible(!on);
     m_grid->setVisible(on);
     m_busy = true;
@@ -301,9 +392,11 @@ void AnnotateView::handlePage(const QList<annotation::QueueItem> &items)
 {
     m_busy = false;
     m_grid->setPage(std::vector<annotation::QueueItem>(items.begin(), items.end()));
-    m_message->setStyleSheet({});
-    m_message->setText(items.isEmpty() ? tr("No items left for grid mode; press g to go back.")
-                                       : QString());
+    showMessage(MessageKind::Plain,
+                items.isEmpty()
+                    ? tr("No items left for grid mode; press %1 to go back.")
+                          .arg(m_keys.key(KeyMap::Grid).toString(QKeySequence::NativeText))
+                    : QString());
     m_onScreen.start();
 }
 
@@ -311,6 +404,7 @@ void AnnotateView::setKeyMap(const KeyMap &keys)
 {
     m_keys = keys;
     m_help->setText(annotateHelpText(m_keys));
+    m_buttons->setKeyMap(m_keys);
     placeHelp();
 }
 
@@ -318,7 +412,7 @@ void AnnotateView::handleHistory(const QList<annotation::HistoryEntry> &entries)
 {
     m_busy = false;
     if (!m_history.open(entries)) {
-        m_message->setText(tr("No labels to look back at yet."));
+        showMessage(MessageKind::Plain, tr("No labels to look back at yet."));
         return;
     }
     m_single->showLookingBack(m_history);

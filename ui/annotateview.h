@@ -25,14 +25,17 @@ class Workspace;
 
 namespace digitdesk::ui {
 
+class AnnotateButtonBar;
 class AnnotateItemPane;
+class AnnotateQueueBar;
 class AnnotationWorker;
 class GridPageView;
 
-// Where annotators spend their day. The current image large (and its scan), the model's
-// top three calibrated guesses, and the keys: 0-9 label and advance, Enter or a accepts the
-// prediction, x "not a digit", Space skips, Backspace or Ctrl+Z undoes, F1 or ? shows the
-// keys. The next image appears only once the decision is committed; a failed write is shown
+// Where annotators spend their day. The queue's figures on top; the current image large in the
+// middle (and its scan), the model's top three calibrated guesses; the keys as buttons under
+// it: 0-9 label and advance, Enter or a accepts the prediction, x "not a digit", Space skips,
+// Backspace or Ctrl+Z undoes, F1 or ? shows the keys, o and c toggle the scan and the contrast
+// stretch. The next image appears only once the decision is committed; a failed write is shown
 // in red and the image stays. Keys typed while a decision is being saved wait their turn, so
 // an annotator who types ahead what the "Next" strip shows labels exactly those images.
 class AnnotateView final : public QWidget
@@ -54,6 +57,8 @@ public:
     bool inHistory() const { return m_history.isActive(); }
     qint64 historyImageId() const { return m_history.imageId(); }
     GridPageView *grid() const { return m_grid; }
+    bool isScanShown() const { return m_scanShown; }
+    bool isContrastStretched() const { return m_contrast; }
     // The images the strip shows as coming next, in order.
     const QList<qint64> &upcomingImageIds() const;
     void setKeyMap(const KeyMap &keys);
@@ -74,11 +79,13 @@ Q_SIGNALS:
     void requestRelabel(qint64 labelId, digitdesk::storage::Label label);
     void requestSavePage(const QList<qint64> &imageIds,
                          const QList<digitdesk::storage::Label> &labels, qint64 timeSpentMs);
+    void requestQueueFigures();
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
     void showEvent(QShowEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void handleItem(const annotation::QueueItem &item);
@@ -94,7 +101,20 @@ private:
     void replayTypedAhead();
     void dropTypedAhead(const QString &why);
     void sayRefusedKeys();
+    enum class MessageKind
+    {
+        Plain,
+        Notice,
+        Error,
+    };
     void notice(const QString &text);
+    void showMessage(MessageKind kind, const QString &text);
+    // The message's and the help's colours from the palette, light or dark.
+    void applyColours();
+    void toggle(AnnotateCommand::Kind toggle);
+    void refreshPanel();
+    // The queue's figures again shortly: one read for a burst of saves.
+    void refreshFiguresSoon();
     void placeHelp();
     void handleEmpty();
     void handleFailure(const QString &reason);
@@ -118,10 +138,17 @@ private:
     QLabel *m_message;
     QLabel *m_sessionPanel;
     QLabel *m_help;
+    MessageKind m_messageKind = MessageKind::Plain;
+    AnnotateQueueBar *m_queueBar;
+    AnnotateButtonBar *m_buttons;
+    // The toggles: they hold for every image until toggled again.
+    bool m_scanShown = true;
+    bool m_contrast = false;
     TypedAhead m_typedAhead;
     bool m_awaitingNext = false; // a label or skip is being saved; the strip's first comes next
     QTimer m_panelTimer;
     QTimer m_emptyPoll;
+    QTimer m_figuresSoon;
     GridPageView *m_grid;
     bool m_gridMode = false;
     KeyMap m_keys;

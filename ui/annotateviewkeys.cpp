@@ -2,6 +2,7 @@
 // state, and the decisions typed ahead while the last one is saved.
 #include "ui/annotateview.h"
 
+#include "ui/annotatebuttons.h"
 #include "ui/annotateitempane.h"
 #include "ui/gridpageview.h"
 
@@ -29,6 +30,11 @@ AnnotateMode AnnotateView::mode() const
 
 bool AnnotateView::act(const AnnotateCommand &command)
 {
+    if (command.kind == AnnotateCommand::ToggleScan ||
+        command.kind == AnnotateCommand::ToggleContrast) {
+        toggle(command.kind);
+        return true;
+    }
     switch (mode()) {
     case AnnotateMode::History:
         return actInHistory(command);
@@ -67,6 +73,20 @@ bool AnnotateView::act(const AnnotateCommand &command)
         return true;
     }
     return perform(command);
+}
+
+void AnnotateView::toggle(AnnotateCommand::Kind toggle)
+{
+    if (toggle == AnnotateCommand::ToggleScan) {
+        m_scanShown = !m_scanShown;
+        m_single->setScanVisible(m_scanShown);
+        m_buttons->setScanShown(m_scanShown);
+    } else {
+        m_contrast = !m_contrast;
+        m_single->setContrastStretch(m_contrast);
+        m_grid->setContrastStretch(m_contrast);
+        m_buttons->setContrastStretched(m_contrast);
+    }
 }
 
 bool AnnotateView::actInGrid(const AnnotateCommand &command)

@@ -97,6 +97,15 @@ void AnnotationWorker::savePage(const QList<qint64> &imageIds, const QList<stora
     fetchPage(static_cast<int>(answers.size()));
 }
 
+void AnnotationWorker::fetchQueueFigures()
+{
+    try {
+        Q_EMIT queueFiguresReady(service().queueFigures(m_who));
+    } catch (const std::exception &error) {
+        Q_EMIT queueFiguresFailed(QString::fromUtf8(error.what()));
+    }
+}
+
 void AnnotationWorker::fetchHistory()
 {
     try {

@@ -18,6 +18,7 @@ Q_DECLARE_METATYPE(digitdesk::annotation::QueueItem)
 Q_DECLARE_METATYPE(QList<digitdesk::annotation::QueueItem>)
 Q_DECLARE_METATYPE(QList<digitdesk::annotation::HistoryEntry>)
 Q_DECLARE_METATYPE(digitdesk::annotation::LabelDecision)
+Q_DECLARE_METATYPE(digitdesk::annotation::QueueFigures)
 
 namespace digitdesk::ui {
 
@@ -46,6 +47,8 @@ public Q_SLOTS:
     void relabel(qint64 labelId, digitdesk::storage::Label label);
     void savePage(const QList<qint64> &imageIds, const QList<digitdesk::storage::Label> &labels,
                   qint64 timeSpentMs);
+    // What the queue bar shows (AnnotationService::queueFigures).
+    void fetchQueueFigures();
 
 Q_SIGNALS:
     void itemReady(const digitdesk::annotation::QueueItem &item);
@@ -66,6 +69,8 @@ Q_SIGNALS:
     void fetchFailed(const QString &reason);
     // Only the strip could not be read; the image on screen is unaffected.
     void upcomingFailed(const QString &reason);
+    void queueFiguresReady(const digitdesk::annotation::QueueFigures &figures);
+    void queueFiguresFailed(const QString &reason);
 
 private:
     annotation::AnnotationService &service();

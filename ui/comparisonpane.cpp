@@ -1,5 +1,6 @@
 #include "ui/comparisonpane.h"
 
+#include "ui/chartpalette.h"
 #include "ui/confusionheatmap.h"
 #include "ui/imagelistmodel.h"
 
@@ -123,6 +124,7 @@ ComparisonPane::ComparisonPane(QWidget *parent)
 QChartView *ComparisonPane::makeReliabilityChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Reliability (calibrated)"));
     auto *x = new QValueAxis(chart);
     x->setTitleText(tr("confidence"));
@@ -149,7 +151,7 @@ QChartView *ComparisonPane::makeReliabilityChart()
         series->attachAxis(x);
         series->attachAxis(y);
     }
-    m_reliabilityA->setPen(QPen(QColor(QStringLiteral("#1565c0")), 2));
+    m_reliabilityA->setPen(QPen(chartBlue(palette()), 2));
     m_reliabilityB->setPen(QPen(QColor(QStringLiteral("#ef6c00")), 2));
     auto *view = new QChartView(chart, this);
     view->setObjectName(QStringLiteral("comparisonReliability"));

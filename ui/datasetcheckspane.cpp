@@ -1,6 +1,7 @@
 #include "ui/datasetcheckspane.h"
 
 #include "annotation/permission.h"
+#include "ui/appearance.h"
 #include "ui/datacheckreporttext.h"
 #include "ui/plainlabel.h"
 #include "ui/suspectlistmodel.h"
@@ -16,9 +17,9 @@
 namespace digitdesk::ui {
 namespace {
 
+// White on deep red keeps its contrast on light and dark palettes alike.
 const QString ErrorStyle =
     QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;");
-const QString NoticeStyle = QStringLiteral("background: #e6f4ea; padding: 6px;");
 
 } // namespace
 
@@ -268,7 +269,8 @@ void DatasetChecksPane::updateButtons()
 void DatasetChecksPane::showMessage(const QString &text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? ErrorStyle : NoticeStyle);
+    m_message->setStyleSheet(error ? ErrorStyle
+                                   : toneStyle(Tone::Success) + QStringLiteral(" padding: 6px;"));
     m_message->show();
 }
 

@@ -1,5 +1,6 @@
 #include "ui/datasetdetailspane.h"
 
+#include "ui/appearance.h"
 #include "ui/datasethistogramchart.h"
 #include "ui/plainlabel.h"
 
@@ -32,7 +33,7 @@ DatasetDetailsPane::DatasetDetailsPane(QWidget *parent)
     hint->setText(tr("Lineage: every registered model keeps the commit of the version it learnt "
                      "from, and the version's labels.csv names who labelled and who approved "
                      "each of its images."));
-    hint->setStyleSheet(QStringLiteral("color: #666;"));
+    hint->setStyleSheet(toneStyle(Tone::Muted));
     auto *infoLayout = new QVBoxLayout(info);
     infoLayout->addWidget(m_details);
     infoLayout->addWidget(m_models);

@@ -1,5 +1,6 @@
 #include "ui/datasetdiffpane.h"
 
+#include "ui/appearance.h"
 #include "ui/datasetdiffdelegate.h"
 #include "ui/datasetdifflistmodel.h"
 
@@ -85,7 +86,7 @@ void DatasetDiffPane::handleDiffFailed(const QString &fromTag, const QString &to
         return;
     }
     m_wanted.reset(); // selecting the two again tries again
-    m_summary->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
+    m_summary->setStyleSheet(toneStyle(Tone::Error, true));
     m_summary->setText(tr("%1 and %2 could not be compared: %3").arg(fromTag, toTag, reason));
 }
 

@@ -1,5 +1,7 @@
 #include "ui/datasethistogramchart.h"
 
+#include "ui/chartpalette.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -15,6 +17,7 @@ DatasetHistogramChart::DatasetHistogramChart(QWidget *parent)
 {
     setObjectName(QStringLiteral("datasetHistogram"));
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Images per class"));
     chart->legend()->hide();
     chart->setMargins(QMargins(4, 4, 4, 4));

@@ -2,6 +2,7 @@
 
 #include "annotation/permission.h"
 #include "storage/workspace.h"
+#include "ui/appearance.h"
 #include "ui/datasetcheckspane.h"
 #include "ui/datasetcommitdialog.h"
 #include "ui/datasetdetailspane.h"
@@ -27,9 +28,9 @@
 namespace digitdesk::ui {
 namespace {
 
+// White on deep red keeps its contrast on light and dark palettes alike.
 const QString ErrorStyle =
     QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;");
-const QString NoticeStyle = QStringLiteral("background: #e6f4ea; padding: 6px;");
 
 QString diffHint()
 {
@@ -62,9 +63,10 @@ DatasetsView::DatasetsView(const storage::Workspace &workspace, annotation::Prin
       m_export(new QPushButton(tr("E&xport…"), this)),
       m_train(new QPushButton(tr("&Train on this version"), this)),
       m_message(plainLabel(QStringLiteral("message"), this)), m_progress(new QProgressBar(this)),
-      m_list(new DatasetVersionsPane(this)), m_bottom(new QStackedWidget(this)),
-      m_empty(plainLabel(QStringLiteral("emptyState"), this)), m_tabs(new QTabWidget(this)),
-      m_details(new DatasetDetailsPane(this)), m_diffPane(new DatasetDiffPane(this)),
+      m_cancelWork(new QPushButton(tr("Cancel"), this)), m_list(new DatasetVersionsPane(this)),
+      m_bottom(new QStackedWidget(this)), m_empty(plainLabel(QStringLiteral("emptyState"), this)),
+      m_tabs(new QTabWidget(this)), m_details(new DatasetDetailsPane(this)),
+      m_diffPane(new DatasetDiffPane(this)),
       m_checks(new DatasetChecksPane(workspace.databasePath(), workspace.root(), m_who, this))
 {
     qRegisterMetaType<annotation::DatasetVersion>();
@@ -77,6 +79,10 @@ DatasetsView::DatasetsView(const storage::Workspace &workspace, annotation::Prin
     m_message->hide();
     m_progress->setObjectName(QStringLiteral("commitProgress"));
     m_progress->hide();
+    m_cancelWork->setObjectName(QStringLiteral("cancelDatasetWork"));
+    m_cancelWork->setToolTip(tr("Stop the commit or export under way; nothing of it is kept"));
+    m_cancelWork->hide();
+    connect(m_cancelWork, &QPushButton::clicked, this, &DatasetsView::cancelLongWork);
     connect(m_commit, &QPushButton::clicked, this, &DatasetsView::openCommitDialog);
     connect(m_export, &QPushButton::clicked, this, &DatasetsView::openExportDialog);
     connect(m_train, &QPushButton::clicked, this, [this] { Q_EMIT trainRequested(currentTag()); });
@@ -97,7 +103,10 @@ DatasetsView::DatasetsView(const storage::Workspace &workspace, annotation::Prin
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
     layout->addWidget(m_message);
-    layout->addWidget(m_progress);
+    auto *progressRow = new QHBoxLayout;
+    progressRow->addWidget(m_progress, 1);
+    progressRow->addWidget(m_cancelWork);
+    layout->addLayout(progressRow);
     layout->addWidget(splitter, 1);
 
     const auto shortcut = [this](const QKeySequence &keys, auto slot) {
@@ -125,7 +134,8 @@ QWidget *DatasetsView::makeBottomPane()
 {
     m_empty->setText(tr("Loading the dataset versions…"));
     m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setStyleSheet(QStringLiteral("font-size: 13pt; color: #444; padding: 16px;"));
+    m_empty->setStyleSheet(toneStyle(Tone::Muted) +
+                           QStringLiteral(" font-size: 13pt; padding: 16px;"));
     m_diffPane->clear(diffHint());
     m_tabs->setObjectName(QStringLiteral("datasetTabs"));
     m_tabs->addTab(m_details, tr("&Details"));
@@ -155,27 +165,30 @@ void DatasetsView::connectWorker()
     connect(m_diffPane, &DatasetDiffPane::diffShown, this, &DatasetsView::diffShown);
     connect(m_worker, &DatasetWorker::diffReady, m_diffPane, &DatasetDiffPane::handleDiff);
     connect(m_worker, &DatasetWorker::diffFailed, m_diffPane, &DatasetDiffPane::handleDiffFailed);
-    connect(m_worker, &DatasetWorker::commitProgressed, this, [this](qint64 done, qint64 total) {
-        if (total > 0) {
-            m_progress->setRange(0, 1000);
-            m_progress->setValue(static_cast<int>(done * 1000 / total));
-            m_progress->setFormat(
-                tr("%1 of %2 images").arg(QLocale().toString(done), QLocale().toString(total)));
-        }
-    });
+    connect(m_worker, &DatasetWorker::commitProgressed, this,
+            [this](qint64 done, qint64 total) { showProgress(tr("Encoding"), done, total); });
     connect(m_worker, &DatasetWorker::committed, this, &DatasetsView::handleCommitted);
     connect(m_worker, &DatasetWorker::commitFailed, this, [this](const QString &reason) {
-        m_committing = false;
-        m_progress->hide();
-        updateButtons();
+        endLongWork();
         showError(tr("Not committed: %1").arg(reason));
         Q_EMIT commitFinished(false);
     });
+    connect(m_worker, &DatasetWorker::commitCancelled, this, [this] {
+        endLongWork();
+        showNotice(tr("Commit cancelled: no version, tag or commit was made."));
+        Q_EMIT commitFinished(false);
+    });
+    connect(m_worker, &DatasetWorker::exportProgressed, this,
+            [this](qint64 done, qint64 total) { showProgress(tr("Exporting"), done, total); });
     connect(m_worker, &DatasetWorker::exported, this, &DatasetsView::handleExported);
     connect(m_worker, &DatasetWorker::exportFailed, this, [this](const QString &reason) {
-        m_exporting = false;
-        updateButtons();
+        endLongWork();
         showError(tr("Not exported: %1").arg(reason));
+        Q_EMIT exportFinished(false);
+    });
+    connect(m_worker, &DatasetWorker::exportCancelled, this, [this](const QString &folder) {
+        endLongWork();
+        showNotice(tr("Export cancelled: what it had written to %1 was removed.").arg(folder));
         Q_EMIT exportFinished(false);
     });
     m_thread.setObjectName(QStringLiteral("dataset worker"));
@@ -273,12 +286,14 @@ void DatasetsView::updateButtons()
     using annotation::Action;
     const bool hasVersion = !currentTag().isEmpty();
     const bool mayCommit = annotation::isAllowed(m_who.role, Action::CommitDataset);
-    m_commit->setEnabled(mayCommit && !m_committing);
+    // One long job at a time: the progress bar and its Cancel belong to it.
+    const bool busy = m_committing || m_exporting;
+    m_commit->setEnabled(mayCommit && !busy);
     m_commit->setToolTip(mayCommit ? tr("Commit every approved label as the next version "
                                         "(Ctrl+Return)")
                                    : roleTip(tr("Committing"), Action::CommitDataset, m_who.role));
     const bool mayExport = annotation::isAllowed(m_who.role, Action::ManageDatasets);
-    m_export->setEnabled(mayExport && hasVersion && !m_exporting);
+    m_export->setEnabled(mayExport && hasVersion && !busy);
     m_export->setToolTip(!mayExport ? roleTip(tr("Exporting"), Action::ManageDatasets, m_who.role)
                          : !hasVersion ? tr("Select a version to export it")
                                        : tr("Export the version as ImageFolder, IDX or CSV "
@@ -299,7 +314,7 @@ void DatasetsView::showError(const QString &text)
 
 void DatasetsView::showNotice(const QString &text)
 {
-    m_message->setStyleSheet(NoticeStyle);
+    m_message->setStyleSheet(toneStyle(Tone::Success) + QStringLiteral(" padding: 6px;"));
     m_message->setText(text);
     m_message->show();
 }
@@ -327,23 +342,58 @@ void DatasetsView::commitApprovedLabels(const QString &message)
         return;
     }
     m_committing = true;
-    updateButtons();
-    m_progress->setRange(0, 0); // busy until the first step is known
-    m_progress->setFormat(QString());
-    m_progress->show();
+    m_worker->commitCancel() = false;
+    showProgress(QString(), 0, 0);
     showNotice(tr("Committing the approved labels…"));
     Q_EMIT requestCommit(message.trimmed());
 }
 
 void DatasetsView::handleCommitted(const annotation::DatasetVersion &version)
 {
-    m_committing = false;
-    m_progress->hide();
-    updateButtons();
+    endLongWork();
     showNotice(
         tr("Committed %1: %2 images.").arg(version.tag, QLocale().toString(version.imageCount)));
     m_selectAfterLoad = version.tag; // the version list follows from the worker
     Q_EMIT commitFinished(true);
+}
+
+void DatasetsView::showProgress(const QString &what, qint64 done, qint64 total)
+{
+    if (total <= 0) {
+        m_progress->setRange(0, 0); // busy until the first step is known
+        m_progress->setFormat(QString());
+    } else {
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(static_cast<int>(done * 1000 / total));
+        m_progress->setFormat(tr("%1: %2 of %3 images")
+                                  .arg(what, QLocale().toString(done), QLocale().toString(total)));
+    }
+    m_progress->show();
+    m_cancelWork->show();
+    m_cancelWork->setEnabled(true);
+    updateButtons();
+}
+
+void DatasetsView::endLongWork()
+{
+    m_committing = false;
+    m_exporting = false;
+    m_progress->hide();
+    m_cancelWork->hide();
+    updateButtons();
+}
+
+void DatasetsView::cancelLongWork()
+{
+    if (m_committing) {
+        m_worker->commitCancel() = true;
+    } else if (m_exporting) {
+        m_worker->exportCancel() = true;
+    } else {
+        return;
+    }
+    m_cancelWork->setEnabled(false);
+    showNotice(tr("Cancelling…"));
 }
 
 void DatasetsView::openExportDialog()
@@ -362,11 +412,12 @@ void DatasetsView::openExportDialog()
 void DatasetsView::exportVersion(const QString &tag, annotation::ExportFormat format,
                                  const QString &folder)
 {
-    if (m_exporting) {
+    if (m_exporting || m_committing) {
         return;
     }
     m_exporting = true;
-    updateButtons();
+    m_worker->exportCancel() = false;
+    showProgress(QString(), 0, 0);
     showNotice(tr("Exporting %1 to %2…").arg(tag, folder));
     Q_EMIT requestExport(tag, static_cast<int>(format), folder);
 }
@@ -374,8 +425,7 @@ void DatasetsView::exportVersion(const QString &tag, annotation::ExportFormat fo
 void DatasetsView::handleExported(const QString &tag, const annotation::DatasetExport &result,
                                   const QString &folder)
 {
-    m_exporting = false;
-    updateButtons();
+    endLongWork();
     QString text = tr("Exported %1 to %2: %3 images in %4 files.")
                        .arg(tag, folder, QLocale().toString(result.images))
                        .arg(result.files.size());

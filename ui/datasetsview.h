@@ -50,6 +50,8 @@ public:
     DatasetHistogramChart *histogram() const;
     bool isCommitting() const { return m_committing; }
     bool isExporting() const { return m_exporting; }
+    // The worker whose signals report a commit's or an export's progress.
+    DatasetWorker *worker() const { return m_worker; }
     // The tags of the selected rows, the current one first.
     QStringList selectedTags() const;
     // The first becomes the current row; a second is compared with it.
@@ -61,6 +63,8 @@ public Q_SLOTS:
     // Opens the message dialog; its Commit calls commitApprovedLabels().
     void openCommitDialog();
     void commitApprovedLabels(const QString &message);
+    // Stops the commit or export under way; nothing of it is kept.
+    void cancelLongWork();
     // Opens the format and folder dialog for the current version.
     void openExportDialog();
     void exportVersion(const QString &tag, annotation::ExportFormat format, const QString &folder);
@@ -92,6 +96,8 @@ private:
     void handleCommitted(const annotation::DatasetVersion &version);
     void handleExported(const QString &tag, const annotation::DatasetExport &result,
                         const QString &folder);
+    void showProgress(const QString &what, qint64 done, qint64 total);
+    void endLongWork();
     void updateButtons();
     void showError(const QString &text);
     void showNotice(const QString &text);
@@ -108,6 +114,7 @@ private:
     QPushButton *m_train;
     QLabel *m_message;
     QProgressBar *m_progress;
+    QPushButton *m_cancelWork;
     DatasetVersionsPane *m_list;
     QStackedWidget *m_bottom;
     QLabel *m_empty;

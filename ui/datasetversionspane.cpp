@@ -1,5 +1,6 @@
 #include "ui/datasetversionspane.h"
 
+#include "ui/appearance.h"
 #include "ui/datasetversiontablemodel.h"
 
 #include <QComboBox>
@@ -50,7 +51,7 @@ DatasetVersionsPane::DatasetVersionsPane(QWidget *parent)
                                "Ctrl+E exports, F5 reloads."),
                             this);
     keys->setWordWrap(true);
-    keys->setStyleSheet(QStringLiteral("color: #666;"));
+    keys->setStyleSheet(toneStyle(Tone::Muted));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

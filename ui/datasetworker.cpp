@@ -110,7 +110,10 @@ void DatasetWorker::commit(const QString &message)
                 Q_EMIT commitProgressed(done, total);
             }
         };
-        Q_EMIT committed(service().commit(m_who, message, progress));
+        Q_EMIT committed(service().commit(m_who, message, progress, &m_commitCancel));
+    } catch (const annotation::DatasetWorkCancelled &) {
+        Q_EMIT commitCancelled();
+        return;
     } catch (const std::exception &error) {
         Q_EMIT commitFailed(reasonOf(error));
         return;
@@ -121,10 +124,16 @@ void DatasetWorker::commit(const QString &message)
 void DatasetWorker::exportVersion(const QString &tag, int format, const QString &folder)
 {
     try {
+        const auto progress = [this](qint64 done, qint64 total) {
+            Q_EMIT exportProgressed(done, total);
+        };
         Q_EMIT exported(tag,
-                        service().exportVersion(
-                            m_who, tag, static_cast<annotation::ExportFormat>(format), folder),
+                        service().exportVersion(m_who, tag,
+                                                static_cast<annotation::ExportFormat>(format),
+                                                folder, progress, &m_exportCancel),
                         folder);
+    } catch (const annotation::DatasetWorkCancelled &) {
+        Q_EMIT exportCancelled(folder);
     } catch (const std::exception &error) {
         Q_EMIT exportFailed(reasonOf(error));
     }

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -35,6 +36,11 @@ public:
     DatasetWorker(QString databasePath, QString workspaceRoot, annotation::Principal who);
     ~DatasetWorker() override;
 
+    // Set from the GUI thread (cleared there too, before the request, so an early Cancel
+    // counts); the commit and the export read them between chunks of images.
+    std::atomic<bool> &commitCancel() { return m_commitCancel; }
+    std::atomic<bool> &exportCancel() { return m_exportCancel; }
+
 public Q_SLOTS:
     void loadVersions();
     void loadModels(const QString &tag);
@@ -55,9 +61,12 @@ Q_SIGNALS:
     void commitProgressed(qint64 done, qint64 total);
     void committed(const digitdesk::annotation::DatasetVersion &version);
     void commitFailed(const QString &reason);
+    void commitCancelled();
     void exported(const QString &tag, const digitdesk::annotation::DatasetExport &result,
                   const QString &folder);
+    void exportProgressed(qint64 done, qint64 total);
     void exportFailed(const QString &reason);
+    void exportCancelled(const QString &folder);
 
 private:
     annotation::DatasetService &service();
@@ -67,6 +76,8 @@ private:
     annotation::Principal m_who;
     std::unique_ptr<storage::Connection> m_connection;
     std::unique_ptr<annotation::DatasetService> m_service;
+    std::atomic<bool> m_commitCancel{false};
+    std::atomic<bool> m_exportCancel{false};
 };
 
 } // namespace digitdesk::ui

@@ -58,10 +58,10 @@ bool DesktopSession::start()
     return login();
 }
 
-bool DesktopSession::openWorkspace()
+bool DesktopSession::openWorkspace(bool choose)
 {
-    QString folder = m_workspaceOption;
-    if (folder.isEmpty()) {
+    QString folder = choose ? QString() : m_workspaceOption;
+    if (folder.isEmpty() && !choose) {
         folder = QSettings().value(LastWorkspaceKey).toString();
     }
     QString problem;
@@ -161,6 +161,10 @@ void DesktopSession::showWindow()
             Qt::QueuedConnection);
     connect(m_window.get(), &MainWindow::roleChanged, this, &DesktopSession::handleRoleChanged,
             Qt::QueuedConnection);
+    connect(m_window.get(), &MainWindow::switchWorkspaceRequested, this,
+            &DesktopSession::handleSwitchWorkspace, Qt::QueuedConnection);
+    connect(m_window.get(), &MainWindow::appearanceChanged, this,
+            &DesktopSession::handleAppearanceChanged, Qt::QueuedConnection);
     m_window->show();
 }
 
@@ -273,6 +277,36 @@ void DesktopSession::handleRoleChanged(annotation::Role role)
 void DesktopSession::handleLogout()
 {
     logoutAndLogin({});
+}
+
+void DesktopSession::handleSwitchWorkspace()
+{
+    if (closeOtherDialogs()) {
+        QMetaObject::invokeMethod(this, &DesktopSession::handleSwitchWorkspace,
+                                  Qt::QueuedConnection);
+        return;
+    }
+    // The session ends as a logout does (leases given back) before the workspace is closed.
+    endSession(QStringLiteral("switch workspace"));
+    m_auth.reset();
+    m_workspace.reset();
+    if (!openWorkspace(true) || !ensureFirstAdmin()) {
+        QApplication::quit();
+        return;
+    }
+    login();
+}
+
+void DesktopSession::handleAppearanceChanged()
+{
+    if (!m_window || m_lock) {
+        return;
+    }
+    // The same session; the window is built again so that every view takes its colours from
+    // the new palette, and reopens where it was (WindowState).
+    m_window->hide();
+    m_window.reset();
+    showWindow();
 }
 
 void DesktopSession::logoutAndLogin(const QString &message)

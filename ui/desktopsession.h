@@ -25,8 +25,9 @@ class MainWindow;
 
 // The GUI's life: choose or create a workspace, log in, the main window; go idle and the
 // screen locks (the same session resumes with the password); log out and the login comes
-// back; quit and the session ends. Logging out and quitting give back the user's leases. The
-// last workspace is remembered in QSettings.
+// back; switch workspace and the chooser comes back, then the other workspace's login; quit
+// and the session ends. Each of these gives back the user's leases. The last workspace is
+// remembered in QSettings.
 class DesktopSession final : public QObject
 {
     Q_OBJECT
@@ -46,12 +47,15 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
-    bool openWorkspace();
+    // `choose`: show the chooser first, whatever the command line or the last workspace say.
+    bool openWorkspace(bool choose = false);
     bool ensureFirstAdmin();
     // `message` says why the login screen is back, when it is.
     bool login(const QString &userName = {}, const QString &message = {});
     void showWindow();
     void handleLogout();
+    void handleSwitchWorkspace();
+    void handleAppearanceChanged();
     void logoutAndLogin(const QString &message);
     void handleIdle();
     void handleLockFinished(int result);

@@ -8,6 +8,8 @@
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <functional>
+
 namespace digitdesk::ui {
 
 ImportRunner::ImportRunner(const storage::Workspace &workspace, annotation::Principal who,
@@ -46,24 +48,35 @@ void ImportRunner::start(const QStringList &paths, const annotation::ImportOptio
         try {
             const storage::Connection connection(databasePath);
             annotation::Importer importer(connection.db(), *blobs, who);
-            outcome.report = importer.run(
-                paths, options,
-                [self](qint64 done, qint64 total) {
+            // Reports on the GUI thread, and only while this runner lives.
+            const auto report = [self](auto signal) {
+                return [self, signal](qint64 done, qint64 total) {
                     QMetaObject::invokeMethod(
                         self.data(),
-                        [self, done, total] {
+                        [self, signal, done, total] {
                             if (self) {
-                                Q_EMIT self->progressed(done, total);
+                                Q_EMIT(self->*signal)(done, total);
                             }
                         },
                         Qt::QueuedConnection);
-                },
-                cancel.get());
+                };
+            };
+            outcome.report =
+                importer.run(paths, options, report(&ImportRunner::progressed), cancel.get());
             // New incoming images get the production model's predictions on this same worker.
+            // After an import cancelled part-way, those it did import still get theirs, quietly.
             if (outcome.report.imported > 0) {
+                std::function<void(qint64, qint64)> predicting;
+                const std::atomic<bool> *stopPredicting = nullptr;
+                if (!cancel->load()) {
+                    predicting = report(&ImportRunner::predicting);
+                    stopPredicting = cancel.get();
+                }
                 try {
-                    outcome.predicted =
-                        annotation::updatePredictions(connection.db(), root).predicted;
+                    outcome.predicted = annotation::updatePredictions(connection.db(), root,
+                                                                      models::DeviceRequest::Auto,
+                                                                      predicting, stopPredicting)
+                                            .predicted;
                 } catch (const annotation::ModelRefused &error) {
                     outcome.report.problems.push_back(
                         {QStringLiteral("production model"), QString::fromUtf8(error.what())});

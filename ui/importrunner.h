@@ -16,6 +16,8 @@ namespace digitdesk::ui {
 
 // Runs an import on a worker thread with its own database connection and reports progress
 // back to the GUI thread; cancel() stops it between batches (each batch is committed whole).
+// The production model's predictions of the new images follow on the same worker, counted by
+// predicting(); a cancel() during them stops them between batches of 512.
 class ImportRunner final : public QObject
 {
     Q_OBJECT
@@ -32,6 +34,7 @@ public:
 
 Q_SIGNALS:
     void progressed(qint64 done, qint64 total);
+    void predicting(qint64 done, qint64 total);
     void finished(const digitdesk::annotation::ImportReport &report);
     void failed(const QString &reason);
 

@@ -2,6 +2,7 @@
 
 #include "storage/connection.h"
 #include "storage/workspace.h"
+#include "ui/appearance.h"
 
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -11,12 +12,6 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace digitdesk::ui {
-namespace {
-
-const QString Red = QStringLiteral("#b00020");
-const QString Green = QStringLiteral("#1b5e20");
-
-} // namespace
 
 InboxPane::InboxPane(const storage::Workspace &workspace, annotation::Principal who,
                      QWidget *parent)
@@ -32,7 +27,7 @@ InboxPane::InboxPane(const storage::Workspace &workspace, annotation::Principal 
     m_counts->setObjectName(QStringLiteral("inboxCounts"));
     m_error->setObjectName(QStringLiteral("inboxError"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(Red));
+    m_error->setStyleSheet(toneStyle(Tone::Error));
     m_start->setObjectName(QStringLiteral("inboxStart"));
     m_stop->setObjectName(QStringLiteral("inboxStop"));
     m_start->setToolTip(tr("Let `digitdesk watch` or `serve --watch-inbox` take files "
@@ -111,9 +106,9 @@ void InboxPane::show(const Read &read)
     const annotation::InboxState &state = *read.state;
     QString text = state.running ? state.state : tr("not running");
     if (state.running && state.state == QStringLiteral("watching")) {
-        m_state->setStyleSheet(QStringLiteral("color: %1; font-weight: bold;").arg(Green));
+        m_state->setStyleSheet(toneStyle(Tone::Success, true));
     } else {
-        m_state->setStyleSheet(QStringLiteral("color: %1; font-weight: bold;").arg(Red));
+        m_state->setStyleSheet(toneStyle(Tone::Error, true));
     }
     if (!state.enabled) {
         text += tr(" (stopped from here)");

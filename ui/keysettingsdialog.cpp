@@ -1,5 +1,7 @@
 #include "ui/keysettingsdialog.h"
 
+#include "ui/appearance.h"
+
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QKeyEvent>
@@ -31,7 +33,7 @@ KeySettingsDialog::KeySettingsDialog(QWidget *parent)
     m_conflict->setObjectName(QStringLiteral("conflict"));
     m_conflict->setTextFormat(Qt::PlainText);
     m_conflict->setWordWrap(true);
-    m_conflict->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
+    m_conflict->setStyleSheet(toneStyle(Tone::Error, true));
     m_conflict->hide();
     form->addRow(m_conflict);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel |

@@ -1,5 +1,7 @@
 #include "ui/lockdialog.h"
 
+#include "ui/appearance.h"
+
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -26,7 +28,7 @@ LockDialog::LockDialog(const QString &userName, int idleMinutes, Unlock unlock, 
     m_message->setObjectName(QStringLiteral("message"));
     m_message->setTextFormat(Qt::PlainText);
     m_message->setWordWrap(true);
-    m_message->setStyleSheet(QStringLiteral("color: #b00020;"));
+    m_message->setStyleSheet(toneStyle(Tone::Error));
     auto *buttons = new QDialogButtonBox(this);
     m_unlockButton = buttons->addButton(tr("&Unlock"), QDialogButtonBox::AcceptRole);
     m_unlockButton->setObjectName(QStringLiteral("unlock"));

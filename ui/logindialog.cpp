@@ -1,5 +1,7 @@
 #include "ui/logindialog.h"
 
+#include "ui/appearance.h"
+
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -21,7 +23,7 @@ LoginDialog::LoginDialog(Attempt attempt, const QString &workspaceName, QWidget 
     m_password->setEchoMode(QLineEdit::Password);
     m_message->setObjectName(QStringLiteral("message"));
     m_message->setWordWrap(true);
-    m_message->setStyleSheet(QStringLiteral("color: #b00020;"));
+    m_message->setStyleSheet(toneStyle(Tone::Error));
     m_login->setObjectName(QStringLiteral("login"));
     m_login->setDefault(true);
 

@@ -7,7 +7,6 @@
 #include "ui/datasetsview.h"
 #include "ui/imagebrowserview.h"
 #include "ui/importrunner.h"
-#include "ui/keysettingsdialog.h"
 #include "ui/modelsview.h"
 #include "ui/monitoringview.h"
 #include "ui/overviewview.h"
@@ -26,7 +25,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QScreen>
@@ -69,7 +67,6 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
       m_import(new ImportRunner(workspace, m_who, this)),
       m_watch(new SessionWatch(workspace.databasePath(), m_who, this))
 {
-    setWindowTitle(tr("DigitDesk — %1").arg(workspace.root()));
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setFixedWidth(150);
     // Annotators see Annotate; reviewers also Review and Datasets; ML engineers everything but
@@ -173,52 +170,8 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
     layout->addWidget(m_views, 1);
     setCentralWidget(central);
 
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *importFiles =
-        file->addAction(tr("&Import files…"), this, &MainWindow::handleImportFiles);
-    importFiles->setShortcut(QKeySequence(tr("Ctrl+I")));
-    QAction *importFolder =
-        file->addAction(tr("Import &folder…"), this, &MainWindow::handleImportFolder);
-    importFolder->setShortcut(QKeySequence(tr("Ctrl+Shift+I")));
-    // Hidden for roles that may not import; the importer checks the role again regardless.
-    const bool mayImport = annotation::isAllowed(m_who.role, annotation::Action::ImportImages);
-    importFiles->setVisible(mayImport);
-    importFolder->setVisible(mayImport);
-    file->addSeparator();
-    if (m_annotate != nullptr) {
-        file->addAction(tr("&Keys…"), this, [this] {
-            KeySettingsDialog dialog(this);
-            if (dialog.exec() == QDialog::Accepted) {
-                runGuarded([this] { m_annotate->setKeyMap(KeyMap::load()); });
-            }
-        });
-        file->addSeparator();
-    }
-    file->addAction(tr("&Log out"), this, &MainWindow::logoutRequested);
-    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
-    quit->setShortcut(QKeySequence::Quit);
-
-    // Every view one key away: Ctrl+1 is the first in the list, Ctrl+2 the next, ..., Ctrl+0
-    // the tenth; an eleventh (the admin's Overview) is in the menu only.
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    for (int row = 0; row < m_nav->count(); ++row) {
-        QAction *show = view->addAction(m_nav->item(row)->text(), this,
-                                        [this, row] { m_nav->setCurrentRow(row); });
-        if (row < 10) {
-            show->setShortcut(QKeySequence(
-                Qt::CTRL | static_cast<Qt::Key>(row < 9 ? Qt::Key_1 + row : Qt::Key_0)));
-        }
-    }
-
-    auto *userLabel =
-        new QLabel(tr("%1 (%2)").arg(m_who.name, annotation::toString(m_who.role)), this);
-    userLabel->setTextFormat(Qt::PlainText);
-    // A long name is cut in the middle rather than making the window wider than the screen.
-    userLabel->setText(
-        userLabel->fontMetrics().elidedText(userLabel->text(), Qt::ElideMiddle, 320));
-    userLabel->setToolTip(tr("%1 (%2)").arg(m_who.name, annotation::toString(m_who.role)));
-    userLabel->setObjectName(QStringLiteral("currentUser"));
-    statusBar()->addPermanentWidget(userLabel);
+    addMenus();
+    addStatusLabels();
     // What comes in reaches the annotator's open view without a logout.
     if (m_annotate != nullptr) {
         connect(this, &MainWindow::importFinished, m_annotate, &AnnotateView::refresh);
@@ -233,9 +186,19 @@ MainWindow::MainWindow(const storage::Workspace &workspace, annotation::Principa
         size = size.boundedTo(screen->availableGeometry().size() * 0.95);
     }
     resize(size);
+    restoreWindowState();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    saveWindowState();
+}
+
+QString MainWindow::currentViewName() const
+{
+    const QListWidgetItem *item = m_nav->currentItem();
+    return item ? item->text() : QString();
+}
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
@@ -349,6 +312,16 @@ void MainWindow::importPaths(const QStringList &paths)
     progress->setMinimumDuration(300);
     progress->setAttribute(Qt::WA_DeleteOnClose);
     connect(progress, &QProgressDialog::canceled, m_import, &ImportRunner::cancel);
+    // The production model's predictions of the new images count on in the same dialog, whose
+    // Cancel stops them too; finish() closes it.
+    progress->setAutoReset(false);
+    progress->setAutoClose(false);
+    connect(m_import, &ImportRunner::predicting, progress, [progress](qint64 done, qint64 total) {
+        progress->setMaximum(static_cast<int>(total));
+        progress->setValue(static_cast<int>(done));
+        progress->setLabelText(
+            tr("Predicting with the production model… %1 of %2 images").arg(done).arg(total));
+    });
     connect(m_import, &ImportRunner::progressed, progress, [progress](qint64 done, qint64 total) {
         progress->setMaximum(static_cast<int>(total));
         progress->setValue(static_cast<int>(done));

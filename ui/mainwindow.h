@@ -6,6 +6,7 @@
 
 #include <functional>
 
+class QMenu;
 class QListWidget;
 class QStackedWidget;
 
@@ -58,9 +59,18 @@ public:
     bool showView(const QString &name);
     // Starts an import of the paths with a progress dialog (also used by tests).
     void importPaths(const QStringList &paths);
+    // The name of the view on screen ("Annotate").
+    QString currentViewName() const;
+    // Help > About DigitDesk, opened (and owned by the window).
+    void showAbout();
 
 Q_SIGNALS:
     void logoutRequested();
+    // File > Switch workspace: end the session and choose another workspace.
+    void switchWorkspaceRequested();
+    // View > Appearance changed the palette: the views' colours are set when they are built,
+    // so whoever owns the window builds it again (it reopens where it was).
+    void appearanceChanged();
     void importFinished();
     // The user may no longer act (disabled, session ended by an admin); `why` in their words.
     void sessionEnded(const QString &why);
@@ -79,6 +89,11 @@ private:
     void handleTrainRequest(const QString &tag);
     void handleImportFiles();
     void handleImportFolder();
+    void addMenus();
+    void addAppearanceMenu(QMenu *view);
+    void addStatusLabels();
+    void restoreWindowState();
+    void saveWindowState() const;
 
     const storage::Workspace &m_workspace;
     annotation::Principal m_who;

@@ -1,5 +1,6 @@
 #include "ui/modelcurvechart.h"
 
+#include "ui/chartpalette.h"
 #include "ui/chartparts.h"
 #include "ui/trainingruntablemodel.h"
 
@@ -17,13 +18,14 @@ namespace digitdesk::ui {
 ModelCurveChart::ModelCurveChart(QWidget *parent) : QWidget(parent)
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     m_chart = chart;
     chart->setTitle(tr("Held-out accuracy against the approved labels of the model's version"));
     m_labels = addValueAxis(chart, tr("approved labels in the dataset version"), Qt::AlignBottom);
     m_labels->setLabelFormat(QStringLiteral("%d"));
     m_accuracy = addValueAxis(chart, tr("held-out accuracy, %"), Qt::AlignLeft);
     m_best = addSeries<QLineSeries>(chart, tr("best at each size"), m_labels, m_accuracy);
-    m_best->setPen(QPen(QColor(QStringLiteral("#1565c0")), 2));
+    m_best->setPen(QPen(chartBlue(palette()), 2));
     m_models = addSeries<QScatterSeries>(chart, tr("models"), m_labels, m_accuracy);
     m_models->setMarkerSize(9);
     m_models->setColor(QColor(QStringLiteral("#ef6c00")));

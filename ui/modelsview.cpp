@@ -3,10 +3,12 @@
 #include "annotation/modelregistry.h"
 #include "annotation/permission.h"
 #include "storage/workspace.h"
+#include "ui/appearance.h"
 #include "ui/comparisonpane.h"
 #include "ui/modelcurvechart.h"
+#include "ui/modellineagetext.h"
+#include "ui/modelpredictionbar.h"
 #include "ui/modeltablemodel.h"
-#include "ui/runsettingstext.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -28,16 +30,6 @@
 namespace digitdesk::ui {
 namespace {
 
-QString people(const std::vector<std::pair<QString, int>> &counts)
-{
-    const QLocale locale;
-    QStringList parts;
-    for (const auto &[name, count] : counts) {
-        parts << QStringLiteral("%1 %2").arg(name, locale.toString(count));
-    }
-    return parts.isEmpty() ? QObject::tr("none") : parts.join(QStringLiteral(", "));
-}
-
 QTableWidgetItem *cell(const QString &text)
 {
     auto *item = new QTableWidgetItem(text);
@@ -57,8 +49,8 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
       m_rollBack(new QPushButton(tr("&Roll back production…"), this)),
       m_compare(new QPushButton(tr("C&ompare with production"), this)),
       m_cancelCompare(new QPushButton(tr("Cancel comparison"), this)),
-      m_compareProgress(new QProgressBar(this)), m_status(new QLabel(this)),
-      m_waiver(new QLabel(this)), m_tabs(new QTabWidget(this)),
+      m_compareProgress(new QProgressBar(this)), m_predictions(new ModelPredictionBar(this)),
+      m_status(new QLabel(this)), m_waiver(new QLabel(this)), m_tabs(new QTabWidget(this)),
       m_comparison(new ComparisonPane(this)), m_curve(new ModelCurveChart(this))
 {
     setObjectName(QStringLiteral("modelsView"));
@@ -95,7 +87,7 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
     m_waiver->setObjectName(QStringLiteral("signOffWaiver"));
     m_waiver->setTextFormat(Qt::PlainText);
     m_waiver->setWordWrap(true);
-    m_waiver->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
+    m_waiver->setStyleSheet(QStringLiteral("QLabel { %1 }").arg(toneStyle(Tone::Error, true)));
     m_waiver->setText(tr("Release sign-off is waived: models reach production without an ML QA "
                          "approval."));
     m_waiver->hide();
@@ -131,6 +123,7 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_waiver);
     layout->addLayout(buttons);
+    layout->addWidget(m_predictions);
     layout->addWidget(m_status);
     layout->addWidget(m_tabs, 1);
 
@@ -138,6 +131,10 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
     connect(m_rollBack, &QPushButton::clicked, this, &ModelsView::askRollBack);
     connect(m_compare, &QPushButton::clicked, this, &ModelsView::compareSelected);
     connect(m_cancelCompare, &QPushButton::clicked, this, &ModelsView::cancelComparison);
+    connect(m_predictions, &ModelPredictionBar::repredictClicked, this,
+            &ModelsView::repredictWaiting);
+    connect(m_predictions, &ModelPredictionBar::cancelClicked, this,
+            [this] { m_worker->predictionCancel() = true; });
     auto *promoteKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_P), this);
     promoteKey->setContext(Qt::WidgetWithChildrenShortcut);
     connect(promoteKey, &QShortcut::activated, this, &ModelsView::promoteSelected);
@@ -156,6 +153,7 @@ ModelsView::ModelsView(const storage::Workspace &workspace, annotation::Principa
 ModelsView::~ModelsView()
 {
     m_worker->comparisonCancel() = true;
+    m_worker->predictionCancel() = true;
     m_thread.quit();
     m_thread.wait();
 }
@@ -169,15 +167,26 @@ void ModelsView::connectWorker()
     connect(this, &ModelsView::requestPromote, m_worker, &ModelsWorker::promote);
     connect(this, &ModelsView::requestRollBack, m_worker, &ModelsWorker::rollBack);
     connect(this, &ModelsView::requestCompare, m_worker, &ModelsWorker::compare);
+    connect(this, &ModelsView::requestRepredict, m_worker, &ModelsWorker::repredict);
     connect(m_worker, &ModelsWorker::registryReady, this, &ModelsView::handleRegistry);
     connect(m_worker, &ModelsWorker::lineageReady, this, &ModelsView::handleLineage);
     connect(m_worker, &ModelsWorker::aliasMoved, this, [this](const QString &message) {
+        m_predictions->finish();
         m_status->setText(message + tr(" A running endpoint swaps to it within a second."));
         Q_EMIT aliasMoved();
+    });
+    connect(m_worker, &ModelsWorker::predictionProgressed, m_predictions,
+            &ModelPredictionBar::showProgress);
+    connect(m_worker, &ModelsWorker::predictionsStored, this, [this](const QString &message) {
+        m_predictions->finish();
+        m_status->setText(message);
+        Q_EMIT predictionsShown();
     });
     connect(m_worker, &ModelsWorker::comparisonProgressed, this, [this](qint64 done, qint64 total) {
         m_compareProgress->setRange(0, static_cast<int>(std::max<qint64>(1, total)));
         m_compareProgress->setValue(static_cast<int>(done));
+        m_compareProgress->setFormat(tr("%1 of %2 answers (both models)")
+                                         .arg(QLocale().toString(done), QLocale().toString(total)));
     });
     connect(m_worker, &ModelsWorker::comparisonReady, this,
             [this](const annotation::ModelComparisonResult &result) {
@@ -196,6 +205,10 @@ void ModelsView::connectWorker()
     connect(m_worker, &ModelsWorker::failed, this, [this](const QString &what, const QString &why) {
         m_comparing = false;
         m_compareProgress->setVisible(false);
+        if (m_predictions->isRunning()) {
+            m_predictions->finish();
+            Q_EMIT predictionsShown();
+        }
         m_status->setText(tr("%1 failed: %2").arg(what, why));
         updateButtons();
         Q_EMIT actionFailed(why);
@@ -296,41 +309,9 @@ void ModelsView::handleLineage(const ModelLineageSummary &lineage)
     if (lineage.modelId != selectedModel()) {
         return;
     }
-    const QLocale locale;
-    QStringList lines;
     const int row = m_modelTable->rowOf(lineage.modelId);
-    const storage::ModelRecord *model = row >= 0 ? &m_modelTable->model(row) : nullptr;
-    lines << tr("Model %1 (%2), by %3 on %4; file SHA-256 %5")
-                 .arg(lineage.modelId)
-                 .arg(model ? model->architecture : QString(), model ? model->createdBy : QString(),
-                      model ? model->createdAt.toLocalTime().toString(
-                                  QStringLiteral("yyyy-MM-dd HH:mm"))
-                            : QString(),
-                      model ? model->fileSha256.left(16) : QString());
-    const QStringList aliases = m_modelTable->aliasesOf(lineage.modelId);
-    if (!aliases.isEmpty()) {
-        lines << tr("  now: %1").arg(aliases.join(QStringLiteral(", ")));
-    }
-    if (lineage.run) {
-        const storage::TrainingRunRecord &run = *lineage.run;
-        lines << tr("  ← run %1, started by %2 on %3 (%4), %5")
-                     .arg(run.id)
-                     .arg(run.startedBy,
-                          run.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
-                          run.startedBecause, run.status);
-        lines << tr("      settings: %1").arg(runSettingsText(run.hyperparameters));
-    }
-    if (!lineage.datasetTag.isEmpty()) {
-        lines << tr("  ← dataset version %1, commit %2")
-                     .arg(lineage.datasetTag, lineage.datasetCommit);
-        lines << tr("  ← %1 approved labels").arg(locale.toString(lineage.labelCount));
-        lines << tr("      annotators: %1").arg(people(lineage.annotators));
-        lines << tr("      reviewers: %1").arg(people(lineage.reviewers));
-    }
-    if (!lineage.problem.isEmpty()) {
-        lines << tr("  (%1)").arg(lineage.problem);
-    }
-    m_lineage->setText(lines.join(QLatin1Char('\n')));
+    m_lineage->setText(modelLineageText(lineage, row >= 0 ? &m_modelTable->model(row) : nullptr,
+                                        m_modelTable->aliasesOf(lineage.modelId)));
     Q_EMIT lineageShown();
 }
 
@@ -346,6 +327,9 @@ void ModelsView::updateButtons()
     m_compare->setEnabled(!m_comparing && selected > 0 && production != m_snapshot.aliases.end() &&
                           !isProduction);
     m_cancelCompare->setVisible(m_comparing);
+    m_predictions->setAllowed(mayMove && production != m_snapshot.aliases.end(),
+                              mayMove ? tr("No model is production yet")
+                                      : tr("Re-predicting needs the ml_engineer or admin role"));
 }
 
 void ModelsView::promoteSelected()
@@ -371,6 +355,7 @@ void ModelsView::promoteSelected()
 
 void ModelsView::promote(qint64 modelId, const QString &reason)
 {
+    m_worker->predictionCancel() = false;
     m_status->setText(tr("Promoting model %1…").arg(modelId));
     Q_EMIT requestPromote(modelId, reason);
 }
@@ -393,6 +378,7 @@ void ModelsView::askRollBack()
 
 void ModelsView::rollBack(const QString &reason)
 {
+    m_worker->predictionCancel() = false;
     m_status->setText(tr("Rolling back production…"));
     Q_EMIT requestRollBack(reason);
 }
@@ -431,6 +417,18 @@ void ModelsView::compare(qint64 modelA, qint64 modelB, const QString &datasetTag
         tr("Comparing model %1 with model %2 on %3…").arg(modelA).arg(modelB).arg(datasetTag));
     updateButtons();
     Q_EMIT requestCompare(modelA, modelB, datasetTag);
+}
+
+void ModelsView::repredictWaiting()
+{
+    if (m_predictions->isRunning()) {
+        return;
+    }
+    // Cleared here, not on the worker: a Cancel pressed before it starts still counts.
+    m_worker->predictionCancel() = false;
+    m_predictions->start();
+    m_status->setText(tr("Predicting the waiting images with the production model…"));
+    Q_EMIT requestRepredict();
 }
 
 void ModelsView::cancelComparison()

@@ -21,6 +21,7 @@ namespace digitdesk::ui {
 
 class ComparisonPane;
 class ModelCurveChart;
+class ModelPredictionBar;
 class ModelTableModel;
 
 // The model registry for ML engineers and admins: every model with its aliases, dataset version,
@@ -58,16 +59,22 @@ public Q_SLOTS:
     void promote(qint64 modelId, const QString &reason);
     void rollBack(const QString &reason);
     void askRollBack();
+    // The worker whose signals report the comparison's and the predictions' progress.
+    ModelsWorker *worker() const { return m_worker; }
     // The selected model beside production on its dataset version.
     void compareSelected();
     void compare(qint64 modelA, qint64 modelB, const QString &datasetTag);
     void cancelComparison();
+    // The production model's predictions for the waiting images that have none from it yet.
+    void repredictWaiting();
 
 Q_SIGNALS:
     void registryShown();
     void lineageShown();
     void comparisonShown();
     void aliasMoved();
+    // A re-predict ended: done, cancelled or failed (the status says which).
+    void predictionsShown();
     void actionFailed(const QString &reason);
 
     void requestRegistry();
@@ -75,6 +82,7 @@ Q_SIGNALS:
     void requestPromote(qint64 modelId, const QString &reason);
     void requestRollBack(const QString &reason);
     void requestCompare(qint64 modelA, qint64 modelB, const QString &datasetTag);
+    void requestRepredict();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -99,6 +107,7 @@ private:
     QPushButton *m_compare;
     QPushButton *m_cancelCompare;
     QProgressBar *m_compareProgress;
+    ModelPredictionBar *m_predictions;
     QLabel *m_status;
     QLabel *m_waiver;
     QTabWidget *m_tabs;

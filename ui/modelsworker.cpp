@@ -1,5 +1,6 @@
 #include "ui/modelsworker.h"
 
+#include "annotation/accesscontrol.h"
 #include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
 #include "annotation/predictionupdater.h"
@@ -113,13 +114,46 @@ QString ModelsWorker::predictNow()
 {
     // The queue orders unlabelled images by production's confidence: it follows the move.
     try {
-        const annotation::PredictionUpdate update =
-            annotation::updatePredictions(m_connection->db(), m_root);
+        qint64 waiting = 0;
+        const annotation::PredictionUpdate update = annotation::updatePredictions(
+            m_connection->db(), m_root, models::DeviceRequest::Auto,
+            [this, &waiting](qint64 done, qint64 total) {
+                waiting = total;
+                Q_EMIT predictionProgressed(done, total);
+            },
+            &m_predictionCancel);
+        if (update.predicted < waiting) {
+            return tr(" Predictions stopped by Cancel: %1 of %2 waiting images have the production "
+                      "model's; Re-predict waiting images does the rest.")
+                .arg(update.predicted)
+                .arg(waiting);
+        }
         return update.predicted > 0 ? tr(" Its predictions are stored for %1 unlabelled images.")
                                           .arg(update.predicted)
                                     : QString();
     } catch (const std::exception &error) {
         return tr(" Its predictions could not be stored: %1").arg(reasonOf(error));
+    }
+}
+
+void ModelsWorker::repredict()
+{
+    try {
+        open();
+        // Whoever may move production may refresh what it says about the queue.
+        annotation::AccessControl(m_connection->db())
+            .require(m_who, annotation::Action::MoveModelAlias);
+        if (!annotation::ModelRegistry(m_connection->db(), m_root).production()) {
+            Q_EMIT predictionsStored(tr("No model is production: nothing to predict with."));
+            return;
+        }
+        const QString told = predictNow();
+        Q_EMIT predictionsStored(told.isEmpty()
+                                     ? tr("Every waiting image has the production model's "
+                                          "prediction already.")
+                                     : told.trimmed());
+    } catch (const std::exception &error) {
+        Q_EMIT failed(tr("Re-predicting the waiting images"), reasonOf(error));
     }
 }
 

@@ -60,6 +60,9 @@ public:
 
     // Set from the GUI thread; the comparison checks it between batches.
     std::atomic<bool> &comparisonCancel() { return m_cancel; }
+    // Set from the GUI thread (cleared there before a promotion, a roll-back or a re-predict);
+    // storing predictions checks it between batches of 512 images.
+    std::atomic<bool> &predictionCancel() { return m_predictionCancel; }
 
 public Q_SLOTS:
     void loadRegistry();
@@ -67,6 +70,8 @@ public Q_SLOTS:
     void promote(qint64 modelId, const QString &reason);
     void rollBack(const QString &reason);
     void compare(qint64 modelA, qint64 modelB, const QString &datasetTag);
+    // The production model's predictions for the waiting images that have none from it.
+    void repredict();
 
 Q_SIGNALS:
     void registryReady(const digitdesk::ui::RegistrySnapshot &snapshot);
@@ -74,6 +79,9 @@ Q_SIGNALS:
     void aliasMoved(const QString &message);
     void comparisonProgressed(qint64 done, qint64 total);
     void comparisonReady(const digitdesk::annotation::ModelComparisonResult &result);
+    void predictionProgressed(qint64 done, qint64 total);
+    // After a re-predict: what was stored, or how far it got before Cancel.
+    void predictionsStored(const QString &message);
     void failed(const QString &what, const QString &reason);
 
 private:
@@ -86,6 +94,7 @@ private:
     annotation::Principal m_who;
     std::unique_ptr<storage::Connection> m_connection;
     std::atomic<bool> m_cancel{false};
+    std::atomic<bool> m_predictionCancel{false};
 };
 
 } // namespace digitdesk::ui

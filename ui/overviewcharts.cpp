@@ -1,5 +1,6 @@
 #include "ui/overviewcharts.h"
 
+#include "ui/appearance.h"
 #include "ui/chartparts.h"
 #include "ui/modelcurvechart.h"
 #include "ui/overviewexport.h"
@@ -136,8 +137,8 @@ OverviewCharts::Panel OverviewCharts::addPanel(QWidget *chart, const QString &na
     panel.empty->setAlignment(Qt::AlignCenter);
     panel.empty->setWordWrap(true);
     panel.empty->setTextFormat(Qt::PlainText);
-    panel.empty->setStyleSheet(
-        QStringLiteral("QLabel { color: #555; border: 1px dashed #bbb; padding: 12px; }"));
+    panel.empty->setStyleSheet(QStringLiteral("QLabel { %1 border: 1px dashed %2; padding: 12px; }")
+                                   .arg(toneStyle(Tone::Muted), toneColor(Tone::Muted).name()));
     panel.stack->addWidget(chart);
     panel.stack->addWidget(panel.empty);
     return panel;

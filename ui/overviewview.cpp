@@ -4,6 +4,7 @@
 #include "annotation/permission.h"
 #include "annotation/teamsettings.h"
 #include "storage/workspace.h"
+#include "ui/appearance.h"
 #include "ui/overviewcharts.h"
 #include "ui/overviewexport.h"
 #include "ui/overviewworker.h"
@@ -271,7 +272,8 @@ void OverviewView::setTile(const QString &tile, const QString &value, bool alarm
 {
     QLabel *label = m_tiles.at(tile);
     label->setText(value);
-    label->setStyleSheet(alarming ? QStringLiteral("QLabel { color: #b00020; }") : QString());
+    label->setStyleSheet(alarming ? QStringLiteral("QLabel { %1 }").arg(toneStyle(Tone::Error))
+                                  : QString());
 }
 
 void OverviewView::handleFigures(const annotation::OverviewFigures &figures)

@@ -1,5 +1,6 @@
 #include "ui/reviewview.h"
 
+#include "ui/appearance.h"
 #include "ui/imagelistmodel.h"
 #include "ui/kappatablemodel.h"
 #include "ui/plainlabel.h"
@@ -22,7 +23,10 @@ constexpr int RetryMs = 2'000;
 
 const QString ErrorStyle =
     QStringLiteral("color: white; background: #b00020; padding: 6px; font-weight: bold;");
-const QString NoticeStyle = QStringLiteral("background: #fff4ce; padding: 6px;");
+QString noticeStyleWithPadding()
+{
+    return noticeStyle(Notice::Attention) + QStringLiteral(" padding: 6px;");
+}
 
 QString labelText(storage::Label label)
 {
@@ -63,14 +67,13 @@ ReviewView::ReviewView(ReviewServiceFactory services, annotation::Principal who,
     m_image->setStyleSheet(QStringLiteral("background: black; color: #bbb;"));
     m_labels->setObjectName(QStringLiteral("labels"));
     m_labels->setTextFormat(Qt::RichText); // every name in it is escaped
-    m_rejectedBefore->setStyleSheet(NoticeStyle);
+    m_rejectedBefore->setStyleSheet(noticeStyleWithPadding());
     m_rejectedBefore->hide();
-    m_suspectedError->setStyleSheet(
-        QStringLiteral("background: #fff4e5; border: 1px solid #e65100; padding: 6px;"));
+    m_suspectedError->setStyleSheet(noticeStyle(Notice::Caution) +
+                                    QStringLiteral(" padding: 6px;"));
     m_suspectedError->hide();
     m_help->setText(helpText());
-    m_help->setStyleSheet(
-        QStringLiteral("background: #fffbe6; border: 1px solid #d4b106; padding: 8px;"));
+    m_help->setStyleSheet(noticeStyle(Notice::Help) + QStringLiteral(" padding: 8px;"));
     m_help->hide();
     m_figures->setObjectName(QStringLiteral("figures"));
     m_figures->setTextFormat(Qt::RichText); // every name in it is escaped
@@ -234,7 +237,8 @@ void ReviewView::handleItem(const annotation::ReviewItem &item)
                                label.label != storage::Label::fromDigit(item.predictedLabel);
         labels << tr("<span style='font-size:22pt'><b>%1</b></span> by %2%3")
                       .arg(labelText(label.label), label.annotator.toHtmlEscaped(),
-                           disagrees ? tr(" <span style='color:#b00020'>(model says %1)</span>")
+                           disagrees ? tr(" <span style='color:%1'>(model says %2)</span>")
+                                           .arg(toneColor(Tone::Error).name())
                                            .arg(item.predictedLabel)
                                      : QString());
     }
@@ -310,7 +314,7 @@ void ReviewView::handleUndone(qint64 imageId)
 void ReviewView::handleUndoRefused(const QString &reason)
 {
     m_busy = false;
-    showMessage(tr("Not undone: %1").arg(reason), NoticeStyle);
+    showMessage(tr("Not undone: %1").arg(reason), noticeStyleWithPadding());
 }
 
 bool ReviewView::startDecision()
@@ -356,7 +360,7 @@ bool ReviewView::decideByKey(int key)
         ++m_ignoredKeys;
         showMessage(
             tr("%n key(s) ignored: typed before the next image appeared.", nullptr, m_ignoredKeys),
-            NoticeStyle);
+            noticeStyleWithPadding());
         return true;
     }
     if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_A) {

@@ -1,6 +1,7 @@
 #include "ui/servingfigures.h"
 
 #include "annotation/servingmetricnames.h"
+#include "ui/appearance.h"
 
 #include <QFrame>
 #include <QGridLayout>
@@ -17,9 +18,24 @@ namespace {
 namespace metric = annotation::metric;
 
 const QString Dash = QStringLiteral("–");
-const QString Red = QStringLiteral("#b00020");
-const QString Orange = QStringLiteral("#e65100");
-const QString Green = QStringLiteral("#1b5e20");
+// Alerts are white on these, legible on either palette; figures take the palette's tones.
+const QString AlarmBackground = QStringLiteral("#b00020");
+const QString WarningBackground = QStringLiteral("#a84300");
+
+QString red()
+{
+    return toneColor(Tone::Error).name();
+}
+
+QString orange()
+{
+    return toneColor(Tone::Warning).name();
+}
+
+QString green()
+{
+    return toneColor(Tone::Success).name();
+}
 
 QString seconds(double value)
 {
@@ -61,7 +77,7 @@ QLabel *addFigure(QWidget *parent, QGridLayout *grid, int row, int column, const
     auto *layout = new QVBoxLayout(box);
     auto *title = new QLabel(caption, box);
     title->setObjectName(objectName + QStringLiteral("Caption"));
-    title->setStyleSheet(QStringLiteral("color: #555;"));
+    title->setStyleSheet(toneStyle(Tone::Muted));
     auto *value = new QLabel(Dash, box);
     value->setObjectName(objectName);
     colour(value, {});
@@ -84,15 +100,15 @@ QString availabilityColour(const SloWindow &window)
     if (!availability) {
         return {};
     }
-    return *availability < SloTracker::AvailabilityObjective ? Red : Green;
+    return *availability < SloTracker::AvailabilityObjective ? red() : green();
 }
 
 QString burnColour(double burn)
 {
     if (burn > SloTracker::PageBurnRate) {
-        return Red;
+        return red();
     }
-    return burn > SloTracker::TicketBurnRate ? Orange : QString();
+    return burn > SloTracker::TicketBurnRate ? orange() : QString();
 }
 
 } // namespace
@@ -117,7 +133,7 @@ ServingFigures::ServingFigures(QWidget *parent)
                      "wrong (4xx) is not an error of the endpoint"));
     m_errorDetail = new QLabel(m_errorRate->parentWidget());
     m_errorDetail->setObjectName(QStringLiteral("sloErrorDetail"));
-    m_errorDetail->setStyleSheet(QStringLiteral("color: #555;"));
+    m_errorDetail->setStyleSheet(toneStyle(Tone::Muted));
     m_errorDetail->setWordWrap(true);
     m_errorRate->parentWidget()->layout()->addWidget(m_errorDetail);
     m_availability1h = addFigure(this, figures, 1, 0, tr("Availability 1 h"),
@@ -194,7 +210,8 @@ void ServingFigures::showFigures(const SloFigures &figures,
     m_p50->setText(seconds(now.p50));
     m_p95->setText(seconds(now.p95));
     m_p99->setText(seconds(now.p99));
-    colour(m_p99, std::isnan(now.p99) ? QString() : (figures.latencyObjectiveMet() ? Green : Red));
+    colour(m_p99,
+           std::isnan(now.p99) ? QString() : (figures.latencyObjectiveMet() ? green() : red()));
     const QString noRequests = tr("no requests in the last 60 s");
     for (QLabel *label : {m_p50, m_p95, m_p99}) {
         label->setToolTip(std::isnan(now.p50) ? noRequests : QString());
@@ -203,7 +220,7 @@ void ServingFigures::showFigures(const SloFigures &figures,
     m_errorDetail->setText(tr("%1 of %2 requests answered 5xx or slower than 2 s")
                                .arg(static_cast<qint64>(now.windowBad))
                                .arg(static_cast<qint64>(now.windowRequests)));
-    colour(m_errorRate, now.errorRate > SloTracker::ErrorBudget ? Red : QString());
+    colour(m_errorRate, now.errorRate > SloTracker::ErrorBudget ? red() : QString());
 
     m_availability1h->setText(availabilityText(figures.window1h));
     colour(m_availability1h, availabilityColour(figures.window1h));
@@ -212,7 +229,8 @@ void ServingFigures::showFigures(const SloFigures &figures,
     m_availability30d->setText(availabilityText(figures.window30d));
     colour(m_availability30d, availabilityColour(figures.window30d));
     m_budget->setText(tr("%1 left").arg(percent(figures.budgetLeft, 1)));
-    colour(m_budget, figures.budgetLeft < 0 ? Red : (figures.budgetLeft < 0.25 ? Orange : Green));
+    colour(m_budget,
+           figures.budgetLeft < 0 ? red() : (figures.budgetLeft < 0.25 ? orange() : green()));
     const auto burn = [](QLabel *label, double value) {
         label->setText(QStringLiteral("%1×").arg(value, 0, 'f', value < 10 ? 2 : 1));
         colour(label, burnColour(value));
@@ -223,16 +241,16 @@ void ServingFigures::showFigures(const SloFigures &figures,
     burn(m_burn6h, figures.burn6h);
     const QString firing =
         QStringLiteral("color: white; background: %1; padding: 6px; font-weight: bold;");
-    const QString quiet = QStringLiteral("color: %1; padding: 6px;").arg(Green);
+    const QString quiet = QStringLiteral("color: %1; padding: 6px;").arg(green());
     m_page->setText(
         figures.page
             ? tr("PAGE: the budget burns over %1× (1 h and 5 min)").arg(SloTracker::PageBurnRate)
             : tr("page: no fast burn"));
-    m_page->setStyleSheet(figures.page ? firing.arg(Red) : quiet);
+    m_page->setStyleSheet(figures.page ? firing.arg(AlarmBackground) : quiet);
     m_ticket->setText(figures.ticket ? tr("TICKET: the budget burns over %1× (6 h and 30 min)")
                                            .arg(SloTracker::TicketBurnRate)
                                      : tr("ticket: no slow burn"));
-    m_ticket->setStyleSheet(figures.ticket ? firing.arg(Orange) : quiet);
+    m_ticket->setStyleSheet(figures.ticket ? firing.arg(WarningBackground) : quiet);
     showCounters(latest);
 }
 

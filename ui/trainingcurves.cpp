@@ -1,5 +1,6 @@
 #include "ui/trainingcurves.h"
 
+#include "ui/chartpalette.h"
 #include "ui/chartparts.h"
 
 #include <QChart>
@@ -31,18 +32,20 @@ TrainingCurves::TrainingCurves(QWidget *parent) : QWidget(parent)
 QChartView *TrainingCurves::makeLossChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Loss (running mean of the epoch)"));
     chart->legend()->hide();
     m_lossSteps = addValueAxis(chart, tr("step"), Qt::AlignBottom);
     m_lossAxis = addValueAxis(chart, tr("cross-entropy"), Qt::AlignLeft);
     m_loss = addSeries<QLineSeries>(chart, tr("loss"), m_lossSteps, m_lossAxis);
-    m_loss->setPen(QPen(QColor(QStringLiteral("#b00020")), 1.5));
+    m_loss->setPen(QPen(toneColor(Tone::Error, palette()), 1.5));
     return makeChartView(chart, QStringLiteral("trainingLossChart"), this, 200);
 }
 
 QChartView *TrainingCurves::makeAccuracyChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Accuracy"));
     m_accuracySteps = addValueAxis(chart, tr("step"), Qt::AlignBottom);
     m_accuracyAxis = addValueAxis(chart, tr("%"), Qt::AlignLeft);
@@ -51,14 +54,14 @@ QChartView *TrainingCurves::makeAccuracyChart()
     m_accuracy->setPen(QPen(QColor(QStringLiteral("#90a4ae")), 1));
     m_epochTrain =
         addSeries<QLineSeries>(chart, tr("training (epoch)"), m_accuracySteps, m_accuracyAxis);
-    m_epochTrain->setPen(QPen(QColor(QStringLiteral("#1565c0")), 2));
+    m_epochTrain->setPen(QPen(chartBlue(palette()), 2));
     m_epochHeldOut =
         addSeries<QLineSeries>(chart, tr("held-out (epoch)"), m_accuracySteps, m_accuracyAxis);
-    m_epochHeldOut->setPen(QPen(QColor(QStringLiteral("#2e7d32")), 2));
+    m_epochHeldOut->setPen(QPen(toneColor(Tone::Success, palette()), 2));
     m_epochHeldOutDots =
         addSeries<QScatterSeries>(chart, QString(), m_accuracySteps, m_accuracyAxis);
     m_epochHeldOutDots->setMarkerSize(7);
-    m_epochHeldOutDots->setColor(QColor(QStringLiteral("#2e7d32")));
+    m_epochHeldOutDots->setColor(toneColor(Tone::Success, palette()));
     chart->legend()->markers(m_epochHeldOutDots).constFirst()->setVisible(false);
     return makeChartView(chart, QStringLiteral("trainingAccuracyChart"), this, 200);
 }

@@ -1,5 +1,6 @@
 #include "ui/usersview.h"
 
+#include "ui/appearance.h"
 #include "ui/slotguard.h"
 #include "ui/usersworker.h"
 #include "ui/usertablemodel.h"
@@ -56,7 +57,7 @@ public:
         setWindowTitle(UsersView::tr("Reset password"));
         m_error->setObjectName(QStringLiteral("passwordError"));
         m_error->setWordWrap(true);
-        m_error->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
+        m_error->setStyleSheet(toneStyle(Tone::Error, true));
         auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
         connect(buttons, &QDialogButtonBox::accepted, this, &NewPasswordDialog::accept);
         connect(buttons, &QDialogButtonBox::rejected, this, &NewPasswordDialog::reject);
@@ -259,8 +260,7 @@ void UsersView::handleChangeFailure(const QString &reason)
 
 void UsersView::showMessage(const QString &text, bool isError)
 {
-    m_message->setStyleSheet(isError ? QStringLiteral("color: #b00020; font-weight: bold;")
-                                     : QString());
+    m_message->setStyleSheet(isError ? toneStyle(Tone::Error, true) : QString());
     m_message->setText(text);
 }
 

@@ -2,11 +2,13 @@
 
 #include "annotation/permission.h"
 #include "storage/workspace.h"
+#include "ui/appearance.h"
 #include "ui/releaseevidencepane.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -45,6 +47,8 @@ ValidationView::ValidationView(const storage::Workspace &workspace, annotation::
       m_worker(new ValidationWorker(workspace.databasePath(), workspace.root(), who)),
       m_who(std::move(who)), m_list(new QTableWidget(this)), m_status(new QLabel(this)),
       m_waiver(new QLabel(this)), m_progress(new QProgressBar(this)),
+      m_cancelEvaluation(new QPushButton(tr("Cancel evaluation"), this)),
+      m_evaluateAgain(new QPushButton(tr("Evaluate again"), this)),
       m_evidence(new ReleaseEvidencePane(this)), m_decisionBox(new QWidget(this)),
       m_comment(new QPlainTextEdit(this)), m_approve(new QPushButton(tr("&Approve release"), this)),
       m_reject(new QPushButton(tr("Re&ject release"), this))
@@ -66,12 +70,16 @@ ValidationView::ValidationView(const storage::Workspace &workspace, annotation::
     m_waiver->setObjectName(QStringLiteral("validationWaiver"));
     m_waiver->setTextFormat(Qt::PlainText);
     m_waiver->setWordWrap(true);
-    m_waiver->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
+    m_waiver->setStyleSheet(QStringLiteral("QLabel { %1 }").arg(toneStyle(Tone::Error, true)));
     m_waiver->setText(tr("Release sign-off is waived: models reach production without an ML QA "
                          "approval, whatever is decided here."));
     m_waiver->hide();
     m_progress->setObjectName(QStringLiteral("evidenceProgress"));
     m_progress->setVisible(false);
+    m_cancelEvaluation->setObjectName(QStringLiteral("cancelEvaluation"));
+    m_cancelEvaluation->setVisible(false);
+    m_evaluateAgain->setObjectName(QStringLiteral("evaluateAgain"));
+    m_evaluateAgain->setVisible(false);
     m_comment->setObjectName(QStringLiteral("decisionComment"));
     m_comment->setPlaceholderText(tr("Why (required to reject, or to approve despite a failed "
                                      "check; kept with the decision)"));
@@ -111,7 +119,12 @@ ValidationView::ValidationView(const storage::Workspace &workspace, annotation::
     auto *bottom = new QWidget(this);
     auto *bottomLayout = new QVBoxLayout(bottom);
     bottomLayout->setContentsMargins(0, 0, 0, 0);
-    bottomLayout->addWidget(m_progress);
+    auto *progressRow = new QHBoxLayout;
+    progressRow->addWidget(m_progress, 1);
+    progressRow->addWidget(m_cancelEvaluation);
+    progressRow->addWidget(m_evaluateAgain);
+    progressRow->addStretch(0);
+    bottomLayout->addLayout(progressRow);
     bottomLayout->addWidget(m_evidence, 1);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(top);
@@ -135,6 +148,8 @@ ValidationView::ValidationView(const storage::Workspace &workspace, annotation::
         }
     });
     connect(m_comment, &QPlainTextEdit::textChanged, this, &ValidationView::updateButtons);
+    connect(m_cancelEvaluation, &QPushButton::clicked, this, &ValidationView::cancelEvaluation);
+    connect(m_evaluateAgain, &QPushButton::clicked, this, &ValidationView::loadSelected);
     connect(m_approve, &QPushButton::clicked, this, &ValidationView::approveSelected);
     connect(m_reject, &QPushButton::clicked, this, &ValidationView::rejectSelected);
     connectWorker();
@@ -158,17 +173,29 @@ void ValidationView::connectWorker()
     connect(this, &ValidationView::requestDecision, m_worker, &ValidationWorker::decide);
     connect(m_worker, &ValidationWorker::candidatesReady, this, &ValidationView::handleCandidates);
     connect(m_worker, &ValidationWorker::evidenceReady, this, &ValidationView::handleEvidence);
-    connect(m_worker, &ValidationWorker::evidenceProgressed, this,
-            [this](qint64 done, qint64 total) {
-                m_progress->setRange(0, static_cast<int>(std::max<qint64>(1, total)));
-                m_progress->setValue(static_cast<int>(done));
-            });
+    connect(
+        m_worker, &ValidationWorker::evidenceProgressed, this, [this](qint64 done, qint64 total) {
+            m_progress->setRange(0, static_cast<int>(std::max<qint64>(1, total)));
+            m_progress->setValue(static_cast<int>(done));
+            m_progress->setFormat(tr("%1 of %2 answers (this model and production)")
+                                      .arg(QLocale().toString(done), QLocale().toString(total)));
+        });
+    connect(m_worker, &ValidationWorker::evidenceCancelled, this, [this](qint64 modelId) {
+        if (modelId != selectedModel()) {
+            return;
+        }
+        showEvaluating(false);
+        m_evaluateAgain->setVisible(true);
+        m_evidence->showMessage(
+            tr("Evaluation of model %1 cancelled: no evidence, so no decision yet.").arg(modelId));
+        Q_EMIT evaluationCancelled(modelId);
+    });
     connect(m_worker, &ValidationWorker::evidenceFailed, this,
             [this](qint64 modelId, const QString &reason) {
                 if (modelId != selectedModel()) {
                     return;
                 }
-                m_progress->setVisible(false);
+                showEvaluating(false);
                 m_evidence->showMessage(
                     tr("No evidence for model %1: %2").arg(modelId).arg(reason));
             });
@@ -248,7 +275,8 @@ bool ValidationView::waiverShown() const
 void ValidationView::setStatus(const QString &text, bool problem)
 {
     m_status->setText(text);
-    m_status->setStyleSheet(problem ? QStringLiteral("QLabel { color: #b00020; }") : QString());
+    m_status->setStyleSheet(problem ? QStringLiteral("QLabel { %1 }").arg(toneStyle(Tone::Error))
+                                    : QString());
 }
 
 void ValidationView::handleCandidates(const std::vector<annotation::ReleaseCandidate> &candidates)
@@ -304,7 +332,8 @@ void ValidationView::loadSelected()
     m_evidenceShown.reset();
     m_worker->want(modelId);
     m_progress->setRange(0, 0);
-    m_progress->setVisible(true);
+    m_progress->setFormat(QString());
+    showEvaluating(true);
     m_evidence->showMessage(
         tr("Evaluating model %1 on its version's held-out split beside production…").arg(modelId));
     Q_EMIT requestEvidence(modelId);
@@ -315,12 +344,26 @@ void ValidationView::handleEvidence(const annotation::ReleaseEvidence &evidence)
     if (evidence.model.id != selectedModel()) {
         return;
     }
-    m_progress->setVisible(false);
+    showEvaluating(false);
     m_evidenceShown = evidence;
     m_evidence->showEvidence(evidence);
     m_waiver->setVisible(evidence.waived);
     updateButtons();
     Q_EMIT evidenceShown(evidence.model.id);
+}
+
+void ValidationView::showEvaluating(bool evaluating)
+{
+    m_progress->setVisible(evaluating);
+    m_cancelEvaluation->setVisible(evaluating);
+    m_cancelEvaluation->setEnabled(evaluating);
+    m_evaluateAgain->setVisible(false);
+}
+
+void ValidationView::cancelEvaluation()
+{
+    m_cancelEvaluation->setEnabled(false);
+    m_worker->cancelEvidence();
 }
 
 void ValidationView::updateButtons()

@@ -43,15 +43,20 @@ public:
     void selectModel(qint64 modelId);
     QString statusText() const;
     bool waiverShown() const;
+    // The worker whose signals report the evaluation's progress.
+    ValidationWorker *worker() const { return m_worker; }
 
 public Q_SLOTS:
     void refresh();
     void approveSelected();
     void rejectSelected();
+    // Stops the selected model's evaluation; "Evaluate again" starts it anew.
+    void cancelEvaluation();
 
 Q_SIGNALS:
     void candidatesShown();
     void evidenceShown(qint64 modelId);
+    void evaluationCancelled(qint64 modelId);
     void decisionShown(const digitdesk::annotation::ReleaseDecision &decision);
     void actionFailed(const QString &reason);
 
@@ -67,6 +72,7 @@ private:
     void handleCandidates(const std::vector<annotation::ReleaseCandidate> &candidates);
     void handleEvidence(const annotation::ReleaseEvidence &evidence);
     void loadSelected();
+    void showEvaluating(bool evaluating);
     void decide(bool approve);
     bool evidenceOnScreen() const;
     bool confirmApproval(qint64 modelId, const QString &comment);
@@ -81,6 +87,8 @@ private:
     QLabel *m_status;
     QLabel *m_waiver;
     QProgressBar *m_progress;
+    QPushButton *m_cancelEvaluation;
+    QPushButton *m_evaluateAgain;
     ReleaseEvidencePane *m_evidence;
     QWidget *m_decisionBox;
     QPlainTextEdit *m_comment;

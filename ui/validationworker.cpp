@@ -27,6 +27,13 @@ void ValidationWorker::open()
 void ValidationWorker::want(qint64 modelId)
 {
     m_wanted = modelId;
+    m_cancelled = 0;
+    m_cancel = true;
+}
+
+void ValidationWorker::cancelEvidence()
+{
+    m_cancelled = m_wanted.load();
     m_cancel = true;
 }
 
@@ -47,6 +54,10 @@ void ValidationWorker::loadEvidence(qint64 modelId)
         return;
     }
     m_cancel = false;
+    if (m_cancelled == modelId) { // Cancel came before the work did
+        Q_EMIT evidenceCancelled(modelId);
+        return;
+    }
     try {
         open();
         const annotation::ReleaseEvidence evidence =
@@ -57,6 +68,8 @@ void ValidationWorker::loadEvidence(qint64 modelId)
                     &m_cancel);
         if (!evidence.cancelled) {
             Q_EMIT evidenceReady(evidence);
+        } else if (m_wanted == modelId) {
+            Q_EMIT evidenceCancelled(modelId); // by Cancel, not by choosing another model
         }
     } catch (const std::exception &error) {
         Q_EMIT evidenceFailed(modelId, QString::fromUtf8(error.what()));

@@ -31,6 +31,9 @@ public:
     // The model whose evidence the view wants now, set from the GUI thread: evidence asked for
     // another model is skipped, or cancelled between batches when it is under way.
     void want(qint64 modelId);
+    // Stops the wanted model's evaluation, under way (between batches) or not yet started; the
+    // view hears evidenceCancelled.
+    void cancelEvidence();
 
 public Q_SLOTS:
     void loadCandidates();
@@ -42,6 +45,7 @@ Q_SIGNALS:
     void evidenceProgressed(qint64 done, qint64 total);
     void evidenceReady(const digitdesk::annotation::ReleaseEvidence &evidence);
     void evidenceFailed(qint64 modelId, const QString &reason);
+    void evidenceCancelled(qint64 modelId);
     void decided(const digitdesk::annotation::ReleaseDecision &decision);
     void failed(const QString &what, const QString &reason);
 
@@ -54,6 +58,7 @@ private:
     std::unique_ptr<storage::Connection> m_connection;
     std::atomic<qint64> m_wanted{0};
     std::atomic<bool> m_cancel{false};
+    std::atomic<qint64> m_cancelled{0}; // the wanted model, once Cancel was pressed for it
 };
 
 } // namespace digitdesk::ui

@@ -1,6 +1,7 @@
 #include "ui/workspacechooserdialog.h"
 
 #include "storage/workspace.h"
+#include "ui/appearance.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -26,7 +27,7 @@ WorkspaceChooserDialog::WorkspaceChooserDialog(const QString &demoFolder, const 
         auto *error = new QLabel(problem, this);
         error->setObjectName(QStringLiteral("problem"));
         error->setWordWrap(true);
-        error->setStyleSheet(QStringLiteral("color: #b00020;"));
+        error->setStyleSheet(toneStyle(Tone::Error));
         layout->addWidget(error);
     }
     auto *demo = new QPushButton(tr("Open the &demo workspace"), this);
@@ -35,6 +36,7 @@ WorkspaceChooserDialog::WorkspaceChooserDialog(const QString &demoFolder, const 
     demo->setEnabled(haveDemo);
     demo->setToolTip(haveDemo ? demoFolder : tr("`make run` prepares it at %1").arg(demoFolder));
     auto *open = new QPushButton(tr("&Open a workspace…"), this);
+    open->setObjectName(QStringLiteral("openOther"));
     auto *create = new QPushButton(tr("&Create a new workspace…"), this);
     auto *quit = new QPushButton(tr("&Quit"), this);
     for (QPushButton *button : {demo, open, create}) {

@@ -226,6 +226,8 @@ public:
         return QByteArray(reinterpret_cast<const char *>(continuous.data),
                           NormalizedImage::PixelCount);
     }
+
+    QString opencvVersion() override { return QString::fromStdString(cv::getVersionString()); }
 };
 
 } // namespace

@@ -28,6 +28,26 @@ DatasetExporter::DatasetExporter(std::vector<DatasetRow> rows, PngSource png, QS
     : m_rows(std::move(rows)), m_png(std::move(png)), m_what(std::move(what))
 {}
 
+void DatasetExporter::watch(DatasetService::Progress progress, const std::atomic<bool> *cancel)
+{
+    m_progress = std::move(progress);
+    m_cancel = cancel;
+}
+
+void DatasetExporter::rowDone(qint64 done) const
+{
+    const auto total = static_cast<qint64>(m_rows.size());
+    if (done % ProgressStep != 0 && done != total) {
+        return;
+    }
+    if (m_progress) {
+        m_progress(done, total);
+    }
+    if (m_cancel && m_cancel->load()) {
+        throw DatasetWorkCancelled("the export was cancelled");
+    }
+}
+
 QByteArray DatasetExporter::pixelsOf(const DatasetRow &row) const
 {
     const QString path = datasetfiles::imagePath(row.sha256);
@@ -47,6 +67,7 @@ DatasetExport DatasetExporter::imageFolder(const QString &folder) const
 {
     DatasetExport result;
     const QDir root(folder);
+    qint64 done = 0;
     for (const DatasetRow &row : m_rows) {
         const QString label = row.label.text();
         if (!root.exists(label)) {
@@ -61,6 +82,7 @@ DatasetExport DatasetExporter::imageFolder(const QString &folder) const
         writeWhole(root.filePath(label + QLatin1Char('/') + row.sha256 + QStringLiteral(".png")),
                    png);
         ++result.images;
+        rowDone(++done);
     }
     result.files.sort();
     return result;
@@ -71,14 +93,16 @@ DatasetExport DatasetExporter::idx(const QString &folder) const
     DatasetExport result;
     QByteArray images;
     QByteArray labels;
+    qint64 done = 0;
     for (const DatasetRow &row : m_rows) {
         if (row.label.isNotADigit()) {
             ++result.skipped;
-            continue;
+        } else {
+            images += pixelsOf(row);
+            labels += static_cast<char>(row.label.digit());
+            ++result.images;
         }
-        images += pixelsOf(row);
-        labels += static_cast<char>(row.label.digit());
-        ++result.images;
+        rowDone(++done);
     }
     const QDir root(folder);
     const QString imagesFile = root.filePath(QStringLiteral("images-idx3-ubyte"));
@@ -98,19 +122,21 @@ DatasetExport DatasetExporter::csv(const QString &file) const
         out += ",pixel" + QByteArray::number(p);
     }
     out += '\n';
+    qint64 done = 0;
     for (const DatasetRow &row : m_rows) {
         if (row.label.isNotADigit()) {
             ++result.skipped;
-            continue;
+        } else {
+            const QByteArray pixels = pixelsOf(row);
+            out += QByteArray::number(row.label.digit());
+            for (char value : pixels) {
+                out += ',';
+                out += QByteArray::number(static_cast<unsigned char>(value));
+            }
+            out += '\n';
+            ++result.images;
         }
-        const QByteArray pixels = pixelsOf(row);
-        out += QByteArray::number(row.label.digit());
-        for (char value : pixels) {
-            out += ',';
-            out += QByteArray::number(static_cast<unsigned char>(value));
-        }
-        out += '\n';
-        ++result.images;
+        rowDone(++done);
     }
     writeWhole(file, out);
     result.files = QStringList{file};

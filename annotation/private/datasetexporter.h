@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <vector>
 
@@ -20,6 +21,11 @@ public:
 
     DatasetExporter(std::vector<DatasetRow> rows, PngSource png, QString what);
 
+    // Rows done of all rows, every ProgressStep rows and at the end; a set `cancel` throws
+    // DatasetWorkCancelled at the next such step.
+    void watch(DatasetService::Progress progress, const std::atomic<bool> *cancel);
+    static constexpr qint64 ProgressStep = 128;
+
     // FOLDER/<label>/<sha256>.png, "not a digit" in FOLDER/x/.
     DatasetExport imageFolder(const QString &folder) const;
     // FOLDER/images-idx3-ubyte and FOLDER/labels-idx1-ubyte, digits only, in row order.
@@ -29,10 +35,13 @@ public:
 
 private:
     QByteArray pixelsOf(const DatasetRow &row) const;
+    void rowDone(qint64 done) const;
 
     std::vector<DatasetRow> m_rows;
     PngSource m_png;
     QString m_what;
+    DatasetService::Progress m_progress;
+    const std::atomic<bool> *m_cancel = nullptr;
 };
 
 } // namespace digitdesk::annotation

@@ -11,7 +11,7 @@
 namespace digitdesk::annotation::detail {
 
 // Bump whenever this header changes: a module built from other sources is refused at load.
-inline constexpr int ImagingAbi = 1;
+inline constexpr int ImagingAbi = 2;
 
 class ImagingBackend
 {
@@ -24,6 +24,8 @@ public:
     virtual QByteArray encodeDatasetPng(const QByteArray &pixels) = 0;
     // `png`'s header says a 28x28 PNG; answers its 784 pixels, or empty with `error` set.
     virtual QByteArray decodeDatasetPng(const QByteArray &png, QString *error) = 0;
+    // OpenCV's version as the module runs it ("4.6.0").
+    virtual QString opencvVersion() = 0;
 };
 
 // The module, loaded at the first image to decode or encode (annotation/imagingloader.cpp);

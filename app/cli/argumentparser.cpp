@@ -27,8 +27,9 @@ std::optional<int> ArgumentParser::parse(const QStringList &arguments, int minPo
         return usageError(m_parser.errorText());
     }
     if (m_parser.isSet(QStringLiteral("help"))) {
+        // Qt's own first line is "Usage: digitdesk [options]": ours names the command instead.
         printOut(QStringLiteral("Usage: %1\n\n%2")
-                     .arg(m_usage, m_parser.helpText().section(QLatin1Char('\n'), 2)));
+                     .arg(m_usage, m_parser.helpText().section(QLatin1Char('\n'), 1)));
         return ExitOk;
     }
     const auto count = m_parser.positionalArguments().size();

@@ -276,6 +276,12 @@ int runDemoCommand(const QStringList &arguments)
         return convert(arguments);
     }
     if (sub == QStringLiteral("path")) {
+        ArgumentParser parser(QStringLiteral("digitdesk demo path"),
+                              QStringLiteral("Print the demo workspace's folder (where `make run` "
+                                             "creates it)."));
+        if (auto exit = parser.parse(arguments.mid(1), 0, 0)) {
+            return *exit;
+        }
         printOut(storage::defaultDemoWorkspaceFolder());
         return ExitOk;
     }

@@ -201,10 +201,23 @@ std::optional<int> setReleaseOrTeamSetting(const ArgumentParser &parser,
 
 int runSettingsCommand(const QStringList &arguments)
 {
+    // `settings list --help` and `settings set --help` each describe their own form.
+    const QString asked = arguments.value(1);
+    const QString usage =
+        asked == QStringLiteral("list")
+            ? QStringLiteral("digitdesk settings list [--workspace DIR]")
+        : asked == QStringLiteral("set")
+            ? QStringLiteral("digitdesk settings set KEY VALUE [--workspace DIR]\n"
+                             "(set serving.token - reads the token from the terminal or stdin)")
+            : QStringLiteral("digitdesk settings list | set KEY VALUE [--workspace DIR]\n"
+                             "(set serving.token - reads the token from the terminal or stdin)");
     ArgumentParser parser(
-        QStringLiteral("digitdesk settings list | set KEY VALUE [--workspace DIR]\n"
-                       "(set serving.token - reads the token from the terminal or stdin)"),
-        QStringLiteral("The workspace's settings, shared by every process on it."));
+        usage, asked == QStringLiteral("list")
+                   ? QStringLiteral("Every setting of the workspace with its value and meaning.")
+               : asked == QStringLiteral("set")
+                   ? QStringLiteral("Change one setting for every process on the workspace; "
+                                    "`settings list` names them.")
+                   : QStringLiteral("The workspace's settings, shared by every process on it."));
     parser.addWorkspaceOption();
     if (auto exit = parser.parse(arguments, 1, 3)) {
         return *exit;

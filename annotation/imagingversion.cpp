@@ -1,0 +1,12 @@
+#include "annotation/imagingversion.h"
+
+#include "annotation/private/imagingbackend.h"
+
+namespace digitdesk::annotation {
+
+QString opencvVersion()
+{
+    return detail::imaging().opencvVersion();
+}
+
+} // namespace digitdesk::annotation
