@@ -1,5 +1,6 @@
 #include "annotation/predictionupdater.h"
 
+#include "annotation/accesscontrol.h"
 #include "annotation/modelregistry.h"
 #include "models/predictor.h"
 #include "storage/predictionrepository.h"
@@ -53,6 +54,24 @@ PredictionUpdate updatePredictions(const QSqlDatabase &db, const QString &worksp
             progress(update.predicted, total);
         }
     }
+    return update;
+}
+
+PredictionUpdate repredictWaiting(const QSqlDatabase &db, const QString &workspaceRoot,
+                                  const Principal &who,
+                                  const std::function<void(qint64, qint64)> &progress,
+                                  const std::atomic<bool> *cancel)
+{
+    const AccessControl access(db);
+    access.require(who, Action::MoveModelAlias, QStringLiteral("predictions"));
+    const PredictionUpdate update =
+        updatePredictions(db, workspaceRoot, models::DeviceRequest::Auto, progress, cancel);
+    access.audit(
+        who, Action::MoveModelAlias, QStringLiteral("predictions"),
+        QStringLiteral("re-predicted %1 waiting image(s) with model %2%3")
+            .arg(update.predicted)
+            .arg(update.modelId)
+            .arg(cancel != nullptr && cancel->load() ? QStringLiteral(", cancelled") : QString()));
     return update;
 }
 

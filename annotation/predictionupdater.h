@@ -1,5 +1,6 @@
 #pragma once
 
+#include "annotation/principal.h"
 #include "models/computedevice.h"
 
 #include <QSqlDatabase>
@@ -25,5 +26,13 @@ updatePredictions(const QSqlDatabase &db, const QString &workspaceRoot,
                   models::DeviceRequest device = models::DeviceRequest::Auto,
                   const std::function<void(qint64 done, qint64 total)> &progress = {},
                   const std::atomic<bool> *cancel = nullptr);
+
+// The same, asked for by a person (the Models view's "Re-predict waiting images"): whoever may
+// move production may refresh what it says about the queue. Checked and audited here, with how
+// many images got a prediction and whether a cancel stopped it.
+PredictionUpdate repredictWaiting(const QSqlDatabase &db, const QString &workspaceRoot,
+                                  const Principal &who,
+                                  const std::function<void(qint64 done, qint64 total)> &progress,
+                                  const std::atomic<bool> *cancel);
 
 } // namespace digitdesk::annotation

@@ -86,9 +86,10 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE ${DIGITDESK_HOMEPAGE_URL})
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Opened by name at run time, so dpkg-shlibdeps cannot see them: Qt's SQLite and PostgreSQL
 # drivers, the xcb platform plugin, the SVG plugins (the window and menu icon), and the OpenMP
-# build of OpenBLAS that LibTorch is meant to run on (installer/deps-debian.sh says why).
-set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libqt6sql6-sqlite, libqt6sql6-psql, qt6-qpa-plugins, libqt6svg6, libopenblas0-openmp")
+# build of OpenBLAS that LibTorch is meant to run on (installer/deps-debian.sh says why); and
+# what postinst makes the service's user with.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, libqt6sql6-psql, qt6-qpa-plugins, \
+libqt6svg6, libopenblas0-openmp, systemd | adduser")
 # TLS roots for a PostgreSQL server's sslmode=verify-full.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${installer_dir}/debian/postinst ${installer_dir}/debian/prerm

@@ -175,6 +175,16 @@ void tst_AnnotateErgonomics::buttonsShowTheKeysAndDoWhatTheKeysDo()
     QTRY_VERIFY(!view.isBusy() && view.currentImageId() != fourth);
     QCOMPARE(testing::scalar(db, QStringLiteral("SELECT COUNT(*) FROM skips")), 2);
     QCOMPARE(view.savedThisSession(), 2);
+
+    // A double-click is one decision: its second click (here before the first is saved) must
+    // not label the next image unseen.
+    const qint64 fifth = view.currentImageId();
+    QTest::mouseClick(button(view, "digitButton3"), Qt::LeftButton);
+    QTest::mouseClick(button(view, "digitButton3"), Qt::LeftButton);
+    QTRY_VERIFY(!view.isBusy() && view.currentImageId() != fifth);
+    QCOMPARE(testing::standingLabel(db, fifth), QStringLiteral("3"));
+    QCOMPARE(testing::standingLabel(db, view.currentImageId()), QStringLiteral("none"));
+    QCOMPARE(view.savedThisSession(), 3);
 }
 
 void tst_AnnotateErgonomics::buttonsFollowTheKeyMap()

@@ -7,6 +7,7 @@
 #include "annotation/modelregistry.h"
 #include "annotation/releasesignoff.h"
 #include "models/flopcount.h"
+#include "storage/auditlog.h"
 #include "storage/datasetversionrepository.h"
 #include "storage/predictionrepository.h"
 #include "tests/support/datasetfixture.h"
@@ -314,6 +315,12 @@ void tst_LongWorkProgress::repredictCountsWaitingImagesAndStopsBetweenBatches()
     QVERIFY(ended.wait(60000));
     QVERIFY2(view.statusText().contains(QStringLiteral("988")), qPrintable(view.statusText()));
     QCOMPARE(predictions.countUnlabelledWithoutPrediction(model), 0);
+    // Checked and recorded in annotation/, whoever asked.
+    const storage::AuditEntry audited = storage::AuditLog(temp.workspace->db()).latest(1).front();
+    QCOMPARE(audited.actor, people.engineer.name);
+    QCOMPARE(audited.outcome, QStringLiteral("ok"));
+    QVERIFY2(audited.detail.startsWith(QStringLiteral("re-predicted 988 waiting image(s)")),
+             qPrintable(audited.detail));
 }
 
 void tst_LongWorkProgress::releaseEvaluationCountsAnswersAndCancelOffersAgain()

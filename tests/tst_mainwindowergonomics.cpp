@@ -252,6 +252,19 @@ void tst_MainWindowErgonomics::switchWorkspaceEndsTheSessionAndOpensTheOther()
     const QSqlDatabase first = m_temp->workspace->db();
     QTRY_VERIFY(scalar(first, QStringLiteral("SELECT COUNT(*) FROM leases")) > 0);
 
+    // Cancelling the chooser changes nothing: ana's session and window stay.
+    ui::MainWindow *before = session->window();
+    bool rejected = false;
+    whenModalSoon<ui::WorkspaceChooserDialog>([&rejected](ui::WorkspaceChooserDialog *chooser) {
+        chooser->reject();
+        rejected = true;
+    });
+    action(session->window(), QStringLiteral("switchWorkspace"))->trigger();
+    QTRY_VERIFY(rejected && !QApplication::activeModalWidget());
+    QCOMPARE(session->window(), before);
+    QCOMPARE(session->principal().name, QStringLiteral("ana"));
+    QVERIFY(scalar(first, QStringLiteral("SELECT COUNT(*) FROM leases")) > 0);
+
     // File > Switch workspace…: the chooser, "Open a workspace…", the folder, then bo's login.
     const QString otherRoot = other.workspace->root();
     whenModalSoon<ui::WorkspaceChooserDialog>([otherRoot](ui::WorkspaceChooserDialog *chooser) {

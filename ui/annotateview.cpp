@@ -87,8 +87,16 @@ AnnotateView::AnnotateView(const storage::Workspace &workspace, annotation::Prin
     layout->addLayout(messageRow);
     layout->addWidget(m_buttons);
     // A click runs what its key runs (keyPressEvent).
-    connect(m_buttons, &AnnotateButtonBar::keyClicked, this,
-            [this](QKeyCombination key) { act(annotateCommand(m_keys, key, mode())); });
+    connect(m_buttons, &AnnotateButtonBar::keyClicked, this, [this](QKeyCombination key) {
+        const AnnotateCommand command = annotateCommand(m_keys, key, mode());
+        // Only keys type ahead: a click (or the second click of a double-click) while a decision
+        // is being saved would otherwise land on the strip's next image, which nobody looked at.
+        if (command.isDecision() && mode() == AnnotateMode::Single &&
+            (m_busy || !m_typedAhead.isEmpty() || !m_current)) {
+            return;
+        }
+        act(command);
+    });
     connect(m_buttons, &AnnotateButtonBar::toggleClicked, this, [this](AnnotateCommand::Kind kind) {
         act({kind, std::nullopt, Qt::Key_unknown});
     });

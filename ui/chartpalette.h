@@ -22,4 +22,10 @@ inline QColor chartBlue(const QPalette &palette)
     return isDark(palette) ? QColor(0x64, 0xb5, 0xf6) : QColor(0x15, 0x65, 0xc0);
 }
 
+// A series colour chosen for a light chart, lightened enough to read on a dark one.
+inline QColor seriesColor(const QPalette &palette, const QColor &onLight)
+{
+    return isDark(palette) ? onLight.lighter(170) : onLight;
+}
+
 } // namespace digitdesk::ui

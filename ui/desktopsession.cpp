@@ -58,14 +58,15 @@ bool DesktopSession::start()
     return login();
 }
 
-bool DesktopSession::openWorkspace(bool choose)
+bool DesktopSession::openWorkspace(bool choose, QString folder, bool create)
 {
-    QString folder = choose ? QString() : m_workspaceOption;
+    if (folder.isEmpty() && !choose) {
+        folder = m_workspaceOption;
+    }
     if (folder.isEmpty() && !choose) {
         folder = QSettings().value(LastWorkspaceKey).toString();
     }
     QString problem;
-    bool create = false;
     for (;;) {
         if (!folder.isEmpty()) {
             try {
@@ -286,11 +287,18 @@ void DesktopSession::handleSwitchWorkspace()
                                   Qt::QueuedConnection);
         return;
     }
+    // Chosen first: a person who cancels the chooser keeps working where they were.
+    WorkspaceChooserDialog chooser(storage::defaultDemoWorkspaceFolder(), {});
+    if (chooser.exec() != QDialog::Accepted) {
+        return;
+    }
     // The session ends as a logout does (leases given back) before the workspace is closed.
     endSession(QStringLiteral("switch workspace"));
     m_auth.reset();
     m_workspace.reset();
-    if (!openWorkspace(true) || !ensureFirstAdmin()) {
+    if (!openWorkspace(true, chooser.folder(),
+                       chooser.choice() == WorkspaceChooserDialog::Choice::Create) ||
+        !ensureFirstAdmin()) {
         QApplication::quit();
         return;
     }
@@ -300,6 +308,16 @@ void DesktopSession::handleSwitchWorkspace()
 void DesktopSession::handleAppearanceChanged()
 {
     if (!m_window || m_lock) {
+        return;
+    }
+    // Rebuilding the window would stop or wait for work under way: the palette is applied
+    // already, and the views take the rest of their colours at the next login.
+    if (const QString running = m_window->workInProgress(); !running.isEmpty()) {
+        m_window->statusBar()->showMessage(
+            tr("Appearance changed while %1 is going: the views take all their new colours at "
+               "your next login.")
+                .arg(running),
+            30000);
         return;
     }
     // The same session; the window is built again so that every view takes its colours from

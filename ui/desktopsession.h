@@ -48,7 +48,9 @@ protected:
 
 private:
     // `choose`: show the chooser first, whatever the command line or the last workspace say.
-    bool openWorkspace(bool choose = false);
+    // The folder given (created when `create`), else the --workspace option or the last one;
+    // the chooser when there is none or it cannot be opened (always first when `choose`).
+    bool openWorkspace(bool choose = false, QString folder = {}, bool create = false);
     bool ensureFirstAdmin();
     // `message` says why the login screen is back, when it is.
     bool login(const QString &userName = {}, const QString &message = {});

@@ -15,7 +15,8 @@ namespace digitdesk::ui {
 ImportRunner::ImportRunner(const storage::Workspace &workspace, annotation::Principal who,
                            QObject *parent)
     : QObject(parent), m_workspace(workspace), m_who(std::move(who)),
-      m_cancel(std::make_shared<std::atomic<bool>>(false))
+      m_cancel(std::make_shared<std::atomic<bool>>(false)),
+      m_closing(std::make_shared<std::atomic<bool>>(false))
 {
     connect(&m_watcher, &QFutureWatcherBase::finished, this, [this] {
         const Outcome outcome = m_watcher.result();
@@ -31,6 +32,7 @@ ImportRunner::~ImportRunner()
 {
     // The worker holds references into this object's workspace: stop it and wait.
     m_cancel->store(true);
+    m_closing->store(true);
     m_watcher.waitForFinished();
 }
 
@@ -42,6 +44,7 @@ void ImportRunner::start(const QStringList &paths, const annotation::ImportOptio
     const storage::BlobStore *blobs = &m_workspace.blobs();
     const QPointer<ImportRunner> self(this);
     auto cancel = m_cancel;
+    auto closing = m_closing;
     const annotation::Principal who = m_who;
     m_watcher.setFuture(QtConcurrent::run([=]() -> Outcome {
         Outcome outcome;
@@ -64,10 +67,11 @@ void ImportRunner::start(const QStringList &paths, const annotation::ImportOptio
             outcome.report =
                 importer.run(paths, options, report(&ImportRunner::progressed), cancel.get());
             // New incoming images get the production model's predictions on this same worker.
-            // After an import cancelled part-way, those it did import still get theirs, quietly.
+            // After an import cancelled part-way, those it did import still get theirs, quietly,
+            // unless the window closes (logout, quit): then "Re-predict waiting images" does it.
             if (outcome.report.imported > 0) {
                 std::function<void(qint64, qint64)> predicting;
-                const std::atomic<bool> *stopPredicting = nullptr;
+                const std::atomic<bool> *stopPredicting = closing.get();
                 if (!cancel->load()) {
                     predicting = report(&ImportRunner::predicting);
                     stopPredicting = cancel.get();

@@ -49,6 +49,8 @@ private:
     const storage::Workspace &m_workspace;
     annotation::Principal m_who;
     std::shared_ptr<std::atomic<bool>> m_cancel;
+    // Set only when the runner goes away: stops the quiet predictions after a cancelled import.
+    std::shared_ptr<std::atomic<bool>> m_closing;
     QFutureWatcher<Outcome> m_watcher;
 };
 

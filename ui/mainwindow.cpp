@@ -200,6 +200,28 @@ QString MainWindow::currentViewName() const
     return item ? item->text() : QString();
 }
 
+QString MainWindow::workInProgress() const
+{
+    if (m_training != nullptr && m_training->isRunning()) {
+        return tr("a training run");
+    }
+    if (m_import->isRunning()) {
+        return tr("an import");
+    }
+    if (m_datasets != nullptr && (m_datasets->isCommitting() || m_datasets->isExporting())) {
+        return m_datasets->isCommitting() ? tr("a dataset commit") : tr("an export");
+    }
+    if (m_models != nullptr && m_models->isWorking()) {
+        return tr("a comparison or prediction pass");
+    }
+    // A label being saved is finished by the worker before the view goes; a grid page's
+    // answers are not saved until Enter.
+    if (m_annotate != nullptr && m_annotate->inGridMode()) {
+        return tr("a grid page");
+    }
+    return {};
+}
+
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
     if (event->type() == QEvent::KeyPress || event->type() == QEvent::MouseButtonPress) {

@@ -61,6 +61,8 @@ public:
     void importPaths(const QStringList &paths);
     // The name of the view on screen ("Annotate").
     QString currentViewName() const;
+    // What runs that closing the window would stop or wait for ("a training run"), or empty.
+    QString workInProgress() const;
     // Help > About DigitDesk, opened (and owned by the window).
     void showAbout();
 

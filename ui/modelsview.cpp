@@ -232,6 +232,11 @@ QString ModelsView::lineageText() const
     return m_lineage->text();
 }
 
+bool ModelsView::isWorking() const
+{
+    return m_comparing || m_predictions->isRunning();
+}
+
 QString ModelsView::statusText() const
 {
     return m_status->text();

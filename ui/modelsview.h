@@ -48,6 +48,8 @@ public:
     // The red line saying the release sign-off is waived.
     bool waiverShown() const;
     int historyRows() const;
+    // A comparison or a prediction pass is running on its worker.
+    bool isWorking() const;
     qint64 selectedModel() const;
     void selectModel(qint64 modelId);
     const RegistrySnapshot &snapshot() const { return m_snapshot; }

@@ -1,6 +1,5 @@
 #include "ui/modelsworker.h"
 
-#include "annotation/accesscontrol.h"
 #include "annotation/datasetservice.h"
 #include "annotation/modelregistry.h"
 #include "annotation/predictionupdater.h"
@@ -110,23 +109,29 @@ void ModelsWorker::loadLineage(qint64 modelId)
     Q_EMIT lineageReady(summary);
 }
 
-QString ModelsWorker::predictNow()
+QString ModelsWorker::predictNow(bool asked)
 {
     // The queue orders unlabelled images by production's confidence: it follows the move.
     try {
         qint64 waiting = 0;
-        const annotation::PredictionUpdate update = annotation::updatePredictions(
-            m_connection->db(), m_root, models::DeviceRequest::Auto,
-            [this, &waiting](qint64 done, qint64 total) {
-                waiting = total;
-                Q_EMIT predictionProgressed(done, total);
-            },
-            &m_predictionCancel);
-        if (update.predicted < waiting) {
-            return tr(" Predictions stopped by Cancel: %1 of %2 waiting images have the production "
-                      "model's; Re-predict waiting images does the rest.")
-                .arg(update.predicted)
-                .arg(waiting);
+        const auto progress = [this, &waiting](qint64 done, qint64 total) {
+            waiting = total;
+            Q_EMIT predictionProgressed(done, total);
+        };
+        const annotation::PredictionUpdate update =
+            asked ? annotation::repredictWaiting(m_connection->db(), m_root, m_who, progress,
+                                                 &m_predictionCancel)
+                  : annotation::updatePredictions(m_connection->db(), m_root,
+                                                  models::DeviceRequest::Auto, progress,
+                                                  &m_predictionCancel);
+        if (m_predictionCancel.load()) {
+            return waiting > 0 ? tr(" Predictions stopped by Cancel: %1 of %2 waiting images have "
+                                    "the production model's; Re-predict waiting images does the "
+                                    "rest.")
+                                     .arg(update.predicted)
+                                     .arg(waiting)
+                               : tr(" Predictions stopped by Cancel before the first batch; "
+                                    "Re-predict waiting images does them.");
         }
         return update.predicted > 0 ? tr(" Its predictions are stored for %1 unlabelled images.")
                                           .arg(update.predicted)
@@ -140,14 +145,11 @@ void ModelsWorker::repredict()
 {
     try {
         open();
-        // Whoever may move production may refresh what it says about the queue.
-        annotation::AccessControl(m_connection->db())
-            .require(m_who, annotation::Action::MoveModelAlias);
         if (!annotation::ModelRegistry(m_connection->db(), m_root).production()) {
             Q_EMIT predictionsStored(tr("No model is production: nothing to predict with."));
             return;
         }
-        const QString told = predictNow();
+        const QString told = predictNow(true);
         Q_EMIT predictionsStored(told.isEmpty()
                                      ? tr("Every waiting image has the production model's "
                                           "prediction already.")

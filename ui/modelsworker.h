@@ -86,8 +86,9 @@ Q_SIGNALS:
 
 private:
     void open();
-    // After production moved: its predictions for the unlabelled images; what to tell.
-    QString predictNow();
+    // After production moved, or when `asked` (checked and audited in annotation/): its
+    // predictions for the unlabelled images; what to tell.
+    QString predictNow(bool asked = false);
 
     QString m_databasePath;
     QString m_root;

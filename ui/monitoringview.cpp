@@ -4,6 +4,7 @@
 #include "annotation/servingexperiment.h"
 #include "storage/connection.h"
 #include "storage/workspace.h"
+#include "ui/chartpalette.h"
 #include "ui/chartparts.h"
 
 #include <QBarCategoryAxis>
@@ -190,9 +191,10 @@ MonitoringView::~MonitoringView()
 QWidget *MonitoringView::makeClassChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Answers per class: served vs the training version"));
     m_servedSet = new QBarSet(tr("served"), chart);
-    m_servedSet->setColor(QColor(QStringLiteral("#1565c0")));
+    m_servedSet->setColor(chartBlue(palette()));
     m_trainingSet = new QBarSet(tr("training"), chart);
     m_trainingSet->setColor(QColor(QStringLiteral("#9e9e9e")));
     auto *series = new QBarSeries(chart);
@@ -216,10 +218,11 @@ QWidget *MonitoringView::makeClassChart()
 QWidget *MonitoringView::makeConfidenceChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Calibrated confidence of the answers"));
     chart->legend()->hide();
     m_confidenceSet = new QBarSet(tr("answers"), chart);
-    m_confidenceSet->setColor(QColor(QStringLiteral("#2e7d32")));
+    m_confidenceSet->setColor(seriesColor(palette(), QColor(QStringLiteral("#2e7d32"))));
     auto *series = new QBarSeries(chart);
     series->setBarWidth(0.9);
     series->append(m_confidenceSet);
@@ -246,6 +249,7 @@ QWidget *MonitoringView::makeConfidenceChart()
 QWidget *MonitoringView::makeTimeChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Low-confidence rate and out-of-distribution share over time"));
     m_timeAxis = new QDateTimeAxis(chart);
     m_timeAxis->setFormat(QStringLiteral("MM-dd HH:mm"));
@@ -267,9 +271,12 @@ QWidget *MonitoringView::makeTimeChart()
         series->attachAxis(m_rateAxis);
         return series;
     };
-    m_lowConfidence = add(tr("low confidence"), QColor(QStringLiteral("#ef6c00")), Qt::SolidLine);
-    m_oodShare = add(tr("not digit-like"), QColor(QStringLiteral("#6a1b9a")), Qt::SolidLine);
-    m_oodThreshold = add(tr("alert threshold"), QColor(QStringLiteral("#b00020")), Qt::DashLine);
+    m_lowConfidence = add(tr("low confidence"),
+                          seriesColor(palette(), QColor(QStringLiteral("#ef6c00"))), Qt::SolidLine);
+    m_oodShare = add(tr("not digit-like"),
+                     seriesColor(palette(), QColor(QStringLiteral("#6a1b9a"))), Qt::SolidLine);
+    m_oodThreshold = add(tr("alert threshold"),
+                         seriesColor(palette(), QColor(QStringLiteral("#b00020"))), Qt::DashLine);
     return makeChartView(chart, QStringLiteral("driftTimeChart"), this);
 }
 

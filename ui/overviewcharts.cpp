@@ -1,6 +1,7 @@
 #include "ui/overviewcharts.h"
 
 #include "ui/appearance.h"
+#include "ui/chartpalette.h"
 #include "ui/chartparts.h"
 #include "ui/modelcurvechart.h"
 #include "ui/overviewexport.h"
@@ -91,6 +92,9 @@ OverviewCharts::OverviewCharts(QWidget *parent)
     : QWidget(parent), m_labelsChart(new QChart), m_goldChart(new QChart), m_kappaChart(new QChart),
       m_curve(new ModelCurveChart(this))
 {
+    for (QChart *chart : {m_labelsChart, m_goldChart, m_kappaChart}) {
+        matchChartToPalette(chart, palette());
+    }
     m_curve->setTitle(tr("Held-out accuracy of the models by the size of their version"));
     m_labelsChart->setTitle(tr("Labels per day per annotator (UTC days)"));
     m_days = addDateAxis(m_labelsChart, QStringLiteral("MM-dd"));
@@ -103,7 +107,8 @@ OverviewCharts::OverviewCharts(QWidget *parent)
     m_kappaWeeks = addWeekAxis(m_kappaChart);
     m_kappaAxis = addValueAxis(m_kappaChart, tr("κ"), Qt::AlignLeft);
     m_target = addSeries<QLineSeries>(m_labelsChart, tr("daily target"), m_days, m_labelCounts);
-    m_target->setPen(QPen(QColor(QStringLiteral("#b00020")), 2, Qt::DashLine));
+    m_target->setPen(
+        QPen(seriesColor(palette(), QColor(QStringLiteral("#b00020"))), 2, Qt::DashLine));
     m_goldAnchor = addAnchor(m_goldChart, m_goldWeeks, m_goldAxis);
     m_kappaAnchor = addAnchor(m_kappaChart, m_kappaWeeks, m_kappaAxis);
 

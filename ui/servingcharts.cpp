@@ -1,5 +1,6 @@
 #include "ui/servingcharts.h"
 
+#include "ui/chartpalette.h"
 #include "ui/chartparts.h"
 
 #include <QChart>
@@ -73,6 +74,7 @@ ServingCharts::ServingCharts(QWidget *parent) : QWidget(parent)
 QChartView *ServingCharts::makeLatencyChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Latency and request rate, last 10 minutes"));
     m_latencyTime = timeAxis(chart);
     m_latencyAxis = new QLogValueAxis(chart);
@@ -87,7 +89,7 @@ QChartView *ServingCharts::makeLatencyChart()
     m_p99Series = addSeries<QLineSeries>(chart, tr("p99"), m_latencyTime, m_latencyAxis);
     m_objectiveSeries =
         addSeries<QLineSeries>(chart, tr("2 s objective"), m_latencyTime, m_latencyAxis);
-    QPen objective{QColor(Red)};
+    QPen objective{seriesColor(palette(), QColor(Red))};
     objective.setStyle(Qt::DashLine);
     objective.setWidth(2);
     m_objectiveSeries->setPen(objective);
@@ -101,26 +103,28 @@ QChartView *ServingCharts::makeLatencyChart()
 QChartView *ServingCharts::makeErrorChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Error rate (60 s window), last 10 minutes"));
     chart->legend()->hide();
     m_errorTime = timeAxis(chart);
     m_errorAxis = addValueAxis(chart, tr("% of requests"), Qt::AlignLeft);
     m_errorSeries = addSeries<QLineSeries>(chart, tr("error rate"), m_errorTime, m_errorAxis);
-    m_errorSeries->setPen(QPen(QColor(Red), 2));
+    m_errorSeries->setPen(QPen(seriesColor(palette(), QColor(Red)), 2));
     return makeChartView(chart, QStringLiteral("servingErrorChart"), this);
 }
 
 QChartView *ServingCharts::makeProcessChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Endpoint process: CPU and memory, last 10 minutes"));
     m_processTime = timeAxis(chart);
     m_cpuAxis = addValueAxis(chart, tr("cores"), Qt::AlignLeft);
     m_memoryAxis = addValueAxis(chart, tr("MB"), Qt::AlignRight);
     m_cpuSeries = addSeries<QLineSeries>(chart, tr("CPU"), m_processTime, m_cpuAxis);
-    m_cpuSeries->setPen(QPen(QColor(QStringLiteral("#1565c0")), 2));
+    m_cpuSeries->setPen(QPen(chartBlue(palette()), 2));
     m_memorySeries = addSeries<QLineSeries>(chart, tr("memory"), m_processTime, m_memoryAxis);
-    m_memorySeries->setPen(QPen(QColor(QStringLiteral("#6a1b9a")), 2));
+    m_memorySeries->setPen(QPen(seriesColor(palette(), QColor(QStringLiteral("#6a1b9a"))), 2));
     return makeChartView(chart, QStringLiteral("servingProcessChart"), this);
 }
 

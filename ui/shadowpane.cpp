@@ -1,5 +1,6 @@
 #include "ui/shadowpane.h"
 
+#include "ui/chartpalette.h"
 #include "ui/chartparts.h"
 #include "ui/confusionheatmap.h"
 #include "ui/imagelistmodel.h"
@@ -119,6 +120,7 @@ ShadowPane::ShadowPane(bool mayControl, QWidget *parent)
 QWidget *ShadowPane::makeAgreementChart()
 {
     auto *chart = new QChart;
+    matchChartToPalette(chart, palette());
     chart->setTitle(tr("Agreement between production and the candidate"));
     chart->legend()->hide();
     m_time = new QDateTimeAxis(chart);
@@ -129,7 +131,7 @@ QWidget *ShadowPane::makeAgreementChart()
     m_agreementAxis->setRange(0, 100);
     m_agreementAxis->setLabelFormat(QStringLiteral("%d"));
     m_agreement = addSeries<QLineSeries>(chart, tr("agreement"), m_time, m_agreementAxis);
-    m_agreement->setPen(QPen(QColor(QStringLiteral("#1565c0")), 2));
+    m_agreement->setPen(QPen(chartBlue(palette()), 2));
     m_agreement->setPointsVisible(true);
     return makeChartView(chart, QStringLiteral("shadowAgreementChart"), this);
 }
