@@ -422,16 +422,8 @@ void tst_AnnotateErgonomics::gridBandsByAnswerAndLabelsLandOnTheirImages()
 void tst_AnnotateErgonomics::messagesKeepTheirContrastInLightAndDarkPalettes()
 {
     testing::TempWorkspace temp;
-    testing::addPredictedImages(*temp.workspace, {0.5});
-    const auto bob =
-        testing::addUser(*temp.workspace, QStringLiteral("bob"), annotation::Role::Annotator);
-    const auto rui =
-        testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
-    annotation::AnnotationService queue(temp.workspace->db());
-    const auto item = queue.next(bob);
-    queue.label(bob, item->imageId, storage::Label::fromDigit(3), 100);
-    annotation::ReviewService(temp.workspace->db())
-        .reject(rui, item->imageId, QStringLiteral("look again"));
+    const qint64 rejected =
+        testing::addRejectedLabel(*temp.workspace, QStringLiteral("look again"));
     const auto ana =
         testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
 
@@ -439,7 +431,7 @@ void tst_AnnotateErgonomics::messagesKeepTheirContrastInLightAndDarkPalettes()
     view.resize(900, 650);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
-    QTRY_VERIFY(view.currentImageId() == item->imageId && !view.isBusy());
+    QTRY_VERIFY(view.currentImageId() == rejected && !view.isBusy());
     auto *message = view.findChild<QLabel *>(QStringLiteral("message"));
     auto *help = view.findChild<QLabel *>(QStringLiteral("help"));
     QVERIFY(message->text().contains(QStringLiteral("Sent back by")));

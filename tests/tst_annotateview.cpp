@@ -212,21 +212,13 @@ void tst_AnnotateView::wrongAnswerOnGoldIsShownAfterTheFact()
 void tst_AnnotateView::rejectionCommentIsShownAsPlainText()
 {
     testing::TempWorkspace temp;
-    testing::addPredictedImages(*temp.workspace, {0.5});
-    const auto bob =
-        testing::addUser(*temp.workspace, QStringLiteral("bob"), annotation::Role::Annotator);
-    const auto rui =
-        testing::addUser(*temp.workspace, QStringLiteral("rui"), annotation::Role::Reviewer);
-    annotation::AnnotationService queue(temp.workspace->db());
-    const auto item = queue.next(bob);
-    queue.label(bob, item->imageId, storage::Label::fromDigit(3), 100);
-    annotation::ReviewService(temp.workspace->db())
-        .reject(rui, item->imageId, QStringLiteral("<b>bold</b> <img src=x>"));
+    const qint64 rejected =
+        testing::addRejectedLabel(*temp.workspace, QStringLiteral("<b>bold</b> <img src=x>"));
     const auto ana =
         testing::addUser(*temp.workspace, QStringLiteral("ana"), annotation::Role::Annotator);
     ui::AnnotateView view(*temp.workspace, ana);
     view.show();
-    QTRY_VERIFY(view.currentImageId() == item->imageId && !view.isBusy());
+    QTRY_VERIFY(view.currentImageId() == rejected && !view.isBusy());
     const auto *message = view.findChild<QLabel *>(QStringLiteral("message"));
     QCOMPARE(message->textFormat(), Qt::PlainText);
     QVERIFY2(message->text().contains(QStringLiteral("rui: <b>bold</b> <img src=x>")),

@@ -143,6 +143,19 @@ bool showModels(ui::ModelsView &view)
     return shown.wait(30000);
 }
 
+// An untrained network, signed off by quinn (ML QA) and made production by the engineer: what
+// it answers does not matter, only how many images it is asked about.
+qint64 promoteUntrainedModel(const testing::TempWorkspace &temp, const testing::People &people)
+{
+    const auto qa = testing::addUser(*temp.workspace, QStringLiteral("quinn"), Role::MlQa);
+    const qint64 model = testing::addUntrainedModel(temp, people.engineer);
+    annotation::ReleaseSignOff(temp.workspace->db())
+        .decide(qa, model, true, QStringLiteral("fixture"));
+    annotation::ModelRegistry(temp.workspace->db(), temp.workspace->root())
+        .promote(people.engineer, model, QStringLiteral("first"));
+    return model;
+}
+
 } // namespace
 
 class tst_LongWorkProgress : public QObject
@@ -274,12 +287,7 @@ void tst_LongWorkProgress::repredictCountsWaitingImagesAndStopsBetweenBatches()
 {
     testing::TempWorkspace temp;
     const testing::People people = testing::addPeople(*temp.workspace);
-    const auto qa = testing::addUser(*temp.workspace, QStringLiteral("quinn"), Role::MlQa);
-    const qint64 model = testing::addUntrainedModel(temp, people.engineer);
-    annotation::ReleaseSignOff(temp.workspace->db())
-        .decide(qa, model, true, QStringLiteral("fixture"));
-    annotation::ModelRegistry(temp.workspace->db(), temp.workspace->root())
-        .promote(people.engineer, model, QStringLiteral("first"));
+    const qint64 model = promoteUntrainedModel(temp, people);
     // Scans that arrived with no prediction from production (the command line promoted it).
     testing::addIncomingImages(*temp.workspace, 0, 1500);
     const storage::PredictionRepository predictions(temp.workspace->db());
@@ -383,12 +391,7 @@ void tst_LongWorkProgress::importPredictionsCountImagesAndCancelStopsThem()
 {
     testing::TempWorkspace temp;
     const testing::People people = testing::addPeople(*temp.workspace);
-    const auto qa = testing::addUser(*temp.workspace, QStringLiteral("quinn"), Role::MlQa);
-    const qint64 model = testing::addUntrainedModel(temp, people.engineer);
-    annotation::ReleaseSignOff(temp.workspace->db())
-        .decide(qa, model, true, QStringLiteral("fixture"));
-    annotation::ModelRegistry(temp.workspace->db(), temp.workspace->root())
-        .promote(people.engineer, model, QStringLiteral("first"));
+    const qint64 model = promoteUntrainedModel(temp, people);
     // 8,000 scans without labels: sixteen batches of predictions after the import.
     constexpr int Scans = 8000;
     QByteArray pixels;
